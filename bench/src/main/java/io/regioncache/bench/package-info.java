@@ -1,0 +1,4 @@
+/**
+ * JMH suites, peers and tools that measure RegionCache.
+ */
+package io.regioncache.bench;
