@@ -1,0 +1,517 @@
+package io.regioncache;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.apply.ApplyAgent;
+import io.regioncache.apply.Command;
+import io.regioncache.apply.CommandResult;
+import io.regioncache.apply.ResultCode;
+import io.regioncache.apply.WriteBatch;
+import io.regioncache.memory.SegmentPool;
+import io.regioncache.metrics.EngineCounters;
+import io.regioncache.read.Snapshot;
+import io.regioncache.read.SnapshotStatus;
+import io.regioncache.read.SnapshotUnavailableException;
+import io.regioncache.region.EvictReason;
+import io.regioncache.region.Region;
+import io.regioncache.region.RegionDirectory;
+import io.regioncache.region.RegionRecord;
+import io.regioncache.region.RegionState;
+import io.regioncache.region.StateWord;
+
+/**
+ * RegionCache: caches the hot regions of a replicated key-value store off-heap and serves lock-free snapshot reads
+ * from them, while a single apply thread keeps every region consistent with the log that feeds it.
+ * <p>
+ * <b>Writing.</b> Feed the cache the same apply stream as the host's storage engine, in order: {@link #write},
+ * {@link #split}, the merge and range commands, {@link #advanceSafePoint}. Each returns a future that completes
+ * with a typed {@link CommandResult}; nothing here throws on bad input or unexpected region state.
+ * <p>
+ * <b>Reading.</b> Any thread: {@link #newSnapshot()} once, then {@code open / get / iterator / close} as often as
+ * needed, with no locks and no allocation.
+ * <p>
+ * <b>JVM flag.</b> Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ */
+public final class RegionCache implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RegionCache.class);
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final RegionCacheConfig config;
+    private final SegmentPool pool;
+    private final RegionDirectory directory = new RegionDirectory();
+    private final EngineCounters counters = new EngineCounters();
+    private final ApplyAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private final ExecutorService ownLoader;
+    private final AtomicInteger submitters = new AtomicInteger();
+    private volatile boolean closed;
+
+    private RegionCache(final RegionCacheConfig config)
+    {
+        this.config = config;
+        this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes());
+        Executor loader = config.loaderExecutor();
+        if (loader == null)
+        {
+            ownLoader = Executors.newSingleThreadExecutor(r ->
+            {
+                final Thread t = new Thread(r, "regioncache-loader");
+                t.setDaemon(true);
+                return t;
+            });
+            loader = ownLoader;
+        }
+        else
+        {
+            ownLoader = null;
+        }
+        this.agent = new ApplyAgent(config, directory, pool, counters, loader);
+        final ErrorHandler errorHandler = t ->
+        {
+            counters.onApplyError();
+            LOG.error("apply agent error", t);
+        };
+        if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
+        {
+            runner = new AgentRunner(config.idleStrategy(), errorHandler, null, agent);
+            invoker = null;
+            AgentRunner.startOnThread(runner);
+        }
+        else
+        {
+            runner = null;
+            invoker = new AgentInvoker(errorHandler, null, agent);
+            invoker.start();
+        }
+    }
+
+    /**
+     * Start an engine.
+     *
+     * @param config its settings.
+     * @return a running engine.
+     */
+    public static RegionCache create(final RegionCacheConfig config)
+    {
+        return new RegionCache(config);
+    }
+
+    /** @return the engine's settings. */
+    public RegionCacheConfig config()
+    {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /**
+     * Enqueue a command for the apply thread.
+     *
+     * @param command the command.
+     * @return its future; completed at once with {@link ResultCode#QUEUE_FULL} (counted) or
+     * {@link ResultCode#CLOSED} when it cannot be queued.
+     */
+    public CompletableFuture<CommandResult> submit(final Command command)
+    {
+        submitters.incrementAndGet();
+        try
+        {
+            if (closed)
+            {
+                command.future().complete(CommandResult.of(ResultCode.CLOSED, -1, "engine closed"));
+            }
+            else if (!agent.offer(command))
+            {
+                counters.onQueueFull();
+                counters.onResult(ResultCode.QUEUE_FULL);
+                command.future().complete(CommandResult.of(ResultCode.QUEUE_FULL, -1,
+                    "command queue full (" + config.commandQueueCapacity() + ")"));
+            }
+        }
+        finally
+        {
+            submitters.decrementAndGet();
+        }
+        return command.future();
+    }
+
+    /**
+     * Cache a brand-new, empty region (the host just created it; there is nothing to load).
+     *
+     * @param region the region.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> createRegion(final Region region)
+    {
+        return submit(new Command.CreateRegion(region));
+    }
+
+    /**
+     * Request a region be loaded from the backing store: a PENDING record now, ACTIVE when the load is installed.
+     *
+     * @param region the region.
+     * @return the result of the request (not of the load).
+     */
+    public CompletableFuture<CommandResult> loadRegion(final Region region)
+    {
+        return submit(new Command.LoadRegion(region, false));
+    }
+
+    /**
+     * Load a region and pin it in the cache (the eviction policy will not choose it).
+     *
+     * @param region the region.
+     * @return the result of the request.
+     */
+    public CompletableFuture<CommandResult> loadRegionPinned(final Region region)
+    {
+        return submit(new Command.LoadRegion(region, true));
+    }
+
+    /**
+     * Apply a write batch. The batch belongs to the engine from now on.
+     *
+     * @param batch puts and deletes of one region at one version.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> write(final WriteBatch batch)
+    {
+        return submit(new Command.Write(batch));
+    }
+
+    /**
+     * Split a region (see {@link Command.Split} for how pieces get their ids).
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch version.
+     * @param splitKeys       split keys, strictly increasing and inside the range.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch version of every piece.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion)
+    {
+        return submit(new Command.Split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, null));
+    }
+
+    /**
+     * Split a region, saying which state the host believed it was in; a different state is a counted, logged
+     * conflict ({@link ResultCode#STATE_CONFLICT}) and the split is decided on the state actually found.
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch version.
+     * @param splitKeys       split keys.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch version of every piece.
+     * @param expectedState   the state the host expected.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion, final RegionState expectedState)
+    {
+        return submit(new Command.Split(
+            regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, expectedState));
+    }
+
+    /**
+     * @param regionId the region preparing to merge.
+     * @return the result (the region is evicted, as TiKV does).
+     */
+    public CompletableFuture<CommandResult> prepareMerge(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+    }
+
+    /**
+     * @param targetId the region merged into.
+     * @param sourceId the region merged away.
+     * @return the result (both are evicted; the merged region may be loaded again).
+     */
+    public CompletableFuture<CommandResult> commitMerge(final long targetId, final long sourceId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, targetId, sourceId));
+    }
+
+    /**
+     * @param regionId the region whose merge rolled back.
+     * @return the result (evicted).
+     */
+    public CompletableFuture<CommandResult> rollbackMerge(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+    }
+
+    /**
+     * @param start inclusive start.
+     * @param end   exclusive end (empty = +infinity).
+     * @return the result (every overlapping region evicted).
+     */
+    public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end)
+    {
+        return submit(new Command.EvictRange(start, end, EvictReason.DELETE_RANGE));
+    }
+
+    /**
+     * @param start inclusive start of the ingested SST.
+     * @param end   exclusive end.
+     * @return the result (every overlapping region evicted).
+     */
+    public CompletableFuture<CommandResult> ingest(final byte[] start, final byte[] end)
+    {
+        return submit(new Command.EvictRange(start, end, EvictReason.INGEST));
+    }
+
+    /**
+     * @param regionId the region that received a Raft snapshot.
+     * @return the result (evicted).
+     */
+    public CompletableFuture<CommandResult> applySnapshot(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.APPLY_SNAPSHOT, regionId));
+    }
+
+    /**
+     * @param regionId a destroyed peer's region (or one whose peer became a follower).
+     * @return the result (evicted).
+     */
+    public CompletableFuture<CommandResult> destroy(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.DESTROY, regionId));
+    }
+
+    /**
+     * @param regionId the region.
+     * @param reason   why.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> evict(final long regionId, final EvictReason reason)
+    {
+        return submit(new Command.Evict(reason, regionId));
+    }
+
+    /**
+     * Advance every region's safe point: reads at or below it are refused; GC may drop what only they could see.
+     *
+     * @param safePoint the new safe point (ignored if lower).
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> advanceSafePoint(final long safePoint)
+    {
+        return submit(new Command.AdvanceSafePoint(Command.AdvanceSafePoint.ALL_REGIONS, safePoint));
+    }
+
+    /**
+     * @param regionId  the region.
+     * @param safePoint its new safe point.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> advanceSafePoint(final long regionId, final long safePoint)
+    {
+        return submit(new Command.AdvanceSafePoint(regionId, safePoint));
+    }
+
+    /**
+     * Pause or resume starting loads (PENDING regions wait).
+     *
+     * @param paused true to pause.
+     */
+    public void loadsPaused(final boolean paused)
+    {
+        agent.loadsPaused(paused);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * A reusable snapshot handle for one reader thread at a time.
+     *
+     * @return an unopened handle.
+     */
+    public Snapshot newSnapshot()
+    {
+        return new Snapshot(directory, counters, () -> closed, CLEANER, config.maxKeyLength());
+    }
+
+    /**
+     * Convenience: a new, open snapshot.
+     *
+     * @param regionId     the region.
+     * @param epochVersion its epoch version.
+     * @param readVersion  the read version.
+     * @return an open snapshot; close it.
+     * @throws SnapshotUnavailableException with the typed reason if it cannot be opened.
+     */
+    public Snapshot snapshot(final long regionId, final long epochVersion, final long readVersion)
+    {
+        final Snapshot s = newSnapshot();
+        final SnapshotStatus status = s.open(regionId, epochVersion, readVersion);
+        if (status != SnapshotStatus.OK)
+        {
+            s.dispose();
+            throw new SnapshotUnavailableException(status, regionId);
+        }
+        return s;
+    }
+
+    /**
+     * Route a key: the cached (PENDING, LOADING or ACTIVE) region holding it.
+     *
+     * @param key a key.
+     * @return its region, or null if no cached region holds it.
+     */
+    public Region regionFor(final byte[] key)
+    {
+        final RegionRecord r = directory.currentAcquire().byKey(key);
+        return r == null ? null : r.region();
+    }
+
+    /**
+     * @param regionId a region id.
+     * @return the state of its live record, or null if not cached.
+     */
+    public RegionState stateOf(final long regionId)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(regionId);
+        return r == null ? null : r.state();
+    }
+
+    /**
+     * @param regionId a region id.
+     * @return the live record's description, or null if not cached.
+     */
+    public Region region(final long regionId)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(regionId);
+        return r == null ? null : r.region();
+    }
+
+    /** @return a point-in-time list of the cached regions and their states. */
+    public List<RegionInfo> regions()
+    {
+        final List<RegionInfo> out = new ArrayList<>();
+        for (final RegionRecord r : directory.currentAcquire().records())
+        {
+            final long word = r.stateWordVolatile();
+            out.add(new RegionInfo(r.region(), StateWord.state(word), StateWord.pins(word),
+                r.safePointAcquire(), r.appliedVersionAcquire(), r.stats().gets(), r.stats().scannedEntries()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ observability and control
+
+    /** @return the engine's counters. */
+    public EngineCounters counters()
+    {
+        return counters;
+    }
+
+    /** @return off-heap bytes in use (segments, large values, hash indexes). */
+    public long memoryInUse()
+    {
+        return pool.bytesInUse();
+    }
+
+    /** @return the segment pool (memory accounting). */
+    public SegmentPool pool()
+    {
+        return pool;
+    }
+
+    /** @return commands waiting in the queue. */
+    public int queueDepth()
+    {
+        return agent.queueDepth();
+    }
+
+    /**
+     * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread.
+     *
+     * @return work done.
+     */
+    public int applyCycle()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("applyCycle() needs Threading.INVOKER");
+        }
+        return invoker.invoke();
+    }
+
+    /** @return true once {@link #close()} has begun. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Stop the engine: refuse new commands (CLOSED), stop the apply thread, complete queued commands with CLOSED,
+     * evict every region, and wait up to {@code closeTimeoutMillis} for loads to end and open snapshots to close.
+     * Memory still pinned by snapshots after that is left to the GC (never freed under a reader).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        while (submitters.get() != 0)
+        {
+            Thread.onSpinWait(); // a submitter between its closed-check and its offer: let it finish
+        }
+        if (runner != null)
+        {
+            runner.close(); // joins the apply thread: this thread is the single writer from here on
+        }
+        agent.rejectQueued();
+        agent.evictAll();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMillis());
+        while (true)
+        {
+            agent.doWork();
+            if (agent.isQuiescent() || System.nanoTime() > deadline)
+            {
+                break;
+            }
+            Thread.yield();
+        }
+        if (!agent.isQuiescent())
+        {
+            LOG.warn("closed with {} region record(s) still pinned by open snapshots or loading; their memory is " +
+                "left to the GC", agent.drainingCount());
+        }
+        if (invoker != null)
+        {
+            invoker.close();
+        }
+        if (ownLoader != null)
+        {
+            ownLoader.shutdownNow();
+        }
+        if (agent.isQuiescent())
+        {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,300 @@
+package io.regioncache;
+
+import java.util.concurrent.Executor;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+import io.regioncache.load.BackingStore;
+
+/**
+ * Settings of a {@link RegionCache}, built with {@link #builder()} and validated by {@link Builder#build()} with
+ * messages that say what is wrong.
+ */
+public final class RegionCacheConfig
+{
+    /** How the apply thread runs. */
+    public enum Threading
+    {
+        /** A dedicated thread ({@code AgentRunner}) runs the ApplyAgent. */
+        DEDICATED_THREAD,
+        /** The caller drives the ApplyAgent with {@link RegionCache#applyCycle()} (deterministic tests). */
+        INVOKER
+    }
+
+    private final int segmentSize;
+    private final long capacityBytes;
+    private final int maxKeyLength;
+    private final int maxValueLength;
+    private final int commandQueueCapacity;
+    private final int commandDrainLimit;
+    private final Threading threading;
+    private final IdleStrategy idleStrategy;
+    private final BackingStore backingStore;
+    private final Executor loaderExecutor;
+    private final long closeTimeoutMillis;
+
+    private RegionCacheConfig(final Builder b)
+    {
+        segmentSize = b.segmentSize;
+        capacityBytes = b.capacityBytes;
+        maxKeyLength = b.maxKeyLength;
+        maxValueLength = b.maxValueLength;
+        commandQueueCapacity = b.commandQueueCapacity;
+        commandDrainLimit = b.commandDrainLimit;
+        threading = b.threading;
+        idleStrategy = b.idleStrategy;
+        backingStore = b.backingStore;
+        loaderExecutor = b.loaderExecutor;
+        closeTimeoutMillis = b.closeTimeoutMillis;
+    }
+
+    /** @return a builder with the defaults. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return segment size in bytes (a power of two). */
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    /** @return hard memory capacity in bytes. */
+    public long capacityBytes()
+    {
+        return capacityBytes;
+    }
+
+    /** @return largest key accepted. */
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /** @return largest value accepted. */
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /** @return capacity of the host command queue. */
+    public int commandQueueCapacity()
+    {
+        return commandQueueCapacity;
+    }
+
+    /** @return commands the apply thread takes per duty cycle. */
+    public int commandDrainLimit()
+    {
+        return commandDrainLimit;
+    }
+
+    /** @return how the apply thread runs. */
+    public Threading threading()
+    {
+        return threading;
+    }
+
+    /** @return how the apply thread waits when idle. */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return the store regions are loaded from, or null (then only created regions are cached). */
+    public BackingStore backingStore()
+    {
+        return backingStore;
+    }
+
+    /** @return runs load jobs, or null for the engine's own loader thread. */
+    public Executor loaderExecutor()
+    {
+        return loaderExecutor;
+    }
+
+    /** @return how long close waits for open snapshots to drain. */
+    public long closeTimeoutMillis()
+    {
+        return closeTimeoutMillis;
+    }
+
+    /**
+     * Builds a validated {@link RegionCacheConfig}.
+     */
+    public static final class Builder
+    {
+        private int segmentSize = 1 << 20;
+        private long capacityBytes = 1L << 30;
+        private int maxKeyLength = 4096;
+        private int maxValueLength = 8 << 20;
+        private int commandQueueCapacity = 64 * 1024;
+        private int commandDrainLimit = 256;
+        private Threading threading = Threading.DEDICATED_THREAD;
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy(
+            100, 10, 1_000, 100_000);
+        private BackingStore backingStore;
+        private Executor loaderExecutor;
+        private long closeTimeoutMillis = 5_000;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param bytes segment size, a power of two between 4 KiB and 1 GiB (default 1 MiB).
+         * @return this.
+         */
+        public Builder segmentSize(final int bytes)
+        {
+            segmentSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes hard memory capacity (default 1 GiB): a write that would exceed it evicts its region.
+         * @return this.
+         */
+        public Builder capacityBytes(final long bytes)
+        {
+            capacityBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param length largest key accepted (default 4096).
+         * @return this.
+         */
+        public Builder maxKeyLength(final int length)
+        {
+            maxKeyLength = length;
+            return this;
+        }
+
+        /**
+         * @param length largest value accepted (default 8 MiB).
+         * @return this.
+         */
+        public Builder maxValueLength(final int length)
+        {
+            maxValueLength = length;
+            return this;
+        }
+
+        /**
+         * @param capacity capacity of the host command queue, a power of two (default 65536).
+         * @return this.
+         */
+        public Builder commandQueueCapacity(final int capacity)
+        {
+            commandQueueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param limit commands taken per duty cycle (default 256).
+         * @return this.
+         */
+        public Builder commandDrainLimit(final int limit)
+        {
+            commandDrainLimit = limit;
+            return this;
+        }
+
+        /**
+         * @param mode how the apply thread runs.
+         * @return this.
+         */
+        public Builder threading(final Threading mode)
+        {
+            threading = mode;
+            return this;
+        }
+
+        /**
+         * @param strategy how the apply thread waits when idle.
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategy strategy)
+        {
+            idleStrategy = strategy;
+            return this;
+        }
+
+        /**
+         * @param store the store regions are loaded from; the engine does not close it.
+         * @return this.
+         */
+        public Builder backingStore(final BackingStore store)
+        {
+            backingStore = store;
+            return this;
+        }
+
+        /**
+         * @param executor runs load jobs (tests pass a manual executor); null for the engine's loader thread.
+         * @return this.
+         */
+        public Builder loaderExecutor(final Executor executor)
+        {
+            loaderExecutor = executor;
+            return this;
+        }
+
+        /**
+         * @param millis how long close waits for open snapshots to drain.
+         * @return this.
+         */
+        public Builder closeTimeoutMillis(final long millis)
+        {
+            closeTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * @return the validated config.
+         * @throws IllegalArgumentException naming the first bad setting.
+         */
+        public RegionCacheConfig build()
+        {
+            if (Integer.bitCount(segmentSize) != 1 || segmentSize < 4096 || segmentSize > (1 << 30))
+            {
+                throw new IllegalArgumentException(
+                    "segmentSize must be a power of two in [4096, 2^30], was " + segmentSize);
+            }
+            if (capacityBytes < segmentSize)
+            {
+                throw new IllegalArgumentException(
+                    "capacityBytes (" + capacityBytes + ") must hold at least one segment (" + segmentSize + ")");
+            }
+            if (maxKeyLength < 1 || maxKeyLength > 65535)
+            {
+                throw new IllegalArgumentException("maxKeyLength must be in [1, 65535], was " + maxKeyLength);
+            }
+            if (maxValueLength < 0 || maxValueLength > (1 << 30))
+            {
+                throw new IllegalArgumentException("maxValueLength must be in [0, 2^30], was " + maxValueLength);
+            }
+            if (Integer.bitCount(commandQueueCapacity) != 1 || commandQueueCapacity < 2)
+            {
+                throw new IllegalArgumentException(
+                    "commandQueueCapacity must be a power of two >= 2, was " + commandQueueCapacity);
+            }
+            if (commandDrainLimit < 1)
+            {
+                throw new IllegalArgumentException("commandDrainLimit must be >= 1, was " + commandDrainLimit);
+            }
+            if (threading == null || idleStrategy == null)
+            {
+                throw new IllegalArgumentException("threading and idleStrategy must not be null");
+            }
+            if (closeTimeoutMillis < 0)
+            {
+                throw new IllegalArgumentException("closeTimeoutMillis must be >= 0, was " + closeTimeoutMillis);
+            }
+            return new RegionCacheConfig(this);
+        }
+    }
+}
