@@ -21,6 +21,7 @@ import io.regioncache.apply.Command;
 import io.regioncache.apply.CommandResult;
 import io.regioncache.apply.ResultCode;
 import io.regioncache.apply.WriteBatch;
+import io.regioncache.memory.MemoryBudget;
 import io.regioncache.memory.SegmentPool;
 import io.regioncache.metrics.EngineCounters;
 import io.regioncache.read.Snapshot;
@@ -53,6 +54,7 @@ public final class RegionCache implements AutoCloseable
 
     private final RegionCacheConfig config;
     private final SegmentPool pool;
+    private final MemoryBudget budget;
     private final RegionDirectory directory = new RegionDirectory();
     private final EngineCounters counters = new EngineCounters();
     private final ApplyAgent agent;
@@ -66,6 +68,8 @@ public final class RegionCache implements AutoCloseable
     {
         this.config = config;
         this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes());
+        this.budget = new MemoryBudget(
+            pool, config.capacityBytes(), config.evictThresholdBytes(), config.stopLoadThresholdBytes());
         Executor loader = config.loaderExecutor();
         if (loader == null)
         {
@@ -81,7 +85,7 @@ public final class RegionCache implements AutoCloseable
         {
             ownLoader = null;
         }
-        this.agent = new ApplyAgent(config, directory, pool, counters, loader);
+        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader);
         final ErrorHandler errorHandler = t ->
         {
             counters.onApplyError();
@@ -330,6 +334,18 @@ public final class RegionCache implements AutoCloseable
     }
 
     /**
+     * Compact a region now (MVCC GC at its safe point; gives a split child its own table). The policy also does
+     * this by itself when a table is mostly garbage.
+     *
+     * @param regionId the region.
+     * @return the result of starting it ({@code SKIPPED} with the reason if it cannot start).
+     */
+    public CompletableFuture<CommandResult> compact(final long regionId)
+    {
+        return submit(new Command.Compact(regionId));
+    }
+
+    /**
      * Pause or resume starting loads (PENDING regions wait).
      *
      * @param paused true to pause.
@@ -429,6 +445,12 @@ public final class RegionCache implements AutoCloseable
     public long memoryInUse()
     {
         return pool.bytesInUse();
+    }
+
+    /** @return the memory budget: thresholds (changeable at run time) and usage. */
+    public MemoryBudget budget()
+    {
+        return budget;
     }
 
     /** @return the segment pool (memory accounting). */

@@ -33,6 +33,12 @@ public final class RegionCacheConfig
     private final BackingStore backingStore;
     private final Executor loaderExecutor;
     private final long closeTimeoutMillis;
+    private final long evictThresholdBytes;
+    private final long stopLoadThresholdBytes;
+    private final long policyIntervalMillis;
+    private final long minResidencyMillis;
+    private final double maxEvictFractionPerRound;
+    private final double gcGarbageRatio;
 
     private RegionCacheConfig(final Builder b)
     {
@@ -47,6 +53,12 @@ public final class RegionCacheConfig
         backingStore = b.backingStore;
         loaderExecutor = b.loaderExecutor;
         closeTimeoutMillis = b.closeTimeoutMillis;
+        evictThresholdBytes = b.evictThresholdBytes;
+        stopLoadThresholdBytes = b.stopLoadThresholdBytes;
+        policyIntervalMillis = b.policyIntervalMillis;
+        minResidencyMillis = b.minResidencyMillis;
+        maxEvictFractionPerRound = b.maxEvictFractionPerRound;
+        gcGarbageRatio = b.gcGarbageRatio;
     }
 
     /** @return a builder with the defaults. */
@@ -121,6 +133,42 @@ public final class RegionCacheConfig
         return closeTimeoutMillis;
     }
 
+    /** @return background eviction starts above this many bytes in use. */
+    public long evictThresholdBytes()
+    {
+        return evictThresholdBytes;
+    }
+
+    /** @return no new loads start at or above this many bytes in use. */
+    public long stopLoadThresholdBytes()
+    {
+        return stopLoadThresholdBytes;
+    }
+
+    /** @return how often the apply thread runs the eviction and GC policy. */
+    public long policyIntervalMillis()
+    {
+        return policyIntervalMillis;
+    }
+
+    /** @return a region loaded more recently than this is never chosen by the eviction policy (tikv#18093). */
+    public long minResidencyMillis()
+    {
+        return minResidencyMillis;
+    }
+
+    /** @return at most this fraction of the cached regions (at least one) is evicted per policy round. */
+    public double maxEvictFractionPerRound()
+    {
+        return maxEvictFractionPerRound;
+    }
+
+    /** @return a region is compacted when at least this fraction of its table's entries are old versions. */
+    public double gcGarbageRatio()
+    {
+        return gcGarbageRatio;
+    }
+
     /**
      * Builds a validated {@link RegionCacheConfig}.
      */
@@ -138,6 +186,13 @@ public final class RegionCacheConfig
         private BackingStore backingStore;
         private Executor loaderExecutor;
         private long closeTimeoutMillis = 5_000;
+        private long evictThresholdBytes = -1;
+        private long stopLoadThresholdBytes = -1;
+        private long regionSizeHint = 96L << 20;
+        private long policyIntervalMillis = 1_000;
+        private long minResidencyMillis = 60_000;
+        private double maxEvictFractionPerRound = 0.1;
+        private double gcGarbageRatio = 0.5;
 
         private Builder()
         {
@@ -254,6 +309,78 @@ public final class RegionCacheConfig
         }
 
         /**
+         * @param bytes background eviction starts above this (default: TiKV's rule,
+         *              {@code capacity - min(capacity / 10, 200 MiB)}).
+         * @return this.
+         */
+        public Builder evictThresholdBytes(final long bytes)
+        {
+            evictThresholdBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes no new loads at or above this (default: TiKV's rule,
+         *              {@code evict - min(15% of capacity, 2 * regionSize + 200 MiB)}).
+         * @return this.
+         */
+        public Builder stopLoadThresholdBytes(final long bytes)
+        {
+            stopLoadThresholdBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes typical region size, used only to derive the default stop-load threshold (default 96 MiB).
+         * @return this.
+         */
+        public Builder regionSizeHint(final long bytes)
+        {
+            regionSizeHint = bytes;
+            return this;
+        }
+
+        /**
+         * @param millis how often the eviction and GC policy runs on the apply thread (default 1000).
+         * @return this.
+         */
+        public Builder policyIntervalMillis(final long millis)
+        {
+            policyIntervalMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param millis minimum time a region stays cached before the policy may evict it (default 60000).
+         * @return this.
+         */
+        public Builder minResidencyMillis(final long millis)
+        {
+            minResidencyMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param fraction cap on regions evicted per policy round, as a fraction of those cached (default 0.1).
+         * @return this.
+         */
+        public Builder maxEvictFractionPerRound(final double fraction)
+        {
+            maxEvictFractionPerRound = fraction;
+            return this;
+        }
+
+        /**
+         * @param ratio fraction of old versions in a table that triggers its compaction (default 0.5).
+         * @return this.
+         */
+        public Builder gcGarbageRatio(final double ratio)
+        {
+            gcGarbageRatio = ratio;
+            return this;
+        }
+
+        /**
          * @return the validated config.
          * @throws IllegalArgumentException naming the first bad setting.
          */
@@ -293,6 +420,34 @@ public final class RegionCacheConfig
             if (closeTimeoutMillis < 0)
             {
                 throw new IllegalArgumentException("closeTimeoutMillis must be >= 0, was " + closeTimeoutMillis);
+            }
+            final long[] defaults = io.regioncache.memory.MemoryBudget.defaultThresholds(capacityBytes, regionSizeHint);
+            if (evictThresholdBytes < 0)
+            {
+                evictThresholdBytes = defaults[0];
+            }
+            if (stopLoadThresholdBytes < 0)
+            {
+                stopLoadThresholdBytes = Math.min(defaults[1], evictThresholdBytes);
+            }
+            final String bad = io.regioncache.memory.MemoryBudget.validate(
+                capacityBytes, evictThresholdBytes, stopLoadThresholdBytes);
+            if (bad != null)
+            {
+                throw new IllegalArgumentException(bad);
+            }
+            if (policyIntervalMillis < 1 || minResidencyMillis < 0)
+            {
+                throw new IllegalArgumentException("policyIntervalMillis must be >= 1 and minResidencyMillis >= 0");
+            }
+            if (!(maxEvictFractionPerRound > 0 && maxEvictFractionPerRound <= 1))
+            {
+                throw new IllegalArgumentException(
+                    "maxEvictFractionPerRound must be in (0, 1], was " + maxEvictFractionPerRound);
+            }
+            if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1))
+            {
+                throw new IllegalArgumentException("gcGarbageRatio must be in (0, 1], was " + gcGarbageRatio);
             }
             return new RegionCacheConfig(this);
         }

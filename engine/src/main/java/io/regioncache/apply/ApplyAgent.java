@@ -20,8 +20,10 @@ import org.slf4j.LoggerFactory;
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.load.BackingSnapshot;
 import io.regioncache.load.BackingStore;
+import io.regioncache.memory.MemoryBudget;
 import io.regioncache.memory.SegmentPool;
 import io.regioncache.metrics.EngineCounters;
+import io.regioncache.policy.EvictionPolicy;
 import io.regioncache.region.EvictReason;
 import io.regioncache.region.Keys;
 import io.regioncache.region.Region;
@@ -64,12 +66,16 @@ public final class ApplyAgent implements Agent
     private final RegionDirectory directory;
     private final EngineCounters counters;
     private final SegmentPool pool;
+    private final MemoryBudget budget;
+    private final EvictionPolicy evictionPolicy;
     private final RegionCacheConfig config;
     private final BackingStore store;
     private final Executor loaderExecutor;
 
     private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
     private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
+    private final Map<RegionRecord, CompactionJob> compactions = new HashMap<>();
+    private long nextPolicyNanos;
     private final List<RegionRecord> draining = new ArrayList<>();
     private final TableWriter tableWriter = new TableWriter();
     private long incarnations;
@@ -80,6 +86,7 @@ public final class ApplyAgent implements Agent
      * @param config         engine settings.
      * @param directory      the published region index.
      * @param pool           segment pool.
+     * @param budget         memory thresholds over the pool.
      * @param counters       engine counters.
      * @param loaderExecutor runs load jobs.
      */
@@ -87,12 +94,15 @@ public final class ApplyAgent implements Agent
         final RegionCacheConfig config,
         final RegionDirectory directory,
         final SegmentPool pool,
+        final MemoryBudget budget,
         final EngineCounters counters,
         final Executor loaderExecutor)
     {
         this.config = config;
         this.directory = directory;
         this.pool = pool;
+        this.budget = budget;
+        this.evictionPolicy = new EvictionPolicy(config.minResidencyMillis(), config.maxEvictFractionPerRound());
         this.counters = counters;
         this.store = config.backingStore();
         this.loaderExecutor = loaderExecutor;
@@ -156,7 +166,64 @@ public final class ApplyAgent implements Agent
         }
         work += startPendingLoads();
         work += reclaim();
+        final long now = System.nanoTime();
+        if (now - nextPolicyNanos >= 0)
+        {
+            nextPolicyNanos = now + config.policyIntervalMillis() * 1_000_000L;
+            work += runPolicy(now);
+        }
         return work;
+    }
+
+    /**
+     * Apply thread: one round of the memory and GC policy. Evicts the coldest regions while usage is above the
+     * eviction threshold (never thrashing: see {@link EvictionPolicy}), then schedules compactions for regions
+     * whose tables hold mostly garbage at their safe points.
+     *
+     * @param nowNanos current time.
+     * @return work done.
+     */
+    public int runPolicy(final long nowNanos)
+    {
+        int work = 0;
+        final List<RegionRecord> records = directory.currentAcquire().records();
+        for (final RegionRecord victim : evictionPolicy.choose(records, budget, nowNanos))
+        {
+            LOG.info("policy: evicting region {} (heat {}, ~{} bytes): memory {} > evict threshold {}",
+                victim.id(), victim.stats().heat(), EvictionPolicy.estimatedBytes(victim), budget.used(),
+                budget.evictThreshold());
+            evictRecord(victim, EvictReason.POLICY);
+            work++;
+        }
+        for (final RegionRecord r : records)
+        {
+            if (needsCompaction(r))
+            {
+                work += startCompaction(r) == null ? 1 : 0;
+            }
+        }
+        return work;
+    }
+
+    private boolean needsCompaction(final RegionRecord r)
+    {
+        if (store == null && budget.shouldStopLoading())
+        {
+            return false; // no room for a second copy
+        }
+        final TableRef ref = r.tableRef();
+        if (ref == null || r.state() != ACTIVE || compactions.containsKey(r))
+        {
+            return false;
+        }
+        final long safePoint = r.safePointAcquire();
+        if (safePoint <= r.compactedAtSafePoint())
+        {
+            return false; // nothing new to collect since the last compaction
+        }
+        final MvccTable t = ref.table();
+        final long nodes = t.nodeCount();
+        return nodes > 0 && (nodes - t.keyCount()) >= (long)(nodes * config.gcGarbageRatio());
     }
 
     /**
@@ -191,7 +258,7 @@ public final class ApplyAgent implements Agent
     /** @return true if no record waits for pins to drain and no load is running (apply thread only). */
     public boolean isQuiescent()
     {
-        return draining.isEmpty() && loadingJobs.isEmpty();
+        return draining.isEmpty() && loadingJobs.isEmpty() && compactions.isEmpty();
     }
 
     private void apply(final Command c)
@@ -282,6 +349,12 @@ public final class ApplyAgent implements Agent
         {
             return invalid(region.id(), bad);
         }
+        if (budget.shouldStopLoading())
+        {
+            counters.onLoadRefused();
+            return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: memory in use " + budget.used() +
+                " >= stop-load threshold " + budget.stopLoadThreshold());
+        }
         final RegionRecord r = newRecord(region, PENDING, c.manual ? StateWord.FLAG_MANUAL : 0);
         directory.add(r);
         pendingLoads.add(r);
@@ -324,9 +397,9 @@ public final class ApplyAgent implements Agent
 
     private int startPendingLoads()
     {
-        if (store == null || loadsPaused || pendingLoads.isEmpty())
+        if (store == null || loadsPaused || pendingLoads.isEmpty() || budget.shouldStopLoading())
         {
-            return 0;
+            return 0; // PENDING regions wait; the stop-load threshold keeps headroom for writes
         }
         int work = 0;
         RegionRecord r;
@@ -535,6 +608,11 @@ public final class ApplyAgent implements Agent
                 }
                 r.appliedVersionRelease(b.version());
                 counters.onPutsApplied(b.count());
+                final CompactionJob compaction = compactions.get(r);
+                if (compaction != null)
+                {
+                    compaction.buffered.add(b); // replayed into the compacted table before the swap
+                }
                 return CommandResult.OK;
             default:
                 return unexpected(r, word, "write");
@@ -643,6 +721,7 @@ public final class ApplyAgent implements Agent
             final RegionRecord child = new RegionRecord(region.derive(id, start, end, c.newEpochVersion),
                 ++incarnations, state, childFlags, src.safePointAcquire(), counters.transitions());
             child.lastWriteVersion(src.lastWriteVersion());
+            child.inheritHistory(src);
             child.appliedVersionRelease(src.appliedVersionAcquire());
             if (state == ACTIVE)
             {
@@ -890,6 +969,93 @@ public final class ApplyAgent implements Agent
         }
         return r.advanceSafePoint(c.safePoint) ? CommandResult.OK :
             CommandResult.of(ResultCode.SKIPPED, c.regionId, "safe point only moves forward");
+    }
+
+    // ------------------------------------------------------------------ compaction (MVCC GC)
+
+    CommandResult onCompact(final Command.Compact c)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(c.regionId);
+        if (r == null)
+        {
+            return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
+        }
+        final String why = startCompaction(r);
+        return why == null ? CommandResult.OK : CommandResult.of(ResultCode.SKIPPED, c.regionId, why);
+    }
+
+    private String startCompaction(final RegionRecord r)
+    {
+        if (r.state() != ACTIVE || r.tableRef() == null)
+        {
+            return "not ACTIVE";
+        }
+        if (compactions.containsKey(r))
+        {
+            return "already compacting";
+        }
+        final CompactionJob job = new CompactionJob(r, newTable(), r.safePointAcquire(), internalQueue);
+        job.sourceRef.retain(); // the job reads the source table: it must outlive the job
+        compactions.put(r, job);
+        counters.onCompactionStarted();
+        try
+        {
+            loaderExecutor.execute(job);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            job.failure = "executor rejected the job: " + ex;
+            internalQueue.offer(new Command.CompactionFinished(job));
+        }
+        return null;
+    }
+
+    CommandResult onCompactionFinished(final Command.CompactionFinished c)
+    {
+        final CompactionJob job = c.job;
+        final RegionRecord src = job.source;
+        compactions.remove(src);
+        if (job.sourceRef.release())
+        {
+            counters.onTableFreed();
+        }
+        String failure = job.failure;
+        final long word = src.stateWordVolatile();
+        if (failure == null && (StateWord.state(word) != ACTIVE || directory.currentAcquire().byId(src.id()) != src))
+        {
+            failure = "region changed while compacting (" + StateWord.state(word) + "): result discarded";
+        }
+        if (failure == null)
+        {
+            for (final WriteBatch b : job.buffered)
+            {
+                if (!tableWriter.apply(job.target, b))
+                {
+                    failure = "memory capacity reached while replaying into the compacted table";
+                    break;
+                }
+            }
+        }
+        if (failure != null)
+        {
+            job.target.free();
+            counters.onTableFreed();
+            LOG.debug("region {}: compaction abandoned: {}", src.id(), failure);
+            return CommandResult.of(ResultCode.SKIPPED, src.id(), failure);
+        }
+        final RegionRecord successor = new RegionRecord(src.region(), ++incarnations, ACTIVE,
+            StateWord.flags(word) & ~StateWord.FLAG_HISTORICAL, src.safePointAcquire(), counters.transitions());
+        successor.attachTable(new TableRef(job.target));
+        successor.lastWriteVersion(src.lastWriteVersion());
+        successor.appliedVersionRelease(src.appliedVersionAcquire());
+        successor.inheritHistory(src);
+        successor.compactedAtSafePoint(job.safePoint);
+        directory.replace(List.of(src), List.of(successor));
+        retire(src);
+        counters.onCompactionFinished(job.copied, job.dropped);
+        LOG.debug("region {} compacted at safe point {}: {} entries kept, {} dropped", src.id(), job.safePoint,
+            job.copied, job.dropped);
+        return CommandResult.OK;
     }
 
     // ------------------------------------------------------------------ conflicts

@@ -273,6 +273,53 @@ public abstract class Command
         }
     }
 
+    /** Compact one region now: MVCC GC at its safe point, and its own table if it shared one. */
+    public static final class Compact extends Command
+    {
+        final long regionId;
+
+        /** @param regionId the region. */
+        public Compact(final long regionId)
+        {
+            this.regionId = regionId;
+        }
+
+        @Override
+        CommandResult applyOn(final ApplyAgent agent)
+        {
+            return agent.onCompact(this);
+        }
+
+        @Override
+        long regionId()
+        {
+            return regionId;
+        }
+    }
+
+    /** Internal: a compaction finished; sent through the internal queue. */
+    static final class CompactionFinished extends Command
+    {
+        final CompactionJob job;
+
+        CompactionFinished(final CompactionJob job)
+        {
+            this.job = job;
+        }
+
+        @Override
+        CommandResult applyOn(final ApplyAgent agent)
+        {
+            return agent.onCompactionFinished(this);
+        }
+
+        @Override
+        long regionId()
+        {
+            return job.source.id();
+        }
+    }
+
     /** Internal: run a task on the apply thread (admin, tests, the policy). */
     public static final class RunOnApplyThread extends Command
     {

@@ -32,6 +32,11 @@ public final class EngineCounters
     private final AtomicLong loadNanos = new AtomicLong();
     private final AtomicLong putsApplied = new AtomicLong();
     private final AtomicLong tablesFreed = new AtomicLong();
+    private final AtomicLong loadsRefused = new AtomicLong();
+    private final AtomicLong compactionsStarted = new AtomicLong();
+    private final AtomicLong compactionsFinished = new AtomicLong();
+    private final AtomicLong gcVersionsDropped = new AtomicLong();
+    private final AtomicLong gcEntriesKept = new AtomicLong();
 
     /** Create zeroed counters. */
     public EngineCounters()
@@ -240,5 +245,54 @@ public final class EngineCounters
     public long tablesFreed()
     {
         return tablesFreed.get();
+    }
+
+    /** Count a load refused at the stop-load threshold. */
+    public void onLoadRefused()
+    {
+        loadsRefused.incrementAndGet();
+    }
+
+    /** @return loads refused at the stop-load threshold. */
+    public long loadsRefused()
+    {
+        return loadsRefused.get();
+    }
+
+    /** Count a compaction started. */
+    public void onCompactionStarted()
+    {
+        compactionsStarted.incrementAndGet();
+    }
+
+    /**
+     * Count a compaction swapped in.
+     *
+     * @param kept    entries copied.
+     * @param dropped versions dropped by GC.
+     */
+    public void onCompactionFinished(final long kept, final long dropped)
+    {
+        compactionsFinished.incrementAndGet();
+        gcEntriesKept.addAndGet(kept);
+        gcVersionsDropped.addAndGet(dropped);
+    }
+
+    /** @return compactions started. */
+    public long compactionsStarted()
+    {
+        return compactionsStarted.get();
+    }
+
+    /** @return compactions swapped in. */
+    public long compactionsFinished()
+    {
+        return compactionsFinished.get();
+    }
+
+    /** @return MVCC versions dropped by GC. */
+    public long gcVersionsDropped()
+    {
+        return gcVersionsDropped.get();
     }
 }

@@ -72,8 +72,10 @@ public final class RegionRecord
     private TableRef tableRef;
     /** Apply thread only: version of the last write batch accepted for this region (applied or buffered). */
     private long lastWriteVersion;
-    /** Apply thread only: when the record was created (nanoTime), for minimum-residency decisions. */
-    private final long createdNanos;
+    /** Apply thread only: when the region entered the cache (nanoTime), for minimum-residency decisions. */
+    private long createdNanos;
+    /** Apply thread only: the safe point of the compaction that produced this record's table. */
+    private long compactedAtSafePoint;
     /** Read statistics, bumped by readers with plain racy increments (approximate by design, off the hot path). */
     private final RegionStats stats = new RegionStats();
 
@@ -126,6 +128,35 @@ public final class RegionRecord
     public long createdNanos()
     {
         return createdNanos;
+    }
+
+    /**
+     * Apply thread: a successor (split child, compacted record) keeps its predecessor's residency age and heat, so
+     * a region does not look new or cold just because it got a new record.
+     *
+     * @param predecessor the record it replaces.
+     */
+    public void inheritHistory(final RegionRecord predecessor)
+    {
+        createdNanos = predecessor.createdNanos;
+        compactedAtSafePoint = predecessor.compactedAtSafePoint;
+        stats.inherit(predecessor.stats);
+    }
+
+    /** @return apply thread only: safe point of the compaction that produced this record's table. */
+    public long compactedAtSafePoint()
+    {
+        return compactedAtSafePoint;
+    }
+
+    /**
+     * Apply thread only.
+     *
+     * @param safePoint safe point of the compaction that produced this record's table.
+     */
+    public void compactedAtSafePoint(final long safePoint)
+    {
+        compactedAtSafePoint = safePoint;
     }
 
     /** @return the record's read statistics. */

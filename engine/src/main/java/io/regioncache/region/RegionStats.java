@@ -12,6 +12,11 @@ public final class RegionStats
     long scannedEntries;
     long returnedKeys;
 
+    // Apply thread only: the policy's moving average of read traffic.
+    private long seenGets;
+    private long seenScanned;
+    private double heat;
+
     /**
      * Count gets served by one snapshot.
      *
@@ -50,5 +55,39 @@ public final class RegionStats
     public long returnedKeys()
     {
         return returnedKeys;
+    }
+
+    /**
+     * Apply thread: fold the traffic since the last call into an exponential moving average.
+     *
+     * @param decay weight kept from the previous average, in [0, 1).
+     * @return the new heat.
+     */
+    public double updateHeat(final double decay)
+    {
+        final long g = gets;
+        final long s = scannedEntries;
+        final double delta = (g - seenGets) + (s - seenScanned);
+        seenGets = g;
+        seenScanned = s;
+        heat = heat * decay + delta * (1 - decay);
+        return heat;
+    }
+
+    /** @return apply thread: the moving average of read traffic per policy round. */
+    public double heat()
+    {
+        return heat;
+    }
+
+    /**
+     * Apply thread: carry a predecessor's statistics into a successor record (split child, compacted record) so
+     * a region does not look cold just because it got a new record.
+     *
+     * @param from the predecessor's statistics.
+     */
+    public void inherit(final RegionStats from)
+    {
+        heat = from.heat;
     }
 }

@@ -110,7 +110,8 @@ final class NodeArena
         {
             pool.release(held[i]);
         }
-        Arrays.fill(held, null);
+        // The old array is not cleared: a (buggy) stale reader then reads recycled memory instead of
+        // failing with a NullPointerException; either way it cannot crash the JVM.
         segmentCount = 0;
         currentSegment = -1;
         currentOffset = 0;

@@ -52,8 +52,8 @@ final class NodeLayout
     /** Value length of a tombstone node. */
     static final int TOMBSTONE = -1;
 
-    /** Bytes of header after the address (version, key length, value length). */
-    static final int HEADER_AFTER_ADDRESS = KEY - NEXT_0 - Long.BYTES;
+    /** Header bytes after next[0]: version, key length, value length. */
+    static final int VERSION_TO_KEY = KEY - VERSION;
     /** Bytes reserved at the start of segment 0 so that address 0 is never a node. */
     static final int RESERVED_PREFIX = Long.BYTES;
     /** Mask of the 48 bits a node address may use. */
@@ -88,8 +88,6 @@ final class NodeLayout
         final long raw = (long)Long.BYTES * height + VERSION_TO_KEY + keyLength + Math.max(0, valueLength);
         return (raw + 7) & ~7L;
     }
-
-    private static final int VERSION_TO_KEY = KEY - VERSION;
 
     /** Offset, within the segment, of next[level] of the node at {@code nodeOffset}. */
     static int nextOffset(final int nodeOffset, final int level)
