@@ -447,6 +447,18 @@ public final class RegionCache implements AutoCloseable
         return pool.bytesInUse();
     }
 
+    /**
+     * Any thread: report a read of an uncached region served by the backing store, for load-based caching.
+     *
+     * @param region   the region read.
+     * @param stepped  entries stepped over (MVCC versions and tombstones included).
+     * @param returned keys returned.
+     */
+    public void recordStoreRead(final Region region, final long stepped, final long returned)
+    {
+        agent.hotRegions().onStoreRead(region, stepped, returned);
+    }
+
     /** @return the memory budget: thresholds (changeable at run time) and usage. */
     public MemoryBudget budget()
     {

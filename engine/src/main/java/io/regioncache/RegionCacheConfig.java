@@ -39,6 +39,8 @@ public final class RegionCacheConfig
     private final long minResidencyMillis;
     private final double maxEvictFractionPerRound;
     private final double gcGarbageRatio;
+    private final int autoLoadTopN;
+    private final double autoLoadMinAmplification;
 
     private RegionCacheConfig(final Builder b)
     {
@@ -59,6 +61,8 @@ public final class RegionCacheConfig
         minResidencyMillis = b.minResidencyMillis;
         maxEvictFractionPerRound = b.maxEvictFractionPerRound;
         gcGarbageRatio = b.gcGarbageRatio;
+        autoLoadTopN = b.autoLoadTopN;
+        autoLoadMinAmplification = b.autoLoadMinAmplification;
     }
 
     /** @return a builder with the defaults. */
@@ -169,6 +173,18 @@ public final class RegionCacheConfig
         return gcGarbageRatio;
     }
 
+    /** @return regions the load policy may load per round (0 = load-based caching off). */
+    public int autoLoadTopN()
+    {
+        return autoLoadTopN;
+    }
+
+    /** @return minimum MVCC amplification for the load policy to load a region. */
+    public double autoLoadMinAmplification()
+    {
+        return autoLoadMinAmplification;
+    }
+
     /**
      * Builds a validated {@link RegionCacheConfig}.
      */
@@ -193,6 +209,8 @@ public final class RegionCacheConfig
         private long minResidencyMillis = 60_000;
         private double maxEvictFractionPerRound = 0.1;
         private double gcGarbageRatio = 0.5;
+        private int autoLoadTopN;
+        private double autoLoadMinAmplification = 10;
 
         private Builder()
         {
@@ -381,6 +399,21 @@ public final class RegionCacheConfig
         }
 
         /**
+         * Turn on load-based caching: each policy round loads up to {@code topN} uncached regions whose reads
+         * (reported by the hybrid reader) stepped over at least {@code minAmplification} entries per key returned.
+         *
+         * @param topN             regions per round; 0 turns it off (the default).
+         * @param minAmplification minimum MVCC amplification (TiKV uses 10).
+         * @return this.
+         */
+        public Builder autoLoad(final int topN, final double minAmplification)
+        {
+            autoLoadTopN = topN;
+            autoLoadMinAmplification = minAmplification;
+            return this;
+        }
+
+        /**
          * @return the validated config.
          * @throws IllegalArgumentException naming the first bad setting.
          */
@@ -444,6 +477,10 @@ public final class RegionCacheConfig
             {
                 throw new IllegalArgumentException(
                     "maxEvictFractionPerRound must be in (0, 1], was " + maxEvictFractionPerRound);
+            }
+            if (autoLoadTopN < 0 || autoLoadMinAmplification < 0)
+            {
+                throw new IllegalArgumentException("autoLoad topN and minAmplification must be >= 0");
             }
             if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1))
             {

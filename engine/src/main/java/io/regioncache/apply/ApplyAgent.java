@@ -24,6 +24,8 @@ import io.regioncache.memory.MemoryBudget;
 import io.regioncache.memory.SegmentPool;
 import io.regioncache.metrics.EngineCounters;
 import io.regioncache.policy.EvictionPolicy;
+import io.regioncache.policy.HotRegionTracker;
+import io.regioncache.policy.LoadPolicy;
 import io.regioncache.region.EvictReason;
 import io.regioncache.region.Keys;
 import io.regioncache.region.Region;
@@ -68,6 +70,8 @@ public final class ApplyAgent implements Agent
     private final SegmentPool pool;
     private final MemoryBudget budget;
     private final EvictionPolicy evictionPolicy;
+    private final HotRegionTracker hotRegions = new HotRegionTracker();
+    private final LoadPolicy loadPolicy;
     private final RegionCacheConfig config;
     private final BackingStore store;
     private final Executor loaderExecutor;
@@ -103,6 +107,7 @@ public final class ApplyAgent implements Agent
         this.pool = pool;
         this.budget = budget;
         this.evictionPolicy = new EvictionPolicy(config.minResidencyMillis(), config.maxEvictFractionPerRound());
+        this.loadPolicy = new LoadPolicy(config.autoLoadTopN(), config.autoLoadMinAmplification(), 1);
         this.counters = counters;
         this.store = config.backingStore();
         this.loaderExecutor = loaderExecutor;
@@ -195,12 +200,44 @@ public final class ApplyAgent implements Agent
             evictRecord(victim, EvictReason.POLICY);
             work++;
         }
+        work += runLoadPolicy();
         for (final RegionRecord r : records)
         {
             if (needsCompaction(r))
             {
                 work += startCompaction(r) == null ? 1 : 0;
             }
+        }
+        return work;
+    }
+
+    /** @return where hybrid readers report reads of uncached regions (any thread). */
+    public HotRegionTracker hotRegions()
+    {
+        return hotRegions;
+    }
+
+    private int runLoadPolicy()
+    {
+        final List<HotRegionTracker.Candidate> traffic = hotRegions.drain();
+        if (store == null || config.autoLoadTopN() == 0 || traffic.isEmpty())
+        {
+            return 0;
+        }
+        int work = 0;
+        for (final HotRegionTracker.Candidate c : loadPolicy.choose(traffic))
+        {
+            if (budget.shouldStopLoading())
+            {
+                LOG.info("load policy: stop-load threshold reached, {} hot region(s) left uncached",
+                    traffic.size() - work);
+                break;
+            }
+            final CommandResult r = onLoadRegion(new Command.LoadRegion(c.region(), false));
+            counters.onPolicyLoad(r.code() == ResultCode.OK);
+            LOG.info("load policy: region {} stepped {} entries for {} keys (amplification {}): {}",
+                c.region().id(), c.stepped(), c.returned(), String.format("%.1f", c.amplification()), r);
+            work++;
         }
         return work;
     }

@@ -33,6 +33,8 @@ public final class EngineCounters
     private final AtomicLong putsApplied = new AtomicLong();
     private final AtomicLong tablesFreed = new AtomicLong();
     private final AtomicLong loadsRefused = new AtomicLong();
+    private final AtomicLong policyLoads = new AtomicLong();
+    private final AtomicLong policyLoadsRefused = new AtomicLong();
     private final AtomicLong compactionsStarted = new AtomicLong();
     private final AtomicLong compactionsFinished = new AtomicLong();
     private final AtomicLong gcVersionsDropped = new AtomicLong();
@@ -294,5 +296,21 @@ public final class EngineCounters
     public long gcVersionsDropped()
     {
         return gcVersionsDropped.get();
+    }
+
+    /**
+     * Count a load decided by the load policy.
+     *
+     * @param accepted false if the load request was refused or skipped.
+     */
+    public void onPolicyLoad(final boolean accepted)
+    {
+        (accepted ? policyLoads : policyLoadsRefused).incrementAndGet();
+    }
+
+    /** @return loads requested by the load policy and accepted. */
+    public long policyLoads()
+    {
+        return policyLoads.get();
     }
 }
