@@ -2,7 +2,10 @@ package io.regioncache;
 
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -23,7 +26,9 @@ import io.regioncache.apply.ResultCode;
 import io.regioncache.apply.WriteBatch;
 import io.regioncache.memory.MemoryBudget;
 import io.regioncache.memory.SegmentPool;
+import io.regioncache.metrics.DurationStat;
 import io.regioncache.metrics.EngineCounters;
+import io.regioncache.metrics.MetricsSnapshot;
 import io.regioncache.read.Snapshot;
 import io.regioncache.read.SnapshotStatus;
 import io.regioncache.read.SnapshotUnavailableException;
@@ -439,6 +444,83 @@ public final class RegionCache implements AutoCloseable
     public EngineCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * A point-in-time copy of every metric: regions per state, transitions from→to (made and refused), conflicts,
+     * snapshot failures by reason, command results, evictions by reason, memory per threshold, load / evict /
+     * compaction durations, queue depth and back-pressure.
+     *
+     * @return the metrics.
+     */
+    public MetricsSnapshot metrics()
+    {
+        final Map<String, Number> m = new LinkedHashMap<>();
+        final EnumMap<RegionState, Integer> perState = new EnumMap<>(RegionState.class);
+        for (final RegionRecord r : directory.currentAcquire().records())
+        {
+            perState.merge(r.state(), 1, Integer::sum);
+        }
+        for (final RegionState s : new RegionState[] {RegionState.PENDING, RegionState.LOADING, RegionState.ACTIVE})
+        {
+            m.put("regions." + s, perState.getOrDefault(s, 0));
+        }
+        m.put("regions.draining", agent.drainingCountPublished());
+        m.put("memory.used", pool.bytesInUse());
+        m.put("memory.capacity", budget.capacity());
+        m.put("memory.evict_threshold", budget.evictThreshold());
+        m.put("memory.stop_load_threshold", budget.stopLoadThreshold());
+        m.put("queue.depth", agent.queueDepth());
+        m.put("queue.full", counters.queueFull());
+        m.put("conflicts", counters.conflicts());
+        m.put("apply.errors", counters.applyErrors());
+        m.put("apply.puts", counters.putsApplied());
+        m.put("splits", counters.splits());
+        m.put("snapshots.leaked", counters.leakedSnapshots());
+        for (final SnapshotStatus s : SnapshotStatus.values())
+        {
+            if (s != SnapshotStatus.OK)
+            {
+                m.put("snapshot.failures." + s, counters.snapshotFailures(s));
+            }
+        }
+        for (final ResultCode c : ResultCode.values())
+        {
+            m.put("results." + c, counters.results(c));
+        }
+        for (final EvictReason r : EvictReason.values())
+        {
+            m.put("evictions." + r, counters.evictions(r));
+        }
+        m.put("loads.started", counters.loadsStarted());
+        m.put("loads.finished", counters.loadsFinished());
+        m.put("loads.failed", counters.loadsFailed());
+        m.put("loads.canceled", counters.loadsCanceled());
+        m.put("loads.refused", counters.loadsRefused());
+        m.put("loads.policy", counters.policyLoads());
+        m.put("compactions.started", counters.compactionsStarted());
+        m.put("compactions.finished", counters.compactionsFinished());
+        m.put("gc.versions_dropped", counters.gcVersionsDropped());
+        putDuration(m, "load", counters.loadDurations());
+        putDuration(m, "evict", counters.evictDurations());
+        putDuration(m, "compaction", counters.compactionDurations());
+        counters.transitions().forEach((from, to, made, refused) ->
+        {
+            final String key = (from == null ? "NEW" : from.name()) + "->" + to;
+            m.put("transitions.made." + key, made);
+            if (refused != 0)
+            {
+                m.put("transitions.refused." + key, refused);
+            }
+        });
+        return new MetricsSnapshot(m);
+    }
+
+    private static void putDuration(final Map<String, Number> m, final String name, final DurationStat d)
+    {
+        m.put(name + ".count", d.count());
+        m.put(name + ".duration.mean_ms", d.meanMillis());
+        m.put(name + ".duration.max_ms", d.maxNanos() / 1e6);
     }
 
     /** @return off-heap bytes in use (segments, large values, hash indexes). */

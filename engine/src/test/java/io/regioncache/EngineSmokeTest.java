@@ -86,6 +86,14 @@ class EngineSmokeTest
         cache.applyCycle();
         assertEquals(0, cache.memoryInUse());
         assertFalse(left.isOpen());
+        final io.regioncache.metrics.MetricsSnapshot m = cache.metrics();
+        assertEquals(0, m.get("regions.ACTIVE"));
+        assertEquals(2, m.get("evictions.MANUAL"));
+        assertEquals(1, m.get("splits"));
+        assertEquals(1, m.get("transitions.made.ACTIVE->PENDING_EVICT"));
+        assertEquals(1, m.get("transitions.made.PENDING_EVICT->EVICTING"));
+        assertEquals(1, m.get("snapshot.failures.EPOCH_MISMATCH"));
+        assertTrue(m.toJson().startsWith("{\"regions.PENDING\":0"), m.toJson());
         cache.close();
         assertEquals(0, cache.pool().bytesInUse());
     }

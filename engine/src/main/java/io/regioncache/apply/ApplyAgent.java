@@ -85,6 +85,7 @@ public final class ApplyAgent implements Agent
     private long incarnations;
     private long globalSafePoint;
     private volatile boolean loadsPaused;
+    private volatile int drainingCountPublished;
 
     /**
      * @param config         engine settings.
@@ -147,6 +148,12 @@ public final class ApplyAgent implements Agent
         loadsPaused = paused;
     }
 
+    /** @return records waiting for their pins to drain, as of the last duty cycle (any thread). */
+    public int drainingCountPublished()
+    {
+        return drainingCountPublished;
+    }
+
     /** @return records waiting for their pins to drain (apply thread only). */
     public int drainingCount()
     {
@@ -171,6 +178,10 @@ public final class ApplyAgent implements Agent
         }
         work += startPendingLoads();
         work += reclaim();
+        if (drainingCountPublished != draining.size())
+        {
+            drainingCountPublished = draining.size();
+        }
         final long now = System.nanoTime();
         if (now - nextPolicyNanos >= 0)
         {
@@ -959,6 +970,7 @@ public final class ApplyAgent implements Agent
     private CommandResult evicted(final RegionRecord r, final EvictReason reason)
     {
         counters.onEvict(reason);
+        r.evictRequestedNanos(System.nanoTime());
         LOG.debug("region {} evicted: {}", r.id(), reason);
         return CommandResult.OK;
     }
@@ -978,6 +990,10 @@ public final class ApplyAgent implements Agent
                 if (r.detachTable())
                 {
                     counters.onTableFreed();
+                }
+                if (state == EVICTING)
+                {
+                    counters.evictDurations().record(System.nanoTime() - r.evictRequestedNanos());
                 }
                 draining.remove(i);
                 work++;
@@ -1089,7 +1105,7 @@ public final class ApplyAgent implements Agent
         successor.compactedAtSafePoint(job.safePoint);
         directory.replace(List.of(src), List.of(successor));
         retire(src);
-        counters.onCompactionFinished(job.copied, job.dropped);
+        counters.onCompactionFinished(job.copied, job.dropped, System.nanoTime() - job.startedNanos);
         LOG.debug("region {} compacted at safe point {}: {} entries kept, {} dropped", src.id(), job.safePoint,
             job.copied, job.dropped);
         return CommandResult.OK;

@@ -33,6 +33,7 @@ final class CompactionJob implements Runnable
     final long safePoint;
     final long copyUpTo;
     final List<WriteBatch> buffered = new ArrayList<>();
+    final long startedNanos = System.nanoTime();
     private final Queue<Command> completions;
 
     String failure;

@@ -29,7 +29,9 @@ public final class EngineCounters
     private final AtomicLong loadsFinished = new AtomicLong();
     private final AtomicLong loadsFailed = new AtomicLong();
     private final AtomicLong loadsCanceled = new AtomicLong();
-    private final AtomicLong loadNanos = new AtomicLong();
+    private final DurationStat loadDurations = new DurationStat();
+    private final DurationStat evictDurations = new DurationStat();
+    private final DurationStat compactionDurations = new DurationStat();
     private final AtomicLong putsApplied = new AtomicLong();
     private final AtomicLong tablesFreed = new AtomicLong();
     private final AtomicLong loadsRefused = new AtomicLong();
@@ -176,7 +178,7 @@ public final class EngineCounters
     public void onLoadFinished(final long nanos)
     {
         loadsFinished.incrementAndGet();
-        loadNanos.addAndGet(nanos);
+        loadDurations.record(nanos);
     }
 
     /** Count a failed load. */
@@ -215,10 +217,22 @@ public final class EngineCounters
         return loadsCanceled.get();
     }
 
-    /** @return total nanoseconds spent in finished loads. */
-    public long loadNanos()
+    /** @return durations of finished loads (start of copy to ACTIVE). */
+    public DurationStat loadDurations()
     {
-        return loadNanos.get();
+        return loadDurations;
+    }
+
+    /** @return durations of evictions (request to memory released, including waiting for pins to drain). */
+    public DurationStat evictDurations()
+    {
+        return evictDurations;
+    }
+
+    /** @return durations of compactions (start of copy to swap). */
+    public DurationStat compactionDurations()
+    {
+        return compactionDurations;
     }
 
     /**
@@ -272,10 +286,12 @@ public final class EngineCounters
      *
      * @param kept    entries copied.
      * @param dropped versions dropped by GC.
+     * @param nanos   how long it took.
      */
-    public void onCompactionFinished(final long kept, final long dropped)
+    public void onCompactionFinished(final long kept, final long dropped, final long nanos)
     {
         compactionsFinished.incrementAndGet();
+        compactionDurations.record(nanos);
         gcEntriesKept.addAndGet(kept);
         gcVersionsDropped.addAndGet(dropped);
     }
@@ -290,6 +306,12 @@ public final class EngineCounters
     public long compactionsFinished()
     {
         return compactionsFinished.get();
+    }
+
+    /** @return entries kept by compactions. */
+    public long gcEntriesKept()
+    {
+        return gcEntriesKept.get();
     }
 
     /** @return MVCC versions dropped by GC. */

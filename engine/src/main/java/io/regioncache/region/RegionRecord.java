@@ -3,6 +3,9 @@ package io.regioncache.region;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import io.regioncache.table.MvccTable;
 
 /**
@@ -21,6 +24,8 @@ import io.regioncache.table.MvccTable;
  */
 public final class RegionRecord
 {
+    private static final Logger LOG = LoggerFactory.getLogger(RegionRecord.class);
+
     private static final VarHandle STATE_WORD;
     private static final VarHandle APPLIED_VERSION;
     private static final VarHandle SAFE_POINT;
@@ -74,6 +79,8 @@ public final class RegionRecord
     private long lastWriteVersion;
     /** Apply thread only: when the region entered the cache (nanoTime), for minimum-residency decisions. */
     private long createdNanos;
+    /** Apply thread only: when an eviction was requested (nanoTime), for eviction-duration metrics. */
+    private long evictRequestedNanos;
     /** Apply thread only: the safe point of the compaction that produced this record's table. */
     private long compactedAtSafePoint;
     /** Read statistics, bumped by readers with plain racy increments (approximate by design, off the hot path). */
@@ -104,6 +111,7 @@ public final class RegionRecord
         SAFE_POINT.setRelease(this, safePoint);
         STATE_WORD.setRelease(this, StateWord.pack(state, flags, region.epochVersion(), 0));
         transitions.recordCreated(state);
+        LOG.debug("region {} (record #{}): created {}", region.id(), incarnation, state);
     }
 
     /** @return the region this record caches. */
@@ -141,6 +149,22 @@ public final class RegionRecord
         createdNanos = predecessor.createdNanos;
         compactedAtSafePoint = predecessor.compactedAtSafePoint;
         stats.inherit(predecessor.stats);
+    }
+
+    /** @return apply thread only: when an eviction was requested. */
+    public long evictRequestedNanos()
+    {
+        return evictRequestedNanos;
+    }
+
+    /**
+     * Apply thread only.
+     *
+     * @param nanos when an eviction was requested.
+     */
+    public void evictRequestedNanos(final long nanos)
+    {
+        evictRequestedNanos = nanos;
     }
 
     /** @return apply thread only: safe point of the compaction that produced this record's table. */
@@ -192,11 +216,14 @@ public final class RegionRecord
         if (!Transitions.isLegal(from, to))
         {
             transitions.recordRefused(from, to);
+            LOG.warn("region {} (record #{}): refused illegal move {} -> {} ({})", region.id(), incarnation, from, to,
+                region);
             return false;
         }
         if (STATE_WORD.compareAndSet(this, expectedWord, StateWord.withState(expectedWord, to)))
         {
             transitions.recordMade(from, to);
+            LOG.debug("region {} (record #{}): {} -> {}", region.id(), incarnation, from, to);
             return true;
         }
         return false;
@@ -298,6 +325,8 @@ public final class RegionRecord
                 if (lastOfPendingEvict)
                 {
                     transitions.recordMade(RegionState.PENDING_EVICT, RegionState.EVICTING);
+                    LOG.debug("region {} (record #{}): PENDING_EVICT -> EVICTING on last unpin", region.id(),
+                        incarnation);
                 }
                 return true;
             }
