@@ -31,6 +31,9 @@ public final class WriteBatch
     private final ExpandableArrayBuffer buffer;
     private int limit;
     private int count;
+    /** Reused by {@link #forEach}; a batch is iterated by one thread at a time (the apply thread, once queued). */
+    private UnsafeBuffer keyView;
+    private UnsafeBuffer valueView;
 
     /**
      * @param regionId     the region written.
@@ -169,8 +172,11 @@ public final class WriteBatch
      */
     public int forEach(final OpVisitor visitor)
     {
-        final UnsafeBuffer keyView = new UnsafeBuffer(buffer.byteArray());
-        final UnsafeBuffer valueView = new UnsafeBuffer(buffer.byteArray());
+        if (keyView == null)
+        {
+            keyView = new UnsafeBuffer(buffer.byteArray());
+            valueView = new UnsafeBuffer(buffer.byteArray());
+        }
         int at = 0;
         while (at < limit)
         {

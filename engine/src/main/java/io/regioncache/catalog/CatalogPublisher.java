@@ -1,0 +1,81 @@
+package io.regioncache.catalog;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.RegionCache;
+import io.regioncache.RegionInfo;
+
+/**
+ * Copies the engine's region list into a {@link RegionCatalog} at a fixed interval, on its own daemon thread: the
+ * catalog's writes (file-backed, locked) stay off both the read path and the apply thread.
+ */
+public final class CatalogPublisher implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(CatalogPublisher.class);
+
+    private final RegionCache cache;
+    private final RegionCatalog catalog;
+    private final ScheduledExecutorService timer;
+
+    /**
+     * Start publishing.
+     *
+     * @param cache          the engine.
+     * @param catalog        where to publish.
+     * @param intervalMillis how often.
+     */
+    public CatalogPublisher(final RegionCache cache, final RegionCatalog catalog, final long intervalMillis)
+    {
+        this.cache = cache;
+        this.catalog = catalog;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread t = new Thread(r, "regioncache-catalog");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::publishNow, 0, intervalMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Publish the current region list now (also called by the timer). */
+    public void publishNow()
+    {
+        try
+        {
+            final long now = System.currentTimeMillis();
+            final List<CatalogEntry> entries = new ArrayList<>();
+            for (final RegionInfo info : cache.regions())
+            {
+                entries.add(CatalogEntry.of(info, now));
+            }
+            catalog.publish(entries);
+        }
+        catch (final RuntimeException ex)
+        {
+            LOG.warn("catalog publish failed: {}", ex.toString());
+        }
+    }
+
+    /** Stop the timer, publish a last time, leave the catalog open (the caller owns it). */
+    @Override
+    public void close()
+    {
+        timer.shutdown();
+        try
+        {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        publishNow();
+    }
+}
