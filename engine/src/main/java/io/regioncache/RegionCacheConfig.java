@@ -202,8 +202,9 @@ public final class RegionCacheConfig
         private BackingStore backingStore;
         private Executor loaderExecutor;
         private long closeTimeoutMillis = 5_000;
-        private long evictThresholdBytes = -1;
-        private long stopLoadThresholdBytes = -1;
+        /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
+        private long evictThresholdBytes = Long.MIN_VALUE;
+        private long stopLoadThresholdBytes = Long.MIN_VALUE;
         private long regionSizeHint = 96L << 20;
         private long policyIntervalMillis = 1_000;
         private long minResidencyMillis = 60_000;
@@ -455,13 +456,17 @@ public final class RegionCacheConfig
                 throw new IllegalArgumentException("closeTimeoutMillis must be >= 0, was " + closeTimeoutMillis);
             }
             final long[] defaults = io.regioncache.memory.MemoryBudget.defaultThresholds(capacityBytes, regionSizeHint);
-            if (evictThresholdBytes < 0)
+            if (evictThresholdBytes == Long.MIN_VALUE)
             {
                 evictThresholdBytes = defaults[0];
             }
-            if (stopLoadThresholdBytes < 0)
+            if (stopLoadThresholdBytes == Long.MIN_VALUE)
             {
                 stopLoadThresholdBytes = Math.min(defaults[1], evictThresholdBytes);
+            }
+            if (evictThresholdBytes < 0)
+            {
+                throw new IllegalArgumentException("evictThresholdBytes must be >= 0, was " + evictThresholdBytes);
             }
             final String bad = io.regioncache.memory.MemoryBudget.validate(
                 capacityBytes, evictThresholdBytes, stopLoadThresholdBytes);

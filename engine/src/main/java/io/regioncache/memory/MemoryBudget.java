@@ -55,19 +55,19 @@ public final class MemoryBudget
     {
         if (capacity <= 0)
         {
-            return "capacity must be > 0, was " + capacity;
+            return "capacityBytes must be > 0, was " + capacity;
         }
         if (evict >= capacity)
         {
-            return "evictThreshold (" + evict + ") must be below capacity (" + capacity + ")";
+            return "evictThresholdBytes (" + evict + ") must be below capacityBytes (" + capacity + ")";
         }
         if (stopLoad > evict)
         {
-            return "stopLoadThreshold (" + stopLoad + ") must not exceed evictThreshold (" + evict + ")";
+            return "stopLoadThresholdBytes (" + stopLoad + ") must not exceed evictThresholdBytes (" + evict + ")";
         }
         if (stopLoad < 0)
         {
-            return "stopLoadThreshold must be >= 0, was " + stopLoad;
+            return "stopLoadThresholdBytes must be >= 0, was " + stopLoad;
         }
         return null;
     }
