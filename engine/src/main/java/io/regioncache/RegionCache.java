@@ -66,6 +66,7 @@ public final class RegionCache implements AutoCloseable
     private final AgentRunner runner;
     private final AgentInvoker invoker;
     private final ExecutorService ownLoader;
+    private final ExecutorService ownGc;
     private final AtomicInteger submitters = new AtomicInteger();
     private volatile boolean closed;
 
@@ -75,22 +76,29 @@ public final class RegionCache implements AutoCloseable
         this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes());
         this.budget = new MemoryBudget(
             pool, config.capacityBytes(), config.evictThresholdBytes(), config.stopLoadThresholdBytes());
-        Executor loader = config.loaderExecutor();
-        if (loader == null)
+        final Executor loader;
+        if (config.loaderExecutor() == null)
         {
-            ownLoader = Executors.newSingleThreadExecutor(r ->
-            {
-                final Thread t = new Thread(r, "regioncache-loader");
-                t.setDaemon(true);
-                return t;
-            });
+            ownLoader = daemonExecutor("regioncache-loader");
             loader = ownLoader;
         }
         else
         {
             ownLoader = null;
+            loader = config.loaderExecutor();
         }
-        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader);
+        final Executor gc;
+        if (config.gcExecutor() == null)
+        {
+            ownGc = daemonExecutor("regioncache-gc");
+            gc = ownGc;
+        }
+        else
+        {
+            ownGc = null;
+            gc = config.gcExecutor();
+        }
+        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc);
         final ErrorHandler errorHandler = t ->
         {
             counters.onApplyError();
@@ -108,6 +116,16 @@ public final class RegionCache implements AutoCloseable
             invoker = new AgentInvoker(errorHandler, null, agent);
             invoker.start();
         }
+    }
+
+    private static ExecutorService daemonExecutor(final String name)
+    {
+        return Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /**
@@ -624,6 +642,10 @@ public final class RegionCache implements AutoCloseable
         if (ownLoader != null)
         {
             ownLoader.shutdownNow();
+        }
+        if (ownGc != null)
+        {
+            ownGc.shutdownNow();
         }
         if (agent.isQuiescent())
         {

@@ -32,6 +32,7 @@ public final class RegionCacheConfig
     private final IdleStrategy idleStrategy;
     private final BackingStore backingStore;
     private final Executor loaderExecutor;
+    private final Executor gcExecutor;
     private final long closeTimeoutMillis;
     private final long evictThresholdBytes;
     private final long stopLoadThresholdBytes;
@@ -54,6 +55,7 @@ public final class RegionCacheConfig
         idleStrategy = b.idleStrategy;
         backingStore = b.backingStore;
         loaderExecutor = b.loaderExecutor;
+        gcExecutor = b.gcExecutor;
         closeTimeoutMillis = b.closeTimeoutMillis;
         evictThresholdBytes = b.evictThresholdBytes;
         stopLoadThresholdBytes = b.stopLoadThresholdBytes;
@@ -131,6 +133,12 @@ public final class RegionCacheConfig
         return loaderExecutor;
     }
 
+    /** @return runs compaction (MVCC GC) jobs, or null for the engine's own GC thread. */
+    public Executor gcExecutor()
+    {
+        return gcExecutor;
+    }
+
     /** @return how long close waits for open snapshots to drain. */
     public long closeTimeoutMillis()
     {
@@ -201,6 +209,7 @@ public final class RegionCacheConfig
             100, 10, 1_000, 100_000);
         private BackingStore backingStore;
         private Executor loaderExecutor;
+        private Executor gcExecutor;
         private long closeTimeoutMillis = 5_000;
         /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
         private long evictThresholdBytes = Long.MIN_VALUE;
@@ -314,6 +323,17 @@ public final class RegionCacheConfig
         public Builder loaderExecutor(final Executor executor)
         {
             loaderExecutor = executor;
+            return this;
+        }
+
+        /**
+         * @param executor runs compaction jobs (tests pass a manual executor); null for the engine's GC thread.
+         *                 Kept apart from the loader so a long compaction never delays a load.
+         * @return this.
+         */
+        public Builder gcExecutor(final Executor executor)
+        {
+            gcExecutor = executor;
             return this;
         }
 

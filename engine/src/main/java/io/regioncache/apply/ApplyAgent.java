@@ -75,6 +75,7 @@ public final class ApplyAgent implements Agent
     private final RegionCacheConfig config;
     private final BackingStore store;
     private final Executor loaderExecutor;
+    private final Executor gcExecutor;
 
     private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
     private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
@@ -94,6 +95,7 @@ public final class ApplyAgent implements Agent
      * @param budget         memory thresholds over the pool.
      * @param counters       engine counters.
      * @param loaderExecutor runs load jobs.
+     * @param gcExecutor     runs compaction jobs.
      */
     public ApplyAgent(
         final RegionCacheConfig config,
@@ -101,7 +103,8 @@ public final class ApplyAgent implements Agent
         final SegmentPool pool,
         final MemoryBudget budget,
         final EngineCounters counters,
-        final Executor loaderExecutor)
+        final Executor loaderExecutor,
+        final Executor gcExecutor)
     {
         this.config = config;
         this.directory = directory;
@@ -112,6 +115,7 @@ public final class ApplyAgent implements Agent
         this.counters = counters;
         this.store = config.backingStore();
         this.loaderExecutor = loaderExecutor;
+        this.gcExecutor = gcExecutor;
         this.commandQueue = new MpscArrayQueue<>(config.commandQueueCapacity());
     }
 
@@ -509,7 +513,8 @@ public final class ApplyAgent implements Agent
                 installable.add(t);
             }
         }
-        String failure = job.failure;
+        // An abandoned job stopped because every target was evicted: a cancellation, not a failure.
+        String failure = job.abandon ? null : job.failure;
         if (failure == null && !installable.isEmpty())
         {
             failure = replayBuffered(job, installable);
@@ -560,7 +565,7 @@ public final class ApplyAgent implements Agent
     {
         for (final WriteBatch b : job.buffered)
         {
-            final int rc = b.forEach((op, key, keyLength, value, valueLength) ->
+            final int rc = b.forEachLastFirst((op, key, keyLength, value, valueLength) ->
             {
                 for (final RegionRecord t : installable)
                 {
@@ -635,6 +640,15 @@ public final class ApplyAgent implements Agent
         {
             return invalid(r.id(), "version " + b.version() + " is not above the last applied " +
                 r.lastWriteVersion());
+        }
+        if (state == ACTIVE && b.version() <= r.appliedVersionAcquire())
+        {
+            // Above the last write this region's stream delivered, yet at or below what a load copied: the host
+            // wrote it to the store before the load's snapshot, so the snapshot already holds it (the host writes
+            // the store first, in version order). Applying it could make entries appear under open snapshots.
+            r.lastWriteVersion(b.version());
+            return CommandResult.of(ResultCode.SKIPPED, r.id(), "version " + b.version() +
+                " is already covered by the loaded snapshot (loaded up to " + r.appliedVersionAcquire() + ")");
         }
         switch (state)
         {
@@ -1053,7 +1067,7 @@ public final class ApplyAgent implements Agent
         counters.onCompactionStarted();
         try
         {
-            loaderExecutor.execute(job);
+            gcExecutor.execute(job);
         }
         catch (final RejectedExecutionException ex)
         {
@@ -1150,7 +1164,7 @@ public final class ApplyAgent implements Agent
         {
             this.table = table;
             this.version = batch.version();
-            final int rc = batch.forEach(this);
+            final int rc = batch.forEachLastFirst(this); // the later op on a key wins, as in the store
             this.table = null;
             return rc == 0;
         }

@@ -31,6 +31,8 @@ public final class WriteBatch
     private final ExpandableArrayBuffer buffer;
     private int limit;
     private int count;
+    /** Offset of each operation, so the apply thread can walk them last to first. */
+    private int[] opOffsets = new int[8];
     /** Reused by {@link #forEach}; a batch is iterated by one thread at a time (the apply thread, once queued). */
     private UnsafeBuffer keyView;
     private UnsafeBuffer valueView;
@@ -118,6 +120,11 @@ public final class WriteBatch
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         int at = limit;
+        if (count == opOffsets.length)
+        {
+            opOffsets = java.util.Arrays.copyOf(opOffsets, count * 2);
+        }
+        opOffsets[count] = at;
         buffer.putByte(at, op);
         buffer.putInt(at + 1, keyLength);
         buffer.putInt(at + 5, valueLength);
@@ -172,29 +179,54 @@ public final class WriteBatch
      */
     public int forEach(final OpVisitor visitor)
     {
-        if (keyView == null)
+        for (int i = 0; i < count; i++)
         {
-            keyView = new UnsafeBuffer(buffer.byteArray());
-            valueView = new UnsafeBuffer(buffer.byteArray());
-        }
-        int at = 0;
-        while (at < limit)
-        {
-            final byte op = buffer.getByte(at);
-            final int keyLength = buffer.getInt(at + 1);
-            final int valueLength = buffer.getInt(at + 5);
-            at += HEADER;
-            keyView.wrap(buffer.byteArray(), at, keyLength);
-            at += keyLength;
-            valueView.wrap(buffer.byteArray(), at, valueLength);
-            at += valueLength;
-            final int rc = visitor.onOp(op, keyView, keyLength, valueView, valueLength);
+            final int rc = visit(i, visitor);
             if (rc != 0)
             {
                 return rc;
             }
         }
         return 0;
+    }
+
+    /**
+     * Visit the operations last to first. A batch may touch one key twice; like the host's storage engine, the
+     * later operation wins. A table refuses a second entry at the same (key, version), so the apply thread inserts
+     * last-first: the winning operation goes in, the earlier ones are the refused duplicates.
+     *
+     * @param visitor receives each operation.
+     * @return the first non-zero code the visitor returned, or 0.
+     */
+    public int forEachLastFirst(final OpVisitor visitor)
+    {
+        for (int i = count - 1; i >= 0; i--)
+        {
+            final int rc = visit(i, visitor);
+            if (rc != 0)
+            {
+                return rc;
+            }
+        }
+        return 0;
+    }
+
+    private int visit(final int index, final OpVisitor visitor)
+    {
+        if (keyView == null)
+        {
+            keyView = new UnsafeBuffer(buffer.byteArray());
+            valueView = new UnsafeBuffer(buffer.byteArray());
+        }
+        int at = opOffsets[index];
+        final byte op = buffer.getByte(at);
+        final int keyLength = buffer.getInt(at + 1);
+        final int valueLength = buffer.getInt(at + 5);
+        at += HEADER;
+        // The buffer may have grown (a new array) since the views were made: wrap the current one.
+        keyView.wrap(buffer.byteArray(), at, keyLength);
+        valueView.wrap(buffer.byteArray(), at + keyLength, valueLength);
+        return visitor.onOp(op, keyView, keyLength, valueView, valueLength);
     }
 
     /**

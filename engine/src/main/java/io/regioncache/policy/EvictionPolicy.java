@@ -13,12 +13,16 @@ import io.regioncache.region.StateWord;
  * <p>
  * Coldest first, by an exponential moving average of each region's read traffic. It must not thrash (TiKV
  * tikv#18093 evicted and reloaded the same regions every round): a region younger than the minimum residency is
- * never chosen, manually pinned regions are never chosen, and at most a fraction of the cached regions goes per
- * round, so one burst of pressure cannot empty the cache.
+ * never chosen, manually pinned regions are never chosen, at most a fraction of the cached regions goes per
+ * round, so one burst of pressure cannot empty the cache, and only <em>cold</em> regions are chosen (heat at most
+ * half the mean heat), as TiKV evicts only regions cold by its moving average. If only hot regions remain, the
+ * policy leaves them; the hard capacity still bounds memory (a write that would pass it evicts its region).
  */
 public final class EvictionPolicy
 {
     private static final double DECAY = 0.8;
+    /** A region is cold when its heat is at most this fraction of the mean heat of the cached regions. */
+    private static final double COLD_FRACTION = 0.5;
 
     private final long minResidencyNanos;
     private final double maxFractionPerRound;
@@ -45,9 +49,10 @@ public final class EvictionPolicy
     public List<RegionRecord> choose(final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos)
     {
         final List<RegionRecord> candidates = new ArrayList<>();
+        double heatSum = 0;
         for (final RegionRecord r : records)
         {
-            r.stats().updateHeat(DECAY);
+            heatSum += r.stats().updateHeat(DECAY);
             final long word = r.stateWordVolatile();
             if (StateWord.state(word) == RegionState.ACTIVE &&
                 (StateWord.flags(word) & StateWord.FLAG_MANUAL) == 0 &&
@@ -60,6 +65,8 @@ public final class EvictionPolicy
         {
             return List.of();
         }
+        final double coldLimit = COLD_FRACTION * heatSum / records.size();
+        candidates.removeIf(r -> r.stats().heat() > coldLimit);
         candidates.sort((a, b) -> Double.compare(a.stats().heat(), b.stats().heat()));
         final int cap = Math.max(1, (int)(records.size() * maxFractionPerRound));
         final List<RegionRecord> victims = new ArrayList<>();

@@ -105,6 +105,10 @@ public final class Region
      */
     public boolean overlaps(final byte[] otherStart, final byte[] otherEnd)
     {
+        if (otherEnd.length > 0 && Arrays.compareUnsigned(otherStart, otherEnd) >= 0)
+        {
+            return false; // an empty range overlaps nothing
+        }
         final boolean thisEndsBefore = end.length > 0 && Arrays.compareUnsigned(end, otherStart) <= 0;
         final boolean otherEndsBefore = otherEnd.length > 0 && Arrays.compareUnsigned(otherEnd, start) <= 0;
         return !thisEndsBefore && !otherEndsBefore;

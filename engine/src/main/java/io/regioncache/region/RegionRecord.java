@@ -400,13 +400,18 @@ public final class RegionRecord
     }
 
     /**
-     * Apply thread: publish that every entry of the batch at {@code version} is in the table.
+     * Apply thread: publish that every entry of the batch at {@code version} is in the table (ignored if not above
+     * the version already published).
      *
      * @param version the batch's version.
      */
     public void appliedVersionRelease(final long version)
     {
-        APPLIED_VERSION.setRelease(this, version);
+        // Never backwards: a snapshot opened later must never see less than one opened earlier.
+        if (version > (long)APPLIED_VERSION.getAcquire(this))
+        {
+            APPLIED_VERSION.setRelease(this, version);
+        }
     }
 
     /** @return the record's safe point (acquire load). */

@@ -42,7 +42,7 @@ class EvictionPolicyTest
         return RegionCache.create(RegionCacheConfig.builder().threading(RegionCacheConfig.Threading.INVOKER)
             .segmentSize(64 * 1024).capacityBytes(32L << 20).evictThresholdBytes(4L << 20)
             .stopLoadThresholdBytes(2L << 20).policyIntervalMillis(1).minResidencyMillis(minResidencyMillis)
-            .maxEvictFractionPerRound(0.1).backingStore(store).loaderExecutor(Runnable::run).build());
+            .maxEvictFractionPerRound(0.1).backingStore(store).loaderExecutor(Runnable::run).gcExecutor(Runnable::run).build());
     }
 
     static void fill(final RegionCache cache, final long id, final long version)

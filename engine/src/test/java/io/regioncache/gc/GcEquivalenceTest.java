@@ -34,7 +34,7 @@ class GcEquivalenceTest
         final GcSupport.ManualExecutor exec = new GcSupport.ManualExecutor();
         final RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
             .threading(RegionCacheConfig.Threading.INVOKER).segmentSize(4096).capacityBytes(64L << 20)
-            .policyIntervalMillis(10_000_000).loaderExecutor(exec).build());
+            .policyIntervalMillis(10_000_000).loaderExecutor(exec).gcExecutor(exec).build());
         final Random rnd = new Random(seed);
         final GcSupport.Model model = new GcSupport.Model();
         assertEquals(ResultCode.OK, run(cache, cache.createRegion(new Region(1, b(""), b(""), 1))).code());

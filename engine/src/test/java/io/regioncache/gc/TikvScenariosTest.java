@@ -26,7 +26,7 @@ class TikvScenariosTest
     static RegionCache cache(final GcSupport.ManualExecutor exec)
     {
         return RegionCache.create(RegionCacheConfig.builder().threading(RegionCacheConfig.Threading.INVOKER)
-            .segmentSize(4096).capacityBytes(64L << 20).policyIntervalMillis(10_000_000).loaderExecutor(exec)
+            .segmentSize(4096).capacityBytes(64L << 20).policyIntervalMillis(10_000_000).loaderExecutor(exec).gcExecutor(exec)
             .build());
     }
 
