@@ -44,8 +44,11 @@ public final class CatalogPublisher implements AutoCloseable
         timer.scheduleWithFixedDelay(this::publishNow, 0, intervalMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Publish the current region list now (also called by the timer). */
-    public void publishNow()
+    /**
+     * Publish the current region list now (also called by the timer). Synchronized: a list read before a change
+     * must never be written after a list read after it.
+     */
+    public synchronized void publishNow()
     {
         try
         {
