@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The measured run of the JMH suite. Writes one JSON file per benchmark class into jmh-results/ and renders
+# jmh-results/summary.md and the SVG charts. Run it on a quiet machine (nothing else running): the read
+# benchmarks are single-threaded, but the apply thread, the mixed group and the 2-thread snapshot benchmark need
+# the other cores.
+#
+#   bench/run-full.sh                 # everything (about 35 minutes on 2 cores, see below)
+#   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed
+#   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAR=bench/target/benchmarks.jar
+mvn -q -DskipTests package
+OUTDIR=jmh-results
+mkdir -p "$OUTDIR"
+FORKS=${FORKS:-2}
+ONLY=${ONLY:-"read scan latency snapshot apply split mixed"}
+COMMON=(-wi 5 -w 1s -i 5 -r 1s)
+
+cat <<INFO
+RegionCache benchmark suite -> $OUTDIR/   (forks=$FORKS; sets: $ONLY)
+Expected duration on a 2-core machine, all sets: about 35 minutes
+  read     ReadBenchmark     7 stores x 2 key counts x 2 distributions, -prof gc   ~13 min at 2 forks
+  scan     ScanBenchmark     5 stores x 2 x 2, -prof gc                             ~9 min
+  latency  ReadLatencyBenchmark (SampleTime) 7 stores x 2 distributions, 10^6 keys  ~5 min (1 fork)
+  snapshot SnapshotBenchmark 1 and 2 threads, -prof gc                              ~1 min
+  apply    ApplyBenchmark    batch 1 and 64, idle backoff and spin                  ~2 min
+  split    SplitBenchmark    (SampleTime) 10^3 and 10^6 keys x invoker/dedicated    ~2 min
+  mixed    MixedBenchmark    (SampleTime) readers + paced writer                    ~1 min
+(1M-key setups of RocksDB/LMDB/Chronicle take 5-20 s per fork and are not measured.)
+INFO
+
+run() { # name, then JMH arguments
+  local name=$1; shift
+  echo "=== $name: $(date +%T)"
+  java -jar "$JAR" "$@" -foe true -rf json -rff "$OUTDIR/$name.json" | tee "$OUTDIR/$name.log" | \
+    grep -E '^(# Benchmark:|# Parameters:|Result|[A-Za-z]+Benchmark\.)' || true
+}
+
+files=()
+for set in $ONLY; do
+  case $set in
+    read)     run read 'io\.regioncache\.bench\.ReadBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
+    scan)     run scan 'io\.regioncache\.bench\.ScanBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
+    latency)  run latency 'io\.regioncache\.bench\.ReadLatencyBenchmark\.' -f 1 -wi 5 -w 1s -i 5 -r 2s \
+                -p keys=1000000 ;;
+    snapshot) run snapshot 'io\.regioncache\.bench\.SnapshotBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
+    apply)    run apply 'io\.regioncache\.bench\.ApplyBenchmark\.' -f "$FORKS" "${COMMON[@]}" -p idle=backoff,spin ;;
+    split)    run split 'io\.regioncache\.bench\.SplitBenchmark\.' -f "$FORKS" -wi 3 -w 1s -i 5 -r 1s ;;
+    mixed)    run mixed 'io\.regioncache\.bench\.MixedBenchmark\.' -f 1 -wi 3 -w 2s -i 5 -r 2s ;;
+    *) echo "unknown set $set"; exit 2 ;;
+  esac
+  files+=("$OUTDIR/$set.json")
+done
+alloc=()
+for s in $ONLY; do [[ $s == read || $s == scan || $s == snapshot ]] && alloc=(--assert-zero-alloc); done
+java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "${files[@]}" --out "$OUTDIR" "${alloc[@]}"
+echo "done: $OUTDIR/summary.md"

@@ -1,0 +1,23 @@
+package io.regioncache.bench;
+
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * Point-get state: every store, RegionCache in three ways (copying get, zero-copy view, snapshot per op).
+ */
+@State(Scope.Benchmark)
+public class GetState extends StoreState
+{
+    /** The store under test. */
+    @Param({"regioncache", "regioncache-view", "regioncache-open-per-op", "chronicle-map", "lmdb", "rocksdb",
+        "skiplist"})
+    public String store;
+
+    @Override
+    protected String store()
+    {
+        return store;
+    }
+}

@@ -1,0 +1,82 @@
+package io.regioncache.bench;
+
+import java.util.SplittableRandom;
+
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+
+import io.regioncache.bench.store.ReadStore;
+import io.regioncache.bench.support.AccessPattern;
+
+/**
+ * One benchmark thread's reader and its cursor into the shared index array (masked, never allocates).
+ */
+@State(Scope.Thread)
+public abstract class ReaderState
+{
+    ReadStore.Reader reader;
+    private int[] indices;
+    private int cursor;
+
+    void open(final StoreState s, final boolean scans) throws Exception
+    {
+        reader = s.db.newReader();
+        reader.verify(s.keySpace, scans);
+        indices = s.indices;
+        cursor = new SplittableRandom(Thread.currentThread().getId()).nextInt(AccessPattern.LENGTH);
+    }
+
+    /** @return the next key index of this thread. */
+    final int next()
+    {
+        final int c = (cursor + 1) & (AccessPattern.LENGTH - 1);
+        cursor = c;
+        return indices[c];
+    }
+
+    /**
+     * @throws Exception if the reader fails to close.
+     */
+    @TearDown(Level.Trial)
+    public void closeReader() throws Exception
+    {
+        if (reader != null)
+        {
+            reader.close();
+            reader = null;
+        }
+    }
+
+    /** Reader of {@link GetState}. */
+    @State(Scope.Thread)
+    public static class Get extends ReaderState
+    {
+        /**
+         * @param s the loaded store.
+         * @throws Exception if the reader cannot be opened or reads wrong data.
+         */
+        @Setup(Level.Trial)
+        public void open(final GetState s) throws Exception
+        {
+            open(s, false);
+        }
+    }
+
+    /** Reader of {@link ScanState}. */
+    @State(Scope.Thread)
+    public static class Scan extends ReaderState
+    {
+        /**
+         * @param s the loaded store.
+         * @throws Exception if the reader cannot be opened or reads wrong data.
+         */
+        @Setup(Level.Trial)
+        public void open(final ScanState s) throws Exception
+        {
+            open(s, true);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package io.regioncache.bench.store;
+
+import io.regioncache.bench.support.KeySpace;
+
+/**
+ * One store under test, loaded with a {@link KeySpace}. Shared by every benchmark thread; each thread reads
+ * through its own {@link Reader} (reused buffers, snapshot, transaction, cursor).
+ */
+public abstract class ReadStore implements AutoCloseable
+{
+    /** Store names accepted by {@link #open}. */
+    public static final String REGIONCACHE = "regioncache";
+    /** RegionCache, zero-copy {@code getView} instead of copying the value. */
+    public static final String REGIONCACHE_VIEW = "regioncache-view";
+    /** RegionCache, a snapshot opened and closed around every operation (the per-request pattern). */
+    public static final String REGIONCACHE_OPEN_PER_OP = "regioncache-open-per-op";
+    /** Chronicle Map (gets only). */
+    public static final String CHRONICLE_MAP = "chronicle-map";
+    /** LMDB through lmdbjava. */
+    public static final String LMDB = "lmdb";
+    /** RocksDB through rocksdbjni. */
+    public static final String ROCKSDB = "rocksdb";
+    /** ConcurrentSkipListMap of byte[] with unsigned comparison. */
+    public static final String SKIPLIST = "skiplist";
+
+    /**
+     * Build and load a store.
+     *
+     * @param name one of the names above.
+     * @param keys the data.
+     * @return the loaded store.
+     * @throws Exception if the store cannot be built.
+     */
+    public static ReadStore open(final String name, final KeySpace keys) throws Exception
+    {
+        switch (name)
+        {
+            case REGIONCACHE:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY);
+            case REGIONCACHE_VIEW:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW);
+            case REGIONCACHE_OPEN_PER_OP:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP);
+            case CHRONICLE_MAP:
+                return new ChronicleMapStore(keys);
+            case LMDB:
+                return new LmdbStore(keys);
+            case ROCKSDB:
+                return new RocksDbStore(keys);
+            case SKIPLIST:
+                return new SkipListStore(keys);
+            default:
+                throw new IllegalArgumentException("unknown store " + name);
+        }
+    }
+
+    /** @return true if readers support {@link Reader#scan}. */
+    public abstract boolean supportsScan();
+
+    /**
+     * @return a reader for the calling thread (call from the thread that will use it).
+     * @throws Exception if it cannot be opened.
+     */
+    public abstract Reader newReader() throws Exception;
+
+    @Override
+    public abstract void close();
+
+    /**
+     * One thread's reusable read handle. Nothing it does per operation may allocate (where the store allows).
+     */
+    public abstract static class Reader implements AutoCloseable
+    {
+        /**
+         * Point get of key {@code i}: the value lands where the store's best API puts it, and its first 8 bytes
+         * are read.
+         *
+         * @param i key index.
+         * @return {@code value length + first long of the value} (see {@link KeySpace#expectedGet}).
+         */
+        public abstract long get(int i);
+
+        /**
+         * Seek to key {@code i}, then step {@code nexts} times, consuming key and value of every entry reached.
+         *
+         * @param i     key index sought.
+         * @param nexts next() calls after the seek.
+         * @return checksum (see {@link KeySpace#fold}).
+         */
+        public abstract long scan(int i, int nexts);
+
+        @Override
+        public abstract void close();
+
+        /**
+         * Check a few gets (and scans if supported) against the generated data; throws if wrong.
+         *
+         * @param keys  the data.
+         * @param scans whether to check scans too.
+         */
+        public void verify(final KeySpace keys, final boolean scans)
+        {
+            final int n = keys.size();
+            for (final int i : new int[] {0, 1, n / 2, n - 1})
+            {
+                final long got = get(i);
+                if (got != KeySpace.expectedGet(i))
+                {
+                    throw new IllegalStateException(getClass().getSimpleName() + ": get(" + i + ") = " + got +
+                        ", expected " + KeySpace.expectedGet(i));
+                }
+            }
+            if (scans)
+            {
+                for (final int i : new int[] {0, n / 3, Math.max(0, n - 5)})
+                {
+                    final long got = scan(i, 3);
+                    final long want = keys.expectedScan(i, 4);
+                    if (got != want)
+                    {
+                        throw new IllegalStateException(getClass().getSimpleName() + ": scan(" + i + ") = " + got +
+                            ", expected " + want);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package io.regioncache.bench.store;
+
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+import io.regioncache.bench.support.KeySpace;
+
+/**
+ * On-heap baseline: {@code ConcurrentSkipListMap<byte[], byte[]>} ordered by {@link Arrays#compareUnsigned}.
+ * A get copies the value into a reused array (like the copying peers); a scan walks {@code tailMap} (the JDK
+ * API allocates its view, iterator and one entry per step unless escape analysis removes them).
+ */
+final class SkipListStore extends ReadStore
+{
+    private final byte[][] keyArrays;
+    private final ConcurrentSkipListMap<byte[], byte[]> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
+
+    SkipListStore(final KeySpace keys)
+    {
+        this.keyArrays = keys.keyArrays();
+        for (int i = 0; i < keys.size(); i++)
+        {
+            map.put(keyArrays[i], keys.value(i));
+        }
+    }
+
+    @Override
+    public boolean supportsScan()
+    {
+        return true;
+    }
+
+    @Override
+    public Reader newReader()
+    {
+        return new Reader()
+        {
+            private final byte[] dst = new byte[KeySpace.VALUE_LENGTH];
+
+            @Override
+            public long get(final int i)
+            {
+                final byte[] v = map.get(keyArrays[i]);
+                if (v == null)
+                {
+                    return -1;
+                }
+                System.arraycopy(v, 0, dst, 0, v.length);
+                return v.length + KeySpace.longAt(dst, 0);
+            }
+
+            @Override
+            public long scan(final int i, final int nexts)
+            {
+                long acc = 0;
+                final Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(keyArrays[i], true).entrySet().iterator();
+                for (int step = 0; step <= nexts && it.hasNext(); step++)
+                {
+                    final Map.Entry<byte[], byte[]> e = it.next();
+                    acc = KeySpace.fold(acc, KeySpace.longAt(e.getKey(), 8), KeySpace.longAt(e.getValue(), 0));
+                }
+                return acc;
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+    }
+
+    @Override
+    public void close()
+    {
+        map.clear();
+    }
+}
