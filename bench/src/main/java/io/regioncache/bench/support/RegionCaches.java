@@ -38,7 +38,8 @@ public final class RegionCaches
      */
     public static RegionCache create(final long capacityBytes)
     {
-        return RegionCache.create(RegionCacheConfig.builder().capacityBytes(capacityBytes).build());
+        return RegionCache.create(RegionCacheConfig.builder().capacityBytes(capacityBytes)
+            .segmentSize(Integer.getInteger("bench.segmentSize", 1 << 20)).build());
     }
 
     /**
