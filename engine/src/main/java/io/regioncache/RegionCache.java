@@ -67,6 +67,7 @@ public final class RegionCache implements AutoCloseable
     private final AgentInvoker invoker;
     private final ExecutorService ownLoader;
     private final ExecutorService ownGc;
+    private final ExecutorService ownLoadScan;
     private final AtomicInteger submitters = new AtomicInteger();
     private volatile boolean closed;
 
@@ -98,7 +99,9 @@ public final class RegionCache implements AutoCloseable
             ownGc = null;
             gc = config.gcExecutor();
         }
-        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc);
+        ownLoadScan = config.pipelinedLoads() && config.backingStore() != null ?
+            daemonExecutor("regioncache-load-scan") : null;
+        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc, ownLoadScan);
         final ErrorHandler errorHandler = t ->
         {
             counters.onApplyError();
@@ -646,6 +649,10 @@ public final class RegionCache implements AutoCloseable
         if (ownGc != null)
         {
             ownGc.shutdownNow();
+        }
+        if (ownLoadScan != null)
+        {
+            ownLoadScan.shutdownNow();
         }
         if (agent.isQuiescent())
         {

@@ -33,6 +33,7 @@ public final class RegionCacheConfig
     private final BackingStore backingStore;
     private final Executor loaderExecutor;
     private final Executor gcExecutor;
+    private final boolean pipelinedLoads;
     private final long closeTimeoutMillis;
     private final long evictThresholdBytes;
     private final long stopLoadThresholdBytes;
@@ -56,6 +57,7 @@ public final class RegionCacheConfig
         backingStore = b.backingStore;
         loaderExecutor = b.loaderExecutor;
         gcExecutor = b.gcExecutor;
+        pipelinedLoads = b.pipelinedLoads;
         closeTimeoutMillis = b.closeTimeoutMillis;
         evictThresholdBytes = b.evictThresholdBytes;
         stopLoadThresholdBytes = b.stopLoadThresholdBytes;
@@ -139,6 +141,12 @@ public final class RegionCacheConfig
         return gcExecutor;
     }
 
+    /** @return true if a load scans the store on a second thread while the loader inserts. */
+    public boolean pipelinedLoads()
+    {
+        return pipelinedLoads;
+    }
+
     /** @return how long close waits for open snapshots to drain. */
     public long closeTimeoutMillis()
     {
@@ -210,6 +218,7 @@ public final class RegionCacheConfig
         private BackingStore backingStore;
         private Executor loaderExecutor;
         private Executor gcExecutor;
+        private boolean pipelinedLoads = true;
         private long closeTimeoutMillis = 5_000;
         /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
         private long evictThresholdBytes = Long.MIN_VALUE;
@@ -334,6 +343,18 @@ public final class RegionCacheConfig
         public Builder gcExecutor(final Executor executor)
         {
             gcExecutor = executor;
+            return this;
+        }
+
+        /**
+         * @param pipelined true (default) to scan the backing store on the engine's load-scan thread while the
+         *                  loader inserts (a load then costs about the longer of the two, not their sum); false to
+         *                  do both on the loader thread.
+         * @return this.
+         */
+        public Builder pipelinedLoads(final boolean pipelined)
+        {
+            pipelinedLoads = pipelined;
             return this;
         }
 

@@ -76,6 +76,7 @@ public final class ApplyAgent implements Agent
     private final BackingStore store;
     private final Executor loaderExecutor;
     private final Executor gcExecutor;
+    private final Executor loadScanExecutor;
 
     private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
     private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
@@ -96,6 +97,7 @@ public final class ApplyAgent implements Agent
      * @param counters       engine counters.
      * @param loaderExecutor runs load jobs.
      * @param gcExecutor     runs compaction jobs.
+     * @param loadScanExecutor scans the store while the loader inserts, or null to do both on the loader.
      */
     public ApplyAgent(
         final RegionCacheConfig config,
@@ -104,7 +106,8 @@ public final class ApplyAgent implements Agent
         final MemoryBudget budget,
         final EngineCounters counters,
         final Executor loaderExecutor,
-        final Executor gcExecutor)
+        final Executor gcExecutor,
+        final Executor loadScanExecutor)
     {
         this.config = config;
         this.directory = directory;
@@ -116,6 +119,7 @@ public final class ApplyAgent implements Agent
         this.store = config.backingStore();
         this.loaderExecutor = loaderExecutor;
         this.gcExecutor = gcExecutor;
+        this.loadScanExecutor = loadScanExecutor;
         this.commandQueue = new MpscArrayQueue<>(config.commandQueueCapacity());
     }
 
@@ -482,7 +486,7 @@ public final class ApplyAgent implements Agent
                 conflict(r, word, "PENDING -> LOADING refused");
                 continue;
             }
-            final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue);
+            final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue, loadScanExecutor);
             loadingJobs.put(r, job);
             counters.onLoadStarted();
             try

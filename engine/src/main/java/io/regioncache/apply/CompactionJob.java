@@ -56,7 +56,12 @@ final class CompactionJob implements Runnable
     {
         try
         {
+            target.deferHashIndex(); // private until the swap: build the index once, after the copy
             copy();
+            if (failure == null && !target.buildHashIndex())
+            {
+                failure = "memory capacity reached building the hash index";
+            }
         }
         catch (final RuntimeException ex)
         {

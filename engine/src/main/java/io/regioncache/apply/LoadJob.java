@@ -3,6 +3,8 @@ package io.regioncache.apply;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.regioncache.load.BackingSnapshot;
 import io.regioncache.region.RegionRecord;
@@ -34,6 +36,7 @@ final class LoadJob implements Runnable
 
     private final BackingSnapshot snapshot;
     private final Queue<Command> completions;
+    private final Executor scanExecutor;
 
     volatile boolean abandon;
     volatile long keysLoaded;
@@ -45,13 +48,15 @@ final class LoadJob implements Runnable
         final RegionRecord target,
         final BackingSnapshot snapshot,
         final MvccTable table,
-        final Queue<Command> completions)
+        final Queue<Command> completions,
+        final Executor scanExecutor)
     {
         this.start = target.region().start();
         this.end = target.region().end();
         this.snapshot = snapshot;
         this.table = table;
         this.completions = completions;
+        this.scanExecutor = scanExecutor;
         targets.add(target);
     }
 
@@ -60,29 +65,16 @@ final class LoadJob implements Runnable
     {
         try
         {
-            snapshot.scan(start, end, (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
+            // Private table: no reader can reach it before install, so build its hash index once at the end.
+            table.deferHashIndex();
+            if (!copyPipelined())
             {
-                if (abandon)
-                {
-                    failure = "abandoned: every target was evicted";
-                    return false;
-                }
-                final int rc = value == null ?
-                    table.delete(key, keyOffset, keyLength, version) :
-                    table.put(key, keyOffset, keyLength, version, value, valueOffset, valueLength);
-                if (rc == MvccTable.NO_MEMORY)
-                {
-                    failure = "memory capacity reached after " + keysLoaded + " entries";
-                    return false;
-                }
-                if (version > maxVersion)
-                {
-                    maxVersion = version;
-                }
-                keysLoaded = keysLoaded + 1;
-                bytesLoaded = bytesLoaded + keyLength + valueLength;
-                return true;
-            });
+                copyInline();
+            }
+            if (failure == null && !table.buildHashIndex())
+            {
+                failure = "memory capacity reached building the hash index";
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -104,5 +96,57 @@ final class LoadJob implements Runnable
             // Unbounded queue: the completion of a load can never be dropped.
             completions.offer(new Command.LoadFinished(this));
         }
+    }
+
+    /**
+     * Scan on the scan executor while this thread inserts (see {@link ScanPipe}).
+     *
+     * @return false if there is no scan executor or it refused the task (then copy inline).
+     */
+    private boolean copyPipelined()
+    {
+        if (scanExecutor == null)
+        {
+            return false;
+        }
+        final ScanPipe pipe = new ScanPipe();
+        try
+        {
+            scanExecutor.execute(pipe.producer(snapshot, start, end));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return false;
+        }
+        final String consumerFailure = pipe.consume(this, table);
+        failure = consumerFailure != null ? consumerFailure : pipe.scanFailure();
+        return true;
+    }
+
+    private void copyInline()
+    {
+        snapshot.scan(start, end, (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
+        {
+            if (abandon)
+            {
+                failure = "abandoned: every target was evicted";
+                return false;
+            }
+            final int rc = value == null ?
+                table.delete(key, keyOffset, keyLength, version) :
+                table.put(key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+            if (rc == MvccTable.NO_MEMORY)
+            {
+                failure = "memory capacity reached after " + keysLoaded + " entries";
+                return false;
+            }
+            if (version > maxVersion)
+            {
+                maxVersion = version;
+            }
+            keysLoaded = keysLoaded + 1;
+            bytesLoaded = bytesLoaded + keyLength + valueLength;
+            return true;
+        });
     }
 }

@@ -85,7 +85,16 @@ public final class MvccTable
 
     // Writer-only state.
     private final ArrayList<HashIndex> retiredIndexes = new ArrayList<>();
+    /**
+     * Writer only. During an insert: the predecessor at each level. After it: a finger, the last node at each
+     * level that is not after the node just inserted ({@link #lastInserted}), so that an insert sorting after
+     * it (loads and compactions insert in table order) searches from the fingers instead of from the head.
+     */
     private final long[] preds = new long[MAX_HEIGHT];
+    /** Writer only: the node of the previous insert, or NULL; the fingers in {@link #preds} are valid with it. */
+    private long lastInserted = NodeLayout.NULL;
+    /** Writer only: the hash index is not maintained until {@link #buildHashIndex()} (private tables only). */
+    private boolean hashDeferred;
     private final UnsafeBuffer writerKey = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer writerValue = new UnsafeBuffer(new byte[0]);
     private long randomState = 0x9E3779B97F4A7C15L;
@@ -168,13 +177,78 @@ public final class MvccTable
     }
 
     /**
+     * Writer, on a table no reader can reach yet (a load or a compaction building a private copy): stop maintaining
+     * the hash index until {@link #buildHashIndex()}. Bulk copies then skip a random write per key and every
+     * growth-and-rehash of the index; point gets find nothing until the index is built.
+     */
+    public void deferHashIndex()
+    {
+        hashDeferred = true;
+    }
+
+    /**
+     * Writer: build the hash index of a table whose index was deferred, in one pass over the keys in table order
+     * (sequential reads, one insert per key into an index sized for all of them). Must complete before the table
+     * is published to readers.
+     *
+     * @return false if the pool refused the index's memory (the table stays deferred; free it).
+     */
+    public boolean buildHashIndex()
+    {
+        if (!hashDeferred)
+        {
+            return true;
+        }
+        if (0 == maxHeight)
+        {
+            hashDeferred = false;
+            return true;
+        }
+        final long keys = keyCount;
+        int capacity = HashIndex.INITIAL_CAPACITY;
+        while ((long)capacity < keys * 2 && capacity < HashIndex.MAX_CAPACITY)
+        {
+            capacity <<= 1;
+        }
+        if ((long)capacity < keys * 2)
+        {
+            return false;
+        }
+        final HashIndex built = HashIndex.tryAllocate(pool, capacity);
+        if (null == built)
+        {
+            return false;
+        }
+        long previous = NodeLayout.NULL;
+        for (long n = nextPlain(HEAD, 0); NodeLayout.NULL != n; n = nextPlain(n, 0))
+        {
+            // The first node of each key is its newest version: the one the index points at.
+            if (NodeLayout.NULL == previous || !sameKey(n, previous))
+            {
+                final UnsafeBuffer segment = arena.segment(n);
+                final int nodeOffset = NodeLayout.offset(n);
+                built.insertRelease(KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
+                    NodeLayout.keyLength(segment, nodeOffset)), n);
+            }
+            previous = n;
+        }
+        retiredIndexes.add(hashIndex);
+        hashBytes += built.buffer().capacity();
+        hashIndex = built;
+        hashDeferred = false;
+        return true;
+    }
+
+    /**
      * Release every buffer (segments, large buffers, all hash generations) to the pool. Writer thread only;
      * the caller guarantees no reader can reach the table any more. The table is empty afterwards and may be
      * written again.
      */
     public void free()
     {
+        hashDeferred = false;
         maxHeight = 0;
+        lastInserted = NodeLayout.NULL;
         final HashIndex current = hashIndex;
         hashIndex = null;
         if (null != current)
@@ -562,14 +636,31 @@ public final class MvccTable
         }
 
         final int top = maxHeight;
+        // Sorted input (a load or a compaction copying in table order) lands right after the previous insert:
+        // every finger is then before the new entry, and each level's search starts there, O(1) instead of
+        // O(log n). Otherwise search from the head.
+        final boolean afterLast = NodeLayout.NULL != lastInserted &&
+            isBefore(lastInserted, key, keyOffset, keyLength, version);
+        // The search below overwrites the fingers with this key's predecessors; they are fingers again only if the
+        // insert succeeds, so a DUPLICATE or NO_MEMORY return leaves the fast path off until the next full search.
+        lastInserted = NodeLayout.NULL;
         long x = HEAD;
+        // Once the search has moved right of a finger at some level it is past the previous insert, so right of
+        // every lower finger too: from then on it descends as usual. Until then each level starts at its finger
+        // (never left of where the level above stopped), so the walk is O(log distance from the last insert).
+        boolean moved = !afterLast;
         for (int level = top - 1; level >= 0; level--)
         {
+            if (!moved)
+            {
+                x = preds[level];
+            }
             long next = nextPlain(x, level);
             while (NodeLayout.NULL != next && isBefore(next, key, keyOffset, keyLength, version))
             {
                 x = next;
                 next = nextPlain(x, level);
+                moved = true;
             }
             preds[level] = x;
         }
@@ -586,7 +677,7 @@ public final class MvccTable
         final boolean newest = !predSameKey; // the predecessor of the same key would hold a newer version
 
         final long keys = keyCount;
-        if (newKey && !ensureHashCapacity(keys + 1))
+        if (newKey && !hashDeferred && !ensureHashCapacity(keys + 1))
         {
             return NO_MEMORY;
         }
@@ -635,14 +726,19 @@ public final class MvccTable
         for (int level = 0; level < height; level++)
         {
             setNextRelease(preds[level], level, node);
+            preds[level] = node; // the finger at this level for the next insert
         }
+        lastInserted = node;
 
         if (newKey)
         {
-            hashIndex.insertRelease(KeyHash.hash(key, keyOffset, keyLength), node);
+            if (!hashDeferred)
+            {
+                hashIndex.insertRelease(KeyHash.hash(key, keyOffset, keyLength), node);
+            }
             KEY_COUNT.setRelease(this, keys + 1);
         }
-        else if (newest)
+        else if (newest && !hashDeferred)
         {
             final boolean replaced = hashIndex.replaceRelease(
                 arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, node);

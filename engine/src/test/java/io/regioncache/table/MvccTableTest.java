@@ -37,6 +37,36 @@ class MvccTableTest
     }
 
     @Test
+    void deferredHashIndexIsBuiltFromTheKeysInOrder()
+    {
+        table.deferHashIndex();
+        // sorted input (as a load delivers it) with several versions and a tombstone, then unsorted stragglers
+        for (int i = 0; i < 5_000; i++)
+        {
+            final byte[] k = b(String.format("k%05d", i));
+            assertEquals(MvccTable.OK, table.put(k, 20, b("new" + i)));
+            assertEquals(MvccTable.OK, table.put(k, 10, b("old" + i)));
+        }
+        assertEquals(MvccTable.OK, table.delete(b("k00007"), 30));
+        assertEquals(MvccTable.OK, table.put(b("a-first"), 5, b("a")));
+        assertEquals(MvccTable.DUPLICATE, table.put(b("k00003"), 20, b("dup")));
+        assertNull(table.get(b("k00001"), 25), "no index yet: gets find nothing");
+        assertTrue(table.buildHashIndex());
+        assertEquals(5_001, table.keyCount());
+        assertArrayEquals(b("new1"), table.get(b("k00001"), 25));
+        assertArrayEquals(b("old1"), table.get(b("k00001"), 15));
+        assertNull(table.get(b("k00007"), 35), "tombstone is the newest version");
+        assertArrayEquals(b("new7"), table.get(b("k00007"), 25));
+        assertArrayEquals(b("a"), table.get(b("a-first"), 5));
+        assertArrayEquals(b("new4999"), table.get(b("k04999"), 100));
+        // maintained normally from now on
+        assertEquals(MvccTable.OK, table.put(b("k00001"), 40, b("newest")));
+        assertArrayEquals(b("newest"), table.get(b("k00001"), 45));
+        assertEquals(MvccTable.OK, table.put(b("zz"), 1, b("z")));
+        assertArrayEquals(b("z"), table.get(b("zz"), 1));
+    }
+
+    @Test
     void emptyTable()
     {
         assertNull(table.get(b("a"), Long.MAX_VALUE));
