@@ -93,6 +93,10 @@ public final class MvccTable
     private final long[] preds = new long[MAX_HEIGHT];
     /** Writer only: the node of the previous insert, or NULL; the fingers in {@link #preds} are valid with it. */
     private long lastInserted = NodeLayout.NULL;
+    /** Keys per sorted batch when building a deferred hash index (bounds the temporary heap to ~5 MiB). */
+    private static final int BUILD_BATCH = 1 << 18;
+    /** The build sorts by this many top bits of the home slot. */
+    private static final int BUILD_BUCKET_BITS = 16;
     /** Writer only: the hash index is not maintained until {@link #buildHashIndex()} (private tables only). */
     private boolean hashDeferred;
     private final UnsafeBuffer writerKey = new UnsafeBuffer(new byte[0]);
@@ -219,6 +223,15 @@ public final class MvccTable
         {
             return false;
         }
+        // Keys in table order hash to random slots: inserting them as they come costs a dependent cache miss
+        // per key (the probe reads the slot). Sorting each batch by home slot first turns the inserts into one
+        // sequential sweep over the index per batch. Batches bound the temporary heap (20 bytes per key).
+        final long[] hashes = new long[(int)Math.min(keys, BUILD_BATCH)];
+        final long[] nodes = new long[hashes.length];
+        final int[] order = new int[hashes.length];
+        final int shift = Math.max(0, Integer.numberOfTrailingZeros(capacity) - BUILD_BUCKET_BITS);
+        final int[] bucketStarts = new int[(capacity >>> shift) + 1];
+        int batched = 0;
         long previous = NodeLayout.NULL;
         for (long n = nextPlain(HEAD, 0); NodeLayout.NULL != n; n = nextPlain(n, 0))
         {
@@ -227,11 +240,18 @@ public final class MvccTable
             {
                 final UnsafeBuffer segment = arena.segment(n);
                 final int nodeOffset = NodeLayout.offset(n);
-                built.insertRelease(KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
-                    NodeLayout.keyLength(segment, nodeOffset)), n);
+                hashes[batched] = KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
+                    NodeLayout.keyLength(segment, nodeOffset));
+                nodes[batched++] = n;
+                if (batched == hashes.length)
+                {
+                    insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
+                    batched = 0;
+                }
             }
             previous = n;
         }
+        insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
         retiredIndexes.add(hashIndex);
         hashBytes += built.buffer().capacity();
         hashIndex = built;
@@ -244,6 +264,31 @@ public final class MvccTable
      * the caller guarantees no reader can reach the table any more. The table is empty afterwards and may be
      * written again.
      */
+    private static void insertSortedBySlot(
+        final HashIndex index, final long[] hashes, final long[] nodes, final int[] order, final int count,
+        final int mask, final int shift, final int[] bucketStarts)
+    {
+        // Counting sort by the top bits of each key's home slot, then insert in that order.
+        java.util.Arrays.fill(bucketStarts, 0);
+        for (int i = 0; i < count; i++)
+        {
+            bucketStarts[(((int)hashes[i] & mask) >>> shift) + 1]++;
+        }
+        for (int b = 1; b < bucketStarts.length; b++)
+        {
+            bucketStarts[b] += bucketStarts[b - 1];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            order[bucketStarts[((int)hashes[i] & mask) >>> shift]++] = i;
+        }
+        for (int j = 0; j < count; j++)
+        {
+            final int i = order[j];
+            index.insertRelease(hashes[i], nodes[i]);
+        }
+    }
+
     public void free()
     {
         hashDeferred = false;
