@@ -592,17 +592,28 @@ public final class MvccTable
      */
     long skipKey(final long node)
     {
-        long next = nextAcquire(node, 0);
+        // Decode the current node once; each candidate is checked for equality (length first, then 8-byte
+        // words), which is cheaper than an ordered compare and is all a scan step needs.
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final int keyOffset = NodeLayout.keyOffset(nodeOffset);
+        final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+        long next = segment.getLongAcquire(NodeLayout.nextOffset(nodeOffset, 0));
         for (int i = 0; i < MAX_LINEAR_SKIP; i++)
         {
-            if (NodeLayout.NULL == next || !sameKey(next, node))
+            if (NodeLayout.NULL == next)
             {
                 return next;
             }
-            next = nextAcquire(next, 0);
+            final UnsafeBuffer nextSegment = arena.segment(next);
+            final int nextOffset = NodeLayout.offset(next);
+            if (!KeyCompare.equals(nextSegment, NodeLayout.keyOffset(nextOffset),
+                NodeLayout.keyLength(nextSegment, nextOffset), segment, keyOffset, keyLength))
+            {
+                return next;
+            }
+            next = nextSegment.getLongAcquire(NodeLayout.nextOffset(nextOffset, 0));
         }
-        final UnsafeBuffer segment = arena.segment(node);
-        final int nodeOffset = NodeLayout.offset(node);
         return findGreaterOrEqual(
             segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset), PAST_ALL_VERSIONS);
     }

@@ -273,18 +273,23 @@ public final class TableCursor
      */
     private boolean settleForward(final long start)
     {
+        final NodeArena arena = table.arena();
+        final boolean bounded = upper.isPresent();
         long n = start;
         while (NodeLayout.NULL != n)
         {
-            if (upper.isPresent() && upper.compareNode(table, n) >= 0)
+            if (bounded && upper.compareNode(table, n) >= 0)
             {
                 break;
             }
-            if (table.version(n) > readVersion)
+            final UnsafeBuffer segment = arena.segment(n);
+            final int nodeOffset = NodeLayout.offset(n);
+            if (NodeLayout.version(segment, nodeOffset) > readVersion)
             {
-                n = table.nextAcquire(n, 0); // a newer version of this key, or the first of the next key
+                // a newer version of this key, or the first of the next key
+                n = segment.getLongAcquire(NodeLayout.nextOffset(nodeOffset, 0));
             }
-            else if (table.isTombstone(n))
+            else if (NodeLayout.valueLength(segment, nodeOffset) == NodeLayout.TOMBSTONE)
             {
                 n = table.skipKey(n);
             }
