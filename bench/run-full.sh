@@ -14,7 +14,7 @@ mvn -q -DskipTests package
 OUTDIR=jmh-results
 mkdir -p "$OUTDIR"
 FORKS=${FORKS:-2}
-ONLY=${ONLY:-"read scan latency snapshot apply split mixed"}
+ONLY=${ONLY:-"read scan latency snapshot apply split mixed load mvcc"}
 COMMON=(-wi 5 -w 1s -i 5 -r 1s)
 
 cat <<INFO
@@ -27,6 +27,8 @@ Expected duration on a 2-core machine, all sets: about 35 minutes
   apply    ApplyBenchmark    batch 1 and 64, idle backoff and spin                  ~2 min
   split    SplitBenchmark    (SampleTime) 10^3 and 10^6 keys x invoker/dedicated    ~2 min
   mixed    MixedBenchmark    (SampleTime) readers + paced writer                    ~1 min
+  load     LoadBenchmark     load 10^6 keys from RocksDB vs a bare RocksDB scan      ~3 min
+  mvcc     MvccScanBenchmark scan100 over 1 / 64 versions per key, before/after GC   ~2 min
 (1M-key setups of RocksDB/LMDB/Chronicle take 5-20 s per fork and are not measured.)
 INFO
 
@@ -48,6 +50,8 @@ for set in $ONLY; do
     apply)    run apply 'io\.regioncache\.bench\.ApplyBenchmark\.' -f "$FORKS" "${COMMON[@]}" -p idle=backoff,spin ;;
     split)    run split 'io\.regioncache\.bench\.SplitBenchmark\.' -f "$FORKS" -wi 3 -w 1s -i 5 -r 1s ;;
     mixed)    run mixed 'io\.regioncache\.bench\.MixedBenchmark\.' -f 1 -wi 3 -w 2s -i 5 -r 2s ;;
+    load)     run load 'io\.regioncache\.bench\.LoadBenchmark\.' -f "$FORKS" -wi 3 -i 8 ;;
+    mvcc)     run mvcc 'io\.regioncache\.bench\.MvccScanBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
     *) echo "unknown set $set"; exit 2 ;;
   esac
   files+=("$OUTDIR/$set.json")

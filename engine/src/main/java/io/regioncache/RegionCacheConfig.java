@@ -441,8 +441,10 @@ public final class RegionCacheConfig
         }
 
         /**
-         * Turn on load-based caching: each policy round loads up to {@code topN} uncached regions whose reads
-         * (reported by the hybrid reader) stepped over at least {@code minAmplification} entries per key returned.
+         * Turn on load-based caching: each policy round loads up to {@code topN} uncached regions whose store reads
+         * stepped over at least {@code minAmplification} entries per key returned. The host reports those reads
+         * with {@link RegionCache#recordStoreRead} (it knows the region's range and epoch; the drive tool reports
+         * the reads its hybrid readers served from RocksDB).
          *
          * @param topN             regions per round; 0 turns it off (the default).
          * @param minAmplification minimum MVCC amplification (TiKV uses 10).

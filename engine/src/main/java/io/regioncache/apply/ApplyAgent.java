@@ -619,18 +619,20 @@ public final class ApplyAgent implements Agent
         {
             return CommandResult.of(ResultCode.NOT_CACHED, b.regionId(), "");
         }
-        final String bad = validateBatch(b, r.region());
-        if (bad != null)
-        {
-            return invalid(b.regionId(), bad);
-        }
         final long word = r.stateWordVolatile();
         final RegionState state = StateWord.state(word);
         final long epoch = StateWord.epochVersion(word);
+        // Epoch before range: a write routed at an older epoch may well fall outside today's narrower range, and
+        // the host should hear "stale epoch", not "bad key".
         if (b.epochVersion() < epoch)
         {
             return CommandResult.of(ResultCode.STALE_EPOCH, r.id(),
                 "write at epoch " + b.epochVersion() + " < cached epoch " + epoch);
+        }
+        final String bad = validateBatch(b, r.region());
+        if (bad != null)
+        {
+            return invalid(b.regionId(), bad);
         }
         if (b.epochVersion() > epoch)
         {

@@ -8,8 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 import io.regioncache.region.Region;
 
 /**
- * Read traffic of regions that are NOT cached, reported by whoever serves their reads from the backing store
- * (the hybrid reader), so that the load policy can find the hot ones (TiKV's load-based caching).
+ * Read traffic of regions that are NOT cached, reported by the host for the reads its backing store served
+ * ({@code RegionCache.recordStoreRead}), so that the load policy can find the hot ones (TiKV's load-based caching).
  * <p>
  * Any thread reports; the apply thread takes and resets the numbers once per policy interval. Counting uses
  * {@link LongAdder}s so that many reader threads do not contend on a region's counters.

@@ -1,0 +1,229 @@
+package io.regioncache.bench.drive;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code regioncache drive}: run a workload against an embedded hybrid engine and report (see {@link Driver}).
+ * Exit code 0 if the cross-check found no divergence and nothing failed, 1 otherwise, 2 for bad options.
+ */
+@Command(name = "drive", mixinStandardHelpOptions = true, sortOptions = false,
+    description = {
+        "Embed a HybridEngine (RocksDB + RegionCache) in a fresh data directory, simulate a replicated store " +
+            "(regions, splits, MVCC versions, GC, the hot-region policy) with a writer and reader threads, and " +
+            "report read latency by source, hit ratio, region life cycle, GC, memory and a cross-check of every " +
+            "cached region against RocksDB.",
+        "Exit code: 0 = no divergence, no apply error, no wrong value; 1 = otherwise; 2 = bad options."})
+public final class DriveCommand implements Callable<Integer>
+{
+    private static final DriveSettings D = DriveSettings.defaults();
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--duration", converter = Units.DurationConverter.class, paramLabel = "TIME",
+        description = "How long the workload runs, e.g. 30s, 2m (default: 45s). Excludes --ops.")
+    Duration duration;
+
+    @Option(names = "--ops", paramLabel = "N",
+        description = "Stop after N operations (reads + write batches) instead of after a duration.")
+    Long ops;
+
+    @Option(names = "--keys", paramLabel = "N", description = "Keys in the key space, 16 bytes each " +
+        "(default: ${DEFAULT-VALUE}).")
+    int keys = D.keys();
+
+    @Option(names = "--regions", paramLabel = "N", description = "Regions at start (default: ${DEFAULT-VALUE}).")
+    int regions = D.regions();
+
+    @Option(names = "--threads", paramLabel = "N", description = "Reader threads (default: ${DEFAULT-VALUE}).")
+    int threads = D.threads();
+
+    @Option(names = "--skew", paramLabel = "THETA",
+        description = "Zipfian skew of reads and writes in [0, 1), 0 = uniform (default: ${DEFAULT-VALUE}).")
+    double skew = D.skew();
+
+    @Option(names = "--scan-ratio", paramLabel = "R",
+        description = "Fraction of reads that are short scans (default: ${DEFAULT-VALUE}).")
+    double scanRatio = D.scanRatio();
+
+    @Option(names = "--read-ratio", paramLabel = "R", description = "Fraction of operations that are reads: the " +
+        "writer paces itself to (1-R)/R write batches per read issued; 1 = no writes, 0 = writes only " +
+        "(default: ${DEFAULT-VALUE}).")
+    double readRatio = D.readRatio();
+
+    @Option(names = "--scan-length", paramLabel = "N", description = "Keys per scan (default: ${DEFAULT-VALUE}).")
+    int scanLength = D.scanLength();
+
+    @Option(names = "--value-size", paramLabel = "BYTES", description = "Value size, >= 16 " +
+        "(default: ${DEFAULT-VALUE}).")
+    int valueSize = D.valueSize();
+
+    @Option(names = "--batch-size", paramLabel = "N", description = "Keys per write batch (default: " +
+        "${DEFAULT-VALUE}).")
+    int batchSize = D.batchSize();
+
+    @Option(names = "--split-keys", paramLabel = "N", description = "A region splits in two once N keys were " +
+        "written to it (default: ${DEFAULT-VALUE}).")
+    long splitKeys = D.splitKeys();
+
+    @Option(names = "--budget", converter = Units.SizeConverter.class, paramLabel = "SIZE",
+        description = "Cache capacity, e.g. 64MB, 1GB; eviction and stop-load thresholds derived " +
+            "(default: 256MB).")
+    Long budget;
+
+    @Option(names = "--auto-load", paramLabel = "N", description = "Hot-region policy: regions loaded per round, " +
+        "0 = off (default: ${DEFAULT-VALUE}).")
+    int autoLoad = D.autoLoadTopN();
+
+    @Option(names = "--min-amplification", paramLabel = "X", description = "Hot-region policy: minimum MVCC " +
+        "amplification (entries stepped per key returned) to load a region (default: ${DEFAULT-VALUE}).")
+    double minAmplification = D.minAmplification();
+
+    @Option(names = "--policy-interval", converter = Units.DurationConverter.class, paramLabel = "TIME",
+        description = "Policy round interval (default: 500ms).")
+    Duration policyInterval;
+
+    @Option(names = "--min-residency", converter = Units.DurationConverter.class, paramLabel = "TIME",
+        description = "A region stays cached at least this long before the eviction policy may choose it " +
+            "(default: 3s).")
+    Duration minResidency;
+
+    @Option(names = "--gc-interval", converter = Units.DurationConverter.class, paramLabel = "TIME",
+        description = "Safe point advance interval; the safe point trails the newest version by one interval " +
+            "(default: 2s).")
+    Duration gcInterval;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    long seed = D.seed();
+
+    @Option(names = "--data-dir", paramLabel = "DIR",
+        description = "RocksDB directory, new or empty (kept at the end); default: a temporary directory " +
+            "deleted at the end.")
+    Path dataDir;
+
+    @Option(names = "--catalog", paramLabel = "FILE",
+        description = "Publish the region catalog (Chronicle Map) to FILE while running; read it with " +
+            "'regioncache regions --catalog FILE'. An existing file is replaced.")
+    Path catalog;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
+    Path json;
+
+    @Option(names = "--eager-routing", description = "Readers use a split's new epochs as soon as the writer " +
+        "submitted it, before the cache applied it (stress: reads and the hot-region policy run ahead of the " +
+        "apply queue).")
+    boolean eagerRouting;
+
+    @Option(names = "--progress", paramLabel = "MODE", converter = ProgressConverter.class,
+        description = "Live progress on stderr: auto, tty, plain or off (default: auto = a line overwritten with " +
+            "\\r when a console is attached, plain lines otherwise).")
+    DriveSettings.Progress progress = DriveSettings.Progress.AUTO;
+
+    /** Case-insensitive progress modes. */
+    static final class ProgressConverter implements CommandLine.ITypeConverter<DriveSettings.Progress>
+    {
+        @Override
+        public DriveSettings.Progress convert(final String value)
+        {
+            try
+            {
+                return DriveSettings.Progress.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a progress mode (auto, tty, plain, off)");
+            }
+        }
+    }
+
+    /**
+     * @return the validated settings.
+     * @throws CommandLine.ParameterException naming the bad option.
+     */
+    public DriveSettings settings()
+    {
+        if (duration != null && ops != null)
+        {
+            throw bad("--duration and --ops are mutually exclusive");
+        }
+        if (ops != null && ops <= 0)
+        {
+            throw bad("--ops must be positive, was " + ops);
+        }
+        final DriveSettings st = new DriveSettings(duration == null ? D.duration() : duration,
+            ops == null ? 0 : ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength, valueSize,
+            batchSize, splitKeys, budget == null ? D.budgetBytes() : budget, autoLoad, minAmplification,
+            policyInterval == null ? D.policyInterval() : policyInterval,
+            minResidency == null ? D.minResidency() : minResidency, gcInterval == null ? D.gcInterval() : gcInterval,
+            seed, dataDir, catalog, progress, eagerRouting);
+        final String why = st.validate();
+        if (why != null)
+        {
+            throw bad(why);
+        }
+        try
+        {
+            Driver.cacheConfig(st);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw bad("--budget " + Units.bytes(st.budgetBytes()) + " gives no valid cache configuration: " +
+                ex.getMessage());
+        }
+        if (dataDir != null && Files.exists(dataDir) && !isEmptyDirectory(dataDir))
+        {
+            throw bad("--data-dir " + dataDir + " must be a new or empty directory (the driver writes versions " +
+                "from 1 and would mix with the data there)");
+        }
+        if (catalog != null && catalog.getParent() != null && !Files.isDirectory(catalog.toAbsolutePath().getParent()))
+        {
+            throw bad("--catalog: directory " + catalog.toAbsolutePath().getParent() + " does not exist");
+        }
+        return st;
+    }
+
+    private static boolean isEmptyDirectory(final Path dir)
+    {
+        if (!Files.isDirectory(dir))
+        {
+            return false;
+        }
+        try (java.util.stream.Stream<Path> list = Files.list(dir))
+        {
+            return list.findAny().isEmpty();
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+    }
+
+    private CommandLine.ParameterException bad(final String message)
+    {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    @Override
+    public Integer call() throws IOException
+    {
+        final DriveSettings st = settings();
+        final DriveReport report = Driver.run(st, spec.commandLine().getErr());
+        spec.commandLine().getOut().print(report.toText());
+        spec.commandLine().getOut().flush();
+        if (json != null)
+        {
+            Files.writeString(json, report.toJson(), StandardCharsets.UTF_8);
+        }
+        return report.exitCode();
+    }
+}

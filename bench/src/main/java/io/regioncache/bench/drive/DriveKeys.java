@@ -1,0 +1,78 @@
+package io.regioncache.bench.drive;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The driver's 16-byte keys: key {@code i} is big-endian {@code (i * step, mix64(i))} with
+ * {@code step = (2^64 - 1) / n}, so keys sort by index and spread over the first 8 bytes; the index of a key is
+ * {@code hi / step}. Values start with the big-endian key index, then the version that wrote them: readers check both.
+ */
+final class DriveKeys
+{
+    static final int KEY_LENGTH = 16;
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+
+    private final int size;
+    private final long step;
+
+    DriveKeys(final int size)
+    {
+        this.size = size;
+        this.step = Long.divideUnsigned(-1L, size);
+    }
+
+    int size()
+    {
+        return size;
+    }
+
+    /** Write key {@code i} at {@code dst[offset]}. */
+    void key(final int i, final byte[] dst, final int offset)
+    {
+        LONG_BE.set(dst, offset, i * step);
+        LONG_BE.set(dst, offset + 8, mix64(i));
+    }
+
+    byte[] key(final int i)
+    {
+        final byte[] k = new byte[KEY_LENGTH];
+        key(i, k, 0);
+        return k;
+    }
+
+    /** @return the index of a key read back at {@code src[offset]} (16 bytes). */
+    int index(final byte[] src, final int offset)
+    {
+        return (int)Long.divideUnsigned((long)LONG_BE.get(src, offset), step);
+    }
+
+    static void value(final int index, final long version, final byte[] dst)
+    {
+        LONG_BE.set(dst, 0, (long)index);
+        LONG_BE.set(dst, 8, version);
+        long x = mix64(version ^ index);
+        for (int b = 16; b < dst.length; b++)
+        {
+            if ((b & 7) == 0)
+            {
+                x = mix64(x);
+            }
+            dst[b] = (byte)(x >>> ((b & 7) << 3));
+        }
+    }
+
+    static long longAt(final byte[] src, final int offset)
+    {
+        return (long)LONG_BE.get(src, offset);
+    }
+
+    static long mix64(final long z)
+    {
+        long x = z + 0x9E3779B97F4A7C15L;
+        x = (x ^ (x >>> 30)) * 0xBF58476D1CE4E5B9L;
+        x = (x ^ (x >>> 27)) * 0x94D049BB133111EBL;
+        return x ^ (x >>> 31);
+    }
+}

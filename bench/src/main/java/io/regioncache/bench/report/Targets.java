@@ -1,0 +1,136 @@
+package io.regioncache.bench.report;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * The issue tracker's performance targets, checked against one set of JMH results: each row names the ratio or
+ * figure, the target, what was measured and whether it passed. Rows whose results are missing say so.
+ */
+final class Targets
+{
+    private Targets()
+    {
+    }
+
+    static void render(final StringBuilder md, final List<ResultsRenderer.Result> results)
+    {
+        md.append("## Targets (1M keys, uniform; ratios within one run)\n\n");
+        md.append("| target | measured | goal | met |\n|---|---|---|---|\n");
+        final Map<String, String> rc = Map.of("store", "regioncache", "keys", "1000000", "distribution", "uniform");
+        for (final String peer : new String[] {"chronicle-map", "lmdb", "rocksdb", "skiplist"})
+        {
+            final double goal = peer.equals("chronicle-map") ? 0.5 : peer.equals("lmdb") ? 0.25 : 0.1;
+            ratio(md, "get: regioncache / " + peer, results, "ReadBenchmark.get", rc,
+                Map.of("store", peer, "keys", "1000000", "distribution", "uniform"), goal);
+        }
+        for (final String peer : new String[] {"lmdb", "rocksdb"})
+        {
+            ratio(md, "scan100: regioncache / " + peer, results, "ScanBenchmark.scan100", rc,
+                Map.of("store", peer, "keys", "1000000", "distribution", "uniform"), peer.equals("lmdb") ? 0.5 : 0.2);
+        }
+        final ResultsRenderer.Result pin = find(results, "SnapshotBenchmark.pinUnpin", Map.of());
+        row(md, "pinUnpin (1 thread)", pin == null ? Double.NaN : pin.primary.score, "ns", "<= 50",
+            pin != null && pin.primary.score <= 50);
+        final ResultsRenderer.Result put = find(results, "ApplyBenchmark.put", Map.of("batch", "64"),
+            r -> !"spin".equals(r.params.get("idle")));
+        final double putsPerSec = put == null ? Double.NaN : 1e9 / put.primary.score;
+        row(md, "put, batch 64 (puts/s)", putsPerSec, "", ">= 1,000,000", putsPerSec >= 1_000_000);
+        final ResultsRenderer.Result split1k = find(results, "SplitBenchmark.split", Map.of("keys", "1000"),
+            r -> !"dedicated".equals(r.params.get("threading")));
+        final ResultsRenderer.Result split1m = find(results, "SplitBenchmark.split", Map.of("keys", "1000000"),
+            r -> !"dedicated".equals(r.params.get("threading")));
+        if (split1k != null && split1m != null)
+        {
+            final double m1k = median(split1k);
+            final double m1m = median(split1m);
+            row(md, "split median: 1M keys / 1K keys", m1m / m1k, "x", "<= 2", m1m / m1k <= 2);
+        }
+        else
+        {
+            missing(md, "split median: 1M keys / 1K keys");
+        }
+        ratio(md, "load / rocksdbScan", results, "LoadBenchmark.load", Map.of(), "LoadBenchmark.rocksdbScan",
+            Map.of(), 1.5);
+        ratio(md, "scan100 after GC: 64 versions / 1 version", results, "MvccScanBenchmark.scan100",
+            Map.of("versions", "64", "gc", "true"), "MvccScanBenchmark.scan100", Map.of("versions", "1", "gc", "true"),
+            1.5);
+        md.append('\n');
+    }
+
+    private static double median(final ResultsRenderer.Result r)
+    {
+        final double p50 = r.primary.percentile("50.0");
+        return Double.isNaN(p50) ? r.primary.score : p50;
+    }
+
+    private static void ratio(
+        final StringBuilder md, final String name, final List<ResultsRenderer.Result> results, final String bench,
+        final Map<String, String> mine, final Map<String, String> theirs, final double goal)
+    {
+        ratio(md, name, results, bench, mine, bench, theirs, goal);
+    }
+
+    private static void ratio(
+        final StringBuilder md, final String name, final List<ResultsRenderer.Result> results,
+        final String benchA, final Map<String, String> paramsA, final String benchB, final Map<String, String> paramsB,
+        final double goal)
+    {
+        final ResultsRenderer.Result a = find(results, benchA, paramsA);
+        final ResultsRenderer.Result b = find(results, benchB, paramsB);
+        if (a == null || b == null)
+        {
+            missing(md, name);
+            return;
+        }
+        final double r = a.primary.score / b.primary.score;
+        row(md, name, r, "x", "<= " + goal, r <= goal);
+    }
+
+    private static void missing(final StringBuilder md, final String name)
+    {
+        md.append("| ").append(name).append(" | not in these results | | |\n");
+    }
+
+    private static void row(
+        final StringBuilder md, final String name, final double value, final String unit, final String goal,
+        final boolean met)
+    {
+        md.append("| ").append(name).append(" | ")
+            .append(Double.isNaN(value) ? "n/a" : String.format(Locale.ROOT, value >= 1000 ? "%,.0f" : "%.3f", value))
+            .append(unit.isEmpty() ? "" : " " + unit).append(" | ").append(goal).append(" | ")
+            .append(Double.isNaN(value) ? "" : met ? "yes" : "**no**").append(" |\n");
+    }
+
+    private static ResultsRenderer.Result find(
+        final List<ResultsRenderer.Result> results, final String bench, final Map<String, String> params)
+    {
+        return find(results, bench, params, r -> true);
+    }
+
+    private static ResultsRenderer.Result find(
+        final List<ResultsRenderer.Result> results, final String bench, final Map<String, String> params,
+        final Predicate<ResultsRenderer.Result> also)
+    {
+        ResultsRenderer.Result found = null;
+        for (final ResultsRenderer.Result r : results)
+        {
+            if (!r.shortName().equals(bench) || !also.test(r))
+            {
+                continue;
+            }
+            boolean all = true;
+            for (final Map.Entry<String, String> e : params.entrySet())
+            {
+                all &= e.getValue().equals(r.params.get(e.getKey()));
+            }
+            if (all && (found == null || "avgt".equals(r.mode) || "sample".equals(r.mode)))
+            {
+                found = r;
+            }
+        }
+        return found;
+    }
+}

@@ -1,0 +1,162 @@
+package io.regioncache.bench.drive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+class DriveCommandLineTest
+{
+    /** Exit code and captured stderr of one invocation. */
+    private record Run(int code, String out, String err)
+    {
+    }
+
+    private static Run execute(final String... args)
+    {
+        final CommandLine cl = RegionCacheTool.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static DriveSettings parse(final String... args)
+    {
+        final DriveCommand drive = new DriveCommand();
+        new CommandLine(drive).parseArgs(args);
+        return drive.settings();
+    }
+
+    @Test
+    void defaultsAreValid()
+    {
+        final DriveSettings s = parse();
+        assertEquals(Duration.ofSeconds(45), s.duration());
+        assertEquals(0, s.ops());
+        assertEquals(200_000, s.keys());
+        assertEquals(16, s.regions());
+        assertEquals(2, s.threads());
+        assertEquals(0.99, s.skew());
+        assertEquals(0.1, s.scanRatio());
+        assertEquals(256L << 20, s.budgetBytes());
+        assertEquals(DriveSettings.Progress.AUTO, s.progress());
+    }
+
+    @Test
+    void goodOptionsAreAccepted(@TempDir final Path dir)
+    {
+        final DriveSettings s = parse("--duration", "2m", "--keys", "50000", "--regions", "4", "--threads", "3",
+            "--skew", "0.5", "--scan-ratio", "0.25", "--read-ratio", "0.8", "--budget", "1GB", "--seed", "7",
+            "--split-keys", "1000", "--catalog", dir.resolve("cat").toString(), "--json", dir.resolve("r.json")
+                .toString(), "--policy-interval", "250ms", "--min-residency", "1s", "--progress", "plain");
+        assertEquals(Duration.ofMinutes(2), s.duration());
+        assertEquals(50_000, s.keys());
+        assertEquals(4, s.regions());
+        assertEquals(3, s.threads());
+        assertEquals(0.5, s.skew());
+        assertEquals(0.25, s.scanRatio());
+        assertEquals(0.8, s.readRatio());
+        assertEquals(1L << 30, s.budgetBytes());
+        assertEquals(7, s.seed());
+        assertEquals(1000, s.splitKeys());
+        assertEquals(Duration.ofMillis(250), s.policyInterval());
+        assertEquals(Duration.ofSeconds(1), s.minResidency());
+        assertEquals(dir.resolve("cat"), s.catalog());
+        assertEquals(DriveSettings.Progress.PLAIN, s.progress());
+
+        final DriveSettings ops = parse("--ops", "100000", "--budget", "64MB");
+        assertEquals(100_000, ops.ops());
+        assertEquals(64L << 20, ops.budgetBytes());
+        assertEquals(Duration.ofSeconds(30), parse("--duration", "30").duration());
+        assertEquals(Duration.ofSeconds(30), parse("--duration", "30s").duration());
+    }
+
+    @Test
+    void unitsParseAndReject()
+    {
+        assertEquals(64L << 20, Units.parseSize("64MB"));
+        assertEquals(64L << 20, Units.parseSize("64mib"));
+        assertEquals(1L << 30, Units.parseSize("1GB"));
+        assertEquals(512L << 10, Units.parseSize("512K"));
+        assertEquals(1_048_576L, Units.parseSize("1048576"));
+        assertEquals(3L << 29, Units.parseSize("1.5G"));
+        assertEquals(Duration.ofMillis(500), Units.parseDuration("500ms"));
+        assertEquals(Duration.ofMinutes(2), Units.parseDuration("2m"));
+        assertEquals(Duration.ofHours(1), Units.parseDuration("1h"));
+        for (final String bad : new String[] {"-1", "0", "0MB", "12XB", "MB", "", "1e3"})
+        {
+            assertThrows(IllegalArgumentException.class, () -> Units.parseSize(bad), bad);
+        }
+        for (final String bad : new String[] {"5x", "-3s", "0s", "s", "", "1d"})
+        {
+            assertThrows(IllegalArgumentException.class, () -> Units.parseDuration(bad), bad);
+        }
+    }
+
+    private static void assertRejected(final String expectedInMessage, final String... args)
+    {
+        final Run r = execute(args);
+        assertEquals(2, r.code(), () -> String.join(" ", args) + " -> " + r.err());
+        assertTrue(r.err().contains(expectedInMessage),
+            () -> "message of '" + String.join(" ", args) + "' should mention '" + expectedInMessage + "': " + r.err());
+        assertTrue(r.out().isEmpty(), "no report for bad options: " + r.out());
+    }
+
+    @Test
+    void nonEmptyDataDirIsRejected(@TempDir final Path dir) throws Exception
+    {
+        java.nio.file.Files.writeString(dir.resolve("CURRENT"), "x");
+        assertRejected("must be a new or empty directory", "drive", "--data-dir", dir.toString());
+        assertEquals(dir.resolve("new"), parse("--data-dir", dir.resolve("new").toString()).dataDir());
+    }
+
+    @Test
+    void badOptionsAreRejectedWithExitCode2()
+    {
+        assertRejected("--threads must be in [1, 256], was -1", "drive", "--threads", "-1");
+        assertRejected("--threads must be in [1, 256], was 0", "drive", "--threads", "0");
+        assertRejected("'5x' is not a positive duration", "drive", "--duration", "5x");
+        assertRejected("--duration", "drive", "--duration", "5x");
+        assertRejected("'-1' is not a positive size", "drive", "--budget", "-1");
+        assertRejected("--budget", "drive", "--budget", "-1");
+        assertRejected("Unknown option: '--frobnicate'", "drive", "--frobnicate");
+        assertRejected("--keys must be in", "drive", "--keys", "-5");
+        assertRejected("--regions must be in", "drive", "--keys", "100", "--regions", "51");
+        assertRejected("--skew must be in [0, 1)", "drive", "--skew", "1.5");
+        assertRejected("--read-ratio must be in [0, 1]", "drive", "--read-ratio", "-0.1");
+        assertRejected("--scan-ratio must be in [0, 1]", "drive", "--scan-ratio", "2");
+        assertRejected("mutually exclusive", "drive", "--duration", "10s", "--ops", "100");
+        assertRejected("--ops must be positive", "drive", "--ops", "0");
+        assertRejected("Invalid value for option '--threads'", "drive", "--threads", "two");
+        assertRejected("--budget 4.0 KB gives no valid cache configuration", "drive", "--budget", "4KB");
+        assertRejected("Missing required option: '--catalog=FILE'", "regions");
+        assertRejected("no catalog file at", "regions", "--catalog", "/nonexistent/regioncache-catalog");
+        assertRejected("'loud' is not a progress mode", "drive", "--progress", "loud");
+        assertRejected("missing command", new String[0]);
+    }
+
+    @Test
+    void helpListsBothCommands()
+    {
+        final Run r = execute("--help");
+        assertEquals(0, r.code());
+        assertTrue(r.out().contains("drive") && r.out().contains("regions"), r.out());
+        final Run d = execute("drive", "--help");
+        assertEquals(0, d.code());
+        assertNotNull(d.out());
+        assertTrue(d.out().contains("--budget=SIZE"), d.out());
+    }
+}
