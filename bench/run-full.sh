@@ -7,6 +7,7 @@
 #   bench/run-full.sh                 # everything (about 35 minutes on 2 cores, see below)
 #   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed
 #   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
+#   ONLY=thp bench/run-full.sh        # the 1M-key gets again with transparent huge pages (not in the default set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=bench/target/benchmarks.jar
@@ -51,6 +52,14 @@ for set in $ONLY; do
     split)    run split 'io\.regioncache\.bench\.SplitBenchmark\.' -f "$FORKS" -wi 3 -w 1s -i 5 -r 1s ;;
     mixed)    run mixed 'io\.regioncache\.bench\.MixedBenchmark\.' -f 1 -wi 3 -w 2s -i 5 -r 2s ;;
     load)     run load 'io\.regioncache\.bench\.LoadBenchmark\.' -f "$FORKS" -wi 3 -i 8 ;;
+    thp)      # The same gets with transparent huge pages for malloc'ed memory (glibc >= 2.35) and 4 MiB segments,
+              # every store under the same environment; rendered on its own into jmh-results/thp/.
+              (export GLIBC_TUNABLES=glibc.malloc.hugetlb=1
+               run read-thp 'io\.regioncache\.bench\.ReadBenchmark\.get' \
+                -f "$FORKS" "${COMMON[@]}" -p keys=1000000 -p store=regioncache,chronicle-map,lmdb,rocksdb,skiplist \
+                -jvmArgsPrepend "-Dbench.segmentSize=4194304")
+              java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUTDIR/read-thp.json" --out "$OUTDIR/thp"
+              continue ;;
     mvcc)     run mvcc 'io\.regioncache\.bench\.MvccScanBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
     *) echo "unknown set $set"; exit 2 ;;
   esac
@@ -58,5 +67,7 @@ for set in $ONLY; do
 done
 alloc=()
 for s in $ONLY; do [[ $s == read || $s == scan || $s == snapshot ]] && alloc=(--assert-zero-alloc); done
-java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "${files[@]}" --out "$OUTDIR" "${alloc[@]}"
+if (( ${#files[@]} > 0 )); then
+  java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "${files[@]}" --out "$OUTDIR" "${alloc[@]}"
+fi
 echo "done: $OUTDIR/summary.md"

@@ -38,6 +38,7 @@ import io.regioncache.region.RegionDirectory;
 import io.regioncache.region.RegionRecord;
 import io.regioncache.region.RegionState;
 import io.regioncache.region.StateWord;
+import io.regioncache.region.Transitions;
 
 /**
  * RegionCache: caches the hot regions of a replicated key-value store off-heap and serves lock-free snapshot reads
@@ -525,13 +526,31 @@ public final class RegionCache implements AutoCloseable
         putDuration(m, "load", counters.loadDurations());
         putDuration(m, "evict", counters.evictDurations());
         putDuration(m, "compaction", counters.compactionDurations());
-        counters.transitions().forEach((from, to, made, refused) ->
+        // Every legal move has a key even at zero, so the key set is stable (metrics registries bind once).
+        final Transitions t = counters.transitions();
+        for (final RegionState to : RegionState.values())
         {
-            final String key = (from == null ? "NEW" : from.name()) + "->" + to;
-            m.put("transitions.made." + key, made);
+            if (Transitions.isLegalCreation(to))
+            {
+                m.put("transitions.made.NEW->" + to, t.made(null, to));
+            }
+        }
+        for (final RegionState from : RegionState.values())
+        {
+            for (final RegionState to : RegionState.values())
+            {
+                if (Transitions.isLegal(from, to))
+                {
+                    m.put("transitions.made." + from + "->" + to, t.made(from, to));
+                }
+            }
+        }
+        m.put("transitions.refused", t.totalRefused());
+        t.forEach((from, to, made, refused) ->
+        {
             if (refused != 0)
             {
-                m.put("transitions.refused." + key, refused);
+                m.put("transitions.refused." + (from == null ? "NEW" : from.name()) + "->" + to, refused);
             }
         });
         return new MetricsSnapshot(m);

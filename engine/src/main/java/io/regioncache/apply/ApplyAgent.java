@@ -263,14 +263,14 @@ public final class ApplyAgent implements Agent
 
     private boolean needsCompaction(final RegionRecord r)
     {
-        if (store == null && budget.shouldStopLoading())
-        {
-            return false; // no room for a second copy
-        }
         final TableRef ref = r.tableRef();
         if (ref == null || r.state() != ACTIVE || compactions.containsKey(r))
         {
             return false;
+        }
+        if (budget.used() + EvictionPolicy.estimatedBytes(r) >= budget.capacity())
+        {
+            return false; // no room for the copy: compacting now would only evict writers at the hard cap
         }
         final long safePoint = r.safePointAcquire();
         if (safePoint <= r.compactedAtSafePoint())
@@ -489,15 +489,11 @@ public final class ApplyAgent implements Agent
             final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue, loadScanExecutor);
             loadingJobs.put(r, job);
             counters.onLoadStarted();
-            try
+            execute(loaderExecutor, job, why ->
             {
-                loaderExecutor.execute(job);
-            }
-            catch (final RejectedExecutionException ex)
-            {
-                job.failure = "loader rejected the job: " + ex;
-                internalQueue.offer(new Command.LoadFinished(job));
-            }
+                job.failure = why;
+                return new Command.LoadFinished(job);
+            });
         }
         return work;
     }
@@ -1071,16 +1067,29 @@ public final class ApplyAgent implements Agent
         job.sourceRef.retain(); // the job reads the source table: it must outlive the job
         compactions.put(r, job);
         counters.onCompactionStarted();
+        execute(gcExecutor, job, why ->
+        {
+            job.failure = why;
+            return new Command.CompactionFinished(job);
+        });
+        return null;
+    }
+
+    /**
+     * Hand a job to its executor; if the executor refuses it, complete the job as failed through the internal
+     * queue, exactly as if it had run and failed, so its records are cleaned up the usual way.
+     */
+    private void execute(
+        final Executor executor, final Runnable job, final java.util.function.Function<String, Command> failed)
+    {
         try
         {
-            gcExecutor.execute(job);
+            executor.execute(job);
         }
         catch (final RejectedExecutionException ex)
         {
-            job.failure = "executor rejected the job: " + ex;
-            internalQueue.offer(new Command.CompactionFinished(job));
+            internalQueue.offer(failed.apply("executor rejected the job: " + ex));
         }
-        return null;
     }
 
     CommandResult onCompactionFinished(final Command.CompactionFinished c)

@@ -499,6 +499,29 @@ public final class MvccTable
      * @return the first node ordered at or after (key, version), i.e. with a greater key, or the same key and a
      * version {@code <= version}; NULL if none.
      */
+    /**
+     * Where a forward seek to {@code key} starts: the newest node of the key when the hash index knows it (one
+     * probe and one node instead of a descent through the levels, each step a likely cache miss on a large table),
+     * else the first node at or after {@code (key, version)}. Either way the caller skips versions newer than its
+     * read version by walking forward, which gives the same position. A newest node published after a reader's
+     * snapshot was opened carries a version above that snapshot's read version, so finding an older node of the
+     * key through a slot not yet updated never hides a version the reader may see.
+     */
+    long seekStart(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        final HashIndex index = hashIndex;
+        if (null != index)
+        {
+            final long newest = index.findAcquire(arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset,
+                keyLength);
+            if (NodeLayout.NULL != newest)
+            {
+                return newest;
+            }
+        }
+        return findGreaterOrEqual(key, keyOffset, keyLength, version);
+    }
+
     long findGreaterOrEqual(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
     {
         int level = maxHeight - 1;

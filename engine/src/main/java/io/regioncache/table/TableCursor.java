@@ -101,7 +101,7 @@ public final class TableCursor
         {
             return seekToFirst();
         }
-        return settleForward(table.findGreaterOrEqual(key, offset, length, readVersion));
+        return settleForward(table.seekStart(key, offset, length, readVersion));
     }
 
     /**

@@ -1,13 +1,13 @@
 package io.regioncache.bench.drive;
 
+import io.regioncache.bench.support.TempDirs;
+
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -23,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
-import java.util.stream.Stream;
 
 import org.HdrHistogram.Histogram;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -274,7 +273,7 @@ public final class Driver
             }
             if (tempDir)
             {
-                deleteTree(dir);
+                TempDirs.delete(dir);
             }
         }
         return rep;
@@ -788,32 +787,6 @@ public final class Driver
         if (interrupted)
         {
             Thread.currentThread().interrupt();
-        }
-    }
-
-    static void deleteTree(final Path dir)
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir))
-        {
-            walk.sorted(Comparator.reverseOrder()).forEach(p ->
-            {
-                try
-                {
-                    Files.deleteIfExists(p);
-                }
-                catch (final IOException ex)
-                {
-                    throw new UncheckedIOException(ex);
-                }
-            });
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex);
         }
     }
 }

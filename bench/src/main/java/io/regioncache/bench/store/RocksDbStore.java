@@ -1,5 +1,7 @@
 package io.regioncache.bench.store;
 
+import io.regioncache.bench.support.TempDirs;
+
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package io.regioncache.bench.store;
+package io.regioncache.bench.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -11,20 +11,20 @@ import java.util.stream.Stream;
 /**
  * Data directories of the on-disk peers: under {@code -Dbench.dir=...} if given, else {@code java.io.tmpdir}.
  */
-final class TempDirs
+public final class TempDirs
 {
     private TempDirs()
     {
     }
 
-    static Path create(final String prefix) throws IOException
+    public static Path create(final String prefix) throws IOException
     {
         final String base = System.getProperty("bench.dir");
         return base == null ? Files.createTempDirectory(prefix) :
             Files.createTempDirectory(Files.createDirectories(Paths.get(base)), prefix);
     }
 
-    static void delete(final Path dir)
+    public static void delete(final Path dir)
     {
         if (dir == null || !Files.exists(dir))
         {
