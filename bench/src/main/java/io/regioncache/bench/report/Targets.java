@@ -36,7 +36,9 @@ final class Targets
             pin != null && pin.primary.score <= 50);
         final ResultsRenderer.Result put = find(results, "ApplyBenchmark.put", Map.of("batch", "64"),
             r -> !"spin".equals(r.params.get("idle")));
-        final double putsPerSec = put == null ? Double.NaN : 1e9 / put.primary.score;
+        // ApplyBenchmark reports ns per put as the "puts" counter (the primary score is per submitted batch).
+        final ResultsRenderer.Metric perPut = put == null ? null : put.secondary.getOrDefault("puts", put.primary);
+        final double putsPerSec = perPut == null ? Double.NaN : 1e9 / perPut.score;
         row(md, "put, batch 64 (puts/s)", putsPerSec, "", ">= 1,000,000", putsPerSec >= 1_000_000);
         final ResultsRenderer.Result split1k = find(results, "SplitBenchmark.split", Map.of("keys", "1000"),
             r -> !"dedicated".equals(r.params.get("threading")));
