@@ -272,11 +272,19 @@ public final class Snapshot implements AutoCloseable
             record = null;
             table = null;
             holder.pinned = null;
-            r.stats().onGets(gets);
-            gets = 0;
+            // Statistics go to the region's shared counters once per close, and only when there is something to
+            // add: a bare pin/unpin writes nothing shared beyond the pin CAS itself.
+            if (gets != 0)
+            {
+                r.stats().onGets(gets);
+                gets = 0;
+            }
             if (iterator != null)
             {
-                r.stats().onScan(iterator.stepped(), iterator.returned());
+                if (iterator.stepped() != 0)
+                {
+                    r.stats().onScan(iterator.stepped(), iterator.returned());
+                }
                 iterator.invalidate();
             }
             r.unpin();
