@@ -77,6 +77,8 @@ public final class ApplyAgent implements Agent
     private final Executor loaderExecutor;
     private final Executor gcExecutor;
     private final Executor loadScanExecutor;
+    private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareScanChunks =
+        ScanPipe.newSparePool();
 
     private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
     private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
@@ -486,7 +488,7 @@ public final class ApplyAgent implements Agent
                 conflict(r, word, "PENDING -> LOADING refused");
                 continue;
             }
-            final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue, loadScanExecutor);
+            final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue, loadScanExecutor, spareScanChunks);
             loadingJobs.put(r, job);
             counters.onLoadStarted();
             execute(loaderExecutor, job, why ->

@@ -7,6 +7,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 import io.regioncache.load.BackingSnapshot;
+import io.regioncache.region.Keys;
 import io.regioncache.region.RegionRecord;
 import io.regioncache.table.MvccTable;
 
@@ -37,19 +38,27 @@ final class LoadJob implements Runnable
     private final BackingSnapshot snapshot;
     private final Queue<Command> completions;
     private final Executor scanExecutor;
+    private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks;
 
     volatile boolean abandon;
     volatile long keysLoaded;
     volatile long bytesLoaded;
     String failure;
     long maxVersion;
+    /** Where the inline part of a load stopped: the key of the first entry not copied, and that entry's version. */
+    private byte[] resumeKey;
+    private long resumeVersion;
+
+    /** Entries copied inline before the rest of a load is handed to the scan thread. */
+    static final long PIPELINE_AFTER_ENTRIES = 1 << 16;
 
     LoadJob(
         final RegionRecord target,
         final BackingSnapshot snapshot,
         final MvccTable table,
         final Queue<Command> completions,
-        final Executor scanExecutor)
+        final Executor scanExecutor,
+        final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks)
     {
         this.start = target.region().start();
         this.end = target.region().end();
@@ -57,6 +66,7 @@ final class LoadJob implements Runnable
         this.table = table;
         this.completions = completions;
         this.scanExecutor = scanExecutor;
+        this.spareChunks = spareChunks;
         targets.add(target);
     }
 
@@ -67,9 +77,13 @@ final class LoadJob implements Runnable
         {
             // Private table: no reader can reach it before install, so build its hash index once at the end.
             table.deferHashIndex();
-            if (!copyPipelined())
+            // Small regions load faster on one thread (no hand-off), so the first entries are copied inline; a load
+            // that goes on past the threshold hands the rest of the scan to the scan thread and keeps inserting.
+            final boolean finished =
+                copyInline(start, Long.MIN_VALUE, scanExecutor == null ? Long.MAX_VALUE : PIPELINE_AFTER_ENTRIES);
+            if (!finished && failure == null && !copyPipelined())
             {
-                copyInline();
+                copyInline(resumeKey, resumeVersion, Long.MAX_VALUE);
             }
             if (failure == null && !table.buildHashIndex())
             {
@@ -105,14 +119,10 @@ final class LoadJob implements Runnable
      */
     private boolean copyPipelined()
     {
-        if (scanExecutor == null)
-        {
-            return false;
-        }
-        final ScanPipe pipe = new ScanPipe();
+        final ScanPipe pipe = new ScanPipe(spareChunks);
         try
         {
-            scanExecutor.execute(pipe.producer(snapshot, start, end));
+            scanExecutor.execute(pipe.producer(snapshot, resumeKey, end, resumeVersion));
         }
         catch (final RejectedExecutionException ex)
         {
@@ -123,13 +133,43 @@ final class LoadJob implements Runnable
         return true;
     }
 
-    private void copyInline()
+    /**
+     * Copy entries on this thread from {@code from}.
+     *
+     * @param from             first key to copy.
+     * @param skipVersionsFrom versions of {@code from} at or above this are already in the table (Long.MIN_VALUE:
+     *                         none).
+     * @param limit            stop after this many entries, remembering where in {@link #resumeKey} and
+     *                         {@link #resumeVersion}, so the rest can be resumed.
+     * @return true if the copy reached the end of the range or failed (see {@link #failure}); false if it stopped
+     * at the limit.
+     */
+    private boolean copyInline(final byte[] from, final long skipVersionsFrom, final long limit)
     {
-        snapshot.scan(start, end, (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
+        final long[] copied = new long[1];
+        final boolean[] pastFrom = {skipVersionsFrom == Long.MIN_VALUE};
+        resumeKey = null;
+        snapshot.scan(from, end, (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
         {
             if (abandon)
             {
                 failure = "abandoned: every target was evicted";
+                return false;
+            }
+            if (!pastFrom[0])
+            {
+                if (Keys.compare(key, keyOffset, keyLength, from) == 0 && version >= skipVersionsFrom)
+                {
+                    return true; // copied before the hand-over
+                }
+                pastFrom[0] = true;
+            }
+            if (copied[0] == limit)
+            {
+                // Not copied: the rest starts here. Versions of this key above this one are in the table.
+                resumeKey = new byte[keyLength];
+                key.getBytes(keyOffset, resumeKey);
+                resumeVersion = version + 1;
                 return false;
             }
             final int rc = value == null ?
@@ -144,9 +184,11 @@ final class LoadJob implements Runnable
             {
                 maxVersion = version;
             }
+            copied[0]++;
             keysLoaded = keysLoaded + 1;
             bytesLoaded = bytesLoaded + keyLength + valueLength;
             return true;
         });
+        return resumeKey == null;
     }
 }

@@ -4,9 +4,11 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
 import io.regioncache.load.BackingSnapshot;
+import io.regioncache.region.Keys;
 import io.regioncache.table.MvccTable;
 
 /**
@@ -35,22 +37,41 @@ final class ScanPipe
 
     private final SpscArrayQueue<UnsafeBuffer> full = new SpscArrayQueue<>(MAX_CHUNKS * 2);
     private final SpscArrayQueue<UnsafeBuffer> free = new SpscArrayQueue<>(MAX_CHUNKS * 2);
+    private final MpmcArrayQueue<UnsafeBuffer> spareChunks;
     private volatile boolean stop;
     private volatile String scanFailure;
 
     /**
+     * @param spareChunks chunks kept between loads (loads are frequent and often small: allocating fresh 1 MiB
+     *                    chunks for each would turn into garbage-collector work); chunks go back there at the end.
+     */
+    ScanPipe(final MpmcArrayQueue<UnsafeBuffer> spareChunks)
+    {
+        this.spareChunks = spareChunks;
+    }
+
+    /** @return a bounded pool of chunks for an engine's loads to share. */
+    static MpmcArrayQueue<UnsafeBuffer> newSparePool()
+    {
+        return new MpmcArrayQueue<>(MAX_CHUNKS * 2);
+    }
+
+    /**
      * The producer side, on the scan thread: visit the snapshot, fill chunks, end with {@link #END}.
      *
-     * @param snapshot the backing-store snapshot.
-     * @param start    range start.
-     * @param end      range end.
+     * @param snapshot         the backing-store snapshot.
+     * @param start            where to resume: the key the inline part of the load stopped at.
+     * @param end              range end.
+     * @param skipVersionsFrom versions of {@code start} at or above this were already inserted (Long.MIN_VALUE:
+     *                         none).
      * @return a task for the scan executor.
      */
-    Runnable producer(final BackingSnapshot snapshot, final byte[] start, final byte[] end)
+    Runnable producer(
+        final BackingSnapshot snapshot, final byte[] start, final byte[] end, final long skipVersionsFrom)
     {
         return () ->
         {
-            final Producer p = new Producer();
+            final Producer p = new Producer(start, skipVersionsFrom);
             try
             {
                 snapshot.scan(start, end, p);
@@ -97,12 +118,23 @@ final class ScanPipe
             final UnsafeBuffer chunk = full.poll();
             if (chunk == null)
             {
+                if (Thread.currentThread().isInterrupted() && failure == null)
+                {
+                    // The engine is closing (its executors were shut down): stop the producer, keep draining.
+                    failure = "interrupted: the engine is closing";
+                    stop();
+                }
                 idle = idleStep(idle);
                 continue;
             }
             idle = 0;
             if (chunk == END)
             {
+                UnsafeBuffer spare;
+                while ((spare = free.poll()) != null)
+                {
+                    spareChunks.offer(spare); // the producer is done with them: keep them for the next load
+                }
                 return failure;
             }
             if (failure == null && job.abandon)
@@ -198,9 +230,19 @@ final class ScanPipe
 
     private final class Producer implements BackingSnapshot.EntryVisitor
     {
+        private final byte[] resumeKey;
+        private final long skipVersionsFrom;
+        private boolean pastResumeKey;
         private int allocated;
         private UnsafeBuffer chunk;
         private int at;
+
+        Producer(final byte[] resumeKey, final long skipVersionsFrom)
+        {
+            this.resumeKey = resumeKey;
+            this.skipVersionsFrom = skipVersionsFrom;
+            this.pastResumeKey = skipVersionsFrom == Long.MIN_VALUE;
+        }
 
         @Override
         public boolean onEntry(
@@ -210,6 +252,16 @@ final class ScanPipe
             if (stop)
             {
                 return false;
+            }
+            if (!pastResumeKey)
+            {
+                // Entries come in (key asc, version desc): the versions of the resume key at or above the last one
+                // inserted inline are already in the table; everything after them is new.
+                if (Keys.compare(k, keyOffset, keyLength, resumeKey) == 0 && version >= skipVersionsFrom)
+                {
+                    return true;
+                }
+                pastResumeKey = true;
             }
             final int need = ENTRY_HEADER + keyLength + (v == null ? 0 : valueLength);
             if (chunk == null || at + need > chunk.capacity())
@@ -257,7 +309,8 @@ final class ScanPipe
                 if (allocated < MAX_CHUNKS)
                 {
                     allocated++;
-                    return new UnsafeBuffer(new byte[CHUNK_SIZE]);
+                    final UnsafeBuffer spare = spareChunks.poll();
+                    return spare != null ? spare : new UnsafeBuffer(new byte[CHUNK_SIZE]);
                 }
                 idle = idleStep(idle);
             }
