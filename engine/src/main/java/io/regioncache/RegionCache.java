@@ -361,6 +361,19 @@ public final class RegionCache implements AutoCloseable
     }
 
     /**
+     * Pin a cached region so the eviction policy never chooses it (as {@link #loadRegionPinned} does at load), or
+     * release the pin. Memory limits and host commands still evict a pinned region.
+     *
+     * @param regionId the region.
+     * @param pinned   true to pin, false to release.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> setPinned(final long regionId, final boolean pinned)
+    {
+        return submit(new Command.SetPinned(regionId, pinned));
+    }
+
+    /**
      * Compact a region now (MVCC GC at its safe point; gives a split child its own table). The policy also does
      * this by itself when a table is mostly garbage.
      *

@@ -1042,6 +1042,18 @@ public final class ApplyAgent implements Agent
             CommandResult.of(ResultCode.SKIPPED, c.regionId, "safe point only moves forward");
     }
 
+    CommandResult onSetPinned(final Command.SetPinned c)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(c.regionId);
+        if (r == null)
+        {
+            return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
+        }
+        // Flags ride in the state word: one CAS from the exact word, retried only while readers move the pins.
+        r.updateFlags(c.pinned ? StateWord.FLAG_MANUAL : 0, c.pinned ? 0 : StateWord.FLAG_MANUAL);
+        return CommandResult.OK;
+    }
+
     // ------------------------------------------------------------------ compaction (MVCC GC)
 
     CommandResult onCompact(final Command.Compact c)

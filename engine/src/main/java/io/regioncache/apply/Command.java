@@ -273,6 +273,35 @@ public abstract class Command
         }
     }
 
+    /** Pin a cached region (the eviction policy skips it) or release that pin. */
+    public static final class SetPinned extends Command
+    {
+        final long regionId;
+        final boolean pinned;
+
+        /**
+         * @param regionId the region.
+         * @param pinned   true to pin, false to release.
+         */
+        public SetPinned(final long regionId, final boolean pinned)
+        {
+            this.regionId = regionId;
+            this.pinned = pinned;
+        }
+
+        @Override
+        CommandResult applyOn(final ApplyAgent agent)
+        {
+            return agent.onSetPinned(this);
+        }
+
+        @Override
+        long regionId()
+        {
+            return regionId;
+        }
+    }
+
     /** Compact one region now: MVCC GC at its safe point, and its own table if it shared one. */
     public static final class Compact extends Command
     {

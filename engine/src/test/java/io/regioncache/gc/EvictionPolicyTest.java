@@ -19,6 +19,7 @@ import io.regioncache.region.RegionState;
 import static io.regioncache.gc.GcSupport.b;
 import static io.regioncache.gc.GcSupport.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -147,6 +148,66 @@ class EvictionPolicyTest
         assertTrue(coldLeft < COLD, "no cold region evicted");
         cache.close();
         assertEquals(0, cache.pool().bytesInUse());
+    }
+
+    @Test
+    void pinningAtRunTimeProtectsAColdRegionUntilReleased()
+    {
+        final RegionCache cache = newCache(0, pinnedStore());
+        setUp(cache);
+        long cold = 2 + COLD; // the last cold region filled: the policy has not reached it during set-up
+        while (cache.stateOf(cold) == null)
+        {
+            cold--;
+        }
+        assertTrue(cold > 2, "no cold region left cached after set-up");
+        assertEquals(ResultCode.OK, run(cache, cache.setPinned(cold, true)).code());
+        assertEquals(ResultCode.NOT_CACHED, run(cache, cache.setPinned(999, true)).code());
+        // Keep memory over the threshold with writes to the hot regions until every other cold region is gone.
+        long version = 100;
+        int round = 0;
+        for (; round < 200 && otherColdCached(cache, cold); round++)
+        {
+            pressure(cache, version++);
+            assertEquals(RegionState.ACTIVE, cache.stateOf(cold), "pinned region " + cold + " evicted, round " + round);
+        }
+        assertTrue(!otherColdCached(cache, cold), "the policy never evicted the other cold regions");
+        for (int extra = 0; extra < 20; extra++)
+        {
+            pressure(cache, version++);
+        }
+        assertEquals(RegionState.ACTIVE, cache.stateOf(cold), "pinned region evicted under pressure");
+        // released: it is now the coldest region, so the policy takes it
+        assertEquals(ResultCode.OK, run(cache, cache.setPinned(cold, false)).code());
+        for (int r = 0; r < 100 && cache.stateOf(cold) != null; r++)
+        {
+            pressure(cache, version++);
+        }
+        assertNull(cache.stateOf(cold), "released region still cached");
+        cache.close();
+    }
+
+    private static boolean otherColdCached(final RegionCache cache, final long except)
+    {
+        for (long id = 3; id <= 2 + COLD; id++)
+        {
+            if (id != except && cache.stateOf(id) != null)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One policy round with the hot regions read and rewritten (new versions keep memory above the threshold). */
+    private static void pressure(final RegionCache cache, final long version)
+    {
+        readHot(cache, 1, 100);
+        readHot(cache, 2, 100);
+        fill(cache, 1, version);
+        fill(cache, 2, version);
+        sleepPolicyInterval();
+        cache.applyCycle();
     }
 
     @Test
