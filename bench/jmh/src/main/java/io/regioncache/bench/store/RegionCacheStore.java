@@ -1,0 +1,157 @@
+package io.regioncache.bench.store;
+
+import java.nio.ByteOrder;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.RegionCache;
+import io.regioncache.bench.support.KeySpace;
+import io.regioncache.bench.RegionCaches;
+import io.regioncache.Snapshot;
+import io.regioncache.SnapshotIterator;
+import io.regioncache.SnapshotStatus;
+
+/**
+ * RegionCache: one region {@code [-inf, +inf)} holding every key, loaded through write batches on the dedicated
+ * apply thread. Readers keep one {@link Snapshot} open at the latest version (or open one per operation).
+ */
+final class RegionCacheStore extends ReadStore
+{
+    enum Variant
+    {
+        /** {@code Snapshot.get} copying into a reused buffer. */
+        COPY,
+        /** {@code Snapshot.getView}: zero copy. */
+        VIEW,
+        /** open, get (copy), close around every operation. */
+        OPEN_PER_OP
+    }
+
+    static final long REGION_ID = 1;
+    static final long EPOCH = 1;
+
+    private final KeySpace keys;
+    private final Variant variant;
+    private final RegionCache cache;
+
+    RegionCacheStore(final KeySpace keys, final Variant variant)
+    {
+        this.keys = keys;
+        this.variant = variant;
+        this.cache = RegionCaches.create(RegionCaches.READ_CAPACITY);
+        RegionCaches.createAndLoad(cache, REGION_ID, EPOCH, keys);
+    }
+
+    @Override
+    public boolean supportsScan()
+    {
+        return variant != Variant.VIEW; // scans always read through views: the VIEW variant would repeat COPY
+    }
+
+    @Override
+    public Reader newReader()
+    {
+        return new RcReader();
+    }
+
+    @Override
+    public void close()
+    {
+        cache.close();
+    }
+
+    private final class RcReader extends Reader
+    {
+        private final UnsafeBuffer pool = keys.keyPool();
+        private final Snapshot snapshot = cache.newSnapshot();
+        private final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(128, 64));
+        private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private SnapshotIterator iterator;
+
+        RcReader()
+        {
+            if (variant != Variant.OPEN_PER_OP)
+            {
+                open();
+                iterator = snapshot.iterator();
+            }
+        }
+
+        private void open()
+        {
+            final SnapshotStatus s = snapshot.open(REGION_ID, EPOCH, RegionCaches.LATEST);
+            if (s != SnapshotStatus.OK)
+            {
+                throw new IllegalStateException("snapshot open failed: " + s);
+            }
+        }
+
+        @Override
+        public long get(final int i)
+        {
+            switch (variant)
+            {
+                case VIEW:
+                    if (!snapshot.getView(pool, i << 4, KeySpace.KEY_LENGTH, view))
+                    {
+                        return -1;
+                    }
+                    return view.capacity() + view.getLong(0, ByteOrder.BIG_ENDIAN);
+                case OPEN_PER_OP:
+                {
+                    open();
+                    final int len = snapshot.get(pool, i << 4, KeySpace.KEY_LENGTH, dst, 0);
+                    final long r = len + dst.getLong(0, ByteOrder.BIG_ENDIAN);
+                    snapshot.close();
+                    return r;
+                }
+                default:
+                {
+                    final int len = snapshot.get(pool, i << 4, KeySpace.KEY_LENGTH, dst, 0);
+                    return len + dst.getLong(0, ByteOrder.BIG_ENDIAN);
+                }
+            }
+        }
+
+        @Override
+        public long scan(final int i, final int nexts)
+        {
+            if (variant == Variant.OPEN_PER_OP)
+            {
+                open();
+                iterator = snapshot.iterator();
+                final long r = doScan(i, nexts);
+                snapshot.close();
+                return r;
+            }
+            return doScan(i, nexts);
+        }
+
+        private long doScan(final int i, final int nexts)
+        {
+            final SnapshotIterator it = iterator;
+            long acc = 0;
+            boolean valid = it.seek(pool, i << 4, KeySpace.KEY_LENGTH);
+            for (int step = 0; valid; step++)
+            {
+                it.keyView(keyView);
+                it.valueView(view);
+                acc = KeySpace.fold(acc, keyView.getLong(8, ByteOrder.BIG_ENDIAN), view.getLong(0, ByteOrder.BIG_ENDIAN));
+                if (step == nexts)
+                {
+                    break;
+                }
+                valid = it.next();
+            }
+            return acc;
+        }
+
+        @Override
+        public void close()
+        {
+            snapshot.dispose();
+        }
+    }
+}

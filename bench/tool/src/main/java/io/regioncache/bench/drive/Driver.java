@@ -1,0 +1,793 @@
+package io.regioncache.bench.drive;
+
+import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.bench.support.TempDirs;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+import org.HdrHistogram.Histogram;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.RegionCache;
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.CommandResult;
+import io.regioncache.ResultCode;
+import io.regioncache.WriteBatch;
+import io.regioncache.bench.support.ZipfGenerator;
+import io.regioncache.catalog.CatalogPublisher;
+import io.regioncache.catalog.ChronicleRegionCatalog;
+import io.regioncache.hybrid.CrossCheck;
+import io.regioncache.hybrid.HybridEngine;
+import io.regioncache.hybrid.HybridMetrics;
+import io.regioncache.hybrid.HybridReader;
+import io.regioncache.hybrid.HybridScan;
+import io.regioncache.StoreException;
+import io.regioncache.MetricsSnapshot;
+import io.regioncache.SnapshotStatus;
+
+/**
+ * The {@code drive} workload: a {@link HybridEngine} on RocksDB fed as a replicated store would feed it.
+ * <ul>
+ * <li><b>Setup.</b> {@code keys} keys over {@code regions} equal regions, written at versions 1..k (one batch per
+ * 512 keys of a region) through the engine; nothing is cached yet, so they reach RocksDB only.</li>
+ * <li><b>Writer</b> (one thread, as the host's apply stream): batches of {@code batchSize} keys of one region at
+ * strictly increasing versions, keys drawn zipfian (rank r is key index r, so hot keys cluster at the start of the
+ * key space and gather MVCC versions), 2% of the ops deletes. It paces itself so that write batches are
+ * {@code (1 - readRatio) / readRatio} times the reads issued so far ({@code readRatio = 1}: no writes;
+ * {@code 0}: writes only, readers idle). A region that received {@code splitKeys} key writes since it was created
+ * splits in the middle of its range (not below 64 keys): the left half gets a new id, the right half keeps the id,
+ * both at epoch + 1. Readers switch to the new table once the cache has applied the split (its future completed):
+ * a store's reads see a split once it is applied. With {@code --eager-routing} they switch as soon as the writer
+ * submitted it, so reads (and the hot-region tracker) run ahead of the apply queue.</li>
+ * <li><b>Readers</b> ({@code threads}): zipfian gets, and short scans with probability {@code scanRatio}, through a
+ * {@link HybridReader} at the newest version the cache acknowledged, with the region id and epoch of the driver's
+ * current table. Every value is checked (it names its key and a version not above the read version).</li>
+ * <li><b>Load-based caching.</b> {@link HybridReader} does not report store-served reads to the cache's hot-region
+ * tracker, so the readers do ({@link RegionCache#recordStoreRead}): a get served by RocksDB counts
+ * {@code stepped = 1} (a point get seeks straight to the newest version at or below the read version; versions
+ * above it are not stepped over), {@code returned = 1} if found; a scan counts, per key returned, the number of
+ * versions the driver believes the key has in RocksDB (writes since the last GC round that collapsed it), and
+ * {@code returned} = keys returned. Approximate: deleted keys a scan stepped over are not counted.</li>
+ * <li><b>GC.</b> Every {@code gcInterval} the safe point moves to the version current one interval earlier
+ * ({@link HybridEngine#gc}: the cache's safe point, then a RocksDB sweep); the cache compacts regions by itself.</li>
+ * </ul>
+ * At the end every cached region is compared with RocksDB ({@link CrossCheck#checkAll}).
+ */
+public final class Driver
+{
+    private static final int LOAD_BATCH = 512;
+    private static final int MIN_REGION_KEYS = 64;
+    private static final double DELETE_RATIO = 0.02;
+
+    private final DriveSettings s;
+    private final PrintWriter err;
+    private final DriveKeys keys;
+    private final ZipfGenerator zipf;
+    private final AtomicLong readVersion = new AtomicLong();
+    private final AtomicIntegerArray versions;
+    private final AtomicLongArray lastWrite;
+    private final LongAdder reads = new LongAdder();
+    private final LongAdder readErrors = new LongAdder();
+    private final LongAdder wrongValues = new LongAdder();
+    private final AtomicReference<String> firstReadProblem = new AtomicReference<>();
+    private final AtomicLongArray writeResults = new AtomicLongArray(ResultCode.values().length);
+    private final AtomicLongArray splitResults = new AtomicLongArray(ResultCode.values().length);
+    /** The readers' routing table: the host's view as of the last split the cache applied. */
+    private volatile RegionTable table;
+    /** The writer's table (the host's apply stream is ahead of what reads see). */
+    private volatile RegionTable writerTable;
+    private volatile boolean stop;
+    private volatile long writeBatches;
+    private volatile long keyWrites;
+    private volatile long splits;
+    private volatile long lastVersion;
+    private volatile Throwable failure;
+    private HybridEngine engine;
+
+    private Driver(final DriveSettings settings, final PrintWriter err)
+    {
+        this.s = settings;
+        this.err = err;
+        this.keys = new DriveKeys(settings.keys());
+        this.zipf = settings.skew() > 0 ? new ZipfGenerator(settings.keys(), settings.skew()) : null;
+        this.versions = new AtomicIntegerArray(settings.keys());
+        this.lastWrite = new AtomicLongArray(settings.keys());
+    }
+
+    /**
+     * The engine configuration of a run (also used to validate {@code --budget}).
+     *
+     * @param s settings.
+     * @return the builder (its backing store is set by the hybrid engine).
+     * @throws IllegalArgumentException if the settings make no valid configuration.
+     */
+    static RegionCacheConfig.Builder cacheConfig(final DriveSettings s)
+    {
+        final RegionCacheConfig.Builder b = RegionCacheConfig.builder()
+            .capacityBytes(s.budgetBytes())
+            .regionSizeHint(Math.min(96L << 20, Math.max(1L << 20, s.budgetBytes() / 16)))
+            .autoLoad(s.autoLoadTopN(), s.minAmplification())
+            .policyIntervalMillis(Math.max(1, s.policyInterval().toMillis()))
+            .minResidencyMillis(s.minResidency().toMillis())
+            .segmentSize(s.budgetBytes() >= (64L << 20) ? 1 << 20 : 64 << 10);
+        b.build(); // validate now, with the engine's message
+        return b;
+    }
+
+    /**
+     * Run a workload.
+     *
+     * @param settings validated settings.
+     * @param err      where live progress goes (null: none).
+     * @return the report.
+     * @throws IOException if the data directory cannot be created.
+     */
+    public static DriveReport run(final DriveSettings settings, final PrintWriter err) throws IOException
+    {
+        final String bad = settings.validate();
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
+        return new Driver(settings, err).run();
+    }
+
+    private int nextIndex(final SplittableRandom rng)
+    {
+        return zipf == null ? rng.nextInt(keys.size()) : zipf.next(rng.nextDouble());
+    }
+
+    private DriveReport run() throws IOException
+    {
+        final DriveReport rep = new DriveReport();
+        rep.settings = s;
+        final boolean tempDir = s.dataDir() == null;
+        final Path dir = tempDir ? Files.createTempDirectory("regioncache-drive-") : s.dataDir();
+        final long t0 = System.nanoTime();
+        ChronicleRegionCatalog catalog = null;
+        CatalogPublisher publisher = null;
+        final ScheduledExecutorService gcTimer = Executors.newSingleThreadScheduledExecutor(r ->
+        {
+            final Thread t = new Thread(r, "drive-gc");
+            t.setDaemon(true);
+            return t;
+        });
+        try
+        {
+            Files.createDirectories(dir);
+            engine = HybridEngine.owning(RocksDbBackingStore.open(dir), cacheConfig(s));
+            final RegionCache cache = engine.cache();
+            rep.capacity = cache.config().capacityBytes();
+            rep.evictThreshold = cache.config().evictThresholdBytes();
+            rep.stopLoadThreshold = cache.config().stopLoadThresholdBytes();
+            table = RegionTable.initial(keys, s.regions());
+            writerTable = table;
+            rep.regionsAtStart = table.size();
+            loadInitialData(rep);
+            if (s.catalog() != null)
+            {
+                Files.deleteIfExists(s.catalog()); // a stale catalog of an earlier run would list dead regions
+                catalog = ChronicleRegionCatalog.open(s.catalog().toFile(),
+                    Math.max(1024, (long)keys.size() / MIN_REGION_KEYS + s.regions() + 64));
+                publisher = new CatalogPublisher(cache, catalog, 500);
+            }
+            rep.setupSeconds = (System.nanoTime() - t0) / 1e9;
+
+            final GcRound gc = new GcRound();
+            final long gcMs = s.gcInterval().toMillis();
+            gcTimer.scheduleWithFixedDelay(gc, gcMs, gcMs, TimeUnit.MILLISECONDS);
+            final List<Reader> readers = new ArrayList<>();
+            final List<Thread> threads = new ArrayList<>();
+            for (int i = 0; i < s.threads(); i++)
+            {
+                final Reader r = new Reader(i);
+                readers.add(r);
+                threads.add(new Thread(r, "drive-reader-" + i));
+            }
+            final Writer writer = new Writer();
+            threads.add(new Thread(writer, "drive-writer"));
+            final long start = System.nanoTime();
+            threads.forEach(Thread::start);
+            rep.memoryPeak = monitor(start, rep);
+            stop = true;
+            for (final Thread t : threads)
+            {
+                joinUninterruptibly(t);
+            }
+            rep.seconds = (System.nanoTime() - start) / 1e9;
+            gcTimer.shutdown();
+            gcTimer.awaitTermination(60, TimeUnit.SECONDS);
+            if (failure != null)
+            {
+                throw new IllegalStateException("workload thread failed: " + failure, failure);
+            }
+            if (writer.last != null)
+            {
+                engine.await(writer.last); // the cache has applied every write
+            }
+            for (final Reader r : readers)
+            {
+                rep.cacheLatency.add(r.cacheHist);
+                rep.storeLatency.add(r.storeHist);
+                rep.gets += r.gets;
+                rep.scans += r.scans;
+                rep.scannedKeys += r.scannedKeys;
+            }
+            rep.gcRounds = gc.rounds;
+            rep.gcSafePoint = gc.safePoint;
+            rep.storeEntriesDropped = gc.dropped;
+            rep.gcMillis = gc.millis;
+
+            final long c0 = System.nanoTime();
+            crossCheck(rep);
+            rep.crossCheckSeconds = (System.nanoTime() - c0) / 1e9;
+            collect(rep);
+            rep.memoryAtEnd = cache.memoryInUse();
+            rep.memoryPeak = Math.max(rep.memoryPeak, rep.memoryAtEnd);
+            if (publisher != null)
+            {
+                publisher.close(); // publishes the final region list
+                publisher = null;
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
+        }
+        finally
+        {
+            stop = true;
+            gcTimer.shutdownNow();
+            if (publisher != null)
+            {
+                publisher.close();
+            }
+            if (catalog != null)
+            {
+                catalog.close();
+            }
+            if (engine != null)
+            {
+                engine.close();
+                rep.memoryAfterClose = engine.cache().memoryInUse();
+            }
+            if (tempDir)
+            {
+                TempDirs.delete(dir);
+            }
+        }
+        return rep;
+    }
+
+    private void loadInitialData(final DriveReport rep)
+    {
+        final byte[] value = new byte[s.valueSize()];
+        long version = 0;
+        CompletableFuture<CommandResult> last = null;
+        for (final RegionTable.Entry e : table.entries())
+        {
+            for (int from = e.start(); from < e.end(); from += LOAD_BATCH)
+            {
+                final int to = Math.min(e.end(), from + LOAD_BATCH);
+                version++;
+                final WriteBatch b = new WriteBatch(e.id(), e.epoch(), version,
+                    (to - from) * (DriveKeys.KEY_LENGTH + s.valueSize() + 9));
+                for (int k = from; k < to; k++)
+                {
+                    DriveKeys.value(k, version, value);
+                    b.put(keys.key(k), value);
+                    versions.set(k, 1);
+                    lastWrite.set(k, version);
+                }
+                last = engine.write(b);
+                final CompletableFuture<CommandResult> f = last;
+                f.thenAccept(r -> writeResults.incrementAndGet(r.code().ordinal()));
+            }
+        }
+        if (last != null)
+        {
+            engine.await(last);
+        }
+        rep.initialKeys = keys.size();
+        lastVersion = version;
+        readVersion.set(version);
+    }
+
+    /** Main thread: progress once a second until the duration or the op count is reached. */
+    private long monitor(final long start, final DriveReport rep)
+    {
+        final Progress progress = Progress.create(s.progress(), err);
+        final long end = s.ops() > 0 ? Long.MAX_VALUE : start + s.duration().toNanos();
+        long nextPrint = start + 1_000_000_000L;
+        long peak = 0;
+        long lastReads = 0;
+        long lastWrites = 0;
+        long lastCache = 0;
+        long lastStore = 0;
+        long lastAt = start;
+        final HybridMetrics hm = engine.metrics();
+        while (failure == null)
+        {
+            final long now = System.nanoTime();
+            if (now >= end || (s.ops() > 0 && reads.sum() + writeBatches >= s.ops()))
+            {
+                break;
+            }
+            if (now >= nextPrint)
+            {
+                final MetricsSnapshot m = engine.cache().metrics();
+                final long used = m.get("memory.used");
+                peak = Math.max(peak, used);
+                final long r = reads.sum();
+                final long w = writeBatches;
+                final long c = hm.cacheReads();
+                final long st = hm.storeReads();
+                final double dt = (now - lastAt) / 1e9;
+                final long dc = c - lastCache;
+                final long ds = st - lastStore;
+                progress.update(String.format(Locale.ROOT,
+                    "[%4.0fs] %s ops/s (%s reads, %s writes) | hit %5.1f%% | regions %d, cached: pending %d loading %d " +
+                        "active %d | mem %s / %s | splits %d",
+                    (now - start) / 1e9, Units.rate((r - lastReads + w - lastWrites) / dt),
+                    Units.rate((r - lastReads) / dt), Units.rate((w - lastWrites) / dt),
+                    dc + ds == 0 ? 0.0 : 100.0 * dc / (dc + ds), writerTable.size(), m.get("regions.PENDING"),
+                    m.get("regions.LOADING"), m.get("regions.ACTIVE"), Units.bytes(used),
+                    Units.bytes(m.get("memory.capacity")), splits));
+                lastReads = r;
+                lastWrites = w;
+                lastCache = c;
+                lastStore = st;
+                lastAt = now;
+                nextPrint += 1_000_000_000L;
+                if (nextPrint < now)
+                {
+                    nextPrint = now + 1_000_000_000L;
+                }
+            }
+            LockSupport.parkNanos(s.ops() > 0 ? 5_000_000L : Math.min(end, nextPrint) - System.nanoTime());
+        }
+        progress.finish();
+        rep.reads = reads.sum();
+        return peak;
+    }
+
+    private void crossCheck(final DriveReport rep)
+    {
+        for (final CrossCheck.Report r : CrossCheck.checkAll(engine))
+        {
+            if (r.status() != SnapshotStatus.OK)
+            {
+                rep.regionsNotCompared++;
+                if (rep.divergenceSamples.size() < 10)
+                {
+                    rep.divergenceSamples.add("region " + r.regionId() + " not compared: " + r.status());
+                }
+                continue;
+            }
+            rep.regionsChecked++;
+            rep.keysCompared += r.keysCompared();
+            rep.divergences += r.divergences().size();
+            for (final CrossCheck.Divergence d : r.divergences())
+            {
+                if (rep.divergenceSamples.size() < 10)
+                {
+                    rep.divergenceSamples.add("region " + r.regionId() + " at version " + r.readVersion() + ": " + d);
+                }
+            }
+        }
+    }
+
+    private void collect(final DriveReport rep)
+    {
+        final HybridMetrics hm = engine.metrics();
+        rep.cacheReads = hm.cacheReads();
+        rep.storeReads = hm.storeReads();
+        for (final SnapshotStatus st : SnapshotStatus.values())
+        {
+            if (st != SnapshotStatus.OK)
+            {
+                rep.fallbacks.put(st.name(), hm.fallbacks(st));
+            }
+        }
+        rep.storeWriteErrors = hm.storeWriteErrors();
+        rep.reconciliations = hm.reconciliations();
+        rep.writeBatches = writeBatches;
+        rep.keyWrites = keyWrites;
+        rep.lastVersion = lastVersion;
+        rep.splits = splits;
+        rep.regionsAtEnd = writerTable.size();
+        for (final ResultCode c : ResultCode.values())
+        {
+            if (writeResults.get(c.ordinal()) != 0)
+            {
+                rep.writeResults.put(c.name(), writeResults.get(c.ordinal()));
+            }
+            if (splitResults.get(c.ordinal()) != 0)
+            {
+                rep.splitResults.put(c.name(), splitResults.get(c.ordinal()));
+            }
+        }
+        rep.readErrors = readErrors.sum();
+        rep.wrongValues = wrongValues.sum();
+        rep.firstReadProblem = firstReadProblem.get();
+        rep.metrics = engine.cache().metrics();
+    }
+
+    private void problem(final LongAdder counter, final String what)
+    {
+        counter.increment();
+        firstReadProblem.compareAndSet(null, what);
+    }
+
+    // ------------------------------------------------------------------ readers
+
+    private final class Reader implements Runnable
+    {
+        final int index;
+        final Histogram cacheHist = new Histogram(3);
+        final Histogram storeHist = new Histogram(3);
+        long gets;
+        long scans;
+        long scannedKeys;
+
+        Reader(final int index)
+        {
+            this.index = index;
+        }
+
+        @Override
+        public void run()
+        {
+            final SplittableRandom rng = new SplittableRandom(s.seed() * 1_000_003L + index);
+            final RegionCache cache = engine.cache();
+            final byte[] key = new byte[DriveKeys.KEY_LENGTH];
+            final UnsafeBuffer keyBuf = new UnsafeBuffer(key);
+            final byte[] value = new byte[s.valueSize() + 64];
+            final UnsafeBuffer valueBuf = new UnsafeBuffer(value);
+            final byte[] scanKey = new byte[DriveKeys.KEY_LENGTH];
+            try (HybridReader reader = engine.newReader())
+            {
+                while (!stop)
+                {
+                    if (s.readRatio() == 0)
+                    {
+                        LockSupport.parkNanos(1_000_000L);
+                        continue;
+                    }
+                    final int k = nextIndex(rng);
+                    final RegionTable.Entry e = table.route(k);
+                    final long rv = readVersion.get();
+                    try
+                    {
+                        if (s.scanRatio() > 0 && rng.nextDouble() < s.scanRatio())
+                        {
+                            scan(reader, cache, e, k, rv, scanKey);
+                        }
+                        else
+                        {
+                            keys.key(k, key, 0);
+                            final long t = System.nanoTime();
+                            final int n = reader.get(e.id(), e.epoch(), rv, keyBuf, 0, key.length, valueBuf, 0);
+                            final long took = System.nanoTime() - t;
+                            final boolean fromCache = reader.lastStatus() == SnapshotStatus.OK;
+                            (fromCache ? cacheHist : storeHist).recordValue(took);
+                            gets++;
+                            if (!fromCache)
+                            {
+                                cache.recordStoreRead(e.region(), 1, n >= 0 ? 1 : 0);
+                            }
+                            if (n >= 0)
+                            {
+                                checkValue(k, rv, n, value, 0);
+                            }
+                            else if (n < -1)
+                            {
+                                problem(wrongValues, "get of key " + k + " returned " + n);
+                            }
+                        }
+                    }
+                    catch (final StoreException ex)
+                    {
+                        problem(readErrors, "read of key " + k + " at " + rv + ": " + ex.getMessage());
+                    }
+                    catch (final IllegalArgumentException ex)
+                    {
+                        problem(wrongValues, "read of key " + k + " in " + e.region() + ": " + ex.getMessage());
+                    }
+                    reads.increment();
+                }
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failure = ex;
+            }
+        }
+
+        private void scan(
+            final HybridReader reader, final RegionCache cache, final RegionTable.Entry e, final int k, final long rv,
+            final byte[] scanKey)
+        {
+            final int hiIndex = k + s.scanLength();
+            final byte[] lower = keys.key(k);
+            final byte[] upper = hiIndex >= e.end() ? e.region().end() : keys.key(hiIndex);
+            final long t = System.nanoTime();
+            final HybridScan scan = reader.scan(e.id(), e.epoch(), rv, lower, upper);
+            final boolean fromCache = scan.servedByCache();
+            int n = 0;
+            long stepped = 0;
+            int previous = k - 1;
+            try
+            {
+                while (n < s.scanLength() && scan.next())
+                {
+                    if (scan.keyLength() != DriveKeys.KEY_LENGTH)
+                    {
+                        problem(wrongValues, "scan returned a key of " + scan.keyLength() + " bytes");
+                        break;
+                    }
+                    scan.key().getBytes(0, scanKey);
+                    final int idx = keys.index(scanKey, 0);
+                    if (idx <= previous || idx >= Math.min(hiIndex, e.end()))
+                    {
+                        problem(wrongValues, "scan from key " + k + " returned key " + idx + " after " + previous);
+                    }
+                    previous = idx;
+                    final int len = scan.valueLength();
+                    if (len != s.valueSize() ||
+                        scan.value().getLong(0, ByteOrder.BIG_ENDIAN) != idx ||
+                        scan.value().getLong(8, ByteOrder.BIG_ENDIAN) > rv)
+                    {
+                        problem(wrongValues, "scan: wrong value for key " + idx + " at read version " + rv);
+                    }
+                    if (!fromCache)
+                    {
+                        stepped += Math.max(1, versions.get(idx));
+                    }
+                    n++;
+                }
+            }
+            finally
+            {
+                scan.close();
+            }
+            final long took = System.nanoTime() - t;
+            (fromCache ? cacheHist : storeHist).recordValue(took);
+            scans++;
+            scannedKeys += n;
+            if (!fromCache)
+            {
+                cache.recordStoreRead(e.region(), Math.max(1, stepped), n);
+            }
+        }
+
+        private void checkValue(final int k, final long rv, final int n, final byte[] value, final int offset)
+        {
+            if (n != s.valueSize() || DriveKeys.longAt(value, offset) != k || DriveKeys.longAt(value, offset + 8) > rv)
+            {
+                problem(wrongValues, "get of key " + k + " at read version " + rv + " returned " + n +
+                    " bytes naming key " + (n >= 16 ? DriveKeys.longAt(value, offset) : -1) + " version " +
+                    (n >= 16 ? DriveKeys.longAt(value, offset + 8) : -1));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ writer
+
+    private final class Writer implements Runnable
+    {
+        CompletableFuture<CommandResult> last;
+        private final Map<Long, long[]> written = new HashMap<>();
+        private long nextRegionId = s.regions() + 1;
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                write();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                failure = ex;
+            }
+        }
+
+        private void write()
+        {
+            final SplittableRandom rng = new SplittableRandom(~s.seed());
+            final byte[] value = new byte[s.valueSize()];
+            final int[] chosen = new int[s.batchSize()];
+            final double writesPerRead = s.readRatio() == 0 ? 0 : (1 - s.readRatio()) / s.readRatio();
+            long version = lastVersion;
+            long batches = 0;
+            long keyCount = 0;
+            while (!stop)
+            {
+                if (s.readRatio() == 1)
+                {
+                    LockSupport.parkNanos(1_000_000L);
+                    continue;
+                }
+                if (s.readRatio() > 0 && batches >= reads.sum() * writesPerRead + 16)
+                {
+                    LockSupport.parkNanos(20_000L);
+                    continue;
+                }
+                final RegionTable.Entry e = writerTable.route(nextIndex(rng));
+                final int span = e.end() - e.start();
+                int n = 0;
+                for (int j = 0; j < s.batchSize() && n < span; j++)
+                {
+                    int k = nextIndex(rng);
+                    if (k < e.start() || k >= e.end())
+                    {
+                        k = e.start() + rng.nextInt(span);
+                    }
+                    boolean dup = false;
+                    for (int x = 0; x < n; x++)
+                    {
+                        dup |= chosen[x] == k;
+                    }
+                    if (!dup)
+                    {
+                        chosen[n++] = k;
+                    }
+                }
+                version++;
+                final WriteBatch b = new WriteBatch(e.id(), e.epoch(), version,
+                    n * (DriveKeys.KEY_LENGTH + s.valueSize() + 9));
+                for (int x = 0; x < n; x++)
+                {
+                    final int k = chosen[x];
+                    if (rng.nextDouble() < DELETE_RATIO)
+                    {
+                        b.delete(keys.key(k));
+                    }
+                    else
+                    {
+                        DriveKeys.value(k, version, value);
+                        b.put(keys.key(k), value);
+                    }
+                    versions.incrementAndGet(k);
+                    lastWrite.set(k, version);
+                }
+                final long v = version;
+                final CompletableFuture<CommandResult> f = engine.write(b);
+                f.thenAccept(r ->
+                {
+                    writeResults.incrementAndGet(r.code().ordinal());
+                    readVersion.accumulateAndGet(v, Math::max);
+                });
+                last = f;
+                lastVersion = v;
+                batches++;
+                keyCount += n;
+                writeBatches = batches;
+                keyWrites = keyCount;
+                final long[] count = written.computeIfAbsent(e.id(), id -> new long[1]);
+                count[0] += n;
+                if (count[0] >= s.splitKeys() && span >= 2 * MIN_REGION_KEYS)
+                {
+                    split(e);
+                }
+            }
+        }
+
+        private void split(final RegionTable.Entry e)
+        {
+            final int mid = (e.start() + e.end()) >>> 1;
+            final byte[] midKey = keys.key(mid);
+            final long newId = nextRegionId++;
+            final CompletableFuture<CommandResult> f = engine.split(
+                e.id(), e.epoch(), new byte[][] {midKey}, new long[] {newId}, e.epoch() + 1);
+            final RegionTable next = writerTable.split(e, mid, midKey, newId);
+            writerTable = next;
+            if (s.eagerRouting())
+            {
+                table = next;
+            }
+            // Readers route with the new epochs once the cache applied the split, as a store's reads see a split
+            // once it is applied (futures complete in queue order; the generation check keeps it monotonic anyway).
+            f.thenAccept(r ->
+            {
+                splitResults.incrementAndGet(r.code().ordinal());
+                if (next.generation() > table.generation())
+                {
+                    table = next;
+                }
+            });
+            written.remove(e.id());
+            splits++;
+        }
+    }
+
+    // ------------------------------------------------------------------ gc
+
+    private final class GcRound implements Runnable
+    {
+        long previousVersion;
+        volatile long rounds;
+        volatile long safePoint;
+        volatile long dropped;
+        volatile long millis;
+
+        @Override
+        public void run()
+        {
+            try
+            {
+                final long now = readVersion.get();
+                final long sp = Math.min(previousVersion, now - 1);
+                previousVersion = now;
+                if (sp <= safePoint || stop)
+                {
+                    return;
+                }
+                final long t = System.nanoTime();
+                dropped += engine.gc(sp);
+                millis += (System.nanoTime() - t) / 1_000_000L;
+                safePoint = sp;
+                rounds++;
+                // Keys not written above the safe point now have one version left in RocksDB.
+                for (int k = 0; k < keys.size(); k++)
+                {
+                    if (lastWrite.get(k) <= sp && versions.get(k) > 1)
+                    {
+                        versions.set(k, 1);
+                    }
+                }
+            }
+            catch (final RuntimeException ex)
+            {
+                if (!stop)
+                {
+                    failure = ex;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private static void joinUninterruptibly(final Thread t)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                t.join();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.regioncache.bench.drive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/**
+ * {@code regions} reads the catalog a {@code drive} in ANOTHER JVM publishes while it runs.
+ */
+class RegionsCrossProcessTest
+{
+    private static String[] regions(final String... args)
+    {
+        final CommandLine cl = RegionCacheTool.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final List<String> all = new ArrayList<>(List.of("regions"));
+        all.addAll(List.of(args));
+        final int code = cl.execute(all.toArray(new String[0]));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void regionsListsActiveRegionsOfARunningDriveInAnotherJvm(@TempDir final Path dir) throws Exception
+    {
+        final Path catalog = dir.resolve("regions.catalog");
+        final Path childOut = dir.resolve("child.out");
+        final Path childErr = dir.resolve("child.err");
+        final String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        final List<String> cmd = new ArrayList<>(List.of(
+            Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true",
+            "-cp", cp, RegionCacheTool.class.getName(),
+            "drive", "--catalog", catalog.toString(), "--duration", "15s", "--keys", "20000", "--regions", "8",
+            "--split-keys", "5000", "--progress", "plain"));
+        final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
+            .redirectError(childErr.toFile()).start();
+        try
+        {
+            // Wait until the child has published ACTIVE regions (15 s of drive leaves room on a loaded 2-core machine).
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            String json = "";
+            while (true)
+            {
+                if (!child.isAlive())
+                {
+                    fail("drive exited (" + child.exitValue() + ") before its catalog listed ACTIVE regions:\n" +
+                        Files.readString(childOut) + Files.readString(childErr));
+                }
+                if (Files.isRegularFile(catalog) && Files.size(catalog) > 0)
+                {
+                    try
+                    {
+                        final String[] r = regions("--catalog", catalog.toString(), "--json");
+                        if ("0".equals(r[0]))
+                        {
+                            json = r[1];
+                        }
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        json = ""; // the child may still be initialising the file
+                    }
+                    if (json.contains("\"state\": \"ACTIVE\""))
+                    {
+                        break;
+                    }
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    fail("no ACTIVE region in the catalog in time; last: " + json + "\nchild:\n" +
+                        Files.readString(childOut) + Files.readString(childErr));
+                }
+                Thread.sleep(200);
+            }
+            assertTrue(child.isAlive(), "read while the other JVM was running");
+
+            final String[] table = regions("--catalog", catalog.toString());
+            assertEquals("0", table[0], table[2]);
+            final String[] lines = table[1].split("\n");
+            assertTrue(lines[0].contains("id") && lines[0].contains("range") && lines[0].contains("epoch") &&
+                lines[0].contains("state") && lines[0].contains("pins") && lines[0].contains("applied") &&
+                lines[0].contains("gets") && lines[0].contains("scanned") && lines[0].contains("updated"), lines[0]);
+            long active = 0;
+            for (int i = 1; i < lines.length - 1; i++)
+            {
+                assertTrue(lines[i].matches("\\s*\\d+\\s+\\[\\S+, \\S+\\)\\s+\\d+\\s+\\S+\\s+\\d+\\s+.*s"), lines[i]);
+                active += lines[i].contains(" ACTIVE ") ? 1 : 0;
+            }
+            assertTrue(active > 0, "ACTIVE regions listed:\n" + table[1]);
+            assertTrue(lines[lines.length - 1].matches("\\d+ region\\(s\\)"), lines[lines.length - 1]);
+
+            assertTrue(child.waitFor(90, TimeUnit.SECONDS), "drive did not finish");
+            final String out = Files.readString(childOut);
+            assertEquals(0, child.exitValue(), out + Files.readString(childErr));
+            assertTrue(out.contains("0 divergence(s)") && out.contains("result        PASS"), out);
+            assertTrue(Files.readString(childErr).contains("ops/s"), "progress lines on stderr");
+        }
+        finally
+        {
+            if (child.isAlive())
+            {
+                child.destroyForcibly();
+                child.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+        assertTrue(new File(catalog.toString()).exists());
+    }
+}

@@ -1,0 +1,64 @@
+package io.regioncache;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * A consistent point-in-time view of a {@link BackingStore}. Scans see every version of every key in range, in
+ * (key ascending, version descending) order.
+ */
+public interface BackingSnapshot extends AutoCloseable
+{
+    /** Returned by {@link #get} when no visible value exists. */
+    int NOT_FOUND = -1;
+
+    /**
+     * Visit every version of every key in {@code [start, end)}, tombstones included.
+     *
+     * @param start   inclusive start (empty = -infinity).
+     * @param end     exclusive end (empty = +infinity).
+     * @param visitor receives each entry; return false to stop.
+     * @throws StoreException if the store fails mid-scan.
+     */
+    void scan(byte[] start, byte[] end, EntryVisitor visitor);
+
+    /**
+     * The newest value of {@code key} with version {@code <= readVersion}.
+     *
+     * @param key         key buffer.
+     * @param keyOffset   key offset.
+     * @param keyLength   key length.
+     * @param readVersion read version.
+     * @param dst         where the value is copied.
+     * @param dstOffset   offset in dst.
+     * @return the value length, or {@link #NOT_FOUND} (absent or deleted).
+     */
+    int get(DirectBuffer key, int keyOffset, int keyLength, long readVersion, MutableDirectBuffer dst, int dstOffset);
+
+    /**
+     * Release the snapshot.
+     */
+    @Override
+    void close();
+
+    /**
+     * Receives one stored MVCC entry.
+     */
+    @FunctionalInterface
+    interface EntryVisitor
+    {
+        /**
+         * @param key         key view (valid only during the call).
+         * @param keyOffset   key offset.
+         * @param keyLength   key length.
+         * @param version     entry version.
+         * @param value       value view, or null for a tombstone.
+         * @param valueOffset value offset.
+         * @param valueLength value length (0 for a tombstone).
+         * @return true to continue.
+         */
+        boolean onEntry(
+            DirectBuffer key, int keyOffset, int keyLength, long version,
+            DirectBuffer value, int valueOffset, int valueLength);
+    }
+}

@@ -1,0 +1,77 @@
+package io.regioncache;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The source of truth the cache loads regions from (TiKV: RocksDB). It keeps MVCC data: every version of every
+ * key, with deletes as tombstones, until its own GC drops versions below the safe point.
+ * <p>
+ * Implementations must be thread-safe: the apply thread opens snapshots, loader threads scan them, and hybrid
+ * readers read them.
+ */
+public interface BackingStore extends AutoCloseable
+{
+    /**
+     * Open a consistent point-in-time snapshot. Called on the apply thread when a load starts, so it must be cheap
+     * (no copying).
+     *
+     * @return a snapshot the caller closes.
+     * @throws StoreException if the store cannot give one.
+     */
+    BackingSnapshot openSnapshot();
+
+    /**
+     * The newest value of {@code key} at or below {@code readVersion} in the latest state of the store. The default
+     * opens a snapshot per call; stores override it with a cheaper read.
+     *
+     * @param key         key buffer.
+     * @param keyOffset   key offset.
+     * @param keyLength   key length.
+     * @param readVersion read version.
+     * @param dst         where the value is copied.
+     * @param dstOffset   offset in dst.
+     * @return the value length, {@link BackingSnapshot#NOT_FOUND}, or {@code -2 - length} when {@code dst} has less
+     * than {@code length} bytes from {@code dstOffset} (nothing copied).
+     * @throws StoreException if the store fails.
+     */
+    default int get(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        try (BackingSnapshot snapshot = openSnapshot())
+        {
+            return snapshot.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        }
+    }
+
+    /**
+     * A cursor over the keys of {@code [lower, upper)} visible at {@code readVersion}. The default scans a snapshot
+     * into memory first ({@link SnapshotScanCursor}); stores override it with a streaming cursor.
+     *
+     * @param lower       inclusive lower bound (empty or null = -infinity).
+     * @param upper       exclusive upper bound (empty or null = +infinity).
+     * @param readVersion read version.
+     * @return an open cursor; close it.
+     * @throws StoreException if the store fails.
+     */
+    default StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
+    {
+        return SnapshotScanCursor.scan(this, lower, upper, readVersion);
+    }
+
+    /**
+     * @return the highest safe point the store's own GC has swept at (reads below it may miss versions), or -1 if
+     * it never collected.
+     */
+    default long gcSafePoint()
+    {
+        return -1;
+    }
+
+    /**
+     * Release the store's resources.
+     */
+    @Override
+    void close();
+}

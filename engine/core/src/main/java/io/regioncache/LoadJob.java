@@ -1,0 +1,191 @@
+package io.regioncache;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+import io.regioncache.internal.table.MvccTable;
+
+/**
+ * One load: a loader thread copies {@code [start, end)} from a backing-store snapshot into a private table, then
+ * hands the job back to the apply thread through the internal queue.
+ * <p>
+ * <b>Threads.</b> {@link #run()} is the only writer of {@link #table} until it offers the job to the internal queue;
+ * the queue's release/acquire hand-off makes the table, {@link #failure} and {@link #maxVersion} visible to the
+ * apply thread, which is the table's only writer from then on. {@link #targets} and {@link #buffered} are touched
+ * only by the apply thread. {@link #abandon} and the progress counters are volatile: written by one thread, read
+ * by others.
+ * <p>
+ * <b>Why nothing is lost or applied twice.</b> The host writes the backing store before it sends the same write to
+ * the cache. A write is therefore either in the snapshot (written before it was opened) or arrives at the apply
+ * thread after the load started, where it is buffered and replayed. A write that is in both is the same
+ * (key, version) pair and the table refuses it as a duplicate: replay is idempotent.
+ */
+final class LoadJob implements Runnable
+{
+    final byte[] start;
+    final byte[] end;
+    final MvccTable table;
+    final List<RegionRecord> targets = new ArrayList<>();
+    final List<WriteBatch> buffered = new ArrayList<>();
+    final long startedNanos = System.nanoTime();
+
+    private final BackingSnapshot snapshot;
+    private final Queue<Command> completions;
+    private final Executor scanExecutor;
+    private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks;
+
+    volatile boolean abandon;
+    volatile long keysLoaded;
+    volatile long bytesLoaded;
+    String failure;
+    long maxVersion;
+    /** Where the inline part of a load stopped: the key of the first entry not copied, and that entry's version. */
+    private byte[] resumeKey;
+    private long resumeVersion;
+
+    /** Entries copied inline before the rest of a load is handed to the scan thread. */
+    static final long PIPELINE_AFTER_ENTRIES = 1 << 16;
+
+    LoadJob(
+        final RegionRecord target,
+        final BackingSnapshot snapshot,
+        final MvccTable table,
+        final Queue<Command> completions,
+        final Executor scanExecutor,
+        final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks)
+    {
+        this.start = target.region().start();
+        this.end = target.region().end();
+        this.snapshot = snapshot;
+        this.table = table;
+        this.completions = completions;
+        this.scanExecutor = scanExecutor;
+        this.spareChunks = spareChunks;
+        targets.add(target);
+    }
+
+    @Override
+    public void run()
+    {
+        try
+        {
+            // Private table: no reader can reach it before install, so build its hash index once at the end.
+            table.deferHashIndex();
+            // Small regions load faster on one thread (no hand-off), so the first entries are copied inline; a load
+            // that goes on past the threshold hands the rest of the scan to the scan thread and keeps inserting.
+            final boolean finished =
+                copyInline(start, Long.MIN_VALUE, scanExecutor == null ? Long.MAX_VALUE : PIPELINE_AFTER_ENTRIES);
+            if (!finished && failure == null && !copyPipelined())
+            {
+                copyInline(resumeKey, resumeVersion, Long.MAX_VALUE);
+            }
+            if (failure == null && !table.buildHashIndex())
+            {
+                failure = "memory capacity reached building the hash index";
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            failure = "store error: " + ex;
+        }
+        finally
+        {
+            try
+            {
+                snapshot.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                if (failure == null)
+                {
+                    failure = "store error on snapshot close: " + ex;
+                }
+            }
+            // Unbounded queue: the completion of a load can never be dropped.
+            completions.offer(new Command.LoadFinished(this));
+        }
+    }
+
+    /**
+     * Scan on the scan executor while this thread inserts (see {@link ScanPipe}).
+     *
+     * @return false if there is no scan executor or it refused the task (then copy inline).
+     */
+    private boolean copyPipelined()
+    {
+        final ScanPipe pipe = new ScanPipe(spareChunks);
+        try
+        {
+            scanExecutor.execute(pipe.producer(snapshot, resumeKey, end, resumeVersion));
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            return false;
+        }
+        final String consumerFailure = pipe.consume(this, table);
+        failure = consumerFailure != null ? consumerFailure : pipe.scanFailure();
+        return true;
+    }
+
+    /**
+     * Copy entries on this thread from {@code from}.
+     *
+     * @param from             first key to copy.
+     * @param skipVersionsFrom versions of {@code from} at or above this are already in the table (Long.MIN_VALUE:
+     *                         none).
+     * @param limit            stop after this many entries, remembering where in {@link #resumeKey} and
+     *                         {@link #resumeVersion}, so the rest can be resumed.
+     * @return true if the copy reached the end of the range or failed (see {@link #failure}); false if it stopped
+     * at the limit.
+     */
+    private boolean copyInline(final byte[] from, final long skipVersionsFrom, final long limit)
+    {
+        final long[] copied = new long[1];
+        final boolean[] pastFrom = {skipVersionsFrom == Long.MIN_VALUE};
+        resumeKey = null;
+        snapshot.scan(from, end, (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
+        {
+            if (abandon)
+            {
+                failure = "abandoned: every target was evicted";
+                return false;
+            }
+            if (!pastFrom[0])
+            {
+                if (Keys.compare(key, keyOffset, keyLength, from) == 0 && version >= skipVersionsFrom)
+                {
+                    return true; // copied before the hand-over
+                }
+                pastFrom[0] = true;
+            }
+            if (copied[0] == limit)
+            {
+                // Not copied: the rest starts here. Versions of this key above this one are in the table.
+                resumeKey = new byte[keyLength];
+                key.getBytes(keyOffset, resumeKey);
+                resumeVersion = version + 1;
+                return false;
+            }
+            final int rc = value == null ?
+                table.delete(key, keyOffset, keyLength, version) :
+                table.put(key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+            if (rc == MvccTable.NO_MEMORY)
+            {
+                failure = "memory capacity reached after " + keysLoaded + " entries";
+                return false;
+            }
+            if (version > maxVersion)
+            {
+                maxVersion = version;
+            }
+            copied[0]++;
+            keysLoaded = keysLoaded + 1;
+            bytesLoaded = bytesLoaded + keyLength + valueLength;
+            return true;
+        });
+        return resumeKey == null;
+    }
+}

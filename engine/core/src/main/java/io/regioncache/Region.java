@@ -1,0 +1,167 @@
+package io.regioncache;
+
+import java.util.Arrays;
+
+/**
+ * An immutable description of a region of the host store: id, key range {@code [start, end)} (an empty
+ * {@code end} means +infinity) and epoch {@code (version, confVersion)}.
+ */
+public final class Region
+{
+    private static final byte[] EMPTY = new byte[0];
+
+    private final long id;
+    private final byte[] start;
+    private final byte[] end;
+    private final long epochVersion;
+    private final long confVersion;
+
+    /**
+     * @param id           region id.
+     * @param start        inclusive start key (empty = -infinity).
+     * @param end          exclusive end key (empty = +infinity).
+     * @param epochVersion epoch version (grows on split and merge), 0..{@link StateWord#MAX_EPOCH_VERSION}.
+     * @param confVersion  epoch conf version.
+     */
+    public Region(final long id, final byte[] start, final byte[] end, final long epochVersion, final long confVersion)
+    {
+        this.id = id;
+        this.start = start == null ? EMPTY : start.clone();
+        this.end = end == null ? EMPTY : end.clone();
+        this.epochVersion = epochVersion;
+        this.confVersion = confVersion;
+    }
+
+    /**
+     * @param id           region id.
+     * @param start        inclusive start key (empty = -infinity).
+     * @param end          exclusive end key (empty = +infinity).
+     * @param epochVersion epoch version.
+     */
+    public Region(final long id, final byte[] start, final byte[] end, final long epochVersion)
+    {
+        this(id, start, end, epochVersion, 1);
+    }
+
+    /**
+     * @return why this description is invalid, or null if it is valid.
+     */
+    public String validate()
+    {
+        if (epochVersion < 0 || epochVersion > StateWord.MAX_EPOCH_VERSION)
+        {
+            return "epoch version " + epochVersion + " outside 0.." + StateWord.MAX_EPOCH_VERSION;
+        }
+        if (end.length > 0 && Arrays.compareUnsigned(start, end) >= 0)
+        {
+            return "empty or inverted range: start >= end";
+        }
+        return null;
+    }
+
+    /** @return region id. */
+    public long id()
+    {
+        return id;
+    }
+
+    /** @return inclusive start key; do not modify. */
+    public byte[] start()
+    {
+        return start;
+    }
+
+    /** @return exclusive end key, empty for +infinity; do not modify. */
+    public byte[] end()
+    {
+        return end;
+    }
+
+    /** @return epoch version. */
+    public long epochVersion()
+    {
+        return epochVersion;
+    }
+
+    /** @return epoch conf version. */
+    public long confVersion()
+    {
+        return confVersion;
+    }
+
+    /**
+     * @param key a key.
+     * @return true if {@code start <= key < end}.
+     */
+    public boolean contains(final byte[] key)
+    {
+        return Arrays.compareUnsigned(key, start) >= 0 && (end.length == 0 || Arrays.compareUnsigned(key, end) < 0);
+    }
+
+    /**
+     * @param otherStart start of another range.
+     * @param otherEnd   end of another range (empty = +infinity).
+     * @return true if the two ranges share at least one key.
+     */
+    public boolean overlaps(final byte[] otherStart, final byte[] otherEnd)
+    {
+        if (otherEnd.length > 0 && Arrays.compareUnsigned(otherStart, otherEnd) >= 0)
+        {
+            return false; // an empty range overlaps nothing
+        }
+        final boolean thisEndsBefore = end.length > 0 && Arrays.compareUnsigned(end, otherStart) <= 0;
+        final boolean otherEndsBefore = otherEnd.length > 0 && Arrays.compareUnsigned(otherEnd, start) <= 0;
+        return !thisEndsBefore && !otherEndsBefore;
+    }
+
+    /**
+     * @param newStart start key.
+     * @param newEnd   end key.
+     * @param newId    id.
+     * @param newEpoch epoch version.
+     * @return a description with another id, range and epoch.
+     */
+    public Region derive(final long newId, final byte[] newStart, final byte[] newEnd, final long newEpoch)
+    {
+        return new Region(newId, newStart, newEnd, newEpoch, confVersion);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Region{id=" + id + ", [" + hex(start) + ", " + (end.length == 0 ? "+inf" : hex(end)) +
+            "), epoch=" + epochVersion + "/" + confVersion + "}";
+    }
+
+    /**
+     * @param key bytes.
+     * @return hex rendering for logs.
+     */
+    public static String hex(final byte[] key)
+    {
+        final StringBuilder sb = new StringBuilder(key.length * 2);
+        for (final byte b : key)
+        {
+            sb.append(Character.forDigit((b >> 4) & 0xF, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        if (!(o instanceof Region))
+        {
+            return false;
+        }
+        final Region r = (Region)o;
+        return id == r.id && epochVersion == r.epochVersion && confVersion == r.confVersion &&
+            Arrays.equals(start, r.start) && Arrays.equals(end, r.end);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Long.hashCode(id) * 31 + Long.hashCode(epochVersion);
+    }
+}

@@ -1,0 +1,733 @@
+package io.regioncache;
+
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentInvoker;
+import org.agrona.concurrent.AgentRunner;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.internal.memory.MemoryBudget;
+import io.regioncache.internal.memory.SegmentPool;
+
+/**
+ * RegionCache: caches the hot regions of a replicated key-value store off-heap and serves lock-free snapshot reads
+ * from them, while a single apply thread keeps every region consistent with the log that feeds it.
+ * <p>
+ * <b>Writing.</b> Feed the cache the same apply stream as the host's storage engine, in order: {@link #write},
+ * {@link #split}, the merge and range commands, {@link #advanceSafePoint}. Each returns a future that completes
+ * with a typed {@link CommandResult}; nothing here throws on bad input or unexpected region state.
+ * <p>
+ * <b>Reading.</b> Any thread: {@link #newSnapshot()} once, then {@code open / get / iterator / close} as often as
+ * needed, with no locks and no allocation.
+ * <p>
+ * <b>JVM flag.</b> Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ */
+public final class RegionCache implements ApplyStream, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RegionCache.class);
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    private final RegionCacheConfig config;
+    private final SegmentPool pool;
+    private final MemoryBudget budget;
+    private final RegionDirectory directory = new RegionDirectory();
+    private final EngineCounters counters = new EngineCounters();
+    private final ApplyAgent agent;
+    private final AgentRunner runner;
+    private final AgentInvoker invoker;
+    private final ExecutorService ownLoader;
+    private final ExecutorService ownGc;
+    private final ExecutorService ownLoadScan;
+    private final AtomicInteger submitters = new AtomicInteger();
+    /** Set once by the one {@link #close()} that wins the CAS; read by submitters and snapshots. */
+    private volatile boolean closed;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<RegionCache> CLOSING =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(RegionCache.class, "closing");
+    /** 0 until a {@link #close()} claims the shutdown: a CAS, so two racing closes never both run it. */
+    private volatile int closing;
+
+    private RegionCache(final RegionCacheConfig config)
+    {
+        this.config = config;
+        this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes());
+        this.budget = new MemoryBudget(
+            pool, config.capacityBytes(), config.evictThresholdBytes(), config.stopLoadThresholdBytes());
+        final Executor loader;
+        if (config.loaderExecutor() == null)
+        {
+            ownLoader = daemonExecutor("regioncache-loader");
+            loader = ownLoader;
+        }
+        else
+        {
+            ownLoader = null;
+            loader = config.loaderExecutor();
+        }
+        final Executor gc;
+        if (config.gcExecutor() == null)
+        {
+            ownGc = daemonExecutor("regioncache-gc");
+            gc = ownGc;
+        }
+        else
+        {
+            ownGc = null;
+            gc = config.gcExecutor();
+        }
+        ownLoadScan = config.pipelinedLoads() && config.backingStore() != null ?
+            daemonExecutor("regioncache-load-scan") : null;
+        this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc, ownLoadScan);
+        final ErrorHandler errorHandler = t ->
+        {
+            counters.onApplyError();
+            LOG.error("apply agent error", t);
+        };
+        if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
+        {
+            runner = new AgentRunner(config.idleStrategy(), errorHandler, null, agent);
+            invoker = null;
+            AgentRunner.startOnThread(runner);
+        }
+        else
+        {
+            runner = null;
+            invoker = new AgentInvoker(errorHandler, null, agent);
+            invoker.start();
+        }
+    }
+
+    private static ExecutorService daemonExecutor(final String name)
+    {
+        return Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Start an engine.
+     *
+     * @param config its settings.
+     * @return a running engine.
+     */
+    public static RegionCache create(final RegionCacheConfig config)
+    {
+        return new RegionCache(config);
+    }
+
+    /** @return the engine's settings. */
+    public RegionCacheConfig config()
+    {
+        return config;
+    }
+
+    // ------------------------------------------------------------------ commands
+
+    /**
+     * Enqueue a command for the apply thread.
+     *
+     * @param command the command.
+     * @return its future; completed at once with {@link ResultCode#QUEUE_FULL} (counted) or
+     * {@link ResultCode#CLOSED} when it cannot be queued.
+     */
+    CompletableFuture<CommandResult> submit(final Command command)
+    {
+        submitters.incrementAndGet();
+        try
+        {
+            if (closed)
+            {
+                command.future().complete(CommandResult.of(ResultCode.CLOSED, -1, "engine closed"));
+            }
+            else if (!agent.offer(command))
+            {
+                counters.onQueueFull();
+                counters.onResult(ResultCode.QUEUE_FULL);
+                command.future().complete(CommandResult.of(ResultCode.QUEUE_FULL, -1,
+                    "command queue full (" + config.commandQueueCapacity() + ")"));
+            }
+        }
+        finally
+        {
+            submitters.decrementAndGet();
+        }
+        return command.future();
+    }
+
+    /**
+     * Cache a brand-new, empty region (the host just created it; there is nothing to load).
+     *
+     * @param region the region.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> createRegion(final Region region)
+    {
+        return submit(new Command.CreateRegion(region));
+    }
+
+    /**
+     * Request a region be loaded from the backing store: a PENDING record now, ACTIVE when the load is installed.
+     *
+     * @param region the region.
+     * @return the result of the request (not of the load).
+     */
+    @Override
+    public CompletableFuture<CommandResult> loadRegion(final Region region)
+    {
+        return submit(new Command.LoadRegion(region, false));
+    }
+
+    /**
+     * Load a region and pin it in the cache (the eviction policy will not choose it).
+     *
+     * @param region the region.
+     * @return the result of the request.
+     */
+    @Override
+    public CompletableFuture<CommandResult> loadRegionKeepCached(final Region region)
+    {
+        return submit(new Command.LoadRegion(region, true));
+    }
+
+    /**
+     * Apply a write batch. The batch belongs to the engine from now on.
+     *
+     * @param batch puts and deletes of one region at one version.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> write(final WriteBatch batch)
+    {
+        return submit(new Command.Write(batch));
+    }
+
+    /**
+     * Split a region (see {@link Command.Split} for how pieces get their ids).
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch version.
+     * @param splitKeys       split keys, strictly increasing and inside the range.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch version of every piece.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion)
+    {
+        return submit(new Command.Split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, null));
+    }
+
+    /**
+     * Split a region, saying which state the host believed it was in; a different state is a counted, logged
+     * conflict ({@link ResultCode#STATE_CONFLICT}) and the split is decided on the state actually found.
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch version.
+     * @param splitKeys       split keys.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch version of every piece.
+     * @param expectedState   the state the host expected.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion, final RegionState expectedState)
+    {
+        return submit(new Command.Split(
+            regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, expectedState));
+    }
+
+    /**
+     * @param regionId the region preparing to merge.
+     * @return the result (the region is evicted, as TiKV does).
+     */
+    @Override
+    public CompletableFuture<CommandResult> prepareMerge(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+    }
+
+    /**
+     * @param targetId the region merged into.
+     * @param sourceId the region merged away.
+     * @return the result (both are evicted; the merged region may be loaded again).
+     */
+    @Override
+    public CompletableFuture<CommandResult> commitMerge(final long targetId, final long sourceId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, targetId, sourceId));
+    }
+
+    /**
+     * @param regionId the region whose merge rolled back.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> rollbackMerge(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+    }
+
+    /**
+     * @param start inclusive start.
+     * @param end   exclusive end (empty = +infinity).
+     * @return the result (every overlapping region evicted).
+     */
+    public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end)
+    {
+        return submit(new Command.EvictRange(start, end, EvictReason.DELETE_RANGE));
+    }
+
+    /**
+     * {@inheritDoc} The cache evicts the overlapping regions; {@code version} matters only to a durable store.
+     */
+    @Override
+    public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
+    {
+        return deleteRange(start, end);
+    }
+
+    /**
+     * @param start inclusive start of the ingested SST.
+     * @param end   exclusive end.
+     * @return the result (every overlapping region evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> ingest(final byte[] start, final byte[] end)
+    {
+        return submit(new Command.EvictRange(start, end, EvictReason.INGEST));
+    }
+
+    /**
+     * Evict every cached region overlapping {@code [start, end)}: what a host does when its store changed a range
+     * behind the apply stream's back (a write the cache refused, an external ingest).
+     *
+     * @param start  inclusive start (empty = -infinity).
+     * @param end    exclusive end (empty = +infinity).
+     * @param reason why (counted per reason).
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> evictRange(final byte[] start, final byte[] end, final EvictReason reason)
+    {
+        return submit(new Command.EvictRange(start, end, reason));
+    }
+
+    /**
+     * @param regionId the region that received a Raft snapshot.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> applySnapshot(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.APPLY_SNAPSHOT, regionId));
+    }
+
+    /**
+     * @param regionId a destroyed peer's region (or one whose peer became a follower).
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> destroy(final long regionId)
+    {
+        return submit(new Command.Evict(EvictReason.DESTROY, regionId));
+    }
+
+    /**
+     * @param regionId the region.
+     * @param reason   why.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> evict(final long regionId, final EvictReason reason)
+    {
+        return submit(new Command.Evict(reason, regionId));
+    }
+
+    /**
+     * Advance every region's safe point: reads at or below it are refused; GC may drop what only they could see.
+     *
+     * @param safePoint the new safe point (ignored if lower).
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> advanceSafePoint(final long safePoint)
+    {
+        return submit(new Command.AdvanceSafePoint(Command.AdvanceSafePoint.ALL_REGIONS, safePoint));
+    }
+
+    /**
+     * @param regionId  the region.
+     * @param safePoint its new safe point.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> advanceSafePoint(final long regionId, final long safePoint)
+    {
+        return submit(new Command.AdvanceSafePoint(regionId, safePoint));
+    }
+
+    /**
+     * Pin a cached region so the eviction policy never chooses it (as {@link #loadRegionPinned} does at load), or
+     * release the pin. Memory limits and host commands still evict a pinned region.
+     *
+     * @param regionId the region.
+     * @param pinned   true to pin, false to release.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> setKeepCached(final long regionId, final boolean pinned)
+    {
+        return submit(new Command.SetPinned(regionId, pinned));
+    }
+
+    /**
+     * Compact a region now (MVCC GC at its safe point; gives a split child its own table). The policy also does
+     * this by itself when a table is mostly garbage.
+     *
+     * @param regionId the region.
+     * @return the result of starting it ({@code SKIPPED} with the reason if it cannot start).
+     */
+    public CompletableFuture<CommandResult> compact(final long regionId)
+    {
+        return submit(new Command.Compact(regionId));
+    }
+
+    /**
+     * Pause or resume starting loads (PENDING regions wait).
+     *
+     * @param paused true to pause.
+     */
+    public void pauseLoads(final boolean paused)
+    {
+        agent.pauseLoads(paused);
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * A reusable snapshot handle for one reader thread at a time.
+     *
+     * @return an unopened handle.
+     */
+    public Snapshot newSnapshot()
+    {
+        return new Snapshot(directory, counters, () -> closed, CLEANER, config.maxKeyLength());
+    }
+
+    /**
+     * Convenience: a new, open snapshot.
+     *
+     * @param regionId     the region.
+     * @param epochVersion its epoch version.
+     * @param readVersion  the read version.
+     * @return an open snapshot; close it.
+     * @throws SnapshotUnavailableException with the typed reason if it cannot be opened.
+     */
+    public Snapshot snapshot(final long regionId, final long epochVersion, final long readVersion)
+    {
+        final Snapshot s = newSnapshot();
+        final SnapshotStatus status = s.open(regionId, epochVersion, readVersion);
+        if (status != SnapshotStatus.OK)
+        {
+            s.dispose();
+            throw new SnapshotUnavailableException(status, regionId);
+        }
+        return s;
+    }
+
+    /**
+     * Route a key: the cached (PENDING, LOADING or ACTIVE) region holding it.
+     *
+     * @param key a key.
+     * @return its region, or null if no cached region holds it.
+     */
+    public Region regionFor(final byte[] key)
+    {
+        final RegionRecord r = directory.currentAcquire().byKey(key);
+        return r == null ? null : r.region();
+    }
+
+    /**
+     * @param regionId a region id.
+     * @return the state of its live record, or null if not cached.
+     */
+    public RegionState stateOf(final long regionId)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(regionId);
+        return r == null ? null : r.state();
+    }
+
+    /**
+     * @param regionId a region id.
+     * @return the live record's description, or null if not cached.
+     */
+    public Region region(final long regionId)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(regionId);
+        return r == null ? null : r.region();
+    }
+
+    /** @return a point-in-time list of the cached regions and their states. */
+    public List<RegionInfo> regions()
+    {
+        final List<RegionInfo> out = new ArrayList<>();
+        for (final RegionRecord r : directory.currentAcquire().records())
+        {
+            final long word = r.stateWordVolatile();
+            out.add(new RegionInfo(r.region(), StateWord.state(word), StateWord.pins(word),
+                r.safePointAcquire(), r.appliedVersionAcquire(), r.stats().gets(), r.stats().scannedEntries()));
+        }
+        return out;
+    }
+
+    // ------------------------------------------------------------------ observability and control
+
+    /** @return the engine's counters. */
+    EngineCounters counters()
+    {
+        return counters;
+    }
+
+    /**
+     * A point-in-time copy of every metric: regions per state, transitions from→to (made and refused), conflicts,
+     * snapshot failures by reason, command results, evictions by reason, memory per threshold, load / evict /
+     * compaction durations, queue depth and back-pressure.
+     *
+     * @return the metrics.
+     */
+    public MetricsSnapshot metrics()
+    {
+        final Map<String, Number> m = new LinkedHashMap<>();
+        final EnumMap<RegionState, Integer> perState = new EnumMap<>(RegionState.class);
+        for (final RegionRecord r : directory.currentAcquire().records())
+        {
+            perState.merge(r.state(), 1, Integer::sum);
+        }
+        for (final RegionState s : new RegionState[] {RegionState.PENDING, RegionState.LOADING, RegionState.ACTIVE})
+        {
+            m.put("regions." + s, perState.getOrDefault(s, 0));
+        }
+        m.put("regions.draining", agent.drainingCountPublished());
+        m.put("memory.used", pool.bytesInUse());
+        m.put("memory.capacity", budget.capacity());
+        m.put("memory.evict_threshold", budget.evictThreshold());
+        m.put("memory.stop_load_threshold", budget.stopLoadThreshold());
+        m.put("queue.depth", agent.queueDepth());
+        m.put("queue.full", counters.queueFull());
+        m.put("conflicts", counters.conflicts());
+        m.put("apply.errors", counters.applyErrors());
+        m.put("apply.puts", counters.putsApplied());
+        m.put("splits", counters.splits());
+        m.put("snapshots.leaked", counters.leakedSnapshots());
+        for (final SnapshotStatus s : SnapshotStatus.values())
+        {
+            if (s != SnapshotStatus.OK)
+            {
+                m.put("snapshot.failures." + s, counters.snapshotFailures(s));
+            }
+        }
+        for (final ResultCode c : ResultCode.values())
+        {
+            m.put("results." + c, counters.results(c));
+        }
+        for (final EvictReason r : EvictReason.values())
+        {
+            m.put("evictions." + r, counters.evictions(r));
+        }
+        m.put("loads.started", counters.loadsStarted());
+        m.put("loads.finished", counters.loadsFinished());
+        m.put("loads.failed", counters.loadsFailed());
+        m.put("loads.canceled", counters.loadsCanceled());
+        m.put("loads.refused", counters.loadsRefused());
+        m.put("loads.policy", counters.policyLoads());
+        m.put("compactions.started", counters.compactionsStarted());
+        m.put("compactions.finished", counters.compactionsFinished());
+        m.put("gc.versions_dropped", counters.gcVersionsDropped());
+        putDuration(m, "load", counters.loadDurations());
+        putDuration(m, "evict", counters.evictDurations());
+        putDuration(m, "compaction", counters.compactionDurations());
+        // Every legal move has a key even at zero, so the key set is stable (metrics registries bind once).
+        final Transitions t = counters.transitions();
+        for (final RegionState to : RegionState.values())
+        {
+            if (Transitions.isLegalCreation(to))
+            {
+                m.put("transitions.made.NEW->" + to, t.made(null, to));
+            }
+        }
+        for (final RegionState from : RegionState.values())
+        {
+            for (final RegionState to : RegionState.values())
+            {
+                if (Transitions.isLegal(from, to))
+                {
+                    m.put("transitions.made." + from + "->" + to, t.made(from, to));
+                }
+            }
+        }
+        m.put("transitions.refused", t.totalRefused());
+        t.forEach((from, to, made, refused) ->
+        {
+            if (refused != 0)
+            {
+                m.put("transitions.refused." + (from == null ? "NEW" : from.name()) + "->" + to, refused);
+            }
+        });
+        return new MetricsSnapshot(m);
+    }
+
+    private static void putDuration(final Map<String, Number> m, final String name, final DurationStat d)
+    {
+        m.put(name + ".count", d.count());
+        m.put(name + ".duration.mean_ms", d.meanMillis());
+        m.put(name + ".duration.max_ms", d.maxNanos() / 1e6);
+    }
+
+    /** @return off-heap bytes in use (segments, large values, hash indexes). */
+    public long memoryInUse()
+    {
+        return pool.bytesInUse();
+    }
+
+    /**
+     * Any thread: report a read of an uncached region served by the backing store, for load-based caching.
+     *
+     * @param region   the region read.
+     * @param stepped  entries stepped over (MVCC versions and tombstones included).
+     * @param returned keys returned.
+     */
+    public void recordStoreRead(final Region region, final long stepped, final long returned)
+    {
+        agent.hotRegions().onStoreRead(region, stepped, returned);
+    }
+
+    /** @return the memory budget: thresholds (changeable at run time) and usage. */
+    MemoryBudget budget()
+    {
+        return budget;
+    }
+
+    /** @return the segment pool (memory accounting). */
+    SegmentPool pool()
+    {
+        return pool;
+    }
+
+    /**
+     * Change the memory limits at run time (any thread). Lowering the capacity below current use only refuses new
+     * memory; the policy then evicts down to the new thresholds.
+     *
+     * @param capacityBytes          hard cap.
+     * @param evictThresholdBytes    background eviction starts above this.
+     * @param stopLoadThresholdBytes no new loads start at or above this.
+     * @throws IllegalArgumentException naming the setting that is wrong; the old limits stay.
+     */
+    public void updateMemoryLimits(
+        final long capacityBytes, final long evictThresholdBytes, final long stopLoadThresholdBytes)
+    {
+        budget.update(capacityBytes, evictThresholdBytes, stopLoadThresholdBytes);
+    }
+
+    /** @return commands waiting in the queue. */
+    public int queueDepth()
+    {
+        return agent.queueDepth();
+    }
+
+    /**
+     * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread.
+     *
+     * @return work done.
+     */
+    public int applyCycle()
+    {
+        if (invoker == null)
+        {
+            throw new IllegalStateException("applyCycle() needs Threading.INVOKER");
+        }
+        return invoker.invoke();
+    }
+
+    /** @return true once {@link #close()} has begun. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Stop the engine: refuse new commands (CLOSED), stop the apply thread, complete queued commands with CLOSED,
+     * evict every region, and wait up to {@code closeTimeoutMillis} for loads to end and open snapshots to close.
+     * Memory still pinned by snapshots after that is left to the GC (never freed under a reader).
+     */
+    @Override
+    public void close()
+    {
+        if (!CLOSING.compareAndSet(this, 0, 1))
+        {
+            return; // another thread owns the shutdown (check-then-act would let two threads run it)
+        }
+        closed = true;
+        while (submitters.get() != 0)
+        {
+            Thread.onSpinWait(); // a submitter between its closed-check and its offer: let it finish
+        }
+        if (runner != null)
+        {
+            runner.close(); // joins the apply thread: this thread is the single writer from here on
+        }
+        agent.rejectQueued();
+        agent.evictAll();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMillis());
+        while (true)
+        {
+            agent.doWork();
+            if (agent.isQuiescent() || System.nanoTime() > deadline)
+            {
+                break;
+            }
+            Thread.yield();
+        }
+        if (!agent.isQuiescent())
+        {
+            LOG.warn("closed with {} region record(s) still pinned by open snapshots or loading; their memory is " +
+                "left to the GC", agent.drainingCount());
+        }
+        if (invoker != null)
+        {
+            invoker.close();
+        }
+        if (ownLoader != null)
+        {
+            ownLoader.shutdownNow();
+        }
+        if (ownGc != null)
+        {
+            ownGc.shutdownNow();
+        }
+        if (ownLoadScan != null)
+        {
+            ownLoadScan.shutdownNow();
+        }
+        if (agent.isQuiescent())
+        {
+            pool.close();
+        }
+    }
+}

@@ -1,0 +1,537 @@
+package io.regioncache;
+
+import io.regioncache.internal.memory.MemoryBudget;
+
+import java.util.concurrent.Executor;
+
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+
+
+/**
+ * Settings of a {@link RegionCache}, built with {@link #builder()} and validated by {@link Builder#build()} with
+ * messages that say what is wrong.
+ */
+public final class RegionCacheConfig
+{
+    /** How the apply thread runs. */
+    public enum Threading
+    {
+        /** A dedicated thread ({@code AgentRunner}) runs the ApplyAgent. */
+        DEDICATED_THREAD,
+        /** The caller drives the ApplyAgent with {@link RegionCache#applyCycle()} (deterministic tests). */
+        INVOKER
+    }
+
+    private final int segmentSize;
+    private final long capacityBytes;
+    private final int maxKeyLength;
+    private final int maxValueLength;
+    private final int commandQueueCapacity;
+    private final int commandDrainLimit;
+    private final Threading threading;
+    private final IdleStrategy idleStrategy;
+    private final BackingStore backingStore;
+    private final Executor loaderExecutor;
+    private final Executor gcExecutor;
+    private final boolean pipelinedLoads;
+    private final long closeTimeoutMillis;
+    private final long evictThresholdBytes;
+    private final long stopLoadThresholdBytes;
+    private final long policyIntervalMillis;
+    private final long minResidencyMillis;
+    private final double maxEvictFractionPerRound;
+    private final double gcGarbageRatio;
+    private final int autoLoadTopN;
+    private final double autoLoadMinAmplification;
+
+    private RegionCacheConfig(final Builder b, final long evict, final long stopLoad)
+    {
+        segmentSize = b.segmentSize;
+        capacityBytes = b.capacityBytes;
+        maxKeyLength = b.maxKeyLength;
+        maxValueLength = b.maxValueLength;
+        commandQueueCapacity = b.commandQueueCapacity;
+        commandDrainLimit = b.commandDrainLimit;
+        threading = b.threading;
+        idleStrategy = b.idleStrategy;
+        backingStore = b.backingStore;
+        loaderExecutor = b.loaderExecutor;
+        gcExecutor = b.gcExecutor;
+        pipelinedLoads = b.pipelinedLoads;
+        closeTimeoutMillis = b.closeTimeoutMillis;
+        evictThresholdBytes = evict;
+        stopLoadThresholdBytes = stopLoad;
+        policyIntervalMillis = b.policyIntervalMillis;
+        minResidencyMillis = b.minResidencyMillis;
+        maxEvictFractionPerRound = b.maxEvictFractionPerRound;
+        gcGarbageRatio = b.gcGarbageRatio;
+        autoLoadTopN = b.autoLoadTopN;
+        autoLoadMinAmplification = b.autoLoadMinAmplification;
+    }
+
+    /** @return a builder with the defaults. */
+    public static Builder builder()
+    {
+        return new Builder();
+    }
+
+    /** @return segment size in bytes (a power of two). */
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    /** @return hard memory capacity in bytes. */
+    public long capacityBytes()
+    {
+        return capacityBytes;
+    }
+
+    /** @return largest key accepted. */
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /** @return largest value accepted. */
+    public int maxValueLength()
+    {
+        return maxValueLength;
+    }
+
+    /** @return capacity of the host command queue. */
+    public int commandQueueCapacity()
+    {
+        return commandQueueCapacity;
+    }
+
+    /** @return commands the apply thread takes per duty cycle. */
+    public int commandDrainLimit()
+    {
+        return commandDrainLimit;
+    }
+
+    /** @return how the apply thread runs. */
+    public Threading threading()
+    {
+        return threading;
+    }
+
+    /** @return how the apply thread waits when idle. */
+    public IdleStrategy idleStrategy()
+    {
+        return idleStrategy;
+    }
+
+    /** @return the store regions are loaded from, or null (then only created regions are cached). */
+    public BackingStore backingStore()
+    {
+        return backingStore;
+    }
+
+    /** @return runs load jobs, or null for the engine's own loader thread. */
+    public Executor loaderExecutor()
+    {
+        return loaderExecutor;
+    }
+
+    /** @return runs compaction (MVCC GC) jobs, or null for the engine's own GC thread. */
+    public Executor gcExecutor()
+    {
+        return gcExecutor;
+    }
+
+    /** @return true if a load scans the store on a second thread while the loader inserts. */
+    public boolean pipelinedLoads()
+    {
+        return pipelinedLoads;
+    }
+
+    /** @return how long close waits for open snapshots to drain. */
+    public long closeTimeoutMillis()
+    {
+        return closeTimeoutMillis;
+    }
+
+    /** @return background eviction starts above this many bytes in use. */
+    public long evictThresholdBytes()
+    {
+        return evictThresholdBytes;
+    }
+
+    /** @return no new loads start at or above this many bytes in use. */
+    public long stopLoadThresholdBytes()
+    {
+        return stopLoadThresholdBytes;
+    }
+
+    /** @return how often the apply thread runs the eviction and GC policy. */
+    public long policyIntervalMillis()
+    {
+        return policyIntervalMillis;
+    }
+
+    /** @return a region loaded more recently than this is never chosen by the eviction policy (tikv#18093). */
+    public long minResidencyMillis()
+    {
+        return minResidencyMillis;
+    }
+
+    /** @return at most this fraction of the cached regions (at least one) is evicted per policy round. */
+    public double maxEvictFractionPerRound()
+    {
+        return maxEvictFractionPerRound;
+    }
+
+    /** @return a region is compacted when at least this fraction of its table's entries are old versions. */
+    public double gcGarbageRatio()
+    {
+        return gcGarbageRatio;
+    }
+
+    /** @return regions the load policy may load per round (0 = load-based caching off). */
+    public int autoLoadTopN()
+    {
+        return autoLoadTopN;
+    }
+
+    /** @return minimum MVCC amplification for the load policy to load a region. */
+    public double autoLoadMinAmplification()
+    {
+        return autoLoadMinAmplification;
+    }
+
+    /**
+     * Builds a validated {@link RegionCacheConfig}.
+     */
+    public static final class Builder
+    {
+        private int segmentSize = 1 << 20;
+        private long capacityBytes = 1L << 30;
+        private int maxKeyLength = 4096;
+        private int maxValueLength = 8 << 20;
+        private int commandQueueCapacity = 64 * 1024;
+        private int commandDrainLimit = 256;
+        private Threading threading = Threading.DEDICATED_THREAD;
+        private IdleStrategy idleStrategy = new BackoffIdleStrategy(
+            100, 10, 1_000, 100_000);
+        private BackingStore backingStore;
+        private Executor loaderExecutor;
+        private Executor gcExecutor;
+        private boolean pipelinedLoads = true;
+        private long closeTimeoutMillis = 5_000;
+        /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
+        private long evictThresholdBytes = Long.MIN_VALUE;
+        private long stopLoadThresholdBytes = Long.MIN_VALUE;
+        private long regionSizeHint = 96L << 20;
+        private long policyIntervalMillis = 1_000;
+        private long minResidencyMillis = 60_000;
+        private double maxEvictFractionPerRound = 0.1;
+        private double gcGarbageRatio = 0.5;
+        private int autoLoadTopN;
+        private double autoLoadMinAmplification = 10;
+
+        private Builder()
+        {
+        }
+
+        /**
+         * @param bytes segment size, a power of two between 4 KiB and 1 GiB (default 1 MiB).
+         * @return this.
+         */
+        public Builder segmentSize(final int bytes)
+        {
+            segmentSize = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes hard memory capacity (default 1 GiB): a write that would exceed it evicts its region.
+         * @return this.
+         */
+        public Builder capacityBytes(final long bytes)
+        {
+            capacityBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param length largest key accepted (default 4096).
+         * @return this.
+         */
+        public Builder maxKeyLength(final int length)
+        {
+            maxKeyLength = length;
+            return this;
+        }
+
+        /**
+         * @param length largest value accepted (default 8 MiB).
+         * @return this.
+         */
+        public Builder maxValueLength(final int length)
+        {
+            maxValueLength = length;
+            return this;
+        }
+
+        /**
+         * @param capacity capacity of the host command queue, a power of two (default 65536).
+         * @return this.
+         */
+        public Builder commandQueueCapacity(final int capacity)
+        {
+            commandQueueCapacity = capacity;
+            return this;
+        }
+
+        /**
+         * @param limit commands taken per duty cycle (default 256).
+         * @return this.
+         */
+        public Builder commandDrainLimit(final int limit)
+        {
+            commandDrainLimit = limit;
+            return this;
+        }
+
+        /**
+         * @param mode how the apply thread runs.
+         * @return this.
+         */
+        public Builder threading(final Threading mode)
+        {
+            threading = mode;
+            return this;
+        }
+
+        /**
+         * @param strategy how the apply thread waits when idle.
+         * @return this.
+         */
+        public Builder idleStrategy(final IdleStrategy strategy)
+        {
+            idleStrategy = strategy;
+            return this;
+        }
+
+        /**
+         * @param store the store regions are loaded from; the engine does not close it.
+         * @return this.
+         */
+        public Builder backingStore(final BackingStore store)
+        {
+            backingStore = store;
+            return this;
+        }
+
+        /**
+         * @param executor runs load jobs (tests pass a manual executor); null for the engine's loader thread.
+         * @return this.
+         */
+        public Builder loaderExecutor(final Executor executor)
+        {
+            loaderExecutor = executor;
+            return this;
+        }
+
+        /**
+         * @param executor runs compaction jobs (tests pass a manual executor); null for the engine's GC thread.
+         *                 Kept apart from the loader so a long compaction never delays a load.
+         * @return this.
+         */
+        public Builder gcExecutor(final Executor executor)
+        {
+            gcExecutor = executor;
+            return this;
+        }
+
+        /**
+         * @param pipelined true (default) to scan the backing store on the engine's load-scan thread while the
+         *                  loader inserts (a load then costs about the longer of the two, not their sum); false to
+         *                  do both on the loader thread.
+         * @return this.
+         */
+        public Builder pipelinedLoads(final boolean pipelined)
+        {
+            pipelinedLoads = pipelined;
+            return this;
+        }
+
+        /**
+         * @param millis how long close waits for open snapshots to drain.
+         * @return this.
+         */
+        public Builder closeTimeoutMillis(final long millis)
+        {
+            closeTimeoutMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param bytes background eviction starts above this (default: TiKV's rule,
+         *              {@code capacity - min(capacity / 10, 200 MiB)}).
+         * @return this.
+         */
+        public Builder evictThresholdBytes(final long bytes)
+        {
+            evictThresholdBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes no new loads at or above this (default: TiKV's rule,
+         *              {@code evict - min(15% of capacity, 2 * regionSize + 200 MiB)}).
+         * @return this.
+         */
+        public Builder stopLoadThresholdBytes(final long bytes)
+        {
+            stopLoadThresholdBytes = bytes;
+            return this;
+        }
+
+        /**
+         * @param bytes typical region size, used only to derive the default stop-load threshold (default 96 MiB).
+         * @return this.
+         */
+        public Builder regionSizeHint(final long bytes)
+        {
+            regionSizeHint = bytes;
+            return this;
+        }
+
+        /**
+         * @param millis how often the eviction and GC policy runs on the apply thread (default 1000).
+         * @return this.
+         */
+        public Builder policyIntervalMillis(final long millis)
+        {
+            policyIntervalMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param millis minimum time a region stays cached before the policy may evict it (default 60000).
+         * @return this.
+         */
+        public Builder minResidencyMillis(final long millis)
+        {
+            minResidencyMillis = millis;
+            return this;
+        }
+
+        /**
+         * @param fraction cap on regions evicted per policy round, as a fraction of those cached (default 0.1).
+         * @return this.
+         */
+        public Builder maxEvictFractionPerRound(final double fraction)
+        {
+            maxEvictFractionPerRound = fraction;
+            return this;
+        }
+
+        /**
+         * @param ratio fraction of old versions in a table that triggers its compaction (default 0.5).
+         * @return this.
+         */
+        public Builder gcGarbageRatio(final double ratio)
+        {
+            gcGarbageRatio = ratio;
+            return this;
+        }
+
+        /**
+         * Turn on load-based caching: each policy round loads up to {@code topN} uncached regions whose store reads
+         * stepped over at least {@code minAmplification} entries per key returned. The host reports those reads
+         * with {@link RegionCache#recordStoreRead} (it knows the region's range and epoch; the drive tool reports
+         * the reads its hybrid readers served from RocksDB).
+         *
+         * @param topN             regions per round; 0 turns it off (the default).
+         * @param minAmplification minimum MVCC amplification (TiKV uses 10).
+         * @return this.
+         */
+        public Builder autoLoad(final int topN, final double minAmplification)
+        {
+            autoLoadTopN = topN;
+            autoLoadMinAmplification = minAmplification;
+            return this;
+        }
+
+        /**
+         * @return the validated config.
+         * @throws IllegalArgumentException naming the first bad setting.
+         */
+        public RegionCacheConfig build()
+        {
+            if (Integer.bitCount(segmentSize) != 1 || segmentSize < 4096 || segmentSize > (1 << 30))
+            {
+                throw new IllegalArgumentException(
+                    "segmentSize must be a power of two in [4096, 2^30], was " + segmentSize);
+            }
+            if (capacityBytes < segmentSize)
+            {
+                throw new IllegalArgumentException(
+                    "capacityBytes (" + capacityBytes + ") must hold at least one segment (" + segmentSize + ")");
+            }
+            if (maxKeyLength < 1 || maxKeyLength > 65535)
+            {
+                throw new IllegalArgumentException("maxKeyLength must be in [1, 65535], was " + maxKeyLength);
+            }
+            if (maxValueLength < 0 || maxValueLength > (1 << 30))
+            {
+                throw new IllegalArgumentException("maxValueLength must be in [0, 2^30], was " + maxValueLength);
+            }
+            if (Integer.bitCount(commandQueueCapacity) != 1 || commandQueueCapacity < 2)
+            {
+                throw new IllegalArgumentException(
+                    "commandQueueCapacity must be a power of two >= 2, was " + commandQueueCapacity);
+            }
+            if (commandDrainLimit < 1)
+            {
+                throw new IllegalArgumentException("commandDrainLimit must be >= 1, was " + commandDrainLimit);
+            }
+            if (threading == null || idleStrategy == null)
+            {
+                throw new IllegalArgumentException("threading and idleStrategy must not be null");
+            }
+            if (closeTimeoutMillis < 0)
+            {
+                throw new IllegalArgumentException("closeTimeoutMillis must be >= 0, was " + closeTimeoutMillis);
+            }
+            // Derived thresholds are locals: writing them back would make a reused builder keep stale values
+            // after its capacity changed.
+            final long[] defaults = MemoryBudget.defaultThresholds(capacityBytes, regionSizeHint);
+            final long evict = evictThresholdBytes == Long.MIN_VALUE ? defaults[0] : evictThresholdBytes;
+            final long stopLoad = stopLoadThresholdBytes == Long.MIN_VALUE ?
+                Math.min(defaults[1], evict) : stopLoadThresholdBytes;
+            if (evict < 0)
+            {
+                throw new IllegalArgumentException("evictThresholdBytes must be >= 0, was " + evict);
+            }
+            final String bad = MemoryBudget.validate(capacityBytes, evict, stopLoad);
+            if (bad != null)
+            {
+                throw new IllegalArgumentException(bad);
+            }
+            if (policyIntervalMillis < 1 || minResidencyMillis < 0)
+            {
+                throw new IllegalArgumentException("policyIntervalMillis must be >= 1 and minResidencyMillis >= 0");
+            }
+            if (!(maxEvictFractionPerRound > 0 && maxEvictFractionPerRound <= 1))
+            {
+                throw new IllegalArgumentException(
+                    "maxEvictFractionPerRound must be in (0, 1], was " + maxEvictFractionPerRound);
+            }
+            if (autoLoadTopN < 0 || autoLoadMinAmplification < 0)
+            {
+                throw new IllegalArgumentException("autoLoad topN and minAmplification must be >= 0");
+            }
+            if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1))
+            {
+                throw new IllegalArgumentException("gcGarbageRatio must be in (0, 1], was " + gcGarbageRatio);
+            }
+            return new RegionCacheConfig(this, evict, stopLoad);
+        }
+    }
+}

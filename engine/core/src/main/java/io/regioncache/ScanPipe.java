@@ -1,0 +1,317 @@
+package io.regioncache;
+
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpmcArrayQueue;
+import org.jctools.queues.SpscArrayQueue;
+
+import io.regioncache.internal.table.MvccTable;
+
+/**
+ * A two-thread load: one thread scans the backing-store snapshot into chunks while the loader thread inserts the
+ * previous chunk into the private table, so a load costs about the longer of the two instead of their sum.
+ * <p>
+ * Chunks travel through a single-producer single-consumer queue and come back through another (JCTools
+ * {@link SpscArrayQueue}: the queue's release/acquire hand-off makes a chunk's bytes visible to the consumer).
+ * Each chunk holds entries back to back:
+ * <pre>
+ *  0          4                8               16
+ *  +----------+----------------+---------------+-----------+-------------+
+ *  | key len  | value len      | version       | key bytes | value bytes |  ... next entry
+ *  |  (int)   | (int, -1 = del)| (long)        |           |             |
+ *  +----------+----------------+---------------+-----------+-------------+
+ *  (offset 0 of the chunk holds the chunk's used length)
+ * </pre>
+ * The end of the scan, successful or not, is one {@link #END} chunk, so the consumer always knows when to stop.
+ */
+final class ScanPipe
+{
+    static final int CHUNK_SIZE = 1 << 20;
+    private static final int MAX_CHUNKS = 4;
+    private static final int ENTRY_HEADER = 16;
+    private static final UnsafeBuffer END = new UnsafeBuffer(new byte[8]);
+
+    private final SpscArrayQueue<UnsafeBuffer> full = new SpscArrayQueue<>(MAX_CHUNKS * 2);
+    private final SpscArrayQueue<UnsafeBuffer> free = new SpscArrayQueue<>(MAX_CHUNKS * 2);
+    private final MpmcArrayQueue<UnsafeBuffer> spareChunks;
+    private volatile boolean stop;
+    private volatile String scanFailure;
+
+    /**
+     * @param spareChunks chunks kept between loads (loads are frequent and often small: allocating fresh 1 MiB
+     *                    chunks for each would turn into garbage-collector work); chunks go back there at the end.
+     */
+    ScanPipe(final MpmcArrayQueue<UnsafeBuffer> spareChunks)
+    {
+        this.spareChunks = spareChunks;
+    }
+
+    /** @return a bounded pool of chunks for an engine's loads to share. */
+    static MpmcArrayQueue<UnsafeBuffer> newSparePool()
+    {
+        return new MpmcArrayQueue<>(MAX_CHUNKS * 2);
+    }
+
+    /**
+     * The producer side, on the scan thread: visit the snapshot, fill chunks, end with {@link #END}.
+     *
+     * @param snapshot         the backing-store snapshot.
+     * @param start            where to resume: the key the inline part of the load stopped at.
+     * @param end              range end.
+     * @param skipVersionsFrom versions of {@code start} at or above this were already inserted (Long.MIN_VALUE:
+     *                         none).
+     * @return a task for the scan executor.
+     */
+    Runnable producer(
+        final BackingSnapshot snapshot, final byte[] start, final byte[] end, final long skipVersionsFrom)
+    {
+        return () ->
+        {
+            final Producer p = new Producer(start, skipVersionsFrom);
+            try
+            {
+                snapshot.scan(start, end, p);
+                p.flush();
+            }
+            catch (final RuntimeException ex)
+            {
+                scanFailure = "store error: " + ex;
+            }
+            finally
+            {
+                offer(END);
+            }
+        };
+    }
+
+    /** Consumer: ask the producer to stop early (memory refused, every target evicted). */
+    void stop()
+    {
+        stop = true;
+    }
+
+    /** @return why the scan failed, or null; valid after {@link #consume} returned. */
+    String scanFailure()
+    {
+        return scanFailure;
+    }
+
+    /**
+     * The consumer side, on the loader thread: insert every entry into {@code table} until the producer ends.
+     *
+     * @param job   the load (for abandon and progress).
+     * @param table the private table (this thread is its only writer).
+     * @return null, or why the consumer stopped ("memory ..." / "abandoned ...").
+     */
+    String consume(final LoadJob job, final MvccTable table)
+    {
+        final UnsafeBuffer key = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer value = new UnsafeBuffer(0, 0);
+        String failure = null;
+        int idle = 0;
+        while (true)
+        {
+            final UnsafeBuffer chunk = full.poll();
+            if (chunk == null)
+            {
+                if (Thread.currentThread().isInterrupted() && failure == null)
+                {
+                    // The engine is closing (its executors were shut down): stop the producer, keep draining.
+                    failure = "interrupted: the engine is closing";
+                    stop();
+                }
+                idle = idleStep(idle);
+                continue;
+            }
+            idle = 0;
+            if (chunk == END)
+            {
+                UnsafeBuffer spare;
+                while ((spare = free.poll()) != null)
+                {
+                    spareChunks.offer(spare); // the producer is done with them: keep them for the next load
+                }
+                return failure;
+            }
+            if (failure == null && job.abandon)
+            {
+                failure = "abandoned: every target was evicted";
+                stop();
+            }
+            if (failure == null)
+            {
+                failure = insertChunk(job, table, chunk, key, value);
+                if (failure != null)
+                {
+                    stop();
+                }
+            }
+            if (chunk.capacity() == CHUNK_SIZE)
+            {
+                free.offer(chunk);
+            }
+        }
+    }
+
+    private static String insertChunk(
+        final LoadJob job, final MvccTable table, final UnsafeBuffer chunk, final UnsafeBuffer key,
+        final UnsafeBuffer value)
+    {
+        final int limit = chunk.getInt(0);
+        int at = 4;
+        long keys = 0;
+        long bytes = 0;
+        while (at < limit)
+        {
+            final int keyLength = chunk.getInt(at);
+            final int valueLength = chunk.getInt(at + 4);
+            final long version = chunk.getLong(at + 8);
+            at += ENTRY_HEADER;
+            key.wrap(chunk, at, keyLength);
+            at += keyLength;
+            final int rc;
+            if (valueLength < 0)
+            {
+                rc = table.delete(key, 0, keyLength, version);
+            }
+            else
+            {
+                value.wrap(chunk, at, valueLength);
+                at += valueLength;
+                rc = table.put(key, 0, keyLength, version, value, 0, valueLength);
+            }
+            if (rc == MvccTable.NO_MEMORY)
+            {
+                return "memory capacity reached after " + (job.keysLoaded + keys) + " entries";
+            }
+            if (version > job.maxVersion)
+            {
+                job.maxVersion = version;
+            }
+            keys++;
+            bytes += keyLength + Math.max(0, valueLength);
+        }
+        job.keysLoaded = job.keysLoaded + keys;
+        job.bytesLoaded = job.bytesLoaded + bytes;
+        return null;
+    }
+
+    private void offer(final UnsafeBuffer chunk)
+    {
+        int idle = 0;
+        while (!full.offer(chunk))
+        {
+            idle = idleStep(idle);
+        }
+    }
+
+    private static int idleStep(final int idle)
+    {
+        // Spin briefly (the other side is usually mid-chunk), then yield, then park: on two cores a spinning
+        // waiter would steal the CPU the other side needs.
+        if (idle < 100)
+        {
+            Thread.onSpinWait();
+        }
+        else if (idle < 200)
+        {
+            Thread.yield();
+        }
+        else
+        {
+            LockSupport.parkNanos(50_000);
+        }
+        return idle + 1;
+    }
+
+    private final class Producer implements BackingSnapshot.EntryVisitor
+    {
+        private final byte[] resumeKey;
+        private final long skipVersionsFrom;
+        private boolean pastResumeKey;
+        private int allocated;
+        private UnsafeBuffer chunk;
+        private int at;
+
+        Producer(final byte[] resumeKey, final long skipVersionsFrom)
+        {
+            this.resumeKey = resumeKey;
+            this.skipVersionsFrom = skipVersionsFrom;
+            this.pastResumeKey = skipVersionsFrom == Long.MIN_VALUE;
+        }
+
+        @Override
+        public boolean onEntry(
+            final DirectBuffer k, final int keyOffset, final int keyLength, final long version,
+            final DirectBuffer v, final int valueOffset, final int valueLength)
+        {
+            if (stop)
+            {
+                return false;
+            }
+            if (!pastResumeKey)
+            {
+                // Entries come in (key asc, version desc): the versions of the resume key at or above the last one
+                // inserted inline are already in the table; everything after them is new.
+                if (Keys.compare(k, keyOffset, keyLength, resumeKey) == 0 && version >= skipVersionsFrom)
+                {
+                    return true;
+                }
+                pastResumeKey = true;
+            }
+            final int need = ENTRY_HEADER + keyLength + (v == null ? 0 : valueLength);
+            if (chunk == null || at + need > chunk.capacity())
+            {
+                flush();
+                chunk = take(4 + need);
+                at = 4;
+            }
+            chunk.putInt(at, keyLength);
+            chunk.putInt(at + 4, v == null ? -1 : valueLength);
+            chunk.putLong(at + 8, version);
+            chunk.putBytes(at + ENTRY_HEADER, k, keyOffset, keyLength);
+            if (v != null && valueLength > 0)
+            {
+                chunk.putBytes(at + ENTRY_HEADER + keyLength, v, valueOffset, valueLength);
+            }
+            at += need;
+            return true;
+        }
+
+        void flush()
+        {
+            if (chunk != null)
+            {
+                chunk.putInt(0, at);
+                offer(chunk);
+                chunk = null;
+            }
+        }
+
+        private UnsafeBuffer take(final int need)
+        {
+            if (need > CHUNK_SIZE)
+            {
+                return new UnsafeBuffer(new byte[need]); // an entry larger than a chunk travels alone
+            }
+            int idle = 0;
+            while (true)
+            {
+                final UnsafeBuffer recycled = free.poll();
+                if (recycled != null)
+                {
+                    return recycled;
+                }
+                if (allocated < MAX_CHUNKS)
+                {
+                    allocated++;
+                    final UnsafeBuffer spare = spareChunks.poll();
+                    return spare != null ? spare : new UnsafeBuffer(new byte[CHUNK_SIZE]);
+                }
+                idle = idleStep(idle);
+            }
+        }
+    }
+}

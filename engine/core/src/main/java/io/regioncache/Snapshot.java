@@ -1,0 +1,324 @@
+package io.regioncache;
+
+import java.lang.ref.Cleaner;
+import java.util.function.BooleanSupplier;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.internal.table.MvccTable;
+
+/**
+ * A pinned, consistent, lock-free view of one cached region at one read version.
+ * <p>
+ * A {@code Snapshot} object is a reusable handle owned by one thread at a time: {@link #open} pins a region,
+ * {@link #close} unpins it, and the same object can be opened again. Opening, reading and closing allocate nothing,
+ * so a reader thread keeps one handle and reuses it. Every read sees, for each key, the newest value whose version
+ * is at most {@code min(readVersion, last whole batch applied when the snapshot was opened)}: a write batch is
+ * either wholly visible or not at all.
+ * <p>
+ * A handle dropped while open is found by a {@link Cleaner} when the GC collects it: the pin is released, the leak
+ * counted and logged, so an eviction never waits forever for a forgotten snapshot.
+ */
+public final class Snapshot implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(Snapshot.class);
+
+    private final RegionDirectory directory;
+    private final EngineCounters counters;
+    private final BooleanSupplier engineClosed;
+    private final PinHolder holder;
+    private final Cleaner.Cleanable cleanable;
+    private final int maxKeyLength;
+
+    private RegionRecord record;
+    private MvccTable table;
+    private Region region;
+    private long readVersion;
+    private SnapshotIterator iterator;
+    /** Gets served by this open; folded into the region's statistics once, at close (keeps the get path free of shared writes). */
+    private long gets;
+
+    /**
+     * Use {@code RegionCache.newSnapshot()}.
+     *
+     * @param directory    the engine's region directory.
+     * @param counters     the engine's counters.
+     * @param engineClosed tells whether the engine is closed.
+     * @param cleaner      finds handles dropped while open.
+     * @param maxKeyLength largest key of the engine.
+     */
+    Snapshot(
+        final RegionDirectory directory,
+        final EngineCounters counters,
+        final BooleanSupplier engineClosed,
+        final Cleaner cleaner,
+        final int maxKeyLength)
+    {
+        this.directory = directory;
+        this.counters = counters;
+        this.engineClosed = engineClosed;
+        this.maxKeyLength = maxKeyLength;
+        this.holder = new PinHolder(counters);
+        this.cleanable = cleaner.register(this, holder);
+    }
+
+    /**
+     * Pin region {@code regionId} at {@code epochVersion} for reads at {@code readVersion}. Closes a previous open
+     * first. Lock-free: a CAS on the region's state word, retried only when another reader moved the pin count or
+     * the region was just split (then the index is re-read).
+     *
+     * @param regionId     the region.
+     * @param epochVersion the epoch version the caller routes by.
+     * @param readVersion  the read version (must be above the region's safe point).
+     * @return {@link SnapshotStatus#OK} if open, else why not (counted by reason).
+     */
+    public SnapshotStatus open(final long regionId, final long epochVersion, final long readVersion)
+    {
+        close();
+        if (engineClosed.getAsBoolean())
+        {
+            return fail(SnapshotStatus.CLOSED);
+        }
+        while (true)
+        {
+            final RegionRecord r = directory.currentAcquire().byId(regionId);
+            if (r == null)
+            {
+                return fail(SnapshotStatus.NOT_CACHED);
+            }
+            final int rc = r.tryPin(epochVersion, readVersion);
+            switch (rc)
+            {
+                case RegionRecord.PIN_OK:
+                    record = r;
+                    holder.pinned = r;
+                    table = r.table();
+                    region = r.region();
+                    // Re-read after the pin: only whole batches published before this point are visible.
+                    this.readVersion = Math.min(readVersion, r.appliedVersionAcquire());
+                    return SnapshotStatus.OK;
+                case RegionRecord.PIN_RETIRED:
+                    Thread.onSpinWait(); // split or compaction: the index already names the successors
+                    continue;
+                case RegionRecord.PIN_LOADING:
+                    return fail(SnapshotStatus.LOADING);
+                case RegionRecord.PIN_EPOCH_MISMATCH:
+                    return fail(SnapshotStatus.EPOCH_MISMATCH);
+                case RegionRecord.PIN_TOO_OLD:
+                    return fail(SnapshotStatus.TOO_OLD_READ);
+                case RegionRecord.PIN_LIMIT:
+                    return fail(SnapshotStatus.PIN_LIMIT);
+                default:
+                    return fail(SnapshotStatus.EVICTING);
+            }
+        }
+    }
+
+    private SnapshotStatus fail(final SnapshotStatus status)
+    {
+        counters.snapshotFailed(status);
+        return status;
+    }
+
+    /** @return true while the snapshot is open. */
+    public boolean isOpen()
+    {
+        return record != null;
+    }
+
+    /** @return the region this snapshot reads (open snapshots only). */
+    public Region region()
+    {
+        checkOpen();
+        return region;
+    }
+
+    /** @return the effective read version: min(requested, last whole batch applied at open). */
+    public long readVersion()
+    {
+        checkOpen();
+        return readVersion;
+    }
+
+    /**
+     * Copy the value of {@code key} into {@code dst}.
+     *
+     * @param key       key buffer.
+     * @param keyOffset key offset.
+     * @param keyLength key length.
+     * @param dst       destination.
+     * @param dstOffset destination offset.
+     * @return the value length; {@link MvccTable#NOT_FOUND} if absent or deleted; {@code -2 - length} if dst is too
+     * small (nothing copied).
+     * @throws IllegalArgumentException if the key is outside the region.
+     * @throws IllegalStateException    if the snapshot is not open.
+     */
+    public int get(
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        checkKey(key, keyOffset, keyLength);
+        gets++;
+        return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /**
+     * Point {@code view} at the value of {@code key} in place (zero copy). The view is valid until this snapshot is
+     * closed; it keeps the segment's memory alive but must not be read after close.
+     *
+     * @param key       key buffer.
+     * @param keyOffset key offset.
+     * @param keyLength key length.
+     * @param view      a buffer to wrap over the value.
+     * @return true if found.
+     */
+    public boolean getView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
+    {
+        checkKey(key, keyOffset, keyLength);
+        gets++;
+        return table.getView(key, keyOffset, keyLength, readVersion, view);
+    }
+
+    /**
+     * Convenience get that allocates its result.
+     *
+     * @param key the key.
+     * @return the value, or null if absent or deleted.
+     */
+    public byte[] get(final byte[] key)
+    {
+        final UnsafeBuffer k = new UnsafeBuffer(key);
+        checkKey(k, 0, key.length);
+        gets++;
+        final UnsafeBuffer view = new UnsafeBuffer(0, 0);
+        if (!table.getView(k, 0, key.length, readVersion, view))
+        {
+            return null;
+        }
+        final byte[] out = new byte[view.capacity()];
+        view.getBytes(0, out);
+        return out;
+    }
+
+    /**
+     * The snapshot's reusable iterator over the whole region (one per snapshot: obtaining it again resets it).
+     *
+     * @return the iterator, unpositioned.
+     */
+    public SnapshotIterator iterator()
+    {
+        return iterator(null, null);
+    }
+
+    /**
+     * The snapshot's reusable iterator over {@code [lower, upper)} (null = the region's bound).
+     *
+     * @param lower inclusive lower bound inside the region, or null.
+     * @param upper exclusive upper bound inside the region, or null.
+     * @return the iterator, unpositioned.
+     * @throws IllegalArgumentException if a bound lies outside the region.
+     */
+    public SnapshotIterator iterator(final byte[] lower, final byte[] upper)
+    {
+        checkOpen();
+        if (iterator == null)
+        {
+            iterator = new SnapshotIterator(maxKeyLength);
+        }
+        iterator.reset(this, table, region, readVersion, lower, upper);
+        return iterator;
+    }
+
+    RegionRecord record()
+    {
+        return record;
+    }
+
+    private void checkKey(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        checkOpen();
+        if (!Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
+        {
+            throw new IllegalArgumentException("key outside region " + region);
+        }
+    }
+
+    void checkOpen()
+    {
+        if (record == null)
+        {
+            throw new IllegalStateException("snapshot is not open");
+        }
+    }
+
+    /**
+     * Unpin the region. Harmless when already closed.
+     */
+    @Override
+    public void close()
+    {
+        final RegionRecord r = record;
+        if (r != null)
+        {
+            record = null;
+            table = null;
+            holder.pinned = null;
+            // Statistics go to the region's shared counters once per close, and only when there is something to
+            // add: a bare pin/unpin writes nothing shared beyond the pin CAS itself.
+            if (gets != 0)
+            {
+                r.stats().onGets(gets);
+                gets = 0;
+            }
+            if (iterator != null)
+            {
+                if (iterator.stepped() != 0)
+                {
+                    r.stats().onScan(iterator.stepped(), iterator.returned());
+                }
+                iterator.invalidate();
+            }
+            r.unpin();
+        }
+    }
+
+    /**
+     * Release the handle for good: closes it and deregisters it from leak detection.
+     */
+    public void dispose()
+    {
+        close();
+        cleanable.clean();
+    }
+
+    /**
+     * The state the cleaner needs; must not reference the {@link Snapshot} (or it would never become unreachable).
+     */
+    private static final class PinHolder implements Runnable
+    {
+        private final EngineCounters counters;
+        RegionRecord pinned;
+
+        PinHolder(final EngineCounters counters)
+        {
+            this.counters = counters;
+        }
+
+        @Override
+        public void run()
+        {
+            final RegionRecord r = pinned;
+            if (r != null)
+            {
+                pinned = null;
+                counters.onLeakedSnapshot();
+                LOG.warn("a snapshot of region {} was dropped without close(); released its pin", r.id());
+                r.unpin();
+            }
+        }
+    }
+}

@@ -1,0 +1,243 @@
+package io.regioncache;
+
+import java.util.Arrays;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.internal.table.MvccTable;
+import io.regioncache.internal.table.TableCursor;
+
+/**
+ * An MVCC iterator over a {@link Snapshot}: positions only on keys visible at the snapshot's read version (newest
+ * version at or below it, not a tombstone), inside {@code [lower, upper)} and inside the region. Reusable and
+ * allocation-free per step; valid only while its snapshot is open.
+ */
+public final class SnapshotIterator
+{
+    private static final byte[] EMPTY = new byte[0];
+
+    private final int maxKeyLength;
+    private final UnsafeBuffer lowerBuffer = new UnsafeBuffer(EMPTY);
+    private final UnsafeBuffer upperBuffer = new UnsafeBuffer(EMPTY);
+    private final UnsafeBuffer keyArg = new UnsafeBuffer(EMPTY);
+    private Snapshot owner;
+    private MvccTable table;
+    private TableCursor cursor;
+    private long stepped;
+    private long returned;
+
+    SnapshotIterator(final int maxKeyLength)
+    {
+        this.maxKeyLength = maxKeyLength;
+    }
+
+    void reset(
+        final Snapshot owner, final MvccTable table, final Region region, final long readVersion,
+        final byte[] lower, final byte[] upper)
+    {
+        if (lower != null && !region.contains(lower))
+        {
+            throw new IllegalArgumentException("lower bound outside region " + region);
+        }
+        if (upper != null && Arrays.compareUnsigned(upper, region.start()) < 0 ||
+            upper != null && region.end().length > 0 && Arrays.compareUnsigned(upper, region.end()) > 0)
+        {
+            throw new IllegalArgumentException("upper bound outside region " + region);
+        }
+        this.owner = owner;
+        if (this.table != table || cursor == null)
+        {
+            this.table = table;
+            this.cursor = table.newCursor();
+        }
+        final byte[] lo = lower != null ? lower : region.start();
+        final byte[] hi = upper != null ? upper : region.end();
+        lowerBuffer.wrap(lo);
+        upperBuffer.wrap(hi.length == 0 ? EMPTY : hi);
+        cursor.reset(readVersion,
+            lo.length == 0 ? null : lowerBuffer, 0, lo.length,
+            hi.length == 0 ? null : upperBuffer, 0, hi.length);
+    }
+
+    void invalidate()
+    {
+        owner = null;
+        stepped = 0;
+        returned = 0;
+    }
+
+    long stepped()
+    {
+        return stepped;
+    }
+
+    long returned()
+    {
+        return returned;
+    }
+
+    private TableCursor c()
+    {
+        if (owner == null)
+        {
+            throw new IllegalStateException("iterator's snapshot is closed");
+        }
+        return cursor;
+    }
+
+    private boolean counted(final boolean valid)
+    {
+        stepped++;
+        if (valid)
+        {
+            returned++;
+        }
+        return valid;
+    }
+
+    /**
+     * Position at the first visible key at or after {@code key}.
+     *
+     * @param key    buffer.
+     * @param offset offset.
+     * @param length length.
+     * @return true if positioned.
+     */
+    public boolean seek(final DirectBuffer key, final int offset, final int length)
+    {
+        return counted(c().seek(key, offset, length));
+    }
+
+    /**
+     * @param key a key.
+     * @return true if positioned at the first visible key at or after it.
+     */
+    public boolean seek(final byte[] key)
+    {
+        keyArg.wrap(key);
+        return seek(keyArg, 0, key.length);
+    }
+
+    /**
+     * Position at the last visible key at or before {@code key}.
+     *
+     * @param key    buffer.
+     * @param offset offset.
+     * @param length length.
+     * @return true if positioned.
+     */
+    public boolean seekForPrev(final DirectBuffer key, final int offset, final int length)
+    {
+        return counted(c().seekForPrev(key, offset, length));
+    }
+
+    /**
+     * @param key a key.
+     * @return true if positioned at the last visible key at or before it.
+     */
+    public boolean seekForPrev(final byte[] key)
+    {
+        keyArg.wrap(key);
+        return seekForPrev(keyArg, 0, key.length);
+    }
+
+    /** @return true if positioned at the first visible key in bounds. */
+    public boolean seekToFirst()
+    {
+        return counted(c().seekToFirst());
+    }
+
+    /** @return true if positioned at the last visible key in bounds. */
+    public boolean seekToLast()
+    {
+        return counted(c().seekToLast());
+    }
+
+    /** @return true if moved to the next visible key. */
+    public boolean next()
+    {
+        return counted(c().next());
+    }
+
+    /** @return true if moved to the previous visible key. */
+    public boolean prev()
+    {
+        return counted(c().prev());
+    }
+
+    /** @return true if positioned on a key. */
+    public boolean isValid()
+    {
+        return owner != null && cursor.isValid();
+    }
+
+    /** @return the current key's length. */
+    public int keyLength()
+    {
+        return c().keyLength();
+    }
+
+    /** @return the current value's length. */
+    public int valueLength()
+    {
+        return c().valueLength();
+    }
+
+    /** @return the version of the current entry. */
+    public long version()
+    {
+        return c().version();
+    }
+
+    /** @param view wrapped over the current key, zero copy. */
+    public void keyView(final DirectBuffer view)
+    {
+        c().keyView(view);
+    }
+
+    /** @param view wrapped over the current value, zero copy. */
+    public void valueView(final DirectBuffer view)
+    {
+        c().valueView(view);
+    }
+
+    /**
+     * @param dst    destination.
+     * @param offset offset.
+     * @return bytes copied.
+     */
+    public int copyKey(final MutableDirectBuffer dst, final int offset)
+    {
+        return c().copyKey(dst, offset);
+    }
+
+    /**
+     * @param dst    destination.
+     * @param offset offset.
+     * @return bytes copied.
+     */
+    public int copyValue(final MutableDirectBuffer dst, final int offset)
+    {
+        return c().copyValue(dst, offset);
+    }
+
+    /** @return a copy of the current key. */
+    public byte[] key()
+    {
+        return c().key();
+    }
+
+    /** @return a copy of the current value. */
+    public byte[] value()
+    {
+        return c().value();
+    }
+
+    /** @return the largest key this iterator can be bounded by. */
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+}

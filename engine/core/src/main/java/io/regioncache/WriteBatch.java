@@ -1,0 +1,255 @@
+package io.regioncache;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One applied log entry for one region: puts and deletes at a single version.
+ * <p>
+ * Operations are encoded back to back in one on-heap buffer, so a batch of any size is two objects:
+ * <pre>
+ *  +--------+-----------------+-------------------+-------------+---------------+
+ *  | op (1) | key length (4)  | value length (4)  | key bytes   | value bytes   |  ... next op
+ *  +--------+-----------------+-------------------+-------------+---------------+
+ *  op: 1 = put, 2 = delete (value length 0)
+ * </pre>
+ * A batch is built by one thread, handed to the engine, and then owned by the apply thread: do not touch it after
+ * submitting it.
+ */
+public final class WriteBatch
+{
+    /** Op code of a put. */
+    public static final byte PUT = 1;
+    /** Op code of a delete (tombstone). */
+    public static final byte DELETE = 2;
+    static final int HEADER = 9;
+
+    private final long regionId;
+    private final long epochVersion;
+    private final long version;
+    private final ExpandableArrayBuffer buffer;
+    private int limit;
+    private int count;
+    /** Offset of each operation, so the apply thread can walk them last to first. */
+    private int[] opOffsets = new int[8];
+    /** Reused by {@link #forEach}; a batch is iterated by one thread at a time (the apply thread, once queued). */
+    private UnsafeBuffer keyView;
+    private UnsafeBuffer valueView;
+
+    /**
+     * @param regionId     the region written.
+     * @param epochVersion the region epoch the host applied it at.
+     * @param version      the entry's version (commit timestamp or apply index), strictly increasing per region.
+     */
+    public WriteBatch(final long regionId, final long epochVersion, final long version)
+    {
+        this(regionId, epochVersion, version, 256);
+    }
+
+    /**
+     * @param regionId        the region written.
+     * @param epochVersion    the region epoch.
+     * @param version         the entry's version.
+     * @param initialCapacity initial encoded size in bytes.
+     */
+    public WriteBatch(final long regionId, final long epochVersion, final long version, final int initialCapacity)
+    {
+        this.regionId = regionId;
+        this.epochVersion = epochVersion;
+        this.version = version;
+        this.buffer = new ExpandableArrayBuffer(Math.max(16, initialCapacity));
+    }
+
+    /**
+     * Add a put.
+     *
+     * @param key   key bytes.
+     * @param value value bytes.
+     * @return this.
+     */
+    public WriteBatch put(final byte[] key, final byte[] value)
+    {
+        return append(PUT, new UnsafeBuffer(key), 0, key.length, new UnsafeBuffer(value), 0, value.length);
+    }
+
+    /**
+     * Add a put from buffers.
+     *
+     * @param key       key buffer.
+     * @param keyOffset key offset.
+     * @param keyLength key length.
+     * @param value     value buffer.
+     * @param valueOffset value offset.
+     * @param valueLength value length.
+     * @return this.
+     */
+    public WriteBatch put(
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        return append(PUT, key, keyOffset, keyLength, value, valueOffset, valueLength);
+    }
+
+    /**
+     * Add a delete.
+     *
+     * @param key key bytes.
+     * @return this.
+     */
+    public WriteBatch delete(final byte[] key)
+    {
+        return append(DELETE, new UnsafeBuffer(key), 0, key.length, null, 0, 0);
+    }
+
+    /**
+     * Add a delete from a buffer.
+     *
+     * @param key       key buffer.
+     * @param keyOffset key offset.
+     * @param keyLength key length.
+     * @return this.
+     */
+    public WriteBatch delete(final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        return append(DELETE, key, keyOffset, keyLength, null, 0, 0);
+    }
+
+    private WriteBatch append(
+        final byte op, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        int at = limit;
+        if (count == opOffsets.length)
+        {
+            opOffsets = java.util.Arrays.copyOf(opOffsets, count * 2);
+        }
+        opOffsets[count] = at;
+        buffer.putByte(at, op);
+        buffer.putInt(at + 1, keyLength);
+        buffer.putInt(at + 5, valueLength);
+        at += HEADER;
+        buffer.putBytes(at, key, keyOffset, keyLength);
+        at += keyLength;
+        if (valueLength > 0)
+        {
+            buffer.putBytes(at, value, valueOffset, valueLength);
+            at += valueLength;
+        }
+        limit = at;
+        count++;
+        return this;
+    }
+
+    /** @return region id. */
+    public long regionId()
+    {
+        return regionId;
+    }
+
+    /** @return epoch version. */
+    public long epochVersion()
+    {
+        return epochVersion;
+    }
+
+    /** @return entry version. */
+    public long version()
+    {
+        return version;
+    }
+
+    /** @return number of operations. */
+    public int count()
+    {
+        return count;
+    }
+
+    /** @return encoded bytes. */
+    public int encodedLength()
+    {
+        return limit;
+    }
+
+    /**
+     * Visit the operations in order. Views are reused between calls: copy what you keep.
+     *
+     * @param visitor receives each operation.
+     * @return the first non-zero code the visitor returned, or 0.
+     */
+    public int forEach(final OpVisitor visitor)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            final int rc = visit(i, visitor);
+            if (rc != 0)
+            {
+                return rc;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Visit the operations last to first. A batch may touch one key twice; like the host's storage engine, the
+     * later operation wins. A table refuses a second entry at the same (key, version), so the apply thread inserts
+     * last-first: the winning operation goes in, the earlier ones are the refused duplicates.
+     *
+     * @param visitor receives each operation.
+     * @return the first non-zero code the visitor returned, or 0.
+     */
+    public int forEachLastFirst(final OpVisitor visitor)
+    {
+        for (int i = count - 1; i >= 0; i--)
+        {
+            final int rc = visit(i, visitor);
+            if (rc != 0)
+            {
+                return rc;
+            }
+        }
+        return 0;
+    }
+
+    private int visit(final int index, final OpVisitor visitor)
+    {
+        if (keyView == null)
+        {
+            keyView = new UnsafeBuffer(buffer.byteArray());
+            valueView = new UnsafeBuffer(buffer.byteArray());
+        }
+        int at = opOffsets[index];
+        final byte op = buffer.getByte(at);
+        final int keyLength = buffer.getInt(at + 1);
+        final int valueLength = buffer.getInt(at + 5);
+        at += HEADER;
+        // The buffer may have grown (a new array) since the views were made: wrap the current one.
+        keyView.wrap(buffer.byteArray(), at, keyLength);
+        valueView.wrap(buffer.byteArray(), at + keyLength, valueLength);
+        return visitor.onOp(op, keyView, keyLength, valueView, valueLength);
+    }
+
+    /**
+     * Receives the operations of a batch.
+     */
+    @FunctionalInterface
+    public interface OpVisitor
+    {
+        /**
+         * @param op          {@link #PUT} or {@link #DELETE}.
+         * @param key         key view (offset 0).
+         * @param keyLength   key length.
+         * @param value       value view (offset 0; empty for deletes).
+         * @param valueLength value length.
+         * @return 0 to continue, anything else to stop with that code.
+         */
+        int onOp(byte op, DirectBuffer key, int keyLength, DirectBuffer value, int valueLength);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "WriteBatch{region=" + regionId + ", epoch=" + epochVersion + ", version=" + version +
+            ", ops=" + count + "}";
+    }
+}

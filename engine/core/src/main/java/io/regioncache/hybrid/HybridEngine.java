@@ -1,0 +1,518 @@
+package io.regioncache.hybrid;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.RegionCache;
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.ApplyStream;
+import io.regioncache.CommandResult;
+import io.regioncache.ResultCode;
+import io.regioncache.WritableStore;
+import io.regioncache.WriteBatch;
+import io.regioncache.StoreException;
+import io.regioncache.EvictReason;
+import io.regioncache.Region;
+import io.regioncache.RegionState;
+
+/**
+ * The embedded default: a RocksDB store (the source of truth, every version of every key) with a
+ * {@link RegionCache} beside it that caches hot regions and loads them from the store, as TiKV's in-memory engine
+ * sits beside its KV RocksDB. The host drives one object: writes go to RocksDB first, synchronously, then to the
+ * cache; region events pass through; reads go through {@link HybridReader}s.
+ * <p>
+ * <b>Write order.</b> {@link #write} writes the store before it enqueues the cache command. A load snapshot is
+ * opened on the apply thread, so every write is either in a load's snapshot or reaches the apply thread after the
+ * load started (then it is buffered and replayed; a write in both is refused as a duplicate (key, version)).
+ * Writes of one region must come from one thread in version order (as the host's apply stream does).
+ * <p>
+ * <b>Back-pressure.</b> A command the cache cannot queue ({@code QUEUE_FULL}) is retried until accepted: a dropped
+ * write, split or eviction would let the cache diverge from the store. In
+ * {@link RegionCacheConfig.Threading#INVOKER} mode the retry runs apply cycles on the calling thread, so the host
+ * must call this engine from the thread that drives {@link #applyCycle()}.
+ * <p>
+ * <b>Refused writes.</b> A write the store took but the cache refused as {@code STALE_EPOCH} or {@code INVALID}
+ * would leave a cached region without data the store has; the engine evicts the key range the batch touched
+ * (counted in {@link HybridMetrics#reconciliations()}).
+ * <p>
+ * <b>Visibility.</b> {@link #write} returns once the store has the write; the returned future completes once the
+ * cache has applied it. A hybrid read reflects the write for sure only after that future completed (the cache
+ * serves reads at {@code min(readVersion, last applied version)}).
+ */
+public final class HybridEngine implements ApplyStream, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(HybridEngine.class);
+
+    private final WritableStore store;
+    private final boolean ownsStore;
+    private final RegionCache cache;
+    private final boolean invoker;
+    private final HybridMetrics metrics = new HybridMetrics();
+    private final ConcurrentLinkedQueue<byte[][]> pendingEvictions = new ConcurrentLinkedQueue<>();
+    private volatile boolean closed;
+
+    private HybridEngine(
+        final WritableStore store, final boolean ownsStore, final RegionCacheConfig.Builder cacheConfig)
+    {
+        this.store = store;
+        this.ownsStore = ownsStore;
+        this.cache = RegionCache.create(cacheConfig.backingStore(store).build());
+        this.invoker = cache.config().threading() == RegionCacheConfig.Threading.INVOKER;
+    }
+
+    /**
+     * Start a cache over {@code store} and own the store: {@link #close()} closes it, and so does a failure to
+     * start. RocksDB: {@code HybridEngine.owning(RocksDbBackingStore.open(dir), config)}.
+     *
+     * @param store       the store (closed by {@link #close()}).
+     * @param cacheConfig cache settings; its backing store is set to the store.
+     * @return the engine.
+     */
+    public static HybridEngine owning(final WritableStore store, final RegionCacheConfig.Builder cacheConfig)
+    {
+        try
+        {
+            return new HybridEngine(store, true, cacheConfig);
+        }
+        catch (final RuntimeException ex)
+        {
+            store.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Start a cache over a store the caller keeps ({@link #close()} does not close it).
+     *
+     * @param store       the store.
+     * @param cacheConfig cache settings; its backing store is set to {@code store}.
+     * @return the engine.
+     */
+    public static HybridEngine create(final WritableStore store, final RegionCacheConfig.Builder cacheConfig)
+    {
+        return new HybridEngine(store, false, cacheConfig);
+    }
+
+    /** @return the cache (for direct reads, observability, control). */
+    public RegionCache cache()
+    {
+        return cache;
+    }
+
+    /** @return the durable store. */
+    public WritableStore store()
+    {
+        return store;
+    }
+
+    /** @return read metrics shared by this engine's readers. */
+    public HybridMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /**
+     * A reader for one thread at a time (reusable; keep one per reader thread).
+     *
+     * @return a new reader.
+     */
+    public HybridReader newReader()
+    {
+        return new HybridReader(this);
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Write a batch: to RocksDB first (synchronously, at the batch's version), then to the cache. The batch
+     * belongs to the engine from now on.
+     *
+     * @param batch puts and deletes of one region at one version.
+     * @return the cache's result; {@code STORE_ERROR} at once if RocksDB refused the write (then the cache never
+     * saw it). Any other code means the store has the write.
+     */
+    @Override
+    public CompletableFuture<CommandResult> write(final WriteBatch batch)
+    {
+        retryPendingEvictions();
+        try
+        {
+            store.applyBatch(batch);
+        }
+        catch (final StoreException ex)
+        {
+            metrics.onStoreWriteError();
+            LOG.warn("store refused {}: {}", batch, ex.toString());
+            return CompletableFuture.completedFuture(
+                CommandResult.of(ResultCode.STORE_ERROR, batch.regionId(), ex.getMessage()));
+        }
+        final CompletableFuture<CommandResult> f = submit(() -> cache.write(batch));
+        // Runs on the apply thread (or here if already done): either way no one else touches the batch any more.
+        f.thenAccept(r -> reconcileRefusedWrite(batch, r));
+        return f;
+    }
+
+    private void reconcileRefusedWrite(final WriteBatch batch, final CommandResult r)
+    {
+        if (r.code() != ResultCode.STALE_EPOCH && r.code() != ResultCode.INVALID)
+        {
+            return;
+        }
+        final byte[][] range = keyRange(batch);
+        if (range == null)
+        {
+            return;
+        }
+        metrics.onReconciliation();
+        LOG.warn("cache refused a write the store took ({}: {}); evicting [{}, {})", r.code(), r.detail(),
+            Region.hex(range[0]), Region.hex(range[1]));
+        // One attempt only: this may run on the apply thread, which must not wait for its own queue.
+        final CompletableFuture<CommandResult> e =
+            cache.evictRange(range[0], range[1], EvictReason.STATE_CONFLICT);
+        if (e.isDone() && e.join().code() == ResultCode.QUEUE_FULL)
+        {
+            pendingEvictions.add(range);
+        }
+    }
+
+    private void retryPendingEvictions()
+    {
+        byte[][] range;
+        while ((range = pendingEvictions.poll()) != null)
+        {
+            final byte[][] r = range;
+            submit(() -> cache.evictRange(r[0], r[1], EvictReason.STATE_CONFLICT));
+        }
+    }
+
+    /** @return [smallest key, successor of the largest key) of a batch, or null if it is empty. */
+    private static byte[][] keyRange(final WriteBatch batch)
+    {
+        final byte[][] minMax = new byte[2][];
+        batch.forEach((op, key, keyLength, value, valueLength) ->
+        {
+            final byte[] k = new byte[keyLength];
+            key.getBytes(0, k);
+            if (minMax[0] == null || Arrays.compareUnsigned(k, minMax[0]) < 0)
+            {
+                minMax[0] = k;
+            }
+            if (minMax[1] == null || Arrays.compareUnsigned(k, minMax[1]) > 0)
+            {
+                minMax[1] = k;
+            }
+            return 0;
+        });
+        if (minMax[0] == null)
+        {
+            return null;
+        }
+        // The smallest key above max is max ++ 0x00.
+        return new byte[][] {minMax[0], Arrays.copyOf(minMax[1], minMax[1].length + 1)};
+    }
+
+    /**
+     * MVCC delete-range: tombstones at {@code version} for every key of {@code [start, end)} visible at that
+     * version are written to RocksDB in one atomic batch (history below {@code version} stays readable), then
+     * every cached region overlapping the range is evicted (TiKV evicts on delete-range too).
+     *
+     * @param start   inclusive start.
+     * @param end     exclusive end (empty = +infinity).
+     * @param version version of the tombstones, above every version already written in the range.
+     * @return the cache's result, or {@code STORE_ERROR} (the cache range is evicted anyway).
+     */
+    @Override
+    public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
+    {
+        retryPendingEvictions();
+        StoreException failed = null;
+        try
+        {
+            store.deleteRange(start, end, version);
+        }
+        catch (final StoreException ex)
+        {
+            failed = ex;
+            metrics.onStoreWriteError();
+        }
+        final CompletableFuture<CommandResult> f = submit(
+            () -> cache.deleteRange(start, end, version));
+        if (failed != null)
+        {
+            return CompletableFuture.completedFuture(
+                CommandResult.of(ResultCode.STORE_ERROR, -1, failed.getMessage()));
+        }
+        return f;
+    }
+
+    // ------------------------------------------------------------------ region events (pass-through)
+
+    /**
+     * @param region a brand-new region (nothing in the store yet).
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> createRegion(final Region region)
+    {
+        return submit(() -> cache.createRegion(region));
+    }
+
+    /**
+     * Load a region from the store into the cache (PENDING now, ACTIVE when installed).
+     *
+     * @param region the region.
+     * @return the result of the request.
+     */
+    @Override
+    public CompletableFuture<CommandResult> loadRegion(final Region region)
+    {
+        return submit(() -> cache.loadRegion(region));
+    }
+
+    /**
+     * Load a region and pin it (the eviction policy will not choose it).
+     *
+     * @param region the region.
+     * @return the result of the request.
+     */
+    @Override
+    public CompletableFuture<CommandResult> loadRegionKeepCached(final Region region)
+    {
+        return submit(() -> cache.loadRegionKeepCached(region));
+    }
+
+    /**
+     * Split a cached region (the store is region-agnostic: nothing to do there).
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch.
+     * @param splitKeys       split keys.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch of every piece.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion)
+    {
+        return split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, null);
+    }
+
+    /**
+     * Split, saying which state the host expected (see {@link RegionCache#split(long, long, byte[][], long[], long,
+     * RegionState)}).
+     *
+     * @param regionId        source region.
+     * @param epochVersion    its epoch.
+     * @param splitKeys       split keys.
+     * @param newRegionIds    ids of the new left-hand pieces.
+     * @param newEpochVersion epoch of every piece.
+     * @param expectedState   expected state, or null.
+     * @return the result.
+     */
+    public CompletableFuture<CommandResult> split(
+        final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
+        final long newEpochVersion, final RegionState expectedState)
+    {
+        return submit(() -> cache.split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, expectedState));
+    }
+
+    /**
+     * @param regionId region preparing to merge.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> prepareMerge(final long regionId)
+    {
+        return submit(() -> cache.prepareMerge(regionId));
+    }
+
+    /**
+     * @param targetId region merged into.
+     * @param sourceId region merged away.
+     * @return the result (both evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> commitMerge(final long targetId, final long sourceId)
+    {
+        return submit(() -> cache.commitMerge(targetId, sourceId));
+    }
+
+    /**
+     * @param regionId region whose merge rolled back.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> rollbackMerge(final long regionId)
+    {
+        return submit(() -> cache.rollbackMerge(regionId));
+    }
+
+    /**
+     * The host ingested an SST covering {@code [start, end)} into the store ({@link the store},
+     * keys in the store's format). Call after the ingest: overlapping
+     * cached regions are evicted and reload the ingested data.
+     *
+     * @param start inclusive start.
+     * @param end   exclusive end.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> ingest(final byte[] start, final byte[] end)
+    {
+        return submit(() -> cache.ingest(start, end));
+    }
+
+    /**
+     * The host applied a Raft snapshot to the region (its data already written to the store).
+     *
+     * @param regionId the region.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> applySnapshot(final long regionId)
+    {
+        return submit(() -> cache.applySnapshot(regionId));
+    }
+
+    /**
+     * @param regionId a destroyed peer's region.
+     * @return the result (evicted).
+     */
+    @Override
+    public CompletableFuture<CommandResult> destroy(final long regionId)
+    {
+        return submit(() -> cache.destroy(regionId));
+    }
+
+    /**
+     * @param regionId the region.
+     * @param reason   why.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> evict(final long regionId, final EvictReason reason)
+    {
+        return submit(() -> cache.evict(regionId, reason));
+    }
+
+    /**
+     * Advance every cached region's safe point (reads at or below it are refused by the cache).
+     *
+     * @param safePoint the safe point.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> advanceSafePoint(final long safePoint)
+    {
+        return submit(() -> cache.advanceSafePoint(safePoint));
+    }
+
+    /**
+     * @param regionId  the region.
+     * @param safePoint its safe point.
+     * @return the result.
+     */
+    @Override
+    public CompletableFuture<CommandResult> advanceSafePoint(final long regionId, final long safePoint)
+    {
+        return submit(() -> cache.advanceSafePoint(regionId, safePoint));
+    }
+
+    /**
+     * MVCC GC: first raise the cache's safe point to {@code safePoint} and wait until it is applied (so a region
+     * loaded after the sweep can never serve a read the swept store could not), then sweep the store
+     * ({@link WritableStore#gcBelow}). Blocking; in INVOKER mode it drives apply cycles itself.
+     *
+     * @param safePoint the GC safe point.
+     * @return store entries dropped.
+     */
+    public long gc(final long safePoint)
+    {
+        await(advanceSafePoint(safePoint));
+        return store.gcBelow(safePoint);
+    }
+
+    /**
+     * INVOKER mode: run one apply duty cycle on the calling thread.
+     *
+     * @return work done.
+     */
+    public int applyCycle()
+    {
+        return cache.applyCycle();
+    }
+
+    /**
+     * Wait for a command's result (in INVOKER mode by running apply cycles on this thread).
+     *
+     * @param f a future of this engine.
+     * @return its result.
+     */
+    public CommandResult await(final CompletableFuture<CommandResult> f)
+    {
+        while (invoker && !f.isDone())
+        {
+            cache.applyCycle();
+        }
+        return f.join();
+    }
+
+    /** Submit, retrying while the queue is full: every command must reach the cache in the host's order. */
+    private CompletableFuture<CommandResult> submit(final Supplier<CompletableFuture<CommandResult>> command)
+    {
+        while (true)
+        {
+            final CompletableFuture<CommandResult> f = command.get();
+            if (!f.isDone() || f.join().code() != ResultCode.QUEUE_FULL)
+            {
+                return f;
+            }
+            if (invoker)
+            {
+                cache.applyCycle();
+            }
+            else
+            {
+                LockSupport.parkNanos(10_000);
+            }
+        }
+    }
+
+    /** @return true once {@link #close()} has begun. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Close the cache (waits for loads and snapshots, bounded by its close timeout), then the store if owned.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        try
+        {
+            cache.close();
+        }
+        finally
+        {
+            if (ownsStore)
+            {
+                store.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.regioncache.hybrid;
+
+import java.util.Arrays;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.RegionCache;
+import io.regioncache.BackingSnapshot;
+import io.regioncache.StoreException;
+import io.regioncache.Snapshot;
+import io.regioncache.SnapshotStatus;
+import io.regioncache.Region;
+import io.regioncache.WritableStore;
+import io.regioncache.StoreCursor;
+
+/**
+ * Reads of one reader thread through a {@link HybridEngine}: from the cache when the region is ACTIVE at the
+ * caller's epoch and the read version is above its safe point, else from RocksDB at the same read version. Both
+ * sources hold the same MVCC history, so the answer does not depend on which one served (checked by
+ * {@link CrossCheck}).
+ * <p>
+ * Reusable and confined to one thread at a time. The cache path allocates nothing: one reused {@link Snapshot}
+ * handle for gets and one for scans, pinned and unpinned per call. The store path uses RocksDB iterators (native
+ * objects, created per read).
+ * <p>
+ * Key ranges are the caller's contract: a key (or scan bound) outside the region is refused by the cache path with
+ * {@link IllegalArgumentException}; the store path does not know region bounds.
+ */
+public final class HybridReader implements AutoCloseable
+{
+    private final RegionCache cache;
+    private final WritableStore store;
+    private final HybridMetrics metrics;
+    private final Snapshot getSnapshot;
+    private final HybridScan scan;
+    private final UnsafeBuffer keyArg = new UnsafeBuffer(new byte[0]);
+    private final ExpandableArrayBuffer valueScratch = new ExpandableArrayBuffer(256);
+    private SnapshotStatus lastStatus = SnapshotStatus.OK;
+
+    HybridReader(final HybridEngine engine)
+    {
+        this.cache = engine.cache();
+        this.store = engine.store();
+        this.metrics = engine.metrics();
+        this.getSnapshot = cache.newSnapshot();
+        this.scan = new HybridScan(cache.newSnapshot());
+    }
+
+    /**
+     * Read the newest value of {@code key} at or below {@code readVersion}.
+     *
+     * @param regionId     the region the caller routes the key to.
+     * @param epochVersion the region epoch the caller knows.
+     * @param readVersion  read version.
+     * @param key          key buffer.
+     * @param keyOffset    key offset.
+     * @param keyLength    key length.
+     * @param dst          destination.
+     * @param dstOffset    destination offset.
+     * @return the value length, {@link BackingSnapshot#NOT_FOUND} if absent or deleted, {@code -2 - length} if
+     * {@code dst} has less than {@code length} bytes from {@code dstOffset} (nothing copied; expandable buffers
+     * are not grown, as with {@link Snapshot#get}).
+     * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     */
+    public int get(
+        final long regionId, final long epochVersion, final long readVersion,
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
+        lastStatus = status;
+        if (status == SnapshotStatus.OK)
+        {
+            try
+            {
+                final int n = getSnapshot.get(key, keyOffset, keyLength, dst, dstOffset);
+                metrics.onCacheGet();
+                return n;
+            }
+            finally
+            {
+                getSnapshot.close();
+            }
+        }
+        checkGcSafePoint(readVersion);
+        metrics.onStoreGet(status);
+        return store.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /**
+     * Convenience get (allocates the result).
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param readVersion  read version.
+     * @param key          key.
+     * @return the value, or null if absent or deleted.
+     */
+    public byte[] get(final long regionId, final long epochVersion, final long readVersion, final byte[] key)
+    {
+        keyArg.wrap(key);
+        int n = get(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0);
+        if (n < BackingSnapshot.NOT_FOUND)
+        {
+            // Too large for the scratch buffer: grow it and read again (same version, so the same answer).
+            valueScratch.checkLimit(-2 - n);
+            n = get(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0);
+        }
+        return n < 0 ? null : Arrays.copyOf(valueScratch.byteArray(), n);
+    }
+
+    /**
+     * Scan the keys of {@code [lower, upper)} visible at {@code readVersion}. Closes the previous scan of this
+     * reader. The cache serves when it can; the scan keeps the region pinned (or the store iterator open) until
+     * closed.
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param readVersion  read version.
+     * @param lower        inclusive lower bound, inside the region (empty = -infinity, only if the region starts
+     *                     there).
+     * @param upper        exclusive upper bound, inside the region (empty = +infinity, only if the region is
+     *                     unbounded).
+     * @return this reader's scan, unpositioned: call {@link HybridScan#next()}.
+     */
+    public HybridScan scan(
+        final long regionId, final long epochVersion, final long readVersion, final byte[] lower, final byte[] upper)
+    {
+        scan.close();
+        final Snapshot s = scan.snapshot();
+        final SnapshotStatus status = s.open(regionId, epochVersion, readVersion);
+        lastStatus = status;
+        if (status == SnapshotStatus.OK)
+        {
+            final Region region = s.region();
+            final byte[] lo = lower.length == 0 && region.start().length == 0 ? null : lower;
+            final byte[] hi = upper.length == 0 && region.end().length == 0 ? null : upper;
+            try
+            {
+                scan.startCache(s.iterator(lo, hi));
+            }
+            catch (final RuntimeException ex)
+            {
+                s.close();
+                throw ex;
+            }
+            metrics.onCacheScan();
+            return scan;
+        }
+        checkGcSafePoint(readVersion);
+        metrics.onStoreScan(status);
+        final StoreCursor cursor = store.newCursor(lower, upper, readVersion);
+        scan.startStore(cursor);
+        return scan;
+    }
+
+    /** @return why the cache could or could not serve this reader's last read. */
+    public SnapshotStatus lastStatus()
+    {
+        return lastStatus;
+    }
+
+    private void checkGcSafePoint(final long readVersion)
+    {
+        final long gc = store.gcSafePoint();
+        if (readVersion < gc)
+        {
+            throw new StoreException("read version " + readVersion + " is below the store's GC safe point " + gc,
+                null);
+        }
+    }
+
+    /**
+     * Close the current scan and release the snapshot handles.
+     */
+    @Override
+    public void close()
+    {
+        scan.close();
+        getSnapshot.dispose();
+        scan.snapshot().dispose();
+    }
+}

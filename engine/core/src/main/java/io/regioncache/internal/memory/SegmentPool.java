@@ -1,0 +1,258 @@
+package io.regioncache.internal.memory;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpmcArrayQueue;
+
+/**
+ * A capped pool of fixed-size direct-memory segments.
+ * <p>
+ * Every byte handed out is charged against a hard cap ({@link #capacity()}) with a CAS loop, so the cap is
+ * never exceeded even when several threads acquire concurrently. Released segments of the pooled size are
+ * kept on a bounded MPMC free list and zeroed before they are handed out again; released large buffers, and
+ * segments that do not fit on the free list, are simply dropped and reclaimed by the GC.
+ * <p>
+ * Memory is only ever obtained with {@link ByteBuffer#allocateDirect(int)}, never with
+ * {@code Unsafe.allocateMemory}: a segment is returned to the operating system only when the GC proves that
+ * nothing (not even a stale {@link UnsafeBuffer} view held by a slow reader) references it, so a use-after-free
+ * can read stale bytes but can never crash the JVM.
+ * <p>
+ * Thread safety: {@link #tryAcquire()}, {@link #tryAcquireLarge(int)}, {@link #release(UnsafeBuffer)} and the
+ * statistics may be called from any thread.
+ */
+public final class SegmentPool implements AutoCloseable
+{
+    /**
+     * Smallest accepted segment size.
+     */
+    public static final int MIN_SEGMENT_SIZE = 64;
+
+    /**
+     * Default bound on the number of free segments kept for reuse.
+     */
+    public static final int DEFAULT_MAX_FREE_SEGMENTS = 1024;
+
+    private final int segmentSize;
+    private final MpmcArrayQueue<UnsafeBuffer> freeList;
+    private final AtomicLong bytesInUse = new AtomicLong();
+    private final AtomicLong segmentsInUse = new AtomicLong();
+    private volatile long capacity;
+    private volatile boolean closed;
+
+    /**
+     * Create a pool keeping at most {@link #DEFAULT_MAX_FREE_SEGMENTS} free segments for reuse.
+     *
+     * @param segmentSize   size in bytes of every pooled segment; a power of two, at least {@link #MIN_SEGMENT_SIZE}.
+     * @param capacityBytes hard cap on bytes in use (segments and large buffers); {@link Long#MAX_VALUE} = unlimited.
+     */
+    public SegmentPool(final int segmentSize, final long capacityBytes)
+    {
+        this(segmentSize, capacityBytes, DEFAULT_MAX_FREE_SEGMENTS);
+    }
+
+    /**
+     * Create a pool.
+     *
+     * @param segmentSize     size in bytes of every pooled segment; a power of two, at least {@link #MIN_SEGMENT_SIZE}.
+     * @param capacityBytes   hard cap on bytes in use (segments and large buffers); {@link Long#MAX_VALUE} = unlimited.
+     * @param maxFreeSegments bound on the free list; released segments beyond it are dropped to the GC.
+     */
+    public SegmentPool(final int segmentSize, final long capacityBytes, final int maxFreeSegments)
+    {
+        if (segmentSize < MIN_SEGMENT_SIZE || Integer.bitCount(segmentSize) != 1)
+        {
+            throw new IllegalArgumentException(
+                "segmentSize must be a power of two >= " + MIN_SEGMENT_SIZE + ", got " + segmentSize);
+        }
+        if (capacityBytes < 0)
+        {
+            throw new IllegalArgumentException("capacityBytes must be >= 0, got " + capacityBytes);
+        }
+        if (maxFreeSegments < 0)
+        {
+            throw new IllegalArgumentException("maxFreeSegments must be >= 0, got " + maxFreeSegments);
+        }
+        this.segmentSize = segmentSize;
+        this.capacity = capacityBytes;
+        // JCTools needs a capacity of at least 2; the queue rounds up to a power of two, so the real bound
+        // is enforced by offer() failing, which is fine: "bounded" is what matters, not the exact number.
+        this.freeList = new MpmcArrayQueue<>(Math.max(2, maxFreeSegments));
+    }
+
+    /**
+     * Acquire one segment of exactly {@link #segmentSize()} bytes, all zero.
+     *
+     * @return the segment, or {@code null} if acquiring it would exceed the capacity.
+     */
+    public UnsafeBuffer tryAcquire()
+    {
+        if (!tryCharge(segmentSize))
+        {
+            return null;
+        }
+        segmentsInUse.incrementAndGet();
+
+        final UnsafeBuffer recycled = closed ? null : freeList.relaxedPoll();
+        if (null != recycled)
+        {
+            // Zero it: a stale next-pointer left by the previous owner must never be followed by a new one.
+            recycled.setMemory(0, segmentSize, (byte)0);
+            return recycled;
+        }
+        return allocateOrRefund(segmentSize, true);
+    }
+
+    /**
+     * Acquire a dedicated, unpooled, zeroed buffer of arbitrary size (values larger than a segment, hash-index
+     * arrays). It is charged to the same capacity and released with {@link #release(UnsafeBuffer)}.
+     *
+     * @param size in bytes, {@code > 0}.
+     * @return the buffer, or {@code null} if acquiring it would exceed the capacity.
+     */
+    public UnsafeBuffer tryAcquireLarge(final int size)
+    {
+        if (size <= 0)
+        {
+            throw new IllegalArgumentException("size must be > 0, got " + size);
+        }
+        if (!tryCharge(size))
+        {
+            return null;
+        }
+        if (size == segmentSize)
+        {
+            // release() cannot tell it apart from a pooled segment, so it is counted (and recycled) as one.
+            segmentsInUse.incrementAndGet();
+        }
+        return allocateOrRefund(size, size == segmentSize);
+    }
+
+    /**
+     * Give a buffer obtained from this pool back. Must be called exactly once per acquired buffer; the caller
+     * must not use it afterwards (a stale use is memory-safe but reads undefined contents).
+     *
+     * @param buffer obtained from {@link #tryAcquire()} or {@link #tryAcquireLarge(int)}.
+     */
+    public void release(final UnsafeBuffer buffer)
+    {
+        final int size = buffer.capacity();
+        if (null == buffer.byteBuffer() || !buffer.byteBuffer().isDirect())
+        {
+            throw new IllegalArgumentException("buffer was not acquired from a SegmentPool");
+        }
+        bytesInUse.addAndGet(-size);
+        if (size == segmentSize)
+        {
+            segmentsInUse.decrementAndGet();
+            if (!closed)
+            {
+                freeList.relaxedOffer(buffer); // a full free list drops the segment to the GC
+            }
+        }
+    }
+
+    /**
+     * @return bytes currently charged (segments and large buffers handed out and not yet released).
+     */
+    public long bytesInUse()
+    {
+        return bytesInUse.get();
+    }
+
+    /**
+     * @return number of segment-sized buffers handed out and not yet released.
+     */
+    public long segmentsInUse()
+    {
+        return segmentsInUse.get();
+    }
+
+    /**
+     * @return the current cap on {@link #bytesInUse()}.
+     */
+    public long capacity()
+    {
+        return capacity;
+    }
+
+    /**
+     * Change the cap at runtime. Lowering it below {@link #bytesInUse()} reclaims nothing; it only makes new
+     * acquisitions fail until enough has been released.
+     *
+     * @param capacityBytes new cap, {@code >= 0}; {@link Long#MAX_VALUE} = unlimited.
+     */
+    public void setCapacity(final long capacityBytes)
+    {
+        if (capacityBytes < 0)
+        {
+            throw new IllegalArgumentException("capacityBytes must be >= 0, got " + capacityBytes);
+        }
+        capacity = capacityBytes;
+    }
+
+    /**
+     * @return the size in bytes of every pooled segment.
+     */
+    public int segmentSize()
+    {
+        return segmentSize;
+    }
+
+    /**
+     * @return number of released segments currently kept for reuse.
+     */
+    public int freeSegments()
+    {
+        return freeList.size();
+    }
+
+    /**
+     * Drop the free list. Buffers still in use stay valid; when released later they are dropped, not pooled.
+     */
+    public void close()
+    {
+        closed = true;
+        freeList.clear();
+    }
+
+    private boolean tryCharge(final long size)
+    {
+        // CAS loop rather than addAndGet + undo: an over-charge, even transient, could make a concurrent
+        // acquirer fail spuriously and would let bytesInUse() report more than the cap.
+        while (true)
+        {
+            final long used = bytesInUse.get();
+            final long next = used + size;
+            if (next > capacity || next < 0)
+            {
+                return false;
+            }
+            if (bytesInUse.compareAndSet(used, next))
+            {
+                return true;
+            }
+        }
+    }
+
+    private UnsafeBuffer allocateOrRefund(final int size, final boolean countedAsSegment)
+    {
+        try
+        {
+            // allocateDirect memory is zeroed by the JDK and 8-byte aligned (malloc alignment), which the
+            // atomic 8-byte accesses of the table rely on.
+            return new UnsafeBuffer(ByteBuffer.allocateDirect(size));
+        }
+        catch (final OutOfMemoryError ex)
+        {
+            // -XX:MaxDirectMemorySize reached before our own cap: behave like "cap reached", keep accounting exact.
+            bytesInUse.addAndGet(-size);
+            if (countedAsSegment)
+            {
+                segmentsInUse.decrementAndGet();
+            }
+            return null;
+        }
+    }
+}

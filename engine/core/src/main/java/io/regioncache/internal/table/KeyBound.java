@@ -1,0 +1,69 @@
+package io.regioncache.internal.table;
+
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A cursor bound: a private copy of a key in a buffer allocated once (maxKeyLength bytes), so that resetting a
+ * cursor never allocates and the caller may reuse its own buffer immediately.
+ */
+final class KeyBound
+{
+    private final UnsafeBuffer buffer;
+    private int length;
+    private boolean present;
+
+    KeyBound(final int maxKeyLength)
+    {
+        buffer = new UnsafeBuffer(new byte[maxKeyLength]);
+    }
+
+    void set(final DirectBuffer key, final int offset, final int length)
+    {
+        if (null == key)
+        {
+            present = false;
+            this.length = 0;
+            return;
+        }
+        if (length < 0 || length > buffer.capacity())
+        {
+            throw new IllegalArgumentException(
+                "bound length must be in [0, " + buffer.capacity() + "], got " + length);
+        }
+        buffer.putBytes(0, key, offset, length);
+        this.length = length;
+        present = true;
+    }
+
+    boolean isPresent()
+    {
+        return present;
+    }
+
+    UnsafeBuffer buffer()
+    {
+        return buffer;
+    }
+
+    int length()
+    {
+        return length;
+    }
+
+    /**
+     * @return the comparison of the node's key with this bound (only meaningful when present).
+     */
+    int compareNode(final MvccTable table, final long node)
+    {
+        return table.compareKey(node, buffer, 0, length);
+    }
+
+    /**
+     * @return the comparison of a key with this bound (only meaningful when present).
+     */
+    int compareKey(final DirectBuffer key, final int offset, final int keyLength)
+    {
+        return KeyCompare.compare(key, offset, keyLength, buffer, 0, length);
+    }
+}

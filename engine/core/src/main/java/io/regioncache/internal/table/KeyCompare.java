@@ -1,0 +1,81 @@
+package io.regioncache.internal.table;
+
+import java.nio.ByteOrder;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Unsigned lexicographic key comparison, 8 bytes at a time.
+ * <p>
+ * Words are loaded in native order and compared for equality first; only the first differing word is
+ * byte-swapped to big-endian, where {@link Long#compareUnsigned(long, long)} gives lexicographic order.
+ */
+final class KeyCompare
+{
+    private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    private KeyCompare()
+    {
+    }
+
+    /**
+     * @return negative, zero or positive as key a is less than, equal to or greater than key b; a proper
+     * prefix sorts first.
+     */
+    static int compare(
+        final DirectBuffer a, final int aOffset, final int aLength,
+        final DirectBuffer b, final int bOffset, final int bLength)
+    {
+        final int common = Math.min(aLength, bLength);
+        int i = 0;
+        for (; i + Long.BYTES <= common; i += Long.BYTES)
+        {
+            final long x = a.getLong(aOffset + i);
+            final long y = b.getLong(bOffset + i);
+            if (x != y)
+            {
+                return NATIVE_LITTLE_ENDIAN ?
+                    Long.compareUnsigned(Long.reverseBytes(x), Long.reverseBytes(y)) : Long.compareUnsigned(x, y);
+            }
+        }
+        for (; i < common; i++)
+        {
+            final int x = a.getByte(aOffset + i) & 0xFF;
+            final int y = b.getByte(bOffset + i) & 0xFF;
+            if (x != y)
+            {
+                return x - y;
+            }
+        }
+        return Integer.compare(aLength, bLength);
+    }
+
+    /**
+     * @return true if both keys have the same length and bytes.
+     */
+    static boolean equals(
+        final DirectBuffer a, final int aOffset, final int aLength,
+        final DirectBuffer b, final int bOffset, final int bLength)
+    {
+        if (aLength != bLength)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= aLength; i += Long.BYTES)
+        {
+            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < aLength; i++)
+        {
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+}

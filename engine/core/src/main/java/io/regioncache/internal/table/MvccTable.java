@@ -1,0 +1,899 @@
+package io.regioncache.internal.table;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+
+import io.regioncache.internal.memory.SegmentPool;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * An off-heap MVCC skiplist ordered by (key ascending in unsigned lexicographic byte order, version
+ * descending), with an off-heap hash index from each key to its newest node for point gets.
+ * <p>
+ * <b>Threading.</b> Exactly one writer thread at a time calls {@link #put}, {@link #delete} and {@link #free};
+ * any number of reader threads concurrently call {@link #get}, {@link #getView} and use cursors, without locks
+ * and without allocating.
+ * <p>
+ * <b>Publication protocol.</b> The writer fully initialises a node (header, key, value and all its next
+ * pointers) with plain stores, then links it bottom-up with a release store into each predecessor's next
+ * pointer, and only then points the hash index at it with another release store. Readers follow next
+ * pointers and hash slots with acquire loads, so any node they reach is completely written. A reader may
+ * observe a node at level 0 before it is linked at higher levels; that only makes its search slightly longer.
+ * <p>
+ * <b>Memory.</b> Nodes are bump-allocated in segments taken from a {@link SegmentPool}; there is no per-entry
+ * free. {@link #free()} returns every buffer to the pool at once. When the pool refuses memory a write returns
+ * {@link #NO_MEMORY} and the table is left exactly as it was (apart from possibly some wasted, unreachable
+ * space).
+ * <p>
+ * Versions must be {@code >= 0}; for one key they may be inserted in any order.
+ */
+public final class MvccTable
+{
+    /** Write succeeded. */
+    public static final int OK = 0;
+    /** The exact (key, version) is already present: nothing was written. */
+    public static final int DUPLICATE = 1;
+    /** The pool refused memory: nothing was linked, the table is consistent. */
+    public static final int NO_MEMORY = 2;
+
+    /** Returned by {@link #get} when there is no visible value. */
+    public static final int NOT_FOUND = -1;
+
+    /** Tallest tower; with branching factor 4 this comfortably covers 4^16 nodes. */
+    static final int MAX_HEIGHT = 16;
+
+    /**
+     * The head sentinel: a full-height tower placed right after the reserved prefix of segment 0. It has no
+     * key and is never the target of a pointer.
+     */
+    static final long HEAD = NodeLayout.nodeAddressFromStart(
+        NodeLayout.address(0, NodeLayout.RESERVED_PREFIX), MAX_HEIGHT);
+
+    /** Version strictly older than any legal version: searching for (key, PAST_ALL_VERSIONS) skips the key. */
+    private static final long PAST_ALL_VERSIONS = -1L;
+    /** Linear steps over versions of one key before falling back to a skiplist search. */
+    private static final int MAX_LINEAR_SKIP = 8;
+
+    private static final VarHandle NODE_COUNT;
+    private static final VarHandle KEY_COUNT;
+
+    static
+    {
+        try
+        {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            NODE_COUNT = lookup.findVarHandle(MvccTable.class, "nodeCount", long.class);
+            KEY_COUNT = lookup.findVarHandle(MvccTable.class, "keyCount", long.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final SegmentPool pool;
+    private final int maxKeyLength;
+    private final NodeArena arena;
+
+    /** Current tower height in use; 0 while the table holds no memory (never initialised, or freed). */
+    private volatile int maxHeight;
+    /** Current hash-index generation; null while the table holds no memory. */
+    private volatile HashIndex hashIndex;
+
+    // Writer-only state.
+    private final ArrayList<HashIndex> retiredIndexes = new ArrayList<>();
+    /**
+     * Writer only. During an insert: the predecessor at each level. After it: a finger, the last node at each
+     * level that is not after the node just inserted ({@link #lastInserted}), so that an insert sorting after
+     * it (loads and compactions insert in table order) searches from the fingers instead of from the head.
+     */
+    private final long[] preds = new long[MAX_HEIGHT];
+    /** Writer only: the node of the previous insert, or NULL; the fingers in {@link #preds} are valid with it. */
+    private long lastInserted = NodeLayout.NULL;
+    /** Keys per sorted batch when building a deferred hash index (bounds the temporary heap to ~5 MiB). */
+    private static final int BUILD_BATCH = 1 << 18;
+    /** The build sorts by this many top bits of the home slot. */
+    private static final int BUILD_BUCKET_BITS = 16;
+    /** Writer only: the hash index is not maintained until {@link #buildHashIndex()} (private tables only). */
+    private boolean hashDeferred;
+    private final UnsafeBuffer writerKey = new UnsafeBuffer(new byte[0]);
+    private final UnsafeBuffer writerValue = new UnsafeBuffer(new byte[0]);
+    private long randomState = 0x9E3779B97F4A7C15L;
+    private volatile long hashBytes;
+
+    // Written by the writer with release stores (VarHandle), read by statistics from any thread.
+    private long nodeCount;
+    private long keyCount;
+
+    /**
+     * Create an empty table. No memory is taken from the pool until the first write.
+     *
+     * @param pool         source of segments, large buffers and hash arrays.
+     * @param maxKeyLength longest key accepted, in bytes (also the size of each cursor's bound buffers).
+     */
+    public MvccTable(final SegmentPool pool, final int maxKeyLength)
+    {
+        if (maxKeyLength <= 0)
+        {
+            throw new IllegalArgumentException("maxKeyLength must be > 0, got " + maxKeyLength);
+        }
+        final long headBytes = NodeLayout.RESERVED_PREFIX + NodeLayout.nodeSize(MAX_HEIGHT, 0, 0);
+        if (pool.segmentSize() < 2 * headBytes)
+        {
+            throw new IllegalArgumentException(
+                "segmentSize " + pool.segmentSize() + " too small, need at least " + 2 * headBytes);
+        }
+        this.pool = pool;
+        this.maxKeyLength = maxKeyLength;
+        this.arena = new NodeArena(pool);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Writer API
+    // ------------------------------------------------------------------------------------------------------
+
+    /**
+     * Insert a value at a version. Writer thread only.
+     *
+     * @return {@link #OK}, {@link #DUPLICATE} or {@link #NO_MEMORY}.
+     */
+    public int put(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        if (valueLength < 0)
+        {
+            throw new IllegalArgumentException("valueLength must be >= 0, got " + valueLength);
+        }
+        return insert(key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+    }
+
+    /**
+     * Insert a tombstone at a version. Writer thread only.
+     *
+     * @return {@link #OK}, {@link #DUPLICATE} or {@link #NO_MEMORY}.
+     */
+    public int delete(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        return insert(key, keyOffset, keyLength, version, null, 0, NodeLayout.TOMBSTONE);
+    }
+
+    /**
+     * Convenience for tests: {@link #put(DirectBuffer, int, int, long, DirectBuffer, int, int)} on arrays.
+     */
+    public int put(final byte[] key, final long version, final byte[] value)
+    {
+        writerKey.wrap(key);
+        writerValue.wrap(value);
+        return put(writerKey, 0, key.length, version, writerValue, 0, value.length);
+    }
+
+    /**
+     * Convenience for tests: {@link #delete(DirectBuffer, int, int, long)} on an array.
+     */
+    public int delete(final byte[] key, final long version)
+    {
+        writerKey.wrap(key);
+        return delete(writerKey, 0, key.length, version);
+    }
+
+    /**
+     * Writer, on a table no reader can reach yet (a load or a compaction building a private copy): stop maintaining
+     * the hash index until {@link #buildHashIndex()}. Bulk copies then skip a random write per key and every
+     * growth-and-rehash of the index; point gets find nothing until the index is built.
+     */
+    public void deferHashIndex()
+    {
+        hashDeferred = true;
+    }
+
+    /**
+     * Writer: build the hash index of a table whose index was deferred, in one pass over the keys in table order
+     * (sequential reads, one insert per key into an index sized for all of them). Must complete before the table
+     * is published to readers.
+     *
+     * @return false if the pool refused the index's memory (the table stays deferred; free it).
+     */
+    public boolean buildHashIndex()
+    {
+        if (!hashDeferred)
+        {
+            return true;
+        }
+        if (0 == maxHeight)
+        {
+            hashDeferred = false;
+            return true;
+        }
+        final long keys = keyCount;
+        int capacity = HashIndex.INITIAL_CAPACITY;
+        while ((long)capacity < keys * 2 && capacity < HashIndex.MAX_CAPACITY)
+        {
+            capacity <<= 1;
+        }
+        if ((long)capacity < keys * 2)
+        {
+            return false;
+        }
+        final HashIndex built = HashIndex.tryAllocate(pool, capacity);
+        if (null == built)
+        {
+            return false;
+        }
+        // Keys in table order hash to random slots: inserting them as they come costs a dependent cache miss
+        // per key (the probe reads the slot). Sorting each batch by home slot first turns the inserts into one
+        // sequential sweep over the index per batch. Batches bound the temporary heap (20 bytes per key).
+        final long[] hashes = new long[(int)Math.min(keys, BUILD_BATCH)];
+        final long[] nodes = new long[hashes.length];
+        final int[] order = new int[hashes.length];
+        final int shift = Math.max(0, Integer.numberOfTrailingZeros(capacity) - BUILD_BUCKET_BITS);
+        final int[] bucketStarts = new int[(capacity >>> shift) + 1];
+        int batched = 0;
+        long previous = NodeLayout.NULL;
+        for (long n = nextPlain(HEAD, 0); NodeLayout.NULL != n; n = nextPlain(n, 0))
+        {
+            // The first node of each key is its newest version: the one the index points at.
+            if (NodeLayout.NULL == previous || !sameKey(n, previous))
+            {
+                final UnsafeBuffer segment = arena.segment(n);
+                final int nodeOffset = NodeLayout.offset(n);
+                hashes[batched] = KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
+                    NodeLayout.keyLength(segment, nodeOffset));
+                nodes[batched++] = n;
+                if (batched == hashes.length)
+                {
+                    insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
+                    batched = 0;
+                }
+            }
+            previous = n;
+        }
+        insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
+        retiredIndexes.add(hashIndex);
+        hashBytes += built.buffer().capacity();
+        hashIndex = built;
+        hashDeferred = false;
+        return true;
+    }
+
+    /**
+     * Release every buffer (segments, large buffers, all hash generations) to the pool. Writer thread only;
+     * the caller guarantees no reader can reach the table any more. The table is empty afterwards and may be
+     * written again.
+     */
+    private static void insertSortedBySlot(
+        final HashIndex index, final long[] hashes, final long[] nodes, final int[] order, final int count,
+        final int mask, final int shift, final int[] bucketStarts)
+    {
+        // Counting sort by the top bits of each key's home slot, then insert in that order.
+        java.util.Arrays.fill(bucketStarts, 0);
+        for (int i = 0; i < count; i++)
+        {
+            bucketStarts[(((int)hashes[i] & mask) >>> shift) + 1]++;
+        }
+        for (int b = 1; b < bucketStarts.length; b++)
+        {
+            bucketStarts[b] += bucketStarts[b - 1];
+        }
+        for (int i = 0; i < count; i++)
+        {
+            order[bucketStarts[((int)hashes[i] & mask) >>> shift]++] = i;
+        }
+        for (int j = 0; j < count; j++)
+        {
+            final int i = order[j];
+            index.insertRelease(hashes[i], nodes[i]);
+        }
+    }
+
+    public void free()
+    {
+        hashDeferred = false;
+        maxHeight = 0;
+        lastInserted = NodeLayout.NULL;
+        final HashIndex current = hashIndex;
+        hashIndex = null;
+        if (null != current)
+        {
+            pool.release(current.buffer());
+        }
+        for (final HashIndex retired : retiredIndexes)
+        {
+            pool.release(retired.buffer());
+        }
+        retiredIndexes.clear();
+        hashBytes = 0;
+        arena.releaseAll();
+        NODE_COUNT.setRelease(this, 0L);
+        KEY_COUNT.setRelease(this, 0L);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Reader API
+    // ------------------------------------------------------------------------------------------------------
+
+    /**
+     * Copy the value of the newest version {@code <= readVersion} of a key. Any thread.
+     *
+     * @return the value length; {@link #NOT_FOUND} if there is no such version or it is a tombstone; or, if
+     * {@code dst} has fewer than the required bytes after {@code dstOffset}, {@code -2 - requiredLength} with
+     * nothing copied (so {@code requiredLength = -2 - result}).
+     */
+    public int get(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final long node = findVisible(key, keyOffset, keyLength, readVersion);
+        if (NodeLayout.NULL == node)
+        {
+            return NOT_FOUND;
+        }
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final int length = NodeLayout.valueLength(segment, nodeOffset);
+        if (dst.capacity() - dstOffset < length)
+        {
+            return -2 - length;
+        }
+        dst.putBytes(dstOffset, segment, NodeLayout.valueOffset(segment, nodeOffset), length);
+        return length;
+    }
+
+    /**
+     * Zero-copy variant of {@link #get}: wrap {@code view} over the value in place. The view keeps the
+     * segment's memory alive, so it stays memory-safe even after {@link #free()}, but its contents are only
+     * meaningful while the table is alive. Any thread.
+     *
+     * @return true if a visible value was found and wrapped; false (view untouched) otherwise.
+     */
+    public boolean getView(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final DirectBuffer view)
+    {
+        final long node = findVisible(key, keyOffset, keyLength, readVersion);
+        if (NodeLayout.NULL == node)
+        {
+            return false;
+        }
+        wrapValue(node, view);
+        return true;
+    }
+
+    /**
+     * Convenience for tests: allocating variant of {@link #get}.
+     *
+     * @return a copy of the visible value, or null.
+     */
+    public byte[] get(final byte[] key, final long readVersion)
+    {
+        final long node = findVisible(new UnsafeBuffer(key), 0, key.length, readVersion);
+        if (NodeLayout.NULL == node)
+        {
+            return null;
+        }
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final byte[] value = new byte[NodeLayout.valueLength(segment, nodeOffset)];
+        segment.getBytes(NodeLayout.valueOffset(segment, nodeOffset), value);
+        return value;
+    }
+
+    /**
+     * @return a new reusable MVCC cursor; call {@link TableCursor#reset} before use. Any thread, but each
+     * cursor is used by one thread at a time.
+     */
+    public TableCursor newCursor()
+    {
+        return new TableCursor(this);
+    }
+
+    /**
+     * @return a new reusable cursor over every node (all versions and tombstones).
+     */
+    public RawCursor newRawCursor()
+    {
+        return new RawCursor(this);
+    }
+
+    /**
+     * @return the longest key accepted.
+     */
+    public int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /**
+     * @return bytes held from the pool: segments, large-value buffers and every hash-index generation.
+     */
+    public long memoryBytes()
+    {
+        return arena.bytesHeld() + hashBytes;
+    }
+
+    /**
+     * @return number of nodes (versions and tombstones).
+     */
+    public long nodeCount()
+    {
+        return (long)NODE_COUNT.getAcquire(this);
+    }
+
+    /**
+     * @return number of distinct keys (including keys whose newest version is a tombstone).
+     */
+    public long keyCount()
+    {
+        return (long)KEY_COUNT.getAcquire(this);
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Package-private skiplist primitives shared with the cursors (all reader-safe).
+    // ------------------------------------------------------------------------------------------------------
+
+    NodeArena arena()
+    {
+        return arena;
+    }
+
+    long nextAcquire(final long node, final int level)
+    {
+        return arena.segment(node).getLongAcquire(NodeLayout.nextOffset(NodeLayout.offset(node), level));
+    }
+
+    long version(final long node)
+    {
+        return NodeLayout.version(arena.segment(node), NodeLayout.offset(node));
+    }
+
+    boolean isTombstone(final long node)
+    {
+        return NodeLayout.valueLength(arena.segment(node), NodeLayout.offset(node)) == NodeLayout.TOMBSTONE;
+    }
+
+    int compareKey(final long node, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        return KeyCompare.compare(
+            segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset),
+            key, keyOffset, keyLength);
+    }
+
+    boolean sameKey(final long a, final long b)
+    {
+        final UnsafeBuffer segment = arena.segment(b);
+        final int offset = NodeLayout.offset(b);
+        return 0 == compareKey(a, segment, NodeLayout.keyOffset(offset), NodeLayout.keyLength(segment, offset));
+    }
+
+    void wrapKey(final long node, final DirectBuffer view)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        view.wrap(segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset));
+    }
+
+    void wrapValue(final long node, final DirectBuffer view)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        view.wrap(
+            segment,
+            NodeLayout.valueOffset(segment, nodeOffset),
+            Math.max(0, NodeLayout.valueLength(segment, nodeOffset)));
+    }
+
+    /**
+     * @return the first node of the table, or NULL.
+     */
+    long first()
+    {
+        return 0 == maxHeight ? NodeLayout.NULL : nextAcquire(HEAD, 0);
+    }
+
+    /**
+     * @return the first node ordered at or after (key, version), i.e. with a greater key, or the same key and a
+     * version {@code <= version}; NULL if none.
+     */
+    /**
+     * Where a forward seek to {@code key} starts: the newest node of the key when the hash index knows it (one
+     * probe and one node instead of a descent through the levels, each step a likely cache miss on a large table),
+     * else the first node at or after {@code (key, version)}. Either way the caller skips versions newer than its
+     * read version by walking forward, which gives the same position. A newest node published after a reader's
+     * snapshot was opened carries a version above that snapshot's read version, so finding an older node of the
+     * key through a slot not yet updated never hides a version the reader may see.
+     */
+    long seekStart(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        final HashIndex index = hashIndex;
+        if (null != index)
+        {
+            final long newest = index.findAcquire(arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset,
+                keyLength);
+            if (NodeLayout.NULL != newest)
+            {
+                return newest;
+            }
+        }
+        return findGreaterOrEqual(key, keyOffset, keyLength, version);
+    }
+
+    long findGreaterOrEqual(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        int level = maxHeight - 1;
+        if (level < 0)
+        {
+            return NodeLayout.NULL;
+        }
+        long x = HEAD;
+        while (true)
+        {
+            final long next = nextAcquire(x, level);
+            if (NodeLayout.NULL != next && isBefore(next, key, keyOffset, keyLength, version))
+            {
+                x = next;
+            }
+            else if (0 == level)
+            {
+                return next;
+            }
+            else
+            {
+                level--;
+            }
+        }
+    }
+
+    /**
+     * @return the last node whose key is {@code < key} ({@code <= key} if inclusive), i.e. the oldest version of
+     * the greatest such key; NULL if none.
+     */
+    long findLastKeyBefore(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final boolean inclusive)
+    {
+        int level = maxHeight - 1;
+        if (level < 0)
+        {
+            return NodeLayout.NULL;
+        }
+        final int limit = inclusive ? 0 : -1;
+        long x = HEAD;
+        while (true)
+        {
+            final long next = nextAcquire(x, level);
+            if (NodeLayout.NULL != next && compareKey(next, key, keyOffset, keyLength) <= limit)
+            {
+                x = next;
+            }
+            else if (0 == level)
+            {
+                return HEAD == x ? NodeLayout.NULL : x;
+            }
+            else
+            {
+                level--;
+            }
+        }
+    }
+
+    /**
+     * @return the last node of the table, or NULL.
+     */
+    long findLast()
+    {
+        int level = maxHeight - 1;
+        if (level < 0)
+        {
+            return NodeLayout.NULL;
+        }
+        long x = HEAD;
+        while (true)
+        {
+            final long next = nextAcquire(x, level);
+            if (NodeLayout.NULL != next)
+            {
+                x = next;
+            }
+            else if (0 == level)
+            {
+                return HEAD == x ? NodeLayout.NULL : x;
+            }
+            else
+            {
+                level--;
+            }
+        }
+    }
+
+    /**
+     * @return the first node with a key greater than the key of {@code node}, or NULL. Walks a few versions
+     * linearly (the common case: few versions per key) before falling back to an O(log n) search.
+     */
+    long skipKey(final long node)
+    {
+        // Decode the current node once; each candidate is checked for equality (length first, then 8-byte
+        // words), which is cheaper than an ordered compare and is all a scan step needs.
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final int keyOffset = NodeLayout.keyOffset(nodeOffset);
+        final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+        long next = segment.getLongAcquire(NodeLayout.nextOffset(nodeOffset, 0));
+        for (int i = 0; i < MAX_LINEAR_SKIP; i++)
+        {
+            if (NodeLayout.NULL == next)
+            {
+                return next;
+            }
+            final UnsafeBuffer nextSegment = arena.segment(next);
+            final int nextOffset = NodeLayout.offset(next);
+            if (!KeyCompare.equals(nextSegment, NodeLayout.keyOffset(nextOffset),
+                NodeLayout.keyLength(nextSegment, nextOffset), segment, keyOffset, keyLength))
+            {
+                return next;
+            }
+            next = nextSegment.getLongAcquire(NodeLayout.nextOffset(nextOffset, 0));
+        }
+        return findGreaterOrEqual(
+            segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset), PAST_ALL_VERSIONS);
+    }
+
+    /**
+     * @return the newest node of the key of {@code node} with a version {@code <= readVersion}, if it is not a
+     * tombstone; NULL otherwise.
+     */
+    long visibleVersionOf(final long node, final long readVersion)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final int keyOffset = NodeLayout.keyOffset(nodeOffset);
+        final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+        final long candidate = findGreaterOrEqual(segment, keyOffset, keyLength, readVersion);
+        if (NodeLayout.NULL == candidate || 0 != compareKey(candidate, segment, keyOffset, keyLength) ||
+            isTombstone(candidate))
+        {
+            return NodeLayout.NULL;
+        }
+        return candidate;
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+    // Internals
+    // ------------------------------------------------------------------------------------------------------
+
+    private boolean isBefore(
+        final long node, final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        final int c = compareKey(node, key, keyOffset, keyLength);
+        return c < 0 || (0 == c && version(node) > version);
+    }
+
+    private long findVisible(final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion)
+    {
+        final HashIndex index = hashIndex;
+        if (null == index)
+        {
+            return NodeLayout.NULL;
+        }
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        long node = index.findAcquire(arena, hash, key, keyOffset, keyLength);
+        while (NodeLayout.NULL != node)
+        {
+            final UnsafeBuffer segment = arena.segment(node);
+            final int nodeOffset = NodeLayout.offset(node);
+            if (NodeLayout.version(segment, nodeOffset) <= readVersion)
+            {
+                return NodeLayout.valueLength(segment, nodeOffset) == NodeLayout.TOMBSTONE ? NodeLayout.NULL : node;
+            }
+            node = segment.getLongAcquire(NodeLayout.nextOffset(nodeOffset, 0));
+            if (NodeLayout.NULL != node && 0 != compareKey(node, key, keyOffset, keyLength))
+            {
+                return NodeLayout.NULL;
+            }
+        }
+        return NodeLayout.NULL;
+    }
+
+    private int insert(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        if (keyLength < 0 || keyLength > maxKeyLength)
+        {
+            throw new IllegalArgumentException("keyLength must be in [0, " + maxKeyLength + "], got " + keyLength);
+        }
+        if (version < 0)
+        {
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
+        }
+        if (0 == maxHeight && !initialise())
+        {
+            return NO_MEMORY;
+        }
+
+        final int top = maxHeight;
+        // Sorted input (a load or a compaction copying in table order) lands right after the previous insert:
+        // every finger is then before the new entry, and each level's search starts there, O(1) instead of
+        // O(log n). Otherwise search from the head.
+        final boolean afterLast = NodeLayout.NULL != lastInserted &&
+            isBefore(lastInserted, key, keyOffset, keyLength, version);
+        // The search below overwrites the fingers with this key's predecessors; they are fingers again only if the
+        // insert succeeds, so a DUPLICATE or NO_MEMORY return leaves the fast path off until the next full search.
+        lastInserted = NodeLayout.NULL;
+        long x = HEAD;
+        // Once the search has moved right of a finger at some level it is past the previous insert, so right of
+        // every lower finger too: from then on it descends as usual. Until then each level starts at its finger
+        // (never left of where the level above stopped), so the walk is O(log distance from the last insert).
+        boolean moved = !afterLast;
+        for (int level = top - 1; level >= 0; level--)
+        {
+            if (!moved)
+            {
+                x = preds[level];
+            }
+            long next = nextPlain(x, level);
+            while (NodeLayout.NULL != next && isBefore(next, key, keyOffset, keyLength, version))
+            {
+                x = next;
+                next = nextPlain(x, level);
+                moved = true;
+            }
+            preds[level] = x;
+        }
+
+        final long pred = preds[0];
+        final long succ = nextPlain(pred, 0);
+        final boolean succSameKey = NodeLayout.NULL != succ && 0 == compareKey(succ, key, keyOffset, keyLength);
+        if (succSameKey && version(succ) == version)
+        {
+            return DUPLICATE;
+        }
+        final boolean predSameKey = HEAD != pred && 0 == compareKey(pred, key, keyOffset, keyLength);
+        final boolean newKey = !succSameKey && !predSameKey;
+        final boolean newest = !predSameKey; // the predecessor of the same key would hold a newer version
+
+        final long keys = keyCount;
+        if (newKey && !hashDeferred && !ensureHashCapacity(keys + 1))
+        {
+            return NO_MEMORY;
+        }
+
+        final int height = randomHeight();
+        final long size = NodeLayout.nodeSize(height, keyLength, valueLength);
+        if (size > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("entry too large: " + size + " bytes");
+        }
+        final long start = arena.allocate((int)size);
+        if (NodeLayout.NULL == start)
+        {
+            return NO_MEMORY;
+        }
+        final long node = NodeLayout.nodeAddressFromStart(start, height);
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+
+        // Plain stores: nothing can reach the node until the release stores below.
+        segment.putLong(nodeOffset + NodeLayout.VERSION, version);
+        segment.putInt(nodeOffset + NodeLayout.KEY_LENGTH, keyLength);
+        segment.putInt(nodeOffset + NodeLayout.VALUE_LENGTH, valueLength);
+        segment.putBytes(NodeLayout.keyOffset(nodeOffset), key, keyOffset, keyLength);
+        if (valueLength > 0)
+        {
+            segment.putBytes(NodeLayout.keyOffset(nodeOffset) + keyLength, value, valueOffset, valueLength);
+        }
+
+        if (height > top)
+        {
+            for (int level = top; level < height; level++)
+            {
+                preds[level] = HEAD;
+            }
+            // Volatile store before linking: a reader that sees the taller height but not yet the links finds
+            // NULL in the head at those levels and simply descends.
+            maxHeight = height;
+        }
+        for (int level = 0; level < height; level++)
+        {
+            segment.putLong(NodeLayout.nextOffset(nodeOffset, level), nextPlain(preds[level], level));
+        }
+        // Bottom-up: once linked at level 0 the node is in the list; upper levels are only shortcuts. Each
+        // release store makes the node's contents (and its own next pointers) visible to an acquiring reader.
+        for (int level = 0; level < height; level++)
+        {
+            setNextRelease(preds[level], level, node);
+            preds[level] = node; // the finger at this level for the next insert
+        }
+        lastInserted = node;
+
+        if (newKey)
+        {
+            if (!hashDeferred)
+            {
+                hashIndex.insertRelease(KeyHash.hash(key, keyOffset, keyLength), node);
+            }
+            KEY_COUNT.setRelease(this, keys + 1);
+        }
+        else if (newest && !hashDeferred)
+        {
+            final boolean replaced = hashIndex.replaceRelease(
+                arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, node);
+            assert replaced : "hash index lost a key";
+        }
+        NODE_COUNT.setRelease(this, nodeCount + 1);
+        return OK;
+    }
+
+    private boolean initialise()
+    {
+        final HashIndex index = HashIndex.tryAllocate(pool, HashIndex.INITIAL_CAPACITY);
+        if (null == index)
+        {
+            return false;
+        }
+        if (!arena.initialise())
+        {
+            pool.release(index.buffer());
+            return false;
+        }
+        final long head = arena.allocate((int)NodeLayout.nodeSize(MAX_HEIGHT, 0, 0));
+        assert NodeLayout.nodeAddressFromStart(head, MAX_HEIGHT) == HEAD;
+        // The head's tower is already zero (fresh segments are zeroed), i.e. NULL at every level.
+        hashBytes = index.buffer().capacity();
+        hashIndex = index;
+        maxHeight = 1; // published last: a reader seeing maxHeight > 0 finds segment 0 and the head
+        return true;
+    }
+
+    private boolean ensureHashCapacity(final long keys)
+    {
+        HashIndex index = hashIndex;
+        if (keys * 2 <= index.capacity())
+        {
+            return true;
+        }
+        final int capacity = index.capacity() * 2;
+        if (capacity > HashIndex.MAX_CAPACITY)
+        {
+            return false;
+        }
+        final HashIndex grown = HashIndex.tryAllocate(pool, capacity);
+        if (null == grown)
+        {
+            return false;
+        }
+        index.copyInto(arena, grown);
+        retiredIndexes.add(index);
+        hashBytes += grown.buffer().capacity();
+        // Volatile store: the new generation is complete before any reader can see it. Readers still holding
+        // the old one keep using it; it is released only by free().
+        hashIndex = grown;
+        return true;
+    }
+
+    private long nextPlain(final long node, final int level)
+    {
+        // Plain load is enough: only the writer stores next pointers and this is the writer.
+        return arena.segment(node).getLong(NodeLayout.nextOffset(NodeLayout.offset(node), level));
+    }
+
+    private void setNextRelease(final long node, final int level, final long next)
+    {
+        arena.segment(node).putLongRelease(NodeLayout.nextOffset(NodeLayout.offset(node), level), next);
+    }
+
+    private int randomHeight()
+    {
+        // xorshift64: writer-only state, no allocation, no contention.
+        long r = randomState;
+        r ^= r << 13;
+        r ^= r >>> 7;
+        r ^= r << 17;
+        randomState = r;
+        // Branching factor 4: each pair of trailing zero bits adds a level with probability 1/4.
+        return Math.min(1 + (Long.numberOfTrailingZeros(r) >>> 1), MAX_HEIGHT);
+    }
+}

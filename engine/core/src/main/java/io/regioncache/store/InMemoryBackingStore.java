@@ -1,0 +1,210 @@
+package io.regioncache.store;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.BackingSnapshot;
+import io.regioncache.BackingStore;
+import io.regioncache.StoreException;
+
+/**
+ * A simple, thread-safe, in-memory MVCC {@link BackingStore} for tests and examples.
+ * <p>
+ * Entries are kept in one sorted map keyed by (key ascending, version descending). Snapshots are consistent by
+ * sequence number: every write is stamped with a store-wide sequence, and a snapshot ignores entries stamped after
+ * it was opened.
+ */
+public final class InMemoryBackingStore implements BackingStore
+{
+    private static final byte[] TOMBSTONE = new byte[0];
+
+    private final ConcurrentSkipListMap<MvccKey, Stamped> map = new ConcurrentSkipListMap<>();
+    private final AtomicLong sequence = new AtomicLong();
+    private volatile RuntimeException failNextScan;
+
+    /**
+     * Store a value.
+     *
+     * @param key     key.
+     * @param version version.
+     * @param value   value.
+     */
+    /** An empty store. */
+    public InMemoryBackingStore()
+    {
+    }
+
+    public void put(final byte[] key, final long version, final byte[] value)
+    {
+        map.put(new MvccKey(key.clone(), version), new Stamped(value.clone(), sequence.incrementAndGet()));
+    }
+
+    /**
+     * Store a tombstone.
+     *
+     * @param key     key.
+     * @param version version.
+     */
+    public void delete(final byte[] key, final long version)
+    {
+        map.put(new MvccKey(key.clone(), version), new Stamped(TOMBSTONE, sequence.incrementAndGet()));
+    }
+
+    /**
+     * Make the next scan throw (fault injection for tests).
+     *
+     * @param error the error to throw.
+     */
+    public void failNextScan(final RuntimeException error)
+    {
+        failNextScan = error;
+    }
+
+    /** @return number of stored entries (all versions). */
+    public int entryCount()
+    {
+        return map.size();
+    }
+
+    @Override
+    public BackingSnapshot openSnapshot()
+    {
+        return new Snap(sequence.get());
+    }
+
+    @Override
+    public void close()
+    {
+        map.clear();
+    }
+
+    private final class Snap implements BackingSnapshot
+    {
+        private final long seq;
+
+        Snap(final long seq)
+        {
+            this.seq = seq;
+        }
+
+        @Override
+        public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
+        {
+            final RuntimeException fail = failNextScan;
+            if (fail != null)
+            {
+                failNextScan = null;
+                throw new StoreException("injected scan failure", fail);
+            }
+            final NavigableMap<MvccKey, Stamped> range = end.length == 0 ?
+                map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
+                map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);
+            final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
+            final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
+            for (final Map.Entry<MvccKey, Stamped> e : range.entrySet())
+            {
+                final Stamped s = e.getValue();
+                if (s.seq > seq)
+                {
+                    continue;
+                }
+                keyView.wrap(e.getKey().key);
+                final boolean tombstone = s.value == TOMBSTONE;
+                if (!tombstone)
+                {
+                    valueView.wrap(s.value);
+                }
+                final boolean more = visitor.onEntry(keyView, 0, e.getKey().key.length, e.getKey().version,
+                    tombstone ? null : valueView, 0, tombstone ? 0 : s.value.length);
+                if (!more)
+                {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public int get(
+            final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+            final MutableDirectBuffer dst, final int dstOffset)
+        {
+            final byte[] k = new byte[keyLength];
+            key.getBytes(keyOffset, k);
+            for (final Map.Entry<MvccKey, Stamped> e :
+                map.tailMap(new MvccKey(k, readVersion), true).entrySet())
+            {
+                if (!Arrays.equals(e.getKey().key, k))
+                {
+                    return NOT_FOUND;
+                }
+                final Stamped s = e.getValue();
+                if (s.seq > seq)
+                {
+                    continue;
+                }
+                if (s.value == TOMBSTONE)
+                {
+                    return NOT_FOUND;
+                }
+                dst.putBytes(dstOffset, s.value);
+                return s.value.length;
+            }
+            return NOT_FOUND;
+        }
+
+        @Override
+        public void close()
+        {
+        }
+    }
+
+    private static final class Stamped
+    {
+        final byte[] value;
+        final long seq;
+
+        Stamped(final byte[] value, final long seq)
+        {
+            this.value = value;
+            this.seq = seq;
+        }
+    }
+
+    private static final class MvccKey implements Comparable<MvccKey>
+    {
+        final byte[] key;
+        final long version;
+
+        MvccKey(final byte[] key, final long version)
+        {
+            this.key = key;
+            this.version = version;
+        }
+
+        @Override
+        public int compareTo(final MvccKey o)
+        {
+            final int c = Arrays.compareUnsigned(key, o.key);
+            return c != 0 ? c : Long.compare(o.version, version);
+        }
+
+        @Override
+        public boolean equals(final Object o)
+        {
+            return o instanceof MvccKey && compareTo((MvccKey)o) == 0;
+        }
+
+        @Override
+        public int hashCode()
+        {
+            return Arrays.hashCode(key) * 31 + Long.hashCode(version);
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.regioncache;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.CompletableFuture;
+
+import io.regioncache.store.InMemoryBackingStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/**
+ * A load larger than the inline threshold hands the rest of its scan to the scan thread mid-key: every version of
+ * every key must arrive exactly once, whether the load is pipelined or not.
+ */
+class PipelinedLoadTest
+{
+    private static final int KEYS = 30_000; // x 3 versions: the 65,536-entry hand-over falls inside a key
+    private static final int VERSIONS = 3;
+
+    private static byte[] key(final int i)
+    {
+        return ByteBuffer.allocate(12).putInt(0x6b657900).putLong(i).array();
+    }
+
+    private static byte[] value(final int i, final int v)
+    {
+        return ByteBuffer.allocate(16).putLong(i).putLong(v).array();
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void everyVersionOfEveryKeyArrives(final boolean pipelined)
+    {
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        for (int i = 0; i < KEYS; i++)
+        {
+            for (int v = 1; v <= VERSIONS; v++)
+            {
+                if (i % 7 == 0 && v == 2)
+                {
+                    store.delete(key(i), 10L * v);
+                }
+                else
+                {
+                    store.put(key(i), 10L * v, value(i, v));
+                }
+            }
+        }
+        try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .backingStore(store)
+            .loaderExecutor(Runnable::run)
+            .pipelinedLoads(pipelined)
+            .build()))
+        {
+            final Region region = new Region(1, new byte[0], new byte[0], 1);
+            assertEquals(ResultCode.OK, run(cache, cache.loadRegion(region)).code());
+            for (int i = 0; i < 100 && cache.stateOf(1) != RegionState.ACTIVE; i++)
+            {
+                cache.applyCycle();
+            }
+            assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+            assertEquals(1, cache.counters().loadsFinished());
+            final Snapshot s = cache.newSnapshot();
+            for (int v = 1; v <= VERSIONS; v++)
+            {
+                assertEquals(SnapshotStatus.OK, s.open(1, 1, 10L * v + 5));
+                for (int i = 0; i < KEYS; i++)
+                {
+                    final byte[] got = s.get(key(i));
+                    if (i % 7 == 0 && v == 2)
+                    {
+                        assertNull(got, "key " + i + " deleted at version 20");
+                    }
+                    else
+                    {
+                        assertArrayEquals(value(i, v), got, "key " + i + " at version " + (10 * v + 5));
+                    }
+                }
+                final SnapshotIterator it = s.iterator();
+                int n = 0;
+                for (boolean ok = it.seekToFirst(); ok; ok = it.next())
+                {
+                    n++;
+                }
+                assertEquals(v == 2 ? KEYS - (KEYS + 6) / 7 : KEYS, n, "visible keys at version " + (10 * v + 5));
+                s.close();
+            }
+            s.dispose();
+        }
+    }
+
+    private static CommandResult run(final RegionCache cache, final CompletableFuture<CommandResult> f)
+    {
+        while (!f.isDone())
+        {
+            cache.applyCycle();
+        }
+        return f.join();
+    }
+
+    @Test
+    void theHandOverFallsInsideAKey()
+    {
+        assertEquals(1, (KEYS * VERSIONS > 65_536 ? 65_536 % VERSIONS : -1), "test premise");
+    }
+}

@@ -1,0 +1,64 @@
+package io.regioncache.micrometer;
+
+import java.util.Map;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+import io.regioncache.RegionCache;
+import io.regioncache.MetricsSnapshot;
+
+/**
+ * Binds every metric of {@link RegionCache#metrics()} to a Micrometer registry as a gauge named
+ * {@code regioncache.<metric>}. Micrometer is an optional dependency: only hosts that use this class need it.
+ * <p>
+ * Gauges read one shared snapshot refreshed at most once per {@code refreshMillis}, so a scrape of a hundred gauges
+ * builds one snapshot, not a hundred.
+ */
+public final class RegionCacheMeterBinder implements MeterBinder
+{
+    private final RegionCache cache;
+    private final long refreshNanos;
+    private volatile MetricsSnapshot last;
+    private volatile long lastNanos;
+
+    /**
+     * @param cache         the engine.
+     * @param refreshMillis minimum age of the shared snapshot before it is rebuilt.
+     */
+    public RegionCacheMeterBinder(final RegionCache cache, final long refreshMillis)
+    {
+        this.cache = cache;
+        this.refreshNanos = refreshMillis * 1_000_000L;
+    }
+
+    @Override
+    public void bindTo(final MeterRegistry registry)
+    {
+        for (final Map.Entry<String, Number> e : snapshot().values().entrySet())
+        {
+            final String name = e.getKey();
+            Gauge.builder("regioncache." + name, this, b -> b.value(name)).register(registry);
+        }
+    }
+
+    private double value(final String name)
+    {
+        final Number n = snapshot().values().get(name);
+        return n == null ? Double.NaN : n.doubleValue();
+    }
+
+    private MetricsSnapshot snapshot()
+    {
+        final long now = System.nanoTime();
+        MetricsSnapshot s = last;
+        if (s == null || now - lastNanos > refreshNanos)
+        {
+            s = cache.metrics();
+            last = s;
+            lastNanos = now;
+        }
+        return s;
+    }
+}

@@ -1,0 +1,226 @@
+package io.regioncache.rocksdb;
+
+import java.nio.ByteOrder;
+import java.util.Arrays;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The stored-key format of {@link RocksDbBackingStore}, modelled on TiKV's write column family:
+ * {@code memcomparable(userKey) ++ bigEndian(~version)}.
+ * <p>
+ * <b>Memcomparable encoding</b> (TiKV {@code codec::bytes::encode_bytes}). The user key is cut into groups of 8
+ * bytes; the last group is padded with zero bytes. Each group is followed by one marker byte
+ * {@code 0xFF - padding}, so a full group has marker {@code 0xFF} and the final group has a marker in
+ * {@code [0xF7, 0xFE]}. A key whose length is a multiple of 8 (the empty key included) ends with an all-padding
+ * group ({@code 8 x 0x00, 0xF7}). Encoded length is {@code (len / 8 + 1) * 9}.
+ * <p>
+ * <b>Why it preserves order.</b> Take user keys {@code a != b} and the first group {@code g} where their
+ * encodings differ (all earlier groups are full and equal, so the keys agree on their first {@code 8g} bytes).
+ * <ul>
+ * <li>If the keys differ at some byte inside group {@code g}, the data bytes of the group differ first at that
+ * byte with the raw values (padding only follows the last real byte), so the encodings compare as the keys.</li>
+ * <li>Otherwise the shorter key, say {@code a}, ends inside group {@code g} and is a prefix of {@code b}; {@code a}
+ * sorts first in raw order. In the group, {@code a} has zero padding where {@code b} has real bytes ({@code >= 0}):
+ * either a real byte of {@code b} is non-zero and {@code b} is greater at that byte, or all are zero and the data
+ * bytes tie; then the marker decides, and {@code a}, padded more, has the smaller marker.</li>
+ * </ul>
+ * The encoding is also <i>prefix-free</i>: a proper prefix of an encoding that ends at a group boundary ends with
+ * a {@code 0xFF} marker, whereas every encoding ends with a marker below {@code 0xFF}. Hence for {@code a != b}
+ * the comparison of {@code enc(a) ++ x} and {@code enc(b) ++ y} is decided inside the encoded keys whatever the
+ * suffixes, and for {@code a == b} it is decided by the suffixes. With the suffix {@code ~version} (big-endian,
+ * compared unsigned: a larger version gives a smaller suffix) the stored order is exactly (user key ascending,
+ * version descending), the order {@link io.regioncache.BackingSnapshot} promises.
+ * <p>
+ * Versions must be {@code >= 0} (as in the engine's tables).
+ */
+public final class MvccKeyCodec
+{
+    /** Bytes of the version suffix. */
+    public static final int VERSION_LENGTH = 8;
+    /** Value flag: a put; the value bytes follow. */
+    public static final byte FLAG_PUT = 'P';
+    /** Value flag: a tombstone; nothing follows. */
+    public static final byte FLAG_DELETE = 'D';
+
+    private static final int GROUP = 8;
+    private static final int MARKER_FULL = 0xFF;
+
+    private MvccKeyCodec()
+    {
+    }
+
+    /**
+     * @param keyLength user key length.
+     * @return length of its memcomparable encoding (without the version).
+     */
+    public static int encodedLength(final int keyLength)
+    {
+        return (keyLength / GROUP + 1) * (GROUP + 1);
+    }
+
+    /**
+     * Memcomparable-encode a user key.
+     *
+     * @param key       key buffer.
+     * @param keyOffset key offset.
+     * @param keyLength key length.
+     * @param dst       destination (at least {@link #encodedLength(int)} bytes from dstOffset).
+     * @param dstOffset destination offset.
+     * @return bytes written.
+     */
+    public static int encodeKey(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
+        final int dstOffset)
+    {
+        int in = 0;
+        int out = dstOffset;
+        while (true)
+        {
+            final int remaining = keyLength - in;
+            if (remaining >= GROUP)
+            {
+                dst.putBytes(out, key, keyOffset + in, GROUP);
+                dst.putByte(out + GROUP, (byte)MARKER_FULL);
+                in += GROUP;
+                out += GROUP + 1;
+            }
+            else
+            {
+                if (remaining > 0)
+                {
+                    dst.putBytes(out, key, keyOffset + in, remaining);
+                }
+                dst.setMemory(out + remaining, GROUP - remaining, (byte)0);
+                final int pad = GROUP - remaining;
+                dst.putByte(out + GROUP, (byte)(MARKER_FULL - pad));
+                out += GROUP + 1;
+                return out - dstOffset;
+            }
+        }
+    }
+
+    /**
+     * Write the version suffix.
+     *
+     * @param dst     destination.
+     * @param offset  offset.
+     * @param version version, {@code >= 0}.
+     */
+    public static void putVersion(final MutableDirectBuffer dst, final int offset, final long version)
+    {
+        dst.putLong(offset, ~version, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * @param src    buffer holding a stored key.
+     * @param offset offset of its version suffix.
+     * @return the version.
+     */
+    public static long getVersion(final DirectBuffer src, final int offset)
+    {
+        return ~src.getLong(offset, ByteOrder.BIG_ENDIAN);
+    }
+
+    /**
+     * Decode a memcomparable-encoded key.
+     *
+     * @param src       encoded bytes.
+     * @param srcOffset offset.
+     * @param srcLength length of the encoded key (without the version).
+     * @param dst       destination, at least {@code srcLength} bytes from dstOffset.
+     * @param dstOffset destination offset.
+     * @return the user key length.
+     * @throws IllegalArgumentException if the bytes are not a valid encoding.
+     */
+    public static int decodeKey(
+        final DirectBuffer src, final int srcOffset, final int srcLength, final MutableDirectBuffer dst,
+        final int dstOffset)
+    {
+        if (srcLength <= 0 || srcLength % (GROUP + 1) != 0)
+        {
+            throw new IllegalArgumentException("encoded key length " + srcLength + " is not a multiple of 9");
+        }
+        int in = srcOffset;
+        int out = dstOffset;
+        final int limit = srcOffset + srcLength;
+        while (in < limit)
+        {
+            final int marker = src.getByte(in + GROUP) & 0xFF;
+            if (marker == MARKER_FULL)
+            {
+                dst.putBytes(out, src, in, GROUP);
+                out += GROUP;
+                in += GROUP + 1;
+                continue;
+            }
+            final int pad = MARKER_FULL - marker;
+            if (pad > GROUP || in + GROUP + 1 != limit)
+            {
+                throw new IllegalArgumentException("bad marker " + marker + " at " + (in - srcOffset));
+            }
+            final int real = GROUP - pad;
+            dst.putBytes(out, src, in, real);
+            return out + real - dstOffset;
+        }
+        throw new IllegalArgumentException("encoded key has no final group");
+    }
+
+    /**
+     * Convenience (tests, tools): encode a key without a version.
+     *
+     * @param key user key.
+     * @return its memcomparable encoding.
+     */
+    public static byte[] encodeKey(final byte[] key)
+    {
+        final byte[] out = new byte[encodedLength(key.length)];
+        encodeKey(new UnsafeBuffer(key), 0, key.length,
+            new UnsafeBuffer(out), 0);
+        return out;
+    }
+
+    /**
+     * Convenience (tests, tools): encode a stored key.
+     *
+     * @param key     user key.
+     * @param version version, {@code >= 0}.
+     * @return {@code memcomparable(key) ++ bigEndian(~version)}.
+     */
+    public static byte[] encode(final byte[] key, final long version)
+    {
+        final int encoded = encodedLength(key.length);
+        final byte[] out = new byte[encoded + VERSION_LENGTH];
+        final UnsafeBuffer buffer = new UnsafeBuffer(out);
+        encodeKey(new UnsafeBuffer(key), 0, key.length, buffer, 0);
+        putVersion(buffer, encoded, version);
+        return out;
+    }
+
+    /**
+     * Convenience (tests, tools): decode a stored key's user key.
+     *
+     * @param stored a stored key.
+     * @return the user key.
+     */
+    public static byte[] decodeUserKey(final byte[] stored)
+    {
+        final UnsafeBuffer src = new UnsafeBuffer(stored);
+        final byte[] tmp = new byte[stored.length];
+        final int n = decodeKey(src, 0, stored.length - VERSION_LENGTH, new UnsafeBuffer(tmp), 0);
+        return Arrays.copyOf(tmp, n);
+    }
+
+    /**
+     * Convenience (tests, tools): a stored key's version.
+     *
+     * @param stored a stored key.
+     * @return its version.
+     */
+    public static long decodeVersion(final byte[] stored)
+    {
+        return getVersion(new UnsafeBuffer(stored), stored.length - VERSION_LENGTH);
+    }
+}

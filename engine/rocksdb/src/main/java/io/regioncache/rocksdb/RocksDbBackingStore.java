@@ -1,0 +1,652 @@
+package io.regioncache.rocksdb;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteOptions;
+
+import io.regioncache.WriteBatch;
+import io.regioncache.BackingSnapshot;
+import io.regioncache.WritableStore;
+import io.regioncache.StoreException;
+
+/**
+ * A {@link BackingStore} on RocksDB, the way TiKV keeps MVCC data in its write column family: one RocksDB entry
+ * per (user key, version), stored key {@code memcomparable(key) ++ bigEndian(~version)} (see {@link MvccKeyCodec}
+ * for why this orders entries by key ascending, version descending), value one flag byte ({@code 'P'} put /
+ * {@code 'D'} tombstone) followed by the value bytes.
+ * <p>
+ * <b>Errors.</b> Every {@link RocksDBException} (and every malformed entry) becomes a {@link StoreException};
+ * operations on a closed store throw {@link StoreException} too. The cache turns those into failed loads.
+ * <p>
+ * <b>Threads.</b> Thread-safe. Every operation runs under the read side of a lifecycle lock, and {@link #close()}
+ * takes the write side, so native objects are never released under a running operation; long scans poll the
+ * closed flag and stop early so close does not wait for them. Snapshots and cursors still open at close are
+ * released by close (in the order RocksDB needs: iterators, read options, bounds, snapshots, then the database).
+ * <p>
+ * <b>GC.</b> {@link #gcBelow(long)} is an explicit sweep, not a compaction filter: simple and good enough for a
+ * store the host compacts on its own schedule.
+ */
+public final class RocksDbBackingStore implements WritableStore
+{
+    static final byte[] TOMBSTONE_VALUE = {MvccKeyCodec.FLAG_DELETE};
+    private static final int GC_BATCH = 4096;
+
+    private final RocksDB db;
+    private final boolean ownsDb;
+    private final Options options;
+    private final WriteOptions writeOptions;
+    private final ReadOptions latestReadOptions;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final Set<AutoCloseable> openResources = ConcurrentHashMap.newKeySet();
+    private final Path dataDir;
+    private volatile boolean closed;
+    private volatile long gcSafePoint = -1;
+
+    private RocksDbBackingStore(final RocksDB db, final boolean ownsDb, final Options options, final Path dataDir)
+    {
+        this.db = db;
+        this.ownsDb = ownsDb;
+        this.options = options;
+        this.dataDir = dataDir;
+        this.writeOptions = new WriteOptions();
+        this.latestReadOptions = new ReadOptions();
+    }
+
+    /**
+     * Open (creating if missing) a RocksDB database in {@code dataDir} that this store owns and closes.
+     *
+     * @param dataDir the database directory.
+     * @return the store.
+     * @throws StoreException if RocksDB cannot open it (e.g. the path is a file, or another process holds it).
+     */
+    public static RocksDbBackingStore open(final Path dataDir)
+    {
+        Options options = null;
+        try
+        {
+            RocksDB.loadLibrary();
+            if (!Files.isDirectory(dataDir))
+            {
+                Files.createDirectories(dataDir); // fails on a path that is a file: reported as a StoreException
+            }
+            options = new Options().setCreateIfMissing(true).setIncreaseParallelism(2);
+            final RocksDB db = RocksDB.open(options, dataDir.toString());
+            return new RocksDbBackingStore(db, true, options, dataDir);
+        }
+        catch (final RocksDBException | java.io.IOException | RuntimeException | UnsatisfiedLinkError ex)
+        {
+            if (options != null)
+            {
+                options.close();
+            }
+            throw new StoreException("cannot open RocksDB at " + dataDir + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Wrap a database the caller owns: {@link #close()} releases this store's objects but not the database.
+     *
+     * @param db an open database holding only this store's entries.
+     * @return the store.
+     */
+    public static RocksDbBackingStore wrap(final RocksDB db)
+    {
+        return new RocksDbBackingStore(db, false, null, null);
+    }
+
+    /** @return the database (for host-side work such as SST ingest; do not close it). */
+    public RocksDB db()
+    {
+        return db;
+    }
+
+    /** @return the data directory, or null for a wrapped database. */
+    public Path dataDir()
+    {
+        return dataDir;
+    }
+
+    /** @return the highest safe point {@link #gcBelow} has swept at, or -1. */
+    public long gcSafePoint()
+    {
+        return gcSafePoint;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * Write every operation of an engine batch at the batch's version, atomically (one RocksDB write batch). The
+     * region id and epoch are not stored: the store is keyed by user key only, like TiKV's KV engine.
+     *
+     * @param batch the batch (only read).
+     * @throws StoreException if RocksDB refuses the write.
+     */
+    public void applyBatch(final WriteBatch batch)
+    {
+        final long version = batch.version();
+        checkVersion(version);
+        enter();
+        try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
+        {
+            final int rc = batch.forEach((op, key, keyLength, value, valueLength) ->
+            {
+                final byte[] k = storedKey(key, 0, keyLength, version);
+                try
+                {
+                    if (op == WriteBatch.PUT)
+                    {
+                        final byte[] v = new byte[valueLength + 1];
+                        v[0] = MvccKeyCodec.FLAG_PUT;
+                        value.getBytes(0, v, 1, valueLength);
+                        wb.put(k, v);
+                    }
+                    else
+                    {
+                        wb.put(k, TOMBSTONE_VALUE);
+                    }
+                }
+                catch (final RocksDBException ex)
+                {
+                    throw new StoreException("cannot build write batch: " + ex, ex);
+                }
+                return 0;
+            });
+            assert rc == 0;
+            db.write(writeOptions, wb);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new StoreException("write of " + batch + " failed: " + ex, ex);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * Convenience: store one value.
+     *
+     * @param key     key.
+     * @param version version ({@code >= 0}).
+     * @param value   value.
+     */
+    public void put(final byte[] key, final long version, final byte[] value)
+    {
+        applyBatch(new WriteBatch(0, 0, version).put(key, value));
+    }
+
+    /**
+     * Convenience: store one tombstone.
+     *
+     * @param key     key.
+     * @param version version ({@code >= 0}).
+     */
+    public void delete(final byte[] key, final long version)
+    {
+        applyBatch(new WriteBatch(0, 0, version).delete(key));
+    }
+
+    /**
+     * MVCC delete-range: write a tombstone at {@code version} for every key of {@code [start, end)} that is
+     * visible (not deleted) at {@code version}, all in one atomic RocksDB batch. Reads below {@code version} still
+     * see the old values, so the store stays a correct MVCC source for any cached region (unlike a physical
+     * {@code DeleteRange}, which would also erase history). The host must give a version above every version
+     * already written in the range.
+     *
+     * @param start   inclusive start (empty = -infinity).
+     * @param end     exclusive end (empty = +infinity).
+     * @param version the tombstones' version.
+     * @return the number of tombstones written.
+     */
+    public long deleteRange(final byte[] start, final byte[] end, final long version)
+    {
+        checkVersion(version);
+        enter();
+        try (RocksDbSnapshot snap = openSnapshotLocked();
+             RocksDbCursor cursor = snap.newCursorLocked(start, end, version);
+             org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
+        {
+            long n = 0;
+            while (cursor.nextLocked())
+            {
+                wb.put(storedKey(cursor.key(), 0, cursor.keyLength(), version), TOMBSTONE_VALUE);
+                n++;
+            }
+            if (n > 0)
+            {
+                db.write(writeOptions, wb);
+            }
+            return n;
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new StoreException("delete-range failed: " + ex, ex);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * Drop every version no read above {@code safePoint} can see: for each key, everything older than its newest
+     * version at or below the safe point, and that version too when it is a tombstone. Reads at versions
+     * {@code >= safePoint} see exactly what they saw before; reads below it are no longer supported. Writes
+     * running concurrently must be at versions above the safe point (the host's GC contract).
+     *
+     * @param safePoint the safe point.
+     * @return the number of entries dropped.
+     */
+    public long gcBelow(final long safePoint)
+    {
+        enter();
+        final org.rocksdb.Snapshot snapshot = db.getSnapshot();
+        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+             RocksIterator it = db.newIterator(ro);
+             org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
+        {
+            final EntryReader entry = new EntryReader();
+            final UnsafeBuffer decided = new UnsafeBuffer(new byte[256]);
+            int decidedLength = -1;
+            long dropped = 0;
+            for (it.seekToFirst(); it.isValid(); it.next())
+            {
+                checkOpen();
+                entry.read(it);
+                if (decidedLength >= 0 && entry.sameUserKey(decided, decidedLength))
+                {
+                    wb.delete(copyRaw(entry)); // older than the version kept for this key
+                    dropped++;
+                }
+                else if (entry.version <= safePoint)
+                {
+                    // The newest version at or below the safe point: every later (older) entry of the key goes.
+                    if (decided.capacity() < entry.encodedKeyLength)
+                    {
+                        decided.wrap(new byte[entry.encodedKeyLength * 2]);
+                    }
+                    decided.putBytes(0, entry.rawKeyView, 0, entry.encodedKeyLength);
+                    decidedLength = entry.encodedKeyLength;
+                    if (entry.tombstone)
+                    {
+                        wb.delete(copyRaw(entry));
+                        dropped++;
+                    }
+                }
+                if (wb.count() >= GC_BATCH)
+                {
+                    db.write(writeOptions, wb);
+                    wb.clear();
+                }
+            }
+            it.status();
+            if (wb.count() > 0)
+            {
+                db.write(writeOptions, wb);
+            }
+            gcSafePoint = Math.max(gcSafePoint, safePoint);
+            return dropped;
+        }
+        catch (final RocksDBException | IllegalArgumentException ex)
+        {
+            throw new StoreException("gc below " + safePoint + " failed: " + ex, ex);
+        }
+        finally
+        {
+            db.releaseSnapshot(snapshot);
+            exit();
+        }
+    }
+
+    private static byte[] copyRaw(final EntryReader entry)
+    {
+        final byte[] k = new byte[entry.encodedKeyLength + MvccKeyCodec.VERSION_LENGTH];
+        entry.rawKeyView.getBytes(0, k);
+        return k;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public RocksDbSnapshot openSnapshot()
+    {
+        enter();
+        try
+        {
+            return openSnapshotLocked();
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    private RocksDbSnapshot openSnapshotLocked()
+    {
+        final RocksDbSnapshot s = new RocksDbSnapshot(this, db.getSnapshot());
+        openResources.add(s);
+        return s;
+    }
+
+    /**
+     * Read the newest value of {@code key} at or below {@code readVersion} from the latest state of the database
+     * (the single iterator used is itself a consistent implicit snapshot).
+     *
+     * @param key         key buffer.
+     * @param keyOffset   key offset.
+     * @param keyLength   key length.
+     * @param readVersion read version.
+     * @param dst         destination.
+     * @param dstOffset   destination offset.
+     * @return the value length, {@link BackingSnapshot#NOT_FOUND}, or {@code -2 - length} if {@code dst} has
+     * less than {@code length} bytes from {@code dstOffset} (nothing copied; the engine's snapshots behave the
+     * same way, so a hybrid read means the same whichever source serves it).
+     */
+    public int get(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        enter();
+        try
+        {
+            return pointGet(latestReadOptions, key, keyOffset, keyLength, readVersion, dst, dstOffset, false);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    /**
+     * Convenience get.
+     *
+     * @param key         key.
+     * @param readVersion read version.
+     * @return the value or null.
+     */
+    public byte[] get(final byte[] key, final long readVersion)
+    {
+        final ExpandableArrayBuffer dst = new ExpandableArrayBuffer(64);
+        int n = get(new UnsafeBuffer(key), 0, key.length, readVersion, dst, 0);
+        if (n < BackingSnapshot.NOT_FOUND)
+        {
+            dst.checkLimit(-2 - n);
+            n = get(new UnsafeBuffer(key), 0, key.length, readVersion, dst, 0);
+        }
+        return n < 0 ? null : Arrays.copyOf(dst.byteArray(), n);
+    }
+
+    /**
+     * A cursor over the keys of {@code [lower, upper)} visible at {@code readVersion}, on the latest state of the
+     * database (the cursor's iterator pins an implicit snapshot for its lifetime).
+     *
+     * @param lower       inclusive lower bound (empty or null = -infinity).
+     * @param upper       exclusive upper bound (empty or null = +infinity).
+     * @param readVersion read version.
+     * @return an open cursor; close it.
+     */
+    public RocksDbCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
+    {
+        enter();
+        try
+        {
+            return newCursorLocked(null, lower, upper, readVersion);
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
+    RocksDbCursor newCursorLocked(
+        final org.rocksdb.Snapshot snapshot, final byte[] lower, final byte[] upper, final long readVersion)
+    {
+        final List<AutoCloseable> natives = new ArrayList<>(4);
+        try
+        {
+            final ReadOptions ro = new ReadOptions();
+            natives.add(ro);
+            if (snapshot != null)
+            {
+                ro.setSnapshot(snapshot);
+            }
+            if (lower != null && lower.length > 0)
+            {
+                final Slice s = new Slice(MvccKeyCodec.encodeKey(lower));
+                natives.add(s);
+                ro.setIterateLowerBound(s);
+            }
+            if (upper != null && upper.length > 0)
+            {
+                final Slice s = new Slice(MvccKeyCodec.encodeKey(upper));
+                natives.add(s);
+                ro.setIterateUpperBound(s);
+            }
+            final RocksIterator it = db.newIterator(ro);
+            final RocksDbCursor c = new RocksDbCursor(this, it, natives, readVersion);
+            openResources.add(c);
+            return c;
+        }
+        catch (final RuntimeException ex)
+        {
+            closeAll(natives);
+            throw new StoreException("cannot open a cursor: " + ex, ex);
+        }
+    }
+
+    int pointGet(
+        final ReadOptions ro, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset, final boolean growExpandable)
+    {
+        if (readVersion < 0)
+        {
+            return BackingSnapshot.NOT_FOUND;
+        }
+        final byte[] seek = storedKey(key, keyOffset, keyLength, readVersion);
+        final int encodedLength = seek.length - MvccKeyCodec.VERSION_LENGTH;
+        try (RocksIterator it = db.newIterator(ro))
+        {
+            // The first entry at or after (key, readVersion) is the newest version <= readVersion of the key, if
+            // the key has one; otherwise it is a later key (encodings are prefix-free, so comparing the encoded
+            // part is enough).
+            it.seek(seek);
+            if (!it.isValid())
+            {
+                it.status();
+                return BackingSnapshot.NOT_FOUND;
+            }
+            final byte[] found = it.key();
+            if (found.length != seek.length ||
+                !Arrays.equals(found, 0, encodedLength, seek, 0, encodedLength))
+            {
+                return BackingSnapshot.NOT_FOUND;
+            }
+            final byte[] value = it.value();
+            if (value.length < 1)
+            {
+                throw new StoreException("stored value without a flag byte", null);
+            }
+            if (value[0] == MvccKeyCodec.FLAG_DELETE)
+            {
+                return BackingSnapshot.NOT_FOUND;
+            }
+            final int length = value.length - 1;
+            if (!(growExpandable && dst.isExpandable()) && dstOffset + length > dst.capacity())
+            {
+                return -2 - length;
+            }
+            dst.putBytes(dstOffset, value, 1, length);
+            return length;
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new StoreException("get failed: " + ex, ex);
+        }
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    void enter()
+    {
+        final Lock l = lifecycle.readLock();
+        l.lock();
+        if (closed)
+        {
+            l.unlock();
+            throw new StoreException("store is closed", null);
+        }
+    }
+
+    void exit()
+    {
+        lifecycle.readLock().unlock();
+    }
+
+    /** Long loops call this per entry: throws once close has begun, so close never waits for a whole scan. */
+    void checkOpen()
+    {
+        if (closed)
+        {
+            throw new StoreException("store closed during the operation", null);
+        }
+    }
+
+    void released(final AutoCloseable resource)
+    {
+        openResources.remove(resource);
+    }
+
+    void releaseSnapshot(final org.rocksdb.Snapshot snapshot)
+    {
+        db.releaseSnapshot(snapshot);
+    }
+
+    RocksDB rocksDb()
+    {
+        return db;
+    }
+
+    /** @return true once {@link #close()} has begun. */
+    public boolean isClosed()
+    {
+        return closed;
+    }
+
+    /**
+     * Release everything: waits for running operations (scans stop at their next entry), closes cursors and
+     * snapshots still open, then the options and, if owned, the database.
+     *
+     * @throws StoreException if RocksDB reports an error while closing (everything is released anyway).
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        final Lock l = lifecycle.writeLock();
+        l.lock();
+        try
+        {
+            // Cursors (iterators) before snapshots: an iterator must never outlive what it reads.
+            final AutoCloseable[] open = openResources.toArray(new AutoCloseable[0]);
+            for (int pass = 0; pass < 2; pass++)
+            {
+                for (final AutoCloseable r : open)
+                {
+                    if ((r instanceof RocksDbCursor) == (pass == 0))
+                    {
+                        try
+                        {
+                            r.close();
+                        }
+                        catch (final Exception ignore)
+                        {
+                            // best effort: the database is going away anyway
+                        }
+                    }
+                }
+            }
+            openResources.clear();
+            latestReadOptions.close();
+            writeOptions.close();
+            if (ownsDb)
+            {
+                try
+                {
+                    db.closeE();
+                }
+                catch (final RocksDBException ex)
+                {
+                    throw new StoreException("closing RocksDB failed: " + ex, ex);
+                }
+                finally
+                {
+                    options.close();
+                }
+            }
+        }
+        finally
+        {
+            l.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    static byte[] storedKey(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
+    {
+        final int encoded = MvccKeyCodec.encodedLength(keyLength);
+        final byte[] out = new byte[encoded + MvccKeyCodec.VERSION_LENGTH];
+        final UnsafeBuffer b = new UnsafeBuffer(out);
+        MvccKeyCodec.encodeKey(key, keyOffset, keyLength, b, 0);
+        MvccKeyCodec.putVersion(b, encoded, version);
+        return out;
+    }
+
+    private static void checkVersion(final long version)
+    {
+        if (version < 0)
+        {
+            throw new StoreException("version must be >= 0, was " + version, null);
+        }
+    }
+
+    static void closeAll(final List<AutoCloseable> natives)
+    {
+        // Reverse order: an iterator before its read options, read options before their bound slices.
+        for (int i = natives.size() - 1; i >= 0; i--)
+        {
+            try
+            {
+                natives.get(i).close();
+            }
+            catch (final Exception ignore)
+            {
+                // closing native handles does not fail in practice; keep releasing the rest
+            }
+        }
+        natives.clear();
+    }
+}

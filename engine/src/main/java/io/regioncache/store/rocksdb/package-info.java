@@ -1,6 +1,0 @@
-/**
- * A RocksDB {@link io.regioncache.load.BackingStore}: MVCC entries keyed by memcomparable user key and inverted
- * version, as in TiKV's write column family. Needs the optional {@code org.rocksdb:rocksdbjni} dependency; the
- * engine core never loads these classes unless the host uses them.
- */
-package io.regioncache.store.rocksdb;
