@@ -346,7 +346,7 @@ abstract class Command
         }
     }
 
-    /** Internal: run a task on the apply thread (admin, tests, the policy). */
+    /** Test seam, package-private: run a task on the apply thread, ordered with the commands around it. */
     public static final class RunOnApplyThread extends Command
     {
         final Runnable task;

@@ -14,7 +14,7 @@ import io.regioncache.internal.table.RawCursor;
  * MVCC GC by compaction: copy one region's live data from its (possibly shared) table into a fresh private table,
  * off the apply thread, dropping every version shadowed at or below the safe point and any data outside the
  * region (space left by evicted split siblings). The apply thread then replays the batches that landed
- * meanwhile and swaps in a successor record (DESIGN §3.2): snapshots already open keep reading the old table.
+ * meanwhile and swaps in a successor record (README, "MVCC GC by compaction"): snapshots already open keep reading the old table.
  * <p>
  * <b>Threads.</b> {@link #run()} reads the source table as any reader does (acquire loads, concurrently with the
  * apply thread's writes) and is the only writer of {@link #target} until it hands the job back through the

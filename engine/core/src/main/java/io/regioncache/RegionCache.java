@@ -50,6 +50,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private final AgentInvoker invoker;
     private final ExecutorService ownLoader;
     private final ExecutorService ownGc;
+    /** Refreshes the counters file, or null when none is configured. */
+    private final java.util.concurrent.ScheduledExecutorService countersPublisher;
+    private final CountersFile countersFile;
     private final ExecutorService ownLoadScan;
     private final AtomicInteger submitters = new AtomicInteger();
     /** Set once by the one {@link #close()} that wins the CAS; read by submitters and snapshots. */
@@ -95,6 +98,24 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             counters.onApplyError();
             LOG.error("apply agent error", t);
         };
+        if (config.countersFile() != null)
+        {
+            countersFile = CountersFile.create(config.countersFile());
+            countersPublisher = Executors.newSingleThreadScheduledExecutor(r ->
+            {
+                final Thread t = new Thread(r, "regioncache-counters");
+                t.setDaemon(true);
+                return t;
+            });
+            // metrics() reads published state only (any thread); the file has one writer: this thread.
+            countersPublisher.scheduleWithFixedDelay(() -> countersFile.publish(metrics()), 0,
+                config.countersIntervalMillis(), TimeUnit.MILLISECONDS);
+        }
+        else
+        {
+            countersFile = null;
+            countersPublisher = null;
+        }
         if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
         {
             runner = new AgentRunner(config.idleStrategy(), errorHandler, null, agent);
@@ -385,16 +406,17 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     }
 
     /**
-     * Pin a cached region so the eviction policy never chooses it (as {@link #loadRegionPinned} does at load), or
-     * release the pin. Memory limits and host commands still evict a pinned region.
+     * Keep a cached region cached: the eviction policy never chooses it (as {@link #loadRegionKeepCached} does at
+     * load); {@code false} lets the policy choose it again. Memory limits and host commands still evict it. (A
+     * snapshot's "pin" is something else: a reader's hold on a region's memory.)
      *
      * @param regionId the region.
-     * @param pinned   true to pin, false to release.
+     * @param keepCached true to keep it cached, false to release it to the policy.
      * @return the result.
      */
-    public CompletableFuture<CommandResult> setKeepCached(final long regionId, final boolean pinned)
+    public CompletableFuture<CommandResult> setKeepCached(final long regionId, final boolean keepCached)
     {
-        return submit(new Command.SetPinned(regionId, pinned));
+        return submit(new Command.SetPinned(regionId, keepCached));
     }
 
     /**
@@ -720,6 +742,22 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         if (ownGc != null)
         {
             ownGc.shutdownNow();
+        }
+        if (countersPublisher != null)
+        {
+            countersPublisher.shutdownNow();
+            try
+            {
+                if (countersPublisher.awaitTermination(1, TimeUnit.SECONDS))
+                {
+                    countersFile.publish(metrics()); // the final values stay readable after the host is gone
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+            countersFile.close();
         }
         if (ownLoadScan != null)
         {

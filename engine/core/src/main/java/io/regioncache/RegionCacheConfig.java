@@ -34,6 +34,8 @@ public final class RegionCacheConfig
     private final BackingStore backingStore;
     private final Executor loaderExecutor;
     private final Executor gcExecutor;
+    private final java.nio.file.Path countersFile;
+    private final long countersIntervalMillis;
     private final boolean pipelinedLoads;
     private final long closeTimeoutMillis;
     private final long evictThresholdBytes;
@@ -58,6 +60,8 @@ public final class RegionCacheConfig
         backingStore = b.backingStore;
         loaderExecutor = b.loaderExecutor;
         gcExecutor = b.gcExecutor;
+        countersFile = b.countersFile;
+        countersIntervalMillis = b.countersIntervalMillis;
         pipelinedLoads = b.pipelinedLoads;
         closeTimeoutMillis = b.closeTimeoutMillis;
         evictThresholdBytes = evict;
@@ -142,6 +146,18 @@ public final class RegionCacheConfig
         return gcExecutor;
     }
 
+    /** @return the memory-mapped counters file another process can read ({@link CountersFile}), or null. */
+    public java.nio.file.Path countersFile()
+    {
+        return countersFile;
+    }
+
+    /** @return how often the counters file is refreshed. */
+    public long countersIntervalMillis()
+    {
+        return countersIntervalMillis;
+    }
+
     /** @return true if a load scans the store on a second thread while the loader inserts. */
     public boolean pipelinedLoads()
     {
@@ -219,6 +235,8 @@ public final class RegionCacheConfig
         private BackingStore backingStore;
         private Executor loaderExecutor;
         private Executor gcExecutor;
+        private java.nio.file.Path countersFile;
+        private long countersIntervalMillis = 250;
         private boolean pipelinedLoads = true;
         private long closeTimeoutMillis = 5_000;
         /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
@@ -344,6 +362,29 @@ public final class RegionCacheConfig
         public Builder gcExecutor(final Executor executor)
         {
             gcExecutor = executor;
+            return this;
+        }
+
+        /**
+         * Publish the metrics to a memory-mapped file that another process reads while the host runs (Agrona's
+         * {@code CountersManager}, as Aeron's driver does); {@code java -jar regioncache.jar stat --file F} prints it.
+         *
+         * @param file the file (replaced), or null for none (the default).
+         * @return this.
+         */
+        public Builder countersFile(final java.nio.file.Path file)
+        {
+            countersFile = file;
+            return this;
+        }
+
+        /**
+         * @param millis how often a daemon thread refreshes the counters file (default 250).
+         * @return this.
+         */
+        public Builder countersIntervalMillis(final long millis)
+        {
+            countersIntervalMillis = millis;
             return this;
         }
 
@@ -513,6 +554,10 @@ public final class RegionCacheConfig
             if (bad != null)
             {
                 throw new IllegalArgumentException(bad);
+            }
+            if (countersIntervalMillis < 1)
+            {
+                throw new IllegalArgumentException("countersIntervalMillis must be >= 1, was " + countersIntervalMillis);
             }
             if (policyIntervalMillis < 1 || minResidencyMillis < 0)
             {

@@ -71,7 +71,7 @@ final class RegionRecord
     @SuppressWarnings("unused") // accessed through SAFE_POINT
     private volatile long safePoint;
 
-    /** Written by the apply thread before the record becomes ACTIVE; never changed after (DESIGN §3.1). */
+    /** Written by the apply thread before the record becomes ACTIVE; never changed after (README, "How it works": records are never reused). */
     private MvccTable table;
     /** Apply thread only: the shared reference count behind {@link #table}. */
     private TableRef tableRef;

@@ -4,20 +4,16 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * The fallback {@link StoreCursor} of {@link BackingStore#newCursor}: scans a snapshot of the range once, keeps for
  * each key its newest version at or below the read version (dropping tombstones), then steps through that list.
  * It allocates per key, so stores with a native cursor (RocksDB, LMDB) override {@code newCursor}.
  */
-final class SnapshotScanCursor implements StoreCursor
+final class SnapshotScanCursor extends ViewStoreCursor
 {
     private final List<byte[][]> entries;
     private final long[] versions;
-    private final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
-    private final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
     private int position = -1;
 
     private SnapshotScanCursor(final List<byte[][]> entries, final long[] versions)
@@ -75,39 +71,9 @@ final class SnapshotScanCursor implements StoreCursor
             return false;
         }
         position++;
-        keyView.wrap(entries.get(position)[0]);
-        valueView.wrap(entries.get(position)[1]);
+        final byte[][] e = entries.get(position);
+        expose(e[0], e[1], 0, e[1].length, versions[position]);
         return true;
-    }
-
-    @Override
-    public DirectBuffer key()
-    {
-        return keyView;
-    }
-
-    @Override
-    public int keyLength()
-    {
-        return keyView.capacity();
-    }
-
-    @Override
-    public DirectBuffer value()
-    {
-        return valueView;
-    }
-
-    @Override
-    public int valueLength()
-    {
-        return valueView.capacity();
-    }
-
-    @Override
-    public long version()
-    {
-        return versions[position];
     }
 
     @Override

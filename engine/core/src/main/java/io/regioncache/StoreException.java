@@ -16,4 +16,12 @@ public class StoreException extends RuntimeException
     {
         super(message, cause);
     }
+
+    /**
+     * @param message what failed.
+     */
+    public StoreException(final String message)
+    {
+        super(message);
+    }
 }

@@ -12,7 +12,7 @@ import static io.regioncache.RegionState.PENDING_EVICT;
 import static io.regioncache.RegionState.RETIRED;
 
 /**
- * The legal moves between {@link RegionState}s, as data in one place (DESIGN §3.1), and the per
+ * The legal moves between {@link RegionState}s, as data in one place (README, "How it works"), and the per
  * {@code from→to} counters of moves made and moves refused.
  * <pre>
  *  from              to                who     when

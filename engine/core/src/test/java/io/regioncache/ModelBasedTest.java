@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.store.FailingStore;
 import io.regioncache.store.InMemoryBackingStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -253,6 +254,7 @@ class ModelBasedTest
         String coverage;
 
         final InMemoryBackingStore store = new InMemoryBackingStore();
+        final FailingStore failing = new FailingStore(store);
         final List<Runnable> loaderQueue = new ArrayList<>();
         final RegionCache cache;
 
@@ -279,7 +281,7 @@ class ModelBasedTest
             cache = RegionCache.create(RegionCacheConfig.builder()
                 .threading(RegionCacheConfig.Threading.INVOKER)
                 .segmentSize(64 * 1024)
-                .backingStore(store)
+                .backingStore(failing)
                 .loaderExecutor(loaderQueue::add)
                 // Compactions only when the test asks, run synchronously: deterministic, and the memory checks
                 // below never meet a compaction in flight. GC must not change any read above the safe point.
@@ -1598,7 +1600,7 @@ class ModelBasedTest
             what = "run load of [" + hex(job.start) + ", " + hex(job.end) + ")" + (injectFailure ? " failing" : "");
             if (injectFailure)
             {
-                store.failNextScan(new RuntimeException("injected"));
+                failing.failNextScan(new RuntimeException("injected"));
             }
             task.run();
             cache.applyCycle();

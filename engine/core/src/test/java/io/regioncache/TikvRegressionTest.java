@@ -12,6 +12,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.store.FailingStore;
 import io.regioncache.store.InMemoryBackingStore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -34,7 +35,7 @@ class TikvRegressionTest
 
     private final ArrayDeque<Runnable> loads = new ArrayDeque<>();
     private InMemoryBackingStore store;
-    private BackingStore storeForCache;
+    private FailingStore storeForCache;
     private RegionCache cache;
 
     private static byte[] b(final String s)
@@ -46,7 +47,7 @@ class TikvRegressionTest
     void setUp()
     {
         store = new InMemoryBackingStore();
-        storeForCache = store;
+        storeForCache = new FailingStore(store);
         // Keys on both sides of "m", all at version 10.
         for (final String k : new String[] {"b", "c", "n", "p"})
         {
@@ -489,7 +490,7 @@ class TikvRegressionTest
         loadActive(new Region(2, b("r"), Z, 1));
         final long baseline = cache.memoryInUse();
         expect(ResultCode.OK, cache.loadRegion(new Region(1, A, M, 1)));
-        store.failNextScan(new IllegalStateException("disk on fire"));
+        storeForCache.failNextScan(new IllegalStateException("disk on fire"));
         finishLoads();
         assertNull(cache.stateOf(1));
         assertEquals(baseline, cache.memoryInUse());
@@ -504,8 +505,6 @@ class TikvRegressionTest
     @Test
     void loadFailureMidScanClearsWhatItWrote()
     {
-        final AtomicInteger failAfter = new AtomicInteger(-1);
-        storeForCache = failingAfter(store, failAfter);
         for (int i = 0; i < 200; i++)
         {
             store.put(b(String.format("d%04d", i)), 10, new byte[MAX_VALUE]);
@@ -515,66 +514,15 @@ class TikvRegressionTest
         expect(ResultCode.OK, cache.write(new WriteBatch(2, 1, 3).put(b("s"), b("s3"))));
         final long baseline = cache.memoryInUse();
         assertTrue(baseline > 0);
-        failAfter.set(150);
+        storeForCache.failOnceAfter(150);
         expect(ResultCode.OK, cache.loadRegion(new Region(1, A, M, 1)));
         finishLoads();
-        assertEquals(-2, failAfter.get(), "the scan reached the injected failure");
+        assertEquals(1, storeForCache.injectedFailures(), "the scan reached the injected failure");
         assertNull(cache.stateOf(1));
         assertEquals(baseline, cache.memoryInUse(), "a failed load must free everything it copied");
         assertEquals(1, cache.counters().loadsFailed());
         assertReads(2, 1, 100, "s", "s3");
         closeAndCheck(0);
-    }
-
-    /** A store whose snapshots throw a StoreException from scan() after {@code failAfter} entries (once). */
-    private static BackingStore failingAfter(final InMemoryBackingStore delegate, final AtomicInteger failAfter)
-    {
-        return new BackingStore()
-        {
-            @Override
-            public BackingSnapshot openSnapshot()
-            {
-                final BackingSnapshot snap = delegate.openSnapshot();
-                return new BackingSnapshot()
-                {
-                    @Override
-                    public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
-                    {
-                        final int limit = failAfter.get();
-                        final int[] seen = {0};
-                        snap.scan(start, end, (k, ko, kl, v, val, vo, vl) ->
-                        {
-                            if (limit >= 0 && seen[0]++ == limit)
-                            {
-                                failAfter.set(-2);
-                                throw new StoreException("injected mid-scan failure", null);
-                            }
-                            return visitor.onEntry(k, ko, kl, v, val, vo, vl);
-                        });
-                    }
-
-                    @Override
-                    public int get(
-                        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
-                        final MutableDirectBuffer dst, final int dstOffset)
-                    {
-                        return snap.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
-                    }
-
-                    @Override
-                    public void close()
-                    {
-                        snap.close();
-                    }
-                };
-            }
-
-            @Override
-            public void close()
-            {
-                delegate.close();
-            }
-        };
     }
 
     @Test

@@ -56,6 +56,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     private final HybridMetrics metrics = new HybridMetrics();
     private final ConcurrentLinkedQueue<byte[][]> pendingEvictions = new ConcurrentLinkedQueue<>();
     private volatile boolean closed;
+    /** 0 until the one {@link #close()} that wins the CAS claims the shutdown. */
+    private volatile int closing;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<HybridEngine> CLOSING =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(HybridEngine.class, "closing");
 
     private HybridEngine(
         final WritableStore store, final boolean ownsStore, final RegionCacheConfig.Builder cacheConfig)
@@ -498,9 +502,9 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     @Override
     public void close()
     {
-        if (closed)
+        if (!CLOSING.compareAndSet(this, 0, 1))
         {
-            return;
+            return; // another thread owns the shutdown: one CAS, not a check-then-act
         }
         closed = true;
         try

@@ -12,7 +12,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.BackingSnapshot;
 import io.regioncache.BackingStore;
-import io.regioncache.StoreException;
 
 /**
  * A simple, thread-safe, in-memory MVCC {@link BackingStore} for tests and examples.
@@ -27,7 +26,11 @@ public final class InMemoryBackingStore implements BackingStore
 
     private final ConcurrentSkipListMap<MvccKey, Stamped> map = new ConcurrentSkipListMap<>();
     private final AtomicLong sequence = new AtomicLong();
-    private volatile RuntimeException failNextScan;
+
+    /** An empty store. */
+    public InMemoryBackingStore()
+    {
+    }
 
     /**
      * Store a value.
@@ -36,11 +39,6 @@ public final class InMemoryBackingStore implements BackingStore
      * @param version version.
      * @param value   value.
      */
-    /** An empty store. */
-    public InMemoryBackingStore()
-    {
-    }
-
     public void put(final byte[] key, final long version, final byte[] value)
     {
         map.put(new MvccKey(key.clone(), version), new Stamped(value.clone(), sequence.incrementAndGet()));
@@ -55,16 +53,6 @@ public final class InMemoryBackingStore implements BackingStore
     public void delete(final byte[] key, final long version)
     {
         map.put(new MvccKey(key.clone(), version), new Stamped(TOMBSTONE, sequence.incrementAndGet()));
-    }
-
-    /**
-     * Make the next scan throw (fault injection for tests).
-     *
-     * @param error the error to throw.
-     */
-    public void failNextScan(final RuntimeException error)
-    {
-        failNextScan = error;
     }
 
     /** @return number of stored entries (all versions). */
@@ -97,12 +85,6 @@ public final class InMemoryBackingStore implements BackingStore
         @Override
         public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
         {
-            final RuntimeException fail = failNextScan;
-            if (fail != null)
-            {
-                failNextScan = null;
-                throw new StoreException("injected scan failure", fail);
-            }
             final NavigableMap<MvccKey, Stamped> range = end.length == 0 ?
                 map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
                 map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);

@@ -1,5 +1,7 @@
 package io.regioncache.rocksdb;
 
+import io.regioncache.store.MvccKeyCodec;
+
 import java.nio.ByteBuffer;
 
 import org.agrona.concurrent.UnsafeBuffer;

@@ -22,6 +22,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteOptions;
 
+import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.WriteBatch;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.WritableStore;
@@ -58,6 +59,10 @@ public final class RocksDbBackingStore implements WritableStore
     private final Set<AutoCloseable> openResources = ConcurrentHashMap.newKeySet();
     private final Path dataDir;
     private volatile boolean closed;
+    /** 0 until the one {@link #close()} that wins the CAS claims the shutdown. */
+    private volatile int closing;
+    private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<RocksDbBackingStore> CLOSING =
+        java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(RocksDbBackingStore.class, "closing");
     private volatile long gcSafePoint = -1;
 
     private RocksDbBackingStore(final RocksDB db, final boolean ownsDb, final Options options, final Path dataDir)
@@ -560,11 +565,11 @@ public final class RocksDbBackingStore implements WritableStore
     @Override
     public void close()
     {
-        if (closed)
+        if (!CLOSING.compareAndSet(this, 0, 1))
         {
-            return;
+            return; // another thread owns the shutdown: one CAS, so two racing closes never both free the natives
         }
-        closed = true;
+        closed = true; // before the lock: running scans see it and stop early instead of making close wait
         final Lock l = lifecycle.writeLock();
         l.lock();
         try

@@ -10,6 +10,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 
+import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
 

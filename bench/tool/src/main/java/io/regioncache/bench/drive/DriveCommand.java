@@ -115,6 +115,11 @@ public final class DriveCommand implements Callable<Integer>
             "'regioncache regions --catalog FILE'. An existing file is replaced.")
     Path catalog;
 
+    @Option(names = "--counters", paramLabel = "FILE",
+        description = "Publish the engine's counters to a memory-mapped FILE while running; read them from another " +
+            "process with 'regioncache stat --file FILE'. An existing file is replaced.")
+    Path counters;
+
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
 
@@ -217,7 +222,7 @@ public final class DriveCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final DriveSettings st = settings();
-        final DriveReport report = Driver.run(st, spec.commandLine().getErr());
+        final DriveReport report = Driver.run(st, spec.commandLine().getErr(), counters);
         spec.commandLine().getOut().print(report.toText());
         spec.commandLine().getOut().flush();
         if (json != null)

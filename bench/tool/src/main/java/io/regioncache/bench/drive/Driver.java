@@ -103,6 +103,8 @@ public final class Driver
     private volatile long lastVersion;
     private volatile Throwable failure;
     private HybridEngine engine;
+    /** The engine's memory-mapped counters file ({@code drive --counters}), or null. */
+    private Path countersFile;
 
     private Driver(final DriveSettings settings, final PrintWriter err)
     {
@@ -149,7 +151,29 @@ public final class Driver
         {
             throw new IllegalArgumentException(bad);
         }
-        return new Driver(settings, err).run();
+        return run(settings, err, null);
+    }
+
+    /**
+     * Run a workload whose engine also publishes its counters to a memory-mapped file.
+     *
+     * @param settings     validated settings.
+     * @param err          where live progress goes (null: none).
+     * @param countersFile the counters file ({@code regioncache stat --file}), or null.
+     * @return the report.
+     * @throws IOException if the data directory cannot be created.
+     */
+    public static DriveReport run(final DriveSettings settings, final PrintWriter err, final Path countersFile)
+        throws IOException
+    {
+        final String bad = settings.validate();
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
+        final Driver d = new Driver(settings, err);
+        d.countersFile = countersFile;
+        return d.run();
     }
 
     private int nextIndex(final SplittableRandom rng)
@@ -175,7 +199,7 @@ public final class Driver
         try
         {
             Files.createDirectories(dir);
-            engine = HybridEngine.owning(RocksDbBackingStore.open(dir), cacheConfig(s));
+            engine = HybridEngine.owning(RocksDbBackingStore.open(dir), cacheConfig(s).countersFile(countersFile));
             final RegionCache cache = engine.cache();
             rep.capacity = cache.config().capacityBytes();
             rep.evictThreshold = cache.config().evictThresholdBytes();

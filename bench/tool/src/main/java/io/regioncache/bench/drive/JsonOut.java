@@ -1,146 +1,81 @@
 package io.regioncache.bench.drive;
 
-import java.util.Locale;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.Map;
 
+import com.google.gson.stream.JsonWriter;
+
 /**
- * A minimal streaming JSON writer (objects, arrays, strings, numbers, booleans), pretty-printed with two-space
- * indentation. Non-finite doubles are written as {@code null}.
+ * The report's JSON, written by Gson's streaming {@link JsonWriter} (pretty-printed, two-space indentation). This
+ * class only adds the report's conventions: chained calls, {@code field(name, value)} shorthands, and non-finite
+ * doubles written as {@code null} (a percentile of an empty histogram) instead of failing the report.
  */
 final class JsonOut
 {
-    private final StringBuilder sb = new StringBuilder();
-    private int depth;
-    private boolean first = true;
+    private final StringWriter out = new StringWriter();
+    private final JsonWriter w = new JsonWriter(out);
+
+    JsonOut()
+    {
+        w.setIndent("  ");
+        w.setHtmlSafe(false);
+    }
 
     JsonOut beginObject()
     {
-        value();
-        sb.append('{');
-        depth++;
-        first = true;
-        return this;
+        return io(() -> w.beginObject());
     }
 
     JsonOut endObject()
     {
-        return end('}');
+        return io(() -> w.endObject());
     }
 
     JsonOut beginArray()
     {
-        value();
-        sb.append('[');
-        depth++;
-        first = true;
-        return this;
+        return io(() -> w.beginArray());
     }
 
     JsonOut endArray()
     {
-        return end(']');
-    }
-
-    private JsonOut end(final char c)
-    {
-        depth--;
-        if (!first)
-        {
-            newline();
-        }
-        sb.append(c);
-        first = false;
-        return this;
+        return io(() -> w.endArray());
     }
 
     JsonOut name(final String name)
     {
-        separator();
-        string(name);
-        sb.append(": ");
-        pendingName = true;
-        return this;
-    }
-
-    private boolean pendingName;
-
-    private void separator()
-    {
-        if (!first)
-        {
-            sb.append(',');
-        }
-        if (depth > 0)
-        {
-            newline();
-        }
-        first = false;
-    }
-
-    private void value()
-    {
-        if (pendingName)
-        {
-            pendingName = false;
-            return;
-        }
-        separator();
-    }
-
-    private void newline()
-    {
-        sb.append('\n');
-        for (int i = 0; i < depth; i++)
-        {
-            sb.append("  ");
-        }
+        return io(() -> w.name(name));
     }
 
     JsonOut value(final String s)
     {
-        value();
-        if (s == null)
-        {
-            sb.append("null");
-        }
-        else
-        {
-            string(s);
-        }
-        first = false;
-        return this;
+        return io(() -> w.value(s));
     }
 
     JsonOut value(final long n)
     {
-        value();
-        sb.append(n);
-        first = false;
-        return this;
+        return io(() -> w.value(n));
     }
 
     JsonOut value(final double d)
     {
-        value();
-        if (Double.isFinite(d))
+        return io(() ->
         {
-            sb.append(java.math.BigDecimal.valueOf(d).setScale(4, java.math.RoundingMode.HALF_UP)
-                .stripTrailingZeros().toPlainString());
-        }
-        else
-        {
-            sb.append("null");
-        }
-        first = false;
-        return this;
+            if (Double.isFinite(d))
+            {
+                w.value(d);
+            }
+            else
+            {
+                w.nullValue();
+            }
+        });
     }
 
     JsonOut value(final boolean b)
     {
-        value();
-        sb.append(b);
-        first = false;
-        return this;
+        return io(() -> w.value(b));
     }
 
     JsonOut value(final Number n)
@@ -182,46 +117,36 @@ final class JsonOut
         return endObject();
     }
 
-    private void string(final String s)
+    private JsonOut io(final Write write)
     {
-        sb.append('"');
-        for (int i = 0; i < s.length(); i++)
+        try
         {
-            final char c = s.charAt(i);
-            switch (c)
-            {
-                case '"':
-                    sb.append("\\\"");
-                    break;
-                case '\\':
-                    sb.append("\\\\");
-                    break;
-                case '\n':
-                    sb.append("\\n");
-                    break;
-                case '\r':
-                    sb.append("\\r");
-                    break;
-                case '\t':
-                    sb.append("\\t");
-                    break;
-                default:
-                    if (c < 0x20)
-                    {
-                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int)c));
-                    }
-                    else
-                    {
-                        sb.append(c);
-                    }
-            }
+            write.run();
         }
-        sb.append('"');
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex); // a StringWriter never fails; kept for the signature
+        }
+        return this;
     }
 
     @Override
     public String toString()
     {
-        return sb.toString();
+        try
+        {
+            w.flush();
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+        return out.toString();
+    }
+
+    @FunctionalInterface
+    private interface Write
+    {
+        void run() throws IOException;
     }
 }

@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "regioncache", mixinStandardHelpOptions = true, version = "regioncache 0.1.0-SNAPSHOT",
     description = "RegionCache command-line tool.",
-    subcommands = {DriveCommand.class, RegionsCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DriveCommand.class, RegionsCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
 public final class RegionCacheTool implements Runnable
 {
     @CommandLine.Spec

@@ -58,13 +58,13 @@ class RegionsCrossProcessTest
             "--add-opens=java.base/java.util=ALL-UNNAMED",
             "-Dchronicle.analytics.disable=true",
             "-cp", cp, RegionCacheTool.class.getName(),
-            "drive", "--catalog", catalog.toString(), "--duration", "15s", "--keys", "20000", "--regions", "8",
+            "drive", "--catalog", catalog.toString(), "--duration", "30s", "--keys", "20000", "--regions", "8",
             "--split-keys", "5000", "--progress", "plain"));
         final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
             .redirectError(childErr.toFile()).start();
         try
         {
-            // Wait until the child has published ACTIVE regions (15 s of drive leaves room on a loaded 2-core machine).
+            // Wait until the child has published ACTIVE regions (30 s of drive leaves room on a loaded 2-core machine).
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
             String json = "";
             while (true)

@@ -2,7 +2,8 @@ package io.regioncache.bench.support;
 
 /**
  * Zipfian ranks over {@code [0, n)} (Gray et al., "Quickly generating billion-record synthetic databases", the
- * algorithm YCSB uses): rank 0 is the hottest. Used only to pre-generate index arrays.
+ * algorithm YCSB uses): rank 0 is the hottest. The JMH suites pre-generate index arrays with it; {@code drive}
+ * draws from it live ({@link #next(double)} per operation, no allocation).
  */
 public final class ZipfGenerator
 {

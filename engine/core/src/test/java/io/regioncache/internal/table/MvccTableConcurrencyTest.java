@@ -74,7 +74,8 @@ class MvccTableConcurrencyTest
             errors.forEach(failure::addSuppressed);
             throw failure;
         }
-        assertTrue(writes[0] > 10_000, "writer made progress: " + writes[0]);
+        // Time-bounded: on a loaded 2-core machine the writer may get little CPU; a race needs only some writes.
+        assertTrue(writes[0] > 1_000, "writer made progress: " + writes[0]);
 
         // After the race, the snapshot is still exact.
         verifyFullScan(table.newCursor());

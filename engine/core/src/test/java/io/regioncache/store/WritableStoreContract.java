@@ -1,11 +1,9 @@
-package io.regioncache.hybrid;
+package io.regioncache.store;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
 
@@ -13,13 +11,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.regioncache.WriteBatch;
 import io.regioncache.BackingSnapshot;
+import io.regioncache.StoreCursor;
 import io.regioncache.StoreException;
-import io.regioncache.rocksdb.MvccKeyCodec;
-import io.regioncache.rocksdb.RocksDbBackingStore;
-import io.regioncache.rocksdb.RocksDbSnapshot;
-import io.regioncache.rocksdb.RocksDbCursor;
+import io.regioncache.WritableStore;
+import io.regioncache.WriteBatch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,14 +23,43 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-class RocksDbBackingStoreTest
+/**
+ * What every {@link WritableStore} must do, run against each implementation (RocksDB, LMDB) by a subclass that
+ * says how to open one: MVCC gets at every version with tombstones and prefix keys, scans in (key asc, version desc)
+ * order inside bounds, visible-key cursors, snapshot isolation, atomic batches, GC that keeps every read at or
+ * above the safe point, and MVCC delete-range that keeps history.
+ */
+public abstract class WritableStoreContract
 {
     @TempDir
-    Path dir;
+    protected Path dir;
+
+    /**
+     * @param dir an empty directory.
+     * @return a new store there.
+     */
+    protected abstract WritableStore open(Path dir);
 
     static byte[] b(final String s)
     {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    static void put(final WritableStore store, final byte[] key, final long version, final byte[] value)
+    {
+        store.applyBatch(new WriteBatch(0, 0, version).put(key, value));
+    }
+
+    static void delete(final WritableStore store, final byte[] key, final long version)
+    {
+        store.applyBatch(new WriteBatch(0, 0, version).delete(key));
+    }
+
+    static byte[] get(final WritableStore store, final byte[] key, final long version)
+    {
+        final UnsafeBuffer dst = new UnsafeBuffer(new byte[256]);
+        final int n = store.get(new UnsafeBuffer(key), 0, key.length, version, dst, 0);
+        return n < 0 ? null : Arrays.copyOf(dst.byteArray(), n);
     }
 
     /** One stored entry as seen by a full scan. */
@@ -62,102 +87,28 @@ class RocksDbBackingStoreTest
     }
 
     @Test
-    void encodingPreservesKeyAscVersionDescOrder()
-    {
-        final Random rnd = new Random(42);
-        final byte[] alphabet = {0x00, 0x01, (byte)0x7F, (byte)0x80, (byte)0xF7, (byte)0xFE, (byte)0xFF};
-        final List<Entry> entries = new ArrayList<>();
-        final List<byte[]> keys = new ArrayList<>();
-        for (int i = 0; i < 400; i++)
-        {
-            final byte[] k;
-            if (!keys.isEmpty() && rnd.nextInt(3) == 0)
-            {
-                // A prefix or an extension of an existing key: the hard cases for variable-length keys.
-                final byte[] base = keys.get(rnd.nextInt(keys.size()));
-                if (rnd.nextBoolean() && base.length > 0)
-                {
-                    k = Arrays.copyOf(base, rnd.nextInt(base.length));
-                }
-                else
-                {
-                    k = Arrays.copyOf(base, base.length + 1 + rnd.nextInt(9));
-                    for (int j = base.length; j < k.length; j++)
-                    {
-                        k[j] = alphabet[rnd.nextInt(alphabet.length)];
-                    }
-                }
-            }
-            else
-            {
-                k = new byte[rnd.nextInt(25)];
-                for (int j = 0; j < k.length; j++)
-                {
-                    k[j] = alphabet[rnd.nextInt(alphabet.length)];
-                }
-            }
-            keys.add(k);
-            final long[] versions = {0, 1, 255, 256, Long.MAX_VALUE, rnd.nextLong() & Long.MAX_VALUE};
-            entries.add(new Entry(k, versions[rnd.nextInt(versions.length)], null));
-        }
-        final Comparator<Entry> logical = (x, y) ->
-        {
-            final int c = Arrays.compareUnsigned(x.key, y.key);
-            return c != 0 ? c : Long.compare(y.version, x.version);
-        };
-        final Comparator<Entry> encoded = (x, y) ->
-            Arrays.compareUnsigned(MvccKeyCodec.encode(x.key, x.version), MvccKeyCodec.encode(y.key, y.version));
-        for (final Entry x : entries)
-        {
-            // Round trip, and the encoding length formula.
-            final byte[] enc = MvccKeyCodec.encode(x.key, x.version);
-            assertEquals(MvccKeyCodec.encodedLength(x.key.length) + 8, enc.length);
-            assertArrayEquals(x.key, MvccKeyCodec.decodeUserKey(enc));
-            assertEquals(x.version, MvccKeyCodec.decodeVersion(enc));
-            for (final Entry y : entries)
-            {
-                assertEquals(Integer.signum(logical.compare(x, y)), Integer.signum(encoded.compare(x, y)),
-                    () -> "order of " + Arrays.toString(x.key) + "@" + x.version + " vs " +
-                        Arrays.toString(y.key) + "@" + y.version);
-            }
-        }
-    }
-
-    @Test
-    void decodeRejectsCorruptEncodings()
-    {
-        final UnsafeBuffer dst = new UnsafeBuffer(new byte[64]);
-        assertThrows(IllegalArgumentException.class,
-            () -> MvccKeyCodec.decodeKey(new UnsafeBuffer(new byte[5]), 0, 5, dst, 0));
-        final byte[] badMarker = new byte[9];
-        badMarker[8] = 0x10;
-        assertThrows(IllegalArgumentException.class,
-            () -> MvccKeyCodec.decodeKey(new UnsafeBuffer(badMarker), 0, 9, dst, 0));
-    }
-
-    @Test
     void getAtVersionsWithTombstonesAndPrefixKeys()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
-            store.put(b("k"), 5, b("v5"));
-            store.put(b("k"), 10, b("v10"));
-            store.delete(b("k"), 15);
-            store.put(b("k"), 20, b("v20"));
-            store.put(b("k\0"), 7, b("other")); // k ++ 0x00: the key right after k, must never be confused with it
-            store.put(b("kkkkkkkk"), 3, b("eight")); // exactly one group
+            put(store, b("k"), 5, b("v5"));
+            put(store, b("k"), 10, b("v10"));
+            delete(store, b("k"), 15);
+            put(store, b("k"), 20, b("v20"));
+            put(store, b("k\0"), 7, b("other")); // k ++ 0x00: the key right after k, must never be confused with it
+            put(store, b("kkkkkkkk"), 3, b("eight")); // exactly one group
             for (long v = 0; v <= 25; v++)
             {
                 final byte[] expected = v < 5 ? null : v < 10 ? b("v5") : v < 15 ? b("v10") : v < 20 ? null : b("v20");
                 final long at = v;
-                assertArrayEquals(expected, store.get(b("k"), v), () -> "k@" + at);
+                assertArrayEquals(expected, get(store, b("k"), v), () -> "k@" + at);
             }
-            assertNull(store.get(b("k\0"), 6));
-            assertArrayEquals(b("other"), store.get(b("k\0"), 7));
-            assertNull(store.get(b("kk"), 100));
-            assertArrayEquals(b("eight"), store.get(b("kkkkkkkk"), 3));
-            assertNull(store.get(b("kkkkkkk"), 3));
-            assertNull(store.get(b("k"), -1));
+            assertNull(get(store, b("k\0"), 6));
+            assertArrayEquals(b("other"), get(store, b("k\0"), 7));
+            assertNull(get(store, b("kk"), 100));
+            assertArrayEquals(b("eight"), get(store, b("kkkkkkkk"), 3));
+            assertNull(get(store, b("kkkkkkk"), 3));
+            assertNull(get(store, b("k"), -1));
 
             // A too-small, non-expandable destination: length reported, nothing copied.
             final UnsafeBuffer small = new UnsafeBuffer(new byte[2]);
@@ -165,7 +116,7 @@ class RocksDbBackingStoreTest
             assertEquals(0, small.getByte(0));
 
             // The snapshot's get agrees.
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            try (BackingSnapshot snap = store.openSnapshot())
             {
                 final UnsafeBuffer dst = new UnsafeBuffer(new byte[16]);
                 assertEquals(BackingSnapshot.NOT_FOUND, snap.get(new UnsafeBuffer(b("k")), 0, 1, 17, dst, 0));
@@ -178,16 +129,16 @@ class RocksDbBackingStoreTest
     @Test
     void scanVisitsEveryVersionInsideBounds()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
             final String[] keys = {"a", "ab", "abc", "abcdefghij", "b", "ba", "c"};
             for (final String k : keys)
             {
-                store.put(b(k), 1, b(k + "@1"));
-                store.put(b(k), 2, b(k + "@2"));
+                put(store, b(k), 1, b(k + "@1"));
+                put(store, b(k), 2, b(k + "@2"));
             }
-            store.delete(b("ab"), 3);
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            delete(store, b("ab"), 3);
+            try (BackingSnapshot snap = store.openSnapshot())
             {
                 final List<Entry> all = scanAll(snap, new byte[0], new byte[0]);
                 assertEquals(keys.length * 2 + 1, all.size());
@@ -208,7 +159,7 @@ class RocksDbBackingStoreTest
                 snap.scan(new byte[0], new byte[0], (k, ko, kl, v, val, vo, vl) -> ++n[0] < 3);
                 assertEquals(3, n[0]);
 
-                try (RocksDbCursor c = snap.newCursor(b("a"), b("c"), 2))
+                try (StoreCursor c = store.newCursor(b("a"), b("c"), 2))
                 {
                     final List<String> visible = new ArrayList<>();
                     while (c.next())
@@ -219,7 +170,7 @@ class RocksDbBackingStoreTest
                     assertEquals(List.of("a=a@2", "ab=ab@2", "abc=abc@2", "abcdefghij=abcdefghij@2", "b=b@2",
                         "ba=ba@2"), visible);
                 }
-                try (RocksDbCursor c = snap.newCursor(b("a"), b("b"), 3))
+                try (StoreCursor c = store.newCursor(b("a"), b("b"), 3))
                 {
                     final List<String> visible = new ArrayList<>();
                     while (c.next())
@@ -235,19 +186,19 @@ class RocksDbBackingStoreTest
     @Test
     void snapshotIsolation()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
-            store.put(b("x"), 1, b("old"));
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            put(store, b("x"), 1, b("old"));
+            try (BackingSnapshot snap = store.openSnapshot())
             {
-                store.put(b("x"), 2, b("new"));
-                store.put(b("y"), 2, b("y"));
+                put(store, b("x"), 2, b("new"));
+                put(store, b("y"), 2, b("y"));
                 assertEquals(1, scanAll(snap, new byte[0], new byte[0]).size());
                 final UnsafeBuffer dst = new UnsafeBuffer(new byte[8]);
                 assertEquals(3, snap.get(new UnsafeBuffer(b("x")), 0, 1, 10, dst, 0));
                 assertEquals('o', dst.getByte(0));
                 assertEquals(BackingSnapshot.NOT_FOUND, snap.get(new UnsafeBuffer(b("y")), 0, 1, 10, dst, 0));
-                assertArrayEquals(b("new"), store.get(b("x"), 10));
+                assertArrayEquals(b("new"), get(store, b("x"), 10));
             }
         }
     }
@@ -255,10 +206,10 @@ class RocksDbBackingStoreTest
     @Test
     void applyBatchIsAtomicAtOneVersion()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
             store.applyBatch(new WriteBatch(7, 1, 9).put(b("a"), b("1")).put(b("b"), new byte[0]).delete(b("c")));
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            try (BackingSnapshot snap = store.openSnapshot())
             {
                 final List<Entry> all = scanAll(snap, new byte[0], new byte[0]);
                 assertEquals(3, all.size());
@@ -269,14 +220,14 @@ class RocksDbBackingStoreTest
                 assertArrayEquals(new byte[0], all.get(1).value); // an empty value is a put, not a tombstone
                 assertNull(all.get(2).value);
             }
-            assertThrows(StoreException.class, () -> store.put(b("a"), -1, b("x")));
+            assertThrows(StoreException.class, () -> put(store, b("a"), -1, b("x")));
         }
     }
 
     @Test
     void gcBelowKeepsEveryReadAtOrAboveTheSafePoint()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
             final Random rnd = new Random(7);
             final int keys = 30;
@@ -285,11 +236,11 @@ class RocksDbBackingStoreTest
                 final byte[] k = b("key" + rnd.nextInt(keys));
                 if (rnd.nextInt(4) == 0)
                 {
-                    store.delete(k, v);
+                    delete(store, k, v);
                 }
                 else
                 {
-                    store.put(k, v, b("v" + v));
+                    put(store, k, v, b("v" + v));
                 }
             }
             final long safePoint = 120;
@@ -298,17 +249,17 @@ class RocksDbBackingStoreTest
             {
                 for (long v = safePoint; v <= 201; v++)
                 {
-                    before.add(store.get(b("key" + k), v));
+                    before.add(get(store, b("key" + k), v));
                 }
             }
             final int entriesBefore;
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            try (BackingSnapshot snap = store.openSnapshot())
             {
                 entriesBefore = scanAll(snap, new byte[0], new byte[0]).size();
             }
             final long dropped = store.gcBelow(safePoint);
             assertTrue(dropped > 0, "something below the safe point must be shadowed");
-            try (RocksDbSnapshot snap = store.openSnapshot())
+            try (BackingSnapshot snap = store.openSnapshot())
             {
                 final List<Entry> after = scanAll(snap, new byte[0], new byte[0]);
                 assertEquals(entriesBefore - dropped, after.size());
@@ -332,7 +283,7 @@ class RocksDbBackingStoreTest
             {
                 for (long v = safePoint; v <= 201; v++)
                 {
-                    assertArrayEquals(before.get(i++), store.get(b("key" + k), v));
+                    assertArrayEquals(before.get(i++), get(store, b("key" + k), v));
                 }
             }
             assertEquals(safePoint, store.gcSafePoint());
@@ -343,46 +294,31 @@ class RocksDbBackingStoreTest
     @Test
     void mvccDeleteRangeKeepsHistory()
     {
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore store = open(dir.resolve("db")))
         {
-            store.put(b("a"), 1, b("a"));
-            store.put(b("b"), 1, b("b"));
-            store.put(b("c"), 1, b("c"));
-            store.delete(b("b"), 2);
+            put(store, b("a"), 1, b("a"));
+            put(store, b("b"), 1, b("b"));
+            put(store, b("c"), 1, b("c"));
+            delete(store, b("b"), 2);
             assertEquals(1, store.deleteRange(b("a"), b("c"), 5)); // b is already deleted at 5
-            assertNull(store.get(b("a"), 5));
-            assertArrayEquals(b("a"), store.get(b("a"), 4));
-            assertArrayEquals(b("c"), store.get(b("c"), 5));
+            assertNull(get(store, b("a"), 5));
+            assertArrayEquals(b("a"), get(store, b("a"), 4));
+            assertArrayEquals(b("c"), get(store, b("c"), 5));
         }
     }
 
     @Test
-    void rocksDbErrorsSurfaceAsStoreException() throws Exception
+    void closeReleasesSnapshotsAndCursorsLeftOpenAndLaterCallsFailTyped()
     {
-        final Path file = Files.createFile(dir.resolve("not-a-dir"));
-        assertThrows(StoreException.class, () -> RocksDbBackingStore.open(file));
-
-        // A second open of a directory RocksDB has locked fails with the LOCK error, typed.
-        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
-        {
-            final StoreException ex = assertThrows(StoreException.class,
-                () -> RocksDbBackingStore.open(dir.resolve("db")));
-            assertTrue(ex.getCause() instanceof org.rocksdb.RocksDBException, String.valueOf(ex.getCause()));
-            store.put(b("a"), 1, b("1"));
-        }
-
-        final RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db2"));
-        store.put(b("a"), 1, b("1"));
-        final RocksDbSnapshot snap = store.openSnapshot();
-        final RocksDbCursor cursor = store.newCursor(new byte[0], new byte[0], 1);
-        store.close(); // releases the open snapshot and cursor before the database
-        assertThrows(StoreException.class, () -> store.get(b("a"), 1));
-        assertThrows(StoreException.class, () -> store.put(b("a"), 2, b("2")));
-        assertThrows(StoreException.class, store::openSnapshot);
-        assertThrows(StoreException.class, () -> scanAll(snap, new byte[0], new byte[0]));
-        assertThrows(StoreException.class, cursor::next);
-        snap.close(); // harmless after the store released it
-        cursor.close();
+        final WritableStore store = open(dir.resolve("db"));
+        put(store, b("a"), 1, b("1"));
+        final BackingSnapshot snap = store.openSnapshot();
+        final StoreCursor cursor = store.newCursor(new byte[0], new byte[0], 5);
+        assertTrue(cursor.next());
         store.close();
+        assertThrows(StoreException.class, () -> put(store, b("b"), 2, b("2")));
+        assertThrows(StoreException.class, store::openSnapshot);
+        snap.close(); // idempotent after the store closed it
+        cursor.close();
     }
 }

@@ -10,9 +10,12 @@ import java.util.NavigableMap;
 import java.util.Random;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
-import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.WritableStore;
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.CommandResult;
 import io.regioncache.ResultCode;
@@ -37,8 +40,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The hybrid engine end to end: random writes, splits, merges, delete-ranges, loads and evictions, with every
  * hybrid read compared to a reference model and, at the end, a cross-check of every cached region.
  */
+@ParameterizedClass
+@EnumSource(Stores.class)
 class HybridEngineTest
 {
+    /** The durable store under the hybrid engine in this run. */
+    @Parameter
+    Stores stores;
+
     private static final int KEYS = 200;
 
     @TempDir
@@ -83,7 +92,7 @@ class HybridEngineTest
     private void runRandom(final long seed, final Path db)
     {
         final Random rnd = new Random(seed);
-        final HybridTestSupport h = new HybridTestSupport(db);
+        final HybridTestSupport h = new HybridTestSupport(stores, db);
         final List<HostRegion> regions = new ArrayList<>();
         regions.add(new HostRegion(1, null, null, 1));
         long nextId = 2;
@@ -311,7 +320,7 @@ class HybridEngineTest
     @Test
     void gcKeepsReadsAtOrAboveTheSafePointAndRefusesOlderOnes()
     {
-        final HybridTestSupport h = new HybridTestSupport(dir.resolve("db"));
+        final HybridTestSupport h = new HybridTestSupport(stores, dir.resolve("db"));
         try (HybridReader reader = h.engine.newReader())
         {
             for (int v = 1; v <= 50; v++)
@@ -349,7 +358,7 @@ class HybridEngineTest
     @Test
     void refusedWriteEvictsTheRangeItTouched()
     {
-        final HybridTestSupport h = new HybridTestSupport(dir.resolve("db"));
+        final HybridTestSupport h = new HybridTestSupport(stores, dir.resolve("db"));
         try
         {
             h.put(1, 1, 1, key(1), "a");
@@ -378,7 +387,7 @@ class HybridEngineTest
     void dedicatedThreadEngineWithBackPressure()
     {
         // A tiny command queue: writes must be retried, never dropped.
-        try (HybridEngine engine = HybridEngine.owning(RocksDbBackingStore.open(dir.resolve("db")),
+        try (HybridEngine engine = HybridEngine.owning(stores.open(dir.resolve("db")),
             RegionCacheConfig.builder().segmentSize(64 * 1024).commandQueueCapacity(2)))
         {
             final Region region = new Region(1, new byte[0], new byte[0], 1);

@@ -1,4 +1,4 @@
-package io.regioncache.rocksdb;
+package io.regioncache.store;
 
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -8,7 +8,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * The stored-key format of {@link RocksDbBackingStore}, modelled on TiKV's write column family:
+ * The stored-key format of the MVCC stores (RocksDB, LMDB), modelled on TiKV's write column family:
  * {@code memcomparable(userKey) ++ bigEndian(~version)}.
  * <p>
  * <b>Memcomparable encoding</b> (TiKV {@code codec::bytes::encode_bytes}). The user key is cut into groups of 8

@@ -8,7 +8,7 @@ import java.util.NavigableMap;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 
-import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.WritableStore;
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.CommandResult;
 import io.regioncache.ResultCode;
@@ -27,15 +27,15 @@ final class HybridTestSupport
     final HybridEngine engine;
     final TreeMap<String, TreeMap<Long, byte[]>> model = new TreeMap<>();
 
-    HybridTestSupport(final Path dir, final RegionCacheConfig.Builder config)
+    HybridTestSupport(final Stores stores, final Path dir, final RegionCacheConfig.Builder config)
     {
-        engine = HybridEngine.owning(RocksDbBackingStore.open(dir), config.threading(RegionCacheConfig.Threading.INVOKER)
+        engine = HybridEngine.owning(stores.open(dir), config.threading(RegionCacheConfig.Threading.INVOKER)
             .loaderExecutor(loads::add));
     }
 
-    HybridTestSupport(final Path dir)
+    HybridTestSupport(final Stores stores, final Path dir)
     {
-        this(dir, RegionCacheConfig.builder().segmentSize(64 * 1024).capacityBytes(256L << 20));
+        this(stores, dir, RegionCacheConfig.builder().segmentSize(64 * 1024).capacityBytes(256L << 20));
     }
 
     static byte[] b(final String s)

@@ -8,6 +8,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.regioncache.RegionCache;
@@ -23,7 +26,8 @@ import io.regioncache.SnapshotStatus;
 import io.regioncache.EvictReason;
 import io.regioncache.Region;
 import io.regioncache.RegionState;
-import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.WritableStore;
+import io.regioncache.store.FailingStore;
 
 import static io.regioncache.hybrid.HybridTestSupport.b;
 import static io.regioncache.hybrid.HybridTestSupport.key;
@@ -36,8 +40,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * TiKV's region-loading scenarios as deterministic interleavings: INVOKER mode (the test runs each apply cycle)
  * and a manual loader (load jobs wait in a queue until the test runs them).
  */
+@ParameterizedClass
+@EnumSource(Stores.class)
 class LoadScenariosTest
 {
+    /** The durable store under the hybrid engine in this run. */
+    @Parameter
+    Stores stores;
+
     private static final byte[] EMPTY = new byte[0];
 
     @TempDir
@@ -57,7 +67,7 @@ class LoadScenariosTest
     /** 100 keys k000..k099 in the store (k007 and k042 deleted later), region 1 = everything, epoch 1. */
     private void seed()
     {
-        h = new HybridTestSupport(dir.resolve("db"));
+        h = new HybridTestSupport(stores, dir.resolve("db"));
         for (int i = 0; i < 100; i++)
         {
             assertEquals(ResultCode.NOT_CACHED, h.put(1, 1, i + 1, key(i), "v" + i));
@@ -237,7 +247,7 @@ class LoadScenariosTest
     @Test
     void loadFailureOnMemoryClearsEverythingItWrote()
     {
-        h = new HybridTestSupport(dir.resolve("db"),
+        h = new HybridTestSupport(stores, dir.resolve("db"),
             RegionCacheConfig.builder().segmentSize(64 * 1024).capacityBytes(512 * 1024));
         final String big = "x".repeat(200);
         for (int i = 0; i < 5000; i++)
@@ -261,9 +271,9 @@ class LoadScenariosTest
     void loadFailureOnStoreErrorClearsEverythingItWrote()
     {
         // A store whose snapshots fail after 50 entries, in front of the real RocksDB store.
-        try (RocksDbBackingStore rocks = RocksDbBackingStore.open(dir.resolve("db")))
+        try (WritableStore rocks = stores.open(dir.resolve("db")))
         {
-            final FailingStore failing = new FailingStore(rocks, 50);
+            final FailingStore failing = new FailingStore(rocks).failEveryScanAfter(50);
             final ArrayDeque<Runnable> loads = new ArrayDeque<>();
             try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
                 .threading(RegionCacheConfig.Threading.INVOKER).segmentSize(64 * 1024).backingStore(failing)
@@ -271,7 +281,7 @@ class LoadScenariosTest
             {
                 for (int i = 0; i < 100; i++)
                 {
-                    rocks.put(b(key(i)), i + 1, b("v" + i));
+                    rocks.applyBatch(new WriteBatch(0, 0, i + 1).put(b(key(i)), b("v" + i)));
                 }
                 final long baseline = cache.memoryInUse();
                 cache.loadRegion(whole());
@@ -283,7 +293,7 @@ class LoadScenariosTest
                 assertEquals(1, cache.metrics().get("loads.failed"));
                 assertEquals(baseline, cache.memoryInUse());
 
-                failing.failAfter = Long.MAX_VALUE;
+                failing.failEveryScanAfter(Long.MAX_VALUE);
                 cache.loadRegion(whole());
                 cache.applyCycle();
                 // The host's write path: store first, then the cache (buffered while LOADING).
@@ -346,7 +356,7 @@ class LoadScenariosTest
      */
     private long loadWithStraddlingWrite(final Path db, final boolean sendStraddlingToCache)
     {
-        h = new HybridTestSupport(db, RegionCacheConfig.builder().segmentSize(4096).capacityBytes(64L << 20));
+        h = new HybridTestSupport(stores, db, RegionCacheConfig.builder().segmentSize(4096).capacityBytes(64L << 20));
         final String big = "v".repeat(6000); // larger than a segment: every entry is its own allocation
         for (int i = 0; i < 20; i++)
         {
@@ -386,60 +396,5 @@ class LoadScenariosTest
 
     // Stop-load threshold: RegionCacheConfig has none (only loadsPaused and the hard memory capacity, covered by
     // loadFailureOnMemoryClearsEverythingItWrote), so there is no scenario to test here.
-
-    /** Delegates to a real store; its snapshots' scans throw after {@code failAfter} entries. */
-    private static final class FailingStore implements BackingStore
-    {
-        private final BackingStore delegate;
-        volatile long failAfter;
-
-        FailingStore(final BackingStore delegate, final long failAfter)
-        {
-            this.delegate = delegate;
-            this.failAfter = failAfter;
-        }
-
-        @Override
-        public BackingSnapshot openSnapshot()
-        {
-            final BackingSnapshot s = delegate.openSnapshot();
-            final long limit = failAfter;
-            return new BackingSnapshot()
-            {
-                @Override
-                public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
-                {
-                    final long[] n = {0};
-                    s.scan(start, end, (k, ko, kl, v, val, vo, vl) ->
-                    {
-                        if (++n[0] > limit)
-                        {
-                            throw new StoreException("injected failure after " + limit + " entries", null);
-                        }
-                        return visitor.onEntry(k, ko, kl, v, val, vo, vl);
-                    });
-                }
-
-                @Override
-                public int get(
-                    final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
-                    final MutableDirectBuffer dst, final int dstOffset)
-                {
-                    return s.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
-                }
-
-                @Override
-                public void close()
-                {
-                    s.close();
-                }
-            };
-        }
-
-        @Override
-        public void close()
-        {
-        }
-    }
 
 }

@@ -1,0 +1,161 @@
+package io.regioncache;
+
+import java.io.File;
+import java.nio.MappedByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.agrona.IoUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersManager;
+import org.agrona.concurrent.status.CountersReader;
+
+/**
+ * The engine's metrics in a memory-mapped file that another process reads without stopping the host, the way
+ * Aeron's {@code AeronStat} reads its media driver's counters: Agrona's {@link CountersManager} writes labelled
+ * 64-bit counters into the mapped file; {@link #read(Path)} maps it read-side with a {@link CountersReader}.
+ * <p>
+ * The host turns it on with {@link RegionCacheConfig.Builder#countersFile(Path)}; a daemon thread then copies
+ * {@link RegionCache#metrics()} into the counters every {@code countersIntervalMillis} (the metric names are a
+ * stable set, so each gets one counter at start). {@code java -jar regioncache.jar stat --file F} prints them.
+ * <p>
+ * File layout:
+ * <pre>
+ *  0                   4                   8                  12                  16
+ *  +-------------------+-------------------+-------------------+-------------------+
+ *  | magic 'RCST'      | layout version    | metadata length   | values length     |
+ *  +-------------------+-------------------+-------------------+-------------------+
+ *  | pid (8)                               | last update, epoch ms (8, release)    |
+ *  +---------------------------------------+---------------------------------------+
+ *  | ... header padded to 64 bytes ...                                              |
+ *  +--------------------------------------------------------------------------------+
+ *  | metadata buffer (CountersReader.METADATA_LENGTH per counter)                   |
+ *  +--------------------------------------------------------------------------------+
+ *  | values buffer (CountersReader.COUNTER_LENGTH per counter)                      |
+ *  +--------------------------------------------------------------------------------+
+ * </pre>
+ */
+public final class CountersFile
+{
+    static final int MAGIC = 0x52435354; // "RCST"
+    static final int LAYOUT_VERSION = 1;
+    static final int HEADER_LENGTH = 64;
+    static final int MAX_COUNTERS = 512;
+    private static final int PID_OFFSET = 16;
+    private static final int UPDATED_OFFSET = 24;
+
+    private final MappedByteBuffer mapped;
+    private final UnsafeBuffer header;
+    private final CountersManager counters;
+    private final Map<String, Integer> ids = new LinkedHashMap<>();
+
+    private CountersFile(final MappedByteBuffer mapped, final int metaLength, final int valuesLength)
+    {
+        this.mapped = mapped;
+        this.header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+        header.putInt(0, MAGIC);
+        header.putInt(4, LAYOUT_VERSION);
+        header.putInt(8, metaLength);
+        header.putInt(12, valuesLength);
+        header.putLong(PID_OFFSET, ProcessHandle.current().pid());
+        this.counters = new CountersManager(
+            new UnsafeBuffer(mapped, HEADER_LENGTH, metaLength),
+            new UnsafeBuffer(mapped, HEADER_LENGTH + metaLength, valuesLength),
+            StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Create (replacing) the file. Publisher side: one thread only.
+     *
+     * @param file the file.
+     * @return the writer.
+     */
+    static CountersFile create(final Path file)
+    {
+        final int valuesLength = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
+        final int metaLength = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
+        final File f = file.toFile();
+        IoUtil.deleteIfExists(f);
+        return new CountersFile(IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength),
+            metaLength, valuesLength);
+    }
+
+    /**
+     * Copy a metrics snapshot into the counters (allocating a counter the first time a name is seen). Publisher
+     * thread only.
+     *
+     * @param metrics the metrics.
+     */
+    void publish(final MetricsSnapshot metrics)
+    {
+        for (final Map.Entry<String, Number> e : metrics.values().entrySet())
+        {
+            Integer id = ids.get(e.getKey());
+            if (id == null)
+            {
+                if (ids.size() >= MAX_COUNTERS)
+                {
+                    continue; // a fixed-size file: names beyond the limit are left out, never a failure
+                }
+                id = counters.allocate(e.getKey());
+                ids.put(e.getKey(), id);
+            }
+            counters.setCounterValue(id, e.getValue().longValue()); // ordered store: a reader sees whole values
+        }
+        header.putLongOrdered(UPDATED_OFFSET, System.currentTimeMillis());
+    }
+
+    /** Unmap (the file stays: its last values remain readable). */
+    void close()
+    {
+        IoUtil.unmap(mapped);
+    }
+
+    /**
+     * Read every counter of a counters file written by a running (or finished) engine, from any process.
+     *
+     * @param file the file.
+     * @return the values by name in allocation order, plus {@code file.pid} and {@code file.updated_ms}.
+     * @throws IllegalArgumentException if the file is not a RegionCache counters file.
+     */
+    public static Map<String, Long> read(final Path file)
+    {
+        if (!Files.isRegularFile(file))
+        {
+            throw new IllegalArgumentException("no counters file at " + file);
+        }
+        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file.toFile(), "regioncache counters");
+        try
+        {
+            final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
+            if (mapped.capacity() < HEADER_LENGTH || header.getInt(0) != MAGIC ||
+                header.getInt(4) != LAYOUT_VERSION)
+            {
+                throw new IllegalArgumentException(file + " is not a RegionCache counters file (layout " +
+                    LAYOUT_VERSION + ")");
+            }
+            final int metaLength = header.getInt(8);
+            final int valuesLength = header.getInt(12);
+            if ((long)HEADER_LENGTH + metaLength + valuesLength > mapped.capacity())
+            {
+                throw new IllegalArgumentException(file + " is truncated");
+            }
+            final CountersReader reader = new CountersReader(
+                new UnsafeBuffer(mapped, HEADER_LENGTH, metaLength),
+                new UnsafeBuffer(mapped, HEADER_LENGTH + metaLength, valuesLength),
+                StandardCharsets.US_ASCII);
+            final Map<String, Long> out = new LinkedHashMap<>();
+            out.put("file.pid", header.getLong(PID_OFFSET));
+            out.put("file.updated_ms", header.getLongVolatile(UPDATED_OFFSET));
+            reader.forEach((value, id, label) -> out.put(label, value));
+            return out;
+        }
+        finally
+        {
+            IoUtil.unmap(mapped);
+        }
+    }
+}
