@@ -63,12 +63,6 @@ final class LmdbStore extends ReadStore
     }
 
     @Override
-    public boolean supportsScan()
-    {
-        return true;
-    }
-
-    @Override
     public Reader newReader()
     {
         return new Reader()

@@ -54,8 +54,11 @@ public abstract class ReadStore implements AutoCloseable
         }
     }
 
-    /** @return true if readers support {@link Reader#scan}. */
-    public abstract boolean supportsScan();
+    /** @return true if readers support {@link Reader#scan} (every ordered store; a hash map overrides it). */
+    public boolean supportsScan()
+    {
+        return true;
+    }
 
     /**
      * @return a reader for the calling thread (call from the thread that will use it).

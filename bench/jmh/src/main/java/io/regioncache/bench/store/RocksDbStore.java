@@ -94,12 +94,6 @@ final class RocksDbStore extends ReadStore
     }
 
     @Override
-    public boolean supportsScan()
-    {
-        return true;
-    }
-
-    @Override
     public Reader newReader()
     {
         return new Reader()

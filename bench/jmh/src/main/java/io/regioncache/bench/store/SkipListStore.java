@@ -27,12 +27,6 @@ final class SkipListStore extends ReadStore
     }
 
     @Override
-    public boolean supportsScan()
-    {
-        return true;
-    }
-
-    @Override
     public Reader newReader()
     {
         return new Reader()
