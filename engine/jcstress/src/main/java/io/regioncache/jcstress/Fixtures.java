@@ -73,7 +73,7 @@ final class Fixtures
     /** @return true if {@code view[0, length)} holds exactly {@code expected}. */
     static boolean equals(final DirectBuffer view, final int length, final byte[] expected)
     {
-        if (length != expected.length)
+        if (length != expected.length || length > 0 && view.getByte(length - 1) != expected[length - 1])
         {
             return false;
         }

@@ -36,11 +36,12 @@ public class HashSlotPublicationTest
 {
     static final byte[] EARLIER = {0x01};
     static final byte[] KEY = Fixtures.filled(12, 0x4B);
-    static final byte[] VALUE = Fixtures.filled(40, 0x5A);
+    /** Long enough that a value still being copied is seen; checked last byte first, then whole. */
+    static final byte[] VALUE = Fixtures.filled(256, 0x5A);
 
     private final MvccTable table = Fixtures.table();
     private final UnsafeBuffer key = new UnsafeBuffer(KEY);
-    private final UnsafeBuffer dst = new UnsafeBuffer(new byte[64]);
+    private final UnsafeBuffer dst = new UnsafeBuffer(new byte[512]);
 
     public HashSlotPublicationTest()
     {

@@ -14,8 +14,10 @@ import org.openjdk.jcstress.JCStress;
 import org.openjdk.jcstress.Options;
 
 /**
- * Runs jcstress (same arguments as {@code org.openjdk.jcstress.Main}) and exits non-zero unless every test ran and
- * none failed or errored. jcstress's own {@code Main} exits 0 whatever the outcome, so a build cannot rely on it.
+ * Runs jcstress (same arguments as {@code org.openjdk.jcstress.Main}) and exits non-zero unless tests ran and none
+ * failed or errored. jcstress reports a forbidden outcome by throwing from {@code run()}; this gate also fails a
+ * run in which no test ran (a filter that matches nothing, a harness that did not start) and prints one verdict
+ * line for the build log.
  * <p>
  * The verdict is read from jcstress's run summary ({@code RUN RESULTS:} with its {@code Failed tests},
  * {@code Error tests} and {@code All remaining tests} lines). Forked test VMs get Agrona's
@@ -49,6 +51,7 @@ public final class JcstressGate
             all.add("-t");
             all.add("io\\.regioncache\\.jcstress\\.");
         }
+        String thrown = null;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();
         final PrintStream console = System.out;
         final PrintStream tee = new PrintStream(new Tee(console, captured), true, StandardCharsets.UTF_8);
@@ -62,12 +65,17 @@ public final class JcstressGate
             }
             new JCStress(options).run();
         }
+        catch (final AssertionError failures)
+        {
+            thrown = failures.getMessage();
+        }
         finally
         {
             tee.flush();
             System.setOut(console);
         }
-        final String verdict = verdict(captured.toString(StandardCharsets.UTF_8));
+        final String summary = verdict(captured.toString(StandardCharsets.UTF_8));
+        final String verdict = thrown != null ? thrown : summary;
         console.println();
         console.println("JcstressGate: " + (verdict == null ? "PASS" : "FAIL: " + verdict));
         System.exit(verdict == null ? 0 : 1);

@@ -41,7 +41,8 @@ public class SkiplistNodePublicationTest
 {
     static final byte[] EARLIER = {0x01};
     static final byte[] KEY = Fixtures.filled(12, 0x4B);
-    static final byte[] VALUE = Fixtures.filled(40, 0x5A);
+    /** Long enough that a value still being copied is seen; checked last byte first, then whole. */
+    static final byte[] VALUE = Fixtures.filled(256, 0x5A);
 
     private final MvccTable table = Fixtures.table();
     private final TableCursor cursor;
