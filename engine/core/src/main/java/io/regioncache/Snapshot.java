@@ -1,6 +1,7 @@
 package io.regioncache;
 
 import java.lang.ref.Cleaner;
+import java.util.NavigableMap;
 import java.util.function.BooleanSupplier;
 
 import org.agrona.DirectBuffer;
@@ -231,6 +232,32 @@ public final class Snapshot implements AutoCloseable
         }
         iterator.reset(this, table, region, readVersion, lower, upper);
         return iterator;
+    }
+
+    /**
+     * A read-only {@link NavigableMap} view of this snapshot: the region's visible keys at {@link #readVersion()}
+     * in unsigned lexicographic order, with sub-maps, descending views and navigation on the zero-allocation
+     * cursor. Valid while this snapshot stays open; same thread rules as the snapshot. Keys and values are fresh
+     * copies; {@code equals}/{@code hashCode} follow {@code byte[]} identity, see {@link #asBytesMap()}.
+     *
+     * @return the view.
+     * @throws IllegalStateException if the snapshot is not open.
+     */
+    public NavigableMap<byte[], byte[]> asNavigableMap()
+    {
+        return SnapshotMapView.arrays(this);
+    }
+
+    /**
+     * {@link #asNavigableMap()} keyed and valued by {@link Bytes}, so that map, entry and set equality work by
+     * content (the view that passes guava-testlib's {@code NavigableMapTestSuiteBuilder}).
+     *
+     * @return the view.
+     * @throws IllegalStateException if the snapshot is not open.
+     */
+    public NavigableMap<Bytes, Bytes> asBytesMap()
+    {
+        return SnapshotMapView.bytes(this);
     }
 
     RegionRecord record()

@@ -1,0 +1,373 @@
+package io.regioncache.ycsb;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.codehaus.jackson.map.ObjectMapper;
+import org.codehaus.jackson.map.SerializationConfig;
+
+/**
+ * Writes a run's results: {@value #RESULTS} (settings, machine, and per system and phase YCSB's throughput and
+ * per-operation count, average, p95, p99 and return codes), {@value #CHART} and {@value #LATENCY_CHART} (SVG bar
+ * charts in the style of the JMH renderer) and {@value #TABLE} (markdown tables).
+ */
+final class YcsbReport
+{
+    static final String RESULTS = "ycsb-results.json";
+    static final String CHART = "ycsb-throughput.svg";
+    static final String LATENCY_CHART = "ycsb-p99.svg";
+    static final String TABLE = "ycsb-summary.md";
+
+    private static final Map<String, String> LABELS = Map.of(
+        "regioncache", "RegionCache hybrid", "rocksdb", "RocksDB (no cache)", "lmdb", "LMDB");
+    private static final Map<String, String> WORKLOADS = new LinkedHashMap<>();
+    /** The operation whose latency a workload is about. */
+    private static final Map<String, String> MAIN_OP = Map.of(
+        "load", "INSERT", "a", "UPDATE", "b", "READ", "c", "READ", "d", "READ", "e", "SCAN", "f",
+        "READ-MODIFY-WRITE");
+    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd"};
+
+    static
+    {
+        WORKLOADS.put("load", "load");
+        WORKLOADS.put("a", "A 50/50 read/update");
+        WORKLOADS.put("b", "B 95/5 read/update");
+        WORKLOADS.put("c", "C read only");
+        WORKLOADS.put("d", "D read latest");
+        WORKLOADS.put("e", "E short scans");
+        WORKLOADS.put("f", "F read-modify-write");
+    }
+
+    private YcsbReport()
+    {
+    }
+
+    static void write(final List<PhaseResult> results, final YcsbRunner.Settings s, final Path out)
+        throws IOException
+    {
+        Files.createDirectories(out);
+        final Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("tool", "YCSB 0.17.0 CoreWorkload, in-process (io.regioncache.ycsb.YcsbRunner)");
+        doc.put("date", Instant.now().toString());
+        final Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("records", s.records);
+        settings.put("operationsPerWorkload", s.operations);
+        settings.put("secondsPerWorkload", s.seconds);
+        settings.put("threads", s.threads);
+        settings.put("extraProperties", new LinkedHashMap<>(toMap(s.extra)));
+        doc.put("settings", settings);
+        final Map<String, Object> machine = new LinkedHashMap<>();
+        machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        machine.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
+        machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        doc.put("machine", machine);
+        final List<Object> rows = new ArrayList<>();
+        for (final PhaseResult r : results)
+        {
+            final Map<String, Object> row = new LinkedHashMap<>();
+            row.put("system", r.system);
+            row.put("workload", r.workload);
+            row.put("operations", r.operationsDone);
+            row.put("runtimeMs", r.runtimeMs);
+            row.put("throughputOpsPerSec", r.throughput);
+            final Map<String, Object> ops = new LinkedHashMap<>();
+            for (final Map.Entry<String, PhaseResult.OpStats> e : r.ops.entrySet())
+            {
+                final Map<String, Object> o = new LinkedHashMap<>();
+                o.put("count", e.getValue().operations);
+                o.put("averageUs", e.getValue().averageUs);
+                o.put("p95Us", e.getValue().p95Us);
+                o.put("p99Us", e.getValue().p99Us);
+                o.put("returns", e.getValue().returns);
+                ops.put(e.getKey(), o);
+            }
+            row.put("ops", ops);
+            row.put("failed", r.failed);
+            rows.add(row);
+        }
+        doc.put("results", rows);
+        final ObjectMapper mapper = new ObjectMapper();
+        mapper.configure(SerializationConfig.Feature.INDENT_OUTPUT, true);
+        mapper.writeValue(out.resolve(RESULTS).toFile(), doc);
+
+        final List<String> systems = new ArrayList<>();
+        final List<String> workloads = new ArrayList<>();
+        final Map<String, Map<String, Double>> throughput = new LinkedHashMap<>();
+        final Map<String, Map<String, Double>> p99 = new LinkedHashMap<>();
+        for (final PhaseResult r : results)
+        {
+            if (!systems.contains(r.system))
+            {
+                systems.add(r.system);
+            }
+            final String w = WORKLOADS.getOrDefault(r.workload, r.workload);
+            if (!workloads.contains(w))
+            {
+                workloads.add(w);
+            }
+            throughput.computeIfAbsent(w, k -> new LinkedHashMap<>()).put(label(r.system), r.throughput);
+            final PhaseResult.OpStats main = r.ops.get(MAIN_OP.getOrDefault(r.workload, "READ"));
+            if (main != null)
+            {
+                p99.computeIfAbsent(w, k -> new LinkedHashMap<>()).put(label(r.system), main.p99Us);
+            }
+        }
+        final List<String> series = new ArrayList<>();
+        systems.forEach(x -> series.add(label(x)));
+        final String subtitle = String.format(Locale.ROOT, "%,d records, %d threads, %d s per workload",
+            s.records, s.threads, s.seconds);
+        Files.write(out.resolve(CHART), svg("YCSB throughput (" + subtitle + ")", "ops/s, higher is better",
+            workloads, series, throughput).getBytes(StandardCharsets.UTF_8));
+        Files.write(out.resolve(LATENCY_CHART), svg("YCSB p99 of each workload's main operation (" + subtitle + ")",
+            "us, lower is better", workloads, series, p99).getBytes(StandardCharsets.UTF_8));
+        Files.write(out.resolve(TABLE), table(results, systems, subtitle).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static Map<String, String> toMap(final java.util.Properties p)
+    {
+        final Map<String, String> m = new LinkedHashMap<>();
+        for (final String k : p.stringPropertyNames())
+        {
+            m.put(k, p.getProperty(k));
+        }
+        return m;
+    }
+
+    private static String label(final String system)
+    {
+        return LABELS.getOrDefault(system, system);
+    }
+
+    /** Markdown: throughput per workload and system, then every operation's avg / p95 / p99. */
+    static String table(final List<PhaseResult> results, final List<String> systems, final String subtitle)
+    {
+        final StringBuilder b = new StringBuilder();
+        b.append("YCSB 0.17.0 CoreWorkload, ").append(subtitle).append(".\n\n");
+        b.append("**Throughput, ops/s** (in brackets: p99 of the workload's main operation, µs)\n\n| workload |");
+        for (final String s : systems)
+        {
+            b.append(' ').append(label(s)).append(" |");
+        }
+        b.append("\n|---|");
+        systems.forEach(s -> b.append("---:|"));
+        b.append('\n');
+        for (final String w : WORKLOADS.keySet())
+        {
+            final StringBuilder row = new StringBuilder("| ").append(WORKLOADS.get(w)).append(" |");
+            boolean any = false;
+            for (final String s : systems)
+            {
+                final PhaseResult r = find(results, s, w);
+                if (r == null)
+                {
+                    row.append(" – |");
+                    continue;
+                }
+                any = true;
+                final PhaseResult.OpStats main = r.ops.get(MAIN_OP.get(w));
+                row.append(String.format(Locale.ROOT, " %,.0f (%s) |", r.throughput,
+                    main == null ? "–" : String.format(Locale.ROOT, "%,.0f", main.p99Us)));
+            }
+            if (any)
+            {
+                b.append(row).append('\n');
+            }
+        }
+        b.append("\n**Latency per operation, µs: average / p95 / p99**\n\n| workload | operation |");
+        for (final String s : systems)
+        {
+            b.append(' ').append(label(s)).append(" |");
+        }
+        b.append("\n|---|---|");
+        systems.forEach(s -> b.append("---:|"));
+        b.append('\n');
+        for (final String w : WORKLOADS.keySet())
+        {
+            final List<String> opNames = new ArrayList<>();
+            for (final String s : systems)
+            {
+                final PhaseResult r = find(results, s, w);
+                if (r != null)
+                {
+                    r.ops.keySet().stream().filter(o -> !opNames.contains(o)).forEach(opNames::add);
+                }
+            }
+            for (final String op : opNames)
+            {
+                b.append("| ").append(WORKLOADS.get(w)).append(" | ").append(op).append(" |");
+                for (final String s : systems)
+                {
+                    final PhaseResult r = find(results, s, w);
+                    final PhaseResult.OpStats o = r == null ? null : r.ops.get(op);
+                    b.append(o == null ? " – |" : String.format(Locale.ROOT, " %,.1f / %,.0f / %,.0f |",
+                        o.averageUs, o.p95Us, o.p99Us));
+                }
+                b.append('\n');
+            }
+        }
+        return b.toString();
+    }
+
+    private static PhaseResult find(final List<PhaseResult> results, final String system, final String workload)
+    {
+        for (final PhaseResult r : results)
+        {
+            if (r.system.equals(system) && r.workload.equals(workload))
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    static String svg(
+        final String title, final String unit, final List<String> groups, final List<String> series,
+        final Map<String, Map<String, Double>> values)
+    {
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (final Map<String, Double> m : values.values())
+        {
+            for (final double v : m.values())
+            {
+                if (v > 0)
+                {
+                    min = Math.min(min, v);
+                    max = Math.max(max, v);
+                }
+            }
+        }
+        if (max == 0)
+        {
+            min = 1;
+            max = 10;
+        }
+        final boolean log = max / min > 20;
+        final double lo = log ? Math.pow(10, Math.floor(Math.log10(min))) : 0;
+        final double hi = log ? Math.pow(10, Math.ceil(Math.log10(max))) : niceCeil(max);
+        final int barW = 22;
+        final int gap = 30;
+        final int groupW = series.size() * barW + gap;
+        final int left = 80;
+        final int top = 56;
+        final int plotH = 300;
+        final int width = Math.max(700, left + groups.size() * groupW + 200);
+        final int height = top + plotH + 60;
+        final StringBuilder b = new StringBuilder();
+        b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
+            .append(height).append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
+        b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+        b.append("<text x=\"").append(left).append("\" y=\"24\" font-size=\"14\" font-weight=\"bold\">")
+            .append(esc(title)).append("</text>\n");
+        b.append("<text x=\"").append(left).append("\" y=\"42\" fill=\"#555\">").append(esc(unit))
+            .append(log ? ", log scale" : "").append("</text>\n");
+        final List<Double> ticks = new ArrayList<>();
+        if (log)
+        {
+            for (double t = lo; t <= hi * 1.0001; t *= 10)
+            {
+                ticks.add(t);
+            }
+        }
+        else
+        {
+            for (int i = 0; i <= 5; i++)
+            {
+                ticks.add(hi * i / 5);
+            }
+        }
+        final int plotRight = left + groups.size() * groupW;
+        for (final double t : ticks)
+        {
+            final double y = y(t, lo, hi, log, top, plotH);
+            b.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">%s</text>%n",
+                left, plotRight, y, y, left - 6, y + 4, esc(fmt(t))));
+        }
+        b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
+            left, plotRight, top + plotH, top + plotH));
+        for (int g = 0; g < groups.size(); g++)
+        {
+            final int gx = left + g * groupW + gap / 2;
+            final Map<String, Double> vs = values.getOrDefault(groups.get(g), Map.of());
+            for (int s = 0; s < series.size(); s++)
+            {
+                final Double v = vs.get(series.get(s));
+                if (v == null || v <= 0)
+                {
+                    continue;
+                }
+                final double y = y(Math.max(v, lo), lo, hi, log, top, plotH);
+                final int x = gx + s * barW;
+                b.append(String.format(Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s: %s</title></rect>%n",
+                    x, y, barW - 2, top + plotH - y, COLORS[s % COLORS.length], esc(series.get(s)), esc(fmt(v))));
+                b.append(String.format(Locale.ROOT,
+                    "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" font-size=\"9\" fill=\"#222\">%s</text>%n",
+                    x + barW / 2.0 + 3, y - 3, esc(fmt(v))));
+            }
+            b.append(String.format(Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
+                gx + series.size() * barW / 2, top + plotH + 16, esc(groups.get(g))));
+        }
+        for (int s = 0; s < series.size(); s++)
+        {
+            final int ly = top + s * 18;
+            b.append(String.format(Locale.ROOT,
+                "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
+                plotRight + 20, ly, COLORS[s % COLORS.length], plotRight + 38, ly + 10, esc(series.get(s))));
+        }
+        b.append("</svg>\n");
+        return b.toString();
+    }
+
+    private static double y(final double v, final double lo, final double hi, final boolean log, final int top,
+        final int plotH)
+    {
+        final double f = log ? (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) :
+            (v - lo) / (hi - lo);
+        return top + plotH - f * plotH;
+    }
+
+    private static double niceCeil(final double v)
+    {
+        final double p = Math.pow(10, Math.floor(Math.log10(v)));
+        for (final double m : new double[] {1, 2, 2.5, 5, 10})
+        {
+            if (m * p >= v)
+            {
+                return m * p;
+            }
+        }
+        return 10 * p;
+    }
+
+    private static String fmt(final double v)
+    {
+        if (v >= 1_000_000)
+        {
+            return String.format(Locale.ROOT, "%.2fM", v / 1_000_000);
+        }
+        if (v >= 10_000)
+        {
+            return String.format(Locale.ROOT, "%.0fk", v / 1_000);
+        }
+        return v >= 100 ? String.format(Locale.ROOT, "%.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String esc(final String s)
+    {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

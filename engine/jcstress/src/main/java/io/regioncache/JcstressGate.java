@@ -1,0 +1,166 @@
+package io.regioncache;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.openjdk.jcstress.JCStress;
+import org.openjdk.jcstress.Options;
+
+/**
+ * Runs jcstress (same arguments as {@code org.openjdk.jcstress.Main}) and exits non-zero unless tests ran and none
+ * failed or errored. jcstress reports a forbidden outcome by throwing from {@code run()}; this gate also fails a
+ * run in which no test ran (a filter that matches nothing, a harness that did not start) and prints one verdict
+ * line for the build log.
+ * <p>
+ * The verdict is read from jcstress's run summary ({@code RUN RESULTS:} with its {@code Failed tests},
+ * {@code Error tests} and {@code All remaining tests} lines). Forked test VMs get Agrona's
+ * {@code --add-exports} unless the caller passes {@code -jvmArgsPrepend} itself. With no {@code -t} filter only this
+ * project's tests run.
+ */
+public final class JcstressGate
+{
+    private static final String AGRONA = "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED";
+    private static final Pattern LINE = Pattern.compile(
+        "^\\s*(Interesting tests|Failed tests|Error tests|All remaining tests):\\s*(.*)$", Pattern.MULTILINE);
+
+    private JcstressGate()
+    {
+    }
+
+    /**
+     * @param args jcstress arguments, e.g. {@code -m quick}.
+     * @throws Exception if jcstress cannot run.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final List<String> all = new ArrayList<>(Arrays.asList(args));
+        if (!all.contains("-jvmArgsPrepend"))
+        {
+            all.add("-jvmArgsPrepend");
+            all.add(AGRONA);
+        }
+        if (!all.contains("-t"))
+        {
+            all.add("-t");
+            // The tests live in io.regioncache to reach the engine's package-private internals (as the unit tests
+            // do); every jcstress test of this module ends in "Test".
+            all.add("io\\.regioncache\\.[A-Za-z]+Test$");
+        }
+        String thrown = null;
+        final ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        final PrintStream console = System.out;
+        final PrintStream tee = new PrintStream(new Tee(console, captured), true, StandardCharsets.UTF_8);
+        System.setOut(tee);
+        try
+        {
+            final Options options = new Options(all.toArray(new String[0]));
+            if (!options.parse())
+            {
+                System.exit(2);
+            }
+            new JCStress(options).run();
+        }
+        catch (final AssertionError failures)
+        {
+            thrown = failures.getMessage();
+        }
+        finally
+        {
+            tee.flush();
+            System.setOut(console);
+        }
+        final String summary = verdict(captured.toString(StandardCharsets.UTF_8));
+        final String verdict = thrown != null ? thrown : summary;
+        console.println();
+        console.println("JcstressGate: " + (verdict == null ? "PASS" : "FAIL: " + verdict));
+        System.exit(verdict == null ? 0 : 1);
+    }
+
+    /** @return null if the summary shows tests ran and none failed or errored, else why not. */
+    static String verdict(final String output)
+    {
+        final int start = output.lastIndexOf("RUN RESULTS:");
+        if (start < 0)
+        {
+            return "no RUN RESULTS summary (did jcstress run?)";
+        }
+        final Matcher m = LINE.matcher(output.substring(start));
+        boolean sawFailed = false;
+        boolean sawError = false;
+        boolean ranSome = false;
+        while (m.find())
+        {
+            final String what = m.group(1);
+            final String value = m.group(2).trim();
+            final boolean none = value.startsWith("No matches");
+            switch (what)
+            {
+                case "Failed tests":
+                    sawFailed = true;
+                    if (!none)
+                    {
+                        return "failed tests: " + value;
+                    }
+                    break;
+                case "Error tests":
+                    sawError = true;
+                    if (!none)
+                    {
+                        return "error tests: " + value;
+                    }
+                    break;
+                case "All remaining tests":
+                    ranSome = !none;
+                    break;
+                default:
+                    ranSome |= !none;
+                    break;
+            }
+        }
+        if (!sawFailed || !sawError)
+        {
+            return "summary without Failed/Error lines";
+        }
+        return ranSome ? null : "no test ran";
+    }
+
+    private static final class Tee extends OutputStream
+    {
+        private final OutputStream a;
+        private final OutputStream b;
+
+        Tee(final OutputStream a, final OutputStream b)
+        {
+            this.a = a;
+            this.b = b;
+        }
+
+        @Override
+        public void write(final int x) throws java.io.IOException
+        {
+            a.write(x);
+            b.write(x);
+        }
+
+        @Override
+        public void write(final byte[] buf, final int off, final int len) throws java.io.IOException
+        {
+            a.write(buf, off, len);
+            b.write(buf, off, len);
+        }
+
+        @Override
+        public void flush() throws java.io.IOException
+        {
+            a.flush();
+            b.flush();
+        }
+    }
+}
