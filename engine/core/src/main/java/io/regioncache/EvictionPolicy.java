@@ -76,11 +76,11 @@ final class EvictionPolicy
         {
             return List.of();
         }
-        // Past the midpoint between the evict threshold and the hard cap, a write is about to evict its own region
+        // Three quarters of the way from the evict threshold to the hard cap, a write is about to evict its own region
         // at the cap (MEMORY_LIMIT): then the coldest regions go even if they are not cold by the mean, still never
         // a young or kept-cached one and never more than the per-round cap, so the hard cap stays the rare exception.
         final boolean urgent =
-            budget.used() >= budget.evictThreshold() + (budget.capacity() - budget.evictThreshold()) / 2;
+            budget.used() >= budget.capacity() - (budget.capacity() - budget.evictThreshold()) / 4;
         if (!urgent)
         {
             final double coldLimit = COLD_FRACTION * heatSum / records.size();
