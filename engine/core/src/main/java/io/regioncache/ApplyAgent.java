@@ -1,17 +1,16 @@
 package io.regioncache;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.NanoClock;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
@@ -34,10 +33,22 @@ import static io.regioncache.RegionState.RETIRED;
  * The single writer: the only thread that inserts into tables, creates region records, moves their states
  * (readers only pin and unpin), splits, installs loaded tables and evicts.
  * <p>
- * One duty cycle ({@link #doWork()}) drains the internal queue (load completions), then up to
- * {@code commandDrainLimit} host commands, starts pending loads, and reclaims records whose pins have drained. Every
- * command completes with a typed {@link CommandResult}; any exception is caught here, counted, logged and turned
- * into {@link ResultCode#INTERNAL_ERROR} with the region involved evicted, so the apply thread never dies.
+ * It is a conductor over roles that all run on this thread, each in its own class:
+ * <ul>
+ *     <li>{@link CommandValidation}: pure checks, most of them already made at the call;</li>
+ *     <li>{@link LoadCoordinator}: PENDING → LOADING → ACTIVE, buffered writes, cancellations, memory back-off;</li>
+ *     <li>{@link CompactionCoordinator}: MVCC GC by compaction and the successor swap;</li>
+ *     <li>{@link Reclaimer}: records draining their pins, table references dropped, evictions timed;</li>
+ *     <li>{@link ApplyPolicy}: eviction, load and compaction policy, on the injected clock.</li>
+ * </ul>
+ * What stays here is the command dispatch and the moves that touch several roles: writes, splits, evictions, safe
+ * points, enable/disable.
+ * <p>
+ * One duty cycle ({@link #doWork()}) drains the internal queue (load and compaction completions), then up to
+ * {@code commandDrainLimit} host commands, starts pending loads, reclaims records whose pins have drained, and runs
+ * the policy when its interval has passed on the engine's {@link NanoClock}. Every command completes with a typed
+ * {@link CommandResult}; any exception is caught here, counted once, logged and turned into
+ * {@link ResultCode#INTERNAL_ERROR} with only the command's own region evicted, so the apply thread never dies.
  * <p>
  * Decisions are always taken on a fresh read of the state word and carried out with one CAS from that exact word;
  * a lost CAS (a reader pinned or unpinned meanwhile) re-reads and re-decides. There is no check-then-act across
@@ -53,39 +64,32 @@ final class ApplyAgent implements Agent
     private final EngineCounters counters;
     private final SegmentPool pool;
     private final MemoryBudget budget;
-    private final EvictionPolicy evictionPolicy;
-    private final HotRegionTracker hotRegions = new HotRegionTracker();
-    private final LoadPolicy loadPolicy;
     private final RegionCacheConfig config;
-    private final BackingStore store;
-    private final Executor loaderExecutor;
-    private final Executor gcExecutor;
-    private final Executor loadScanExecutor;
-    private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareScanChunks =
-        ScanPipe.newSparePool();
-
-    private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
-    private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
-    private final Map<RegionRecord, CompactionJob> compactions = new HashMap<>();
-    private long nextPolicyNanos;
-    private final List<RegionRecord> draining = new ArrayList<>();
+    private final NanoClock clock;
+    private final Reclaimer reclaimer;
+    private final LoadCoordinator loads;
+    private final CompactionCoordinator compactions;
+    private final ApplyPolicy policy;
     private final TableWriter tableWriter = new TableWriter();
     private long incarnations;
     private long globalSafePoint;
-    private volatile boolean loadsPaused;
-    private volatile int drainingCountPublished;
+    /** Apply thread: safe points of evicted regions above the global one, kept for their reload (0 = none). */
+    private final Long2LongHashMap regionSafePoints = new Long2LongHashMap(0);
+    /** Apply thread: false after {@code setEnabled(false)}: nothing is cached, loads are refused. */
+    private boolean enabled = true;
+    private volatile boolean enabledPublished = true;
 
     /**
-     * @param config         engine settings.
-     * @param directory      the published region index.
-     * @param pool           segment pool.
-     * @param budget         memory thresholds over the pool.
-     * @param counters       engine counters.
-     * @param loaderExecutor runs load jobs.
-     * @param gcExecutor     runs compaction jobs.
+     * @param config           engine settings (its clock is the engine's time).
+     * @param directory        the published region index.
+     * @param pool             segment pool.
+     * @param budget           memory thresholds over the pool.
+     * @param counters         engine counters.
+     * @param loaderExecutor   runs load jobs.
+     * @param gcExecutor       runs compaction jobs.
      * @param loadScanExecutor scans the store while the loader inserts, or null to do both on the loader.
      */
-    public ApplyAgent(
+    ApplyAgent(
         final RegionCacheConfig config,
         final RegionDirectory directory,
         final SegmentPool pool,
@@ -99,14 +103,14 @@ final class ApplyAgent implements Agent
         this.directory = directory;
         this.pool = pool;
         this.budget = budget;
-        this.evictionPolicy = new EvictionPolicy(config.minResidencyMillis(), config.maxEvictFractionPerRound());
-        this.loadPolicy = new LoadPolicy(config.autoLoadTopN(), config.autoLoadMinAmplification(), 1);
         this.counters = counters;
-        this.store = config.backingStore();
-        this.loaderExecutor = loaderExecutor;
-        this.gcExecutor = gcExecutor;
-        this.loadScanExecutor = loadScanExecutor;
+        this.clock = config.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(config.commandQueueCapacity());
+        this.reclaimer = new Reclaimer(counters, clock);
+        this.loads = new LoadCoordinator(
+            this, config, budget, counters, clock, loaderExecutor, loadScanExecutor, internalQueue);
+        this.compactions = new CompactionCoordinator(this, config, budget, counters, clock, gcExecutor, internalQueue);
+        this.policy = new ApplyPolicy(this, config, budget, counters);
     }
 
     @Override
@@ -121,13 +125,13 @@ final class ApplyAgent implements Agent
      * @param command the command.
      * @return false if the queue is full (the caller completes the command with QUEUE_FULL).
      */
-    public boolean offer(final Command command)
+    boolean offer(final Command command)
     {
         return commandQueue.offer(command);
     }
 
     /** @return commands waiting in the host queue (approximate). */
-    public int queueDepth()
+    int queueDepth()
     {
         return commandQueue.size();
     }
@@ -139,19 +143,63 @@ final class ApplyAgent implements Agent
      */
     void pauseLoads(final boolean paused)
     {
-        loadsPaused = paused;
+        loads.pause(paused);
     }
 
     /** @return records waiting for their pins to drain, as of the last duty cycle (any thread). */
-    public int drainingCountPublished()
+    int drainingCountPublished()
     {
-        return drainingCountPublished;
+        return reclaimer.publishedCount();
     }
 
     /** @return records waiting for their pins to drain (apply thread only). */
-    public int drainingCount()
+    int drainingCount()
     {
-        return draining.size();
+        return reclaimer.size();
+    }
+
+    /** @return where hybrid readers report reads of uncached regions (any thread). */
+    HotRegionTracker hotRegions()
+    {
+        return policy.hotRegions();
+    }
+
+    /** @return true unless the cache was disabled (any thread; as of the last enable/disable applied). */
+    boolean enabledPublished()
+    {
+        return enabledPublished;
+    }
+
+    // The roles reach the shared pieces through these (apply thread only).
+
+    RegionDirectory directory()
+    {
+        return directory;
+    }
+
+    Reclaimer reclaimer()
+    {
+        return reclaimer;
+    }
+
+    LoadCoordinator loads()
+    {
+        return loads;
+    }
+
+    CompactionCoordinator compactions()
+    {
+        return compactions;
+    }
+
+    TableWriter tableWriter()
+    {
+        return tableWriter;
+    }
+
+    boolean enabled()
+    {
+        return enabled;
     }
 
     @Override
@@ -170,102 +218,20 @@ final class ApplyAgent implements Agent
             apply(c);
             work++;
         }
-        work += startPendingLoads();
-        work += reclaim();
-        if (drainingCountPublished != draining.size())
-        {
-            drainingCountPublished = draining.size();
-        }
-        final long now = System.nanoTime();
-        if (now - nextPolicyNanos >= 0)
-        {
-            nextPolicyNanos = now + config.policyIntervalMillis() * 1_000_000L;
-            work += runPolicy(now);
-        }
+        work += loads.startPending(enabled);
+        work += reclaimer.reclaim();
+        work += policy.onDutyCycle(clock.nanoTime());
         return work;
     }
 
     /**
-     * Apply thread: one round of the memory and GC policy. Evicts the coldest regions while usage is above the
-     * eviction threshold (never thrashing: see {@link EvictionPolicy}), then schedules compactions for regions
-     * whose tables hold mostly garbage at their safe points.
+     * Apply thread: one round of the memory, load and GC policy now, whatever the interval.
      *
-     * @param nowNanos current time.
      * @return work done.
      */
-    public int runPolicy(final long nowNanos)
+    int runPolicy()
     {
-        int work = 0;
-        final List<RegionRecord> records = directory.currentAcquire().records();
-        for (final RegionRecord victim : evictionPolicy.choose(records, budget, nowNanos))
-        {
-            LOG.info("policy: evicting region {} (heat {}, ~{} bytes): memory {} > evict threshold {}",
-                victim.id(), victim.stats().heat(), EvictionPolicy.estimatedBytes(victim), budget.used(),
-                budget.evictThreshold());
-            evictRecord(victim, EvictReason.POLICY);
-            work++;
-        }
-        work += runLoadPolicy();
-        for (final RegionRecord r : records)
-        {
-            if (needsCompaction(r))
-            {
-                work += startCompaction(r) == null ? 1 : 0;
-            }
-        }
-        return work;
-    }
-
-    /** @return where hybrid readers report reads of uncached regions (any thread). */
-    public HotRegionTracker hotRegions()
-    {
-        return hotRegions;
-    }
-
-    private int runLoadPolicy()
-    {
-        final List<HotRegionTracker.Candidate> traffic = hotRegions.drain();
-        if (store == null || config.autoLoadTopN() == 0 || traffic.isEmpty())
-        {
-            return 0;
-        }
-        int work = 0;
-        for (final HotRegionTracker.Candidate c : loadPolicy.choose(traffic))
-        {
-            if (budget.shouldStopLoading())
-            {
-                LOG.info("load policy: stop-load threshold reached, {} hot region(s) left uncached",
-                    traffic.size() - work);
-                break;
-            }
-            final CommandResult r = onLoadRegion(new Command.LoadRegion(c.region(), false));
-            counters.onPolicyLoad(r.code() == ResultCode.OK);
-            LOG.info("load policy: region {} stepped {} entries for {} keys (amplification {}): {}",
-                c.region().id(), c.stepped(), c.returned(), String.format("%.1f", c.amplification()), r);
-            work++;
-        }
-        return work;
-    }
-
-    private boolean needsCompaction(final RegionRecord r)
-    {
-        final TableRef ref = r.tableRef();
-        if (ref == null || r.state() != ACTIVE || compactions.containsKey(r))
-        {
-            return false;
-        }
-        if (budget.used() + EvictionPolicy.estimatedBytes(r) >= budget.capacity())
-        {
-            return false; // no room for the copy: compacting now would only evict writers at the hard cap
-        }
-        final long safePoint = r.safePointAcquire();
-        if (safePoint <= r.compactedAtSafePoint())
-        {
-            return false; // nothing new to collect since the last compaction
-        }
-        final MvccTable t = ref.table();
-        final long nodes = t.nodeCount();
-        return nodes > 0 && (nodes - t.keyCount()) >= (long)(nodes * config.gcGarbageRatio());
+        return policy.run(clock.nanoTime());
     }
 
     /**
@@ -273,13 +239,13 @@ final class ApplyAgent implements Agent
      *
      * @return how many were completed.
      */
-    public int rejectQueued()
+    int rejectQueued()
     {
         int n = 0;
         Command c;
         while ((c = commandQueue.poll()) != null)
         {
-            complete(c, CommandResult.of(ResultCode.CLOSED, c.regionId(), "engine closed"));
+            complete(c, CommandResult.of(ResultCode.CLOSED, regionIdOf(c), "engine closed"));
             n++;
         }
         return n;
@@ -288,19 +254,19 @@ final class ApplyAgent implements Agent
     /**
      * Apply thread, at close: evict every live record.
      */
-    public void evictAll()
+    void evictAll()
     {
-        loadsPaused = true;
+        loads.pause(true);
         for (final RegionRecord r : directory.currentAcquire().records())
         {
             evictRecord(r, EvictReason.SHUTDOWN);
         }
     }
 
-    /** @return true if no record waits for pins to drain and no load is running (apply thread only). */
-    public boolean isQuiescent()
+    /** @return true if no record waits for pins to drain and no load or compaction is running (apply thread). */
+    boolean isQuiescent()
     {
-        return draining.isEmpty() && loadingJobs.isEmpty() && compactions.isEmpty();
+        return reclaimer.isEmpty() && loads.isIdle() && compactions.isIdle();
     }
 
     private void apply(final Command c)
@@ -312,13 +278,27 @@ final class ApplyAgent implements Agent
         }
         catch (final Throwable t)
         {
+            // Counted once; only the command's own region is made safe, every other region is left as it is.
             counters.onApplyError();
+            final long regionId = regionIdOf(c);
             LOG.error("apply thread caught an error on {} (region {}); evicting the region", c.getClass()
-                .getSimpleName(), c.regionId(), t);
-            result = CommandResult.of(ResultCode.INTERNAL_ERROR, c.regionId(), String.valueOf(t));
-            safeEvictAfterError(c.regionId());
+                .getSimpleName(), regionId, t);
+            result = CommandResult.of(ResultCode.INTERNAL_ERROR, regionId, String.valueOf(t));
+            safeEvictAfterError(regionId);
         }
         complete(c, result);
+    }
+
+    private static long regionIdOf(final Command c)
+    {
+        try
+        {
+            return c.regionId();
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1; // a malformed command that slipped past the call's checks must still complete
+        }
     }
 
     private void complete(final Command c, final CommandResult result)
@@ -356,6 +336,22 @@ final class ApplyAgent implements Agent
         }
     }
 
+    /**
+     * Hand a job to its executor; if the executor refuses it, complete the job as failed through the internal
+     * queue, exactly as if it had run and failed, so its records are cleaned up the usual way.
+     */
+    void execute(final Executor executor, final Runnable job, final Function<String, Command> failed)
+    {
+        try
+        {
+            executor.execute(job);
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            internalQueue.offer(failed.apply("executor rejected the job: " + ex));
+        }
+    }
+
     // ------------------------------------------------------------------ region creation and loading
 
     CommandResult onCreateRegion(final Command.CreateRegion c)
@@ -365,6 +361,10 @@ final class ApplyAgent implements Agent
         if (bad != null)
         {
             return invalid(region.id(), bad);
+        }
+        if (!enabled)
+        {
+            return CommandResult.of(ResultCode.SKIPPED, region.id(), "the cache is disabled: nothing is cached");
         }
         final RegionRecord r = newRecord(region, ACTIVE, 0);
         r.attachTable(new TableRef(newTable()));
@@ -391,6 +391,17 @@ final class ApplyAgent implements Agent
         {
             return invalid(region.id(), bad);
         }
+        if (!enabled)
+        {
+            counters.onLoadRefused();
+            return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: the cache is disabled");
+        }
+        final String refused = loads.refusal(region);
+        if (refused != null && !c.manual)
+        {
+            counters.onLoadRefused();
+            return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: " + refused);
+        }
         if (budget.shouldStopLoading())
         {
             counters.onLoadRefused();
@@ -399,20 +410,16 @@ final class ApplyAgent implements Agent
         }
         final RegionRecord r = newRecord(region, PENDING, c.manual ? StateWord.FLAG_MANUAL : 0);
         directory.add(r);
-        pendingLoads.add(r);
+        loads.enqueue(r);
         return CommandResult.OK;
     }
 
     private String validateNewRegion(final Region region)
     {
-        final String bad = region.validate();
+        final String bad = CommandValidation.region(region, config.maxKeyLength());
         if (bad != null)
         {
             return bad;
-        }
-        if (region.start().length > config.maxKeyLength() || region.end().length > config.maxKeyLength())
-        {
-            return "range key longer than maxKeyLength " + config.maxKeyLength();
         }
         final RegionIndex index = directory.currentAcquire();
         if (index.byId(region.id()) != null)
@@ -429,152 +436,51 @@ final class ApplyAgent implements Agent
 
     private RegionRecord newRecord(final Region region, final RegionState state, final int flags)
     {
-        return new RegionRecord(region, ++incarnations, state, flags, globalSafePoint, counters.transitions());
+        final long safePoint = Math.max(globalSafePoint, regionSafePoints.get(region.id()));
+        final RegionRecord r = new RegionRecord(region, ++incarnations, state, flags, safePoint, counters.transitions());
+        r.createdNanos(clock.nanoTime());
+        return r;
     }
 
-    private MvccTable newTable()
+    /**
+     * @param src   a record about to be replaced by a compacted copy.
+     * @param flags the successor's flags.
+     * @return a new ACTIVE record for the same region, at the source's safe point.
+     */
+    RegionRecord successorOf(final RegionRecord src, final int flags)
+    {
+        return new RegionRecord(src.region(), ++incarnations, ACTIVE, flags, src.safePointAcquire(),
+            counters.transitions());
+    }
+
+    MvccTable newTable()
     {
         return new MvccTable(pool, config.maxKeyLength());
     }
 
-    private int startPendingLoads()
-    {
-        if (store == null || loadsPaused || pendingLoads.isEmpty() || budget.shouldStopLoading())
-        {
-            return 0; // PENDING regions wait; the stop-load threshold keeps headroom for writes
-        }
-        int work = 0;
-        RegionRecord r;
-        while (!loadsPaused && (r = pendingLoads.poll()) != null)
-        {
-            work++;
-            final long word = r.stateWordVolatile();
-            if (StateWord.state(word) != PENDING)
-            {
-                continue; // evicted or split while waiting: its children were queued in its place
-            }
-            final BackingSnapshot snapshot;
-            try
-            {
-                snapshot = store.openSnapshot();
-            }
-            catch (final RuntimeException ex)
-            {
-                LOG.warn("region {}: backing store refused a snapshot, load failed: {}", r.id(), ex.toString());
-                counters.onLoadFailed();
-                evictRecord(r, EvictReason.LOAD_FAILED);
-                continue;
-            }
-            if (!r.casState(word, LOADING))
-            {
-                // PENDING records carry no pins, so only an illegal move can fail here; count it, re-decide later.
-                snapshot.close();
-                conflict(r, word, "PENDING -> LOADING refused");
-                continue;
-            }
-            final LoadJob job = new LoadJob(r, snapshot, newTable(), internalQueue, loadScanExecutor, spareScanChunks);
-            loadingJobs.put(r, job);
-            counters.onLoadStarted();
-            execute(loaderExecutor, job, why ->
-            {
-                job.failure = why;
-                return new Command.LoadFinished(job);
-            });
-        }
-        return work;
-    }
-
     CommandResult onLoadFinished(final Command.LoadFinished c)
     {
-        final LoadJob job = c.job;
-        for (final RegionRecord t : job.targets)
-        {
-            loadingJobs.remove(t);
-        }
-        final List<RegionRecord> installable = new ArrayList<>();
-        for (final RegionRecord t : job.targets)
-        {
-            if (t.state() == LOADING)
-            {
-                installable.add(t);
-            }
-        }
-        // An abandoned job stopped because every target was evicted: a cancellation, not a failure.
-        String failure = job.abandon ? null : job.failure;
-        if (failure == null && !installable.isEmpty())
-        {
-            failure = replayBuffered(job, installable);
-        }
-        if (failure == null && !installable.isEmpty())
-        {
-            final TableRef ref = new TableRef(job.table);
-            for (final RegionRecord t : installable)
-            {
-                t.attachTable(ref);
-                t.appliedVersionRelease(Math.max(job.maxVersion, t.lastWriteVersion()));
-                moveFrom(t, LOADING, ACTIVE);
-            }
-            counters.onLoadFinished(System.nanoTime() - job.startedNanos);
-        }
-        else
-        {
-            job.table.free();
-            counters.onTableFreed();
-            if (failure != null)
-            {
-                counters.onLoadFailed();
-                LOG.warn("load of [{}, {}) failed: {}", Region.hex(job.start), Region.hex(job.end), failure);
-            }
-        }
-        for (final RegionRecord t : job.targets)
-        {
-            final RegionState s = t.state();
-            if (s == LOADING)
-            {
-                // Only reached when the load failed: LOADING -> EVICTING -> GONE (never pinned, never had a table).
-                directory.remove(t);
-                counters.onEvict(EvictReason.LOAD_FAILED);
-                moveFrom(t, LOADING, EVICTING);
-                moveFrom(t, EVICTING, GONE);
-            }
-            else if (s == LOADING_CANCELED)
-            {
-                moveFrom(t, LOADING_CANCELED, EVICTING);
-                moveFrom(t, EVICTING, GONE);
-            }
-        }
-        return failure == null ? CommandResult.OK :
-            CommandResult.of(ResultCode.STORE_ERROR, job.targets.get(0).id(), failure);
+        return loads.onFinished(c.job);
     }
 
-    private String replayBuffered(final LoadJob job, final List<RegionRecord> installable)
+    CommandResult onCompactionFinished(final Command.CompactionFinished c)
     {
-        for (final WriteBatch b : job.buffered)
+        return compactions.onFinished(c.job);
+    }
+
+    CommandResult onCompact(final Command.Compact c)
+    {
+        final RegionRecord r = directory.currentAcquire().byId(c.regionId);
+        if (r == null)
         {
-            final int rc = b.forEachLastFirst((op, key, keyLength, value, valueLength) ->
-            {
-                for (final RegionRecord t : installable)
-                {
-                    if (Keys.inRange(key, 0, keyLength, t.region().start(), t.region().end()))
-                    {
-                        final int put = op == WriteBatch.PUT ?
-                            job.table.put(key, 0, keyLength, b.version(), value, 0, valueLength) :
-                            job.table.delete(key, 0, keyLength, b.version());
-                        return put == MvccTable.NO_MEMORY ? 1 : 0;
-                    }
-                }
-                return 0;
-            });
-            if (rc != 0)
-            {
-                return "memory capacity reached while replaying buffered writes";
-            }
+            return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
         }
-        return null;
+        final String why = compactions.start(r);
+        return why == null ? CommandResult.OK : CommandResult.of(ResultCode.SKIPPED, c.regionId, why);
     }
 
     /** Apply thread: a move this thread alone can make (no reader pins the record); loops only on lost CASes. */
-    private void moveFrom(final RegionRecord r, final RegionState from, final RegionState to)
+    void moveFrom(final RegionRecord r, final RegionState from, final RegionState to)
     {
         while (true)
         {
@@ -611,7 +517,7 @@ final class ApplyAgent implements Agent
             return CommandResult.of(ResultCode.STALE_EPOCH, r.id(),
                 "write at epoch " + b.epochVersion() + " < cached epoch " + epoch);
         }
-        final String bad = validateBatch(b, r.region());
+        final String bad = CommandValidation.batchInRange(b, r.region());
         if (bad != null)
         {
             return invalid(b.regionId(), bad);
@@ -645,7 +551,7 @@ final class ApplyAgent implements Agent
                 return CommandResult.of(ResultCode.SKIPPED, r.id(), "pending: the load reads it from the store");
             case LOADING:
                 r.lastWriteVersion(b.version());
-                loadingJobs.get(r).buffered.add(b);
+                loads.buffer(r, b);
                 return CommandResult.OK;
             case ACTIVE:
                 r.lastWriteVersion(b.version());
@@ -658,47 +564,10 @@ final class ApplyAgent implements Agent
                 }
                 r.appliedVersionRelease(b.version());
                 counters.onPutsApplied(b.count());
-                final CompactionJob compaction = compactions.get(r);
-                if (compaction != null)
-                {
-                    compaction.buffered.add(b); // replayed into the compacted table before the swap
-                }
+                compactions.onApplied(r, b);
                 return CommandResult.OK;
             default:
                 return unexpected(r, word, "write");
-        }
-    }
-
-    private String validateBatch(final WriteBatch b, final Region region)
-    {
-        final int maxKey = config.maxKeyLength();
-        final int maxValue = config.maxValueLength();
-        final int rc = b.forEach((op, key, keyLength, value, valueLength) ->
-        {
-            if (keyLength == 0 || keyLength > maxKey)
-            {
-                return 1;
-            }
-            if (valueLength > maxValue)
-            {
-                return 2;
-            }
-            if (!Keys.inRange(key, 0, keyLength, region.start(), region.end()))
-            {
-                return 3;
-            }
-            return 0;
-        });
-        switch (rc)
-        {
-            case 1:
-                return "key length outside [1, " + maxKey + "]";
-            case 2:
-                return "value longer than maxValueLength " + maxValue;
-            case 3:
-                return "key outside the region's range " + region;
-            default:
-                return null;
         }
     }
 
@@ -710,26 +579,36 @@ final class ApplyAgent implements Agent
         final RegionRecord src = index.byId(c.regionId);
         if (src == null)
         {
-            if (isDraining(c.regionId))
+            if (reclaimer.isEvicting(c.regionId) || loads.isCanceledLoading(c.regionId))
             {
                 return CommandResult.of(ResultCode.SKIPPED, c.regionId, "region is being evicted: split skipped");
             }
             return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
-        }
-        final String bad = validateSplit(c, src.region(), index);
-        if (bad != null)
-        {
-            return invalid(c.regionId, bad);
         }
         while (true)
         {
             final long word = src.stateWordVolatile();
             final RegionState state = StateWord.state(word);
             final long epoch = StateWord.epochVersion(word);
+            // Epoch before range, as for writes: a split routed at an older epoch may name keys outside today's
+            // narrower range, and the host should hear "stale epoch", not "bad key".
             if (c.epochVersion < epoch)
             {
                 return CommandResult.of(ResultCode.STALE_EPOCH, src.id(),
                     "split at epoch " + c.epochVersion + " < cached epoch " + epoch);
+            }
+            // The call checked everything that needs no state; what needs the region is checked here, before any
+            // state moves.
+            String bad = CommandValidation.split(c.regionId, c.epochVersion, c.splitKeys, c.newRegionIds,
+                c.newEpochVersion, config.maxKeyLength());
+            if (bad == null)
+            {
+                bad = CommandValidation.splitAgainst(src.region(), c.splitKeys, c.newRegionIds,
+                    id -> index.byId(id) != null);
+            }
+            if (bad != null)
+            {
+                return invalid(c.regionId, bad);
             }
             if (c.epochVersion > epoch && state != PENDING)
             {
@@ -770,6 +649,7 @@ final class ApplyAgent implements Agent
             final long id = i == n ? region.id() : c.newRegionIds[i];
             final RegionRecord child = new RegionRecord(region.derive(id, start, end, c.newEpochVersion),
                 ++incarnations, state, childFlags, src.safePointAcquire(), counters.transitions());
+            child.createdNanos(clock.nanoTime());
             child.lastWriteVersion(src.lastWriteVersion());
             child.inheritHistory(src);
             child.appliedVersionRelease(src.appliedVersionAcquire());
@@ -779,80 +659,19 @@ final class ApplyAgent implements Agent
             }
             children.add(child);
         }
-        if (state == LOADING)
-        {
-            final LoadJob job = loadingJobs.remove(src);
-            job.targets.remove(src);
-            job.targets.addAll(children);
-            for (final RegionRecord child : children)
-            {
-                loadingJobs.put(child, job);
-            }
-        }
-        else if (state == PENDING)
-        {
-            pendingLoads.remove(src);
-            pendingLoads.addAll(children);
-        }
+        loads.onSplit(src, state, children);
         return children;
     }
 
-    private String validateSplit(final Command.Split c, final Region region, final RegionIndex index)
-    {
-        final int n = c.splitKeys == null ? 0 : c.splitKeys.length;
-        if (n == 0)
-        {
-            return "no split keys";
-        }
-        if (c.newRegionIds == null || c.newRegionIds.length != n)
-        {
-            return "need one new region id per split key (" + n + ")";
-        }
-        if (c.newEpochVersion <= c.epochVersion || c.newEpochVersion > StateWord.MAX_EPOCH_VERSION)
-        {
-            return "new epoch version " + c.newEpochVersion + " must be above " + c.epochVersion;
-        }
-        for (int i = 0; i < n; i++)
-        {
-            final byte[] k = c.splitKeys[i];
-            if (k == null || k.length == 0 || k.length > config.maxKeyLength())
-            {
-                return "split key " + i + " empty or longer than maxKeyLength";
-            }
-            if (i > 0 && Arrays.compareUnsigned(c.splitKeys[i - 1], k) >= 0)
-            {
-                return "split keys not strictly increasing at " + i;
-            }
-            if (Arrays.compareUnsigned(k, region.start()) <= 0 ||
-                (region.end().length > 0 && Arrays.compareUnsigned(k, region.end()) >= 0))
-            {
-                return "split key " + Region.hex(k) + " outside " + region;
-            }
-            final long id = c.newRegionIds[i];
-            if (id == c.regionId || index.byId(id) != null)
-            {
-                return "new region id " + id + " is already in use";
-            }
-            for (int j = 0; j < i; j++)
-            {
-                if (c.newRegionIds[j] == id)
-                {
-                    return "new region id " + id + " given twice";
-                }
-            }
-        }
-        return null;
-    }
-
     /** Apply thread: PENDING / LOADING / ACTIVE → RETIRED, retried only while readers move the pin count. */
-    private void retire(final RegionRecord r)
+    void retire(final RegionRecord r)
     {
         while (true)
         {
             final long word = r.stateWordVolatile();
             if (r.casState(word, RETIRED))
             {
-                draining.add(r);
+                reclaimer.add(r);
                 return;
             }
             if (!isLiveState(StateWord.state(word)))
@@ -866,25 +685,6 @@ final class ApplyAgent implements Agent
     private static boolean isLiveState(final RegionState s)
     {
         return s == PENDING || s == LOADING || s == ACTIVE;
-    }
-
-    private boolean isDraining(final long regionId)
-    {
-        for (final RegionRecord r : draining)
-        {
-            if (r.id() == regionId && r.state() != RETIRED)
-            {
-                return true;
-            }
-        }
-        for (final RegionRecord r : loadingJobs.keySet())
-        {
-            if (r.id() == regionId && r.state() == LOADING_CANCELED)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     // ------------------------------------------------------------------ eviction
@@ -920,13 +720,14 @@ final class ApplyAgent implements Agent
 
     /**
      * Apply thread: take a live record out of the cache, whatever state it is in, with one CAS from the exact
-     * word read (re-read and re-decided if a reader moved the pin count meanwhile).
+     * word read (re-read and re-decided if a reader moved the pin count meanwhile). Every eviction made here is
+     * counted now and timed when the record reaches GONE.
      *
      * @param r      the record.
      * @param reason why.
      * @return the typed result.
      */
-    public CommandResult evictRecord(final RegionRecord r, final EvictReason reason)
+    CommandResult evictRecord(final RegionRecord r, final EvictReason reason)
     {
         while (true)
         {
@@ -938,20 +739,17 @@ final class ApplyAgent implements Agent
                     if (r.casState(word, GONE))
                     {
                         directory.remove(r);
-                        pendingLoads.remove(r);
-                        return evicted(r, reason);
+                        loads.removePending(r);
+                        final CommandResult result = evicted(r, reason);
+                        reclaimer.evictionDone(r); // nothing to drain: done the moment it was asked
+                        return result;
                     }
                     break;
                 case LOADING:
                     if (r.casState(word, LOADING_CANCELED))
                     {
                         directory.remove(r);
-                        final LoadJob job = loadingJobs.get(r);
-                        if (job != null && job.targets.stream().allMatch(t -> t.state() == LOADING_CANCELED))
-                        {
-                            job.abandon = true;
-                            counters.onLoadCanceled();
-                        }
+                        loads.onCanceled(r);
                         return evicted(r, reason);
                     }
                     break;
@@ -959,7 +757,8 @@ final class ApplyAgent implements Agent
                     if (r.casState(word, StateWord.pins(word) > 0 ? PENDING_EVICT : EVICTING))
                     {
                         directory.remove(r);
-                        draining.add(r);
+                        loads.rememberSize(r.id(), EvictionPolicy.estimatedBytes(r));
+                        reclaimer.add(r);
                         return evicted(r, reason);
                     }
                     break;
@@ -969,51 +768,87 @@ final class ApplyAgent implements Agent
         }
     }
 
-    private CommandResult evicted(final RegionRecord r, final EvictReason reason)
+    /**
+     * Apply thread: count an eviction and note when it was asked (and the region's own safe point, for a reload).
+     *
+     * @param r      the record leaving.
+     * @param reason why.
+     * @return OK.
+     */
+    CommandResult evicted(final RegionRecord r, final EvictReason reason)
     {
         counters.onEvict(reason);
-        r.evictRequestedNanos(System.nanoTime());
+        r.evictRequestedNanos(clock.nanoTime());
+        rememberSafePoint(r);
         LOG.debug("region {} evicted: {}", r.id(), reason);
         return CommandResult.OK;
     }
 
-    /** Apply thread: unlink records whose pins have drained and drop their table references. */
-    private int reclaim()
+    /**
+     * Apply thread: keep a region's own safe point when its record leaves, so a reload of the region starts from it
+     * and not from the (lower) global safe point: a read the region already refused stays refused.
+     */
+    private void rememberSafePoint(final RegionRecord r)
     {
-        int work = 0;
-        for (int i = draining.size() - 1; i >= 0; i--)
+        final long sp = r.safePointAcquire();
+        if (sp > globalSafePoint && sp > regionSafePoints.get(r.id()))
         {
-            final RegionRecord r = draining.get(i);
-            final long word = r.stateWordVolatile();
-            final RegionState state = StateWord.state(word);
-            // EVICTING and RETIRED admit no new pins, so a pin count seen at zero stays zero.
-            if ((state == EVICTING || state == RETIRED) && StateWord.pins(word) == 0 && r.casState(word, GONE))
+            regionSafePoints.put(r.id(), sp);
+        }
+    }
+
+    /**
+     * Apply thread: disable (evict every region with {@link EvictReason#DISABLED}, refuse loads and creations from
+     * now on, so writes answer NOT_CACHED) or enable again (the policy and the host may load again).
+     *
+     * @param c the command.
+     * @return OK, with how many regions were evicted.
+     */
+    CommandResult onSetEnabled(final Command.SetEnabled c)
+    {
+        if (c.enabled == enabled)
+        {
+            return CommandResult.of(ResultCode.SKIPPED, -1, "already " + (enabled ? "enabled" : "disabled"));
+        }
+        enabled = c.enabled;
+        enabledPublished = c.enabled;
+        if (enabled)
+        {
+            LOG.info("cache enabled: loads allowed again");
+            return CommandResult.OK;
+        }
+        int evicted = 0;
+        for (final RegionRecord r : directory.currentAcquire().records())
+        {
+            if (evictRecord(r, EvictReason.DISABLED).isOk())
             {
-                if (r.detachTable())
-                {
-                    counters.onTableFreed();
-                }
-                if (state == EVICTING)
-                {
-                    counters.evictDurations().record(System.nanoTime() - r.evictRequestedNanos());
-                }
-                draining.remove(i);
-                work++;
+                evicted++;
             }
         }
-        return work;
+        LOG.info("cache disabled: {} region(s) evicted, loads refused until enabled", evicted);
+        return CommandResult.of(ResultCode.OK, -1, evicted + " region(s) evicted");
     }
 
     // ------------------------------------------------------------------ safe point
 
     CommandResult onAdvanceSafePoint(final Command.AdvanceSafePoint c)
     {
-        if (c.regionId == Command.AdvanceSafePoint.ALL_REGIONS)
+        if (c.regionId == CommandValidation.ALL_REGIONS)
         {
             globalSafePoint = Math.max(globalSafePoint, c.safePoint);
             for (final RegionRecord r : directory.currentAcquire().records())
             {
                 r.advanceSafePoint(c.safePoint);
+            }
+            // Remembered per-region safe points at or below the global one say nothing more: forget them.
+            final Long2LongHashMap.EntryIterator it = regionSafePoints.entrySet().iterator();
+            while (it.hasNext())
+            {
+                it.next();
+                if (it.getLongValue() <= globalSafePoint)
+                {
+                    it.remove();
+                }
             }
             return CommandResult.OK;
         }
@@ -1038,105 +873,6 @@ final class ApplyAgent implements Agent
         return CommandResult.OK;
     }
 
-    // ------------------------------------------------------------------ compaction (MVCC GC)
-
-    CommandResult onCompact(final Command.Compact c)
-    {
-        final RegionRecord r = directory.currentAcquire().byId(c.regionId);
-        if (r == null)
-        {
-            return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
-        }
-        final String why = startCompaction(r);
-        return why == null ? CommandResult.OK : CommandResult.of(ResultCode.SKIPPED, c.regionId, why);
-    }
-
-    private String startCompaction(final RegionRecord r)
-    {
-        if (r.state() != ACTIVE || r.tableRef() == null)
-        {
-            return "not ACTIVE";
-        }
-        if (compactions.containsKey(r))
-        {
-            return "already compacting";
-        }
-        final CompactionJob job = new CompactionJob(r, newTable(), r.safePointAcquire(), internalQueue);
-        job.sourceRef.retain(); // the job reads the source table: it must outlive the job
-        compactions.put(r, job);
-        counters.onCompactionStarted();
-        execute(gcExecutor, job, why ->
-        {
-            job.failure = why;
-            return new Command.CompactionFinished(job);
-        });
-        return null;
-    }
-
-    /**
-     * Hand a job to its executor; if the executor refuses it, complete the job as failed through the internal
-     * queue, exactly as if it had run and failed, so its records are cleaned up the usual way.
-     */
-    private void execute(
-        final Executor executor, final Runnable job, final java.util.function.Function<String, Command> failed)
-    {
-        try
-        {
-            executor.execute(job);
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            internalQueue.offer(failed.apply("executor rejected the job: " + ex));
-        }
-    }
-
-    CommandResult onCompactionFinished(final Command.CompactionFinished c)
-    {
-        final CompactionJob job = c.job;
-        final RegionRecord src = job.source;
-        compactions.remove(src);
-        if (job.sourceRef.release())
-        {
-            counters.onTableFreed();
-        }
-        String failure = job.failure;
-        final long word = src.stateWordVolatile();
-        if (failure == null && (StateWord.state(word) != ACTIVE || directory.currentAcquire().byId(src.id()) != src))
-        {
-            failure = "region changed while compacting (" + StateWord.state(word) + "): result discarded";
-        }
-        if (failure == null)
-        {
-            for (final WriteBatch b : job.buffered)
-            {
-                if (!tableWriter.apply(job.target, b))
-                {
-                    failure = "memory capacity reached while replaying into the compacted table";
-                    break;
-                }
-            }
-        }
-        if (failure != null)
-        {
-            job.target.free();
-            counters.onTableFreed();
-            LOG.debug("region {}: compaction abandoned: {}", src.id(), failure);
-            return CommandResult.of(ResultCode.SKIPPED, src.id(), failure);
-        }
-        final RegionRecord successor = new RegionRecord(src.region(), ++incarnations, ACTIVE,
-            StateWord.flags(word) & ~StateWord.FLAG_HISTORICAL, src.safePointAcquire(), counters.transitions());
-        successor.attachTable(new TableRef(job.target));
-        successor.lastWriteVersion(src.lastWriteVersion());
-        successor.appliedVersionRelease(src.appliedVersionAcquire());
-        successor.inheritHistory(src);
-        successor.compactedAtSafePoint(job.safePoint);
-        directory.replace(List.of(src), List.of(successor));
-        retire(src);
-        counters.onCompactionFinished(job.copied, job.dropped, System.nanoTime() - job.startedNanos);
-        LOG.debug("region {} compacted at safe point {}: {} entries kept, {} dropped", src.id(), job.safePoint,
-            job.copied, job.dropped);
-        return CommandResult.OK;
-    }
 
     // ------------------------------------------------------------------ conflicts
 
@@ -1155,7 +891,7 @@ final class ApplyAgent implements Agent
         return CommandResult.of(ResultCode.STATE_CONFLICT, r.id(), what + " met " + StateWord.toString(word));
     }
 
-    private void conflict(final RegionRecord r, final long word, final String what)
+    void conflict(final RegionRecord r, final long word, final String what)
     {
         counters.onConflict();
         LOG.warn("state conflict on region {} (record #{}, {}): {}; region {}", r.id(), r.incarnation(),
@@ -1168,7 +904,7 @@ final class ApplyAgent implements Agent
     }
 
     /** Applies a batch to a table without allocating per batch: the visitor is reused. */
-    private static final class TableWriter implements WriteBatch.OpVisitor
+    static final class TableWriter implements WriteBatch.OpVisitor
     {
         private MvccTable table;
         private long version;

@@ -219,8 +219,8 @@ abstract class Command
     /** Advance the safe point of one region, or of every region. */
     public static final class AdvanceSafePoint extends Command
     {
-        /** Pass as region id to advance every region. */
-        public static final long ALL_REGIONS = -1;
+        /** Pass as region id to advance every region (reserved: no region has a negative id). */
+        public static final long ALL_REGIONS = CommandValidation.ALL_REGIONS;
         final long regionId;
         final long safePoint;
 
@@ -320,6 +320,29 @@ abstract class Command
         long regionId()
         {
             return regionId;
+        }
+    }
+
+    /** Disable the cache (evict everything, refuse loads) or enable it again. */
+    static final class SetEnabled extends Command
+    {
+        final boolean enabled;
+
+        SetEnabled(final boolean enabled)
+        {
+            this.enabled = enabled;
+        }
+
+        @Override
+        CommandResult applyOn(final ApplyAgent agent)
+        {
+            return agent.onSetEnabled(this);
+        }
+
+        @Override
+        long regionId()
+        {
+            return -1;
         }
     }
 

@@ -31,7 +31,8 @@ final class CompactionJob implements Runnable
     final long safePoint;
     final long copyUpTo;
     final List<WriteBatch> buffered = new ArrayList<>();
-    final long startedNanos = System.nanoTime();
+    /** Set by the apply thread (its clock) before the job is handed to the GC executor. */
+    long startedNanos;
     private final Queue<Command> completions;
 
     String failure;

@@ -25,6 +25,7 @@ final class EngineCounters
     private final AtomicLong loadsFinished = new AtomicLong();
     private final AtomicLong loadsFailed = new AtomicLong();
     private final AtomicLong loadsCanceled = new AtomicLong();
+    private final AtomicLong loadsFailedForMemory = new AtomicLong();
     private final DurationStat loadDurations = new DurationStat();
     private final DurationStat evictDurations = new DurationStat();
     private final DurationStat compactionDurations = new DurationStat();
@@ -181,6 +182,18 @@ final class EngineCounters
     public void onLoadFailed()
     {
         loadsFailed.incrementAndGet();
+    }
+
+    /** Count a load that failed because the memory budget ran out (also counted as failed). */
+    public void onLoadFailedForMemory()
+    {
+        loadsFailedForMemory.incrementAndGet();
+    }
+
+    /** @return loads that failed for memory. */
+    public long loadsFailedForMemory()
+    {
+        return loadsFailedForMemory.get();
     }
 
     /** Count a canceled load. */

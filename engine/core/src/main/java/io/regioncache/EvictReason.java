@@ -28,5 +28,7 @@ public enum EvictReason
     /** A command met a state it could not reconcile; the region was made safe by evicting it. */
     STATE_CONFLICT,
     /** The engine closed. */
-    SHUTDOWN
+    SHUTDOWN,
+    /** The host disabled the cache at run time ({@code RegionCache.setEnabled(false)}). */
+    DISABLED
 }

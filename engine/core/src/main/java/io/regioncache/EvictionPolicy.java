@@ -40,16 +40,30 @@ final class EvictionPolicy
      *
      * @param records the live records.
      * @param budget  the memory budget.
-     * @param nowNanos {@link System#nanoTime()}.
+     * @param nowNanos the engine clock.
      * @return the records to evict, coldest first.
      */
     public List<RegionRecord> choose(final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos)
+    {
+        return choose(records, budget, nowNanos, true);
+    }
+
+    /**
+     * @param records    the live records.
+     * @param budget     the memory budget.
+     * @param nowNanos   the engine clock.
+     * @param updateHeat true once per policy round (the moving average is per round); false for the eviction-only
+     *                   rounds between them.
+     * @return the records to evict, coldest first.
+     */
+    public List<RegionRecord> choose(
+        final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos, final boolean updateHeat)
     {
         final List<RegionRecord> candidates = new ArrayList<>();
         double heatSum = 0;
         for (final RegionRecord r : records)
         {
-            heatSum += r.stats().updateHeat(DECAY);
+            heatSum += updateHeat ? r.stats().updateHeat(DECAY) : r.stats().heat();
             final long word = r.stateWordVolatile();
             if (StateWord.state(word) == RegionState.ACTIVE &&
                 (StateWord.flags(word) & StateWord.FLAG_MANUAL) == 0 &&
@@ -62,8 +76,16 @@ final class EvictionPolicy
         {
             return List.of();
         }
-        final double coldLimit = COLD_FRACTION * heatSum / records.size();
-        candidates.removeIf(r -> r.stats().heat() > coldLimit);
+        // Three quarters of the way from the evict threshold to the hard cap, a write is about to evict its own region
+        // at the cap (MEMORY_LIMIT): then the coldest regions go even if they are not cold by the mean, still never
+        // a young or kept-cached one and never more than the per-round cap, so the hard cap stays the rare exception.
+        final boolean urgent =
+            budget.used() >= budget.capacity() - (budget.capacity() - budget.evictThreshold()) / 4;
+        if (!urgent)
+        {
+            final double coldLimit = COLD_FRACTION * heatSum / records.size();
+            candidates.removeIf(r -> r.stats().heat() > coldLimit);
+        }
         candidates.sort((a, b) -> Double.compare(a.stats().heat(), b.stats().heat()));
         final int cap = Math.max(1, (int)(records.size() * maxFractionPerRound));
         final List<RegionRecord> victims = new ArrayList<>();

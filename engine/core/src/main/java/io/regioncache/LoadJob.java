@@ -30,7 +30,8 @@ final class LoadJob implements Runnable
     final MvccTable table;
     final List<RegionRecord> targets = new ArrayList<>();
     final List<WriteBatch> buffered = new ArrayList<>();
-    final long startedNanos = System.nanoTime();
+    /** Set by the apply thread (its clock) before the job is handed to the loader. */
+    long startedNanos;
 
     private final BackingSnapshot snapshot;
     private final Queue<Command> completions;
@@ -41,6 +42,8 @@ final class LoadJob implements Runnable
     volatile long keysLoaded;
     volatile long bytesLoaded;
     String failure;
+    /** The load failed because the memory budget ran out (not a store error): the range gets a back-off. */
+    boolean outOfMemory;
     long maxVersion;
     /** Where the inline part of a load stopped: the key of the first entry not copied, and that entry's version. */
     private byte[] resumeKey;
@@ -85,6 +88,7 @@ final class LoadJob implements Runnable
             if (failure == null && !table.buildHashIndex())
             {
                 failure = "memory capacity reached building the hash index";
+                outOfMemory = true;
             }
         }
         catch (final RuntimeException ex)
@@ -175,6 +179,7 @@ final class LoadJob implements Runnable
             if (rc == MvccTable.NO_MEMORY)
             {
                 failure = "memory capacity reached after " + keysLoaded + " entries";
+                outOfMemory = true;
                 return false;
             }
             if (version > maxVersion)

@@ -199,6 +199,11 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> createRegion(final Region region)
     {
+        final String bad = CommandValidation.region(region, config.maxKeyLength());
+        if (bad != null)
+        {
+            return invalid(region == null ? -1 : region.id(), bad);
+        }
         return submit(new Command.CreateRegion(region));
     }
 
@@ -211,7 +216,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> loadRegion(final Region region)
     {
-        return submit(new Command.LoadRegion(region, false));
+        return load(region, false);
     }
 
     /**
@@ -223,7 +228,21 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> loadRegionKeepCached(final Region region)
     {
-        return submit(new Command.LoadRegion(region, true));
+        return load(region, true);
+    }
+
+    private CompletableFuture<CommandResult> load(final Region region, final boolean keepCached)
+    {
+        String bad = CommandValidation.region(region, config.maxKeyLength());
+        if (bad == null && config.backingStore() == null)
+        {
+            bad = "no backing store configured: a load has nothing to copy from (createRegion caches an empty region)";
+        }
+        if (bad != null)
+        {
+            return invalid(region == null ? -1 : region.id(), bad);
+        }
+        return submit(new Command.LoadRegion(region, keepCached));
     }
 
     /**
@@ -235,6 +254,11 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)
     {
+        final String bad = CommandValidation.batch(batch, config.maxKeyLength(), config.maxValueLength());
+        if (bad != null)
+        {
+            return invalid(batch == null ? -1 : batch.regionId(), bad);
+        }
         return submit(new Command.Write(batch));
     }
 
@@ -253,7 +277,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
         final long newEpochVersion)
     {
-        return submit(new Command.Split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, null));
+        return split(regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, null);
     }
 
     /**
@@ -272,8 +296,48 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         final long regionId, final long epochVersion, final byte[][] splitKeys, final long[] newRegionIds,
         final long newEpochVersion, final RegionState expectedState)
     {
-        return submit(new Command.Split(
-            regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, expectedState));
+        final String bad = CommandValidation.split(
+            regionId, epochVersion, splitKeys, newRegionIds, newEpochVersion, config.maxKeyLength());
+        if (bad != null)
+        {
+            return invalid(regionId, bad);
+        }
+        // Copies: the caller may reuse its arrays once this returns, and the apply thread reads them later.
+        final byte[][] keys = new byte[splitKeys.length][];
+        for (int i = 0; i < keys.length; i++)
+        {
+            keys[i] = splitKeys[i].clone();
+        }
+        return submit(new Command.Split(regionId, epochVersion, keys, newRegionIds.clone(), newEpochVersion,
+            expectedState));
+    }
+
+    private CompletableFuture<CommandResult> evictCommand(final EvictReason reason, final long... regionIds)
+    {
+        final String bad = CommandValidation.evict(reason, regionIds);
+        if (bad != null)
+        {
+            return invalid(regionIds == null || regionIds.length == 0 ? -1 : regionIds[0], bad);
+        }
+        return submit(new Command.Evict(reason, regionIds));
+    }
+
+    private CompletableFuture<CommandResult> evictRangeCommand(
+        final byte[] start, final byte[] end, final EvictReason reason)
+    {
+        final String bad = CommandValidation.range(start, end, reason);
+        if (bad != null)
+        {
+            return invalid(-1, bad);
+        }
+        return submit(new Command.EvictRange(start.clone(), end.clone(), reason));
+    }
+
+    private CompletableFuture<CommandResult> invalid(final long regionId, final String why)
+    {
+        counters.onResult(ResultCode.INVALID);
+        LOG.debug("refused at the call: {}", why);
+        return CompletableFuture.completedFuture(CommandResult.of(ResultCode.INVALID, Math.max(-1, regionId), why));
     }
 
     /**
@@ -283,7 +347,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> prepareMerge(final long regionId)
     {
-        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+        return evictCommand(EvictReason.MERGE, regionId);
     }
 
     /**
@@ -294,7 +358,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> commitMerge(final long targetId, final long sourceId)
     {
-        return submit(new Command.Evict(EvictReason.MERGE, targetId, sourceId));
+        return evictCommand(EvictReason.MERGE, targetId, sourceId);
     }
 
     /**
@@ -304,7 +368,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> rollbackMerge(final long regionId)
     {
-        return submit(new Command.Evict(EvictReason.MERGE, regionId));
+        return evictCommand(EvictReason.MERGE, regionId);
     }
 
     /**
@@ -314,7 +378,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end)
     {
-        return submit(new Command.EvictRange(start, end, EvictReason.DELETE_RANGE));
+        return evictRangeCommand(start, end, EvictReason.DELETE_RANGE);
     }
 
     /**
@@ -334,7 +398,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> ingest(final byte[] start, final byte[] end)
     {
-        return submit(new Command.EvictRange(start, end, EvictReason.INGEST));
+        return evictRangeCommand(start, end, EvictReason.INGEST);
     }
 
     /**
@@ -348,7 +412,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     public CompletableFuture<CommandResult> evictRange(final byte[] start, final byte[] end, final EvictReason reason)
     {
-        return submit(new Command.EvictRange(start, end, reason));
+        return evictRangeCommand(start, end, reason);
     }
 
     /**
@@ -358,7 +422,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> applySnapshot(final long regionId)
     {
-        return submit(new Command.Evict(EvictReason.APPLY_SNAPSHOT, regionId));
+        return evictCommand(EvictReason.APPLY_SNAPSHOT, regionId);
     }
 
     /**
@@ -368,7 +432,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> destroy(final long regionId)
     {
-        return submit(new Command.Evict(EvictReason.DESTROY, regionId));
+        return evictCommand(EvictReason.DESTROY, regionId);
     }
 
     /**
@@ -379,7 +443,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> evict(final long regionId, final EvictReason reason)
     {
-        return submit(new Command.Evict(reason, regionId));
+        return evictCommand(reason, regionId);
     }
 
     /**
@@ -391,7 +455,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> advanceSafePoint(final long safePoint)
     {
-        return submit(new Command.AdvanceSafePoint(Command.AdvanceSafePoint.ALL_REGIONS, safePoint));
+        final String bad = CommandValidation.safePoint(CommandValidation.ALL_REGIONS, safePoint, true);
+        return bad != null ? invalid(-1, bad) :
+            submit(new Command.AdvanceSafePoint(CommandValidation.ALL_REGIONS, safePoint));
     }
 
     /**
@@ -402,7 +468,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> advanceSafePoint(final long regionId, final long safePoint)
     {
-        return submit(new Command.AdvanceSafePoint(regionId, safePoint));
+        final String bad = CommandValidation.safePoint(regionId, safePoint, false);
+        return bad != null ? invalid(regionId, bad) : submit(new Command.AdvanceSafePoint(regionId, safePoint));
     }
 
     /**
@@ -416,7 +483,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     public CompletableFuture<CommandResult> setKeepCached(final long regionId, final boolean keepCached)
     {
-        return submit(new Command.SetPinned(regionId, keepCached));
+        final String bad = CommandValidation.regionId("region id", regionId);
+        return bad != null ? invalid(regionId, bad) : submit(new Command.SetPinned(regionId, keepCached));
     }
 
     /**
@@ -428,7 +496,28 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     public CompletableFuture<CommandResult> compact(final long regionId)
     {
-        return submit(new Command.Compact(regionId));
+        final String bad = CommandValidation.regionId("region id", regionId);
+        return bad != null ? invalid(regionId, bad) : submit(new Command.Compact(regionId));
+    }
+
+    /**
+     * Disable or enable the cache at run time, under load (TiKV could not, tikv#18101). Disabling evicts every
+     * region with {@link EvictReason#DISABLED}, then refuses loads and creations ({@code SKIPPED}); writes answer
+     * {@code NOT_CACHED} and snapshots {@code NOT_CACHED}, so a hybrid host reads its store. Enabling lets the host
+     * and the load policy load regions again.
+     *
+     * @param enabled false to disable, true to enable.
+     * @return OK (with the number of regions evicted), or SKIPPED if it already was.
+     */
+    public CompletableFuture<CommandResult> setEnabled(final boolean enabled)
+    {
+        return submit(new Command.SetEnabled(enabled));
+    }
+
+    /** @return false once a {@link #setEnabled}{@code (false)} was applied, until a {@code setEnabled(true)}. */
+    public boolean isEnabled()
+    {
+        return agent.enabledPublished();
     }
 
     /**
@@ -578,6 +667,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         m.put("loads.failed", counters.loadsFailed());
         m.put("loads.canceled", counters.loadsCanceled());
         m.put("loads.refused", counters.loadsRefused());
+        m.put("loads.failed_memory", counters.loadsFailedForMemory());
         m.put("loads.policy", counters.policyLoads());
         m.put("compactions.started", counters.compactionsStarted());
         m.put("compactions.finished", counters.compactionsFinished());

@@ -6,6 +6,8 @@ import java.util.concurrent.Executor;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 
 
 /**
@@ -46,6 +48,8 @@ public final class RegionCacheConfig
     private final double gcGarbageRatio;
     private final int autoLoadTopN;
     private final double autoLoadMinAmplification;
+    private final long loadBackoffMillis;
+    private final NanoClock nanoClock;
 
     private RegionCacheConfig(final Builder b, final long evict, final long stopLoad)
     {
@@ -72,6 +76,8 @@ public final class RegionCacheConfig
         gcGarbageRatio = b.gcGarbageRatio;
         autoLoadTopN = b.autoLoadTopN;
         autoLoadMinAmplification = b.autoLoadMinAmplification;
+        loadBackoffMillis = b.loadBackoffMillis;
+        nanoClock = b.nanoClock;
     }
 
     /** @return a builder with the defaults. */
@@ -218,6 +224,18 @@ public final class RegionCacheConfig
         return autoLoadMinAmplification;
     }
 
+    /** @return a range whose load failed for memory is not loaded again for this long. */
+    public long loadBackoffMillis()
+    {
+        return loadBackoffMillis;
+    }
+
+    /** @return the engine's time source: policy intervals, residency, durations (tests inject a manual one). */
+    NanoClock nanoClock()
+    {
+        return nanoClock;
+    }
+
     /**
      * Builds a validated {@link RegionCacheConfig}.
      */
@@ -249,6 +267,8 @@ public final class RegionCacheConfig
         private double gcGarbageRatio = 0.5;
         private int autoLoadTopN;
         private double autoLoadMinAmplification = 10;
+        private long loadBackoffMillis = 60_000;
+        private NanoClock nanoClock = SystemNanoClock.INSTANCE;
 
         private Builder()
         {
@@ -500,6 +520,29 @@ public final class RegionCacheConfig
         }
 
         /**
+         * @param millis after a load fails because the memory budget ran out, that range is not loaded again for
+         *               this long (default 60000), and after that only if its estimated size fits.
+         * @return this.
+         */
+        public Builder loadBackoffMillis(final long millis)
+        {
+            loadBackoffMillis = millis;
+            return this;
+        }
+
+        /**
+         * Package-private: tests advance a manual clock (Agrona's {@code CachedNanoClock}) instead of sleeping.
+         *
+         * @param clock the engine's time source (default: {@code System.nanoTime()}).
+         * @return this.
+         */
+        Builder nanoClock(final NanoClock clock)
+        {
+            nanoClock = clock;
+            return this;
+        }
+
+        /**
          * @return the validated config.
          * @throws IllegalArgumentException naming the first bad setting.
          */
@@ -532,9 +575,13 @@ public final class RegionCacheConfig
             {
                 throw new IllegalArgumentException("commandDrainLimit must be >= 1, was " + commandDrainLimit);
             }
-            if (threading == null || idleStrategy == null)
+            if (threading == null || idleStrategy == null || nanoClock == null)
             {
-                throw new IllegalArgumentException("threading and idleStrategy must not be null");
+                throw new IllegalArgumentException("threading, idleStrategy and nanoClock must not be null");
+            }
+            if (loadBackoffMillis < 0)
+            {
+                throw new IllegalArgumentException("loadBackoffMillis must be >= 0, was " + loadBackoffMillis);
             }
             if (closeTimeoutMillis < 0)
             {

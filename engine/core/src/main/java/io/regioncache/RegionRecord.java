@@ -107,7 +107,6 @@ final class RegionRecord
         this.region = region;
         this.incarnation = incarnation;
         this.transitions = transitions;
-        this.createdNanos = System.nanoTime();
         SAFE_POINT.setRelease(this, safePoint);
         STATE_WORD.setRelease(this, StateWord.pack(state, flags, region.epochVersion(), 0));
         transitions.recordCreated(state);
@@ -132,7 +131,17 @@ final class RegionRecord
         return incarnation;
     }
 
-    /** @return when the apply thread created the record, {@link System#nanoTime()} units. */
+    /**
+     * Apply thread only: when the region entered the cache, on the engine's clock.
+     *
+     * @param nanos the engine clock's time.
+     */
+    public void createdNanos(final long nanos)
+    {
+        createdNanos = nanos;
+    }
+
+    /** @return when the apply thread created the record, on the engine's clock. */
     public long createdNanos()
     {
         return createdNanos;
@@ -247,7 +256,8 @@ final class RegionRecord
 
     /**
      * Any thread: pin the record for a snapshot if it is ACTIVE at {@code epochVersion} and {@code readVersion} is
-     * above its safe point. One CAS adds one pin; a CAS lost to another reader retries with the fresh word.
+     * above its safe point. The epoch is checked before the state, so a stale epoch is
+     * {@link #PIN_EPOCH_MISMATCH} in every state. One CAS adds one pin; a CAS lost to another reader retries with the fresh word.
      *
      * @param epochVersion the epoch the reader expects.
      * @param readVersion  the version the reader reads at.
@@ -259,13 +269,19 @@ final class RegionRecord
         {
             final long word = (long)STATE_WORD.getVolatile(this);
             final int stateCode = StateWord.stateCode(word);
-            if (stateCode != RegionState.ACTIVE.ordinal())
+            if (stateCode == RegionState.RETIRED.ordinal())
             {
-                return notActiveReason(stateCode);
+                return PIN_RETIRED;
             }
+            // Epoch before state: a router with a stale route must hear "refresh your route" whatever the state,
+            // not "loading", or it waits for a load that will never serve its epoch.
             if (StateWord.epochVersion(word) != epochVersion)
             {
                 return PIN_EPOCH_MISMATCH;
+            }
+            if (stateCode != RegionState.ACTIVE.ordinal())
+            {
+                return notActiveReason(stateCode);
             }
             // The safe point only moves forward and GC never mutates a pinned table (it swaps in a new record),
             // so a check against a value that is a moment stale can only admit a read the old table still serves.

@@ -184,6 +184,7 @@ final class ScanPipe
             }
             if (rc == MvccTable.NO_MEMORY)
             {
+                job.outOfMemory = true;
                 return "memory capacity reached after " + (job.keysLoaded + keys) + " entries";
             }
             if (version > job.maxVersion)

@@ -155,13 +155,21 @@ public final class Snapshot implements AutoCloseable
      * @param dstOffset destination offset.
      * @return the value length; {@link MvccTable#NOT_FOUND} if absent or deleted; {@code -2 - length} if dst is too
      * small (nothing copied).
-     * @throws IllegalArgumentException if the key is outside the region.
+     * @throws NullPointerException     if key or dst is null.
+     * @throws IllegalArgumentException if the key's offset or length lie outside its buffer, dstOffset outside dst,
+     *                                  or the key outside the region.
      * @throws IllegalStateException    if the snapshot is not open.
      */
     public int get(
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        java.util.Objects.requireNonNull(dst, "dst");
+        final String bad = CommandValidation.slice("dst", dst.capacity(), dstOffset, 0);
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
         checkKey(key, keyOffset, keyLength);
         gets++;
         return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
@@ -179,6 +187,7 @@ public final class Snapshot implements AutoCloseable
      */
     public boolean getView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
     {
+        java.util.Objects.requireNonNull(view, "view");
         checkKey(key, keyOffset, keyLength);
         gets++;
         return table.getView(key, keyOffset, keyLength, readVersion, view);
@@ -192,6 +201,8 @@ public final class Snapshot implements AutoCloseable
      */
     public byte[] get(final byte[] key)
     {
+        java.util.Objects.requireNonNull(key, "key");
+        checkOpen();
         final UnsafeBuffer k = new UnsafeBuffer(key);
         checkKey(k, 0, key.length);
         gets++;
@@ -267,6 +278,12 @@ public final class Snapshot implements AutoCloseable
 
     private void checkKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
+        java.util.Objects.requireNonNull(key, "key");
+        final String bad = CommandValidation.slice("key", key.capacity(), keyOffset, keyLength);
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
         checkOpen();
         if (!Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
         {

@@ -107,6 +107,7 @@ public final class SnapshotIterator
      */
     public boolean seek(final DirectBuffer key, final int offset, final int length)
     {
+        checkKeyArg(key, offset, length);
         return counted(c().seek(key, offset, length));
     }
 
@@ -116,6 +117,7 @@ public final class SnapshotIterator
      */
     public boolean seek(final byte[] key)
     {
+        java.util.Objects.requireNonNull(key, "key");
         keyArg.wrap(key);
         return seek(keyArg, 0, key.length);
     }
@@ -130,6 +132,7 @@ public final class SnapshotIterator
      */
     public boolean seekForPrev(final DirectBuffer key, final int offset, final int length)
     {
+        checkKeyArg(key, offset, length);
         return counted(c().seekForPrev(key, offset, length));
     }
 
@@ -139,8 +142,20 @@ public final class SnapshotIterator
      */
     public boolean seekForPrev(final byte[] key)
     {
+        java.util.Objects.requireNonNull(key, "key");
         keyArg.wrap(key);
         return seekForPrev(keyArg, 0, key.length);
+    }
+
+    /** Argument errors of a synchronous call throw before anything moves: NPE for null, IAE for a bad slice. */
+    private static void checkKeyArg(final DirectBuffer key, final int offset, final int length)
+    {
+        java.util.Objects.requireNonNull(key, "key");
+        final String bad = CommandValidation.slice("key", key.capacity(), offset, length);
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
     }
 
     /** @return true if positioned at the first visible key in bounds. */

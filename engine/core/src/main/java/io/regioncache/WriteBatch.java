@@ -16,6 +16,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * </pre>
  * A batch is built by one thread, handed to the engine, and then owned by the apply thread: do not touch it after
  * submitting it.
+ * <p>
+ * Building is synchronous, so its argument errors throw at the call, before the batch changes: a null key or value
+ * throws {@link NullPointerException}; an offset or length outside its buffer (negative, overflowing, or past the
+ * capacity) throws {@link IllegalArgumentException}. Limits that depend on the engine (key and value lengths) are
+ * checked when the batch is submitted, with {@link ResultCode#INVALID}.
  */
 public final class WriteBatch
 {
@@ -31,6 +36,10 @@ public final class WriteBatch
     private final ExpandableArrayBuffer buffer;
     private int limit;
     private int count;
+    /** Extremes of the ops appended so far, so the engine checks a batch against its limits in O(1). */
+    private int minKeyLength = Integer.MAX_VALUE;
+    private int maxKeyLength;
+    private int maxValueLength;
     /** Offset of each operation, so the apply thread can walk them last to first. */
     private int[] opOffsets = new int[8];
     /** Reused by {@link #forEach}; a batch is iterated by one thread at a time (the apply thread, once queued). */
@@ -70,6 +79,8 @@ public final class WriteBatch
      */
     public WriteBatch put(final byte[] key, final byte[] value)
     {
+        java.util.Objects.requireNonNull(key, "key");
+        java.util.Objects.requireNonNull(value, "value");
         return append(PUT, new UnsafeBuffer(key), 0, key.length, new UnsafeBuffer(value), 0, value.length);
     }
 
@@ -99,6 +110,7 @@ public final class WriteBatch
      */
     public WriteBatch delete(final byte[] key)
     {
+        java.util.Objects.requireNonNull(key, "key");
         return append(DELETE, new UnsafeBuffer(key), 0, key.length, null, 0, 0);
     }
 
@@ -119,6 +131,17 @@ public final class WriteBatch
         final byte op, final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
+        java.util.Objects.requireNonNull(key, "key");
+        checkSlice("key", key.capacity(), keyOffset, keyLength);
+        if (op == PUT)
+        {
+            java.util.Objects.requireNonNull(value, "value");
+            checkSlice("value", value.capacity(), valueOffset, valueLength);
+        }
+        if ((long)limit + HEADER + keyLength + valueLength > Integer.MAX_VALUE - 64)
+        {
+            throw new IllegalArgumentException("write batch would exceed 2 GiB encoded");
+        }
         int at = limit;
         if (count == opOffsets.length)
         {
@@ -138,7 +161,37 @@ public final class WriteBatch
         }
         limit = at;
         count++;
+        minKeyLength = Math.min(minKeyLength, keyLength);
+        maxKeyLength = Math.max(maxKeyLength, keyLength);
+        maxValueLength = Math.max(maxValueLength, valueLength);
         return this;
+    }
+
+    private static void checkSlice(final String what, final int capacity, final int offset, final int length)
+    {
+        final String bad = CommandValidation.slice(what, capacity, offset, length);
+        if (bad != null)
+        {
+            throw new IllegalArgumentException(bad);
+        }
+    }
+
+    /** @return the shortest key appended (Integer.MAX_VALUE when empty). */
+    int minKeyLength()
+    {
+        return minKeyLength;
+    }
+
+    /** @return the longest key appended. */
+    int maxKeyLength()
+    {
+        return maxKeyLength;
+    }
+
+    /** @return the longest value appended. */
+    int maxValueLength()
+    {
+        return maxValueLength;
     }
 
     /** @return region id. */

@@ -1,7 +1,8 @@
 package io.regioncache;
 
 import java.util.Random;
-import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.CachedNanoClock;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,8 +15,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/**
+ * The eviction policy on the engine's injected clock: rounds, residency and the thrash bound are driven by advancing
+ * {@link #CLOCK}, never by sleeping, so the test is deterministic and as fast as the machine.
+ */
 class EvictionPolicyTest
 {
+    /** The engine's time in these tests: advanced by hand, shared by the caches (each test makes its own). */
+    static final CachedNanoClock CLOCK = new CachedNanoClock();
+
     static final int COLD = 10;           // regions 3..12 cold, 1..2 hot, 100 pinned (loaded)
     static final byte[] VALUE = new byte[1000];
 
@@ -34,7 +42,8 @@ class EvictionPolicyTest
         return RegionCache.create(RegionCacheConfig.builder().threading(RegionCacheConfig.Threading.INVOKER)
             .segmentSize(64 * 1024).capacityBytes(32L << 20).evictThresholdBytes(4L << 20)
             .stopLoadThresholdBytes(2L << 20).policyIntervalMillis(1).minResidencyMillis(minResidencyMillis)
-            .maxEvictFractionPerRound(0.1).backingStore(store).loaderExecutor(Runnable::run).gcExecutor(Runnable::run).build());
+            .maxEvictFractionPerRound(0.1).backingStore(store).loaderExecutor(Runnable::run).gcExecutor(Runnable::run)
+            .nanoClock(CLOCK).build());
     }
 
     static void fill(final RegionCache cache, final long id, final long version)
@@ -99,9 +108,10 @@ class EvictionPolicyTest
         }
     }
 
+    /** Two policy intervals pass on the engine's clock. */
     static void sleepPolicyInterval()
     {
-        LockSupport.parkNanos(2_000_000L);
+        CLOCK.advance(2_000_000L);
     }
 
     @Test
@@ -163,7 +173,9 @@ class EvictionPolicyTest
             assertEquals(RegionState.ACTIVE, cache.stateOf(cold), "pinned region " + cold + " evicted, round " + round);
         }
         assertTrue(!otherColdCached(cache, cold), "the policy never evicted the other cold regions");
-        for (int extra = 0; extra < 20; extra++)
+        // A few more rounds of pressure (each adds ~1 MB of versions no GC collects here: stay below the 32 MB cap;
+        // on the manual clock a round is one policy round, where real time used to fit several).
+        for (int extra = 0; extra < 8; extra++)
         {
             pressure(cache, version++);
         }
@@ -229,7 +241,7 @@ class EvictionPolicyTest
         final long[] version = new long[total + 1];
         java.util.Arrays.fill(version, 10);
         final Random rnd = new Random(7);
-        final long start = System.nanoTime();
+        final long start = CLOCK.nanoTime();
         final int rounds = 150;
         final boolean[] present = new boolean[total + 1];
         java.util.Arrays.fill(present, true);
@@ -274,7 +286,7 @@ class EvictionPolicyTest
             observe.run();
             assertEquals(RegionState.ACTIVE, cache.stateOf(100));
         }
-        final long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+        final long elapsedMillis = (CLOCK.nanoTime() - start) / 1_000_000;
         assertEquals(0, evictions[1], "hot region 1 evicted");
         assertEquals(0, evictions[2], "hot region 2 evicted");
         final long bound = 1 + elapsedMillis / minResidencyMillis;

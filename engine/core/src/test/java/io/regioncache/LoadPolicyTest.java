@@ -28,7 +28,9 @@ class LoadPolicyTest
         }
         final Region hot = new Region(1, b("a"), b("m"), 1);
         final Region lowAmp = new Region(2, b("m"), b(""), 1);
+        final org.agrona.concurrent.CachedNanoClock clock = new org.agrona.concurrent.CachedNanoClock();
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
+            .nanoClock(clock)
             .threading(RegionCacheConfig.Threading.INVOKER)
             .segmentSize(64 * 1024)
             .backingStore(store)
@@ -39,11 +41,11 @@ class LoadPolicyTest
         {
             cache.recordStoreRead(hot, 2_000, 100);     // amplification 20: worth caching
             cache.recordStoreRead(lowAmp, 5_000, 4_000); // hot, but amplification 1.25: the store serves it well
-            Thread.sleep(3);
+            clock.advance(3_000_000L); // a policy interval passes on the engine's clock
             for (int i = 0; i < 5; i++)
             {
                 cache.applyCycle();
-                Thread.sleep(2);
+                clock.advance(2_000_000L);
             }
             assertEquals(RegionState.ACTIVE, cache.stateOf(1));
             assertNull(cache.stateOf(2));

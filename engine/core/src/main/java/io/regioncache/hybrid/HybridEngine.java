@@ -144,6 +144,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)
     {
+        if (batch == null)
+        {
+            return invalid("write batch is null"); // refused before the store sees anything
+        }
         retryPendingEvictions();
         try
         {
@@ -160,6 +164,11 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         // Runs on the apply thread (or here if already done): either way no one else touches the batch any more.
         f.thenAccept(r -> reconcileRefusedWrite(batch, r));
         return f;
+    }
+
+    private static CompletableFuture<CommandResult> invalid(final String why)
+    {
+        return CompletableFuture.completedFuture(CommandResult.of(ResultCode.INVALID, -1, why));
     }
 
     private void reconcileRefusedWrite(final WriteBatch batch, final CommandResult r)
@@ -234,6 +243,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     @Override
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
     {
+        if (start == null || end == null || (end.length > 0 && Arrays.compareUnsigned(start, end) >= 0))
+        {
+            return invalid("null, empty or inverted range"); // refused before the store deletes anything
+        }
         retryPendingEvictions();
         StoreException failed = null;
         try

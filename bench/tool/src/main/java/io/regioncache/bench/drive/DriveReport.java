@@ -49,6 +49,7 @@ public final class DriveReport
     long gcSafePoint;
     long storeEntriesDropped;
     long gcMillis;
+    long gcCpuMillis;
     long memoryPeak;
     long memoryAtEnd;
     long memoryAfterClose;
@@ -236,8 +237,8 @@ public final class DriveReport
         sb.append(String.format(Locale.ROOT, "  conflicts     %s; write results: %s%n",
             Units.count(metrics.get("conflicts")), nonZero(writeResults)));
         sb.append(String.format(Locale.ROOT, "  gc            %s rounds, safe point %s, rocksdb entries dropped %s " +
-            "(%s ms); cache: %s versions dropped, compactions %s/%s%n", Units.count(gcRounds),
-            Units.count(gcSafePoint), Units.count(storeEntriesDropped), Units.count(gcMillis),
+            "(%s ms wall, %s ms CPU); cache: %s versions dropped, compactions %s/%s%n", Units.count(gcRounds),
+            Units.count(gcSafePoint), Units.count(storeEntriesDropped), Units.count(gcMillis), Units.count(gcCpuMillis),
             Units.count(metrics.get("gc.versions_dropped")), Units.count(metrics.get("compactions.finished")),
             Units.count(metrics.get("compactions.started"))));
         sb.append(String.format(Locale.ROOT, "  memory        peak %s, at end %s of %s (evict at %s, stop loads at %s);" +
@@ -310,7 +311,7 @@ public final class DriveReport
             .object("transitions_refused", prefixed("transitions.refused.", false))
             .field("conflicts", metrics.get("conflicts")).endObject();
         j.name("gc").beginObject().field("rounds", gcRounds).field("safe_point", gcSafePoint)
-            .field("rocksdb_entries_dropped", storeEntriesDropped).field("millis", gcMillis)
+            .field("rocksdb_entries_dropped", storeEntriesDropped).field("millis", gcMillis).field("cpu_millis", gcCpuMillis)
             .field("cache_versions_dropped", metrics.get("gc.versions_dropped"))
             .field("compactions_started", metrics.get("compactions.started"))
             .field("compactions_finished", metrics.get("compactions.finished")).endObject();

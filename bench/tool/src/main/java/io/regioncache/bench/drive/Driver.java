@@ -261,6 +261,7 @@ public final class Driver
             rep.gcSafePoint = gc.safePoint;
             rep.storeEntriesDropped = gc.dropped;
             rep.gcMillis = gc.millis;
+            rep.gcCpuMillis = gc.cpuMillis;
 
             final long c0 = System.nanoTime();
             crossCheck(rep);
@@ -755,6 +756,8 @@ public final class Driver
         volatile long safePoint;
         volatile long dropped;
         volatile long millis;
+        /** CPU time of the GC thread in the rounds: on a shared machine, wall time is mostly waiting for a core. */
+        volatile long cpuMillis;
 
         @Override
         public void run()
@@ -768,9 +771,12 @@ public final class Driver
                 {
                     return;
                 }
+                final java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+                final long cpu = mx.getCurrentThreadCpuTime();
                 final long t = System.nanoTime();
                 dropped += engine.gc(sp);
                 millis += (System.nanoTime() - t) / 1_000_000L;
+                cpuMillis += (mx.getCurrentThreadCpuTime() - cpu) / 1_000_000L;
                 safePoint = sp;
                 rounds++;
                 // Keys not written above the safe point now have one version left in RocksDB.

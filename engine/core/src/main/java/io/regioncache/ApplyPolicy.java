@@ -1,0 +1,139 @@
+package io.regioncache;
+
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.internal.memory.MemoryBudget;
+
+/**
+ * Apply thread: one round of the background policy, every {@code policyIntervalMillis} of the engine's clock.
+ * Evicts the coldest regions while usage is above the eviction threshold (never thrashing: see
+ * {@link EvictionPolicy}), loads the regions the host's store reads show to be hot ({@link LoadPolicy}), then
+ * schedules compactions for regions whose tables hold mostly garbage at their safe points.
+ */
+final class ApplyPolicy
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyPolicy.class);
+
+    private final ApplyAgent agent;
+    private final RegionCacheConfig config;
+    private final MemoryBudget budget;
+    private final EngineCounters counters;
+    private final EvictionPolicy evictionPolicy;
+    private final LoadPolicy loadPolicy;
+    private final HotRegionTracker hotRegions = new HotRegionTracker();
+    private long nextRoundNanos;
+    private long nextPressureRoundNanos;
+
+    ApplyPolicy(
+        final ApplyAgent agent, final RegionCacheConfig config, final MemoryBudget budget,
+        final EngineCounters counters)
+    {
+        this.agent = agent;
+        this.config = config;
+        this.budget = budget;
+        this.counters = counters;
+        this.evictionPolicy = new EvictionPolicy(config.minResidencyMillis(), config.maxEvictFractionPerRound());
+        this.loadPolicy = new LoadPolicy(config.autoLoadTopN(), config.autoLoadMinAmplification(), 1);
+    }
+
+    /** @return where hosts report reads of uncached regions (any thread). */
+    HotRegionTracker hotRegions()
+    {
+        return hotRegions;
+    }
+
+    /**
+     * Run a round if one is due.
+     *
+     * @param nowNanos the engine clock.
+     * @return work done.
+     */
+    int onDutyCycle(final long nowNanos)
+    {
+        if (nowNanos - nextRoundNanos < 0)
+        {
+            // Between rounds, memory above the evict threshold does not wait a whole interval: an eviction-only
+            // round every tenth of it keeps usage under the threshold, so writes rarely meet the hard cap. Not while
+            // evicted records still drain: their memory is about to come back, and counting it again would over-evict.
+            if (budget.shouldEvict() && nowNanos - nextPressureRoundNanos >= 0 && agent.reclaimer().isEmpty())
+            {
+                nextPressureRoundNanos = nowNanos + Math.max(1, config.policyIntervalMillis() / 10) * 1_000_000L;
+                return evictForMemory(agent.directory().currentAcquire().records(), nowNanos, false);
+            }
+            return 0;
+        }
+        nextRoundNanos = nowNanos + config.policyIntervalMillis() * 1_000_000L;
+        nextPressureRoundNanos = nowNanos + Math.max(1, config.policyIntervalMillis() / 10) * 1_000_000L;
+        return run(nowNanos);
+    }
+
+    private int evictForMemory(final List<RegionRecord> records, final long nowNanos, final boolean fullRound)
+    {
+        int work = 0;
+        for (final RegionRecord victim : evictionPolicy.choose(records, budget, nowNanos, fullRound))
+        {
+            LOG.info("policy: evicting region {} (heat {}, ~{} bytes): memory {} > evict threshold {}",
+                victim.id(), victim.stats().heat(), EvictionPolicy.estimatedBytes(victim), budget.used(),
+                budget.evictThreshold());
+            agent.evictRecord(victim, EvictReason.POLICY);
+            work++;
+        }
+        return work;
+    }
+
+    /**
+     * One round now.
+     *
+     * @param nowNanos the engine clock.
+     * @return work done.
+     */
+    int run(final long nowNanos)
+    {
+        final List<RegionRecord> records = agent.directory().currentAcquire().records();
+        int work = evictForMemory(records, nowNanos, true);
+        work += runLoadPolicy();
+        for (final RegionRecord r : records)
+        {
+            if (agent.compactions().needsCompaction(r))
+            {
+                work += agent.compactions().start(r) == null ? 1 : 0;
+            }
+        }
+        return work;
+    }
+
+    private int runLoadPolicy()
+    {
+        final List<HotRegionTracker.Candidate> traffic = hotRegions.drain();
+        if (config.backingStore() == null || config.autoLoadTopN() == 0 || traffic.isEmpty() || !agent.enabled())
+        {
+            return 0;
+        }
+        int work = 0;
+        for (final HotRegionTracker.Candidate c : loadPolicy.choose(traffic))
+        {
+            if (budget.shouldStopLoading())
+            {
+                LOG.info("load policy: stop-load threshold reached, {} hot region(s) left uncached",
+                    traffic.size() - work);
+                break;
+            }
+            final String refusal = agent.loads().refusal(c.region());
+            if (refusal != null)
+            {
+                counters.onPolicyLoad(false);
+                LOG.debug("load policy: region {} not loaded: {}", c.region().id(), refusal);
+                continue;
+            }
+            final CommandResult r = agent.onLoadRegion(new Command.LoadRegion(c.region(), false));
+            counters.onPolicyLoad(r.code() == ResultCode.OK);
+            LOG.info("load policy: region {} stepped {} entries for {} keys (amplification {}): {}",
+                c.region().id(), c.stepped(), c.returned(), String.format("%.1f", c.amplification()), r);
+            work++;
+        }
+        return work;
+    }
+}

@@ -1,0 +1,383 @@
+package io.regioncache;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+
+import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MpmcArrayQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.internal.memory.MemoryBudget;
+import io.regioncache.internal.table.MvccTable;
+
+import static io.regioncache.RegionState.ACTIVE;
+import static io.regioncache.RegionState.EVICTING;
+import static io.regioncache.RegionState.GONE;
+import static io.regioncache.RegionState.LOADING;
+import static io.regioncache.RegionState.LOADING_CANCELED;
+import static io.regioncache.RegionState.PENDING;
+
+/**
+ * Apply thread: the load path. PENDING records wait here until a load may start (not paused, not disabled, the
+ * budget below the stop-load threshold, the region's estimated size fits, no back-off after a failure for memory);
+ * then this opens the store snapshot, moves the record to LOADING and hands a {@link LoadJob} to the loader. Writes
+ * that reach a LOADING record are buffered on its job; a split moves the job to the children; an eviction cancels
+ * it; the finished job comes back through the internal queue and is installed (LOADING → ACTIVE) or cleaned up.
+ * <p>
+ * <b>Memory pressure.</b> A load that failed for memory is remembered with the bytes it had copied: the range is
+ * not loaded again until {@code loadBackoffMillis} has passed, and after that only when its estimated size (the
+ * larger of what it copied and what it held when it was last evicted) fits below the stop-load threshold. So a range
+ * too big for the budget is tried at most once per back-off period instead of being copied to the cap again and again.
+ */
+final class LoadCoordinator
+{
+    private static final Logger LOG = LoggerFactory.getLogger(LoadCoordinator.class);
+
+    private final ApplyAgent agent;
+    private final RegionCacheConfig config;
+    private final BackingStore store;
+    private final MemoryBudget budget;
+    private final EngineCounters counters;
+    private final NanoClock clock;
+    private final Executor loaderExecutor;
+    private final Executor loadScanExecutor;
+    private final Queue<Command> internalQueue;
+    private final MpmcArrayQueue<UnsafeBuffer> spareScanChunks = ScanPipe.newSparePool();
+
+    private final ArrayDeque<RegionRecord> pendingLoads = new ArrayDeque<>();
+    private final Map<RegionRecord, LoadJob> loadingJobs = new HashMap<>();
+    /** Region id → bytes its data was last seen to need (evicted with, or copied before a load ran out). */
+    private final Long2LongHashMap estimatedBytes = new Long2LongHashMap(0);
+    /** Region id → clock time before which it is not loaded again (a load of it failed for memory). */
+    private final Long2LongHashMap backoffUntil = new Long2LongHashMap(Long.MIN_VALUE);
+    private volatile boolean paused;
+
+    LoadCoordinator(
+        final ApplyAgent agent,
+        final RegionCacheConfig config,
+        final MemoryBudget budget,
+        final EngineCounters counters,
+        final NanoClock clock,
+        final Executor loaderExecutor,
+        final Executor loadScanExecutor,
+        final Queue<Command> internalQueue)
+    {
+        this.agent = agent;
+        this.config = config;
+        this.store = config.backingStore();
+        this.budget = budget;
+        this.counters = counters;
+        this.clock = clock;
+        this.loaderExecutor = loaderExecutor;
+        this.loadScanExecutor = loadScanExecutor;
+        this.internalQueue = internalQueue;
+    }
+
+    /**
+     * Any thread: pause or resume starting loads (PENDING records wait).
+     *
+     * @param paused true to pause.
+     */
+    void pause(final boolean paused)
+    {
+        this.paused = paused;
+    }
+
+    /** @param r a new PENDING record. */
+    void enqueue(final RegionRecord r)
+    {
+        pendingLoads.add(r);
+    }
+
+    /** @param r a PENDING record leaving (evicted). */
+    void removePending(final RegionRecord r)
+    {
+        pendingLoads.remove(r);
+    }
+
+    /**
+     * Why a load of {@code region} should not be requested now, or null: for the load policy, so it does not keep
+     * choosing a range that cannot fit.
+     *
+     * @param region the region.
+     * @return the reason, or null.
+     */
+    String refusal(final Region region)
+    {
+        final long until = backoffUntil.get(region.id());
+        if (until != Long.MIN_VALUE && clock.nanoTime() - until < 0)
+        {
+            return "a load of this region failed for memory; backing off for " +
+                (until - clock.nanoTime()) / 1_000_000 + " ms";
+        }
+        final long estimate = estimatedBytes.get(region.id());
+        if (estimate > 0 && budget.used() + estimate >= budget.stopLoadThreshold())
+        {
+            return "estimated size " + estimate + " bytes does not fit: memory in use " + budget.used() +
+                " + estimate >= stop-load threshold " + budget.stopLoadThreshold();
+        }
+        return null;
+    }
+
+    /**
+     * Remember what a region held when it left, as its size estimate for a later load.
+     *
+     * @param regionId the region.
+     * @param bytes    its share of memory.
+     */
+    void rememberSize(final long regionId, final long bytes)
+    {
+        if (bytes > 0)
+        {
+            estimatedBytes.put(regionId, bytes);
+        }
+    }
+
+    /**
+     * Start the loads that may start.
+     *
+     * @param enabled false while the engine is disabled (PENDING records are not created then; nothing to start).
+     * @return work done.
+     */
+    int startPending(final boolean enabled)
+    {
+        if (store == null || paused || !enabled || pendingLoads.isEmpty() || budget.shouldStopLoading())
+        {
+            return 0; // PENDING regions wait; the stop-load threshold keeps headroom for writes
+        }
+        int work = 0;
+        RegionRecord r;
+        while (!paused && (r = pendingLoads.poll()) != null)
+        {
+            work++;
+            final long word = r.stateWordVolatile();
+            if (StateWord.state(word) != PENDING)
+            {
+                continue; // evicted or split while waiting: its children were queued in its place
+            }
+            final BackingSnapshot snapshot;
+            try
+            {
+                snapshot = store.openSnapshot();
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("region {}: backing store refused a snapshot, load failed: {}", r.id(), ex.toString());
+                counters.onLoadFailed();
+                agent.evictRecord(r, EvictReason.LOAD_FAILED);
+                continue;
+            }
+            if (!r.casState(word, LOADING))
+            {
+                // PENDING records carry no pins, so only an illegal move can fail here; count it, re-decide later.
+                snapshot.close();
+                agent.conflict(r, word, "PENDING -> LOADING refused");
+                continue;
+            }
+            final LoadJob job =
+                new LoadJob(r, snapshot, agent.newTable(), internalQueue, loadScanExecutor, spareScanChunks);
+            job.startedNanos = clock.nanoTime();
+            loadingJobs.put(r, job);
+            counters.onLoadStarted();
+            agent.execute(loaderExecutor, job, why ->
+            {
+                job.failure = why;
+                return new Command.LoadFinished(job);
+            });
+        }
+        return work;
+    }
+
+    /**
+     * A write reached a LOADING record: buffer it for the replay before install.
+     *
+     * @param r the record.
+     * @param b the batch.
+     */
+    void buffer(final RegionRecord r, final WriteBatch b)
+    {
+        loadingJobs.get(r).buffered.add(b);
+    }
+
+    /**
+     * An evicted LOADING record (now LOADING_CANCELED): abandon its job once every target is canceled.
+     *
+     * @param r the record.
+     */
+    void onCanceled(final RegionRecord r)
+    {
+        final LoadJob job = loadingJobs.get(r);
+        if (job != null && job.targets.stream().allMatch(t -> t.state() == LOADING_CANCELED))
+        {
+            job.abandon = true;
+            counters.onLoadCanceled();
+        }
+    }
+
+    /**
+     * A PENDING or LOADING source was split: its load now serves the children.
+     *
+     * @param src      the source.
+     * @param state    its state.
+     * @param children the children, in the same state.
+     */
+    void onSplit(final RegionRecord src, final RegionState state, final List<RegionRecord> children)
+    {
+        if (state == LOADING)
+        {
+            final LoadJob job = loadingJobs.remove(src);
+            job.targets.remove(src);
+            job.targets.addAll(children);
+            for (final RegionRecord child : children)
+            {
+                loadingJobs.put(child, job);
+            }
+        }
+        else if (state == PENDING)
+        {
+            pendingLoads.remove(src);
+            pendingLoads.addAll(children);
+        }
+    }
+
+    /**
+     * @param regionId a region id.
+     * @return true if a canceled load of that region is still running.
+     */
+    boolean isCanceledLoading(final long regionId)
+    {
+        for (final RegionRecord r : loadingJobs.keySet())
+        {
+            if (r.id() == regionId && r.state() == LOADING_CANCELED)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** @return true if no load is running. */
+    boolean isIdle()
+    {
+        return loadingJobs.isEmpty();
+    }
+
+    /**
+     * A load job is back from the loader: install it into its LOADING targets, or clean up.
+     *
+     * @param job the job.
+     * @return the command result.
+     */
+    CommandResult onFinished(final LoadJob job)
+    {
+        for (final RegionRecord t : job.targets)
+        {
+            loadingJobs.remove(t);
+        }
+        final List<RegionRecord> installable = new ArrayList<>();
+        for (final RegionRecord t : job.targets)
+        {
+            if (t.state() == LOADING)
+            {
+                installable.add(t);
+            }
+        }
+        // An abandoned job stopped because every target was evicted: a cancellation, not a failure.
+        String failure = job.abandon ? null : job.failure;
+        if (failure == null && !installable.isEmpty())
+        {
+            failure = replayBuffered(job, installable);
+        }
+        if (failure == null && !installable.isEmpty())
+        {
+            final TableRef ref = new TableRef(job.table);
+            for (final RegionRecord t : installable)
+            {
+                t.attachTable(ref);
+                t.appliedVersionRelease(Math.max(job.maxVersion, t.lastWriteVersion()));
+                agent.moveFrom(t, LOADING, ACTIVE);
+                backoffUntil.remove(t.id());
+            }
+            counters.onLoadFinished(clock.nanoTime() - job.startedNanos);
+        }
+        else
+        {
+            final long copiedBytes = job.table.memoryBytes();
+            job.table.free();
+            counters.onTableFreed();
+            if (failure != null)
+            {
+                counters.onLoadFailed();
+                LOG.warn("load of [{}, {}) failed: {}", Region.hex(job.start), Region.hex(job.end), failure);
+                if (job.outOfMemory)
+                {
+                    // Remember the range as at least this big, and do not try it again for a while.
+                    final long until = clock.nanoTime() + config.loadBackoffMillis() * 1_000_000L;
+                    for (final RegionRecord t : job.targets)
+                    {
+                        estimatedBytes.put(t.id(), Math.max(estimatedBytes.get(t.id()),
+                            copiedBytes / Math.max(1, job.targets.size())));
+                        backoffUntil.put(t.id(), until);
+                    }
+                    counters.onLoadFailedForMemory();
+                }
+            }
+        }
+        for (final RegionRecord t : job.targets)
+        {
+            final RegionState s = t.state();
+            if (s == LOADING)
+            {
+                // Only reached when the load failed: LOADING -> EVICTING -> GONE (never pinned, never had a table).
+                agent.directory().remove(t);
+                agent.evicted(t, EvictReason.LOAD_FAILED);
+                agent.moveFrom(t, LOADING, EVICTING);
+                agent.moveFrom(t, EVICTING, GONE);
+                agent.reclaimer().evictionDone(t);
+            }
+            else if (s == LOADING_CANCELED)
+            {
+                agent.moveFrom(t, LOADING_CANCELED, EVICTING);
+                agent.moveFrom(t, EVICTING, GONE);
+                agent.reclaimer().evictionDone(t); // evicted while loading: counted then, timed now the load let go
+            }
+        }
+        return failure == null ? CommandResult.OK :
+            CommandResult.of(ResultCode.STORE_ERROR, job.targets.get(0).id(), failure);
+    }
+
+    private static String replayBuffered(final LoadJob job, final List<RegionRecord> installable)
+    {
+        for (final WriteBatch b : job.buffered)
+        {
+            final int rc = b.forEachLastFirst((op, key, keyLength, value, valueLength) ->
+            {
+                for (final RegionRecord t : installable)
+                {
+                    if (Keys.inRange(key, 0, keyLength, t.region().start(), t.region().end()))
+                    {
+                        final int put = op == WriteBatch.PUT ?
+                            job.table.put(key, 0, keyLength, b.version(), value, 0, valueLength) :
+                            job.table.delete(key, 0, keyLength, b.version());
+                        return put == MvccTable.NO_MEMORY ? 1 : 0;
+                    }
+                }
+                return 0;
+            });
+            if (rc != 0)
+            {
+                job.outOfMemory = true;
+                return "memory capacity reached while replaying buffered writes";
+            }
+        }
+        return null;
+    }
+}
