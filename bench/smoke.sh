@@ -26,9 +26,10 @@ java -jar "$JAR" 'io\.regioncache\.bench\..*' \
 grep -E "^[A-Za-z]+Benchmark\.[A-Za-z0-9]+(:[a-z0-9]+)? " "$OUT/smoke.log" | grep -vE "p0\." || true
 java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUT/smoke.json" --out "$OUT/report"
 echo "smoke: allocation check of the RegionCache read paths"
-java -jar "$JAR" 'io\.regioncache\.bench\.(ReadBenchmark|ScanBenchmark|SnapshotBenchmark)\.' \
+java -jar "$JAR" 'io\.regioncache\.bench\.(ReadBenchmark|MultiGetBenchmark|ScanBenchmark|SnapshotBenchmark)\.' \
   -f 1 -wi 1 -w 1s -i 1 -r 1s \
-  -p keys=1000 -p distribution=zipf -p store=regioncache,regioncache-view,regioncache-open-per-op \
+  -p keys=1000 -p distribution=zipf \
+  -p store=regioncache,regioncache-view,regioncache-open-per-op,regioncache-multiget \
   -prof gc -foe true \
   -rf json -rff "$OUT/alloc.json" > "$OUT/alloc.log" 2>&1 || {
     echo "smoke: allocation run FAILED; last lines of $OUT/alloc.log:"; tail -40 "$OUT/alloc.log"; exit 1; }

@@ -46,6 +46,44 @@ public interface BackingStore extends AutoCloseable
     }
 
     /**
+     * {@link #get} of many keys in one call, each at {@code readVersion}, the values packed one after the other into
+     * {@code dst} (the same contract as {@code Snapshot.multiGet}). The default calls {@link #get} per key; stores
+     * override it with one batched read (RocksDB: one iterator, so one implicit snapshot, for the whole batch).
+     *
+     * @param keys         buffer holding the keys.
+     * @param keyOffsets   offset of key {@code i} in {@code keys}.
+     * @param keyLengths   length of key {@code i}.
+     * @param from         first key to read.
+     * @param count        number of keys to read, from {@code from}.
+     * @param readVersion  read version.
+     * @param dst          destination of the values.
+     * @param dstOffset    where the first value found goes.
+     * @param valueOffsets out: offset in {@code dst} of the value of key {@code i}.
+     * @param valueLengths out: value length of key {@code i}, {@link BackingSnapshot#NOT_FOUND}, or
+     *                     {@code -2 - length} if it did not fit in what was left of {@code dst}.
+     * @return the offset in {@code dst} after the last value copied.
+     * @throws StoreException if the store fails.
+     */
+    default int multiGet(
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int from, final int count,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
+        final int[] valueOffsets, final int[] valueLengths)
+    {
+        int at = dstOffset;
+        for (int i = from, end = from + count; i < end; i++)
+        {
+            final int n = get(keys, keyOffsets[i], keyLengths[i], readVersion, dst, at);
+            valueLengths[i] = n;
+            if (n >= 0)
+            {
+                valueOffsets[i] = at;
+                at += n;
+            }
+        }
+        return at;
+    }
+
+    /**
      * A cursor over the keys of {@code [lower, upper)} visible at {@code readVersion}. The default scans a snapshot
      * into memory first ({@link SnapshotScanCursor}); stores override it with a streaming cursor.
      *

@@ -28,12 +28,23 @@ public final class Snapshot implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(Snapshot.class);
 
+    /**
+     * Keys whose lookups {@link #multiGet} interleaves at once: enough independent misses to fill the core's miss
+     * buffers (a Zen 2 or Skylake core keeps 10-22 line fills in flight), few enough that a group's slots and
+     * nodes are still in L1 when it resolves them.
+     */
+    public static final int MULTI_GET_GROUP = 16;
+
     private final RegionDirectory directory;
     private final EngineCounters counters;
     private final BooleanSupplier engineClosed;
     private final PinHolder holder;
     private final Cleaner.Cleanable cleanable;
     private final int maxKeyLength;
+    /** {@link #multiGet} scratch: each group's hashes. */
+    private final long[] multiHashes = new long[MULTI_GET_GROUP];
+    /** {@link #multiGet} scratch: each group's home slots. */
+    private final long[] multiProbes = new long[MULTI_GET_GROUP];
 
     private RegionRecord record;
     private MvccTable table;
@@ -173,6 +184,56 @@ public final class Snapshot implements AutoCloseable
         checkKey(key, keyOffset, keyLength);
         gets++;
         return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /**
+     * Get many keys of the region in one call, copying their values one after the other into {@code dst}. Allocates
+     * nothing; the lookups of each group of {@link #MULTI_GET_GROUP} keys are interleaved (every hash, then every
+     * index slot, then every node) so that their cache misses overlap instead of following one another. Each key's
+     * answer is exactly what {@link #get} would return for it on this snapshot.
+     *
+     * @param keys         buffer holding the keys.
+     * @param keyOffsets   offset of key {@code i} in {@code keys}, {@code i < count}.
+     * @param keyLengths   length of key {@code i}.
+     * @param count        number of keys.
+     * @param dst          destination: the values found, packed from {@code dstOffset}.
+     * @param dstOffset    where the first value goes.
+     * @param valueOffsets out: offset in {@code dst} of the value of key {@code i} (meaningful when its length is
+     *                     {@code >= 0}).
+     * @param valueLengths out: the value length of key {@code i}; {@link MvccTable#NOT_FOUND} if absent or deleted;
+     *                     {@code -2 - length} if it did not fit in what was left of {@code dst} (nothing copied for
+     *                     it; later, smaller values may still be copied).
+     * @return the offset in {@code dst} after the last value copied.
+     * @throws IllegalArgumentException if any key is outside the region (checked first: nothing is read then), or
+     *                                  an array is shorter than {@code count}.
+     * @throws IllegalStateException    if the snapshot is not open.
+     */
+    public int multiGet(
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int count,
+        final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
+    {
+        checkOpen();
+        if (count < 0 || keyOffsets.length < count || keyLengths.length < count || valueOffsets.length < count ||
+            valueLengths.length < count)
+        {
+            throw new IllegalArgumentException("count " + count + " exceeds an array (keys " + keyOffsets.length +
+                "/" + keyLengths.length + ", results " + valueOffsets.length + "/" + valueLengths.length + ")");
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.start(), region.end()))
+            {
+                throw new IllegalArgumentException("key " + i + " outside region " + region);
+            }
+        }
+        gets += count;
+        int at = dstOffset;
+        for (int from = 0; from < count; from += MULTI_GET_GROUP)
+        {
+            at = table.multiGet(keys, keyOffsets, keyLengths, from, Math.min(MULTI_GET_GROUP, count - from),
+                readVersion, dst, at, valueOffsets, valueLengths, multiHashes, multiProbes);
+        }
+        return at;
     }
 
     /**

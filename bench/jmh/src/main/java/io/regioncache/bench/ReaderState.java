@@ -38,6 +38,23 @@ public abstract class ReaderState
     }
 
     /**
+     * @param n keys in the batch (a power of two, at most {@link AccessPattern#LENGTH}).
+     * @return the start, in {@link #indices()}, of this thread's next {@code n} key indices.
+     */
+    final int nextBatch(final int n)
+    {
+        final int c = (cursor + n) & (AccessPattern.LENGTH - 1) & -n;
+        cursor = c;
+        return c;
+    }
+
+    /** @return the shared pre-generated key indices. */
+    final int[] indices()
+    {
+        return indices;
+    }
+
+    /**
      * @throws Exception if the reader fails to close.
      */
     @TearDown(Level.Trial)
@@ -60,6 +77,21 @@ public abstract class ReaderState
          */
         @Setup(Level.Trial)
         public void open(final GetState s) throws Exception
+        {
+            open(s, false);
+        }
+    }
+
+    /** Reader of {@link MultiGetState}. */
+    @State(Scope.Thread)
+    public static class Multi extends ReaderState
+    {
+        /**
+         * @param s the loaded store.
+         * @throws Exception if the reader cannot be opened or reads wrong data.
+         */
+        @Setup(Level.Trial)
+        public void open(final MultiGetState s) throws Exception
         {
             open(s, false);
         }

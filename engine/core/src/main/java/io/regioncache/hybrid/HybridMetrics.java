@@ -37,6 +37,17 @@ public final class HybridMetrics
         fallbacks[why.ordinal()].increment();
     }
 
+    void onCacheGets(final int keys)
+    {
+        cacheGets.add(keys);
+    }
+
+    void onStoreGets(final SnapshotStatus why, final int keys)
+    {
+        storeGets.add(keys);
+        fallbacks[why.ordinal()].add(keys);
+    }
+
     void onCacheScan()
     {
         cacheScans.increment();

@@ -91,6 +91,54 @@ public final class HybridReader implements AutoCloseable
     }
 
     /**
+     * Read many keys of one region at {@code readVersion} in one call: from the cache with interleaved lookups
+     * ({@link Snapshot#multiGet}, allocation-free) when the region is ACTIVE at the caller's epoch, else every key
+     * from the store in one batched read ({@link io.regioncache.BackingStore#multiGet}). Values are packed one after
+     * the other into {@code dst}; per key, the answer is what {@link #get} would return.
+     *
+     * @param regionId     the region the caller routes the keys to.
+     * @param epochVersion the region epoch the caller knows.
+     * @param readVersion  read version.
+     * @param keys         buffer holding the keys.
+     * @param keyOffsets   offset of key {@code i} in {@code keys}, {@code i < count}.
+     * @param keyLengths   length of key {@code i}.
+     * @param count        number of keys.
+     * @param dst          destination of the values.
+     * @param dstOffset    where the first value goes.
+     * @param valueOffsets out: offset in {@code dst} of the value of key {@code i}.
+     * @param valueLengths out: value length of key {@code i}, {@link BackingSnapshot#NOT_FOUND}, or
+     *                     {@code -2 - length} if it did not fit in what was left of {@code dst}.
+     * @return the offset in {@code dst} after the last value copied.
+     * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     */
+    public int multiGet(
+        final long regionId, final long epochVersion, final long readVersion,
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int count,
+        final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
+    {
+        final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
+        lastStatus = status;
+        if (status == SnapshotStatus.OK)
+        {
+            try
+            {
+                final int end = getSnapshot.multiGet(
+                    keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
+                metrics.onCacheGets(count);
+                return end;
+            }
+            finally
+            {
+                getSnapshot.close();
+            }
+        }
+        checkGcSafePoint(readVersion);
+        metrics.onStoreGets(status, count);
+        return store.multiGet(keys, keyOffsets, keyLengths, 0, count, readVersion, dst, dstOffset, valueOffsets,
+            valueLengths);
+    }
+
+    /**
      * Convenience get (allocates the result).
      *
      * @param regionId     region.

@@ -140,6 +140,7 @@ public final class ResultsRenderer
         md.append("Lower is better everywhere (times). `alloc` is `gc.alloc.rate.norm` (B/op, only with `-prof gc`).")
             .append(" In the comparison tables, `x` = peer time / regioncache time (above 1: regioncache faster).\n\n");
         Targets.render(md, results);
+        MissUnits.render(md, results);
         for (final Map.Entry<String, List<Result>> e : byKey.entrySet())
         {
             final List<Result> rs = e.getValue();

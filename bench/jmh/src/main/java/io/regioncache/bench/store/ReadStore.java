@@ -14,8 +14,16 @@ public abstract class ReadStore implements AutoCloseable
     public static final String REGIONCACHE_VIEW = "regioncache-view";
     /** RegionCache, a snapshot opened and closed around every operation (the per-request pattern). */
     public static final String REGIONCACHE_OPEN_PER_OP = "regioncache-open-per-op";
-    /** Chronicle Map (gets only). */
+    /** RegionCache, {@code Snapshot.multiGet} of a whole batch (gets only). */
+    public static final String REGIONCACHE_MULTIGET = "regioncache-multiget";
+    /** Chronicle Map (gets only), {@code getUsing} into a reused {@code byte[]}. */
     public static final String CHRONICLE_MAP = "chronicle-map";
+    /**
+     * Chronicle Map at its zero-allocation best: the key written into a reused off-heap {@code BytesStore}, a query
+     * context on it (reused per thread by Chronicle), the value read in place through its {@code Data} view; no
+     * {@code byte[]} is wrapped or filled.
+     */
+    public static final String CHRONICLE_MAP_OFFHEAP = "chronicle-map-offheap";
     /** LMDB through lmdbjava. */
     public static final String LMDB = "lmdb";
     /** RocksDB through rocksdbjni. */
@@ -41,8 +49,12 @@ public abstract class ReadStore implements AutoCloseable
                 return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW);
             case REGIONCACHE_OPEN_PER_OP:
                 return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP);
+            case REGIONCACHE_MULTIGET:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET);
             case CHRONICLE_MAP:
-                return new ChronicleMapStore(keys);
+                return new ChronicleMapStore(keys, false);
+            case CHRONICLE_MAP_OFFHEAP:
+                return new ChronicleMapStore(keys, true);
             case LMDB:
                 return new LmdbStore(keys);
             case ROCKSDB:
@@ -84,6 +96,24 @@ public abstract class ReadStore implements AutoCloseable
         public abstract long get(int i);
 
         /**
+         * Get {@code count} keys: the store's batched read where it has one, else one {@link #get} per key.
+         *
+         * @param indices key indices.
+         * @param from    first index used.
+         * @param count   keys read.
+         * @return the sum of the {@link #get} checksums of the keys.
+         */
+        public long multiGet(final int[] indices, final int from, final int count)
+        {
+            long sum = 0;
+            for (int i = from, end = from + count; i < end; i++)
+            {
+                sum += get(indices[i]);
+            }
+            return sum;
+        }
+
+        /**
          * Seek to key {@code i}, then step {@code nexts} times, consuming key and value of every entry reached.
          *
          * @param i     key index sought.
@@ -112,6 +142,14 @@ public abstract class ReadStore implements AutoCloseable
                     throw new IllegalStateException(getClass().getSimpleName() + ": get(" + i + ") = " + got +
                         ", expected " + KeySpace.expectedGet(i));
                 }
+            }
+            final int[] batch = {0, 1, n / 2, n - 1, 1};
+            final long batchWant = 5 * KeySpace.VALUE_LENGTH + 0 + 1 + n / 2 + n - 1 + 1;
+            final long batchGot = multiGet(batch, 0, batch.length);
+            if (batchGot != batchWant)
+            {
+                throw new IllegalStateException(getClass().getSimpleName() + ": multiGet = " + batchGot +
+                    ", expected " + batchWant);
             }
             if (scans)
             {

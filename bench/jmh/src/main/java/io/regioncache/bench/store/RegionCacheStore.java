@@ -25,11 +25,15 @@ final class RegionCacheStore extends ReadStore
         /** {@code Snapshot.getView}: zero copy. */
         VIEW,
         /** open, get (copy), close around every operation. */
-        OPEN_PER_OP
+        OPEN_PER_OP,
+        /** {@code Snapshot.multiGet} of each batch; single gets as {@link #COPY}. */
+        MULTI_GET
     }
 
     static final long REGION_ID = 1;
     static final long EPOCH = 1;
+    /** Largest batch a reader's {@code multiGet} takes. */
+    static final int MAX_BATCH = 64;
 
     private final KeySpace keys;
     private final Variant variant;
@@ -46,7 +50,8 @@ final class RegionCacheStore extends ReadStore
     @Override
     public boolean supportsScan()
     {
-        return variant != Variant.VIEW; // scans always read through views: the VIEW variant would repeat COPY
+        // Scans always read through views: the VIEW variant would repeat COPY, and MULTI_GET is about gets.
+        return variant != Variant.VIEW && variant != Variant.MULTI_GET;
     }
 
     @Override
@@ -63,12 +68,19 @@ final class RegionCacheStore extends ReadStore
 
     private final class RcReader extends Reader
     {
-        private final UnsafeBuffer pool = keys.keyPool();
+        /** Keys are computed into this scratch (key {@code k} of a batch at {@code 16 * k}), never loaded. */
+        private final UnsafeBuffer keyScratch = new UnsafeBuffer(new byte[MAX_BATCH * KeySpace.KEY_LENGTH]);
         private final Snapshot snapshot = cache.newSnapshot();
         private final UnsafeBuffer dst = new UnsafeBuffer(BufferUtil.allocateDirectAligned(128, 64));
         private final UnsafeBuffer view = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
         private SnapshotIterator iterator;
+        private final int[] keyOffsets = new int[MAX_BATCH];
+        private final int[] keyLengths = new int[MAX_BATCH];
+        private final int[] valueOffsets = new int[MAX_BATCH];
+        private final int[] valueLengths = new int[MAX_BATCH];
+        private final UnsafeBuffer values =
+            new UnsafeBuffer(BufferUtil.allocateDirectAligned(MAX_BATCH * KeySpace.VALUE_LENGTH, 64));
 
         RcReader()
         {
@@ -94,7 +106,8 @@ final class RegionCacheStore extends ReadStore
             switch (variant)
             {
                 case VIEW:
-                    if (!snapshot.getView(pool, i << 4, KeySpace.KEY_LENGTH, view))
+                    keys.writeKey(i, keyScratch, 0);
+                    if (!snapshot.getView(keyScratch, 0, KeySpace.KEY_LENGTH, view))
                     {
                         return -1;
                     }
@@ -102,17 +115,42 @@ final class RegionCacheStore extends ReadStore
                 case OPEN_PER_OP:
                 {
                     open();
-                    final int len = snapshot.get(pool, i << 4, KeySpace.KEY_LENGTH, dst, 0);
+                    keys.writeKey(i, keyScratch, 0);
+                    final int len = snapshot.get(keyScratch, 0, KeySpace.KEY_LENGTH, dst, 0);
                     final long r = len + dst.getLong(0, ByteOrder.BIG_ENDIAN);
                     snapshot.close();
                     return r;
                 }
                 default:
                 {
-                    final int len = snapshot.get(pool, i << 4, KeySpace.KEY_LENGTH, dst, 0);
+                    keys.writeKey(i, keyScratch, 0);
+                    final int len = snapshot.get(keyScratch, 0, KeySpace.KEY_LENGTH, dst, 0);
                     return len + dst.getLong(0, ByteOrder.BIG_ENDIAN);
                 }
             }
+        }
+
+        @Override
+        public long multiGet(final int[] indices, final int from, final int count)
+        {
+            if (variant != Variant.MULTI_GET)
+            {
+                return super.multiGet(indices, from, count);
+            }
+            for (int k = 0; k < count; k++)
+            {
+                keys.writeKey(indices[from + k], keyScratch, k << 4);
+                keyOffsets[k] = k << 4;
+                keyLengths[k] = KeySpace.KEY_LENGTH;
+            }
+            snapshot.multiGet(keyScratch, keyOffsets, keyLengths, count, values, 0, valueOffsets, valueLengths);
+            long sum = 0;
+            for (int k = 0; k < count; k++)
+            {
+                final int len = valueLengths[k];
+                sum += len < 0 ? -1 : len + values.getLong(valueOffsets[k], ByteOrder.BIG_ENDIAN);
+            }
+            return sum;
         }
 
         @Override
@@ -133,7 +171,8 @@ final class RegionCacheStore extends ReadStore
         {
             final SnapshotIterator it = iterator;
             long acc = 0;
-            boolean valid = it.seek(pool, i << 4, KeySpace.KEY_LENGTH);
+            keys.writeKey(i, keyScratch, 0);
+            boolean valid = it.seek(keyScratch, 0, KeySpace.KEY_LENGTH);
             for (int step = 0; valid; step++)
             {
                 it.keyView(keyView);

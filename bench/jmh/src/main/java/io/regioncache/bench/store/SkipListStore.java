@@ -14,12 +14,13 @@ import io.regioncache.bench.support.KeySpace;
  */
 final class SkipListStore extends ReadStore
 {
-    private final byte[][] keyArrays;
+    private final KeySpace keys;
     private final ConcurrentSkipListMap<byte[], byte[]> map = new ConcurrentSkipListMap<>(Arrays::compareUnsigned);
 
     SkipListStore(final KeySpace keys)
     {
-        this.keyArrays = keys.keyArrays();
+        this.keys = keys;
+        final byte[][] keyArrays = keys.keyArrays();
         for (int i = 0; i < keys.size(); i++)
         {
             map.put(keyArrays[i], keys.value(i));
@@ -32,11 +33,13 @@ final class SkipListStore extends ReadStore
         return new Reader()
         {
             private final byte[] dst = new byte[KeySpace.VALUE_LENGTH];
+            private final byte[] key = new byte[KeySpace.KEY_LENGTH];
 
             @Override
             public long get(final int i)
             {
-                final byte[] v = map.get(keyArrays[i]);
+                keys.writeKey(i, key);
+                final byte[] v = map.get(key);
                 if (v == null)
                 {
                     return -1;
@@ -45,11 +48,17 @@ final class SkipListStore extends ReadStore
                 return v.length + KeySpace.longAt(dst, 0);
             }
 
+            private byte[] key(final int i)
+            {
+                keys.writeKey(i, key);
+                return key;
+            }
+
             @Override
             public long scan(final int i, final int nexts)
             {
                 long acc = 0;
-                final Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(keyArrays[i], true).entrySet().iterator();
+                final Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(key(i), true).entrySet().iterator();
                 for (int step = 0; step <= nexts && it.hasNext(); step++)
                 {
                     final Map.Entry<byte[], byte[]> e = it.next();

@@ -97,6 +97,26 @@ final class HashIndex
     }
 
     /**
+     * The word in the home slot of {@code hash}, for a batched get that loads the home slots of all its keys
+     * before it resolves any of them, so their cache misses overlap. A hint only: the caller resolves every key
+     * through {@link #findAcquire} afterwards. Any thread.
+     *
+     * @return the slot word (0 if empty).
+     */
+    long homeSlotAcquire(final long hash)
+    {
+        return slots.getLongAcquire(((int)hash & mask) << 3);
+    }
+
+    /**
+     * @return true if a slot word carries the tag of {@code hash} (the node it names is then probably the key's).
+     */
+    static boolean tagMatches(final long slot, final long hash)
+    {
+        return (slot >>> TAG_SHIFT) == (hash >>> TAG_SHIFT);
+    }
+
+    /**
      * Insert a key that is not present yet. Writer only; the node must already be linked.
      */
     void insertRelease(final long hash, final long node)

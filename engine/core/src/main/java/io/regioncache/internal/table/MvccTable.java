@@ -363,6 +363,117 @@ public final class MvccTable
     }
 
     /**
+     * Batched {@link #get} of up to {@code hashes.length} keys, interleaved so that the cache misses of different
+     * keys overlap (group prefetching): first every key is hashed, then every home slot is loaded, then the first
+     * lines of every node those slots name, and only then is each key resolved and copied, by the same code as
+     * {@link #get}, from lines that are now in the cache. Java has no prefetch instruction; the loads of one phase
+     * do not depend on each other, so an out-of-order core keeps many of them in flight at once. The early loads
+     * are hints only (a slot or node they read may be replaced before the resolving pass, which reads it again
+     * with acquire semantics), so the result is exactly that of {@code count} single gets at {@code readVersion}.
+     * Any thread; allocates nothing.
+     *
+     * @param keys         buffer holding the keys.
+     * @param keyOffsets   offset of key {@code i} in {@code keys}, for {@code i} in {@code [from, from + count)}.
+     * @param keyLengths   length of key {@code i}.
+     * @param from         first key.
+     * @param count        keys, at most {@code hashes.length}.
+     * @param readVersion  read version.
+     * @param dst          destination of the values, packed one after the other.
+     * @param position     where in {@code dst} the first value found goes.
+     * @param valueOffsets out: offset in {@code dst} of value {@code i} (when found and copied).
+     * @param valueLengths out: length of value {@code i}, {@link #NOT_FOUND}, or {@code -2 - length} if it did not
+     *                     fit in the rest of {@code dst} (nothing copied for that key).
+     * @param hashes       scratch of the caller, one per key.
+     * @param probes       scratch of the caller, one per key.
+     * @return the position in {@code dst} after the last value copied.
+     */
+    public int multiGet(
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int from, final int count,
+        final long readVersion, final MutableDirectBuffer dst, final int position,
+        final int[] valueOffsets, final int[] valueLengths, final long[] hashes, final long[] probes)
+    {
+        final HashIndex index = hashIndex;
+        if (null == index)
+        {
+            for (int i = from, end = from + count; i < end; i++)
+            {
+                valueLengths[i] = NOT_FOUND;
+            }
+            return position;
+        }
+        // Phase 1: hash (no memory beyond the caller's keys).
+        for (int i = 0; i < count; i++)
+        {
+            hashes[i] = KeyHash.hash(keys, keyOffsets[from + i], keyLengths[from + i]);
+        }
+        // Phase 2: every home slot; independent loads, their misses overlap.
+        for (int i = 0; i < count; i++)
+        {
+            probes[i] = index.homeSlotAcquire(hashes[i]);
+        }
+        // Phase 3: the header and value lines of every node a tag-matching home slot names; independent again.
+        long touched = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final long slot = probes[i];
+            if (0 != slot && HashIndex.tagMatches(slot, hashes[i]))
+            {
+                touched += touchNode(slot & NodeLayout.ADDRESS_MASK);
+            }
+        }
+        if (touched == TOUCH_SENTINEL)
+        {
+            touchSink = touched; // practically never: keeps the JIT from dropping the loads above
+        }
+        // Phase 4: resolve and copy each key exactly as a single get does, from cached lines.
+        int at = position;
+        final int capacity = dst.capacity();
+        for (int i = 0; i < count; i++)
+        {
+            final int k = from + i;
+            final long node = findVisible(index, hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion);
+            if (NodeLayout.NULL == node)
+            {
+                valueLengths[k] = NOT_FOUND;
+                continue;
+            }
+            final UnsafeBuffer segment = arena.segment(node);
+            final int nodeOffset = NodeLayout.offset(node);
+            final int length = NodeLayout.valueLength(segment, nodeOffset);
+            if (capacity - at < length)
+            {
+                valueLengths[k] = -2 - length;
+                continue;
+            }
+            dst.putBytes(at, segment, NodeLayout.valueOffset(segment, nodeOffset), length);
+            valueOffsets[k] = at;
+            valueLengths[k] = length;
+            at += length;
+        }
+        return at;
+    }
+
+    /** An improbable sum of touched words; see {@link #touchSink}. */
+    private static final long TOUCH_SENTINEL = 0x7A11_5EED_D00D_F00DL;
+    /** Written only when the touched words sum to {@link #TOUCH_SENTINEL}: a sink the JIT cannot prove dead. */
+    @SuppressWarnings("unused")
+    private static long touchSink;
+
+    /**
+     * Load the lines of a node that a get reads: header and key, and the two lines after (the value of a small
+     * entry). Reads stay inside the node's segment (clamped to its end), so they are always in bounds; what they
+     * read is ignored apart from the sink.
+     */
+    private long touchNode(final long node)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int last = segment.capacity() - Long.BYTES;
+        final int header = NodeLayout.offset(node) + NodeLayout.VERSION;
+        return segment.getLong(header) + segment.getLong(Math.min(header + 64, last)) +
+            segment.getLong(Math.min(header + 128, last));
+    }
+
+    /**
      * Convenience for tests: allocating variant of {@link #get}.
      *
      * @return a copy of the visible value, or null.
@@ -678,7 +789,13 @@ public final class MvccTable
         {
             return NodeLayout.NULL;
         }
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        return findVisible(index, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, readVersion);
+    }
+
+    private long findVisible(
+        final HashIndex index, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long readVersion)
+    {
         long node = index.findAcquire(arena, hash, key, keyOffset, keyLength);
         while (NodeLayout.NULL != node)
         {

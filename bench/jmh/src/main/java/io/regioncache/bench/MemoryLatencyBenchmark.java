@@ -1,0 +1,158 @@
+package io.regioncache.bench;
+
+import java.util.SplittableRandom;
+
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+
+/**
+ * The physical limit beside the read benchmarks: what random loads over direct memory the size of the table cost
+ * on this machine, measured in the same JMH run as {@link ReadBenchmark} (the summary divides every get by
+ * {@link #chase1}).
+ * <ul>
+ *   <li>{@link #chase1}: one dependent random load per op (a pointer chase around one random cycle through every
+ *   cache line of the buffer): the cost of one cache miss and its TLB miss, nothing to overlap with.</li>
+ *   <li>{@link #chase2}: two dependent loads per op: what a get that needs the slot before it can load the node
+ *   pays at best.</li>
+ *   <li>{@link #independent16}: 16 random loads whose addresses are known up front (read from a pre-generated
+ *   index array, sequentially): the core overlaps their misses; what a batched get can hope for per key.</li>
+ * </ul>
+ * The buffer has {@code keys * 192} bytes rounded up to a power of two (a 1M-key table of 16-byte keys and 100-byte
+ * values holds ~170 MB of nodes and a 16 MB hash index: 256 MB here), allocated with Agrona as the engine's
+ * segments are (direct, 4 KiB pages unless the OS backs it with huge pages) and accessed through an
+ * {@link UnsafeBuffer} with the same bounds checks as the engine's reads.
+ */
+@BenchmarkMode(Mode.AverageTime)
+public class MemoryLatencyBenchmark extends ForkedBenchmark
+{
+    /** Bytes of one cache line: each line holds one link of the chase. */
+    static final int LINE = 64;
+    /** Bytes of table per key (nodes + index) at 16-byte keys and 100-byte values. */
+    static final int BYTES_PER_KEY = 192;
+    /** Pre-generated independent indices (a power of two): 8 MiB of ints, read sequentially. */
+    static final int INDEPENDENT = 1 << 21;
+
+    /** The buffer and the chase cycle (shared by the trial; each thread keeps its own position). */
+    @State(Scope.Benchmark)
+    public static class Memory
+    {
+        /** Keys of the table whose size the buffer matches (the same parameter as the read benchmarks). */
+        @Param({"1000000"})
+        public int keys;
+
+        UnsafeBuffer buffer;
+        int lines;
+        int[] independent;
+
+        /** Build the buffer: one random cycle through every line (Sattolo's algorithm), not measured. */
+        @Setup(Level.Trial)
+        public void setup()
+        {
+            final long want = (long)keys * BYTES_PER_KEY;
+            long size = LINE;
+            while (size < want)
+            {
+                size <<= 1;
+            }
+            if (size > Integer.MAX_VALUE)
+            {
+                throw new IllegalArgumentException("buffer of " + size + " bytes is over 2 GiB");
+            }
+            buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)size, 4096));
+            lines = (int)(size / LINE);
+            final int[] perm = new int[lines];
+            for (int i = 0; i < lines; i++)
+            {
+                perm[i] = i;
+            }
+            final SplittableRandom random = new SplittableRandom(0x5EED_2026L);
+            for (int i = lines - 1; i > 0; i--)
+            {
+                final int j = random.nextInt(i); // j < i: one cycle through every line
+                final int t = perm[i];
+                perm[i] = perm[j];
+                perm[j] = t;
+            }
+            // Line perm[i] links to line perm[i + 1]: the chase follows the cycle, each step a random line.
+            for (int i = 0; i < lines; i++)
+            {
+                buffer.putLong(perm[i] * LINE, (long)perm[(i + 1) % lines] * LINE);
+            }
+            independent = new int[INDEPENDENT];
+            for (int i = 0; i < INDEPENDENT; i++)
+            {
+                independent[i] = random.nextInt(lines) * LINE;
+            }
+        }
+    }
+
+    /** One thread's position in the chase and in the independent indices. */
+    @State(Scope.Thread)
+    public static class Cursor
+    {
+        long position;
+        int next;
+
+        /** @param m the buffer. */
+        @Setup(Level.Trial)
+        public void setup(final Memory m)
+        {
+            position = (long)new SplittableRandom(Thread.currentThread().getId()).nextInt(m.lines) * LINE;
+        }
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position.
+     * @return the position reached (consumed by JMH).
+     */
+    @Benchmark
+    public long chase1(final Memory m, final Cursor c)
+    {
+        final long p = m.buffer.getLong((int)c.position);
+        c.position = p;
+        return p;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position.
+     * @return the position reached (consumed by JMH).
+     */
+    @Benchmark
+    public long chase2(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final long p = b.getLong((int)b.getLong((int)c.position));
+        c.position = p;
+        return p;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position in the index array.
+     * @return the sum of the 16 words loaded (consumed by JMH); the summary divides the time by 16.
+     */
+    @Benchmark
+    public long independent16(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final int[] idx = m.independent;
+        final int n = c.next;
+        c.next = (n + 16) & (INDEPENDENT - 1);
+        long sum = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            sum += b.getLong(idx[n + i]);
+        }
+        return sum;
+    }
+}
