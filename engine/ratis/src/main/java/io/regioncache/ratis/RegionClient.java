@@ -106,7 +106,7 @@ public final class RegionClient implements AutoCloseable
                 final GroupListReply reply = admin.getGroupManagementApi(p.getId()).list();
                 groups.addAll(reply.getGroupIds());
             }
-            catch (final IOException ex)
+            catch (final IOException | RuntimeException ex) // gRPC reports an unreachable node unchecked
             {
                 LOG.debug("node {} did not list its groups: {}", p.getId(), ex.toString());
             }
@@ -351,6 +351,53 @@ public final class RegionClient implements AutoCloseable
         throw new RegionClientException(last.status(), last.detail(), null);
     }
 
+    /**
+     * Ask one node to snapshot its replica of a region now (Ratis then purges that node's log up to it).
+     *
+     * @param regionId region.
+     * @param node     node id.
+     * @return the snapshot's log index.
+     */
+    public long snapshot(final long regionId, final String node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).getSnapshotManagementApi(RaftPeerId.valueOf(node))
+                .create(true, 30_000);
+            if (!r.isSuccess())
+            {
+                throw new RegionClientException(Reply.Status.INVALID, "snapshot refused: " + r.getException(), null);
+            }
+            return r.getLogIndex();
+        }
+        catch (final IOException ex)
+        {
+            throw new RegionClientException(Reply.Status.REGION_GONE, "snapshot failed: " + ex, ex);
+        }
+    }
+
+    /**
+     * Move a region's leadership to a node (the new leader warms its cache).
+     *
+     * @param regionId region.
+     * @param node     node id.
+     */
+    public void transferLeader(final long regionId, final String node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).admin().transferLeadership(RaftPeerId.valueOf(node), 10_000);
+            if (!r.isSuccess())
+            {
+                throw new RegionClientException(Reply.Status.INVALID, "transfer refused: " + r.getException(), null);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new RegionClientException(Reply.Status.REGION_GONE, "transfer failed: " + ex, ex);
+        }
+    }
+
     // ------------------------------------------------------------------ reads
 
     /**
@@ -452,7 +499,7 @@ public final class RegionClient implements AutoCloseable
         {
             return Reply.of(Reply.Status.INVALID, null, ex.getMessage());
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             // Group not found on the nodes tried, or no node answered: the route may be gone.
             return Reply.of(Reply.Status.REGION_GONE, null, ex.toString());

@@ -271,6 +271,11 @@ public final class ReplicaNode implements AutoCloseable
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
         RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold);
         RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // Ratis 3.2.2 (the newest served here) can lose a leader's log appender for good when a returning
+        // follower's next index falls into the purged log between the snapshot check and the append (fixed upstream
+        // by RATIS-2487/RATIS-2499). The follower then hears nothing; without pre-vote its election timeout bumps
+        // the term, the leader steps down and the next leader starts fresh appenders, which send the snapshot.
+        RaftServerConfigKeys.LeaderElection.setPreVote(p, false);
         return p;
     }
 
@@ -434,6 +439,40 @@ public final class ReplicaNode implements AutoCloseable
                     createGroup(RegionMeta.initial(child, new byte[0], new byte[0]), false);
                 }
             });
+        }
+    }
+
+    /**
+     * Take this node's replica of a region out of its group without stopping the node: the division stops and
+     * its directory stays; this node's RocksDB and cache are untouched (a cached region stays cached at its old
+     * epoch). Models a replica cut off from its peers; {@link #attachReplica} brings it back.
+     *
+     * @param regionId region.
+     * @throws IOException if Ratis refuses.
+     */
+    public void detachReplica(final long regionId) throws IOException
+    {
+        final RaftClientReply r = server.groupManagement(GroupManagementRequest.newRemove(
+            clientId, selfId, callId.incrementAndGet(), groupIdOf(regionId), false, false));
+        if (!r.isSuccess())
+        {
+            throw new IOException("detach of region " + regionId + " failed: " + r.getException());
+        }
+    }
+
+    /**
+     * Bring a detached replica back from its directory; it catches up from the log or installs a snapshot.
+     *
+     * @param regionId region.
+     * @throws IOException if Ratis refuses.
+     */
+    public void attachReplica(final long regionId) throws IOException
+    {
+        final RaftClientReply r = server.groupManagement(GroupManagementRequest.newAdd(
+            clientId, selfId, callId.incrementAndGet(), groupOf(regionId), false));
+        if (!r.isSuccess())
+        {
+            throw new IOException("attach of region " + regionId + " failed: " + r.getException());
         }
     }
 
