@@ -38,8 +38,9 @@ import io.regioncache.apply.WriteBatch;
  * not found. Leader changes are Ratis' part: its client follows {@code NotLeaderException} hints and retries
  * elsewhere when a leader dies (with the same call id, so a retried write is applied once).
  * <p>
- * Thread-safe. Reads: {@link #get} is linearizable from the leader (ReadIndex), {@link #getFromFollower} is
- * linearizable through a follower's ReadIndex. Each returns the version it read at.
+ * Thread-safe. Reads are linearizable wherever they run: {@link #get} goes to the replica the client believes leads
+ * (Ratis may serve it there or, on a follower, through ReadIndex), {@link #getFromFollower} to a chosen replica
+ * through its ReadIndex. Each returns the version it read at.
  */
 public final class RegionClient implements AutoCloseable
 {
@@ -77,10 +78,29 @@ public final class RegionClient implements AutoCloseable
 
     private RaftClient newClient(final RaftGroup group)
     {
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group)
+        // Start from a random peer: a replaced client must not insist on a node that lost the group.
+        final RaftPeer first = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setLeaderId(first.getId())
             .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(60,
                 TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
             .build();
+    }
+
+    /** Forget a region's client after a transport failure (e.g. the node it believed leader lost the group). */
+    private void dropClient(final long regionId)
+    {
+        final RaftClient c = clients.remove(regionId);
+        if (c != null)
+        {
+            try
+            {
+                c.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.debug("closing a client: {}", ex.toString());
+            }
+        }
     }
 
     private RaftClient client(final long regionId)
@@ -130,22 +150,8 @@ public final class RegionClient implements AutoCloseable
 
     private RegionMeta describeOrNull(final long regionId)
     {
-        try
-        {
-            final RaftClientReply r = client(regionId).io().sendReadOnly(
-                message(new Entry.Describe(regionId, 0, 0)));
-            if (!r.isSuccess())
-            {
-                return null;
-            }
-            final Reply reply = Reply.decode(r.getMessage().getContent().toByteArray());
-            return reply.status() == Reply.Status.OK ? reply.meta() : null;
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            LOG.debug("region {} did not describe itself: {}", regionId, ex.toString());
-            return null;
-        }
+        final Reply reply = call(regionId, new Entry.Describe(regionId, 0, 0), null, false);
+        return reply.status() == Reply.Status.OK ? reply.meta() : null;
     }
 
     /**
@@ -401,7 +407,7 @@ public final class RegionClient implements AutoCloseable
     // ------------------------------------------------------------------ reads
 
     /**
-     * Linearizable read on the region's leader.
+     * Linearizable read on the replica the client believes leads.
      *
      * @param key key.
      * @return the value and the version read at.
@@ -480,6 +486,31 @@ public final class RegionClient implements AutoCloseable
     private Reply call(final long regionId, final Entry e, final RaftPeerId server, final boolean write)
     {
         final Message msg = message(e);
+        Reply r = callOnce(regionId, msg, server, write);
+        if (r != null)
+        {
+            return r;
+        }
+        dropClient(regionId);
+        if (write || server != null)
+        {
+            return Reply.of(Reply.Status.REGION_GONE, null, "no answer from the group of region " + regionId);
+        }
+        // A linearizable read can be served by any replica (ReadIndex): try each node in turn.
+        for (final RaftPeer p : peers)
+        {
+            r = callOnce(regionId, msg, p.getId(), false);
+            if (r != null)
+            {
+                return r;
+            }
+        }
+        return Reply.of(Reply.Status.REGION_GONE, null, "no replica of region " + regionId + " answered");
+    }
+
+    /** @return the reply, or null on a transport failure (group not found where asked, no node answered). */
+    private Reply callOnce(final long regionId, final Message msg, final RaftPeerId server, final boolean write)
+    {
         try
         {
             final RaftClient c = client(regionId);
@@ -491,7 +522,8 @@ public final class RegionClient implements AutoCloseable
                 {
                     return Reply.of(Reply.Status.INVALID, null, reply.getException().getMessage());
                 }
-                return Reply.of(Reply.Status.REGION_GONE, null, String.valueOf(reply.getException()));
+                LOG.debug("region {}: {}", regionId, reply.getException());
+                return null;
             }
             return Reply.decode(reply.getMessage().getContent().toByteArray());
         }
@@ -501,8 +533,8 @@ public final class RegionClient implements AutoCloseable
         }
         catch (final IOException | RuntimeException ex)
         {
-            // Group not found on the nodes tried, or no node answered: the route may be gone.
-            return Reply.of(Reply.Status.REGION_GONE, null, ex.toString());
+            LOG.debug("region {}: {}", regionId, ex.toString());
+            return null;
         }
     }
 

@@ -33,7 +33,10 @@ class FollowerSnapshotInstallTest
         {
             for (final String n : cluster.running.keySet())
             {
-                client.snapshot(m.id(), n);
+                if (cluster.node(n).regions().containsKey(m.id()))
+                {
+                    client.snapshot(m.id(), n);
+                }
             }
         }
     }
