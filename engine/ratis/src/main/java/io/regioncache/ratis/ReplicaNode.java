@@ -634,7 +634,7 @@ public final class ReplicaNode implements AutoCloseable
         {
             return sm != null && server.getDivision(groupIdOf(regionId)).getInfo().isLeader();
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex)
         {
             return false;
         }
@@ -664,7 +664,7 @@ public final class ReplicaNode implements AutoCloseable
         {
             return server.getDivision(groupIdOf(regionId)).getRaftLog().getLastCommittedIndex();
         }
-        catch (final IOException ex)
+        catch (final IOException | RuntimeException ex) // a division still starting has no log yet
         {
             return -1;
         }

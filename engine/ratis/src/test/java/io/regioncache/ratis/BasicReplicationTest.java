@@ -66,4 +66,49 @@ class BasicReplicationTest
             cluster.assertHealthy();
         }
     }
+
+    @Test
+    @Timeout(120)
+    void malformedOrOversizedRequestsAreRefusedBeforeTheLog(@TempDir final Path dir) throws Exception
+    {
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> { }).startAll();
+             RegionClient client = cluster.client())
+        {
+            final String leader = cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 20_000);
+            client.put(b("a"), b("1"));
+            cluster.awaitConverged(20_000);
+            final ReplicaNode l = cluster.node(leader);
+            final long applied = l.appliedIndex(ReplicaNode.ROOT_REGION_ID);
+            final long engineOk = l.counters().engineResults(io.regioncache.apply.ResultCode.OK) +
+                l.counters().engineResults(io.regioncache.apply.ResultCode.NOT_CACHED);
+
+            final byte[] good = EntryCodec.encode(new Entry.Write(ReplicaNode.ROOT_REGION_ID, 1, 0,
+                java.util.List.of(new Entry.Op(io.regioncache.apply.WriteBatch.PUT, b("b"), b("2")))));
+            final byte[][] bad = {
+                new byte[0],
+                java.util.Arrays.copyOf(good, good.length - 1),
+                java.util.Arrays.copyOf(good, good.length + 3),
+                {9, 1, 1, 1, 0, 1},
+                EntryCodec.encode(new Entry.Get(ReplicaNode.ROOT_REGION_ID, 1, 0, b("a"))), // a read as a write
+                new byte[EntryCodec.MAX_ENTRY_BYTES + 1],
+            };
+            for (final byte[] raw : bad)
+            {
+                final Reply r = client.sendRaw(ReplicaNode.ROOT_REGION_ID, raw);
+                assertEquals(Reply.Status.INVALID, r.status(), r.detail());
+            }
+            assertEquals(bad.length, l.counters().rejectedRequests(), l.counters().toMap().toString());
+            assertEquals(applied, l.appliedIndex(ReplicaNode.ROOT_REGION_ID), "nothing reached the log");
+            assertEquals(engineOk, l.counters().engineResults(io.regioncache.apply.ResultCode.OK) +
+                l.counters().engineResults(io.regioncache.apply.ResultCode.NOT_CACHED), "nothing reached the engine");
+            // A well-formed write routed at a stale epoch goes through the log and is refused on every replica.
+            final Reply stale = client.sendRaw(ReplicaNode.ROOT_REGION_ID, EntryCodec.encode(
+                new Entry.Write(ReplicaNode.ROOT_REGION_ID, 0, 0,
+                    java.util.List.of(new Entry.Op(io.regioncache.apply.WriteBatch.PUT, b("b"), b("2"))))));
+            assertEquals(Reply.Status.STALE_EPOCH, stale.status());
+            assertNull(client.get(b("b")).value());
+            cluster.awaitConverged(20_000);
+            cluster.assertHealthy();
+        }
+    }
 }

@@ -51,10 +51,7 @@ class FollowerSnapshotInstallTest
              RegionClient client = cluster.client())
         {
             final String leader = cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 20_000);
-            for (int i = 0; i < 300; i++)
-            {
-                h.write(client, key(i));
-            }
+            h.writeAll(client, History.keys(0, 300, 1), 4);
             final long left = client.split(b(key(100)));
             cluster.awaitLeader(left, 20_000);
 
@@ -64,31 +61,16 @@ class FollowerSnapshotInstallTest
             // While it is down: writes everywhere, a split, a merge, a delete-range, snapshots and purges.
             for (int round = 0; round < 3; round++)
             {
-                for (int i = 0; i < 300; i += 2)
-                {
-                    h.write(client, key(i));
-                }
+                h.writeAll(client, History.keys(0, 300, 2), 4);
             }
             final long middle = client.split(b(key(200)));
             cluster.awaitLeader(middle, 20_000);
             client.prepareMerge(left, middle);
             client.commitMerge(left, middle);
             client.deleteRange(b(key(250)), b(key(260)));
-            for (int i = 0; i < 300; i += 3)
-            {
-                if (i < 250 || i >= 260)
-                {
-                    h.write(client, key(i));
-                }
-            }
+            h.writeAll(client, History.keys(0, 300, 3, 250, 260), 4);
             snapshotEverywhere(cluster, client);
-            for (int i = 0; i < 300; i++)
-            {
-                if (i < 250 || i >= 260)
-                {
-                    h.write(client, key(i));
-                }
-            }
+            h.writeAll(client, History.keys(0, 300, 1, 250, 260), 4);
             snapshotEverywhere(cluster, client);
 
             final ReplicaNode back = cluster.start(down);

@@ -57,6 +57,51 @@ final class History
         }
     }
 
+    /**
+     * Write each key's next value, keys spread over {@code threads} writers (one writer per key, so each key's
+     * writes stay in order), pipelining the cluster's fsyncs.
+     */
+    void writeAll(final RegionClient client, final List<String> keys, final int threads) throws InterruptedException
+    {
+        final List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int owner = t;
+            final Thread th = new Thread(() ->
+            {
+                for (int i = owner; i < keys.size(); i += threads)
+                {
+                    write(client, keys.get(i));
+                }
+            }, "writer-" + t);
+            th.start();
+            ts.add(th);
+        }
+        for (final Thread th : ts)
+        {
+            th.join();
+        }
+    }
+
+    /** @return keys {@code k<from>}, {@code k<from+step>}, ... below {@code to}, skipping {@code [skipFrom, skipTo)}. */
+    static List<String> keys(final int from, final int to, final int step, final int skipFrom, final int skipTo)
+    {
+        final List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i += step)
+        {
+            if (i < skipFrom || i >= skipTo)
+            {
+                out.add(String.format("k%03d", i));
+            }
+        }
+        return out;
+    }
+
+    static List<String> keys(final int from, final int to, final int step)
+    {
+        return keys(from, to, step, 0, 0);
+    }
+
     /** Read on the leader ({@code node == null}) or through a follower; a failed read is not recorded. */
     void read(final RegionClient client, final String key, final String node)
     {

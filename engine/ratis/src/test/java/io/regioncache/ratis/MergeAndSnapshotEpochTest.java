@@ -50,10 +50,7 @@ class MergeAndSnapshotEpochTest
              RegionClient client = cluster.client())
         {
             cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 20_000);
-            for (int i = 0; i < 200; i++)
-            {
-                h.write(client, key(i));
-            }
+            h.writeAll(client, History.keys(0, 200, 1), 4);
             final long source = client.split(b(key(100)));
             final String sourceLeader = cluster.awaitLeader(source, 20_000);
             final String down = sourceLeader.equals("n3") ? "n2" : "n3";
@@ -63,10 +60,7 @@ class MergeAndSnapshotEpochTest
             final RegionClientException refused = assertThrows(RegionClientException.class,
                 () -> client.put(b(key(5)), b("refused")));
             assertEquals(Reply.Status.MERGING, refused.status());
-            for (int i = 100; i < 200; i++)
-            {
-                h.write(client, key(i));
-            }
+            h.writeAll(client, History.keys(100, 200, 1), 4);
             final long epochBefore = client.describe(source).epochVersion();
             client.rollbackMerge(source);
             final RegionMeta after = client.describe(source);
@@ -75,10 +69,7 @@ class MergeAndSnapshotEpochTest
 
             for (int round = 0; round < 3; round++)
             {
-                for (int i = 0; i < 200; i++)
-                {
-                    h.write(client, key(i));
-                }
+                h.writeAll(client, History.keys(0, 200, 1), 4);
                 if (round == 1)
                 {
                     snapshotEverywhere(cluster, client);
@@ -123,10 +114,7 @@ class MergeAndSnapshotEpochTest
         {
             final long root = ReplicaNode.ROOT_REGION_ID;
             cluster.awaitLeader(root, 20_000);
-            for (int i = 0; i < 300; i++)
-            {
-                h.write(client, key(i));
-            }
+            h.writeAll(client, History.keys(0, 300, 1), 4);
             // n3 leads, warms the region into its cache, hands leadership back and keeps the cache (KEEP policy).
             final ReplicaNode n3 = cluster.node("n3");
             client.transferLeader(root, "n3");
@@ -140,10 +128,7 @@ class MergeAndSnapshotEpochTest
             final long child = client.split(b(key(150)));
             for (int round = 0; round < 2; round++)
             {
-                for (int i = 0; i < 300; i++)
-                {
-                    h.write(client, key(i));
-                }
+                h.writeAll(client, History.keys(0, 300, 1), 4);
                 snapshotEverywhere(cluster, client);
             }
             assertEquals(RegionState.ACTIVE, n3.engine().cache().stateOf(root),
