@@ -46,7 +46,7 @@ class FollowerSnapshotInstallTest
     void restartedFollowerInstallsSnapshotsAndConverges(@TempDir final Path dir) throws Exception
     {
         final History h = new History();
-        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("16KB"))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("8KB"))
                  .snapshotThreshold(100)).startAll();
              RegionClient client = cluster.client())
         {
@@ -59,10 +59,7 @@ class FollowerSnapshotInstallTest
             cluster.stop(down);
 
             // While it is down: writes everywhere, a split, a merge, a delete-range, snapshots and purges.
-            for (int round = 0; round < 3; round++)
-            {
-                h.writeAll(client, History.keys(0, 300, 2), 4);
-            }
+            h.writeAll(client, History.keys(0, 300, 2), 4);
             final long middle = client.split(b(key(200)));
             cluster.awaitLeader(middle, 20_000);
             client.prepareMerge(left, middle);

@@ -45,7 +45,7 @@ class MergeAndSnapshotEpochTest
     void mergePreparedThenRolledBackWhileAFollowerIsDown(@TempDir final Path dir) throws Exception
     {
         final History h = new History();
-        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("16KB"))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("8KB"))
                  .snapshotThreshold(100)).startAll();
              RegionClient client = cluster.client())
         {
@@ -67,10 +67,10 @@ class MergeAndSnapshotEpochTest
             assertEquals(RegionMeta.State.NORMAL, after.state());
             assertEquals(epochBefore + 1, after.epochVersion(), "a rollback bumps the epoch");
 
-            for (int round = 0; round < 3; round++)
+            for (int round = 0; round < 2; round++)
             {
                 h.writeAll(client, History.keys(0, 200, 1), 4);
-                if (round == 1)
+                if (round == 0)
                 {
                     snapshotEverywhere(cluster, client);
                 }
@@ -108,7 +108,7 @@ class MergeAndSnapshotEpochTest
     void epochBumpedBySnapshotThenSplit(@TempDir final Path dir) throws Exception
     {
         final History h = new History();
-        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("16KB"))
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> c.segmentSize(SizeInBytes.valueOf("8KB"))
                  .snapshotThreshold(100).followerPolicy(ReplicaNode.FollowerCachePolicy.KEEP)).startAll();
              RegionClient client = cluster.client())
         {
@@ -128,7 +128,7 @@ class MergeAndSnapshotEpochTest
             final long child = client.split(b(key(150)));
             for (int round = 0; round < 2; round++)
             {
-                h.writeAll(client, History.keys(0, 300, 1), 4);
+                h.writeAll(client, History.keys(0, 300, 2), 4);
                 snapshotEverywhere(cluster, client);
             }
             assertEquals(RegionState.ACTIVE, n3.engine().cache().stateOf(root),
