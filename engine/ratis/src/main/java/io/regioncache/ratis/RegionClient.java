@@ -298,23 +298,80 @@ public final class RegionClient implements AutoCloseable
     }
 
     /**
-     * Commit a prepared merge (in the target's log). As PD does, the caller must only commit when every replica of
-     * the source applied the prepare (no replica down); otherwise roll back.
+     * Commit a prepared merge (in the target's log), as PD does only when every replica of the source has applied
+     * the prepare: each target replica merges the source's data from its own node's RocksDB, so a replica whose
+     * source missed writes would merge stale data (and the source's group, removed by the others, could never catch
+     * up). Waits up to 10 s for every node to report the source prepared; otherwise throws {@code MERGING} and the
+     * caller should {@link #rollbackMerge roll back}.
      *
      * @param sourceId source, prepared.
      * @param targetId target.
      */
     public void commitMerge(final long sourceId, final long targetId)
     {
+        commitMerge(sourceId, targetId, false);
+    }
+
+    /**
+     * Commit a prepared merge.
+     *
+     * @param sourceId source, prepared.
+     * @param targetId target.
+     * @param force    skip the every-replica check: only safe when a replica that has not applied the prepare is
+     *                 down and will install the target's snapshot instead of replaying the commit (its log purged).
+     */
+    public void commitMerge(final long sourceId, final long targetId, final boolean force)
+    {
         final RegionMeta src = require(sourceId);
         if (src.state() != RegionMeta.State.MERGING || src.mergeTarget() != targetId)
         {
             throw new RegionClientException(Reply.Status.INVALID, "source not prepared: " + src, null);
         }
+        if (!force)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (final RaftPeer p : peers)
+            {
+                while (true)
+                {
+                    final RegionMeta m = describeOn(sourceId, p.getId());
+                    if (m != null && m.state() == RegionMeta.State.MERGING && m.mergeTarget() == targetId)
+                    {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline)
+                    {
+                        throw new RegionClientException(Reply.Status.MERGING, "the replica of region " + sourceId +
+                            " on " + p.getId() + " has not applied the prepare (" + m + "): roll the merge back", null);
+                    }
+                    pause();
+                }
+            }
+        }
         final RegionMeta dst = require(targetId);
         send(targetId, new Entry.CommitMerge(targetId, dst.epochVersion(), 0, sourceId, src.epochVersion(),
             src.start(), src.end(), src.lastVersion()));
         refresh();
+    }
+
+    /** @return one node's own view of a region (no ReadIndex: what that replica has applied), or null. */
+    private RegionMeta describeOn(final long regionId, final RaftPeerId node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).io().sendStaleRead(
+                message(new Entry.Describe(regionId, 0, 0)), 0, node);
+            if (!r.isSuccess())
+            {
+                return null;
+            }
+            final Reply reply = Reply.decode(r.getMessage().getContent().toByteArray());
+            return reply.status() == Reply.Status.OK ? reply.meta() : null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
+        }
     }
 
     private RegionMeta require(final long regionId)
