@@ -1,0 +1,63 @@
+package io.regioncache.ratis;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Start one node from the command line and run until killed:
+ * <pre>
+ * java -cp CLASSPATH io.regioncache.ratis.NodeMain --id n1 \
+ *      --peers n1=127.0.0.1:9101,n2=127.0.0.1:9102,n3=127.0.0.1:9103 --data-dir /tmp/rc/n1
+ * </pre>
+ * Ratis binds the port of this node's entry in {@code --peers}; give 127.0.0.1 addresses to stay local. Every node
+ * must get the same {@code --peers} list. A node restarted with the same data directory recovers its regions.
+ */
+public final class NodeMain
+{
+    private NodeMain()
+    {
+    }
+
+    /**
+     * @param args {@code --id ID --peers ID=HOST:PORT,... --data-dir DIR}.
+     * @throws Exception if the node cannot start.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        String id = null;
+        String peers = null;
+        String dataDir = null;
+        for (int i = 0; i + 1 < args.length; i += 2)
+        {
+            switch (args[i])
+            {
+                case "--id" -> id = args[i + 1];
+                case "--peers" -> peers = args[i + 1];
+                case "--data-dir" -> dataDir = args[i + 1];
+                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+            }
+        }
+        if (id == null || peers == null || dataDir == null)
+        {
+            System.err.println("usage: NodeMain --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR");
+            System.exit(2);
+        }
+        final Map<String, String> map = new LinkedHashMap<>();
+        for (final String p : peers.split(","))
+        {
+            final String[] kv = p.split("=", 2);
+            map.put(kv[0].trim(), kv[1].trim());
+        }
+        final ReplicaNode node = ReplicaNode.start(new ReplicaNode.Config(id, map, Path.of(dataDir)));
+        final CountDownLatch stop = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            node.close();
+            stop.countDown();
+        }, "regioncache-node-shutdown"));
+        System.out.println("node " + id + " serving " + map.get(id) + ", data in " + dataDir);
+        stop.await();
+    }
+}
