@@ -94,6 +94,7 @@ public final class ReplicaNode implements AutoCloseable
         private SizeInBytes segmentSize = SizeInBytes.valueOf("64KB");
         private TimeDuration electionMin = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
         private TimeDuration electionMax = TimeDuration.valueOf(1_200, TimeUnit.MILLISECONDS);
+        private String bindHost = "127.0.0.1";
 
         /**
          * @param id      this node's id (a key of {@code peers}).
@@ -144,6 +145,23 @@ public final class ReplicaNode implements AutoCloseable
         {
             segmentSize = size;
             return this;
+        }
+
+        /**
+         * @param host address the Raft (gRPC) server binds: {@code 127.0.0.1} unless set (only this machine can
+         *             reach the node); {@code 0.0.0.0} for every interface.
+         * @return this.
+         */
+        public Config bindHost(final String host)
+        {
+            bindHost = java.util.Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** @return the address the Raft server binds. */
+        public String bindHost()
+        {
+            return bindHost;
         }
 
         /** @return this node's id. */
@@ -262,6 +280,7 @@ public final class ReplicaNode implements AutoCloseable
         final RaftProperties p = new RaftProperties();
         final String address = c.peers.get(c.id);
         GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+        GrpcConfigKeys.Server.setHost(p, c.bindHost);
         RaftServerConfigKeys.setStorageDir(p, List.of(c.dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, c.electionMin);
         RaftServerConfigKeys.Rpc.setTimeoutMax(p, c.electionMax);
@@ -647,6 +666,27 @@ public final class ReplicaNode implements AutoCloseable
         catch (final IOException | RuntimeException ex)
         {
             return false;
+        }
+    }
+
+    /**
+     * @param regionId a region.
+     * @return this node's Raft role for it ({@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE}, ...), or null if
+     *         it hosts no running replica of it.
+     */
+    public String role(final long regionId)
+    {
+        if (!machines.containsKey(regionId))
+        {
+            return null;
+        }
+        try
+        {
+            return server.getDivision(groupIdOf(regionId)).getInfo().getCurrentRole().name();
+        }
+        catch (final IOException | RuntimeException ex) // a division starting or being removed
+        {
+            return null;
         }
     }
 
