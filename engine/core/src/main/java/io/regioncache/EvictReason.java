@@ -15,8 +15,10 @@ public enum EvictReason
     INGEST,
     /** The host applied a Raft snapshot to the region. */
     APPLY_SNAPSHOT,
-    /** The peer was destroyed or became a follower. */
+    /** The peer was destroyed. */
     DESTROY,
+    /** The replica stopped leading its region and the host's policy drops the cache of followed regions. */
+    BECOME_FOLLOWER,
     /** A command's epoch was newer than the record's: the cache missed an epoch change. */
     EPOCH_DRIFT,
     /** A write would have exceeded the memory capacity. */

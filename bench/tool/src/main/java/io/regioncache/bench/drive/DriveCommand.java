@@ -123,6 +123,13 @@ public final class DriveCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
 
+    @Option(names = "--replicas", paramLabel = "N", description = "Instead: start an N-node replicated cluster " +
+        "(Apache Ratis over gRPC on 127.0.0.1, one data directory per node under --data-dir, in this JVM), run " +
+        "puts and gets (--keys, --regions, --threads, --read-ratio, --value-size, --ops or --duration, --seed) " +
+        "through a Raft client and report per node regions led and followed, hit ratio, snapshots, leader changes " +
+        "and a cross-replica check. The other workload options do not apply.")
+    Integer replicas;
+
     @Option(names = "--eager-routing", description = "Readers use a split's new epochs as soon as the writer " +
         "submitted it, before the cache applied it (stress: reads and the hot-region policy run ahead of the " +
         "apply queue).")
@@ -222,6 +229,27 @@ public final class DriveCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final DriveSettings st = settings();
+        if (replicas != null)
+        {
+            if (replicas < 1 || replicas > 9)
+            {
+                throw bad("--replicas must be 1 to 9, was " + replicas);
+            }
+            if (json != null || catalog != null || counters != null)
+            {
+                throw bad("--json, --catalog and --counters do not apply to --replicas");
+            }
+            try
+            {
+                return new ReplicatedDrive(replicas, st, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    .run();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return 1;
+            }
+        }
         final DriveReport report = Driver.run(st, spec.commandLine().getErr(), counters);
         spec.commandLine().getOut().print(report.toText());
         spec.commandLine().getOut().flush();

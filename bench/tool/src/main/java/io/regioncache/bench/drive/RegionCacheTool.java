@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "regioncache", mixinStandardHelpOptions = true, version = "regioncache 0.1.0-SNAPSHOT",
     description = "RegionCache command-line tool.",
-    subcommands = {DriveCommand.class, RegionsCommand.class, StatCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {DriveCommand.class, RegionsCommand.class, StatCommand.class, ServeCommand.class, CommandLine.HelpCommand.class})
 public final class RegionCacheTool implements Runnable
 {
     @CommandLine.Spec
@@ -39,6 +39,6 @@ public final class RegionCacheTool implements Runnable
     @Override
     public void run()
     {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: drive or regions");
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: drive, regions, stat or serve");
     }
 }

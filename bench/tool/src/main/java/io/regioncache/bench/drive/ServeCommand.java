@@ -1,0 +1,113 @@
+package io.regioncache.bench.drive;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import io.regioncache.ratis.ServedNode;
+
+/**
+ * {@code regioncache serve --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR [--http-port P]}: run one
+ * replicated node (Apache Ratis over gRPC, one Raft group per region) until the process is stopped.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run one node of a replicated RegionCache cluster (Apache Ratis, one Raft group per region) " +
+        "until stopped. Start every node with the same --peers; the first start creates region 1 (every key), a " +
+        "restart with the same --data-dir recovers its regions.")
+public final class ServeCommand implements Callable<Integer>
+{
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--id", required = true, paramLabel = "ID", description = "This node's id (one of --peers).")
+    String id;
+
+    @Option(names = "--peers", required = true, paramLabel = "ID=HOST:PORT,...",
+        description = "Every node of the cluster with its Raft (gRPC) address, the same list on every node.")
+    String peers;
+
+    @Option(names = "--data-dir", required = true, paramLabel = "DIR",
+        description = "This node's directory (RocksDB, Raft logs and snapshots).")
+    Path dataDir;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+        description = "Serve read-only GET /metrics (Prometheus text) and /regions (JSON) on this port (0: any).")
+    Integer httpPort;
+
+    @Option(names = "--bind", paramLabel = "ADDR", defaultValue = ServedNode.DEFAULT_BIND,
+        description = "Address the Raft server and the HTTP endpoint bind (default: ${DEFAULT-VALUE}, only this " +
+            "machine can connect; 0.0.0.0 for every interface).")
+    String bind;
+
+    /** Counted down to stop a node started by {@link #call()} (the shutdown hook does it for a process). */
+    final CountDownLatch stop = new CountDownLatch(1);
+    /** The running node, once started. */
+    volatile ServedNode served;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final ServedNode node = start();
+        final Thread hook = new Thread(stop::countDown, "regioncache-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try
+        {
+            stop.await();
+        }
+        finally
+        {
+            node.close();
+            served = null;
+            try
+            {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (final IllegalStateException ignored)
+            {
+                // the JVM is shutting down: the hook is running
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Start the node described by the options.
+     *
+     * @return the running node.
+     * @throws Exception if it cannot start.
+     */
+    ServedNode start() throws Exception
+    {
+        final Map<String, String> map;
+        try
+        {
+            map = ServedNode.parsePeers(peers);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--peers: " + ex.getMessage());
+        }
+        if (!map.containsKey(id))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                "--id " + id + " is not among --peers " + map.keySet());
+        }
+        if (httpPort != null && (httpPort < 0 || httpPort > 65_535))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPort);
+        }
+        final ServedNode node = ServedNode.start(id, map, dataDir, bind, httpPort);
+        final PrintWriter out = spec.commandLine().getOut();
+        out.println("node " + id + " serving Raft on " + map.get(id) + " (bound to " + bind + "), data in " + dataDir
+            + (node.http() == null ? "" : "; http://" + bind + ":" + node.http().port() + "/metrics and /regions"));
+        out.flush();
+        served = node;
+        return node;
+    }
+}

@@ -1,0 +1,147 @@
+package io.regioncache.ratis;
+
+import java.util.List;
+
+/**
+ * What travels through a region's Raft log (the mutating kinds) or to a replica as a read (the query kinds). Every
+ * entry names its region and the epoch version the sender routed at; a replica refuses an entry whose epoch is not
+ * the region's current one ({@link Reply.Status#STALE_EPOCH}), deterministically, on every replica.
+ * <p>
+ * {@code version} is the MVCC version of a mutating entry: 0 from a client, assigned by the leader in
+ * {@code startTransaction} from its hybrid logical clock, and raised at apply to {@code lastVersion + 1} of the
+ * region when needed, so versions strictly increase in each region's log order whatever the proposal race.
+ */
+public sealed interface Entry
+{
+    /** @return region the entry belongs to. */
+    long regionId();
+
+    /** @return epoch version the sender saw. */
+    long epochVersion();
+
+    /** @return MVCC version (0 = not assigned yet, and for queries: read the latest applied). */
+    long version();
+
+    /**
+     * One put or delete of a write batch.
+     *
+     * @param op    {@link io.regioncache.WriteBatch#PUT} or {@link io.regioncache.WriteBatch#DELETE}.
+     * @param key   key.
+     * @param value value (null for a delete).
+     */
+    record Op(byte op, byte[] key, byte[] value)
+    {
+    }
+
+    /**
+     * A write batch: every op of one region at one version, atomically.
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param version      version.
+     * @param ops          ops in order.
+     */
+    record Write(long regionId, long epochVersion, long version, List<Op> ops) implements Entry
+    {
+    }
+
+    /**
+     * Split the region at {@code splitKeys}: the first pieces become new regions {@code newRegionIds} (each its own
+     * Raft group on the same peers), the last piece keeps this region and its group (TiKV's right-derive).
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param version      version.
+     * @param splitKeys    strictly increasing keys strictly inside the range.
+     * @param newRegionIds one new id per split key.
+     */
+    record Split(long regionId, long epochVersion, long version, byte[][] splitKeys, long[] newRegionIds)
+        implements Entry
+    {
+    }
+
+    /**
+     * In the source's log: the source stops taking writes until a commit (in the target's log) or a rollback.
+     *
+     * @param regionId     source.
+     * @param epochVersion epoch.
+     * @param version      version.
+     * @param targetId     region it merges into.
+     */
+    record PrepareMerge(long regionId, long epochVersion, long version, long targetId) implements Entry
+    {
+    }
+
+    /**
+     * In the target's log: absorb the prepared source (adjacent range); its group is removed afterwards. The entry
+     * carries what the sender read from the prepared source, so every replica decides the same merged range and
+     * version floor whatever its own source replica knows.
+     *
+     * @param regionId           target.
+     * @param epochVersion       target's epoch.
+     * @param version            version.
+     * @param sourceId           source region.
+     * @param sourceEpochVersion source epoch at prepare.
+     * @param sourceStart        source range start.
+     * @param sourceEnd          source range end.
+     * @param sourceLastVersion  last version the source applied (its prepare): the merged region continues above.
+     */
+    record CommitMerge(long regionId, long epochVersion, long version, long sourceId, long sourceEpochVersion,
+        byte[] sourceStart, byte[] sourceEnd, long sourceLastVersion)
+        implements Entry
+    {
+    }
+
+    /**
+     * In the source's log: the merge is abandoned; the source takes writes again, at a new epoch (as TiKV).
+     *
+     * @param regionId     source.
+     * @param epochVersion epoch.
+     * @param version      version.
+     */
+    record RollbackMerge(long regionId, long epochVersion, long version) implements Entry
+    {
+    }
+
+    /**
+     * MVCC delete-range inside the region: tombstones at {@code version} for every visible key.
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param version      version.
+     * @param start        inclusive start (inside the region).
+     * @param end          exclusive end (inside the region; empty = the region's end, only if unbounded).
+     */
+    record DeleteRange(long regionId, long epochVersion, long version, byte[] start, byte[] end) implements Entry
+    {
+    }
+
+    /**
+     * Query: the newest value of {@code key} at or below {@code version} (0 = the latest the replica applied).
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param version      read version or 0.
+     * @param key          key.
+     */
+    record Get(long regionId, long epochVersion, long version, byte[] key) implements Entry
+    {
+    }
+
+    /**
+     * Query: the replica's view of the region (range, epoch, state). Epoch is ignored.
+     *
+     * @param regionId     region.
+     * @param epochVersion ignored.
+     * @param version      ignored.
+     */
+    record Describe(long regionId, long epochVersion, long version) implements Entry
+    {
+    }
+
+    /** @return true for the kinds that go through the log. */
+    default boolean mutates()
+    {
+        return !(this instanceof Get) && !(this instanceof Describe);
+    }
+}

@@ -1,0 +1,288 @@
+package io.regioncache.ratis;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import io.regioncache.WriteBatch;
+import io.regioncache.ratis.EntryFormatException.Reason;
+
+/**
+ * The binary encoding of {@link Entry}: compact (varints, no field names), versioned, and strict on decode.
+ * <pre>
+ *  +--------+------+--------------+------------------+-------------+----------------------
+ *  | format | type | regionId (v) | epochVersion (v) | version (v) | body (per type)
+ *  |  u8=1  |  u8  |   varint     |     varint       |   varint    |
+ *  +--------+------+--------------+------------------+-------------+----------------------
+ *  WRITE          count (v), count x { op u8 (1 put, 2 delete), key (b), [value (b) if put] }
+ *  SPLIT          n (v), n x { splitKey (b), newRegionId (v) }
+ *  PREPARE_MERGE  targetId (v)
+ *  COMMIT_MERGE   sourceId (v), sourceEpochVersion (v), sourceStart (b), sourceEnd (b), sourceLastVersion (v)
+ *  ROLLBACK_MERGE (empty)
+ *  DELETE_RANGE   start (b), end (b)
+ *  GET            key (b)
+ *  DESCRIBE       (empty)
+ *  (v) = unsigned LEB128 varint, (b) = varint length then the bytes
+ * </pre>
+ * <b>Compatibility.</b> Format 1 is what this code writes. A later format must keep decoding format 1 (entries
+ * stay in Raft logs and are replayed after an upgrade); {@code EntryCodecTest} decodes committed golden bytes of
+ * every type. New entry types get new type codes; an unknown format or type is refused, never guessed.
+ * <p>
+ * <b>Limits</b> (checked before anything is allocated for them): an entry of at most {@link #MAX_ENTRY_BYTES},
+ * keys of at most {@link #MAX_KEY_BYTES}, values of at most {@link #MAX_VALUE_BYTES}, at most {@link #MAX_OPS} ops
+ * and {@link #MAX_SPLIT_KEYS} split keys. Anything else is an {@link EntryFormatException} with a reason.
+ */
+public final class EntryCodec
+{
+    /** The format this code writes. */
+    public static final int FORMAT_1 = 1;
+    /** Largest encoded entry accepted. */
+    public static final int MAX_ENTRY_BYTES = 2 << 20;
+    /** Largest key (the cache's default maximum key length). */
+    public static final int MAX_KEY_BYTES = 4096;
+    /** Largest value. */
+    public static final int MAX_VALUE_BYTES = 1 << 20;
+    /** Most ops in one write batch. */
+    public static final int MAX_OPS = 65_536;
+    /** Most split keys in one split. */
+    public static final int MAX_SPLIT_KEYS = 64;
+
+    static final int WRITE = 1;
+    static final int SPLIT = 2;
+    static final int PREPARE_MERGE = 3;
+    static final int COMMIT_MERGE = 4;
+    static final int ROLLBACK_MERGE = 5;
+    static final int DELETE_RANGE = 6;
+    static final int GET = 16;
+    static final int DESCRIBE = 17;
+
+    private EntryCodec()
+    {
+    }
+
+    /**
+     * @param e an entry.
+     * @return its format-1 bytes.
+     * @throws EntryFormatException if the entry breaks a limit (so a client learns before sending).
+     */
+    public static byte[] encode(final Entry e)
+    {
+        final Wire.Out out = new Wire.Out(64);
+        out.u8(FORMAT_1).u8(typeOf(e)).varint(e.regionId()).varint(e.epochVersion()).varint(e.version());
+        if (e instanceof Entry.Write w)
+        {
+            out.varint(w.ops().size());
+            for (final Entry.Op op : w.ops())
+            {
+                out.u8(op.op()).bytes(op.key());
+                if (op.op() == WriteBatch.PUT)
+                {
+                    out.bytes(op.value());
+                }
+            }
+        }
+        else if (e instanceof Entry.Split s)
+        {
+            out.varint(s.splitKeys().length);
+            for (int i = 0; i < s.splitKeys().length; i++)
+            {
+                out.bytes(s.splitKeys()[i]).varint(s.newRegionIds()[i]);
+            }
+        }
+        else if (e instanceof Entry.PrepareMerge p)
+        {
+            out.varint(p.targetId());
+        }
+        else if (e instanceof Entry.CommitMerge c)
+        {
+            out.varint(c.sourceId()).varint(c.sourceEpochVersion()).bytes(c.sourceStart()).bytes(c.sourceEnd())
+                .varint(c.sourceLastVersion());
+        }
+        else if (e instanceof Entry.DeleteRange d)
+        {
+            out.bytes(d.start()).bytes(d.end());
+        }
+        else if (e instanceof Entry.Get g)
+        {
+            out.bytes(g.key());
+        }
+        final byte[] bytes = out.toArray();
+        decode(bytes); // the writer obeys the reader's limits: refuse here what every replica would refuse
+        return bytes;
+    }
+
+    /**
+     * @param e an entry.
+     * @param version the version to stamp.
+     * @return a copy of a mutating entry with another version.
+     */
+    public static Entry withVersion(final Entry e, final long version)
+    {
+        if (e instanceof Entry.Write w)
+        {
+            return new Entry.Write(w.regionId(), w.epochVersion(), version, w.ops());
+        }
+        if (e instanceof Entry.Split s)
+        {
+            return new Entry.Split(s.regionId(), s.epochVersion(), version, s.splitKeys(), s.newRegionIds());
+        }
+        if (e instanceof Entry.PrepareMerge p)
+        {
+            return new Entry.PrepareMerge(p.regionId(), p.epochVersion(), version, p.targetId());
+        }
+        if (e instanceof Entry.CommitMerge c)
+        {
+            return new Entry.CommitMerge(c.regionId(), c.epochVersion(), version, c.sourceId(), c.sourceEpochVersion(),
+                c.sourceStart(), c.sourceEnd(), c.sourceLastVersion());
+        }
+        if (e instanceof Entry.RollbackMerge r)
+        {
+            return new Entry.RollbackMerge(r.regionId(), r.epochVersion(), version);
+        }
+        if (e instanceof Entry.DeleteRange d)
+        {
+            return new Entry.DeleteRange(d.regionId(), d.epochVersion(), version, d.start(), d.end());
+        }
+        throw new IllegalArgumentException("not a mutating entry: " + e);
+    }
+
+    /**
+     * Decode and validate.
+     *
+     * @param bytes encoded entry.
+     * @return the entry.
+     * @throws EntryFormatException with the reason if the bytes are not one valid entry.
+     */
+    public static Entry decode(final byte[] bytes)
+    {
+        if (bytes.length > MAX_ENTRY_BYTES)
+        {
+            throw new EntryFormatException(Reason.TOO_LARGE, "entry of " + bytes.length + " bytes > " + MAX_ENTRY_BYTES);
+        }
+        final Wire.In in = new Wire.In(bytes);
+        final int format = in.u8();
+        if (format != FORMAT_1)
+        {
+            throw new EntryFormatException(Reason.UNKNOWN_FORMAT, "format " + format);
+        }
+        final int type = in.u8();
+        final long regionId = in.varint();
+        final long epoch = in.varint();
+        final long version = in.varint();
+        final Entry e;
+        switch (type)
+        {
+            case WRITE:
+            {
+                final int n = in.length(MAX_OPS, "op count");
+                if (n == 0)
+                {
+                    throw new EntryFormatException(Reason.INVALID, "empty write batch");
+                }
+                final List<Entry.Op> ops = new ArrayList<>(Math.min(n, 1024));
+                for (int i = 0; i < n; i++)
+                {
+                    final byte op = (byte)in.u8();
+                    final byte[] key = in.bytes(MAX_KEY_BYTES, "key length");
+                    if (op == WriteBatch.PUT)
+                    {
+                        ops.add(new Entry.Op(op, key, in.bytes(MAX_VALUE_BYTES, "value length")));
+                    }
+                    else if (op == WriteBatch.DELETE)
+                    {
+                        ops.add(new Entry.Op(op, key, null));
+                    }
+                    else
+                    {
+                        throw new EntryFormatException(Reason.INVALID, "unknown op " + op);
+                    }
+                }
+                e = new Entry.Write(regionId, epoch, version, List.copyOf(ops));
+                break;
+            }
+            case SPLIT:
+            {
+                final int n = in.length(MAX_SPLIT_KEYS, "split key count");
+                if (n == 0)
+                {
+                    throw new EntryFormatException(Reason.INVALID, "split without keys");
+                }
+                final byte[][] keys = new byte[n][];
+                final long[] ids = new long[n];
+                for (int i = 0; i < n; i++)
+                {
+                    keys[i] = in.bytes(MAX_KEY_BYTES, "split key length");
+                    ids[i] = in.varint();
+                    if (keys[i].length == 0 || (i > 0 && Arrays.compareUnsigned(keys[i - 1], keys[i]) >= 0))
+                    {
+                        throw new EntryFormatException(Reason.INVALID, "split keys must be non-empty and increasing");
+                    }
+                    if (ids[i] == 0 || ids[i] == regionId)
+                    {
+                        throw new EntryFormatException(Reason.INVALID, "bad new region id " + ids[i]);
+                    }
+                }
+                e = new Entry.Split(regionId, epoch, version, keys, ids);
+                break;
+            }
+            case PREPARE_MERGE:
+                e = new Entry.PrepareMerge(regionId, epoch, version, in.varint());
+                break;
+            case COMMIT_MERGE:
+                e = new Entry.CommitMerge(regionId, epoch, version, in.varint(), in.varint(),
+                    in.bytes(MAX_KEY_BYTES, "source start length"), in.bytes(MAX_KEY_BYTES, "source end length"),
+                    in.varint());
+                break;
+            case ROLLBACK_MERGE:
+                e = new Entry.RollbackMerge(regionId, epoch, version);
+                break;
+            case DELETE_RANGE:
+                e = new Entry.DeleteRange(regionId, epoch, version,
+                    in.bytes(MAX_KEY_BYTES, "start length"), in.bytes(MAX_KEY_BYTES, "end length"));
+                break;
+            case GET:
+                e = new Entry.Get(regionId, epoch, version, in.bytes(MAX_KEY_BYTES, "key length"));
+                break;
+            case DESCRIBE:
+                e = new Entry.Describe(regionId, epoch, version);
+                break;
+            default:
+                throw new EntryFormatException(Reason.UNKNOWN_TYPE, "type " + type);
+        }
+        in.end();
+        return e;
+    }
+
+    private static int typeOf(final Entry e)
+    {
+        if (e instanceof Entry.Write)
+        {
+            return WRITE;
+        }
+        if (e instanceof Entry.Split)
+        {
+            return SPLIT;
+        }
+        if (e instanceof Entry.PrepareMerge)
+        {
+            return PREPARE_MERGE;
+        }
+        if (e instanceof Entry.CommitMerge)
+        {
+            return COMMIT_MERGE;
+        }
+        if (e instanceof Entry.RollbackMerge)
+        {
+            return ROLLBACK_MERGE;
+        }
+        if (e instanceof Entry.DeleteRange)
+        {
+            return DELETE_RANGE;
+        }
+        if (e instanceof Entry.Get)
+        {
+            return GET;
+        }
+        return DESCRIBE;
+    }
+}

@@ -1,0 +1,257 @@
+package io.regioncache.ratis;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import io.regioncache.Region;
+import io.regioncache.RegionInfo;
+import io.regioncache.micrometer.RegionCacheMeterBinder;
+
+/**
+ * A node's read-only HTTP endpoint (JDK {@link HttpServer}), as TiKV's status server:
+ * <ul>
+ * <li>{@code GET /metrics}: Prometheus text format from a Micrometer Prometheus registry holding the engine's
+ * {@link RegionCacheMeterBinder} gauges ({@code regioncache_*}), the node's counters ({@code regioncache_node_*_total},
+ * among them {@code snapshots_taken} and {@code snapshots_installed}) and per-region Raft gauges
+ * ({@code regioncache_raft_role{region,role}} = 1 for the replica's current role, {@code regioncache_raft_leader},
+ * {@code regioncache_raft_commit_index}, {@code regioncache_raft_applied_index}), refreshed at each scrape since
+ * splits and merges add and remove regions;</li>
+ * <li>{@code GET /regions}: JSON of the node's cached regions ({@code RegionCache.regions()}, as TiKV's
+ * {@code /cached_regions}) and of the region replicas it hosts with their Raft role and indexes.</li>
+ * </ul>
+ * Any other method gets 405 (with {@code Allow: GET}), any other path 404. Binds {@code 127.0.0.1} unless told
+ * otherwise.
+ */
+public final class NodeHttpServer implements AutoCloseable
+{
+    private static final String[] ROLES = {"LEADER", "FOLLOWER", "CANDIDATE", "LISTENER"};
+
+    private final ReplicaNode node;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final MultiGauge role;
+    private final MultiGauge leader;
+    private final MultiGauge commitIndex;
+    private final MultiGauge appliedIndex;
+    private final HttpServer http;
+    private final ExecutorService executor;
+
+    private NodeHttpServer(final ReplicaNode node, final InetSocketAddress bind) throws IOException
+    {
+        this.node = node;
+        final String nodeId = node.id();
+        registry.config().commonTags("node", nodeId);
+        new RegionCacheMeterBinder(node.engine().cache(), 1_000).bindTo(registry);
+        for (final String name : node.counters().toMap().keySet())
+        {
+            FunctionCounter.builder("regioncache.node." + name, node.counters(), c -> c.toMap().get(name))
+                .register(registry);
+        }
+        role = MultiGauge.builder("regioncache.raft.role")
+            .description("1 for this node's current Raft role in the region").register(registry);
+        leader = MultiGauge.builder("regioncache.raft.leader")
+            .description("1 if this node leads the region").register(registry);
+        commitIndex = MultiGauge.builder("regioncache.raft.commit.index").register(registry);
+        appliedIndex = MultiGauge.builder("regioncache.raft.applied.index").register(registry);
+        http = HttpServer.create(bind, 16);
+        executor = Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "regioncache-http-" + nodeId);
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(executor);
+        http.createContext("/", this::handle);
+        http.start();
+    }
+
+    /**
+     * @param node the node to expose.
+     * @param bind address and port (port 0: any free port, see {@link #port()}).
+     * @return the running endpoint.
+     * @throws IOException if the port cannot be bound.
+     */
+    public static NodeHttpServer start(final ReplicaNode node, final InetSocketAddress bind) throws IOException
+    {
+        return new NodeHttpServer(node, bind);
+    }
+
+    /** @return the bound port. */
+    public int port()
+    {
+        return http.getAddress().getPort();
+    }
+
+    /** @return the bound address. */
+    public InetSocketAddress address()
+    {
+        return http.getAddress();
+    }
+
+    /** @return the Prometheus text exposition, Raft gauges refreshed first. */
+    public String scrape()
+    {
+        refreshRaftGauges();
+        return registry.scrape();
+    }
+
+    private void refreshRaftGauges()
+    {
+        final List<MultiGauge.Row<?>> roles = new ArrayList<>();
+        final List<MultiGauge.Row<?>> leaders = new ArrayList<>();
+        final List<MultiGauge.Row<?>> commits = new ArrayList<>();
+        final List<MultiGauge.Row<?>> applied = new ArrayList<>();
+        for (final Long id : node.regions().keySet())
+        {
+            final String region = Long.toString(id);
+            final String current = node.role(id);
+            for (final String r : ROLES)
+            {
+                roles.add(MultiGauge.Row.of(Tags.of("region", region, "role", r), r.equals(current) ? 1 : 0));
+            }
+            leaders.add(MultiGauge.Row.of(Tags.of("region", region), "LEADER".equals(current) ? 1 : 0));
+            commits.add(MultiGauge.Row.of(Tags.of("region", region), node.commitIndex(id)));
+            applied.add(MultiGauge.Row.of(Tags.of("region", region), node.appliedIndex(id)));
+        }
+        role.register(roles, true);
+        leader.register(leaders, true);
+        commitIndex.register(commits, true);
+        appliedIndex.register(applied, true);
+    }
+
+    private void handle(final HttpExchange ex) throws IOException
+    {
+        try (ex)
+        {
+            if (!"GET".equals(ex.getRequestMethod()))
+            {
+                ex.getResponseHeaders().set("Allow", "GET");
+                send(ex, 405, "text/plain; charset=utf-8", "method not allowed: this endpoint is read-only\n");
+                return;
+            }
+            switch (ex.getRequestURI().getPath())
+            {
+                case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape());
+                case "/regions" -> send(ex, 200, "application/json", regionsJson());
+                default -> send(ex, 404, "text/plain; charset=utf-8", "not found: try /metrics or /regions\n");
+            }
+        }
+        catch (final RuntimeException e) // a scrape racing the node's close: answer, do not kill the server thread
+        {
+            try
+            {
+                send(ex, 500, "text/plain; charset=utf-8", e.toString() + "\n");
+            }
+            catch (final IOException | RuntimeException ignored)
+            {
+                // headers already sent or exchange closed
+            }
+        }
+    }
+
+    private static void send(final HttpExchange ex, final int code, final String type, final String body)
+        throws IOException
+    {
+        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", type);
+        ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = ex.getResponseBody())
+        {
+            out.write(bytes);
+        }
+    }
+
+    /** @return the {@code /regions} document. */
+    public String regionsJson()
+    {
+        final StringBuilder b = new StringBuilder(256);
+        b.append("{\"node\":").append(quote(node.id())).append(",\"cached_regions\":[");
+        boolean first = true;
+        for (final RegionInfo info : node.engine().cache().regions())
+        {
+            final Region r = info.region();
+            b.append(first ? "" : ",").append("{\"id\":").append(r.id())
+                .append(",\"start\":").append(quote(hex(r.start())))
+                .append(",\"end\":").append(quote(hex(r.end())))
+                .append(",\"epoch\":").append(r.epochVersion())
+                .append(",\"conf_version\":").append(r.confVersion())
+                .append(",\"state\":").append(quote(info.state().name()))
+                .append(",\"pins\":").append(info.pins())
+                .append(",\"safe_point\":").append(info.safePoint())
+                .append(",\"applied_version\":").append(info.appliedVersion())
+                .append(",\"gets\":").append(info.gets())
+                .append(",\"scanned\":").append(info.scanned()).append('}');
+            first = false;
+        }
+        b.append("],\"replicas\":[");
+        first = true;
+        for (final Map.Entry<Long, RegionMeta> e : node.regions().entrySet())
+        {
+            final long id = e.getKey();
+            final String r = node.role(id);
+            b.append(first ? "" : ",").append("{\"id\":").append(id)
+                .append(",\"role\":").append(r == null ? "null" : quote(r))
+                .append(",\"commit_index\":").append(node.commitIndex(id))
+                .append(",\"applied_index\":").append(node.appliedIndex(id))
+                .append(",\"meta\":").append(quote(e.getValue().toString())).append('}');
+            first = false;
+        }
+        return b.append("]}\n").toString();
+    }
+
+    private static String hex(final byte[] key)
+    {
+        return java.util.HexFormat.of().formatHex(key);
+    }
+
+    private static String quote(final String s)
+    {
+        final StringBuilder b = new StringBuilder(s.length() + 2).append('"');
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            switch (c)
+            {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default ->
+                {
+                    if (c < 0x20)
+                    {
+                        b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    }
+                    else
+                    {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+
+    /** Stop serving (at once) and release the registry. */
+    @Override
+    public void close()
+    {
+        http.stop(0);
+        executor.shutdownNow();
+        registry.close();
+    }
+}

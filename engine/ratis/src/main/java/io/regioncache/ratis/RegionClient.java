@@ -1,0 +1,651 @@
+package io.regioncache.ratis;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.GroupListReply;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.StateMachineException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.WriteBatch;
+
+/**
+ * A client that routes by key as TiKV's client does with PD: it is told only the nodes' addresses, learns the
+ * regions (id → range, epoch; group id from the region id) from whichever node answers, and refreshes its route
+ * table when a replica answers {@code STALE_EPOCH}, {@code KEY_NOT_IN_REGION} or {@code REGION_GONE}, or the group is
+ * not found. Leader changes are Ratis' part: its client follows {@code NotLeaderException} hints and retries
+ * elsewhere when a leader dies (with the same call id, so a retried write is applied once).
+ * <p>
+ * Thread-safe. Reads are linearizable wherever they run: {@link #get} goes to the replica the client believes leads
+ * (Ratis may serve it there or, on a follower, through ReadIndex), {@link #getFromFollower} to a chosen replica
+ * through its ReadIndex. Each returns the version it read at.
+ */
+public final class RegionClient implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RegionClient.class);
+    private static final int ATTEMPTS = 40;
+
+    /**
+     * A value read.
+     *
+     * @param value       the value, or null if absent.
+     * @param readVersion the version it was read at.
+     * @param regionId    the region that served it.
+     */
+    public record ReadResult(byte[] value, long readVersion, long regionId)
+    {
+    }
+
+    private final List<RaftPeer> peers;
+    private final RaftProperties properties = new RaftProperties();
+    private final Map<Long, RaftClient> clients = new ConcurrentHashMap<>();
+    private final RaftClient admin;
+    private final AtomicLong refreshes = new AtomicLong();
+    private final AtomicLong staleRoutes = new AtomicLong();
+    private volatile TreeMap<byte[], RegionMeta> routes = new TreeMap<>(Arrays::compareUnsigned);
+
+    /**
+     * @param peers every node: id → host:port.
+     */
+    public RegionClient(final Map<String, String> peers)
+    {
+        this.peers = ReplicaNode.peersOf(peers);
+        RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
+        this.admin = newClient(RaftGroup.valueOf(ReplicaNode.groupIdOf(ReplicaNode.ROOT_REGION_ID), this.peers));
+    }
+
+    private RaftClient newClient(final RaftGroup group)
+    {
+        // Start from a random peer: a replaced client must not insist on a node that lost the group.
+        final RaftPeer first = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
+        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setLeaderId(first.getId())
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(60,
+                TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
+            .build();
+    }
+
+    /** Forget a region's client after a transport failure (e.g. the node it believed leader lost the group). */
+    private void dropClient(final long regionId)
+    {
+        final RaftClient c = clients.remove(regionId);
+        if (c != null)
+        {
+            try
+            {
+                c.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.debug("closing a client: {}", ex.toString());
+            }
+        }
+    }
+
+    private RaftClient client(final long regionId)
+    {
+        return clients.computeIfAbsent(regionId,
+            id -> newClient(RaftGroup.valueOf(ReplicaNode.groupIdOf(id), peers)));
+    }
+
+    // ------------------------------------------------------------------ routing
+
+    /**
+     * Learn every region from the nodes: the group ids from any node that answers, each region's view from its
+     * leader (a linearizable read, so never an outdated epoch).
+     */
+    public synchronized void refresh()
+    {
+        refreshes.incrementAndGet();
+        final java.util.Set<RaftGroupId> groups = new java.util.HashSet<>();
+        for (final RaftPeer p : peers)
+        {
+            try
+            {
+                final GroupListReply reply = admin.getGroupManagementApi(p.getId()).list();
+                groups.addAll(reply.getGroupIds());
+            }
+            catch (final IOException | RuntimeException ex) // gRPC reports an unreachable node unchecked
+            {
+                LOG.debug("node {} did not list its groups: {}", p.getId(), ex.toString());
+            }
+        }
+        final TreeMap<byte[], RegionMeta> fresh = new TreeMap<>(Arrays::compareUnsigned);
+        for (final RaftGroupId g : groups)
+        {
+            final long id = ReplicaNode.regionIdOf(g);
+            if (id < 0)
+            {
+                continue;
+            }
+            final RegionMeta m = describeOrNull(id);
+            if (m != null && m.state() != RegionMeta.State.MERGED)
+            {
+                fresh.put(m.start(), m);
+            }
+        }
+        routes = fresh;
+    }
+
+    private RegionMeta describeOrNull(final long regionId)
+    {
+        final Reply reply = call(regionId, new Entry.Describe(regionId, 0, 0), null, false);
+        return reply.status() == Reply.Status.OK ? reply.meta() : null;
+    }
+
+    /**
+     * @param regionId a region.
+     * @return its leader's view (linearizable), or null if no leader answers.
+     */
+    public RegionMeta describe(final long regionId)
+    {
+        return describeOrNull(regionId);
+    }
+
+    /** @return the current route table (start key → region), as last learned. */
+    public List<RegionMeta> routes()
+    {
+        return new ArrayList<>(routes.values());
+    }
+
+    /**
+     * @param key a key.
+     * @return the region the route table holds for it (refreshing once if none).
+     */
+    public RegionMeta locate(final byte[] key)
+    {
+        RegionMeta m = lookup(key);
+        if (m == null)
+        {
+            refresh();
+            m = lookup(key);
+        }
+        if (m == null)
+        {
+            throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION, "no region holds the key", null);
+        }
+        return m;
+    }
+
+    private RegionMeta lookup(final byte[] key)
+    {
+        final Map.Entry<byte[], RegionMeta> e = routes.floorEntry(key);
+        return e != null && e.getValue().contains(key) ? e.getValue() : null;
+    }
+
+    /** @return route refreshes so far. */
+    public long refreshes()
+    {
+        return refreshes.get();
+    }
+
+    /** @return answers that proved a route stale (each followed by a refresh). */
+    public long staleRoutes()
+    {
+        return staleRoutes.get();
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    /**
+     * @param key   key.
+     * @param value value.
+     * @return the version the write was applied at.
+     */
+    public long put(final byte[] key, final byte[] value)
+    {
+        return write(Map.of(key, value));
+    }
+
+    /**
+     * @param key key.
+     * @return the version of the tombstone.
+     */
+    public long delete(final byte[] key)
+    {
+        final Map<byte[], byte[]> m = new HashMap<>();
+        m.put(key, null);
+        return write(m);
+    }
+
+    /**
+     * Write puts (non-null values) and deletes (null values) of keys of one region atomically.
+     *
+     * @param ops key → value (null = delete); every key in the same region.
+     * @return the version the batch was applied at.
+     */
+    public long write(final Map<byte[], byte[]> ops)
+    {
+        final byte[] first = ops.keySet().iterator().next();
+        return mutate(first, m ->
+        {
+            final List<Entry.Op> list = new ArrayList<>(ops.size());
+            ops.forEach((k, v) -> list.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
+            return new Entry.Write(m.id(), m.epochVersion(), 0, list);
+        }).version();
+    }
+
+    /**
+     * Split the region holding {@code splitKey} at that key; the left piece becomes a new region (its own Raft
+     * group), the right keeps the region's id.
+     *
+     * @param splitKey the first key of the right piece.
+     * @return the new left region's id.
+     */
+    public long split(final byte[] splitKey)
+    {
+        final long newId = ThreadLocalRandom.current().nextLong(2, Long.MAX_VALUE);
+        mutate(splitKey, m -> new Entry.Split(m.id(), m.epochVersion(), 0, new byte[][] {splitKey}, new long[] {newId}));
+        refresh();
+        return newId;
+    }
+
+    /**
+     * MVCC delete-range inside one region.
+     *
+     * @param start inclusive start.
+     * @param end   exclusive end.
+     * @return the version of the tombstones.
+     */
+    public long deleteRange(final byte[] start, final byte[] end)
+    {
+        return mutate(start, m -> new Entry.DeleteRange(m.id(), m.epochVersion(), 0, start, end)).version();
+    }
+
+    /**
+     * Prepare merging {@code sourceId} into {@code targetId} (in the source's log).
+     *
+     * @param sourceId source.
+     * @param targetId adjacent target.
+     */
+    public void prepareMerge(final long sourceId, final long targetId)
+    {
+        final RegionMeta src = require(sourceId);
+        send(sourceId, new Entry.PrepareMerge(sourceId, src.epochVersion(), 0, targetId));
+    }
+
+    /**
+     * Roll back a prepared merge (in the source's log).
+     *
+     * @param sourceId source.
+     */
+    public void rollbackMerge(final long sourceId)
+    {
+        final RegionMeta src = require(sourceId);
+        send(sourceId, new Entry.RollbackMerge(sourceId, src.epochVersion(), 0));
+        refresh();
+    }
+
+    /**
+     * Commit a prepared merge (in the target's log), as PD does only when every replica of the source has applied
+     * the prepare: each target replica merges the source's data from its own node's RocksDB, so a replica whose
+     * source missed writes would merge stale data (and the source's group, removed by the others, could never catch
+     * up). Waits up to 10 s for every node to report the source prepared; otherwise throws {@code MERGING} and the
+     * caller should {@link #rollbackMerge roll back}.
+     *
+     * @param sourceId source, prepared.
+     * @param targetId target.
+     */
+    public void commitMerge(final long sourceId, final long targetId)
+    {
+        commitMerge(sourceId, targetId, false);
+    }
+
+    /**
+     * Commit a prepared merge.
+     *
+     * @param sourceId source, prepared.
+     * @param targetId target.
+     * @param force    skip the every-replica check: only safe when a replica that has not applied the prepare is
+     *                 down and will install the target's snapshot instead of replaying the commit (its log purged).
+     */
+    public void commitMerge(final long sourceId, final long targetId, final boolean force)
+    {
+        final RegionMeta src = require(sourceId);
+        if (src.state() != RegionMeta.State.MERGING || src.mergeTarget() != targetId)
+        {
+            throw new RegionClientException(Reply.Status.INVALID, "source not prepared: " + src, null);
+        }
+        if (!force)
+        {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (final RaftPeer p : peers)
+            {
+                while (true)
+                {
+                    final RegionMeta m = describeOn(sourceId, p.getId());
+                    if (m != null && m.state() == RegionMeta.State.MERGING && m.mergeTarget() == targetId)
+                    {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline)
+                    {
+                        throw new RegionClientException(Reply.Status.MERGING, "the replica of region " + sourceId +
+                            " on " + p.getId() + " has not applied the prepare (" + m + "): roll the merge back", null);
+                    }
+                    pause();
+                }
+            }
+        }
+        final RegionMeta dst = require(targetId);
+        send(targetId, new Entry.CommitMerge(targetId, dst.epochVersion(), 0, sourceId, src.epochVersion(),
+            src.start(), src.end(), src.lastVersion()));
+        refresh();
+    }
+
+    /** @return one node's own view of a region (no ReadIndex: what that replica has applied), or null. */
+    private RegionMeta describeOn(final long regionId, final RaftPeerId node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).io().sendStaleRead(
+                message(new Entry.Describe(regionId, 0, 0)), 0, node);
+            if (!r.isSuccess())
+            {
+                return null;
+            }
+            final Reply reply = Reply.decode(r.getMessage().getContent().toByteArray());
+            return reply.status() == Reply.Status.OK ? reply.meta() : null;
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return null;
+        }
+    }
+
+    private RegionMeta require(final long regionId)
+    {
+        final RegionMeta m = describeOrNull(regionId);
+        if (m == null)
+        {
+            throw new RegionClientException(Reply.Status.REGION_GONE, "region " + regionId + " not found", null);
+        }
+        return m;
+    }
+
+    private Reply send(final long regionId, final Entry e)
+    {
+        final Reply r = call(regionId, e, null, true);
+        if (r.status() != Reply.Status.OK)
+        {
+            throw new RegionClientException(r.status(), r.detail(), null);
+        }
+        return r;
+    }
+
+    private Reply mutate(final byte[] key, final java.util.function.Function<RegionMeta, Entry> build)
+    {
+        Reply last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++)
+        {
+            final RegionMeta m = locate(key);
+            final Reply r = call(m.id(), build.apply(m), null, true);
+            if (r.status() == Reply.Status.OK)
+            {
+                return r;
+            }
+            last = r;
+            if (!retry(r))
+            {
+                break;
+            }
+        }
+        throw new RegionClientException(last.status(), last.detail(), null);
+    }
+
+    /**
+     * Ask one node to snapshot its replica of a region now (Ratis then purges that node's log up to it).
+     *
+     * @param regionId region.
+     * @param node     node id.
+     * @return the snapshot's log index.
+     */
+    public long snapshot(final long regionId, final String node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).getSnapshotManagementApi(RaftPeerId.valueOf(node))
+                .create(true, 30_000);
+            if (!r.isSuccess())
+            {
+                throw new RegionClientException(Reply.Status.INVALID, "snapshot refused: " + r.getException(), null);
+            }
+            return r.getLogIndex();
+        }
+        catch (final IOException ex)
+        {
+            throw new RegionClientException(Reply.Status.REGION_GONE, "snapshot failed: " + ex, ex);
+        }
+    }
+
+    /**
+     * Move a region's leadership to a node (the new leader warms its cache).
+     *
+     * @param regionId region.
+     * @param node     node id.
+     */
+    public void transferLeader(final long regionId, final String node)
+    {
+        try
+        {
+            final RaftClientReply r = client(regionId).admin().transferLeadership(RaftPeerId.valueOf(node), 10_000);
+            if (!r.isSuccess())
+            {
+                throw new RegionClientException(Reply.Status.INVALID, "transfer refused: " + r.getException(), null);
+            }
+        }
+        catch (final IOException ex)
+        {
+            throw new RegionClientException(Reply.Status.REGION_GONE, "transfer failed: " + ex, ex);
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    /**
+     * Linearizable read on the replica the client believes leads.
+     *
+     * @param key key.
+     * @return the value and the version read at.
+     */
+    public ReadResult get(final byte[] key)
+    {
+        return read(key, null);
+    }
+
+    /**
+     * Linearizable read on a follower (ReadIndex: the follower asks the leader for its commit index and waits until
+     * it applied it), served from that node's cache or RocksDB.
+     *
+     * @param key  key.
+     * @param node node to read on.
+     * @return the value and the version read at.
+     */
+    public ReadResult getFromFollower(final byte[] key, final String node)
+    {
+        return read(key, RaftPeerId.valueOf(node));
+    }
+
+    private ReadResult read(final byte[] key, final RaftPeerId server)
+    {
+        Reply last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++)
+        {
+            final RegionMeta m = locate(key);
+            final Reply r = call(m.id(), new Entry.Get(m.id(), m.epochVersion(), 0, key), server, false);
+            if (r.status() == Reply.Status.OK)
+            {
+                return new ReadResult(r.value(), r.version(), m.id());
+            }
+            last = r;
+            if (!retry(r))
+            {
+                break;
+            }
+        }
+        throw new RegionClientException(last.status(), last.detail(), null);
+    }
+
+    /** @return true if the status is worth a retry (after a route refresh or a short wait). */
+    private boolean retry(final Reply r)
+    {
+        switch (r.status())
+        {
+            case STALE_EPOCH:
+            case KEY_NOT_IN_REGION:
+            case REGION_GONE:
+                staleRoutes.incrementAndGet();
+                refresh();
+                return true;
+            case MERGING:
+            case NOT_INITIALIZED:
+                pause();
+                refresh();
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private static void pause()
+    {
+        try
+        {
+            Thread.sleep(20);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Reply call(final long regionId, final Entry e, final RaftPeerId server, final boolean write)
+    {
+        final Message msg = message(e);
+        Reply r = callOnce(regionId, msg, server, write);
+        if (r != null)
+        {
+            return r;
+        }
+        dropClient(regionId);
+        if (write || server != null)
+        {
+            return Reply.of(Reply.Status.REGION_GONE, null, "no answer from the group of region " + regionId);
+        }
+        // A linearizable read can be served by any replica (ReadIndex): try each node in turn.
+        for (final RaftPeer p : peers)
+        {
+            r = callOnce(regionId, msg, p.getId(), false);
+            if (r != null)
+            {
+                return r;
+            }
+        }
+        return Reply.of(Reply.Status.REGION_GONE, null, "no replica of region " + regionId + " answered");
+    }
+
+    /** @return the reply, or null on a transport failure (group not found where asked, no node answered). */
+    private Reply callOnce(final long regionId, final Message msg, final RaftPeerId server, final boolean write)
+    {
+        try
+        {
+            final RaftClient c = client(regionId);
+            final RaftClientReply reply = write ? c.io().send(msg) :
+                server == null ? c.io().sendReadOnly(msg) : c.io().sendReadOnly(msg, server);
+            if (!reply.isSuccess())
+            {
+                if (reply.getException() instanceof StateMachineException)
+                {
+                    return Reply.of(Reply.Status.INVALID, null, reply.getException().getMessage());
+                }
+                LOG.debug("region {}: {}", regionId, reply.getException());
+                return null;
+            }
+            return Reply.decode(reply.getMessage().getContent().toByteArray());
+        }
+        catch (final StateMachineException ex)
+        {
+            return Reply.of(Reply.Status.INVALID, null, ex.getMessage());
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.debug("region {}: {}", regionId, ex.toString());
+            return null;
+        }
+    }
+
+    private static Message message(final Entry e)
+    {
+        return Message.valueOf(ByteString.copyFrom(EntryCodec.encode(e)));
+    }
+
+    /**
+     * Send raw bytes as a write to a region's group (for tests of the server's validation).
+     *
+     * @param regionId region.
+     * @param raw      bytes.
+     * @return the reply (an {@link Reply.Status#INVALID} one carries the server's refusal).
+     */
+    public Reply sendRaw(final long regionId, final byte[] raw)
+    {
+        try
+        {
+            final RaftClientReply reply = client(regionId).io().send(Message.valueOf(ByteString.copyFrom(raw)));
+            if (!reply.isSuccess())
+            {
+                return Reply.of(Reply.Status.INVALID, null, String.valueOf(reply.getException()));
+            }
+            return Reply.decode(reply.getMessage().getContent().toByteArray());
+        }
+        catch (final IOException ex)
+        {
+            return Reply.of(Reply.Status.INVALID, null, ex.toString());
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        for (final RaftClient c : clients.values())
+        {
+            try
+            {
+                c.close();
+            }
+            catch (final IOException ex)
+            {
+                LOG.debug("closing a client: {}", ex.toString());
+            }
+        }
+        clients.clear();
+        try
+        {
+            admin.close();
+        }
+        catch (final IOException ex)
+        {
+            LOG.debug("closing the admin client: {}", ex.toString());
+        }
+    }
+}

@@ -1,0 +1,185 @@
+package io.regioncache.ratis;
+
+import java.util.Arrays;
+
+import io.regioncache.ratis.EntryFormatException.Reason;
+import io.regioncache.Region;
+
+/**
+ * A replica's view of its region: range, epoch, merge state, the last MVCC version applied, and the history a
+ * lagging replica needs when it installs a snapshot instead of replaying the log (the children split off this
+ * region, whose groups it must create, and the sources merged into it, whose groups it must remove).
+ * Immutable; stored in every snapshot and returned to routers.
+ *
+ * @param id            region id (the Raft group id derives from it, {@link ReplicaNode#groupIdOf}).
+ * @param start         inclusive start.
+ * @param end           exclusive end (empty = +infinity).
+ * @param epochVersion  epoch version: grows on split, merge and merge rollback.
+ * @param state         merge state.
+ * @param mergeTarget   target while {@link State#MERGING}, else 0.
+ * @param lastVersion   highest MVCC version applied (versions strictly increase in log order).
+ * @param children      ids of every region split off this one.
+ * @param mergedSources ids of every region merged into this one.
+ */
+public record RegionMeta(
+    long id, byte[] start, byte[] end, long epochVersion, State state, long mergeTarget, long lastVersion,
+    long[] children, long[] mergedSources)
+{
+    private static final int FORMAT_1 = 1;
+    private static final int MAX_HISTORY = 4096;
+
+    /** Merge state of a region. */
+    public enum State
+    {
+        /** Takes writes. */
+        NORMAL,
+        /** Prepared to merge into {@code mergeTarget}: refuses writes until commit or rollback. */
+        MERGING,
+        /** Merged away: the group is being removed; refuses everything. */
+        MERGED
+    }
+
+    /**
+     * @param id    id.
+     * @param start start.
+     * @param end   end.
+     * @return a fresh region at epoch 1.
+     */
+    public static RegionMeta initial(final long id, final byte[] start, final byte[] end)
+    {
+        return new RegionMeta(id, start, end, 1, State.NORMAL, 0, 0, new long[0], new long[0]);
+    }
+
+    /** @return the engine's description of this region. */
+    public Region toRegion()
+    {
+        return new Region(id, start, end, epochVersion);
+    }
+
+    /**
+     * @param key a key.
+     * @return true if the range holds it.
+     */
+    public boolean contains(final byte[] key)
+    {
+        return Arrays.compareUnsigned(key, start) >= 0 && (end.length == 0 || Arrays.compareUnsigned(key, end) < 0);
+    }
+
+    RegionMeta withRange(final byte[] newStart, final byte[] newEnd, final long newEpoch)
+    {
+        return new RegionMeta(id, newStart, newEnd, newEpoch, state, mergeTarget, lastVersion, children, mergedSources);
+    }
+
+    RegionMeta withState(final State s, final long target, final long newEpoch)
+    {
+        return new RegionMeta(id, start, end, newEpoch, s, target, lastVersion, children, mergedSources);
+    }
+
+    RegionMeta withLastVersion(final long v)
+    {
+        return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, v, children, mergedSources);
+    }
+
+    RegionMeta withChildren(final long[] more)
+    {
+        return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, lastVersion, concat(children, more),
+            mergedSources);
+    }
+
+    RegionMeta withMergedSource(final long source)
+    {
+        return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, lastVersion, children,
+            concat(mergedSources, new long[] {source}));
+    }
+
+    private static long[] concat(final long[] a, final long[] b)
+    {
+        final long[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        // Bounded: the oldest history goes first (a replica that far behind is recreated by its operator).
+        return all.length <= MAX_HISTORY ? all : Arrays.copyOfRange(all, all.length - MAX_HISTORY, all.length);
+    }
+
+    /** @return format-1 bytes. */
+    public byte[] encode()
+    {
+        final Wire.Out out = new Wire.Out(64 + start.length + end.length);
+        out.u8(FORMAT_1).varint(id).bytes(start).bytes(end).varint(epochVersion).u8(state.ordinal())
+            .varint(mergeTarget).varint(lastVersion).varint(children.length);
+        for (final long c : children)
+        {
+            out.varint(c);
+        }
+        out.varint(mergedSources.length);
+        for (final long s : mergedSources)
+        {
+            out.varint(s);
+        }
+        return out.toArray();
+    }
+
+    /**
+     * @param bytes format-1 bytes.
+     * @return the meta.
+     * @throws EntryFormatException if malformed.
+     */
+    public static RegionMeta decode(final byte[] bytes)
+    {
+        return read(new Wire.In(bytes), true);
+    }
+
+    static RegionMeta read(final Wire.In in, final boolean whole)
+    {
+        final int format = in.u8();
+        if (format != FORMAT_1)
+        {
+            throw new EntryFormatException(Reason.UNKNOWN_FORMAT, "region meta format " + format);
+        }
+        final long id = in.varint();
+        final byte[] start = in.bytes(EntryCodec.MAX_KEY_BYTES, "start");
+        final byte[] end = in.bytes(EntryCodec.MAX_KEY_BYTES, "end");
+        final long epoch = in.varint();
+        final int s = in.u8();
+        if (s >= State.values().length)
+        {
+            throw new EntryFormatException(Reason.INVALID, "region state " + s);
+        }
+        final long target = in.varint();
+        final long last = in.varint();
+        final long[] children = new long[in.length(MAX_HISTORY, "children")];
+        for (int i = 0; i < children.length; i++)
+        {
+            children[i] = in.varint();
+        }
+        final long[] merged = new long[in.length(MAX_HISTORY, "merged sources")];
+        for (int i = 0; i < merged.length; i++)
+        {
+            merged[i] = in.varint();
+        }
+        if (whole)
+        {
+            in.end();
+        }
+        return new RegionMeta(id, start, end, epoch, State.values()[s], target, last, children, merged);
+    }
+
+    @Override
+    public String toString()
+    {
+        return "Region{id=" + id + ", [" + Region.hex(start) + ", " + (end.length == 0 ? "+inf" : Region.hex(end)) +
+            "), epoch=" + epochVersion + ", " + state + (state == State.MERGING ? "->" + mergeTarget : "") +
+            ", v=" + lastVersion + "}";
+    }
+
+    @Override
+    public boolean equals(final Object o)
+    {
+        return o instanceof RegionMeta m && Arrays.equals(encode(), m.encode());
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Arrays.hashCode(encode());
+    }
+}

@@ -1,0 +1,626 @@
+package io.regioncache.ratis;
+
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.LifeCycle;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.CommandResult;
+import io.regioncache.ResultCode;
+import io.regioncache.WriteBatch;
+import io.regioncache.hybrid.HybridReader;
+import io.regioncache.ratis.EntryFormatException.Reason;
+import io.regioncache.EvictReason;
+
+/**
+ * One region replica: applies the region's Raft log, in log order, to the node's hybrid engine (RocksDB first,
+ * then the cache), serves its reads, and turns Raft snapshots into region snapshots (SST files).
+ * <p>
+ * <b>Threads.</b> Ratis calls {@link #applyTransaction}, {@link #takeSnapshot}, {@link #notifyLeaderReady} and the
+ * snapshot lifecycle on the division's single updater thread; {@link #startTransaction} on the leader's RPC threads;
+ * {@link #query} on read threads. {@link #meta} is an immutable record published by a volatile write on the updater
+ * thread, so a read sees one whole region view.
+ * <p>
+ * <b>Determinism.</b> Every decision of {@link #applyTransaction} depends only on the entry and the replica's
+ * {@link RegionMeta}, which every replica derives from the same log: epoch and range checks, the applied version
+ * ({@code max(proposed, lastVersion + 1)}), the split pieces. A refused entry is refused on every replica.
+ * <p>
+ * <b>Snapshots.</b> A replica created by applying a split (or at bootstrap) writes a snapshot at index 0 before it
+ * applies anything: its log then starts at 1, so a replica created anywhere else (a node that missed the split and
+ * learned the child from a parent snapshot) has nothing at index 0 and Ratis must send it a snapshot — TiKV's
+ * uninitialized peer, which also always starts from a snapshot.
+ */
+final class RegionStateMachine extends BaseStateMachine
+{
+    private static final Logger LOG = LoggerFactory.getLogger(RegionStateMachine.class);
+    private static final long MERGE_SOURCE_WAIT_MS = 10_000;
+
+    private final ReplicaNode node;
+    private final long regionId;
+    private final RegionMeta initial;
+    private final RegionSnapshotStore snapshots = new RegionSnapshotStore();
+    private volatile RegionMeta meta;
+    private volatile boolean leader;
+
+    /**
+     * @param node     the node.
+     * @param regionId the region.
+     * @param initial  the region as created by a split or bootstrap on this node (data already in RocksDB), or null
+     *                 for a replica that must receive its data as a snapshot.
+     */
+    RegionStateMachine(final ReplicaNode node, final long regionId, final RegionMeta initial)
+    {
+        this.node = node;
+        this.regionId = regionId;
+        this.initial = initial;
+    }
+
+    /** @return the replica's region view, or null before its first snapshot. */
+    RegionMeta meta()
+    {
+        return meta;
+    }
+
+    long regionId()
+    {
+        return regionId;
+    }
+
+    boolean isLeader()
+    {
+        return leader;
+    }
+
+    // ------------------------------------------------------------------ lifecycle
+
+    @Override
+    public void initialize(final RaftServer server, final RaftGroupId groupId, final RaftStorage storage)
+        throws IOException
+    {
+        super.initialize(server, groupId, storage);
+        getLifeCycle().startAndTransition(() ->
+        {
+            snapshots.init(storage);
+            final RegionSnapshotStore.Latest latest = snapshots.latest();
+            if (latest != null)
+            {
+                load(latest, false);
+            }
+            else if (initial != null)
+            {
+                // Created here by a split or bootstrap: RocksDB holds the region's data now, before any entry.
+                final TermIndex zero = TermIndex.valueOf(0, 0);
+                try
+                {
+                    snapshots.write(zero, initial, node.rocks().db());
+                }
+                catch (final RocksDBException ex)
+                {
+                    throw new IOException("initial snapshot of " + initial + " failed", ex);
+                }
+                meta = initial;
+                node.clock().observe(initial.lastVersion());
+                updateLastAppliedTermIndex(zero.getTerm(), zero.getIndex());
+            }
+            LOG.debug("{} initialized: {}", node.id(), meta == null ? "waiting for a snapshot" : meta);
+        }, IOException.class);
+    }
+
+    /**
+     * Adopt a snapshot: ingest it into RocksDB unless this node already holds it, publish its region view, evict
+     * the cache's copy (the host's apply-snapshot path, with the new epoch taken at the next load).
+     */
+    private void load(final RegionSnapshotStore.Latest latest, final boolean installed) throws IOException
+    {
+        final RegionMeta m = latest.meta();
+        if (m.id() != regionId)
+        {
+            throw new IOException("snapshot of region " + m.id() + " in the group of region " + regionId);
+        }
+        final boolean ingest = !latest.ingested();
+        if (ingest)
+        {
+            try
+            {
+                RangeSst.replace(node.rocks().db(), m.start(), m.end(), latest.sst());
+            }
+            catch (final RocksDBException ex)
+            {
+                throw new IOException("ingest of " + latest.dir() + " failed", ex);
+            }
+            snapshots.markIngested(latest);
+        }
+        final RegionMeta before = meta;
+        meta = m;
+        node.clock().observe(m.lastVersion());
+        updateLastAppliedTermIndex(latest.termIndex().getTerm(), latest.termIndex().getIndex());
+        if (installed || ingest)
+        {
+            node.counters().snapshotsInstalled.incrementAndGet();
+            node.record(node.engine().applySnapshot(regionId));
+            LOG.info("{} region {} installed snapshot {} (was {}, now {})", node.id(), regionId,
+                latest.termIndex(), before, m);
+            node.reconcileHistory(m);
+        }
+    }
+
+    @Override
+    public void pause()
+    {
+        final LifeCycle lc = getLifeCycle();
+        if (lc.getCurrentState() == LifeCycle.State.RUNNING)
+        {
+            lc.transition(LifeCycle.State.PAUSING);
+            lc.transition(LifeCycle.State.PAUSED);
+        }
+    }
+
+    @Override
+    public void reinitialize() throws IOException
+    {
+        final RegionSnapshotStore.Latest latest = snapshots.reload();
+        if (latest != null)
+        {
+            load(latest, true);
+        }
+        final LifeCycle lc = getLifeCycle();
+        if (lc.getCurrentState() == LifeCycle.State.PAUSED)
+        {
+            lc.transition(LifeCycle.State.STARTING);
+            lc.transition(LifeCycle.State.RUNNING);
+        }
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage()
+    {
+        return snapshots;
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException
+    {
+        final RegionMeta m = meta;
+        final TermIndex last = getLastAppliedTermIndex();
+        if (m == null || last == null)
+        {
+            return -1;
+        }
+        final RegionSnapshotStore.Latest previous = snapshots.latest();
+        if (previous != null && previous.termIndex().compareTo(last) >= 0)
+        {
+            return previous.termIndex().getIndex();
+        }
+        try
+        {
+            final long n = snapshots.write(last, m, node.rocks().db());
+            node.counters().snapshotsTaken.incrementAndGet();
+            LOG.debug("{} region {} snapshot at {}: {} entries", node.id(), regionId, last, n);
+        }
+        catch (final RocksDBException ex)
+        {
+            throw new IOException("snapshot of region " + regionId + " failed", ex);
+        }
+        return last.getIndex();
+    }
+
+    @Override
+    public void notifyGroupRemove()
+    {
+        node.onGroupRemoved(this);
+    }
+
+    // ------------------------------------------------------------------ leadership
+
+    @Override
+    public void notifyLeaderChanged(final RaftGroupMemberId memberId, final RaftPeerId newLeaderId)
+    {
+        node.counters().leaderChanges.incrementAndGet();
+        final boolean now = memberId.getPeerId().equals(newLeaderId);
+        final boolean was = leader;
+        leader = now;
+        if (was && !now && node.config().followerPolicy() == ReplicaNode.FollowerCachePolicy.EVICT)
+        {
+            node.counters().followerEvictions.incrementAndGet();
+            node.record(node.engine().evict(regionId, EvictReason.BECOME_FOLLOWER));
+        }
+    }
+
+    /** Runs on the updater thread once the new leader applied its first entry: its region view is current. */
+    @Override
+    public void notifyLeaderReady()
+    {
+        leader = true;
+        node.counters().becameLeader.incrementAndGet();
+        warm();
+    }
+
+    private void warm()
+    {
+        final RegionMeta m = meta;
+        if (node.config().warmOnLeader() && m != null && m.state() == RegionMeta.State.NORMAL)
+        {
+            node.counters().warmLoads.incrementAndGet();
+            node.record(node.engine().loadRegion(m.toRegion()));
+        }
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public TransactionContext startTransaction(final RaftClientRequest request) throws IOException
+    {
+        final TransactionContext.Builder b = TransactionContext.newBuilder().setStateMachine(this)
+            .setClientRequest(request);
+        try
+        {
+            final Entry e = EntryCodec.decode(request.getMessage().getContent().toByteArray());
+            if (!e.mutates())
+            {
+                throw new EntryFormatException(Reason.INVALID, "a read sent as a write");
+            }
+            if (e.regionId() != regionId)
+            {
+                throw new EntryFormatException(Reason.INVALID, "region " + e.regionId() + " sent to " + regionId);
+            }
+            final Entry stamped = EntryCodec.withVersion(e, node.clock().next());
+            return b.setLogData(ByteString.copyFrom(EntryCodec.encode(stamped))).build();
+        }
+        catch (final EntryFormatException ex)
+        {
+            node.counters().rejectedRequests.incrementAndGet();
+            final TransactionContext t = b.build();
+            t.setException(ex);
+            return t;
+        }
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(final TransactionContext trx)
+    {
+        final LogEntryProto entry = trx.getLogEntry();
+        Reply reply;
+        final RegionMeta m = meta;
+        if (m == null)
+        {
+            node.counters().uninitializedApplies.incrementAndGet();
+            LOG.error("{} region {} applied entry {} without data (no snapshot yet)", node.id(), regionId,
+                entry.getIndex());
+            reply = Reply.of(Reply.Status.NOT_INITIALIZED, null, "replica has no data");
+        }
+        else
+        {
+            try
+            {
+                reply = apply(m, EntryCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray()));
+            }
+            catch (final EntryFormatException ex)
+            {
+                node.counters().rejectedInLog.incrementAndGet();
+                LOG.error("{} region {} skipped a malformed log entry at {}: {}", node.id(), regionId,
+                    entry.getIndex(), ex.getMessage());
+                reply = Reply.of(Reply.Status.INVALID, null, ex.getMessage());
+            }
+        }
+        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        node.counters().onReply(reply.status());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
+    }
+
+    private Reply apply(final RegionMeta m, final Entry e)
+    {
+        if (e.regionId() != regionId)
+        {
+            return Reply.of(Reply.Status.INVALID, m, "entry of region " + e.regionId());
+        }
+        if (m.state() == RegionMeta.State.MERGED)
+        {
+            return Reply.of(Reply.Status.REGION_GONE, m, "merged into another region");
+        }
+        if (e.epochVersion() != m.epochVersion())
+        {
+            return Reply.of(Reply.Status.STALE_EPOCH, m, "epoch " + e.epochVersion() + " != " + m.epochVersion());
+        }
+        final long version = Math.max(e.version(), m.lastVersion() + 1);
+        if (e instanceof Entry.Write w)
+        {
+            return applyWrite(m, w, version);
+        }
+        if (e instanceof Entry.Split s)
+        {
+            return applySplit(m, s, version);
+        }
+        if (e instanceof Entry.PrepareMerge p)
+        {
+            if (m.state() != RegionMeta.State.NORMAL || p.targetId() == regionId)
+            {
+                return Reply.of(Reply.Status.INVALID, m, "cannot prepare a merge from " + m.state());
+            }
+            publish(m.withState(RegionMeta.State.MERGING, p.targetId(), m.epochVersion()), version);
+            node.record(node.engine().prepareMerge(regionId));
+            return Reply.ok(version, null);
+        }
+        if (e instanceof Entry.RollbackMerge)
+        {
+            if (m.state() != RegionMeta.State.MERGING)
+            {
+                return Reply.of(Reply.Status.INVALID, m, "no merge to roll back");
+            }
+            // As TiKV: a rolled-back merge bumps the epoch, so requests routed during the merge are refused.
+            publish(m.withState(RegionMeta.State.NORMAL, 0, m.epochVersion() + 1), version);
+            node.record(node.engine().rollbackMerge(regionId));
+            if (leader)
+            {
+                warm(); // tikv#18098: a region evicted by a merge that did not happen is loaded again
+            }
+            return Reply.ok(version, null);
+        }
+        if (e instanceof Entry.CommitMerge c)
+        {
+            return applyCommitMerge(m, c, version);
+        }
+        if (e instanceof Entry.DeleteRange d)
+        {
+            if (m.state() != RegionMeta.State.NORMAL)
+            {
+                return Reply.of(Reply.Status.MERGING, m, "region is merging");
+            }
+            final boolean inside = Arrays.compareUnsigned(d.start(), m.start()) >= 0 &&
+                (m.end().length == 0 || (d.end().length > 0 && Arrays.compareUnsigned(d.end(), m.end()) <= 0)) &&
+                (d.end().length == 0 || Arrays.compareUnsigned(d.start(), d.end()) < 0);
+            if (!inside)
+            {
+                return Reply.of(Reply.Status.KEY_NOT_IN_REGION, m, "delete-range outside the region");
+            }
+            final CommandResult r = node.record(node.engine().deleteRange(d.start(), d.end(), version));
+            publish(m, version);
+            return r.code() == ResultCode.STORE_ERROR ? Reply.of(Reply.Status.STORE_ERROR, m, r.detail()) :
+                Reply.ok(version, null);
+        }
+        return Reply.of(Reply.Status.INVALID, m, "not a log entry: " + e.getClass().getSimpleName());
+    }
+
+    private void publish(final RegionMeta m, final long version)
+    {
+        meta = m.withLastVersion(version);
+        node.clock().observe(version);
+    }
+
+    private Reply applyWrite(final RegionMeta m, final Entry.Write w, final long version)
+    {
+        if (m.state() != RegionMeta.State.NORMAL)
+        {
+            return Reply.of(Reply.Status.MERGING, m, "region is merging");
+        }
+        final WriteBatch batch = new WriteBatch(regionId, m.epochVersion(), version, w.ops().size());
+        for (final Entry.Op op : w.ops())
+        {
+            if (!m.contains(op.key()))
+            {
+                return Reply.of(Reply.Status.KEY_NOT_IN_REGION, m, "key outside the region");
+            }
+            if (op.op() == WriteBatch.PUT)
+            {
+                batch.put(op.key(), op.value());
+            }
+            else
+            {
+                batch.delete(op.key());
+            }
+        }
+        // Store first, then the cache; the apply waits for the cache so that a read served after this entry is
+        // applied (a ReadIndex read) finds the write in either source.
+        final CommandResult r = node.record(node.engine().write(batch));
+        if (r.code() == ResultCode.STORE_ERROR)
+        {
+            return Reply.of(Reply.Status.STORE_ERROR, m, r.detail());
+        }
+        publish(m, version);
+        return Reply.ok(version, null);
+    }
+
+    private Reply applySplit(final RegionMeta m, final Entry.Split s, final long version)
+    {
+        if (m.state() != RegionMeta.State.NORMAL)
+        {
+            return Reply.of(Reply.Status.MERGING, m, "region is merging");
+        }
+        final byte[][] keys = s.splitKeys();
+        for (final byte[] k : keys)
+        {
+            if (Arrays.compareUnsigned(k, m.start()) <= 0 || !m.contains(k))
+            {
+                return Reply.of(Reply.Status.KEY_NOT_IN_REGION, m, "split key outside the region");
+            }
+        }
+        final long newEpoch = m.epochVersion() + 1;
+        final RegionMeta[] children = new RegionMeta[keys.length];
+        byte[] from = m.start();
+        for (int i = 0; i < keys.length; i++)
+        {
+            children[i] = new RegionMeta(s.newRegionIds()[i], from, keys[i], newEpoch, RegionMeta.State.NORMAL, 0,
+                version, new long[0], new long[0]);
+            from = keys[i];
+        }
+        final RegionMeta parent = m.withRange(from, m.end(), newEpoch).withChildren(s.newRegionIds());
+        node.record(node.engine().split(regionId, m.epochVersion(), keys, s.newRegionIds(), newEpoch));
+        publish(parent, version);
+        // Each child becomes its own Raft group on the same peers. Created before this entry completes, so a
+        // snapshot of the parent taken afterwards never hides a child this node has not created.
+        for (final RegionMeta child : children)
+        {
+            node.createGroup(child, true);
+        }
+        return Reply.ok(version, null);
+    }
+
+    private Reply applyCommitMerge(final RegionMeta m, final Entry.CommitMerge c, final long version)
+    {
+        if (m.state() != RegionMeta.State.NORMAL)
+        {
+            return Reply.of(Reply.Status.MERGING, m, "target is merging itself");
+        }
+        final boolean sourceLeft = c.sourceEnd().length > 0 && Arrays.equals(c.sourceEnd(), m.start());
+        final boolean sourceRight = m.end().length > 0 && Arrays.equals(m.end(), c.sourceStart());
+        if (!sourceLeft && !sourceRight)
+        {
+            return Reply.of(Reply.Status.INVALID, m, "source is not adjacent");
+        }
+        // The source's data must be in this node's RocksDB: its replica here must have applied the prepare.
+        if (!node.isRemoved(c.sourceId()) && !awaitSourcePrepared(c))
+        {
+            node.counters().mergeSourceMissing.incrementAndGet();
+            LOG.error("{} region {}: merge source {} not prepared on this node; merging its range anyway",
+                node.id(), regionId, c.sourceId());
+        }
+        final long newEpoch = Math.max(m.epochVersion(), c.sourceEpochVersion()) + 1;
+        final RegionMeta merged = (sourceLeft ? m.withRange(c.sourceStart(), m.end(), newEpoch) :
+            m.withRange(m.start(), c.sourceEnd(), newEpoch)).withMergedSource(c.sourceId());
+        final long v = Math.max(version, c.sourceLastVersion() + 1);
+        node.record(node.engine().commitMerge(regionId, c.sourceId()));
+        publish(merged, v);
+        final RegionStateMachine source = node.machine(c.sourceId());
+        if (source != null)
+        {
+            source.onMergedAway();
+        }
+        node.removeGroupLater(c.sourceId());
+        if (leader)
+        {
+            warm();
+        }
+        return Reply.ok(v, null);
+    }
+
+    private boolean awaitSourcePrepared(final Entry.CommitMerge c)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MERGE_SOURCE_WAIT_MS);
+        while (System.nanoTime() < deadline)
+        {
+            final RegionStateMachine source = node.machine(c.sourceId());
+            final RegionMeta sm = source == null ? null : source.meta();
+            if (sm != null && ((sm.state() == RegionMeta.State.MERGING && sm.mergeTarget() == regionId) ||
+                sm.state() == RegionMeta.State.MERGED))
+            {
+                return true;
+            }
+            try
+            {
+                Thread.sleep(5);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    void onMergedAway()
+    {
+        final RegionMeta m = meta;
+        if (m != null)
+        {
+            meta = m.withState(RegionMeta.State.MERGED, m.mergeTarget(), m.epochVersion());
+        }
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public CompletableFuture<Message> query(final Message request)
+    {
+        Reply reply;
+        try
+        {
+            reply = read(EntryCodec.decode(request.getContent().toByteArray()));
+        }
+        catch (final EntryFormatException ex)
+        {
+            node.counters().rejectedRequests.incrementAndGet();
+            reply = Reply.of(Reply.Status.INVALID, null, ex.getMessage());
+        }
+        node.counters().onReply(reply.status());
+        return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
+    }
+
+    private Reply read(final Entry e)
+    {
+        final RegionMeta m = meta;
+        if (m == null || getLifeCycleState() != LifeCycle.State.RUNNING)
+        {
+            return Reply.of(Reply.Status.NOT_INITIALIZED, null, "replica has no data yet");
+        }
+        if (e instanceof Entry.Describe)
+        {
+            return new Reply(Reply.Status.OK, m.lastVersion(), null, m, leader ? "leader" : "follower");
+        }
+        if (!(e instanceof Entry.Get g))
+        {
+            return Reply.of(Reply.Status.INVALID, m, "not a read");
+        }
+        if (g.regionId() != regionId)
+        {
+            return Reply.of(Reply.Status.INVALID, m, "read of region " + g.regionId());
+        }
+        if (m.state() == RegionMeta.State.MERGED)
+        {
+            return Reply.of(Reply.Status.REGION_GONE, m, "merged");
+        }
+        if (g.epochVersion() != m.epochVersion())
+        {
+            return Reply.of(Reply.Status.STALE_EPOCH, m, "epoch " + g.epochVersion() + " != " + m.epochVersion());
+        }
+        if (!m.contains(g.key()))
+        {
+            return Reply.of(Reply.Status.KEY_NOT_IN_REGION, m, "key outside the region");
+        }
+        // Ratis ran this after the replica applied the leader's commit index as of the read (ReadIndex): the last
+        // applied version covers every write acknowledged before the read began. A later version would not be
+        // repeatable (a write may still take a version at or below it), so reads never go above it.
+        final long readVersion = g.version() == 0 ? m.lastVersion() : Math.min(g.version(), m.lastVersion());
+        final HybridReader reader = node.borrowReader();
+        try
+        {
+            final byte[] value = reader.get(regionId, m.epochVersion(), readVersion, g.key());
+            if (reader.lastStatus() == io.regioncache.SnapshotStatus.OK)
+            {
+                node.counters().cacheReads.incrementAndGet();
+            }
+            else
+            {
+                node.counters().storeReads.incrementAndGet();
+            }
+            return Reply.ok(readVersion, value);
+        }
+        finally
+        {
+            node.returnReader(reader);
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "RegionStateMachine{" + node.id() + ", region " + regionId + "}";
+    }
+}

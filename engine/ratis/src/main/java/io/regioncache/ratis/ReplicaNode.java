@@ -1,0 +1,777 @@
+package io.regioncache.ratis;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.CommandResult;
+import io.regioncache.hybrid.HybridEngine;
+import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.hybrid.HybridReader;
+
+/**
+ * One node of a replicated RegionCache store: one Ratis {@link RaftServer} (gRPC) hosting a division per region
+ * replica, all applying into this node's single {@link HybridEngine} (RocksDB + RegionCache), as a TiKV store runs
+ * one raftstore over one KV RocksDB with one in-memory engine.
+ * <p>
+ * <b>Groups.</b> Region {@code r}'s Raft group id is {@link #groupIdOf(long) UUID(0x5243..., r)}; every group has
+ * the same peers (all nodes). The first start creates region {@link #ROOT_REGION_ID} covering every key; later
+ * groups are created by splits, on every replica as it applies the split, through Ratis' group management; merged
+ * sources are removed the same way. A restarted node finds its groups in its storage directory (Ratis
+ * {@code RECOVER}).
+ * <p>
+ * <b>Data layout.</b> {@code dataDir/rocksdb} (the engine's store), {@code dataDir/raft} (Ratis logs and region
+ * snapshots), {@code dataDir/removed-regions} (ids of groups removed here by a merge, so a replay never recreates
+ * them).
+ */
+public final class ReplicaNode implements AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaNode.class);
+
+    /** Id of the region the first start creates. */
+    public static final long ROOT_REGION_ID = 1;
+    private static final long GROUP_ID_HIGH = 0x5243_4143_4845_5247L; // "RCACHERG"
+    private static final long GROUP_OP_TIMEOUT_S = 30;
+
+    /** What a replica that stops leading does with its cached region. */
+    public enum FollowerCachePolicy
+    {
+        /** Keep it (followers serve follower reads from it). */
+        KEEP,
+        /** Evict it ({@code BECOME_FOLLOWER}), as TiKV does. */
+        EVICT
+    }
+
+    /** Node settings. */
+    public static final class Config
+    {
+        private final String id;
+        private final Map<String, String> peers;
+        private final Path dataDir;
+        private RegionCacheConfig.Builder cache = RegionCacheConfig.builder().segmentSize(256 << 10)
+            .capacityBytes(256L << 20);
+        private FollowerCachePolicy followerPolicy = FollowerCachePolicy.EVICT;
+        private boolean warmOnLeader = true;
+        private long snapshotThreshold = 1_000;
+        private SizeInBytes segmentSize = SizeInBytes.valueOf("64KB");
+        private TimeDuration electionMin = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
+        private TimeDuration electionMax = TimeDuration.valueOf(1_200, TimeUnit.MILLISECONDS);
+        private String bindHost = "127.0.0.1";
+
+        /**
+         * @param id      this node's id (a key of {@code peers}).
+         * @param peers   every node: id → host:port, in the same order on every node.
+         * @param dataDir this node's directory.
+         */
+        public Config(final String id, final Map<String, String> peers, final Path dataDir)
+        {
+            if (!peers.containsKey(id))
+            {
+                throw new IllegalArgumentException(id + " is not among the peers " + peers.keySet());
+            }
+            this.id = id;
+            this.peers = new LinkedHashMap<>(peers);
+            this.dataDir = dataDir;
+        }
+
+        /** @param b cache settings (the backing store is set by the node). @return this. */
+        public Config cache(final RegionCacheConfig.Builder b)
+        {
+            cache = b;
+            return this;
+        }
+
+        /** @param p what a replica that stops leading does with its cache. @return this. */
+        public Config followerPolicy(final FollowerCachePolicy p)
+        {
+            followerPolicy = p;
+            return this;
+        }
+
+        /** @param warm load a region into the cache when this node starts leading it. @return this. */
+        public Config warmOnLeader(final boolean warm)
+        {
+            warmOnLeader = warm;
+            return this;
+        }
+
+        /** @param entries applied entries between automatic snapshots. @return this. */
+        public Config snapshotThreshold(final long entries)
+        {
+            snapshotThreshold = entries;
+            return this;
+        }
+
+        /** @param size Raft log segment size (smaller = earlier purge). @return this. */
+        public Config segmentSize(final SizeInBytes size)
+        {
+            segmentSize = size;
+            return this;
+        }
+
+        /**
+         * @param host address the Raft (gRPC) server binds: {@code 127.0.0.1} unless set (only this machine can
+         *             reach the node); {@code 0.0.0.0} for every interface.
+         * @return this.
+         */
+        public Config bindHost(final String host)
+        {
+            bindHost = java.util.Objects.requireNonNull(host, "host");
+            return this;
+        }
+
+        /** @return the address the Raft server binds. */
+        public String bindHost()
+        {
+            return bindHost;
+        }
+
+        /** @return this node's id. */
+        public String id()
+        {
+            return id;
+        }
+
+        /** @return every node, id → address. */
+        public Map<String, String> peers()
+        {
+            return peers;
+        }
+
+        /** @return the data directory. */
+        public Path dataDir()
+        {
+            return dataDir;
+        }
+
+        /** @return the follower cache policy. */
+        public FollowerCachePolicy followerPolicy()
+        {
+            return followerPolicy;
+        }
+
+        /** @return whether a new leader warms its cache. */
+        public boolean warmOnLeader()
+        {
+            return warmOnLeader;
+        }
+    }
+
+    private final Config config;
+    private final RaftPeerId selfId;
+    private final List<RaftPeer> peers;
+    private final HybridEngine engine;
+    /** The engine's store, typed: region snapshots are RocksDB SST files written from and ingested into it. */
+    private final RocksDbBackingStore rocks;
+    private final HybridLogicalClock clock = new HybridLogicalClock();
+    private final NodeCounters counters = new NodeCounters();
+    private final Map<Long, RegionStateMachine> machines = new ConcurrentHashMap<>();
+    private final Map<Long, RegionMeta> pendingInit = new ConcurrentHashMap<>();
+    private final Set<Long> removed = ConcurrentHashMap.newKeySet();
+    private final ConcurrentLinkedQueue<HybridReader> idleReaders = new ConcurrentLinkedQueue<>();
+    private final Collection<HybridReader> allReaders = new ConcurrentLinkedQueue<>();
+    private final ExecutorService groupOps;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callId = new AtomicLong();
+    private final RaftServer server;
+    private volatile boolean closed;
+
+    private ReplicaNode(final Config config) throws IOException
+    {
+        this.config = config;
+        this.selfId = RaftPeerId.valueOf(config.id);
+        this.peers = peersOf(config.peers);
+        Files.createDirectories(config.dataDir);
+        loadRemoved();
+        this.rocks = RocksDbBackingStore.open(config.dataDir.resolve("rocksdb"));
+        this.engine = HybridEngine.owning(rocks, config.cache);
+        this.groupOps = Executors.newSingleThreadExecutor(r ->
+        {
+            final Thread t = new Thread(r, "regioncache-groups-" + config.id);
+            t.setDaemon(true);
+            return t;
+        });
+        RaftServer s = null;
+        try
+        {
+            final Path marker = config.dataDir.resolve("bootstrapped");
+            final boolean fresh = !Files.exists(marker);
+            final RaftServer.Builder b = RaftServer.newBuilder().setServerId(selfId)
+                .setProperties(properties(config)).setStateMachineRegistry(this::newStateMachine);
+            if (fresh)
+            {
+                final RegionMeta root = RegionMeta.initial(ROOT_REGION_ID, new byte[0], new byte[0]);
+                pendingInit.put(ROOT_REGION_ID, root);
+                b.setGroup(groupOf(ROOT_REGION_ID)).setOption(RaftStorage.StartupOption.FORMAT);
+            }
+            else
+            {
+                b.setOption(RaftStorage.StartupOption.RECOVER);
+            }
+            s = b.build();
+            s.start();
+            if (fresh)
+            {
+                Files.write(marker, new byte[0]);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            closeQuietly(s);
+            groupOps.shutdownNow();
+            engine.close();
+            throw ex;
+        }
+        this.server = s;
+    }
+
+    /**
+     * Start a node (creating its data directory and, on the very first start, the root region's group).
+     *
+     * @param config settings.
+     * @return the running node.
+     * @throws IOException if Ratis or RocksDB cannot start.
+     */
+    public static ReplicaNode start(final Config config) throws IOException
+    {
+        return new ReplicaNode(config);
+    }
+
+    private static RaftProperties properties(final Config c)
+    {
+        final RaftProperties p = new RaftProperties();
+        final String address = c.peers.get(c.id);
+        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+        GrpcConfigKeys.Server.setHost(p, c.bindHost);
+        RaftServerConfigKeys.setStorageDir(p, List.of(c.dataDir.resolve("raft").toFile()));
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, c.electionMin);
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, c.electionMax);
+        // Small segments and purge up to each snapshot: a follower down for a while finds its entries gone and
+        // must install a snapshot (the path this module exists to exercise).
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, c.segmentSize);
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(16 << 10, c.segmentSize.getSize())));
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setLogMetadataEnabled(p, false);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, c.snapshotThreshold);
+        RaftServerConfigKeys.Read.setOption(p, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        // Ratis 3.2.2 (the newest served here) can lose a leader's log appender for good when a returning
+        // follower's next index falls into the purged log between the snapshot check and the append (fixed upstream
+        // by RATIS-2487/RATIS-2499). The follower then hears nothing; without pre-vote its election timeout bumps
+        // the term, the leader steps down and the next leader starts fresh appenders, which send the snapshot.
+        RaftServerConfigKeys.LeaderElection.setPreVote(p, false);
+        return p;
+    }
+
+    static List<RaftPeer> peersOf(final Map<String, String> peers)
+    {
+        final List<RaftPeer> out = new ArrayList<>();
+        peers.forEach((id, address) -> out.add(RaftPeer.newBuilder().setId(id).setAddress(address).build()));
+        return out;
+    }
+
+    /**
+     * @param regionId a region.
+     * @return its Raft group id.
+     */
+    public static RaftGroupId groupIdOf(final long regionId)
+    {
+        return RaftGroupId.valueOf(new UUID(GROUP_ID_HIGH, regionId));
+    }
+
+    /**
+     * @param groupId a group id made by {@link #groupIdOf}.
+     * @return the region id, or -1 if the group is not a region's.
+     */
+    public static long regionIdOf(final RaftGroupId groupId)
+    {
+        final UUID u = groupId.getUuid();
+        return u.getMostSignificantBits() == GROUP_ID_HIGH ? u.getLeastSignificantBits() : -1;
+    }
+
+    RaftGroup groupOf(final long regionId)
+    {
+        return RaftGroup.valueOf(groupIdOf(regionId), peers);
+    }
+
+    private StateMachine newStateMachine(final RaftGroupId groupId)
+    {
+        final long regionId = regionIdOf(groupId);
+        final RegionStateMachine sm = new RegionStateMachine(this, regionId, pendingInit.remove(regionId));
+        machines.put(regionId, sm);
+        return sm;
+    }
+
+    // ------------------------------------------------------------------ group management
+
+    /**
+     * Create a region's group on this node (no-op if it exists or was removed here).
+     *
+     * @param meta      the region.
+     * @param localInit true when this node's RocksDB holds the region's data now (it just applied the split);
+     *                  false for a replica that must receive a snapshot.
+     */
+    void createGroup(final RegionMeta meta, final boolean localInit)
+    {
+        if (closed || removed.contains(meta.id()) || machines.containsKey(meta.id()))
+        {
+            return;
+        }
+        if (localInit)
+        {
+            pendingInit.put(meta.id(), meta);
+        }
+        try
+        {
+            final RaftClientReply reply = server.groupManagementAsync(GroupManagementRequest.newAdd(
+                clientId, selfId, callId.incrementAndGet(), groupOf(meta.id()))).get(GROUP_OP_TIMEOUT_S, TimeUnit.SECONDS);
+            if (reply.isSuccess())
+            {
+                counters.groupsCreated.incrementAndGet();
+            }
+            else if (!String.valueOf(reply.getException()).contains("AlreadyExists"))
+            {
+                counters.groupOpFailures.incrementAndGet();
+                LOG.warn("{} could not create the group of {}: {}", config.id, meta, reply.getException());
+            }
+        }
+        catch (final Exception ex)
+        {
+            if (!(rootCause(ex) instanceof AlreadyExistsException) && !String.valueOf(rootCause(ex)).contains("already exist"))
+            {
+                counters.groupOpFailures.incrementAndGet();
+                LOG.warn("{} could not create the group of {}: {}", config.id, meta, ex.toString());
+            }
+        }
+        finally
+        {
+            pendingInit.remove(meta.id());
+        }
+    }
+
+    /**
+     * Remove a merged source's group from this node, after the current apply returns (a division must not be
+     * closed from inside another division's apply call chain).
+     *
+     * @param regionId the merged-away region.
+     */
+    void removeGroupLater(final long regionId)
+    {
+        markRemoved(regionId);
+        if (closed)
+        {
+            return;
+        }
+        groupOps.execute(() ->
+        {
+            try
+            {
+                final RaftClientReply reply = server.groupManagementAsync(GroupManagementRequest.newRemove(
+                    clientId, selfId, callId.incrementAndGet(), groupIdOf(regionId), true, false))
+                    .get(GROUP_OP_TIMEOUT_S, TimeUnit.SECONDS);
+                if (reply.isSuccess())
+                {
+                    counters.groupsRemoved.incrementAndGet();
+                }
+                else if (!(reply.getException() instanceof GroupMismatchException))
+                {
+                    counters.groupOpFailures.incrementAndGet();
+                    LOG.warn("{} could not remove the group of region {}: {}", config.id, regionId,
+                        reply.getException());
+                }
+            }
+            catch (final Exception ex)
+            {
+                if (!closed && !(rootCause(ex) instanceof GroupMismatchException))
+                {
+                    counters.groupOpFailures.incrementAndGet();
+                    LOG.warn("{} could not remove the group of region {}: {}", config.id, regionId, ex.toString());
+                }
+            }
+        });
+    }
+
+    /**
+     * After a snapshot install: create the children this replica never saw split off (they will receive their own
+     * snapshots) and remove the sources merged into it.
+     */
+    void reconcileHistory(final RegionMeta meta)
+    {
+        for (final long source : meta.mergedSources())
+        {
+            if (machines.containsKey(source))
+            {
+                final RegionStateMachine sm = machines.get(source);
+                if (sm != null)
+                {
+                    sm.onMergedAway();
+                }
+                removeGroupLater(source);
+            }
+            else
+            {
+                markRemoved(source);
+            }
+        }
+        final long[] children = meta.children();
+        if (children.length > 0)
+        {
+            groupOps.execute(() ->
+            {
+                for (final long child : children)
+                {
+                    createGroup(RegionMeta.initial(child, new byte[0], new byte[0]), false);
+                }
+            });
+        }
+    }
+
+    /**
+     * Take this node's replica of a region out of its group without stopping the node: the division stops and
+     * its directory stays; this node's RocksDB and cache are untouched (a cached region stays cached at its old
+     * epoch). Models a replica cut off from its peers; {@link #attachReplica} brings it back.
+     *
+     * @param regionId region.
+     * @throws IOException if Ratis refuses.
+     */
+    public void detachReplica(final long regionId) throws IOException
+    {
+        final RaftClientReply r = server.groupManagement(GroupManagementRequest.newRemove(
+            clientId, selfId, callId.incrementAndGet(), groupIdOf(regionId), false, false));
+        if (!r.isSuccess())
+        {
+            throw new IOException("detach of region " + regionId + " failed: " + r.getException());
+        }
+    }
+
+    /**
+     * Bring a detached replica back from its directory; it catches up from the log or installs a snapshot.
+     *
+     * @param regionId region.
+     * @throws IOException if Ratis refuses.
+     */
+    public void attachReplica(final long regionId) throws IOException
+    {
+        final RaftClientReply r = server.groupManagement(GroupManagementRequest.newAdd(
+            clientId, selfId, callId.incrementAndGet(), groupOf(regionId), false));
+        if (!r.isSuccess())
+        {
+            throw new IOException("attach of region " + regionId + " failed: " + r.getException());
+        }
+    }
+
+    void onGroupRemoved(final RegionStateMachine sm)
+    {
+        machines.remove(sm.regionId(), sm);
+    }
+
+    boolean isRemoved(final long regionId)
+    {
+        return removed.contains(regionId);
+    }
+
+    private void markRemoved(final long regionId)
+    {
+        if (removed.add(regionId))
+        {
+            try
+            {
+                Files.write(config.dataDir.resolve("removed-regions"),
+                    (regionId + "\n").getBytes(StandardCharsets.US_ASCII),
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+            }
+            catch (final IOException ex)
+            {
+                LOG.warn("{} could not record removed region {}: {}", config.id, regionId, ex.toString());
+            }
+        }
+    }
+
+    private void loadRemoved() throws IOException
+    {
+        final Path f = config.dataDir.resolve("removed-regions");
+        if (Files.exists(f))
+        {
+            for (final String line : Files.readAllLines(f, StandardCharsets.US_ASCII))
+            {
+                if (!line.isBlank())
+                {
+                    removed.add(Long.parseLong(line.trim()));
+                }
+            }
+        }
+    }
+
+    private static Throwable rootCause(final Throwable t)
+    {
+        Throwable c = t;
+        while (c.getCause() != null && c.getCause() != c)
+        {
+            c = c.getCause();
+        }
+        return c;
+    }
+
+    // ------------------------------------------------------------------ engine plumbing
+
+    /**
+     * Wait for an engine command and count its result.
+     *
+     * @param f a future of this node's engine.
+     * @return the result.
+     */
+    CommandResult record(final CompletableFuture<CommandResult> f)
+    {
+        final CommandResult r = engine.await(f);
+        counters.onEngineResult(r.code());
+        if (r.code() == io.regioncache.ResultCode.INTERNAL_ERROR ||
+            r.code() == io.regioncache.ResultCode.STORE_ERROR)
+        {
+            LOG.error("{} engine: {}", config.id, r);
+        }
+        return r;
+    }
+
+    HybridReader borrowReader()
+    {
+        final HybridReader r = idleReaders.poll();
+        if (r != null)
+        {
+            return r;
+        }
+        final HybridReader fresh = engine.newReader();
+        allReaders.add(fresh);
+        return fresh;
+    }
+
+    void returnReader(final HybridReader reader)
+    {
+        idleReaders.add(reader);
+    }
+
+    // ------------------------------------------------------------------ accessors
+
+    /** @return this node's id. */
+    public String id()
+    {
+        return config.id;
+    }
+
+    /** @return settings. */
+    public Config config()
+    {
+        return config;
+    }
+
+    /** @return the node's hybrid engine. */
+    public HybridEngine engine()
+    {
+        return engine;
+    }
+
+    /** @return this node's RocksDB store (the engine's store, owned and closed by the engine). */
+    public RocksDbBackingStore rocks()
+    {
+        return rocks;
+    }
+
+    /** @return the Ratis server. */
+    public RaftServer server()
+    {
+        return server;
+    }
+
+    /** @return the node's version clock. */
+    public HybridLogicalClock clock()
+    {
+        return clock;
+    }
+
+    /** @return the node's counters. */
+    public NodeCounters counters()
+    {
+        return counters;
+    }
+
+    RegionStateMachine machine(final long regionId)
+    {
+        return machines.get(regionId);
+    }
+
+    /** @return this node's view of every region it hosts with data (id → meta), merged-away ones excluded. */
+    public Map<Long, RegionMeta> regions()
+    {
+        final Map<Long, RegionMeta> out = new java.util.TreeMap<>();
+        machines.forEach((id, sm) ->
+        {
+            final RegionMeta m = sm.meta();
+            if (m != null && m.state() != RegionMeta.State.MERGED)
+            {
+                out.put(id, m);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * @param regionId a region.
+     * @return true if this node's replica currently leads it.
+     */
+    public boolean isLeader(final long regionId)
+    {
+        final RegionStateMachine sm = machines.get(regionId);
+        try
+        {
+            return sm != null && server.getDivision(groupIdOf(regionId)).getInfo().isLeader();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return false;
+        }
+    }
+
+    /**
+     * @param regionId a region.
+     * @return this node's Raft role for it ({@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE}, ...), or null if
+     *         it hosts no running replica of it.
+     */
+    public String role(final long regionId)
+    {
+        if (!machines.containsKey(regionId))
+        {
+            return null;
+        }
+        try
+        {
+            return server.getDivision(groupIdOf(regionId)).getInfo().getCurrentRole().name();
+        }
+        catch (final IOException | RuntimeException ex) // a division starting or being removed
+        {
+            return null;
+        }
+    }
+
+    /**
+     * @param regionId a region.
+     * @return the last log index this node's replica applied, or -1.
+     */
+    public long appliedIndex(final long regionId)
+    {
+        final RegionStateMachine sm = machines.get(regionId);
+        if (sm == null || sm.getLastAppliedTermIndex() == null)
+        {
+            return -1;
+        }
+        return sm.getLastAppliedTermIndex().getIndex();
+    }
+
+    /**
+     * @param regionId a region.
+     * @return the replica's commit index, or -1.
+     */
+    public long commitIndex(final long regionId)
+    {
+        try
+        {
+            return server.getDivision(groupIdOf(regionId)).getRaftLog().getLastCommittedIndex();
+        }
+        catch (final IOException | RuntimeException ex) // a division still starting has no log yet
+        {
+            return -1;
+        }
+    }
+
+    /** Stop Ratis (a replica takes a snapshot as it stops), then the engine. */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        groupOps.shutdown();
+        try
+        {
+            groupOps.awaitTermination(GROUP_OP_TIMEOUT_S, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        closeQuietly(server);
+        for (final HybridReader r : allReaders)
+        {
+            r.close();
+        }
+        allReaders.clear();
+        idleReaders.clear();
+        engine.close();
+    }
+
+    private void closeQuietly(final RaftServer s)
+    {
+        if (s == null)
+        {
+            return;
+        }
+        try
+        {
+            s.close();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            LOG.warn("{} closing Ratis: {}", config.id, ex.toString());
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "ReplicaNode{" + config.id + "}";
+    }
+
+    static <T> T require(final T t, final String what)
+    {
+        return Objects.requireNonNull(t, what);
+    }
+}

@@ -1,0 +1,154 @@
+package io.regioncache.ratis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import io.regioncache.WriteBatch;
+import io.regioncache.ratis.EntryFormatException.Reason;
+
+/**
+ * Format 1 is frozen: these bytes were written by the first version of the codec and committed; every later
+ * version must decode them to the same entries (they live on in Raft logs and snapshots).
+ */
+class EntryCodecTest
+{
+    private static final HexFormat HEX = HexFormat.of();
+
+    private static byte[] b(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] hex(final String s)
+    {
+        return HEX.parseHex(s);
+    }
+
+    @Test
+    void goldenFormat1EntriesStillDecode()
+    {
+        final Entry.Write w = (Entry.Write)EntryCodec.decode(hex("010107039af1d9a2a3020201036b65790576616c75650204676f6e65"));
+        assertEquals(7, w.regionId());
+        assertEquals(3, w.epochVersion());
+        assertEquals(0x1234_5678_9AL, w.version());
+        assertEquals(2, w.ops().size());
+        assertEquals(WriteBatch.PUT, w.ops().get(0).op());
+        assertArrayEquals(b("key"), w.ops().get(0).key());
+        assertArrayEquals(b("value"), w.ops().get(0).value());
+        assertEquals(WriteBatch.DELETE, w.ops().get(1).op());
+        assertArrayEquals(b("gone"), w.ops().get(1).key());
+        assertNull(w.ops().get(1).value());
+
+        final Entry.Split s = (Entry.Split)EntryCodec.decode(hex("01020703e80702016d2a01742b"));
+        assertEquals(1000, s.version());
+        assertArrayEquals(b("m"), s.splitKeys()[0]);
+        assertArrayEquals(b("t"), s.splitKeys()[1]);
+        assertArrayEquals(new long[] {42, 43}, s.newRegionIds());
+
+        final Entry.PrepareMerge p = (Entry.PrepareMerge)EntryCodec.decode(hex("01032a04e90707"));
+        assertEquals(42, p.regionId());
+        assertEquals(4, p.epochVersion());
+        assertEquals(1001, p.version());
+        assertEquals(7, p.targetId());
+
+        final Entry.CommitMerge c = (Entry.CommitMerge)EntryCodec.decode(hex("01040704ea072a040161016de907"));
+        assertEquals(7, c.regionId());
+        assertEquals(1002, c.version());
+        assertEquals(42, c.sourceId());
+        assertEquals(4, c.sourceEpochVersion());
+        assertArrayEquals(b("a"), c.sourceStart());
+        assertArrayEquals(b("m"), c.sourceEnd());
+        assertEquals(1001, c.sourceLastVersion());
+
+        final Entry.RollbackMerge r = (Entry.RollbackMerge)EntryCodec.decode(hex("01052a04eb07"));
+        assertEquals(42, r.regionId());
+        assertEquals(1003, r.version());
+
+        final Entry.DeleteRange d = (Entry.DeleteRange)EntryCodec.decode(hex("01060705ec0701700171"));
+        assertArrayEquals(b("p"), d.start());
+        assertArrayEquals(b("q"), d.end());
+
+        final Entry.Get g = (Entry.Get)EntryCodec.decode(hex("0110070500036b6579"));
+        assertArrayEquals(b("key"), g.key());
+        assertEquals(0, g.version());
+
+        assertInstanceOf(Entry.Describe.class, EntryCodec.decode(hex("0111070000")));
+
+        final RegionMeta m = RegionMeta.decode(hex("0107016100050109ec07012a012b"));
+        assertEquals(7, m.id());
+        assertArrayEquals(b("a"), m.start());
+        assertEquals(0, m.end().length);
+        assertEquals(5, m.epochVersion());
+        assertEquals(RegionMeta.State.MERGING, m.state());
+        assertEquals(9, m.mergeTarget());
+        assertEquals(1004, m.lastVersion());
+        assertArrayEquals(new long[] {42}, m.children());
+        assertArrayEquals(new long[] {43}, m.mergedSources());
+    }
+
+    @Test
+    void encodingIsStableAndRoundTrips()
+    {
+        final Entry w = new Entry.Write(7, 3, 0x1234_5678_9AL,
+            List.of(new Entry.Op(WriteBatch.PUT, b("key"), b("value")), new Entry.Op(WriteBatch.DELETE, b("gone"), null)));
+        assertEquals("010107039af1d9a2a3020201036b65790576616c75650204676f6e65", HEX.formatHex(EntryCodec.encode(w)));
+        final Entry again = EntryCodec.decode(EntryCodec.encode(EntryCodec.withVersion(w, 99)));
+        assertEquals(99, again.version());
+        final Reply reply = new Reply(Reply.Status.STALE_EPOCH, 5, b("x"),
+            RegionMeta.initial(3, b("a"), b("z")), "why");
+        final Reply back = Reply.decode(reply.encode());
+        assertEquals(Reply.Status.STALE_EPOCH, back.status());
+        assertEquals(5, back.version());
+        assertArrayEquals(b("x"), back.value());
+        assertEquals(reply.meta(), back.meta());
+        assertEquals("why", back.detail());
+    }
+
+    private static Reason reasonOf(final byte[] bytes)
+    {
+        return assertThrows(EntryFormatException.class, () -> EntryCodec.decode(bytes)).reason();
+    }
+
+    @Test
+    void malformedEntriesAreRefusedWithAReason()
+    {
+        final byte[] good = hex("010107039af1d9a2a3020201036b65790576616c75650204676f6e65");
+        for (int len = 0; len < good.length; len++)
+        {
+            assertEquals(Reason.TRUNCATED, reasonOf(Arrays.copyOf(good, len)), "prefix of " + len + " bytes");
+        }
+        assertEquals(Reason.TRAILING_BYTES, reasonOf(Arrays.copyOf(good, good.length + 1)));
+        final byte[] format2 = good.clone();
+        format2[0] = 2;
+        assertEquals(Reason.UNKNOWN_FORMAT, reasonOf(format2));
+        final byte[] type99 = good.clone();
+        type99[1] = 99;
+        assertEquals(Reason.UNKNOWN_TYPE, reasonOf(type99));
+        // A varint of 10 continuation bytes.
+        assertEquals(Reason.BAD_NUMBER, reasonOf(hex("0101ffffffffffffffffffff01")));
+        // Write with zero ops; with op code 9; with a key length over the limit; with 70,000 ops announced.
+        assertEquals(Reason.INVALID, reasonOf(hex("0101070300" + "00")));
+        assertEquals(Reason.INVALID, reasonOf(hex("0101070300" + "01" + "09016b")));
+        assertEquals(Reason.TOO_LARGE, reasonOf(hex("0101070300" + "01" + "01" + "8141")));
+        assertEquals(Reason.TOO_LARGE, reasonOf(hex("0101070300" + "f0a204")));
+        // Split keys out of order; split into its own id.
+        assertEquals(Reason.INVALID, reasonOf(hex("0102070300" + "02" + "01742a" + "016d2b")));
+        assertEquals(Reason.INVALID, reasonOf(hex("0102070300" + "01" + "016d07")));
+        // Whole entry over the limit.
+        assertEquals(Reason.TOO_LARGE, reasonOf(new byte[EntryCodec.MAX_ENTRY_BYTES + 1]));
+        // The encoder refuses what every replica would refuse.
+        final Entry huge = new Entry.Write(1, 1, 0,
+            List.of(new Entry.Op(WriteBatch.PUT, new byte[EntryCodec.MAX_KEY_BYTES + 1], b("v"))));
+        assertEquals(Reason.TOO_LARGE, assertThrows(EntryFormatException.class, () -> EntryCodec.encode(huge)).reason());
+    }
+}

@@ -1,0 +1,183 @@
+package io.regioncache.ratis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A client history checked per key. Each key has one writer at a time, writing {@code key#0, key#1, ...} in order;
+ * a read that returns {@code key#i} must satisfy {@code lastAckedBefore(read start) <= i <= lastInvokedBefore(read
+ * end)}: it returns the latest acknowledged write or one concurrent with the read, never an older (stale) or unknown
+ * value, and never loses an acknowledged one.
+ */
+final class History
+{
+    private record Op(boolean write, int index, long invoke, long complete, boolean acked)
+    {
+    }
+
+    private final Map<String, List<Op>> ops = new ConcurrentHashMap<>();
+    private final Map<String, Integer> next = new ConcurrentHashMap<>();
+    final AtomicLong acked = new AtomicLong();
+    final AtomicLong failed = new AtomicLong();
+    final AtomicLong reads = new AtomicLong();
+
+    static byte[] b(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void add(final String key, final Op op)
+    {
+        final List<Op> l = ops.computeIfAbsent(key, k -> new ArrayList<>());
+        synchronized (l)
+        {
+            l.add(op);
+        }
+    }
+
+    /** Write the key's next value; an exception leaves the write in flight (it may or may not be applied). */
+    void write(final RegionClient client, final String key)
+    {
+        final int i = next.merge(key, 1, Integer::sum) - 1;
+        final long t0 = System.nanoTime();
+        try
+        {
+            client.put(b(key), b(key + "#" + i));
+            add(key, new Op(true, i, t0, System.nanoTime(), true));
+            acked.incrementAndGet();
+        }
+        catch (final RegionClientException ex)
+        {
+            add(key, new Op(true, i, t0, Long.MAX_VALUE, false));
+            failed.incrementAndGet();
+        }
+    }
+
+    /**
+     * Write each key's next value, keys spread over {@code threads} writers (one writer per key, so each key's
+     * writes stay in order), pipelining the cluster's fsyncs.
+     */
+    void writeAll(final RegionClient client, final List<String> keys, final int threads) throws InterruptedException
+    {
+        final List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++)
+        {
+            final int owner = t;
+            final Thread th = new Thread(() ->
+            {
+                for (int i = owner; i < keys.size(); i += threads)
+                {
+                    write(client, keys.get(i));
+                }
+            }, "writer-" + t);
+            th.start();
+            ts.add(th);
+        }
+        for (final Thread th : ts)
+        {
+            th.join();
+        }
+    }
+
+    /** @return keys {@code k<from>}, {@code k<from+step>}, ... below {@code to}, skipping {@code [skipFrom, skipTo)}. */
+    static List<String> keys(final int from, final int to, final int step, final int skipFrom, final int skipTo)
+    {
+        final List<String> out = new ArrayList<>();
+        for (int i = from; i < to; i += step)
+        {
+            if (i < skipFrom || i >= skipTo)
+            {
+                out.add(String.format("k%03d", i));
+            }
+        }
+        return out;
+    }
+
+    static List<String> keys(final int from, final int to, final int step)
+    {
+        return keys(from, to, step, 0, 0);
+    }
+
+    /** Read on the leader ({@code node == null}) or through a follower; a failed read is not recorded. */
+    void read(final RegionClient client, final String key, final String node)
+    {
+        final long t0 = System.nanoTime();
+        try
+        {
+            final RegionClient.ReadResult r = node == null ? client.get(b(key)) : client.getFromFollower(b(key), node);
+            final long t1 = System.nanoTime();
+            final int idx;
+            if (r.value() == null)
+            {
+                idx = -1;
+            }
+            else
+            {
+                final String v = new String(r.value(), StandardCharsets.UTF_8);
+                if (!v.startsWith(key + "#"))
+                {
+                    throw new AssertionError("read of " + key + " returned another key's value " + v);
+                }
+                idx = Integer.parseInt(v.substring(key.length() + 1));
+            }
+            add(key, new Op(false, idx, t0, t1, true));
+            reads.incrementAndGet();
+        }
+        catch (final RegionClientException ex)
+        {
+            // an unanswered read says nothing
+        }
+    }
+
+    Iterable<String> keys()
+    {
+        return ops.keySet();
+    }
+
+    /** @return every read that was stale, lost an acknowledged write, or returned a value never written. */
+    List<String> violations()
+    {
+        final List<String> out = new ArrayList<>();
+        ops.forEach((key, list) ->
+        {
+            final List<Op> copy;
+            synchronized (list)
+            {
+                copy = new ArrayList<>(list);
+            }
+            for (final Op r : copy)
+            {
+                if (r.write())
+                {
+                    continue;
+                }
+                int lo = -1;
+                int hi = -1;
+                for (final Op w : copy)
+                {
+                    if (!w.write())
+                    {
+                        continue;
+                    }
+                    if (w.acked() && w.complete() < r.invoke())
+                    {
+                        lo = Math.max(lo, w.index());
+                    }
+                    if (w.invoke() < r.complete())
+                    {
+                        hi = Math.max(hi, w.index());
+                    }
+                }
+                if (r.index() < lo || r.index() > hi)
+                {
+                    out.add(key + ": read returned #" + r.index() + ", allowed [" + lo + ", " + hi + "]");
+                }
+            }
+        });
+        return out;
+    }
+}

@@ -1,0 +1,116 @@
+package io.regioncache.ratis;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A node running as its own JVM ({@link NodeMain}) is killed with SIGKILL in the middle of a workload (no
+ * shutdown hook, no snapshot on stop, RocksDB and the Raft log cut wherever they were), then restarted from its data
+ * directory (here in this JVM, so its RocksDB and cache can be compared with the others'). It recovers its regions,
+ * catches up, and agrees with the other replicas.
+ */
+class KilledNodeProcessTest
+{
+    @Test
+    @Timeout(150)
+    void nodeKilledWithSigkillRestartsFromItsDataDirectory(@TempDir final Path dir) throws Exception
+    {
+        final History h = new History();
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> { });
+             RegionClient client = cluster.client())
+        {
+            cluster.start("n1");
+            cluster.start("n2");
+            final String peers = cluster.peers.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+            final String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+            final Process child = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "-Xmx256m",
+                "-cp", cp, NodeMain.class.getName(),
+                "--id", "n3", "--peers", peers, "--data-dir", dir.resolve("n3").toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("n3.log").toFile()).start();
+            try
+            {
+                cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 30_000);
+                h.writeAll(client, History.keys(0, 100, 1), 4);
+                final long left = client.split(History.b("k050"));
+                cluster.awaitLeader(left, 20_000);
+                // n3 (the child process) serves a linearizable read: it hosts both regions and has caught up.
+                final long deadline = System.currentTimeMillis() + 30_000;
+                while (true)
+                {
+                    try
+                    {
+                        client.getFromFollower(History.b("k010"), "n3");
+                        client.getFromFollower(History.b("k090"), "n3");
+                        break;
+                    }
+                    catch (final RegionClientException ex)
+                    {
+                        if (System.currentTimeMillis() > deadline)
+                        {
+                            throw ex;
+                        }
+                        Thread.sleep(100);
+                    }
+                }
+
+                final AtomicBoolean stop = new AtomicBoolean();
+                final List<Thread> writers = new ArrayList<>();
+                for (int t = 0; t < 3; t++)
+                {
+                    final int owner = t;
+                    final Thread w = new Thread(() ->
+                    {
+                        while (!stop.get())
+                        {
+                            for (int i = owner; i < 100 && !stop.get(); i += 3)
+                            {
+                                h.write(client, String.format("k%03d", i));
+                            }
+                        }
+                    });
+                    w.start();
+                    writers.add(w);
+                }
+                Thread.sleep(1_500);
+                child.destroyForcibly(); // SIGKILL
+                assertTrue(child.waitFor(20, TimeUnit.SECONDS), "child did not die");
+                Thread.sleep(1_500);
+                stop.set(true);
+                for (final Thread w : writers)
+                {
+                    w.join(60_000);
+                }
+            }
+            finally
+            {
+                child.destroyForcibly();
+                child.waitFor(20, TimeUnit.SECONDS);
+            }
+
+            final ReplicaNode back = cluster.start("n3");
+            cluster.awaitConverged(60_000);
+            for (int i = 0; i < 100; i++)
+            {
+                h.read(client, String.format("k%03d", i), "n3");
+            }
+            assertTrue(h.violations().isEmpty(), "history: " + h.violations());
+            assertTrue(h.reads.get() >= 100, "reads through the restarted node: " + h.reads.get());
+            assertTrue(back.regions().size() == 2, back.regions().toString());
+            cluster.assertHealthy();
+            System.out.printf("sigkill: acked %d, in flight/failed %d%n", h.acked.get(), h.failed.get());
+        }
+    }
+}

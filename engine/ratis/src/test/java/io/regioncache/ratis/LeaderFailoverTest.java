@@ -1,0 +1,92 @@
+package io.regioncache.ratis;
+
+import static io.regioncache.ratis.History.b;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The leader of a region is stopped while four writers and a reader run: a new leader is elected, writers continue
+ * through it, every acknowledged write is there, in-flight ones are applied on every replica or on none (the
+ * replicas are compared entry by entry), and no read is stale.
+ */
+class LeaderFailoverTest
+{
+    @Test
+    @Timeout(150)
+    void leaderStoppedMidWorkload(@TempDir final Path dir) throws Exception
+    {
+        final History h = new History();
+        try (LocalCluster cluster = new LocalCluster(dir, 3, c -> { }).startAll();
+             RegionClient client = cluster.client())
+        {
+            cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 20_000);
+            final long left = client.split(b(FollowerSnapshotInstallTest.key(50)));
+            cluster.awaitLeader(left, 20_000);
+
+            final AtomicBoolean stop = new AtomicBoolean();
+            final List<Thread> threads = new ArrayList<>();
+            for (int t = 0; t < 4; t++)
+            {
+                final int owner = t;
+                threads.add(new Thread(() ->
+                {
+                    while (!stop.get())
+                    {
+                        for (int i = owner; i < 100 && !stop.get(); i += 4)
+                        {
+                            h.write(client, FollowerSnapshotInstallTest.key(i));
+                        }
+                    }
+                }, "writer-" + t));
+            }
+            threads.add(new Thread(() ->
+            {
+                final String[] nodes = {null, "n1", "n2", "n3"};
+                while (!stop.get())
+                {
+                    final String node = nodes[ThreadLocalRandom.current().nextInt(nodes.length)];
+                    if (node == null || cluster.running.containsKey(node))
+                    {
+                        h.read(client, FollowerSnapshotInstallTest.key(ThreadLocalRandom.current().nextInt(100)), node);
+                    }
+                }
+            }, "reader"));
+            threads.forEach(Thread::start);
+
+            Thread.sleep(2_000);
+            final String victim = cluster.leaderOf(ReplicaNode.ROOT_REGION_ID);
+            final long ackedBefore = h.acked.get();
+            cluster.stop(victim);
+            Thread.sleep(3_000);
+            stop.set(true);
+            for (final Thread t : threads)
+            {
+                t.join(60_000);
+            }
+            final long ackedAfter = h.acked.get() - ackedBefore;
+            assertTrue(ackedAfter > 0, "no write acknowledged after the leader stopped");
+
+            cluster.start(victim);
+            cluster.awaitConverged(60_000);
+            for (int i = 0; i < 100; i++)
+            {
+                h.read(client, FollowerSnapshotInstallTest.key(i), null);
+                h.read(client, FollowerSnapshotInstallTest.key(i), victim);
+            }
+            assertTrue(h.violations().isEmpty(), "history: " + h.violations());
+            assertTrue(h.reads.get() > 200, "reads checked: " + h.reads.get());
+            cluster.assertHealthy();
+            System.out.printf("failover: victim %s, acked %d (%d after the stop), in flight/failed %d, reads %d%n",
+                victim, h.acked.get(), ackedAfter, h.failed.get(), h.reads.get());
+        }
+    }
+}
