@@ -956,7 +956,7 @@ final class ApplyAgent implements Agent
                     }
                     break;
                 case ACTIVE:
-                    if (r.casState(word, StateWord.pins(word) > 0 ? PENDING_EVICT : EVICTING))
+                    if (r.closeAndEvict(word) != null) // PENDING_EVICT while pinned, else EVICTING
                     {
                         directory.remove(r);
                         draining.add(r);
@@ -987,7 +987,7 @@ final class ApplyAgent implements Agent
             final long word = r.stateWordVolatile();
             final RegionState state = StateWord.state(word);
             // EVICTING and RETIRED admit no new pins, so a pin count seen at zero stays zero.
-            if ((state == EVICTING || state == RETIRED) && StateWord.pins(word) == 0 && r.casState(word, GONE))
+            if ((state == EVICTING || state == RETIRED) && r.pinsDrained() && r.casState(word, GONE))
             {
                 if (r.detachTable())
                 {
