@@ -754,7 +754,7 @@ final class ApplyAgent implements Agent
                     }
                     break;
                 case ACTIVE:
-                    if (r.casState(word, StateWord.pins(word) > 0 ? PENDING_EVICT : EVICTING))
+                    if (r.closeAndEvict(word) != null) // PENDING_EVICT while pinned, else EVICTING
                     {
                         directory.remove(r);
                         loads.rememberSize(r.id(), EvictionPolicy.estimatedBytes(r));

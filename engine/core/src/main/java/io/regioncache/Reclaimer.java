@@ -50,7 +50,7 @@ final class Reclaimer
             final long word = r.stateWordVolatile();
             final RegionState state = StateWord.state(word);
             // EVICTING and RETIRED admit no new pins, so a pin count seen at zero stays zero.
-            if ((state == EVICTING || state == RETIRED) && StateWord.pins(word) == 0 && r.casState(word, GONE))
+            if ((state == EVICTING || state == RETIRED) && r.pinsDrained() && r.casState(word, GONE))
             {
                 if (r.detachTable())
                 {

@@ -602,7 +602,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         for (final RegionRecord r : directory.currentAcquire().records())
         {
             final long word = r.stateWordVolatile();
-            out.add(new RegionInfo(r.region(), StateWord.state(word), StateWord.pins(word),
+            out.add(new RegionInfo(r.region(), StateWord.state(word), (int)Math.min(Integer.MAX_VALUE, r.pinCount()),
                 r.safePointAcquire(), r.appliedVersionAcquire(), r.stats().gets(), r.stats().scannedEntries()));
         }
         return out;

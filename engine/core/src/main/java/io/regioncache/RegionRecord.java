@@ -16,9 +16,32 @@ import io.regioncache.internal.table.MvccTable;
  * {@link #casState}); readers of any thread {@link #tryPin} and {@link #unpin}; the unpin that drops the last pin
  * of a {@link RegionState#PENDING_EVICT} record moves it to {@link RegionState#EVICTING} in the same CAS.
  * <p>
+ * <b>Pins live off the state word</b>, in {@link #STRIPES} striped cells of 128 bytes each (two cache lines, so
+ * the adjacent-line prefetcher does not pair two cells): a reader pins by adding one to the cell of its snapshot
+ * handle and unpins by subtracting one, so readers of one hot region on different cores write different lines and
+ * only read the state word (which then stays shared in every core's cache). This is the percpu-refcount / BRAVO
+ * pattern; state transitions remain CASes on the packed word. The pin count is the sum of the cells; a cell never
+ * goes below zero (an unpin with nothing to drop changes nothing).
+ * <p>
+ * <b>Why no pin is lost (the ordering argument).</b> A reader <em>announces</em> first (the cell's
+ * {@code getAndAdd}, a volatile read-modify-write) and <em>looks</em> second (a volatile read of the state word);
+ * the apply thread, to close a record to pins, <em>publishes</em> first (a CAS on the word: {@link StateWord#FLAG_CLOSING}
+ * or a state other than ACTIVE) and <em>counts</em> second (volatile reads of every cell). Volatile accesses are
+ * totally ordered (the synchronization order, consistent with each thread's program order), so of a reader's
+ * announce and the apply thread's publish one comes first: if the announce does, the count sees it (the apply
+ * thread then knows of the pin); if the publish does, the reader's look sees the record closed and the reader
+ * withdraws its announcement without reading the table. So a count of zero after the publish means no reader
+ * holds a pin or ever will, and the table can go (Dekker's argument; checked by {@code RegionRecordLincheckTest}).
+ * <p>
+ * <b>The last unpin of a PENDING_EVICT record.</b> Every unpin (and every withdrawn pin) subtracts first and then
+ * looks at the state word; if it sees PENDING_EVICT it counts, and at zero CASes PENDING_EVICT → EVICTING. The
+ * apply thread does the same once right after it publishes PENDING_EVICT. The same argument shows that whoever
+ * subtracts last, or the apply thread if every unpin came before its publish, sees both PENDING_EVICT and a zero
+ * count; the CAS makes the move happen exactly once.
+ * <p>
  * <b>Memory order.</b> The table and the applied version are written by the apply thread before the CAS that
- * makes the record ACTIVE (a volatile write); a reader's pin CAS (a volatile read-modify-write) that observes
- * ACTIVE therefore also observes them. {@link #appliedVersionAcquire()} is re-read after pinning so each snapshot
+ * makes the record ACTIVE (a volatile write); a reader's volatile read of the word that observes ACTIVE therefore
+ * also observes them. {@link #appliedVersionAcquire()} is re-read after pinning so each snapshot
  * sees only whole write batches: the apply thread inserts every entry of a batch, then publishes the batch's
  * version with a release store.
  */
@@ -29,6 +52,7 @@ final class RegionRecord
     private static final VarHandle STATE_WORD;
     private static final VarHandle APPLIED_VERSION;
     private static final VarHandle SAFE_POINT;
+    private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
 
     static
     {
@@ -57,8 +81,37 @@ final class RegionRecord
     public static final int PIN_EPOCH_MISMATCH = 4;
     /** Result of {@link #tryPin}: read version at or below the safe point. */
     public static final int PIN_TOO_OLD = 5;
-    /** Result of {@link #tryPin}: the pin count is saturated. */
+    /** Result of {@link #tryPin}: the pin count is saturated (no longer returned: cells are 64-bit). */
     public static final int PIN_LIMIT = 6;
+
+    /** Longs per pin cell: 128 bytes. */
+    static final int CELL_LONGS = 16;
+    /** Pin cells per record: a power of two, twice the processors (few collisions between handles), 4..32. */
+    static final int STRIPES = stripes(Runtime.getRuntime().availableProcessors());
+    /** Hands out stripes to snapshot handles round-robin. */
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_STRIPE =
+        new java.util.concurrent.atomic.AtomicInteger();
+
+    static int stripes(final int processors)
+    {
+        final int want = Math.max(4, Math.min(32, 2 * processors));
+        return Integer.highestOneBit(want - 1) << 1;
+    }
+
+    /**
+     * @return the stripe of a new snapshot handle (round-robin, so the handles of different threads use different
+     * cells while there are fewer handles than stripes).
+     */
+    static int nextStripe()
+    {
+        return NEXT_STRIPE.getAndIncrement() & (STRIPES - 1);
+    }
+
+    /** Index of the first long of the cell of {@code stripe}; cell 0 starts one cell in, away from the header. */
+    private static int cell(final int stripe)
+    {
+        return ((stripe & (STRIPES - 1)) + 1) * CELL_LONGS;
+    }
 
     private final Region region;
     private final long incarnation;
@@ -83,6 +136,8 @@ final class RegionRecord
     private long evictRequestedNanos;
     /** Apply thread only: the safe point of the compaction that produced this record's table. */
     private long compactedAtSafePoint;
+    /** The pin cells: cell {@code s} is the long at {@link #cell(int)}; the rest is padding. */
+    private final long[] pinCells = new long[(STRIPES + 2) * CELL_LONGS];
     /** Read statistics, bumped by readers with plain racy increments (approximate by design, off the hot path). */
     private final RegionStats stats = new RegionStats();
 
@@ -255,9 +310,37 @@ final class RegionRecord
     }
 
     /**
-     * Any thread: pin the record for a snapshot if it is ACTIVE at {@code epochVersion} and {@code readVersion} is
-     * above its safe point. The epoch is checked before the state, so a stale epoch is
-     * {@link #PIN_EPOCH_MISMATCH} in every state. One CAS adds one pin; a CAS lost to another reader retries with the fresh word.
+     * Any thread: pin the record for a snapshot if it is ACTIVE (and not closing) at {@code epochVersion} and
+     * {@code readVersion} is above its safe point. Announces the pin in the handle's cell, then looks at the state
+     * word; a record found closed gets the announcement withdrawn (see the class comment for why this never loses a
+     * pin). No CAS, and no write to the state word's line.
+     *
+     * @param epochVersion the epoch the reader expects.
+     * @param readVersion  the version the reader reads at.
+     * @param stripe       the handle's stripe ({@link #nextStripe()}).
+     * @return {@link #PIN_OK} or the reason it could not pin.
+     */
+    public int tryPin(final long epochVersion, final long readVersion, final int stripe)
+    {
+        // A first look, before announcing: a record already closed (or at another epoch) is refused without
+        // touching a cell, so readers hammering an evicted or retired record never delay its reclamation.
+        final int early = admit((long)STATE_WORD.getVolatile(this), epochVersion, readVersion);
+        if (early != PIN_OK)
+        {
+            return early;
+        }
+        CELLS.getAndAdd(pinCells, cell(stripe), 1L); // announce ...
+        final long word = (long)STATE_WORD.getVolatile(this); // ... then look (the look that counts)
+        final int rc = admit(word, epochVersion, readVersion);
+        if (rc != PIN_OK)
+        {
+            unpin(stripe); // withdraw; may be the last "unpin" of a PENDING_EVICT record
+        }
+        return rc;
+    }
+
+    /**
+     * {@link #tryPin(long, long, int)} on stripe 0 (tests).
      *
      * @param epochVersion the epoch the reader expects.
      * @param readVersion  the version the reader reads at.
@@ -265,39 +348,37 @@ final class RegionRecord
      */
     public int tryPin(final long epochVersion, final long readVersion)
     {
-        while (true)
+        return tryPin(epochVersion, readVersion, 0);
+    }
+
+    private int admit(final long word, final long epochVersion, final long readVersion)
+    {
+        final int stateCode = StateWord.stateCode(word);
+        if (stateCode == RegionState.RETIRED.ordinal())
         {
-            final long word = (long)STATE_WORD.getVolatile(this);
-            final int stateCode = StateWord.stateCode(word);
-            if (stateCode == RegionState.RETIRED.ordinal())
-            {
-                return PIN_RETIRED;
-            }
-            // Epoch before state: a router with a stale route must hear "refresh your route" whatever the state,
-            // not "loading", or it waits for a load that will never serve its epoch.
-            if (StateWord.epochVersion(word) != epochVersion)
-            {
-                return PIN_EPOCH_MISMATCH;
-            }
-            if (stateCode != RegionState.ACTIVE.ordinal())
-            {
-                return notActiveReason(stateCode);
-            }
-            // The safe point only moves forward and GC never mutates a pinned table (it swaps in a new record),
-            // so a check against a value that is a moment stale can only admit a read the old table still serves.
-            if (readVersion <= (long)SAFE_POINT.getAcquire(this))
-            {
-                return PIN_TOO_OLD;
-            }
-            if (StateWord.pins(word) == StateWord.MAX_PINS)
-            {
-                return PIN_LIMIT;
-            }
-            if (STATE_WORD.compareAndSet(this, word, word + StateWord.ONE_PIN))
-            {
-                return PIN_OK;
-            }
+            return PIN_RETIRED;
         }
+        // Epoch before state: a router with a stale route must hear "refresh your route" whatever the state, not
+        // "loading", or it waits for a load that will never serve its epoch.
+        if (StateWord.epochVersion(word) != epochVersion)
+        {
+            return PIN_EPOCH_MISMATCH;
+        }
+        if (stateCode != RegionState.ACTIVE.ordinal())
+        {
+            return notActiveReason(stateCode);
+        }
+        if ((StateWord.flags(word) & StateWord.FLAG_CLOSING) != 0)
+        {
+            return PIN_EVICTING;
+        }
+        // The safe point only moves forward and GC never mutates a pinned table (it swaps in a new record), so a
+        // check against a value that is a moment stale can only admit a read the old table still serves.
+        if (readVersion <= (long)SAFE_POINT.getAcquire(this))
+        {
+            return PIN_TOO_OLD;
+        }
+        return PIN_OK;
     }
 
     private static int notActiveReason(final int stateCode)
@@ -314,39 +395,121 @@ final class RegionRecord
     }
 
     /**
-     * Any thread: drop one pin. The unpin that drops the last pin of a PENDING_EVICT record moves it to EVICTING in
-     * the same CAS, so exactly one thread makes that move and the apply thread can then drop the table.
+     * Any thread: drop one pin from the handle's cell. Then, if the record is PENDING_EVICT and no pin is left, move
+     * it to EVICTING (one CAS: exactly one thread makes the move; see the class comment).
      *
-     * @return false if the record had no pin to drop (a caller bug, counted by the caller; the word is unchanged).
+     * @param stripe the stripe the pin was taken on.
+     * @return false if that cell had no pin to drop (a caller bug, counted by the caller; nothing changed).
      */
-    public boolean unpin()
+    public boolean unpin(final int stripe)
     {
-        while (true)
+        final int cell = cell(stripe);
+        // A CAS rather than an add: a buggy extra unpin must find the cell at zero and change nothing, never take it
+        // below zero for a moment (a count made meanwhile could then miss another reader's pin). The cell is shared
+        // only by the handles of one stripe, so the CAS rarely retries.
+        long pins;
+        do
         {
-            final long word = (long)STATE_WORD.getVolatile(this);
-            final int pins = StateWord.pins(word);
-            if (pins == 0)
+            pins = (long)CELLS.getVolatile(pinCells, cell);
+            if (pins <= 0)
             {
                 return false;
             }
-            long next = word - StateWord.ONE_PIN;
-            final boolean lastOfPendingEvict =
-                pins == 1 && StateWord.stateCode(word) == RegionState.PENDING_EVICT.ordinal();
-            if (lastOfPendingEvict)
-            {
-                next = StateWord.withState(next, RegionState.EVICTING);
-            }
-            if (STATE_WORD.compareAndSet(this, word, next))
-            {
-                if (lastOfPendingEvict)
-                {
-                    transitions.recordMade(RegionState.PENDING_EVICT, RegionState.EVICTING);
-                    LOG.debug("region {} (record #{}): PENDING_EVICT -> EVICTING on last unpin", region.id(),
-                        incarnation);
-                }
-                return true;
-            }
         }
+        while (!CELLS.compareAndSet(pinCells, cell, pins, pins - 1)); // subtract ...
+        drainPendingEvict(); // ... then look
+        return true;
+    }
+
+    /**
+     * {@link #unpin(int)} on stripe 0 (tests).
+     *
+     * @return false if there was no pin to drop.
+     */
+    public boolean unpin()
+    {
+        return unpin(0);
+    }
+
+    /** If the record is PENDING_EVICT and its pins have drained, move it to EVICTING (at most once overall). */
+    private void drainPendingEvict()
+    {
+        long word = (long)STATE_WORD.getVolatile(this);
+        while (StateWord.stateCode(word) == RegionState.PENDING_EVICT.ordinal() && cellSum() == 0)
+        {
+            if (STATE_WORD.compareAndSet(this, word, StateWord.withState(word, RegionState.EVICTING)))
+            {
+                transitions.recordMade(RegionState.PENDING_EVICT, RegionState.EVICTING);
+                LOG.debug("region {} (record #{}): PENDING_EVICT -> EVICTING on last unpin", region.id(),
+                    incarnation);
+                return;
+            }
+            word = (long)STATE_WORD.getVolatile(this);
+        }
+    }
+
+    private long cellSum()
+    {
+        long sum = 0;
+        for (int s = 0; s < STRIPES; s++)
+        {
+            sum += (long)CELLS.getVolatile(pinCells, cell(s));
+        }
+        return sum;
+    }
+
+    /**
+     * @return the pins held now (the sum of the cells; exact only once the record is closed to pins, else a
+     * moment's estimate). Any thread.
+     */
+    public long pinCount()
+    {
+        return cellSum();
+    }
+
+    /**
+     * Apply thread, ACTIVE record: close it to new pins, count the pins, and move it to PENDING_EVICT (pins held)
+     * or EVICTING (none), clearing the closing flag in the same CAS. After PENDING_EVICT it counts once more and
+     * moves to EVICTING itself if every pin went meanwhile (an unpin that ran before PENDING_EVICT was published
+     * did not see it).
+     *
+     * @param word the exact word the caller read (ACTIVE).
+     * @return the state moved to, or null if the word changed under the caller (re-read and decide again).
+     */
+    public RegionState closeAndEvict(final long word)
+    {
+        if (StateWord.stateCode(word) != RegionState.ACTIVE.ordinal())
+        {
+            return null;
+        }
+        final long closed = StateWord.withFlags(word, StateWord.FLAG_CLOSING);
+        if (closed != word && !STATE_WORD.compareAndSet(this, word, closed)) // publish ...
+        {
+            return null;
+        }
+        final RegionState to = cellSum() > 0 ? RegionState.PENDING_EVICT : RegionState.EVICTING; // ... then count
+        final long moved = StateWord.withState(StateWord.withoutFlags(closed, StateWord.FLAG_CLOSING), to);
+        if (!STATE_WORD.compareAndSet(this, closed, moved))
+        {
+            return null; // nothing else writes an ACTIVE word now; defensive
+        }
+        transitions.recordMade(RegionState.ACTIVE, to);
+        LOG.debug("region {} (record #{}): ACTIVE -> {}", region.id(), incarnation, to);
+        if (to == RegionState.PENDING_EVICT)
+        {
+            drainPendingEvict();
+        }
+        return to;
+    }
+
+    /**
+     * Apply thread: whether an EVICTING or RETIRED record (closed to pins) holds no pin any more; it then never will.
+     *
+     * @return true if no pin is held.
+     */
+    public boolean pinsDrained()
+    {
+        return cellSum() == 0;
     }
 
     /**

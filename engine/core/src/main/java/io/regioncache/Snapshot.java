@@ -41,6 +41,8 @@ public final class Snapshot implements AutoCloseable
     private final PinHolder holder;
     private final Cleaner.Cleanable cleanable;
     private final int maxKeyLength;
+    /** This handle's pin cell in every record it pins ({@link RegionRecord#nextStripe()}). */
+    private final int stripe = RegionRecord.nextStripe();
     /** {@link #multiGet} scratch: each group's hashes. */
     private final long[] multiHashes = new long[MULTI_GET_GROUP];
     /** {@link #multiGet} scratch: each group's home slots. */
@@ -74,14 +76,14 @@ public final class Snapshot implements AutoCloseable
         this.counters = counters;
         this.engineClosed = engineClosed;
         this.maxKeyLength = maxKeyLength;
-        this.holder = new PinHolder(counters);
+        this.holder = new PinHolder(counters, stripe);
         this.cleanable = cleaner.register(this, holder);
     }
 
     /**
      * Pin region {@code regionId} at {@code epochVersion} for reads at {@code readVersion}. Closes a previous open
-     * first. Lock-free: a CAS on the region's state word, retried only when another reader moved the pin count or
-     * the region was just split (then the index is re-read).
+     * first. Lock-free and CAS-free: one atomic add on this handle's pin cell of the region and a read of its state
+     * word (retried only when the region was just split: then the index is re-read).
      *
      * @param regionId     the region.
      * @param epochVersion the epoch version the caller routes by.
@@ -102,7 +104,7 @@ public final class Snapshot implements AutoCloseable
             {
                 return fail(SnapshotStatus.NOT_CACHED);
             }
-            final int rc = r.tryPin(epochVersion, readVersion);
+            final int rc = r.tryPin(epochVersion, readVersion, stripe);
             switch (rc)
             {
                 case RegionRecord.PIN_OK:
@@ -373,7 +375,7 @@ public final class Snapshot implements AutoCloseable
             table = null;
             holder.pinned = null;
             // Statistics go to the region's shared counters once per close, and only when there is something to
-            // add: a bare pin/unpin writes nothing shared beyond the pin CAS itself.
+            // add: a bare pin/unpin writes nothing shared beyond its own pin cell.
             if (gets != 0)
             {
                 r.stats().onGets(gets);
@@ -387,7 +389,7 @@ public final class Snapshot implements AutoCloseable
                 }
                 iterator.invalidate();
             }
-            r.unpin();
+            r.unpin(stripe);
         }
     }
 
@@ -406,11 +408,13 @@ public final class Snapshot implements AutoCloseable
     private static final class PinHolder implements Runnable
     {
         private final EngineCounters counters;
+        private final int stripe;
         RegionRecord pinned;
 
-        PinHolder(final EngineCounters counters)
+        PinHolder(final EngineCounters counters, final int stripe)
         {
             this.counters = counters;
+            this.stripe = stripe;
         }
 
         @Override
@@ -422,7 +426,7 @@ public final class Snapshot implements AutoCloseable
                 pinned = null;
                 counters.onLeakedSnapshot();
                 LOG.warn("a snapshot of region {} was dropped without close(); released its pin", r.id());
-                r.unpin();
+                r.unpin(stripe);
             }
         }
     }

@@ -14,7 +14,8 @@ package io.regioncache;
  *   {@link #FLAG_HISTORICAL} (a retired record still pinned by snapshots; GC must not drop what it covers).</li>
  *   <li><b>epoch version</b>: the region epoch version this record was created for, as an unsigned 32-bit value.
  *   Carrying it in the word lets a reader check "ACTIVE at my epoch" and pin in the same CAS.</li>
- *   <li><b>pins</b>: snapshots currently reading the record's table (at most {@link #MAX_PINS}).</li>
+ *   <li><b>pins</b>: reserved, always 0: reader pins moved off this word into the record's striped cells
+ *   ({@link RegionRecord#pinCount()}), so that readers of one region do not all write this word's cache line.</li>
  * </ul>
  * Every change of the word is one compare-and-set from an exact expected word (see {@link RegionRecord}); these
  * helpers are pure functions of a word value and never touch memory.
@@ -47,6 +48,11 @@ final class StateWord
     public static final int FLAG_MANUAL = 0x1;
     /** A retired record that snapshots still pin: it caps GC of what it covers. */
     public static final int FLAG_HISTORICAL = 0x2;
+    /**
+     * Set by the apply thread (one CAS, state still ACTIVE) to close a record to new pins before it counts them;
+     * cleared by the CAS that then moves the record out of ACTIVE (see {@link RegionRecord#closeAndEvict}).
+     */
+    public static final int FLAG_CLOSING = 0x4;
 
     /** One pin, in word units. */
     public static final long ONE_PIN = 1L << PINS_SHIFT;
