@@ -46,9 +46,9 @@ final class JcstressFixtures
     }
 
     /**
-     * The apply thread's eviction of an ACTIVE record, exactly as {@code ApplyAgent.evictRecord}'s ACTIVE case: one
-     * CAS from the word it read, to PENDING_EVICT if readers hold pins, else straight to EVICTING; a lost CAS
-     * re-reads and re-decides.
+     * The apply thread's eviction of an ACTIVE record, through the engine's own {@link RegionRecord#closeAndEvict}
+     * (as {@code ApplyAgent.evictRecord}'s ACTIVE case calls it): publish CLOSING, count the striped pin cells, move
+     * to PENDING_EVICT if readers hold pins, else straight to EVICTING; a lost CAS re-reads and re-decides.
      *
      * @return the state the evictor moved the record to.
      */
@@ -56,10 +56,8 @@ final class JcstressFixtures
     {
         while (true)
         {
-            final long word = r.stateWordVolatile();
-            final RegionState to = io.regioncache.StateWord.pins(word) > 0 ?
-                RegionState.PENDING_EVICT : RegionState.EVICTING;
-            if (r.casState(word, to))
+            final RegionState to = r.closeAndEvict(r.stateWordVolatile());
+            if (to != null)
             {
                 return to;
             }

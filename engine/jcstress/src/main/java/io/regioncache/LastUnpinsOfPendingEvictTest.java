@@ -55,7 +55,7 @@ public class LastUnpinsOfPendingEvictTest
     {
         final long word = record.stateWordVolatile();
         final RegionState s = StateWord.state(word);
-        r.r3 = StateWord.pins(word) != 0 ? 9 : s == RegionState.EVICTING ? 2 : s == RegionState.PENDING_EVICT ? 1 : 8;
+        r.r3 = record.pinCount() != 0 ? 9 : s == RegionState.EVICTING ? 2 : s == RegionState.PENDING_EVICT ? 1 : 8;
         r.r4 = (int)transitions.made(RegionState.PENDING_EVICT, RegionState.EVICTING);
     }
 }
