@@ -397,7 +397,7 @@ final class ApplyAgent implements Agent
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: the cache is disabled");
         }
         final String refused = loads.refusal(region);
-        if (refused != null && !c.manual)
+        if (refused != null && !c.keepCached)
         {
             counters.onLoadRefused();
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: " + refused);
@@ -408,7 +408,7 @@ final class ApplyAgent implements Agent
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: memory in use " + budget.used() +
                 " >= stop-load threshold " + budget.stopLoadThreshold());
         }
-        final RegionRecord r = newRecord(region, PENDING, c.manual ? StateWord.FLAG_MANUAL : 0);
+        final RegionRecord r = newRecord(region, PENDING, c.keepCached ? StateWord.FLAG_KEEP_CACHED : 0);
         directory.add(r);
         loads.enqueue(r);
         return CommandResult.OK;
@@ -861,7 +861,7 @@ final class ApplyAgent implements Agent
             CommandResult.of(ResultCode.SKIPPED, c.regionId, "safe point only moves forward");
     }
 
-    CommandResult onSetPinned(final Command.SetPinned c)
+    CommandResult onSetKeepCached(final Command.SetKeepCached c)
     {
         final RegionRecord r = directory.currentAcquire().byId(c.regionId);
         if (r == null)
@@ -869,7 +869,7 @@ final class ApplyAgent implements Agent
             return CommandResult.of(ResultCode.NOT_CACHED, c.regionId, "");
         }
         // Flags ride in the state word: one CAS from the exact word, retried only while readers move the pins.
-        r.updateFlags(c.pinned ? StateWord.FLAG_MANUAL : 0, c.pinned ? 0 : StateWord.FLAG_MANUAL);
+        r.updateFlags(c.keepCached ? StateWord.FLAG_KEEP_CACHED : 0, c.keepCached ? 0 : StateWord.FLAG_KEEP_CACHED);
         return CommandResult.OK;
     }
 

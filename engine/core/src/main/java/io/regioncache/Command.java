@@ -53,16 +53,16 @@ abstract class Command
     public static final class LoadRegion extends Command
     {
         final Region region;
-        final boolean manual;
+        final boolean keepCached;
 
         /**
          * @param region the region to load.
-         * @param manual true if the host pins it (the policy will not evict it).
+         * @param keepCached true if the host keeps it cached (the policy will not evict it).
          */
-        public LoadRegion(final Region region, final boolean manual)
+        public LoadRegion(final Region region, final boolean keepCached)
         {
             this.region = region;
-            this.manual = manual;
+            this.keepCached = keepCached;
         }
 
         @Override
@@ -271,25 +271,25 @@ abstract class Command
     }
 
     /** Pin a cached region (the eviction policy skips it) or release that pin. */
-    public static final class SetPinned extends Command
+    public static final class SetKeepCached extends Command
     {
         final long regionId;
-        final boolean pinned;
+        final boolean keepCached;
 
         /**
-         * @param regionId the region.
-         * @param pinned   true to pin, false to release.
+         * @param regionId   the region.
+         * @param keepCached true to keep it cached (the policy skips it), false to release it to the policy.
          */
-        public SetPinned(final long regionId, final boolean pinned)
+        public SetKeepCached(final long regionId, final boolean keepCached)
         {
             this.regionId = regionId;
-            this.pinned = pinned;
+            this.keepCached = keepCached;
         }
 
         @Override
         CommandResult applyOn(final ApplyAgent agent)
         {
-            return agent.onSetPinned(this);
+            return agent.onSetKeepCached(this);
         }
 
         @Override

@@ -10,7 +10,7 @@ import io.regioncache.internal.memory.MemoryBudget;
  * <p>
  * Coldest first, by an exponential moving average of each region's read traffic. It must not thrash (TiKV
  * tikv#18093 evicted and reloaded the same regions every round): a region younger than the minimum residency is
- * never chosen, manually pinned regions are never chosen, at most a fraction of the cached regions goes per
+ * never chosen, regions the host keeps cached are never chosen, at most a fraction of the cached regions goes per
  * round, so one burst of pressure cannot empty the cache, and only <em>cold</em> regions are chosen (heat at most
  * half the mean heat), as TiKV evicts only regions cold by its moving average. If only hot regions remain, the
  * policy leaves them; the hard capacity still bounds memory (a write that would pass it evicts its region).
@@ -66,7 +66,7 @@ final class EvictionPolicy
             heatSum += updateHeat ? r.stats().updateHeat(DECAY) : r.stats().heat();
             final long word = r.stateWordVolatile();
             if (StateWord.state(word) == RegionState.ACTIVE &&
-                (StateWord.flags(word) & StateWord.FLAG_MANUAL) == 0 &&
+                (StateWord.flags(word) & StateWord.FLAG_KEEP_CACHED) == 0 &&
                 nowNanos - r.createdNanos() >= minResidencyNanos)
             {
                 candidates.add(r);

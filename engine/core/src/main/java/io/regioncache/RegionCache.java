@@ -484,7 +484,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     public CompletableFuture<CommandResult> setKeepCached(final long regionId, final boolean keepCached)
     {
         final String bad = CommandValidation.regionId("region id", regionId);
-        return bad != null ? invalid(regionId, bad) : submit(new Command.SetPinned(regionId, keepCached));
+        return bad != null ? invalid(regionId, bad) : submit(new Command.SetKeepCached(regionId, keepCached));
     }
 
     /**

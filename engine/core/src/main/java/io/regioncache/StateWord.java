@@ -10,7 +10,7 @@ package io.regioncache;
  * </pre>
  * <ul>
  *   <li><b>state</b>: {@link RegionState#ordinal()}.</li>
- *   <li><b>flags</b>: {@link #FLAG_MANUAL} (host pinned the region: policy eviction skips it),
+ *   <li><b>flags</b>: {@link #FLAG_KEEP_CACHED} (the host keeps the region cached: policy eviction skips it; not a snapshot pin),
  *   {@link #FLAG_HISTORICAL} (a retired record still pinned by snapshots; GC must not drop what it covers).</li>
  *   <li><b>epoch version</b>: the region epoch version this record was created for, as an unsigned 32-bit value.
  *   Carrying it in the word lets a reader check "ACTIVE at my epoch" and pin in the same CAS.</li>
@@ -45,7 +45,7 @@ final class StateWord
     public static final long MAX_EPOCH_VERSION = EPOCH_MASK;
 
     /** The host pinned this region in the cache: the eviction policy skips it. */
-    public static final int FLAG_MANUAL = 0x1;
+    public static final int FLAG_KEEP_CACHED = 0x1;
     /** A retired record that snapshots still pin: it caps GC of what it covers. */
     public static final int FLAG_HISTORICAL = 0x2;
     /**

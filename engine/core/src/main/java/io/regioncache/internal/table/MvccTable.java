@@ -260,9 +260,8 @@ public final class MvccTable
     }
 
     /**
-     * Release every buffer (segments, large buffers, all hash generations) to the pool. Writer thread only;
-     * the caller guarantees no reader can reach the table any more. The table is empty afterwards and may be
-     * written again.
+     * Insert a batch of (hash, node) pairs into the index in the order of their home slots: a counting sort by the
+     * top bits of each slot, so the inserts sweep the index once instead of missing the cache per key.
      */
     private static void insertSortedBySlot(
         final HashIndex index, final long[] hashes, final long[] nodes, final int[] order, final int count,
@@ -289,6 +288,11 @@ public final class MvccTable
         }
     }
 
+    /**
+     * Release every buffer (segments, large buffers, all hash generations) to the pool. Writer thread only;
+     * the caller guarantees no reader can reach the table any more. The table is empty afterwards and may be
+     * written again.
+     */
     public void free()
     {
         hashDeferred = false;
