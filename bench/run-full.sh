@@ -4,7 +4,7 @@
 # benchmarks are single-threaded, but the apply thread, the mixed group and the 2-thread snapshot benchmark need
 # the other cores.
 #
-#   bench/run-full.sh                 # everything (about 43 minutes on 2 cores, see below)
+#   bench/run-full.sh                 # everything (about 47 minutes on 2 cores, see below)
 #   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed
 #   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
 #   ONLY=thp bench/run-full.sh        # the 1M-key gets again with transparent huge pages (not in the default set)
@@ -20,12 +20,12 @@ COMMON=(-wi 5 -w 1s -i 5 -r 1s)
 
 cat <<INFO
 RegionCache benchmark suite -> $OUTDIR/   (forks=$FORKS; sets: $ONLY)
-Expected duration on a 2-core machine, all sets: about 43 minutes
-  read     ReadBenchmark     7 stores x 2 key counts x 2 distributions, -prof gc   ~13 min at 2 forks
+Expected duration on a 2-core machine, all sets: about 47 minutes
+  read     ReadBenchmark     8 stores x 2 key counts x 2 distributions, -prof gc   ~15 min at 2 forks
            MultiGetBenchmark 16 keys/op: multiGet vs single gets vs Chronicle Map x2  ~7 min
            MemoryLatencyBenchmark  1 and 2 dependent misses, 16 independent (limit)   ~1 min
   scan     ScanBenchmark     5 stores x 2 x 2, -prof gc                             ~9 min
-  latency  ReadLatencyBenchmark (SampleTime) 7 stores x 2 distributions, 10^6 keys  ~5 min (1 fork)
+  latency  ReadLatencyBenchmark (SampleTime) 8 stores x 2 distributions, 10^6 keys  ~6 min (1 fork)
   snapshot SnapshotBenchmark 1 and 2 threads, -prof gc                              ~1 min
   apply    ApplyBenchmark    batch 1 and 64, idle backoff and spin                  ~2 min
   split    SplitBenchmark    (SampleTime) 10^3 and 10^6 keys x invoker/dedicated    ~2 min

@@ -5,14 +5,15 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Point-get state: every store, RegionCache in three ways (copying get, zero-copy view, snapshot per op).
+ * Point-get state: every store, RegionCache in three ways (copying get, zero-copy view, snapshot per op), Chronicle
+ * Map in two (its usual {@code getUsing}, and its zero-allocation best).
  */
 @State(Scope.Benchmark)
 public class GetState extends StoreState
 {
     /** The store under test. */
-    @Param({"regioncache", "regioncache-view", "regioncache-open-per-op", "chronicle-map", "lmdb", "rocksdb",
-        "skiplist"})
+    @Param({"regioncache", "regioncache-view", "regioncache-open-per-op", "chronicle-map", "chronicle-map-offheap",
+        "lmdb", "rocksdb", "skiplist"})
     public String store;
 
     @Override
