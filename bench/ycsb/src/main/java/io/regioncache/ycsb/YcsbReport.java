@@ -1,5 +1,7 @@
 package io.regioncache.ycsb;
 
+import io.regioncache.bench.support.BarChart;
+
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -34,8 +36,6 @@ final class YcsbReport
     private static final Map<String, String> MAIN_OP = Map.of(
         "load", "INSERT", "a", "UPDATE", "b", "READ", "c", "READ", "d", "READ", "e", "SCAN", "f",
         "READ-MODIFY-WRITE");
-    private static final String[] COLORS = {"#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd"};
-
     static
     {
         WORKLOADS.put("load", "load");
@@ -234,123 +234,7 @@ final class YcsbReport
         final String title, final String unit, final List<String> groups, final List<String> series,
         final Map<String, Map<String, Double>> values)
     {
-        double min = Double.MAX_VALUE;
-        double max = 0;
-        for (final Map<String, Double> m : values.values())
-        {
-            for (final double v : m.values())
-            {
-                if (v > 0)
-                {
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
-                }
-            }
-        }
-        if (max == 0)
-        {
-            min = 1;
-            max = 10;
-        }
-        final boolean log = max / min > 20;
-        final double lo = log ? Math.pow(10, Math.floor(Math.log10(min))) : 0;
-        final double hi = log ? Math.pow(10, Math.ceil(Math.log10(max))) : niceCeil(max);
-        final int barW = 22;
-        final int gap = 30;
-        final int groupW = series.size() * barW + gap;
-        final int left = 80;
-        final int top = 56;
-        final int plotH = 300;
-        final int width = Math.max(700, left + groups.size() * groupW + 200);
-        final int height = top + plotH + 60;
-        final StringBuilder b = new StringBuilder();
-        b.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width).append("\" height=\"")
-            .append(height).append("\" font-family=\"sans-serif\" font-size=\"11\">\n");
-        b.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
-        b.append("<text x=\"").append(left).append("\" y=\"24\" font-size=\"14\" font-weight=\"bold\">")
-            .append(esc(title)).append("</text>\n");
-        b.append("<text x=\"").append(left).append("\" y=\"42\" fill=\"#555\">").append(esc(unit))
-            .append(log ? ", log scale" : "").append("</text>\n");
-        final List<Double> ticks = new ArrayList<>();
-        if (log)
-        {
-            for (double t = lo; t <= hi * 1.0001; t *= 10)
-            {
-                ticks.add(t);
-            }
-        }
-        else
-        {
-            for (int i = 0; i <= 5; i++)
-            {
-                ticks.add(hi * i / 5);
-            }
-        }
-        final int plotRight = left + groups.size() * groupW;
-        for (final double t : ticks)
-        {
-            final double y = y(t, lo, hi, log, top, plotH);
-            b.append(String.format(Locale.ROOT,
-                "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>" +
-                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\" fill=\"#333\">%s</text>%n",
-                left, plotRight, y, y, left - 6, y + 4, esc(fmt(t))));
-        }
-        b.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"#333\"/>%n",
-            left, plotRight, top + plotH, top + plotH));
-        for (int g = 0; g < groups.size(); g++)
-        {
-            final int gx = left + g * groupW + gap / 2;
-            final Map<String, Double> vs = values.getOrDefault(groups.get(g), Map.of());
-            for (int s = 0; s < series.size(); s++)
-            {
-                final Double v = vs.get(series.get(s));
-                if (v == null || v <= 0)
-                {
-                    continue;
-                }
-                final double y = y(Math.max(v, lo), lo, hi, log, top, plotH);
-                final int x = gx + s * barW;
-                b.append(String.format(Locale.ROOT,
-                    "<rect x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" fill=\"%s\"><title>%s: %s</title></rect>%n",
-                    x, y, barW - 2, top + plotH - y, COLORS[s % COLORS.length], esc(series.get(s)), esc(fmt(v))));
-                b.append(String.format(Locale.ROOT,
-                    "<text transform=\"translate(%.1f,%.1f) rotate(-90)\" font-size=\"9\" fill=\"#222\">%s</text>%n",
-                    x + barW / 2.0 + 3, y - 3, esc(fmt(v))));
-            }
-            b.append(String.format(Locale.ROOT,
-                "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#333\">%s</text>%n",
-                gx + series.size() * barW / 2, top + plotH + 16, esc(groups.get(g))));
-        }
-        for (int s = 0; s < series.size(); s++)
-        {
-            final int ly = top + s * 18;
-            b.append(String.format(Locale.ROOT,
-                "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"%d\">%s</text>%n",
-                plotRight + 20, ly, COLORS[s % COLORS.length], plotRight + 38, ly + 10, esc(series.get(s))));
-        }
-        b.append("</svg>\n");
-        return b.toString();
-    }
-
-    private static double y(final double v, final double lo, final double hi, final boolean log, final int top,
-        final int plotH)
-    {
-        final double f = log ? (Math.log10(v) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo)) :
-            (v - lo) / (hi - lo);
-        return top + plotH - f * plotH;
-    }
-
-    private static double niceCeil(final double v)
-    {
-        final double p = Math.pow(10, Math.floor(Math.log10(v)));
-        for (final double m : new double[] {1, 2, 2.5, 5, 10})
-        {
-            if (m * p >= v)
-            {
-                return m * p;
-            }
-        }
-        return 10 * p;
+        return BarChart.svg(title, unit, "", groups, series, values, YcsbReport::fmt);
     }
 
     private static String fmt(final double v)
