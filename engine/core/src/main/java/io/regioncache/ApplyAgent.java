@@ -256,6 +256,10 @@ final class ApplyAgent implements Agent
      */
     void evictAll()
     {
+        // Closing disables the cache for good: the duty cycles close() still runs to drain loads and pins must not
+        // let the load policy start a new load (a region PENDING again after close).
+        enabled = false;
+        enabledPublished = false;
         loads.pause(true);
         for (final RegionRecord r : directory.currentAcquire().records())
         {
