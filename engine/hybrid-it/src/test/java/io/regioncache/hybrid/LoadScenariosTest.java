@@ -394,7 +394,4 @@ class LoadScenariosTest
         return h.engine.cache().memoryInUse();
     }
 
-    // Stop-load threshold: RegionCacheConfig has none (only loadsPaused and the hard memory capacity, covered by
-    // loadFailureOnMemoryClearsEverythingItWrote), so there is no scenario to test here.
-
 }
