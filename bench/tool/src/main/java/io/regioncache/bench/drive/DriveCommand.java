@@ -106,8 +106,10 @@ public final class DriveCommand implements Callable<Integer>
     long seed = D.seed();
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-        description = "RocksDB directory, new or empty (kept at the end); default: a temporary directory " +
-            "deleted at the end.")
+        description = "RocksDB directory, kept at the end: new, empty, or one an earlier drive run wrote (even one " +
+            "killed mid-run): then the run resumes on it, with its --keys and --value-size, after checking that " +
+            "every write the earlier run acknowledged (its log drive-acks.log) is in RocksDB (exit 1 if one is " +
+            "missing). Default: a temporary directory deleted at the end.")
     Path dataDir;
 
     @Option(names = "--catalog", paramLabel = "FILE",
@@ -172,6 +174,27 @@ public final class DriveCommand implements Callable<Integer>
         {
             throw bad("--ops must be positive, was " + ops);
         }
+        if (dataDir != null && replicas == null && AckLog.isDriveDir(dataDir))
+        {
+            final int[] meta;
+            try
+            {
+                meta = AckLog.readMeta(dataDir);
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                throw bad("--data-dir " + dataDir + ": cannot read " + AckLog.META + ": " + ex);
+            }
+            final CommandLine.ParseResult pr = spec.commandLine().getParseResult();
+            if (pr != null && pr.hasMatchedOption("--keys") && keys != meta[0] ||
+                pr != null && pr.hasMatchedOption("--value-size") && valueSize != meta[1])
+            {
+                throw bad("--data-dir " + dataDir + " was written with --keys " + meta[0] + " --value-size " +
+                    meta[1] + "; a run resuming on it must use the same");
+            }
+            keys = meta[0];
+            valueSize = meta[1];
+        }
         final DriveSettings st = new DriveSettings(duration == null ? D.duration() : duration,
             ops == null ? 0 : ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength, valueSize,
             batchSize, splitKeys, budget == null ? D.budgetBytes() : budget, autoLoad, minAmplification,
@@ -192,10 +215,11 @@ public final class DriveCommand implements Callable<Integer>
             throw bad("--budget " + Units.bytes(st.budgetBytes()) + " gives no valid cache configuration: " +
                 ex.getMessage());
         }
-        if (dataDir != null && Files.exists(dataDir) && !isEmptyDirectory(dataDir))
+        if (dataDir != null && Files.exists(dataDir) && !isEmptyDirectory(dataDir) &&
+            (replicas != null || !AckLog.isDriveDir(dataDir)))
         {
-            throw bad("--data-dir " + dataDir + " must be a new or empty directory (the driver writes versions " +
-                "from 1 and would mix with the data there)");
+            throw bad("--data-dir " + dataDir + " must be a new or empty directory, or one an earlier drive run " +
+                "wrote (the driver writes versions from 1 and would mix with the data there)");
         }
         if (catalog != null && catalog.getParent() != null && !Files.isDirectory(catalog.toAbsolutePath().getParent()))
         {

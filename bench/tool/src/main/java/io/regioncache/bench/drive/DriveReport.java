@@ -22,6 +22,16 @@ public final class DriveReport
     double seconds;
     double crossCheckSeconds;
     long initialKeys;
+    /** Resumed over an earlier run's --data-dir (then the ack fields below are set). */
+    boolean resumed;
+    long acksInLog;
+    long acksVerified;
+    long acksSuperseded;
+    long acksMissing;
+    long acksRecovered;
+    long acksLogged;
+    double verifySeconds;
+    final List<String> ackSamples = new ArrayList<>();
     long reads;
     long gets;
     long scans;
@@ -143,7 +153,8 @@ public final class DriveReport
     /** @return true if the run passed: no divergence, no apply error, no wrong value read. */
     public boolean passed()
     {
-        return divergences == 0 && regionsNotCompared == 0 && applyErrors() == 0 && wrongValues == 0;
+        return divergences == 0 && regionsNotCompared == 0 && applyErrors() == 0 && wrongValues == 0 &&
+            acksMissing == 0;
     }
 
     /** @return the process exit code: 0 if {@link #passed()}, else 1. */
@@ -215,6 +226,16 @@ public final class DriveReport
         sb.append(String.format(Locale.ROOT, "  writes        %s batches (%s/s), %s keys; versions 1..%s " +
             "(%s initial keys)%n", Units.count(writeBatches), Units.rate(writeBatches / secs), Units.count(keyWrites),
             Units.count(lastVersion), Units.count(initialKeys)));
+        if (resumed)
+        {
+            sb.append(String.format(Locale.ROOT, "  resumed       acknowledged writes verified %d, missing %d " +
+                "(%d in the log, %d superseded by a later write; %d recovered beyond the log; %.1f s)%n",
+                acksVerified, acksMissing, acksInLog, acksSuperseded, acksRecovered, verifySeconds));
+            for (final String a : ackSamples)
+            {
+                sb.append("                missing: ").append(a).append('\n');
+            }
+        }
         sb.append(String.format(Locale.ROOT, "  hit ratio     %.1f%% (cache %s, rocksdb %s; fallbacks: %s)%n",
             hitRatio() * 100, Units.count(cacheReads), Units.count(storeReads), nonZero(fallbacks)));
         sb.append(String.format(Locale.ROOT, "  read latency (us)  %12s %9s %9s %9s %9s %10s%n", "count", "p50", "p90",
@@ -327,6 +348,9 @@ public final class DriveReport
             j.value(d);
         }
         j.endArray().endObject();
+        j.name("acknowledged").beginObject().field("resumed", resumed).field("in_log", acksInLog)
+            .field("verified", acksVerified).field("superseded", acksSuperseded).field("missing", acksMissing)
+            .field("recovered", acksRecovered).field("logged_at_end", acksLogged).endObject();
         j.field("apply_errors", applyErrors()).field("passed", passed()).field("exit_code", exitCode());
         j.object("metrics", metrics.values());
         return j.endObject().toString() + "\n";

@@ -103,6 +103,8 @@ public final class Driver
     private volatile long lastVersion;
     private volatile Throwable failure;
     private HybridEngine engine;
+    /** The acknowledged-write log ({@code --data-dir} only), or null. */
+    private AckLog ackLog;
     /** The engine's memory-mapped counters file ({@code drive --counters}), or null. */
     private Path countersFile;
 
@@ -199,7 +201,30 @@ public final class Driver
         try
         {
             Files.createDirectories(dir);
-            engine = HybridEngine.owning(RocksDbBackingStore.open(dir), cacheConfig(s).countersFile(countersFile));
+            final AckLog.Previous previous = !tempDir && AckLog.isDriveDir(dir) ? AckLog.read(dir) : null;
+            if (previous != null && (previous.keys() != s.keys() || previous.valueSize() != s.valueSize()))
+            {
+                throw new IllegalArgumentException("--data-dir " + dir + " holds " + previous.keys() + " keys of " +
+                    previous.valueSize() + " bytes; this run asks for " + s.keys() + " of " + s.valueSize());
+            }
+            if (!tempDir && previous == null)
+            {
+                AckLog.writeMeta(dir, s.keys(), s.valueSize());
+            }
+            final RocksDbBackingStore store = RocksDbBackingStore.open(dir);
+            if (previous != null)
+            {
+                verifyAcknowledged(store, previous, rep);
+            }
+            if (!tempDir)
+            {
+                ackLog = AckLog.open(dir, previous == null ? 0 : previous.lastVersion());
+            }
+            if (previous != null)
+            {
+                resume(store, previous, rep);
+            }
+            engine = HybridEngine.owning(store, cacheConfig(s).countersFile(countersFile));
             final RegionCache cache = engine.cache();
             rep.capacity = cache.config().capacityBytes();
             rep.evictThreshold = cache.config().evictThresholdBytes();
@@ -207,7 +232,10 @@ public final class Driver
             table = RegionTable.initial(keys, s.regions());
             writerTable = table;
             rep.regionsAtStart = table.size();
-            loadInitialData(rep);
+            if (previous == null)
+            {
+                loadInitialData(rep);
+            }
             if (s.catalog() != null)
             {
                 Files.deleteIfExists(s.catalog()); // a stale catalog of an earlier run would list dead regions
@@ -292,6 +320,18 @@ public final class Driver
             {
                 catalog.close();
             }
+            if (ackLog != null)
+            {
+                try
+                {
+                    ackLog.close();
+                    rep.acksLogged = ackLog.records();
+                }
+                catch (final IOException ex)
+                {
+                    failure = ex;
+                }
+            }
             if (engine != null)
             {
                 engine.close();
@@ -326,6 +366,7 @@ public final class Driver
                     lastWrite.set(k, version);
                 }
                 last = engine.write(b);
+                acknowledge(b, last, from, to, null, version);
                 final CompletableFuture<CommandResult> f = last;
                 f.thenAccept(r -> writeResults.incrementAndGet(r.code().ordinal()));
             }
@@ -337,6 +378,145 @@ public final class Driver
         rep.initialKeys = keys.size();
         lastVersion = version;
         readVersion.set(version);
+    }
+
+    /**
+     * Log the keys of a batch the store has ({@link HybridEngine#write} wrote RocksDB before returning, unless it
+     * answered {@code STORE_ERROR} at once). Keys {@code chosen[from..to)}, or the indexes {@code from..to} when
+     * {@code chosen} is null; a key is a delete if the batch deleted it.
+     */
+    private void acknowledge(
+        final WriteBatch b, final CompletableFuture<CommandResult> f, final int from, final int to, final int[] chosen,
+        final long version)
+    {
+        if (ackLog == null)
+        {
+            return;
+        }
+        final CommandResult now = f.getNow(null);
+        if (now != null && now.code() == ResultCode.STORE_ERROR)
+        {
+            return;
+        }
+        final boolean[] deleted = new boolean[to - from];
+        final int[] at = {0};
+        b.forEach((op, key, keyLength, value, valueLength) ->
+        {
+            deleted[at[0]++] = op != WriteBatch.PUT;
+            return 0;
+        });
+        for (int x = from; x < to; x++)
+        {
+            ackLog.append(chosen == null ? x : chosen[x], deleted[x - from], version);
+        }
+        ackLog.maybeFlush();
+    }
+
+    /**
+     * A run over a data directory an earlier run wrote (and maybe was killed in): every acknowledged write must be
+     * readable in RocksDB at its version (a put: a value naming its key and version; a delete: nothing), unless a
+     * later write of the key superseded it (GC may then have collected it).
+     */
+    private void verifyAcknowledged(final RocksDbBackingStore store, final AckLog.Previous p, final DriveReport rep)
+    {
+        final long t = System.nanoTime();
+        final long[] newest = new long[keys.size()];
+        for (int i = 0; i < p.version().length; i++)
+        {
+            final long k = p.keyAndFlag()[i] & ~AckLog.DELETE;
+            if (k >= 0 && k < keys.size())
+            {
+                newest[(int)k] = Math.max(newest[(int)k], p.version()[i]);
+            }
+        }
+        for (int i = 0; i < p.version().length; i++)
+        {
+            final long kf = p.keyAndFlag()[i];
+            final long k = kf & ~AckLog.DELETE;
+            final long v = p.version()[i];
+            final boolean delete = kf < 0;
+            if (k < 0 || k >= keys.size())
+            {
+                ackMissing(rep, "record " + i + " names key " + k + " outside the key space");
+                continue;
+            }
+            final byte[] val = store.get(keys.key((int)k), v);
+            final boolean exact = delete ? val == null :
+                val != null && val.length >= 16 && DriveKeys.longAt(val, 0) == k && DriveKeys.longAt(val, 8) == v;
+            if (exact)
+            {
+                rep.acksVerified++;
+            }
+            else if (newest[(int)k] > v || supersededInStore(store, (int)k, v))
+            {
+                rep.acksVerified++;
+                rep.acksSuperseded++;
+            }
+            else
+            {
+                ackMissing(rep, (delete ? "delete" : "put") + " of key " + k + " at version " + v + " reads " +
+                    (val == null ? "nothing" : "a value naming key " + DriveKeys.longAt(val, 0) + " version " +
+                        DriveKeys.longAt(val, 8)));
+            }
+        }
+        rep.resumed = true;
+        rep.acksInLog = p.count();
+        rep.verifySeconds = (System.nanoTime() - t) / 1e9;
+    }
+
+    /** @return whether the store's newest version of key {@code k} is above {@code v} (an unlogged later write). */
+    private boolean supersededInStore(final RocksDbBackingStore store, final int k, final long v)
+    {
+        final byte[] latest = store.get(keys.key(k), Long.MAX_VALUE);
+        return latest != null && latest.length >= 16 && DriveKeys.longAt(latest, 8) > v;
+    }
+
+    private static void ackMissing(final DriveReport rep, final String what)
+    {
+        rep.acksMissing++;
+        if (rep.ackSamples.size() < 5)
+        {
+            rep.ackSamples.add(what);
+        }
+    }
+
+    /**
+     * Continue over an earlier run's data: versions start {@link AckLog#VERSION_GAP} above its last acknowledged
+     * one (above any write it made without acknowledging it). What RocksDB recovered beyond the log (writes of the
+     * killed run not yet acknowledged) is acknowledged now, so that this run's GC may collect older versions.
+     */
+    private void resume(final RocksDbBackingStore store, final AckLog.Previous p, final DriveReport rep)
+    {
+        final long start = p.lastVersion() + AckLog.VERSION_GAP;
+        final long[] newest = new long[keys.size()];
+        final boolean[] newestDeleted = new boolean[keys.size()];
+        for (int i = 0; i < p.version().length; i++)
+        {
+            final long k = p.keyAndFlag()[i] & ~AckLog.DELETE;
+            if (k >= 0 && k < keys.size() && p.version()[i] >= newest[(int)k])
+            {
+                newest[(int)k] = p.version()[i];
+                newestDeleted[(int)k] = p.keyAndFlag()[i] < 0;
+            }
+        }
+        for (int k = 0; k < keys.size(); k++)
+        {
+            final byte[] latest = store.get(keys.key(k), Long.MAX_VALUE);
+            versions.set(k, 1);
+            if (latest != null && latest.length >= 16 && DriveKeys.longAt(latest, 8) > newest[k])
+            {
+                ackLog.append(k, false, DriveKeys.longAt(latest, 8));
+                rep.acksRecovered++;
+            }
+            else if (latest == null && newest[k] > 0 && !newestDeleted[k])
+            {
+                ackLog.append(k, true, start - 1); // deleted by an unacknowledged write below start - 1
+                rep.acksRecovered++;
+            }
+        }
+        ackLog.flush();
+        lastVersion = start;
+        readVersion.set(start);
     }
 
     /** Main thread: progress once a second until the duration or the op count is reached. */
@@ -649,6 +829,10 @@ public final class Driver
             long keyCount = 0;
             while (!stop)
             {
+                if (ackLog != null)
+                {
+                    ackLog.maybeFlush();
+                }
                 if (s.readRatio() == 1)
                 {
                     LockSupport.parkNanos(1_000_000L);
@@ -699,6 +883,7 @@ public final class Driver
                 }
                 final long v = version;
                 final CompletableFuture<CommandResult> f = engine.write(b);
+                acknowledge(b, f, 0, n, chosen, version);
                 f.thenAccept(r ->
                 {
                     writeResults.incrementAndGet(r.code().ordinal());
@@ -765,7 +950,12 @@ public final class Driver
             try
             {
                 final long now = readVersion.get();
-                final long sp = Math.min(previousVersion, now - 1);
+                long sp = Math.min(previousVersion, now - 1);
+                if (ackLog != null)
+                {
+                    // Never collapse a key's newest acknowledged version behind a write not acknowledged yet.
+                    sp = Math.min(sp, ackLog.durableVersion());
+                }
                 previousVersion = now;
                 if (sp <= safePoint || stop)
                 {

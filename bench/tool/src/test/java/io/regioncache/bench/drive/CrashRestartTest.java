@@ -1,0 +1,126 @@
+package io.regioncache.bench.drive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+/**
+ * Issue #13 item 5: {@code drive --data-dir D} killed with SIGKILL mid-run ({@link Process#destroyForcibly}) and
+ * started again on D resumes: RocksDB recovers from its WAL, the cache starts empty, every write the killed run
+ * acknowledged (its {@code drive-acks.log}) reads back at its version, and the cross-check passes.
+ */
+class CrashRestartTest
+{
+    private static final int KEYS = 4000;
+    private static final Pattern VERIFIED = Pattern.compile("acknowledged writes verified (\\d+), missing (\\d+) " +
+        "\\((\\d+) in the log");
+
+    private static String[] drive(final String... args)
+    {
+        final CommandLine cl = RegionCacheTool.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final List<String> all = new ArrayList<>(List.of("drive"));
+        all.addAll(List.of(args));
+        final int code = cl.execute(all.toArray(new String[0]));
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void aKilledDriveResumesWithEveryAcknowledgedWrite(@TempDir final Path tmp) throws Exception
+    {
+        final Path d = tmp.resolve("d");
+        final Path acks = d.resolve(AckLog.FILE);
+        final Path childOut = tmp.resolve("child.out");
+        final Path childErr = tmp.resolve("child.err");
+        final String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        final List<String> cmd = new ArrayList<>(List.of(
+            Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
+            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
+            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
+            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
+            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang=ALL-UNNAMED",
+            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
+            "--add-opens=java.base/java.io=ALL-UNNAMED",
+            "--add-opens=java.base/java.util=ALL-UNNAMED",
+            "-Dchronicle.analytics.disable=true",
+            "-cp", cp, RegionCacheTool.class.getName(),
+            "drive", "--data-dir", d.toString(), "--duration", "5m", "--keys", Integer.toString(KEYS),
+            "--regions", "4", "--split-keys", "3000", "--read-ratio", "0.5", "--threads", "1",
+            "--gc-interval", "300ms", "--policy-interval", "200ms", "--min-residency", "500ms",
+            "--progress", "plain"));
+        final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
+            .redirectError(childErr.toFile()).start();
+        final long killedAt;
+        try
+        {
+            // The initial load logs KEYS records; wait for some thousands written by the workload after it.
+            final long want = (KEYS + 6000L) * AckLog.RECORD;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+            while (!Files.isRegularFile(acks) || Files.size(acks) < want)
+            {
+                if (!child.isAlive())
+                {
+                    fail("drive exited (" + child.exitValue() + ") before it was killed:\n" +
+                        Files.readString(childOut) + Files.readString(childErr));
+                }
+                if (System.nanoTime() > deadline)
+                {
+                    fail("the ack log did not reach " + want + " bytes in time\n" + Files.readString(childErr));
+                }
+                Thread.sleep(50);
+            }
+            assertTrue(child.isAlive());
+        }
+        finally
+        {
+            child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no close, no flush
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "killed child ended");
+        }
+        assertTrue(child.exitValue() != 0, "killed, not ended: " + child.exitValue());
+        assertTrue(Files.readString(childOut).isEmpty(), "no report: it was killed mid-run");
+        final long logged = Files.size(acks) / AckLog.RECORD;
+        assertTrue(logged >= KEYS + 6000L, "records " + logged);
+
+        // Restart on D (same JVM): no --keys given, the directory's key space is used.
+        final String[] r = drive("--data-dir", d.toString(), "--duration", "5s", "--progress", "off");
+        assertEquals("0", r[0], r[1] + r[2]);
+        final Matcher m = VERIFIED.matcher(r[1]);
+        assertTrue(m.find(), r[1]);
+        assertEquals(logged, Long.parseLong(m.group(1)), r[1]);
+        assertEquals(0, Long.parseLong(m.group(2)), r[1]);
+        assertEquals(logged, Long.parseLong(m.group(3)), r[1]);
+        assertTrue(r[1].contains(" 0 divergence(s)") && r[1].contains("result        PASS"), r[1]);
+
+        // And once more over what the resumed run acknowledged on top (a clean end this time).
+        final long afterResume = Files.size(acks) / AckLog.RECORD;
+        assertTrue(afterResume > logged, "the resumed run logged its writes: " + afterResume);
+        final String[] again = drive("--data-dir", d.toString(), "--duration", "2s", "--progress", "off");
+        assertEquals("0", again[0], again[1] + again[2]);
+        final Matcher m2 = VERIFIED.matcher(again[1]);
+        assertTrue(m2.find(), again[1]);
+        assertEquals(afterResume, Long.parseLong(m2.group(1)), again[1]);
+        assertEquals(0, Long.parseLong(m2.group(2)), again[1]);
+    }
+}
