@@ -11,6 +11,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.MpscArrayQueue;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 import org.slf4j.Logger;
@@ -912,12 +913,15 @@ final class ApplyAgent implements Agent
     {
         private MvccTable table;
         private long version;
+        // Apply-thread-owned views: never the batch's, so a host reading its submitted batch cannot move them.
+        private final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
 
         boolean apply(final MvccTable table, final WriteBatch batch)
         {
             this.table = table;
             this.version = batch.version();
-            final int rc = batch.forEachLastFirst(this); // the later op on a key wins, as in the store
+            final int rc = batch.forEachLastFirst(this, keyView, valueView); // the later op on a key wins, as in the store
             this.table = null;
             return rc == 0;
         }

@@ -259,6 +259,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             return invalid(batch == null ? -1 : batch.regionId(), bad);
         }
+        // From here the apply thread may read it at any time: the host can no longer change it (it can still read it).
+        batch.seal();
         return submit(new Command.Write(batch));
     }
 

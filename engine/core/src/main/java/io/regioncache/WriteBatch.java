@@ -14,8 +14,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +--------+-----------------+-------------------+-------------+---------------+
  *  op: 1 = put, 2 = delete (value length 0)
  * </pre>
- * A batch is built by one thread, handed to the engine, and then owned by the apply thread: do not touch it after
- * submitting it.
+ * A batch is built by one thread and handed to the engine. Once handed over ({@link RegionCache#write}) it is
+ * <em>sealed</em>: {@code put} and {@code delete} then throw {@link IllegalStateException}, because the apply thread
+ * reads it later and a batch that changed under it would be applied half old, half new. Reading a sealed batch
+ * ({@link #forEach}, the accessors) stays allowed from any thread at any time: every visit wraps views of its own,
+ * so a host that walks its batch after submitting it (to log what it wrote, say) cannot disturb the apply thread's
+ * walk of the same batch.
  * <p>
  * Building is synchronous, so its argument errors throw at the call, before the batch changes: a null key or value
  * throws {@link NullPointerException}; an offset or length outside its buffer (negative, overflowing, or past the
@@ -42,9 +46,12 @@ public final class WriteBatch
     private int maxValueLength;
     /** Offset of each operation, so the apply thread can walk them last to first. */
     private int[] opOffsets = new int[8];
-    /** Reused by {@link #forEach}; a batch is iterated by one thread at a time (the apply thread, once queued). */
-    private UnsafeBuffer keyView;
-    private UnsafeBuffer valueView;
+    /**
+     * Set by the thread that hands the batch to the engine, before the queue's release store publishes it; read by
+     * that same thread's later appends, so a plain field is enough (another thread appending would be a data race
+     * the batch never promised to survive: it is built by one thread).
+     */
+    private boolean sealed;
 
     /**
      * @param regionId     the region written.
@@ -131,6 +138,10 @@ public final class WriteBatch
         final byte op, final DirectBuffer key, final int keyOffset, final int keyLength,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
+        if (sealed)
+        {
+            throw new IllegalStateException("write batch already submitted: it cannot change any more");
+        }
         java.util.Objects.requireNonNull(key, "key");
         checkSlice("key", key.capacity(), keyOffset, keyLength);
         if (op == PUT)
@@ -225,16 +236,19 @@ public final class WriteBatch
     }
 
     /**
-     * Visit the operations in order. Views are reused between calls: copy what you keep.
+     * Visit the operations in order. Any thread, also while the engine applies the batch; the views passed to the
+     * visitor are this call's own and are rewrapped for each operation: copy what you keep.
      *
      * @param visitor receives each operation.
      * @return the first non-zero code the visitor returned, or 0.
      */
     public int forEach(final OpVisitor visitor)
     {
+        final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
+        final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
         for (int i = 0; i < count; i++)
         {
-            final int rc = visit(i, visitor);
+            final int rc = visit(i, visitor, keyView, valueView);
             if (rc != 0)
             {
                 return rc;
@@ -246,16 +260,26 @@ public final class WriteBatch
     /**
      * Visit the operations last to first. A batch may touch one key twice; like the host's storage engine, the
      * later operation wins. A table refuses a second entry at the same (key, version), so the apply thread inserts
-     * last-first: the winning operation goes in, the earlier ones are the refused duplicates.
+     * last-first: the winning operation goes in, the earlier ones are the refused duplicates. Any thread, with
+     * views of this call's own (see {@link #forEach}).
      *
      * @param visitor receives each operation.
      * @return the first non-zero code the visitor returned, or 0.
      */
     public int forEachLastFirst(final OpVisitor visitor)
     {
+        return forEachLastFirst(visitor, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+    }
+
+    /**
+     * {@link #forEachLastFirst(OpVisitor)} with views owned by the caller: the apply thread's allocation-free walk.
+     * The views must not be shared with another thread.
+     */
+    int forEachLastFirst(final OpVisitor visitor, final UnsafeBuffer keyView, final UnsafeBuffer valueView)
+    {
         for (int i = count - 1; i >= 0; i--)
         {
-            final int rc = visit(i, visitor);
+            final int rc = visit(i, visitor, keyView, valueView);
             if (rc != 0)
             {
                 return rc;
@@ -264,19 +288,19 @@ public final class WriteBatch
         return 0;
     }
 
-    private int visit(final int index, final OpVisitor visitor)
+    /** The thread handing the batch to the engine: no operation may be added from now on. */
+    void seal()
     {
-        if (keyView == null)
-        {
-            keyView = new UnsafeBuffer(buffer.byteArray());
-            valueView = new UnsafeBuffer(buffer.byteArray());
-        }
+        sealed = true;
+    }
+
+    private int visit(final int index, final OpVisitor visitor, final UnsafeBuffer keyView, final UnsafeBuffer valueView)
+    {
         int at = opOffsets[index];
         final byte op = buffer.getByte(at);
         final int keyLength = buffer.getInt(at + 1);
         final int valueLength = buffer.getInt(at + 5);
         at += HEADER;
-        // The buffer may have grown (a new array) since the views were made: wrap the current one.
         keyView.wrap(buffer.byteArray(), at, keyLength);
         valueView.wrap(buffer.byteArray(), at + keyLength, valueLength);
         return visitor.onOp(op, keyView, keyLength, valueView, valueLength);
