@@ -580,6 +580,68 @@ public final class RegionClient implements AutoCloseable
         throw new RegionClientException(last.status(), last.detail(), null);
     }
 
+    /**
+     * Scan {@code [start, end)} across regions, in key order: each region's part is a linearizable read of that
+     * region (its leader, or a follower through ReadIndex, at that replica's last applied version), so the result is
+     * not one cross-region snapshot: a write acknowledged before the scan began is in it, a concurrent one in another
+     * region may or may not be.
+     *
+     * @param start inclusive start.
+     * @param end   exclusive end (empty = +infinity).
+     * @param limit most pairs returned.
+     * @return the visible pairs, in key order.
+     */
+    public List<ScanPage.KeyValue> scan(final byte[] start, final byte[] end, final int limit)
+    {
+        final List<ScanPage.KeyValue> out = new ArrayList<>(Math.min(limit, 1024));
+        byte[] from = start;
+        while (out.size() < limit && (end.length == 0 || Arrays.compareUnsigned(from, end) < 0))
+        {
+            final int want = Math.min(limit - out.size(), EntryCodec.MAX_SCAN_LIMIT);
+            final byte[] lower = from;
+            Reply last = null;
+            Reply ok = null;
+            RegionMeta m = null;
+            for (int attempt = 0; attempt < ATTEMPTS && ok == null; attempt++)
+            {
+                m = locate(lower);
+                final Reply r = call(m.id(), new Entry.Scan(m.id(), m.epochVersion(), 0, lower, end, want), null, false);
+                if (r.status() == Reply.Status.OK)
+                {
+                    ok = r;
+                }
+                else
+                {
+                    last = r;
+                    if (!retry(r))
+                    {
+                        break;
+                    }
+                }
+            }
+            if (ok == null)
+            {
+                throw new RegionClientException(last.status(), last.detail(), null);
+            }
+            final ScanPage page = ScanPage.decode(ok.value());
+            out.addAll(page.pairs());
+            if (page.more())
+            {
+                final byte[] lastKey = page.pairs().get(page.pairs().size() - 1).key();
+                from = Arrays.copyOf(lastKey, lastKey.length + 1); // the next key after lastKey
+            }
+            else if (m.end().length == 0)
+            {
+                break;
+            }
+            else
+            {
+                from = m.end();
+            }
+        }
+        return out;
+    }
+
     /** @return true if the status is worth a retry (after a route refresh or a short wait). */
     private boolean retry(final Reply r)
     {
