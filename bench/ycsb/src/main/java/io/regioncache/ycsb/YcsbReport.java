@@ -30,7 +30,8 @@ final class YcsbReport
     static final String TABLE = "ycsb-summary.md";
 
     private static final Map<String, String> LABELS = Map.of(
-        "regioncache", "RegionCache hybrid", "rocksdb", "RocksDB (no cache)", "lmdb", "LMDB");
+        "regioncache", "RegionCache hybrid", "rocksdb", "RocksDB (no cache)", "lmdb", "LMDB",
+        "cluster", "RegionCache 3-node Raft cluster");
     private static final Map<String, String> WORKLOADS = new LinkedHashMap<>();
     /** The operation whose latency a workload is about. */
     private static final Map<String, String> MAIN_OP = Map.of(

@@ -39,7 +39,9 @@ import site.ycsb.workloads.CoreWorkload;
  * </pre>
  * Options: {@code --records N} (default 1,000,000), {@code --operations N} per workload (default 100,000,000,
  * bounded by {@code --seconds}), {@code --seconds S} per workload (default 20; 0 = no limit), {@code --threads T}
- * (2), {@code --systems}, {@code --workloads} (a,b,c,f,d,e), {@code --data DIR} (a temporary directory),
+ * (2), {@code --systems} (regioncache,rocksdb,lmdb; {@code cluster} drives a running replicated cluster named by
+ * {@code -p regioncache.cluster=ID=HOST:PORT,...}, see {@link RegionCacheClusterDB}), {@code --workloads}
+ * (a,b,c,f,d,e), {@code --data DIR} (a temporary directory),
  * {@code --out DIR} (results JSON, chart and table; none if absent), {@code -p key=value} (passed to YCSB and the
  * bindings).
  */
@@ -53,7 +55,11 @@ public final class YcsbRunner
         SYSTEMS.put("regioncache", RegionCacheHybridDB.class.getName());
         SYSTEMS.put("rocksdb", RocksDbPlainDB.class.getName());
         SYSTEMS.put("lmdb", LmdbDB.class.getName());
+        SYSTEMS.put("cluster", RegionCacheClusterDB.class.getName());
     }
+
+    /** What runs without {@code --systems}: the embedded ones ({@code cluster} needs a running cluster). */
+    static final List<String> DEFAULT_SYSTEMS = List.of("regioncache", "rocksdb", "lmdb");
 
     /** Settings of a run. */
     static final class Settings
@@ -62,7 +68,7 @@ public final class YcsbRunner
         long operations = 100_000_000;
         long seconds = 20;
         int threads = 2;
-        List<String> systems = new ArrayList<>(SYSTEMS.keySet());
+        List<String> systems = new ArrayList<>(DEFAULT_SYSTEMS);
         List<String> workloads = List.of("a", "b", "c", "f", "d", "e");
         Path data;
         Path out;
@@ -199,6 +205,10 @@ public final class YcsbRunner
             case "lmdb":
                 LmdbDB.open(dir, p);
                 key = "lmdb:" + dir;
+                break;
+            case "cluster":
+                RegionCacheClusterDB.open(p);
+                key = RegionCacheClusterDB.keyOf(p);
                 break;
             default:
                 return () -> { };

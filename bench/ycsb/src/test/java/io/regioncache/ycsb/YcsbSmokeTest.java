@@ -49,7 +49,7 @@ class YcsbSmokeTest
             assertTrue(r.throughput > 0, r.system + " " + r.workload);
         }
         // workload E scanned, D and E inserted, F read-modify-wrote, on every system
-        for (final String system : YcsbRunner.SYSTEMS.keySet())
+        for (final String system : s.systems)
         {
             assertTrue(find(results, system, "e").ops.get("SCAN").ok > 0, system);
             assertTrue(find(results, system, "d").ops.get("INSERT").ok > 0, system);

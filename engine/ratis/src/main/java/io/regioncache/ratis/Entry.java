@@ -129,6 +129,23 @@ public sealed interface Entry
     }
 
     /**
+     * Query: the newest value of every key of {@code [start, end)} at or below {@code version} (0 = the latest the
+     * replica applied), in key order, at most {@code limit} pairs. {@code end} may reach past the region (empty =
+     * +infinity); the replica stops at its region's end, and says in the reply whether it stopped early (limit or
+     * reply size) so the client goes on from the last key.
+     *
+     * @param regionId     region.
+     * @param epochVersion epoch.
+     * @param version      read version or 0.
+     * @param start        inclusive start, inside the region.
+     * @param end          exclusive end (empty = +infinity).
+     * @param limit        most pairs, 1 to {@link EntryCodec#MAX_SCAN_LIMIT}.
+     */
+    record Scan(long regionId, long epochVersion, long version, byte[] start, byte[] end, int limit) implements Entry
+    {
+    }
+
+    /**
      * Query: the replica's view of the region (range, epoch, state). Epoch is ignored.
      *
      * @param regionId     region.
@@ -142,6 +159,6 @@ public sealed interface Entry
     /** @return true for the kinds that go through the log. */
     default boolean mutates()
     {
-        return !(this instanceof Get) && !(this instanceof Describe);
+        return !(this instanceof Get) && !(this instanceof Scan) && !(this instanceof Describe);
     }
 }

@@ -22,6 +22,7 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  *  DELETE_RANGE   start (b), end (b)
  *  GET            key (b)
  *  DESCRIBE       (empty)
+ *  SCAN           start (b), end (b), limit (v)
  *  (v) = unsigned LEB128 varint, (b) = varint length then the bytes
  * </pre>
  * <b>Compatibility.</b> Format 1 is what this code writes. A later format must keep decoding format 1 (entries
@@ -46,6 +47,8 @@ public final class EntryCodec
     public static final int MAX_OPS = 65_536;
     /** Most split keys in one split. */
     public static final int MAX_SPLIT_KEYS = 64;
+    /** Most pairs one scan request asks a replica for. */
+    public static final int MAX_SCAN_LIMIT = 10_000;
 
     static final int WRITE = 1;
     static final int SPLIT = 2;
@@ -55,6 +58,7 @@ public final class EntryCodec
     static final int DELETE_RANGE = 6;
     static final int GET = 16;
     static final int DESCRIBE = 17;
+    static final int SCAN = 18;
 
     private EntryCodec()
     {
@@ -105,6 +109,10 @@ public final class EntryCodec
         else if (e instanceof Entry.Get g)
         {
             out.bytes(g.key());
+        }
+        else if (e instanceof Entry.Scan sc)
+        {
+            out.bytes(sc.start()).bytes(sc.end()).varint(sc.limit());
         }
         final byte[] bytes = out.toArray();
         decode(bytes); // the writer obeys the reader's limits: refuse here what every replica would refuse
@@ -246,6 +254,18 @@ public final class EntryCodec
             case DESCRIBE:
                 e = new Entry.Describe(regionId, epoch, version);
                 break;
+            case SCAN:
+            {
+                final byte[] start = in.bytes(MAX_KEY_BYTES, "scan start length");
+                final byte[] end = in.bytes(MAX_KEY_BYTES, "scan end length");
+                final int limit = in.length(MAX_SCAN_LIMIT, "scan limit");
+                if (limit == 0 || (end.length > 0 && Arrays.compareUnsigned(start, end) >= 0))
+                {
+                    throw new EntryFormatException(Reason.INVALID, "empty scan");
+                }
+                e = new Entry.Scan(regionId, epoch, version, start, end, limit);
+                break;
+            }
             default:
                 throw new EntryFormatException(Reason.UNKNOWN_TYPE, "type " + type);
         }
@@ -282,6 +302,10 @@ public final class EntryCodec
         if (e instanceof Entry.Get)
         {
             return GET;
+        }
+        if (e instanceof Entry.Scan)
+        {
+            return SCAN;
         }
         return DESCRIBE;
     }

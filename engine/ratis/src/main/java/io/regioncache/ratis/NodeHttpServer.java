@@ -34,7 +34,13 @@ import io.regioncache.micrometer.RegionCacheMeterBinder;
  * {@code regioncache_raft_commit_index}, {@code regioncache_raft_applied_index}), refreshed at each scrape since
  * splits and merges add and remove regions;</li>
  * <li>{@code GET /regions}: JSON of the node's cached regions ({@code RegionCache.regions()}, as TiKV's
- * {@code /cached_regions}) and of the region replicas it hosts with their Raft role and indexes.</li>
+ * {@code /cached_regions}) and of the region replicas it hosts with their Raft role and indexes;</li>
+ * <li>{@code GET /state}: the node's {@link ReplicaState} (every replica's exact region view, role, commit and
+ * applied index; the node's counters; bytes its cache holds), what {@code drive --cluster} reports and checks
+ * convergence with;</li>
+ * <li>{@code GET /digests}: the same with, per region, a digest of every stored MVCC entry of its range at the
+ * applied index, and the node's cached regions cross-checked against its RocksDB: the cross-replica check done
+ * remotely. It scans the node's whole RocksDB, so it is for checks, not for a scraper.</li>
  * </ul>
  * Any other method gets 405 (with {@code Allow: GET}), any other path 404. Binds {@code 127.0.0.1} unless told
  * otherwise.
@@ -149,7 +155,10 @@ public final class NodeHttpServer implements AutoCloseable
             {
                 case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape());
                 case "/regions" -> send(ex, 200, "application/json", regionsJson());
-                default -> send(ex, 404, "text/plain; charset=utf-8", "not found: try /metrics or /regions\n");
+                case "/state" -> send(ex, 200, "application/json", ReplicaState.of(node, false).toJson());
+                case "/digests" -> send(ex, 200, "application/json", ReplicaState.of(node, true).toJson());
+                default -> send(ex, 404, "text/plain; charset=utf-8",
+                    "not found: try /metrics, /regions, /state or /digests\n");
             }
         }
         catch (final RuntimeException e) // a scrape racing the node's close: answer, do not kill the server thread

@@ -14,7 +14,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.GroupListReply;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -60,6 +62,8 @@ public final class RegionClient implements AutoCloseable
 
     private final List<RaftPeer> peers;
     private final RaftProperties properties = new RaftProperties();
+    private final Parameters parameters;
+    private final int retries;
     private final Map<Long, RaftClient> clients = new ConcurrentHashMap<>();
     private final RaftClient admin;
     private final AtomicLong refreshes = new AtomicLong();
@@ -67,21 +71,90 @@ public final class RegionClient implements AutoCloseable
     private volatile TreeMap<byte[], RegionMeta> routes = new TreeMap<>(Arrays::compareUnsigned);
 
     /**
+     * A plaintext client.
+     *
      * @param peers every node: id → host:port.
      */
     public RegionClient(final Map<String, String> peers)
     {
-        this.peers = ReplicaNode.peersOf(peers);
+        this(builder(peers));
+    }
+
+    private RegionClient(final Builder b)
+    {
+        this.peers = ReplicaNode.peersOf(b.peers);
+        this.parameters = TlsFiles.parameters(b.tls);
+        this.retries = b.retries;
         RaftClientConfigKeys.Rpc.setRequestTimeout(properties, TimeDuration.valueOf(3, TimeUnit.SECONDS));
         this.admin = newClient(RaftGroup.valueOf(ReplicaNode.groupIdOf(ReplicaNode.ROOT_REGION_ID), this.peers));
+    }
+
+    /**
+     * @param peers every node: id → host:port.
+     * @return a builder (plaintext unless {@link Builder#tls} is set).
+     */
+    public static Builder builder(final Map<String, String> peers)
+    {
+        return new Builder(peers);
+    }
+
+    /** Client settings. */
+    public static final class Builder
+    {
+        private final Map<String, String> peers;
+        private GrpcTlsConfig tls;
+        private int retries = 60;
+
+        private Builder(final Map<String, String> peers)
+        {
+            this.peers = java.util.Objects.requireNonNull(peers, "peers");
+        }
+
+        /**
+         * @param files mutual TLS (this client's certificate and key, the CA it trusts), or null for plaintext.
+         * @return this.
+         */
+        public Builder tls(final TlsFiles files)
+        {
+            tls = files == null ? null : files.grpc();
+            return this;
+        }
+
+        /** Raw Ratis TLS settings (tests: a client with no certificate at all). */
+        Builder grpcTls(final GrpcTlsConfig config)
+        {
+            tls = config;
+            return this;
+        }
+
+        /**
+         * @param n how often Ratis' client retries one call (100 ms apart) before it gives up; 60 unless set.
+         * @return this.
+         */
+        public Builder retries(final int n)
+        {
+            if (n < 0)
+            {
+                throw new IllegalArgumentException("retries " + n);
+            }
+            retries = n;
+            return this;
+        }
+
+        /** @return the client (connections are opened lazily, on the first call). */
+        public RegionClient build()
+        {
+            return new RegionClient(this);
+        }
     }
 
     private RaftClient newClient(final RaftGroup group)
     {
         // Start from a random peer: a replaced client must not insist on a node that lost the group.
         final RaftPeer first = peers.get(ThreadLocalRandom.current().nextInt(peers.size()));
-        return RaftClient.newBuilder().setProperties(properties).setRaftGroup(group).setLeaderId(first.getId())
-            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(60,
+        return RaftClient.newBuilder().setProperties(properties).setParameters(parameters).setRaftGroup(group)
+            .setLeaderId(first.getId())
+            .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(retries,
                 TimeDuration.valueOf(100, TimeUnit.MILLISECONDS)))
             .build();
     }
@@ -505,6 +578,68 @@ public final class RegionClient implements AutoCloseable
             }
         }
         throw new RegionClientException(last.status(), last.detail(), null);
+    }
+
+    /**
+     * Scan {@code [start, end)} across regions, in key order: each region's part is a linearizable read of that
+     * region (its leader, or a follower through ReadIndex, at that replica's last applied version), so the result is
+     * not one cross-region snapshot: a write acknowledged before the scan began is in it, a concurrent one in another
+     * region may or may not be.
+     *
+     * @param start inclusive start.
+     * @param end   exclusive end (empty = +infinity).
+     * @param limit most pairs returned.
+     * @return the visible pairs, in key order.
+     */
+    public List<ScanPage.KeyValue> scan(final byte[] start, final byte[] end, final int limit)
+    {
+        final List<ScanPage.KeyValue> out = new ArrayList<>(Math.min(limit, 1024));
+        byte[] from = start;
+        while (out.size() < limit && (end.length == 0 || Arrays.compareUnsigned(from, end) < 0))
+        {
+            final int want = Math.min(limit - out.size(), EntryCodec.MAX_SCAN_LIMIT);
+            final byte[] lower = from;
+            Reply last = null;
+            Reply ok = null;
+            RegionMeta m = null;
+            for (int attempt = 0; attempt < ATTEMPTS && ok == null; attempt++)
+            {
+                m = locate(lower);
+                final Reply r = call(m.id(), new Entry.Scan(m.id(), m.epochVersion(), 0, lower, end, want), null, false);
+                if (r.status() == Reply.Status.OK)
+                {
+                    ok = r;
+                }
+                else
+                {
+                    last = r;
+                    if (!retry(r))
+                    {
+                        break;
+                    }
+                }
+            }
+            if (ok == null)
+            {
+                throw new RegionClientException(last.status(), last.detail(), null);
+            }
+            final ScanPage page = ScanPage.decode(ok.value());
+            out.addAll(page.pairs());
+            if (page.more())
+            {
+                final byte[] lastKey = page.pairs().get(page.pairs().size() - 1).key();
+                from = Arrays.copyOf(lastKey, lastKey.length + 1); // the next key after lastKey
+            }
+            else if (m.end().length == 0)
+            {
+                break;
+            }
+            else
+            {
+                from = m.end();
+            }
+        }
+        return out;
     }
 
     /** @return true if the status is worth a retry (after a route refresh or a short wait). */

@@ -574,30 +574,35 @@ final class RegionStateMachine extends BaseStateMachine
         {
             return new Reply(Reply.Status.OK, m.lastVersion(), null, m, leader ? "leader" : "follower");
         }
-        if (!(e instanceof Entry.Get g))
+        if (!(e instanceof Entry.Get) && !(e instanceof Entry.Scan))
         {
             return Reply.of(Reply.Status.INVALID, m, "not a read");
         }
-        if (g.regionId() != regionId)
+        if (e.regionId() != regionId)
         {
-            return Reply.of(Reply.Status.INVALID, m, "read of region " + g.regionId());
+            return Reply.of(Reply.Status.INVALID, m, "read of region " + e.regionId());
         }
         if (m.state() == RegionMeta.State.MERGED)
         {
             return Reply.of(Reply.Status.REGION_GONE, m, "merged");
         }
-        if (g.epochVersion() != m.epochVersion())
+        if (e.epochVersion() != m.epochVersion())
         {
-            return Reply.of(Reply.Status.STALE_EPOCH, m, "epoch " + g.epochVersion() + " != " + m.epochVersion());
+            return Reply.of(Reply.Status.STALE_EPOCH, m, "epoch " + e.epochVersion() + " != " + m.epochVersion());
         }
-        if (!m.contains(g.key()))
+        if (!m.contains(e instanceof Entry.Get g ? g.key() : ((Entry.Scan) e).start()))
         {
             return Reply.of(Reply.Status.KEY_NOT_IN_REGION, m, "key outside the region");
         }
         // Ratis ran this after the replica applied the leader's commit index as of the read (ReadIndex): the last
         // applied version covers every write acknowledged before the read began. A later version would not be
         // repeatable (a write may still take a version at or below it), so reads never go above it.
-        final long readVersion = g.version() == 0 ? m.lastVersion() : Math.min(g.version(), m.lastVersion());
+        final long readVersion = e.version() == 0 ? m.lastVersion() : Math.min(e.version(), m.lastVersion());
+        if (e instanceof Entry.Scan sc)
+        {
+            return scan(m, sc, readVersion);
+        }
+        final Entry.Get g = (Entry.Get) e;
         final HybridReader reader = node.borrowReader();
         try
         {
@@ -611,6 +616,47 @@ final class RegionStateMachine extends BaseStateMachine
                 node.counters().storeReads.incrementAndGet();
             }
             return Reply.ok(readVersion, value);
+        }
+        finally
+        {
+            node.returnReader(reader);
+        }
+    }
+
+    /**
+     * A scan of {@code [start, min(end, region end))} at {@code readVersion}, answered as one {@link ScanPage} in the
+     * reply's value, cut at the request's limit or near {@link ScanPage#MAX_BYTES}.
+     */
+    private Reply scan(final RegionMeta m, final Entry.Scan sc, final long readVersion)
+    {
+        final byte[] end = m.end().length == 0 ? sc.end()
+            : sc.end().length == 0 || Arrays.compareUnsigned(sc.end(), m.end()) > 0 ? m.end() : sc.end();
+        final ScanPage.Builder page = new ScanPage.Builder();
+        final HybridReader reader = node.borrowReader();
+        try (io.regioncache.hybrid.HybridScan scan = reader.scan(regionId, m.epochVersion(), readVersion, sc.start(),
+            end))
+        {
+            boolean more = false;
+            while (scan.next())
+            {
+                final byte[] key = scan.keyBytes();
+                final byte[] value = scan.valueBytes();
+                if (page.size() == sc.limit() || !page.fits(key, value))
+                {
+                    more = true; // the client asks again from after the last key of this page
+                    break;
+                }
+                page.add(key, value);
+            }
+            if (scan.servedByCache())
+            {
+                node.counters().cacheReads.incrementAndGet();
+            }
+            else
+            {
+                node.counters().storeReads.incrementAndGet();
+            }
+            return Reply.ok(readVersion, page.build(more));
         }
         finally
         {

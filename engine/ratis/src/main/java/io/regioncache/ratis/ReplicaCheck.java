@@ -15,14 +15,13 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 
-import io.regioncache.SnapshotStatus;
-import io.regioncache.hybrid.CrossCheck;
 import io.regioncache.store.MvccKeyCodec;
 
 /**
- * Cross-replica checks over nodes running in one JVM (the tool's {@code drive --replicas}): have the replicas
- * converged, and do they agree (every replica's RocksDB equal per region, every cached region equal to its node's
- * RocksDB)?
+ * Cross-replica checks: have the replicas converged, and do they agree (every replica's RocksDB equal per region,
+ * every cached region equal to its node's RocksDB)? Over nodes running in this JVM (the tool's
+ * {@code drive --replicas}) or over {@link ReplicaState}s fetched from each node's HTTP endpoint
+ * ({@code drive --cluster}).
  */
 public final class ReplicaCheck
 {
@@ -36,12 +35,32 @@ public final class ReplicaCheck
      */
     public static Map<Long, RegionMeta> regions(final Collection<ReplicaNode> nodes)
     {
+        return regionsOf(states(nodes, false));
+    }
+
+    /**
+     * @param states nodes' states.
+     * @return every region hosted anywhere, by the highest epoch any node knows.
+     */
+    public static Map<Long, RegionMeta> regionsOf(final Collection<ReplicaState> states)
+    {
         final Map<Long, RegionMeta> all = new TreeMap<>();
-        for (final ReplicaNode n : nodes)
+        for (final ReplicaState n : states)
         {
-            n.regions().forEach((id, m) -> all.merge(id, m, (a, b) -> a.epochVersion() >= b.epochVersion() ? a : b));
+            n.replicas().forEach((id, r) -> all.merge(id, r.meta(),
+                (a, b) -> a.epochVersion() >= b.epochVersion() ? a : b));
         }
         return all;
+    }
+
+    private static List<ReplicaState> states(final Collection<ReplicaNode> nodes, final boolean digests)
+    {
+        final List<ReplicaState> out = new ArrayList<>(nodes.size());
+        for (final ReplicaNode n : nodes)
+        {
+            out.add(ReplicaState.of(n, digests));
+        }
+        return out;
     }
 
     /**
@@ -51,29 +70,40 @@ public final class ReplicaCheck
      */
     public static String convergenceProblem(final Collection<ReplicaNode> nodes)
     {
-        final Map<Long, RegionMeta> all = regions(nodes);
+        return convergenceProblemOf(states(nodes, false));
+    }
+
+    /**
+     * @param states every node's state, taken after the workload stopped.
+     * @return null if every node hosts every region with the same view, applied up to the region's commit index
+     *         (the highest any node reports), and the ranges tile the key space; otherwise what is not so.
+     */
+    public static String convergenceProblemOf(final Collection<ReplicaState> states)
+    {
+        final Map<Long, RegionMeta> all = regionsOf(states);
         for (final Map.Entry<Long, RegionMeta> e : all.entrySet())
         {
             final long id = e.getKey();
             long commit = -1;
-            for (final ReplicaNode n : nodes)
+            for (final ReplicaState n : states)
             {
-                commit = Math.max(commit, n.commitIndex(id));
+                final ReplicaState.Replica r = n.replicas().get(id);
+                commit = Math.max(commit, r == null ? -1 : r.commitIndex());
             }
-            for (final ReplicaNode n : nodes)
+            for (final ReplicaState n : states)
             {
-                final RegionMeta m = n.regions().get(id);
-                if (m == null)
+                final ReplicaState.Replica r = n.replicas().get(id);
+                if (r == null)
                 {
-                    return n.id() + " has no data for region " + id;
+                    return n.node() + " has no data for region " + id;
                 }
-                if (!m.equals(e.getValue()))
+                if (!r.meta().equals(e.getValue()))
                 {
-                    return n.id() + " sees " + m + ", another node " + e.getValue();
+                    return n.node() + " sees " + r.meta() + ", another node " + e.getValue();
                 }
-                if (n.appliedIndex(id) != commit)
+                if (r.appliedIndex() != commit)
                 {
-                    return n.id() + " applied " + n.appliedIndex(id) + " of region " + id + ", commit " + commit;
+                    return n.node() + " applied " + r.appliedIndex() + " of region " + id + ", commit " + commit;
                 }
             }
         }
@@ -119,29 +149,34 @@ public final class ReplicaCheck
      */
     public static List<String> divergences(final Collection<ReplicaNode> nodes)
     {
+        return divergencesOf(states(nodes, true));
+    }
+
+    /**
+     * @param states every node's state with digests ({@code GET /digests}), taken on converged replicas.
+     * @return the divergences: a region whose replicas' digests differ, are missing or were taken at different
+     *         applied indexes; a cached region that differs from its node's RocksDB; empty if none.
+     */
+    public static List<String> divergencesOf(final Collection<ReplicaState> states)
+    {
         final List<String> out = new ArrayList<>();
-        for (final RegionMeta m : regions(nodes).values())
+        for (final RegionMeta m : regionsOf(states).values())
         {
             final Map<String, String> digests = new TreeMap<>();
-            for (final ReplicaNode n : nodes)
+            for (final ReplicaState n : states)
             {
-                digests.put(n.id(), digest(n, m));
+                final ReplicaState.Replica r = n.replicas().get(m.id());
+                digests.put(n.node(), r == null ? "absent" : r.digest() + "@" + r.appliedIndex());
             }
-            if (new TreeSet<>(digests.values()).size() != 1)
+            if (new TreeSet<>(digests.values()).size() != 1 || digests.containsValue("absent")
+                || digests.values().stream().anyMatch(d -> d.startsWith("null@")))
             {
                 out.add("region " + m + " differs: " + digests);
             }
         }
-        for (final ReplicaNode n : nodes)
+        for (final ReplicaState n : states)
         {
-            for (final CrossCheck.Report r : CrossCheck.checkAll(n.engine()))
-            {
-                if (r.status() == SnapshotStatus.OK && !r.ok())
-                {
-                    out.add(n.id() + " cache of region " + r.regionId() + " differs from its RocksDB: " +
-                        r.divergences());
-                }
-            }
+            out.addAll(n.cacheDivergences());
         }
         return out;
     }

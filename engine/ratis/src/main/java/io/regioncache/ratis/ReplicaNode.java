@@ -95,6 +95,7 @@ public final class ReplicaNode implements AutoCloseable
         private TimeDuration electionMin = TimeDuration.valueOf(600, TimeUnit.MILLISECONDS);
         private TimeDuration electionMax = TimeDuration.valueOf(1_200, TimeUnit.MILLISECONDS);
         private String bindHost = "127.0.0.1";
+        private TlsFiles tls;
 
         /**
          * @param id      this node's id (a key of {@code peers}).
@@ -156,6 +157,23 @@ public final class ReplicaNode implements AutoCloseable
         {
             bindHost = java.util.Objects.requireNonNull(host, "host");
             return this;
+        }
+
+        /**
+         * @param files mutual TLS for every gRPC channel of the node (Raft between peers, admin, clients), or null
+         *              for plaintext (the default).
+         * @return this.
+         */
+        public Config tls(final TlsFiles files)
+        {
+            tls = files;
+            return this;
+        }
+
+        /** @return the node's TLS files, or null (plaintext). */
+        public TlsFiles tls()
+        {
+            return tls;
         }
 
         /** @return the address the Raft server binds. */
@@ -235,7 +253,8 @@ public final class ReplicaNode implements AutoCloseable
             final Path marker = config.dataDir.resolve("bootstrapped");
             final boolean fresh = !Files.exists(marker);
             final RaftServer.Builder b = RaftServer.newBuilder().setServerId(selfId)
-                .setProperties(properties(config)).setStateMachineRegistry(this::newStateMachine);
+                .setProperties(properties(config)).setStateMachineRegistry(this::newStateMachine)
+                .setParameters(TlsFiles.parameters(config.tls == null ? null : config.tls.grpc()));
             if (fresh)
             {
                 final RegionMeta root = RegionMeta.initial(ROOT_REGION_ID, new byte[0], new byte[0]);

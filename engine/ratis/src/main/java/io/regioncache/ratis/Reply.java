@@ -84,7 +84,8 @@ public record Reply(Status status, long version, byte[] value, RegionMeta meta, 
             throw new EntryFormatException(Reason.INVALID, "reply status " + s);
         }
         final long version = in.varint();
-        final byte[] value = in.u8() == 1 ? in.bytes(EntryCodec.MAX_VALUE_BYTES, "value") : null;
+        // A value is one stored value or a scan page (at most one maximal pair past ScanPage.MAX_BYTES).
+        final byte[] value = in.u8() == 1 ? in.bytes(EntryCodec.MAX_ENTRY_BYTES, "value") : null;
         final RegionMeta meta = in.u8() == 1 ? RegionMeta.read(in, false) : null;
         final String detail = new String(in.bytes(1 << 16, "detail"), StandardCharsets.UTF_8);
         in.end();

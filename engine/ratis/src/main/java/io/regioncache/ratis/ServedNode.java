@@ -31,13 +31,15 @@ public final class ServedNode implements AutoCloseable
      * @param dataDir  this node's data directory.
      * @param bindHost address the Raft server and the HTTP endpoint bind.
      * @param httpPort HTTP port (0: any free one), or null for no HTTP endpoint.
+     * @param tls      mutual TLS for the node's gRPC traffic (Raft, admin, clients), or null for plaintext.
      * @return the running node.
      * @throws IOException if Ratis, RocksDB or the HTTP port cannot start.
      */
     public static ServedNode start(final String id, final Map<String, String> peers, final Path dataDir,
-        final String bindHost, final Integer httpPort) throws IOException
+        final String bindHost, final Integer httpPort, final TlsFiles tls) throws IOException
     {
-        final ReplicaNode node = ReplicaNode.start(new ReplicaNode.Config(id, peers, dataDir).bindHost(bindHost));
+        final ReplicaNode node = ReplicaNode.start(new ReplicaNode.Config(id, peers, dataDir).bindHost(bindHost)
+            .tls(tls));
         try
         {
             final NodeHttpServer http = httpPort == null ? null

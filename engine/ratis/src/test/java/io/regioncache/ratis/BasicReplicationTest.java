@@ -55,6 +55,22 @@ class BasicReplicationTest
             client.delete(b("k060"));
             assertNull(client.get(b("k060")).value());
 
+            // Scans route across both regions, in key order, hiding the deleted key.
+            final java.util.List<ScanPage.KeyValue> all = client.scan(b("k000"), new byte[0], 1_000);
+            assertEquals(99, all.size());
+            for (int i = 0, k = 0; i < all.size(); i++, k++)
+            {
+                k = k == 60 ? 61 : k;
+                assertArrayEquals(b(String.format("k%03d", k)), all.get(i).key());
+                assertArrayEquals(k == 10 ? b("new") : b("v" + k), all.get(i).value());
+            }
+            final java.util.List<ScanPage.KeyValue> across = client.scan(b("k045"), b("k055"), 1_000);
+            assertEquals(10, across.size());
+            assertArrayEquals(b("k045"), across.get(0).key());
+            assertArrayEquals(b("k054"), across.get(9).key());
+            assertEquals(7, client.scan(b("k047"), new byte[0], 7).size());
+            assertEquals(0, client.scan(b("k100"), new byte[0], 10).size());
+
             // Merge the left child back into the root region.
             client.prepareMerge(left, ReplicaNode.ROOT_REGION_ID);
             client.commitMerge(left, ReplicaNode.ROOT_REGION_ID);

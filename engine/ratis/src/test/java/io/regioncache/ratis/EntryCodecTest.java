@@ -2,6 +2,8 @@ package io.regioncache.ratis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -84,6 +86,12 @@ class EntryCodecTest
 
         assertInstanceOf(Entry.Describe.class, EntryCodec.decode(hex("0111070000")));
 
+        final Entry.Scan sc = (Entry.Scan)EntryCodec.decode(hex("0112070500016101720a"));
+        assertArrayEquals(b("a"), sc.start());
+        assertArrayEquals(b("r"), sc.end());
+        assertEquals(10, sc.limit());
+        assertEquals("0112070500016101720a", HEX.formatHex(EntryCodec.encode(sc)));
+
         final RegionMeta m = RegionMeta.decode(hex("0107016100050109ec07012a012b"));
         assertEquals(7, m.id());
         assertArrayEquals(b("a"), m.start());
@@ -112,6 +120,29 @@ class EntryCodecTest
         assertArrayEquals(b("x"), back.value());
         assertEquals(reply.meta(), back.meta());
         assertEquals("why", back.detail());
+    }
+
+    @Test
+    void scanPagesRoundTripAndStopGrowingAtTheirSizeLimit()
+    {
+        final ScanPage.Builder b = new ScanPage.Builder();
+        b.add(b("a"), b("1"));
+        b.add(b("b"), new byte[0]);
+        final ScanPage page = ScanPage.decode(b.build(true));
+        assertTrue(page.more());
+        assertEquals(2, page.pairs().size());
+        assertArrayEquals(b("b"), page.pairs().get(1).key());
+        assertEquals(0, page.pairs().get(1).value().length);
+        final ScanPage.Builder big = new ScanPage.Builder();
+        final byte[] value = new byte[EntryCodec.MAX_VALUE_BYTES];
+        assertTrue(big.fits(b("k"), value), "a first pair always fits");
+        big.add(b("k"), value);
+        assertFalse(big.fits(b("l"), b("x")), "nothing joins a full page");
+        final Reply reply = Reply.decode(new Reply(Reply.Status.OK, 1, big.build(true), null, "").encode());
+        assertEquals(1, ScanPage.decode(reply.value()).pairs().size());
+        assertEquals(Reason.INVALID, reasonOf(hex("01120705000161016100")), "limit 0");
+        assertEquals(Reason.INVALID, reasonOf(hex("0112070500016201610a")), "end before start");
+        assertEquals(Reason.TOO_LARGE, reasonOf(hex("011207050001610172914e")), "limit above the maximum");
     }
 
     private static Reason reasonOf(final byte[] bytes)

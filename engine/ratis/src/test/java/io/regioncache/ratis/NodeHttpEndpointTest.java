@@ -1,6 +1,7 @@
 package io.regioncache.ratis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
@@ -53,6 +54,7 @@ final class NodeHttpEndpointTest
             cluster.awaitConverged(30_000);
 
             int leaders = 0;
+            final List<ReplicaState> states = new ArrayList<>();
             for (final String id : cluster.peers.keySet())
             {
                 final NodeHttpServer s = NodeHttpServer.start(cluster.node(id), new InetSocketAddress("127.0.0.1", 0));
@@ -99,9 +101,23 @@ final class NodeHttpEndpointTest
                     assertTrue(cached > 0, "the root's leader warmed its cache: " + json);
                 }
 
+                // The node's state, and with digests the cross-replica check's inputs, read back exactly.
+                final ReplicaState state = ReplicaState.fromJson(get(http, base + "/state").body());
+                assertEquals(cluster.node(id).regions().keySet(), state.replicas().keySet());
+                assertEquals(cluster.node(id).regions().get(left), state.replicas().get(left).meta());
+                assertNull(state.replicas().get(left).digest(), "/state computes no digest");
+                final ReplicaState digests = ReplicaState.fromJson(get(http, base + "/digests").body());
+                for (final long region : new long[] {ReplicaNode.ROOT_REGION_ID, left})
+                {
+                    assertEquals(ReplicaCheck.digest(cluster.node(id), cluster.node(id).regions().get(region)),
+                        digests.replicas().get(region).digest(), id + " region " + region);
+                }
+                assertEquals(cluster.node(id).counters().toMap(), digests.counters());
+                states.add(digests);
+
                 for (final String method : new String[] {"POST", "PUT", "DELETE", "PATCH"})
                 {
-                    for (final String path : new String[] {"/metrics", "/regions", "/"})
+                    for (final String path : new String[] {"/metrics", "/regions", "/state", "/digests", "/"})
                     {
                         final HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path))
                             .method(method, HttpRequest.BodyPublishers.ofString("x")).build(),
@@ -115,6 +131,17 @@ final class NodeHttpEndpointTest
                 assertEquals(200, get(http, base + "/metrics").statusCode());
             }
             assertEquals(2, leaders, "one leader per region across the nodes");
+            assertNull(ReplicaCheck.convergenceProblemOf(states));
+            assertEquals(List.of(), ReplicaCheck.divergencesOf(states));
+            assertEquals(2, states.stream().mapToInt(ReplicaState::led).sum());
+            // A replica whose digest differs, or that has none, is reported.
+            final ReplicaState first = states.get(0);
+            final java.util.Map<Long, ReplicaState.Replica> tampered = new java.util.TreeMap<>(first.replicas());
+            final ReplicaState.Replica r = tampered.get(left);
+            tampered.put(left, new ReplicaState.Replica(r.meta(), r.role(), r.commitIndex(), r.appliedIndex(), "0:00"));
+            final List<ReplicaState> bad = new ArrayList<>(states);
+            bad.set(0, new ReplicaState(first.node(), tampered, first.counters(), 0, List.of()));
+            assertEquals(1, ReplicaCheck.divergencesOf(bad).size(), ReplicaCheck.divergencesOf(bad).toString());
             cluster.assertHealthy();
         }
         finally

@@ -5,11 +5,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+
+import io.regioncache.ratis.ServedNode;
+import io.regioncache.ratis.TlsFiles;
 
 /**
  * {@code regioncache drive}: run a workload against an embedded hybrid engine and report (see {@link Driver}).
@@ -132,6 +136,25 @@ public final class DriveCommand implements Callable<Integer>
         "and a cross-replica check. The other workload options do not apply.")
     Integer replicas;
 
+    @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...", description = "Instead: drive a running cluster " +
+        "of 'serve' nodes (their Raft addresses, as given to --peers) with the --replicas workload and report; needs " +
+        "--http. The nodes keep running; the check reads their state from their HTTP endpoints.")
+    String cluster;
+
+    @Option(names = "--http", paramLabel = "ID=HOST:PORT,...", description = "With --cluster: every node's HTTP " +
+        "endpoint (serve --http-port), same ids, for the per-node figures and the cross-replica check.")
+    String clusterHttp;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+        description = "With --cluster: the client's certificate (PEM) for a cluster serving mutual TLS.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "With --cluster: the client's private key (PEM).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "With --cluster: the CA certificate trusted (PEM).")
+    Path tlsCa;
+
     @Option(names = "--eager-routing", description = "Readers use a split's new epochs as soon as the writer " +
         "submitted it, before the cache applied it (stress: reads and the hot-region policy run ahead of the " +
         "apply queue).")
@@ -228,6 +251,45 @@ public final class DriveCommand implements Callable<Integer>
         return st;
     }
 
+    private int driveCluster(final DriveSettings st) throws IOException
+    {
+        if (replicas != null || json != null || catalog != null || counters != null || dataDir != null)
+        {
+            throw bad("--replicas, --json, --catalog, --counters and --data-dir do not apply to --cluster");
+        }
+        if (clusterHttp == null)
+        {
+            throw bad("--cluster needs --http ID=HOST:PORT,... (every node's HTTP endpoint)");
+        }
+        final Map<String, String> peers;
+        final Map<String, String> http;
+        final TlsFiles tls;
+        try
+        {
+            peers = ServedNode.parsePeers(cluster);
+            http = ServedNode.parsePeers(clusterHttp);
+            tls = TlsFiles.ofOptions(tlsCert, tlsKey, tlsCa);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw bad(ex.getMessage());
+        }
+        if (!http.keySet().equals(peers.keySet()))
+        {
+            throw bad("--http must name the nodes of --cluster: " + http.keySet() + " vs " + peers.keySet());
+        }
+        try
+        {
+            return new ReplicatedDrive(st, spec.commandLine().getOut(), spec.commandLine().getErr())
+                .runRemote(peers, http, tls);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+    }
+
     private static boolean isEmptyDirectory(final Path dir)
     {
         if (!Files.isDirectory(dir))
@@ -253,6 +315,14 @@ public final class DriveCommand implements Callable<Integer>
     public Integer call() throws IOException
     {
         final DriveSettings st = settings();
+        if (cluster != null)
+        {
+            return driveCluster(st);
+        }
+        if (clusterHttp != null || tlsCert != null || tlsKey != null || tlsCa != null)
+        {
+            throw bad("--http and --tls-* apply only to --cluster");
+        }
         if (replicas != null)
         {
             if (replicas < 1 || replicas > 9)
@@ -265,8 +335,8 @@ public final class DriveCommand implements Callable<Integer>
             }
             try
             {
-                return new ReplicatedDrive(replicas, st, spec.commandLine().getOut(), spec.commandLine().getErr())
-                    .run();
+                return new ReplicatedDrive(st, spec.commandLine().getOut(), spec.commandLine().getErr())
+                    .runLocal(replicas);
             }
             catch (final InterruptedException ex)
             {

@@ -11,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import io.regioncache.ratis.ServedNode;
+import io.regioncache.ratis.TlsFiles;
 
 /**
  * {@code regioncache serve --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR [--http-port P]}: run one
@@ -44,6 +45,17 @@ public final class ServeCommand implements Callable<Integer>
         description = "Address the Raft server and the HTTP endpoint bind (default: ${DEFAULT-VALUE}, only this " +
             "machine can connect; 0.0.0.0 for every interface).")
     String bind;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+        description = "This node's certificate (PEM). With --tls-key and --tls-ca: Raft, admin and client traffic " +
+            "run over mutual TLS; peers and clients must present a certificate signed by the --tls-ca CA.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "This node's private key (PEM, PKCS#8).")
+    Path tlsKey;
+
+    @Option(names = "--tls-ca", paramLabel = "FILE", description = "The CA certificate(s) trusted (PEM).")
+    Path tlsCa;
 
     /** Counted down to stop a node started by {@link #call()} (the shutdown hook does it for a process). */
     final CountDownLatch stop = new CountDownLatch(1);
@@ -102,9 +114,19 @@ public final class ServeCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPort);
         }
-        final ServedNode node = ServedNode.start(id, map, dataDir, bind, httpPort);
+        final TlsFiles tls;
+        try
+        {
+            tls = TlsFiles.ofOptions(tlsCert, tlsKey, tlsCa);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), ex.getMessage());
+        }
+        final ServedNode node = ServedNode.start(id, map, dataDir, bind, httpPort, tls);
         final PrintWriter out = spec.commandLine().getOut();
-        out.println("node " + id + " serving Raft on " + map.get(id) + " (bound to " + bind + "), data in " + dataDir
+        out.println("node " + id + " serving Raft on " + map.get(id) + " (bound to " + bind
+            + (tls == null ? ", plaintext" : ", mutual TLS") + "), data in " + dataDir
             + (node.http() == null ? "" : "; http://" + bind + ":" + node.http().port() + "/metrics and /regions"));
         out.flush();
         served = node;

@@ -2,13 +2,10 @@ package io.regioncache.bench.drive;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,10 +13,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,70 +27,32 @@ import io.regioncache.ratis.ReplicaNode;
 /**
  * {@code regioncache serve}: three nodes started through the tool's command line (in this JVM, each {@code execute}
  * on its own thread as {@code main} would run it) form a cluster that a {@link RegionClient} given only their
- * addresses writes to, splits and reads from; each node's HTTP endpoint answers; stopping returns exit code 0.
+ * addresses writes to, splits and reads from; each node's HTTP endpoint answers; stopping returns exit code 0. TLS
+ * options are all or none, and name readable files.
  */
 class ServeCommandTest
 {
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            return s.getLocalPort();
-        }
-    }
-
     private static byte[] b(final String s)
     {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static final class Running
-    {
-        final ServeCommand command;
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final AtomicInteger exit = new AtomicInteger(-1);
-        final Thread thread;
-
-        Running(final String... args)
-        {
-            final CommandLine cl = RegionCacheTool.commandLine();
-            cl.setOut(new PrintWriter(out, true));
-            cl.setErr(new PrintWriter(err, true));
-            command = cl.getSubcommands().get("serve").getCommand();
-            thread = new Thread(() -> exit.set(cl.execute(args)), "serve-" + args[2]);
-            thread.start();
-        }
     }
 
     @Test
     @Timeout(180)
     void threeServeCommandsFormAClusterThatServes(@TempDir final Path dir) throws Exception
     {
-        final Map<String, String> peers = new LinkedHashMap<>();
-        for (int i = 1; i <= 3; i++)
-        {
-            peers.put("n" + i, "127.0.0.1:" + freePort());
-        }
-        final StringBuilder list = new StringBuilder();
-        peers.forEach((id, a) -> list.append(list.length() == 0 ? "" : ",").append(id).append('=').append(a));
-        final List<Running> nodes = new ArrayList<>();
+        final Map<String, String> peers = RunningServe.freePeers(3);
+        final List<RunningServe> nodes = new ArrayList<>();
         try
         {
             for (final String id : peers.keySet())
             {
-                nodes.add(new Running("serve", "--id", id, "--peers", list.toString(),
+                nodes.add(new RunningServe("serve", "--id", id, "--peers", RunningServe.list(peers),
                     "--data-dir", dir.resolve(id).toString(), "--http-port", "0"));
             }
-            final long deadline = System.nanoTime() + 60_000_000_000L;
-            for (final Running r : nodes)
+            for (final RunningServe r : nodes)
             {
-                while (r.command.served == null && r.thread.isAlive() && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(20);
-                }
-                assertNotNull(r.command.served, "node did not start: " + r.err);
-                assertTrue(r.out.toString().contains("/metrics and /regions"), r.out.toString());
+                r.awaitStarted();
             }
             try (RegionClient client = new RegionClient(peers))
             {
@@ -107,7 +64,7 @@ class ServeCommandTest
                 assertArrayEquals(b("v3"), client.get(b("k03")).value());
                 assertArrayEquals(b("v15"), client.get(b("k15")).value());
                 assertArrayEquals(b("v7"), client.getFromFollower(b("k07"), "n2").value());
-                for (final Running r : nodes)
+                for (final RunningServe r : nodes)
                 {
                     final ReplicaNode node = r.command.served.node();
                     final long deadline2 = System.nanoTime() + 30_000_000_000L;
@@ -119,7 +76,7 @@ class ServeCommandTest
                 }
             }
             final HttpClient http = HttpClient.newHttpClient();
-            for (final Running r : nodes)
+            for (final RunningServe r : nodes)
             {
                 final String base = "http://127.0.0.1:" + r.command.served.http().port();
                 final HttpResponse<String> m = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
@@ -137,16 +94,9 @@ class ServeCommandTest
         }
         finally
         {
-            for (final Running r : nodes)
-            {
-                r.command.stop.countDown();
-            }
-            for (final Running r : nodes)
-            {
-                r.thread.join(60_000);
-            }
+            RunningServe.stopAll(nodes);
         }
-        for (final Running r : nodes)
+        for (final RunningServe r : nodes)
         {
             assertEquals(0, r.exit.get(), r.err.toString());
         }
@@ -160,6 +110,11 @@ class ServeCommandTest
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1", "--data-dir", dir.toString()},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--http-port", "70000"},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1"},
+            {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--tls-cert",
+                dir.resolve("n1.pem").toString()},
+            {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--tls-cert",
+                dir.resolve("n1.pem").toString(), "--tls-key", dir.resolve("n1.key").toString(), "--tls-ca",
+                dir.resolve("ca.pem").toString()},
         };
         for (final String[] args : bad)
         {
