@@ -113,10 +113,10 @@ final class HashIndex
     }
 
     /**
-     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity} allows), or null if the
-     * pool refused the memory.
+     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity}),
+     * or null if the pool refused the memory.
      */
-    static HashIndex tryAllocate(final SegmentPool pool, final int capacity)
+    static HashIndex tryAllocate(final SegmentPool pool, final int maxEntryCapacity, final int capacity)
     {
         final UnsafeBuffer buffer = pool.tryAcquireLarge(capacity * Long.BYTES);
         if (null == buffer)
@@ -124,7 +124,7 @@ final class HashIndex
             return null;
         }
         UnsafeBuffer entries = null;
-        if (capacity <= MAX_ENTRY_CAPACITY)
+        if (capacity <= maxEntryCapacity)
         {
             entries = pool.tryAcquireLarge(capacity * ENTRY_BYTES + ENTRY_BYTES);
             if (null == entries)
@@ -139,6 +139,14 @@ final class HashIndex
     int capacity()
     {
         return mask + 1;
+    }
+
+    /**
+     * @return true if this generation has entries (tests).
+     */
+    boolean hasEntries()
+    {
+        return null != entries;
     }
 
     /**

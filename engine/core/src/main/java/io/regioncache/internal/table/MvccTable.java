@@ -77,6 +77,8 @@ public final class MvccTable
     private final SegmentPool pool;
     private final int maxKeyLength;
     private final NodeArena arena;
+    /** Index generations above this many slots have no entries (only slots). */
+    private final int maxEntryCapacity;
 
     /** Current tower height in use; 0 while the table holds no memory (never initialised, or freed). */
     private volatile int maxHeight;
@@ -118,6 +120,15 @@ public final class MvccTable
      */
     public MvccTable(final SegmentPool pool, final int maxKeyLength)
     {
+        this(pool, maxKeyLength, HashIndex.MAX_ENTRY_CAPACITY);
+    }
+
+    /**
+     * Tests: a table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
+     * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross).
+     */
+    MvccTable(final SegmentPool pool, final int maxKeyLength, final int maxEntryCapacity)
+    {
         if (maxKeyLength <= 0)
         {
             throw new IllegalArgumentException("maxKeyLength must be > 0, got " + maxKeyLength);
@@ -131,6 +142,7 @@ public final class MvccTable
         this.pool = pool;
         this.maxKeyLength = maxKeyLength;
         this.arena = new NodeArena(pool);
+        this.maxEntryCapacity = Math.min(maxEntryCapacity, HashIndex.MAX_ENTRY_CAPACITY);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -220,7 +232,7 @@ public final class MvccTable
         {
             return false;
         }
-        final HashIndex built = HashIndex.tryAllocate(pool, capacity);
+        final HashIndex built = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
         if (null == built)
         {
             return false;
@@ -591,6 +603,15 @@ public final class MvccTable
     NodeArena arena()
     {
         return arena;
+    }
+
+    /**
+     * @return true if the current index generation has entries (tests).
+     */
+    boolean indexHasEntries()
+    {
+        final HashIndex index = hashIndex;
+        return null != index && index.hasEntries();
     }
 
     long nextAcquire(final long node, final int level)
@@ -994,7 +1015,7 @@ public final class MvccTable
 
     private boolean initialise()
     {
-        final HashIndex index = HashIndex.tryAllocate(pool, HashIndex.INITIAL_CAPACITY);
+        final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, HashIndex.INITIAL_CAPACITY);
         if (null == index)
         {
             return false;
@@ -1025,7 +1046,7 @@ public final class MvccTable
         {
             return false;
         }
-        final HashIndex grown = HashIndex.tryAllocate(pool, capacity);
+        final HashIndex grown = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
         if (null == grown)
         {
             return false;
