@@ -30,7 +30,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------+--------------------------------------------------+
  *  slot == 0  : empty (a node address is never 0)
  * </pre>
- * Entry column (128 bytes per slot, same index; present while capacity &lt;= {@link #MAX_ENTRY_CAPACITY}):
+ * Entry column (128 bytes per slot, same index; present while capacity &lt;= {@link #MAX_ENTRY_CAPACITY} and the
+ * pool grants the memory, see {@link #tryAllocate}):
  * <pre>
  *  +0   long  newest version; bit 63 set while the writer rewrites the entry (the seqlock word)
  *  +8   int   meta: 1 (used) | tag (15 bits) | key code (8) | value code (8); 0 = empty entry
@@ -113,8 +114,12 @@ final class HashIndex
     }
 
     /**
-     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity}),
-     * or null if the pool refused the memory.
+     * A generation with entries costs 17 times the memory of one without, so when the pool refuses the entries
+     * (the budget is nearly full) the generation is made without them: gets then take two misses instead of one, but
+     * a load, a compaction or a write does not fail for the sake of a speed-up. The next generation tries again.
+     *
+     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity}
+     * and the pool grants them), or null if the pool refused the slots.
      */
     static HashIndex tryAllocate(final SegmentPool pool, final int maxEntryCapacity, final int capacity)
     {
@@ -127,11 +132,6 @@ final class HashIndex
         if (capacity <= maxEntryCapacity)
         {
             entries = pool.tryAcquireLarge(capacity * ENTRY_BYTES + ENTRY_BYTES);
-            if (null == entries)
-            {
-                pool.release(buffer);
-                return null;
-            }
         }
         return new HashIndex(buffer, entries, capacity);
     }
@@ -388,11 +388,18 @@ final class HashIndex
                 }
                 // Plain stores: the generation is published later through a volatile field.
                 target.slots.putLong(index << 3, slot(hash, node));
-                if (null != target.entries)
+                if (null != target.entries && null != entries)
                 {
-                    // The target has entries only if it is no larger than the limit, so this one has them too. The
-                    // writer never leaves bit 63 of a version set between calls, so the copy is a settled entry.
+                    // The writer never leaves bit 63 of a version set between calls, so the copy is a settled entry.
                     target.entries.putBytes(index << ENTRY_SHIFT, entries, i << ENTRY_SHIFT, ENTRY_BYTES);
+                }
+                else if (null != target.entries)
+                {
+                    // This generation was made without entries (the pool refused them): fill from the newest node.
+                    final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+                    target.fill(index, hash, segment, NodeLayout.keyOffset(nodeOffset), keyLength,
+                        NodeLayout.version(segment, nodeOffset), segment, NodeLayout.keyOffset(nodeOffset) + keyLength,
+                        NodeLayout.valueLength(segment, nodeOffset));
                 }
             }
         }

@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import io.regioncache.internal.memory.SegmentPool;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -124,6 +125,69 @@ class HashIndexEntryModelTest
         table.free();
         assertEquals(0, pool.bytesInUse());
         pool.close();
+    }
+
+    /**
+     * When the pool refuses a generation's entries (the budget is nearly full), the index grows without them and
+     * every read stays exact through the nodes; once memory is back, the next generation has entries again, filled
+     * from the nodes, and the reads are still exact.
+     */
+    @Test
+    void entriesRefusedByThePoolDegradeToSlotsAndComeBack()
+    {
+        random = new Random(5);
+        keys.clear();
+        model.clear();
+        newestVersion = 0;
+        for (int i = 0; i < 300; i++)
+        {
+            keys.add(randomKey(1 + random.nextInt(20)));
+        }
+        final SegmentPool pool = new SegmentPool(4096, Long.MAX_VALUE);
+        final MvccTable table = new MvccTable(pool, MAX_KEY);
+        final Reader reader = new Reader();
+        writeKeys(table, 0, 100); // 100 keys: 256 slots, with entries
+        assertTrue(table.indexHasEntries());
+        // Room for node segments and the next slot array (512 x 8 bytes), not for its entries (512 x 128 bytes).
+        pool.setCapacity(pool.bytesInUse() + 56 * 1024);
+        writeKeys(table, 100, 200); // grows to 512 slots at key 129
+        assertFalse(table.indexHasEntries(), "the pool refused the entries");
+        writeKeys(table, 0, 50); // newer versions of indexed keys, in a generation without entries
+        checkAll(table, reader, "without entries");
+        pool.setCapacity(Long.MAX_VALUE);
+        writeKeys(table, 200, 300); // grows to 1024 slots at key 257, with entries filled from the nodes
+        assertTrue(table.indexHasEntries(), "entries are back");
+        checkAll(table, reader, "entries back");
+        writeKeys(table, 0, 300); // rewrites of the refilled entries
+        checkAll(table, reader, "rewritten");
+        assertEquals(table.memoryBytes(), pool.bytesInUse());
+        table.free();
+        assertEquals(0, pool.bytesInUse());
+        pool.close();
+    }
+
+    private void writeKeys(final MvccTable table, final int from, final int to)
+    {
+        for (int i = from; i < to; i++)
+        {
+            final byte[] key = keys.get(i);
+            final long version = ++newestVersion;
+            final byte[] value = value(key);
+            assertEquals(write(key, version, value), table.put(key, version, value));
+        }
+    }
+
+    private void checkAll(final MvccTable table, final Reader reader, final String context)
+    {
+        for (final byte[] key : model.keySet())
+        {
+            reader.check(table, key, Long.MAX_VALUE, context);
+            reader.check(table, key, 1 + (long)(random.nextDouble() * newestVersion), context);
+        }
+        for (int i = 0; i < 20; i++)
+        {
+            reader.checkMulti(table, readVersion(), context);
+        }
     }
 
     /** The deferred bulk build: a private copy in table order, its index built once; the old table is freed. */
