@@ -14,9 +14,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
  * Publication of a hash-index slot: after linking a new key's node, the writer ({@link MvccTable#put}) stores the
- * node's address into a slot of the off-heap hash index with a release store; a point get
- * ({@link MvccTable#get}) loads the slot with an acquire load and goes straight to the node, never through the
- * skiplist links. So the slot's release/acquire pair alone must make the node's header, key and value visible.
+ * node's address into a slot of the off-heap hash index with a release store, then publishes the slot's entry; a
+ * point get whose value is too long for the entry (this one: 256 bytes) finds the entry, loads the slot with an
+ * acquire load and goes straight to the node, never through the skiplist links. So the slot's release/acquire pair
+ * (and the entry's, which follows it) must make the node's header, key and value visible. A value that fits the
+ * entry is read from the entry alone: {@link InlineEntryPublicationTest}.
  * <pre>
  *   outcome | meaning
  *   --------+-------------------------------------------------------------

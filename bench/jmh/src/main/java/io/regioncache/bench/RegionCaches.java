@@ -22,7 +22,7 @@ import io.regioncache.Region;
  */
 public final class RegionCaches
 {
-    /** Off-heap capacity of read benchmarks: 10^6 keys take about 200 MB; plenty of headroom. */
+    /** Off-heap capacity of read benchmarks: 10^6 keys take about 600 MB (nodes and the index with its entries). */
     public static final long READ_CAPACITY = 2L << 30;
     /** Puts per write batch when loading. */
     public static final int LOAD_BATCH = 256;

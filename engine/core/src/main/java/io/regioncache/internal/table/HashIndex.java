@@ -1,30 +1,65 @@
 package io.regioncache.internal.table;
 
+import java.lang.invoke.VarHandle;
+
 import io.regioncache.internal.memory.SegmentPool;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * One generation of the off-heap open-addressing hash index: key -&gt; address of the newest node of the key.
+ * One generation of the off-heap open-addressing hash index: for each key, the address of its newest node and, in
+ * a 128-byte entry of its own, a copy of that newest version (key, version, value) so that a point get reads one
+ * entry, not a slot and then a node.
  * <p>
- * Slot layout (one {@code long} per slot, linear probing, capacity a power of two):
+ * <b>Why entries.</b> A get over a table much larger than the last-level cache used to be two dependent misses: the
+ * 8-byte slot (an index of 16 MB at 1M keys is evicted by the node traffic long before a slot is reused), then the
+ * node the slot names. Making the index smaller does not help while it still misses; what removes the second miss is
+ * having nothing to follow. So each slot has a twin entry, at the same index, that holds what a get at the newest
+ * version needs. An entry is two adjacent cache lines, 128-byte aligned: one miss (the second line's address is
+ * known at the same time as the first, so the core fetches both at once, and on Intel the spatial prefetcher pairs
+ * them anyway). The skiplist keeps every version as before: scans, reads below the newest version, zero-copy
+ * {@code getView} (whose view must stay valid while the entry is rewritten) and entries too small for their key and
+ * value all go through the slot's node, as before.
+ * <p>
+ * Slot column (one {@code long} per slot, linear probing, capacity a power of two):
  * <pre>
  *  63            48 47                                               0
  *  +---------------+--------------------------------------------------+
  *  | tag (16 bits) | node address (48 bits) = segment(16) | offset(32) |
  *  +---------------+--------------------------------------------------+
  *  slot == 0  : empty (a node address is never 0)
- *  tag        : top 16 bits of the key hash; slot index: low bits of the same hash
  * </pre>
- * The tag filters out almost all probe mismatches without touching the node; a tag match is confirmed with a
- * full key comparison.
+ * Entry column (128 bytes per slot, same index; present while capacity &lt;= {@link #MAX_ENTRY_CAPACITY} and the
+ * pool grants the memory, see {@link #tryAllocate}):
+ * <pre>
+ *  +0   long  newest version; bit 63 set while the writer rewrites the entry (the seqlock word)
+ *  +8   int   meta: 1 (used) | tag (15 bits) | key code (8) | value code (8); 0 = empty entry
+ *  +12  key bytes (key code of them), then value bytes (value code of them): at most INLINE_BYTES together
+ *  key code  : the key's length, or KEY_OUT (the key is too long: compare it through the slot's node)
+ *  value code: the value's length, VALUE_OUT (too long: read it through the slot's node) or TOMBSTONE_CODE
+ * </pre>
+ * The slot index is the low bits of the key hash; the slot tag its top 16 bits, the entry tag its top 15.
  * <p>
- * Written by the single writer only, always with release stores and only after the node is fully linked, so
- * a reader's acquire load of a slot makes the whole node visible. Slots are never cleared (there is no
- * per-key delete: a delete is a tombstone node), so a probe sequence never breaks under a reader. Growing
- * builds a new generation and publishes it through a volatile field; a reader that still holds the old one
- * keeps a valid (if slightly stale) index, which is why old generations are released only when the table is
- * freed.
+ * <b>Memory.</b> 136 bytes per slot, at a load factor kept between 1/4 and 1/2: 270-540 bytes per key for the
+ * index, against ~150-200 bytes per node for a 16-byte key with a 100-byte value. That is the price of one miss per
+ * get; it is charged to the same pool, so the budget and the eviction policy see it.
+ * <p>
+ * <b>Concurrency.</b> Written by the single writer only. Slots are written with release stores, after the node is
+ * fully linked. A new entry is filled with plain stores and published by a release store of its meta word; the slot
+ * is stored before it, so a reader that found the entry (acquire load of meta) also finds the slot. Slots and entries
+ * are never cleared (a delete is a tombstone node), and an entry always belongs to the key it was created for, so a
+ * probe sequence never breaks under a reader and the key bytes of an entry never change. What changes is the newest
+ * version, value code and value bytes: the writer rewrites them in place under a seqlock whose sequence is the version
+ * word itself. A key's newest version only ever grows (an older version inserted later does not touch the entry; an
+ * equal one is a duplicate and is refused), so "the word changed" is the same as "a rewrite happened"; no separate
+ * counter is needed. The argument is beside {@link #rewrite} and {@link #readInline}. A reader never waits: when it
+ * sees a rewrite in progress or one that overlapped its reads, it reads through the node, which is always consistent.
+ * <p>
+ * Growing builds a new generation and publishes it through a volatile field; a reader that still holds the old one
+ * keeps a valid (if slightly stale) index, which is why old generations are released only when the table is freed.
+ * A stale generation's entry lacks only writes made after the reader loaded the generation, which were published
+ * after its snapshot was opened and so are above its read version: exactly as with a stale slot.
  */
 final class HashIndex
 {
@@ -32,25 +67,73 @@ final class HashIndex
     static final int INITIAL_CAPACITY = 16;
     /** Largest number of slots (8 bytes each must fit one int-sized buffer). */
     static final int MAX_CAPACITY = 1 << 27;
+    /** Largest capacity that has entries (128 bytes each, plus alignment, must fit one int-sized buffer). */
+    static final int MAX_ENTRY_CAPACITY = 1 << 23;
+    /** Bytes per entry: two cache lines. */
+    static final int ENTRY_BYTES = 128;
+    /** Key plus value bytes an entry holds. */
+    static final int INLINE_BYTES = ENTRY_BYTES - 12;
+    /** {@link #readInline} could not answer from the entry: read through the slot's node. */
+    static final int FALLBACK = Integer.MIN_VALUE;
 
     private static final int TAG_SHIFT = 48;
+    private static final int ENTRY_SHIFT = 7;
+    private static final int VERSION = 0;
+    private static final int META = 8;
+    private static final int KEY = 12;
+    private static final int USED = 1 << 31;
+    private static final int ENTRY_TAG_SHIFT = 49;
+    private static final int KEY_OUT = 0xFF;
+    private static final int VALUE_OUT = 0xFE;
+    private static final int TOMBSTONE_CODE = 0xFF;
+    private static final long WRITING = Long.MIN_VALUE;
 
     private final UnsafeBuffer slots;
+    /** The entries buffer as acquired (released as is); null when this generation has no entries. */
+    private final UnsafeBuffer entriesHeld;
+    /** A view of {@link #entriesHeld} starting at a 128-byte-aligned address; null when there are no entries. */
+    private final UnsafeBuffer entries;
     private final int mask;
 
-    private HashIndex(final UnsafeBuffer slots, final int capacity)
+    private HashIndex(final UnsafeBuffer slots, final UnsafeBuffer entriesHeld, final int capacity)
     {
         this.slots = slots;
+        this.entriesHeld = entriesHeld;
+        if (null == entriesHeld)
+        {
+            this.entries = null;
+        }
+        else
+        {
+            // allocateDirect gives malloc's alignment (16 bytes); an entry straddling three lines would cost a
+            // second miss, so the view starts at the first 128-byte boundary (128 spare bytes were acquired).
+            final int skew = (int)(-entriesHeld.addressOffset() & (ENTRY_BYTES - 1));
+            this.entries = new UnsafeBuffer(entriesHeld, skew, capacity * ENTRY_BYTES);
+        }
         this.mask = capacity - 1;
     }
 
     /**
-     * @return a new, empty index of {@code capacity} slots, or null if the pool refused the memory.
+     * A generation with entries costs 17 times the memory of one without, so when the pool refuses the entries
+     * (the budget is nearly full) the generation is made without them: gets then take two misses instead of one, but
+     * a load, a compaction or a write does not fail for the sake of a speed-up. The next generation tries again.
+     *
+     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity}
+     * and the pool grants them), or null if the pool refused the slots.
      */
-    static HashIndex tryAllocate(final SegmentPool pool, final int capacity)
+    static HashIndex tryAllocate(final SegmentPool pool, final int maxEntryCapacity, final int capacity)
     {
         final UnsafeBuffer buffer = pool.tryAcquireLarge(capacity * Long.BYTES);
-        return null == buffer ? null : new HashIndex(buffer, capacity);
+        if (null == buffer)
+        {
+            return null;
+        }
+        UnsafeBuffer entries = null;
+        if (capacity <= maxEntryCapacity)
+        {
+            entries = pool.tryAcquireLarge(capacity * ENTRY_BYTES + ENTRY_BYTES);
+        }
+        return new HashIndex(buffer, entries, capacity);
     }
 
     int capacity()
@@ -58,9 +141,51 @@ final class HashIndex
         return mask + 1;
     }
 
-    UnsafeBuffer buffer()
+    /**
+     * @return true if this generation has entries (tests).
+     */
+    boolean hasEntries()
     {
-        return slots;
+        return null != entries;
+    }
+
+    /**
+     * @return bytes held from the pool by this generation.
+     */
+    long bytes()
+    {
+        return slots.capacity() + (null == entriesHeld ? 0 : entriesHeld.capacity());
+    }
+
+    /**
+     * Give this generation's memory back. Writer only, when no reader can reach it.
+     */
+    void release(final SegmentPool pool)
+    {
+        pool.release(slots);
+        if (null != entriesHeld)
+        {
+            pool.release(entriesHeld);
+        }
+    }
+
+    /**
+     * Find the slot of a key. Any thread.
+     *
+     * @return its index, or -1 if the key is not in the index.
+     */
+    int find(final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        return null == entries ?
+            findSlot(arena, hash, key, keyOffset, keyLength) : findEntry(arena, hash, key, keyOffset, keyLength);
+    }
+
+    /**
+     * @return the node address in slot {@code index} (found by {@link #find}): the key's newest node. Any thread.
+     */
+    long nodeAcquire(final int index)
+    {
+        return slots.getLongAcquire(index << 3) & NodeLayout.ADDRESS_MASK;
     }
 
     /**
@@ -71,55 +196,127 @@ final class HashIndex
     long findAcquire(
         final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        final long tag = hash >>> TAG_SHIFT;
-        int index = (int)hash & mask;
-        while (true)
-        {
-            final long slot = slots.getLongAcquire(index << 3);
-            if (0 == slot)
-            {
-                return NodeLayout.NULL;
-            }
-            if ((slot >>> TAG_SHIFT) == tag)
-            {
-                final long node = slot & NodeLayout.ADDRESS_MASK;
-                final UnsafeBuffer segment = arena.segment(node);
-                final int nodeOffset = NodeLayout.offset(node);
-                if (KeyCompare.equals(
-                    segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset),
-                    key, keyOffset, keyLength))
-                {
-                    return node;
-                }
-            }
-            index = (index + 1) & mask;
-        }
+        final int index = find(arena, hash, key, keyOffset, keyLength);
+        return index < 0 ? NodeLayout.NULL : nodeAcquire(index);
     }
 
     /**
-     * The word in the home slot of {@code hash}, for a batched get that loads the home slots of all its keys
-     * before it resolves any of them, so their cache misses overlap. A hint only: the caller resolves every key
-     * through {@link #findAcquire} afterwards. Any thread.
+     * Answer a get at {@code readVersion} from the entry of slot {@code index} (found by {@link #find}), copying the
+     * value into {@code dst}. Any thread; never waits.
+     * <p>
+     * Memory order (the reader half of the seqlock; the writer half is {@link #rewrite}). (r1) the version word is
+     * loaded with acquire: if it is a version V (bit 63 clear), it was stored by the release store (w3) that ended
+     * the rewrite publishing V, or by the fill publishing the entry, so every store of that write happens-before
+     * the plain loads (r2) of the value code and value bytes, which therefore see V's data or data of a later
+     * rewrite. (r3) an acquire fence keeps the loads (r2) before (r4), a second load of the version word. If any
+     * load (r2) saw a store of a later rewrite, that rewrite's first store (w1, bit 63 set) is ordered before its
+     * data stores by its store-store fence (w2), so (r4) sees w1 or a later store of the word: bit 63 set, or a
+     * version &gt; V (a key's newest version only grows). Either way (r4) != V and the result is discarded. So a
+     * result is returned only when every byte read belongs to version V: never a torn value. The same holds for a
+     * {@code dst} the copy wrote garbage into: the caller then reads through the node and overwrites it, or reports
+     * not-found; bytes of {@code dst} beyond a returned length are unspecified anyway. Every load stays inside the
+     * entry, whatever it reads: the key and value codes come from one 4-byte load, and the writer never stores a
+     * pair that sums beyond {@link #INLINE_BYTES}.
      *
-     * @return the slot word (0 if empty).
+     * @return the value length, {@link MvccTable#NOT_FOUND} (a tombstone), {@code -2 - length} if {@code dst} is too
+     * small, or {@link #FALLBACK} if the entry cannot answer (no entries, the newest version is above
+     * {@code readVersion}, the value is not inline, or a rewrite overlapped the read).
      */
-    long homeSlotAcquire(final long hash)
+    int readInline(final int index, final long readVersion, final MutableDirectBuffer dst, final int dstOffset)
     {
-        return slots.getLongAcquire(((int)hash & mask) << 3);
+        final UnsafeBuffer entries = this.entries;
+        if (null == entries)
+        {
+            return FALLBACK;
+        }
+        final int entry = index << ENTRY_SHIFT;
+        final long version = entries.getLongAcquire(entry + VERSION); // (r1); negative while a rewrite runs
+        if (version < 0 || version > readVersion)
+        {
+            return FALLBACK;
+        }
+        final int meta = entries.getInt(entry + META); // (r2)
+        final int valueCode = meta & 0xFF;
+        final int result;
+        if (TOMBSTONE_CODE == valueCode)
+        {
+            result = MvccTable.NOT_FOUND;
+        }
+        else if (VALUE_OUT == valueCode)
+        {
+            return FALLBACK;
+        }
+        else if (dst.capacity() - dstOffset < valueCode)
+        {
+            result = -2 - valueCode;
+        }
+        else
+        {
+            dst.putBytes(dstOffset, entries, entry + KEY + ((meta >>> 8) & 0xFF), valueCode); // (r2)
+            result = valueCode;
+        }
+        VarHandle.acquireFence(); // (r3)
+        return entries.getLong(entry + VERSION) == version ? result : FALLBACK; // (r4)
     }
 
     /**
-     * @return true if a slot word carries the tag of {@code hash} (the node it names is then probably the key's).
+     * A hint for a batched get: load both lines of the home entry of {@code hash} (or its home slot when there are no
+     * entries), so that the misses of many keys overlap before any is resolved. Any thread.
+     *
+     * @return a word read from each line (ignored by the caller apart from a sink).
      */
-    static boolean tagMatches(final long slot, final long hash)
+    long touchHome(final long hash)
     {
-        return (slot >>> TAG_SHIFT) == (hash >>> TAG_SHIFT);
+        final int home = (int)hash & mask;
+        if (null == entries)
+        {
+            return slots.getLong(home << 3);
+        }
+        final int entry = home << ENTRY_SHIFT;
+        return entries.getLong(entry) + entries.getLong(entry + ENTRY_BYTES / 2);
     }
 
     /**
-     * Insert a key that is not present yet. Writer only; the node must already be linked.
+     * For a batched get, after {@link #touchHome}: whether the key's lookup will probably read its node (no entries,
+     * or a home entry with the key's tag that cannot answer at {@code readVersion}). A hint only: a wrong answer
+     * costs a miss, never a wrong result. Any thread.
      */
-    void insertRelease(final long hash, final long node)
+    boolean homeNeedsNode(final long hash, final long readVersion)
+    {
+        final int home = (int)hash & mask;
+        if (null == entries)
+        {
+            final long slot = slots.getLong(home << 3);
+            return 0 != slot && (slot >>> TAG_SHIFT) == (hash >>> TAG_SHIFT);
+        }
+        final int entry = home << ENTRY_SHIFT;
+        final int meta = entries.getInt(entry + META);
+        if (0 == meta || entryTag(meta) != (int)(hash >>> ENTRY_TAG_SHIFT))
+        {
+            return false;
+        }
+        return VALUE_OUT == (meta & 0xFF) || entries.getLong(entry + VERSION) > readVersion;
+    }
+
+    /**
+     * The node address in the home slot of {@code hash}, if its tag matches (else NULL), for a batched get that
+     * loads the nodes of several keys before resolving any. A hint only. Any thread.
+     */
+    long homeNodeHint(final long hash)
+    {
+        final long slot = slots.getLongAcquire(((int)hash & mask) << 3);
+        return 0 != slot && (slot >>> TAG_SHIFT) == (hash >>> TAG_SHIFT) ? slot & NodeLayout.ADDRESS_MASK :
+            NodeLayout.NULL;
+    }
+
+    /**
+     * Insert a key that is not present yet, with its newest version. Writer only; the node must already be linked.
+     *
+     * @param valueLength the value's length, or {@link NodeLayout#TOMBSTONE}.
+     */
+    void insertRelease(
+        final long hash, final long node, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         int index = (int)hash & mask;
         while (0 != slots.getLong(index << 3))
@@ -127,41 +324,46 @@ final class HashIndex
             index = (index + 1) & mask;
         }
         slots.putLongRelease(index << 3, slot(hash, node));
+        if (null != entries)
+        {
+            fill(index, hash, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+        }
     }
 
     /**
-     * Point an existing key at its new newest node. Writer only; the node must already be linked.
+     * Insert a key that is not present yet, copying the entry's contents from its newest node. Writer only.
+     */
+    void insertRelease(final NodeArena arena, final long hash, final long node)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+        insertRelease(hash, node, segment, NodeLayout.keyOffset(nodeOffset), keyLength,
+            NodeLayout.version(segment, nodeOffset), segment, NodeLayout.keyOffset(nodeOffset) + keyLength,
+            NodeLayout.valueLength(segment, nodeOffset));
+    }
+
+    /**
+     * Point an existing key at its new newest node and rewrite its entry. Writer only; the node must already be
+     * linked, and {@code version} must be above the key's newest version so far.
      *
      * @return false if the key was not found (a bug in the caller).
      */
     boolean replaceRelease(
         final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength,
-        final long node)
+        final long node, final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        final long tag = hash >>> TAG_SHIFT;
-        int index = (int)hash & mask;
-        while (true)
+        final int index = find(arena, hash, key, keyOffset, keyLength);
+        if (index < 0)
         {
-            final long slot = slots.getLong(index << 3);
-            if (0 == slot)
-            {
-                return false;
-            }
-            if ((slot >>> TAG_SHIFT) == tag)
-            {
-                final long old = slot & NodeLayout.ADDRESS_MASK;
-                final UnsafeBuffer segment = arena.segment(old);
-                final int nodeOffset = NodeLayout.offset(old);
-                if (KeyCompare.equals(
-                    segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset),
-                    key, keyOffset, keyLength))
-                {
-                    slots.putLongRelease(index << 3, slot(hash, node));
-                    return true;
-                }
-            }
-            index = (index + 1) & mask;
+            return false;
         }
+        slots.putLongRelease(index << 3, slot(hash, node));
+        if (null != entries)
+        {
+            rewrite(index, keyLength, version, value, valueOffset, valueLength);
+        }
+        return true;
     }
 
     /**
@@ -184,10 +386,156 @@ final class HashIndex
                 {
                     index = (index + 1) & target.mask;
                 }
-                // Plain store: the generation is published later through a volatile field.
+                // Plain stores: the generation is published later through a volatile field.
                 target.slots.putLong(index << 3, slot(hash, node));
+                if (null != target.entries && null != entries)
+                {
+                    // The writer never leaves bit 63 of a version set between calls, so the copy is a settled entry.
+                    target.entries.putBytes(index << ENTRY_SHIFT, entries, i << ENTRY_SHIFT, ENTRY_BYTES);
+                }
+                else if (null != target.entries)
+                {
+                    // This generation was made without entries (the pool refused them): fill from the newest node.
+                    final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+                    target.fill(index, hash, segment, NodeLayout.keyOffset(nodeOffset), keyLength,
+                        NodeLayout.version(segment, nodeOffset), segment, NodeLayout.keyOffset(nodeOffset) + keyLength,
+                        NodeLayout.valueLength(segment, nodeOffset));
+                }
             }
         }
+    }
+
+    // ------------------------------------------------------------------------------------------------------
+
+    private int findSlot(
+        final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final long tag = hash >>> TAG_SHIFT;
+        int index = (int)hash & mask;
+        while (true)
+        {
+            final long slot = slots.getLongAcquire(index << 3);
+            if (0 == slot)
+            {
+                return -1;
+            }
+            if ((slot >>> TAG_SHIFT) == tag && nodeKeyEquals(arena, slot & NodeLayout.ADDRESS_MASK, key, keyOffset,
+                keyLength))
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    private int findEntry(
+        final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final UnsafeBuffer entries = this.entries;
+        final int tag = (int)(hash >>> ENTRY_TAG_SHIFT);
+        int index = (int)hash & mask;
+        while (true)
+        {
+            final int entry = index << ENTRY_SHIFT;
+            // Acquire: pairs with the release store that published the entry, so its key bytes (never changed
+            // afterwards) and its slot are visible below.
+            final int meta = entries.getIntAcquire(entry + META);
+            if (0 == meta)
+            {
+                return -1;
+            }
+            if (entryTag(meta) == tag)
+            {
+                final int keyCode = (meta >>> 8) & 0xFF;
+                if (KEY_OUT == keyCode ?
+                    nodeKeyEquals(arena, nodeAcquire(index), key, keyOffset, keyLength) :
+                    KeyCompare.equals(entries, entry + KEY, keyCode, key, keyOffset, keyLength))
+                {
+                    return index;
+                }
+            }
+            index = (index + 1) & mask;
+        }
+    }
+
+    private static boolean nodeKeyEquals(
+        final NodeArena arena, final long node, final DirectBuffer key, final int keyOffset, final int keyLength)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        return KeyCompare.equals(segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset),
+            key, keyOffset, keyLength);
+    }
+
+    /**
+     * Fill a new entry with a key's newest version. The meta word is stored last with release semantics: that store
+     * publishes the entry (after the slot, which the caller stored first). Writer only.
+     */
+    private void fill(
+        final int index, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        final int entry = index << ENTRY_SHIFT;
+        final boolean keyInline = keyLength <= INLINE_BYTES;
+        if (keyInline)
+        {
+            entries.putBytes(entry + KEY, key, keyOffset, keyLength);
+        }
+        final int valueCode = putValue(entry, keyInline ? keyLength : INLINE_BYTES + 1, value, valueOffset,
+            valueLength);
+        entries.putLong(entry + VERSION, version);
+        final int meta = USED | (int)(hash >>> ENTRY_TAG_SHIFT) << 16 | (keyInline ? keyLength : KEY_OUT) << 8 |
+            valueCode;
+        entries.putIntRelease(entry + META, meta);
+    }
+
+    /**
+     * Rewrite an entry's newest version in place: the writer half of the seqlock (the reader half and the argument
+     * are at {@link #readInline}). (w1) the version word gets bit 63 set; (w2) a store-store fence keeps every store
+     * below after it; the value code and bytes are then stored plainly; (w3) the new version, bit 63 clear, is
+     * stored with release semantics, which keeps those stores before it. The entry's tag, key code and key bytes
+     * are not touched, so a concurrent {@link #find} (which reads only those) is unaffected. Writer only.
+     */
+    private void rewrite(
+        final int index, final int keyLength, final long version, final DirectBuffer value, final int valueOffset,
+        final int valueLength)
+    {
+        final int entry = index << ENTRY_SHIFT;
+        entries.putLongRelease(entry + VERSION, entries.getLong(entry + VERSION) | WRITING); // (w1)
+        VarHandle.storeStoreFence(); // (w2)
+        final int meta = entries.getInt(entry + META);
+        final int keyCode = (meta >>> 8) & 0xFF;
+        final int valueCode = putValue(entry, KEY_OUT == keyCode ? INLINE_BYTES + 1 : keyLength, value, valueOffset,
+            valueLength);
+        // One 4-byte store: a reader's single load of meta sees the old code or the new, never a mix.
+        entries.putInt(entry + META, (meta & ~0xFF) | valueCode);
+        entries.putLongRelease(entry + VERSION, version); // (w3)
+    }
+
+    /**
+     * Store a value's bytes after a key of {@code keyBytes} bytes if they fit, and return its value code.
+     */
+    private int putValue(
+        final int entry, final int keyBytes, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        if (NodeLayout.TOMBSTONE == valueLength)
+        {
+            return TOMBSTONE_CODE;
+        }
+        if (keyBytes + valueLength > INLINE_BYTES)
+        {
+            return VALUE_OUT;
+        }
+        if (valueLength > 0)
+        {
+            entries.putBytes(entry + KEY + keyBytes, value, valueOffset, valueLength);
+        }
+        return valueLength;
+    }
+
+    private static int entryTag(final int meta)
+    {
+        return (meta >>> 16) & 0x7FFF;
     }
 
     private static long slot(final long hash, final long node)

@@ -77,6 +77,8 @@ public final class MvccTable
     private final SegmentPool pool;
     private final int maxKeyLength;
     private final NodeArena arena;
+    /** Index generations above this many slots have no entries (only slots). */
+    private final int maxEntryCapacity;
 
     /** Current tower height in use; 0 while the table holds no memory (never initialised, or freed). */
     private volatile int maxHeight;
@@ -95,6 +97,8 @@ public final class MvccTable
     private long lastInserted = NodeLayout.NULL;
     /** Keys per sorted batch when building a deferred hash index (bounds the temporary heap to ~5 MiB). */
     private static final int BUILD_BATCH = 1 << 18;
+    /** The build touches the node this many inserts ahead, so several node misses are in flight at once. */
+    private static final int BUILD_LOOKAHEAD = 8;
     /** The build sorts by this many top bits of the home slot. */
     private static final int BUILD_BUCKET_BITS = 16;
     /** Writer only: the hash index is not maintained until {@link #buildHashIndex()} (private tables only). */
@@ -116,6 +120,15 @@ public final class MvccTable
      */
     public MvccTable(final SegmentPool pool, final int maxKeyLength)
     {
+        this(pool, maxKeyLength, HashIndex.MAX_ENTRY_CAPACITY);
+    }
+
+    /**
+     * Tests: a table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
+     * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross).
+     */
+    MvccTable(final SegmentPool pool, final int maxKeyLength, final int maxEntryCapacity)
+    {
         if (maxKeyLength <= 0)
         {
             throw new IllegalArgumentException("maxKeyLength must be > 0, got " + maxKeyLength);
@@ -129,6 +142,7 @@ public final class MvccTable
         this.pool = pool;
         this.maxKeyLength = maxKeyLength;
         this.arena = new NodeArena(pool);
+        this.maxEntryCapacity = Math.min(maxEntryCapacity, HashIndex.MAX_ENTRY_CAPACITY);
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -218,7 +232,7 @@ public final class MvccTable
         {
             return false;
         }
-        final HashIndex built = HashIndex.tryAllocate(pool, capacity);
+        final HashIndex built = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
         if (null == built)
         {
             return false;
@@ -245,15 +259,15 @@ public final class MvccTable
                 nodes[batched++] = n;
                 if (batched == hashes.length)
                 {
-                    insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
+                    insertSortedBySlot(arena, built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
                     batched = 0;
                 }
             }
             previous = n;
         }
-        insertSortedBySlot(built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
+        insertSortedBySlot(arena, built, hashes, nodes, order, batched, capacity - 1, shift, bucketStarts);
         retiredIndexes.add(hashIndex);
-        hashBytes += built.buffer().capacity();
+        hashBytes += built.bytes();
         hashIndex = built;
         hashDeferred = false;
         return true;
@@ -261,10 +275,12 @@ public final class MvccTable
 
     /**
      * Insert a batch of (hash, node) pairs into the index in the order of their home slots: a counting sort by the
-     * top bits of each slot, so the inserts sweep the index once instead of missing the cache per key.
+     * top bits of each slot, so the inserts sweep the index once instead of missing the cache per key. Each insert
+     * also copies the key's newest node into its entry: those node reads are random, but independent of each other,
+     * so the core overlaps their misses; the node a few inserts ahead is touched first to keep several in flight.
      */
     private static void insertSortedBySlot(
-        final HashIndex index, final long[] hashes, final long[] nodes, final int[] order, final int count,
+        final NodeArena arena, final HashIndex index, final long[] hashes, final long[] nodes, final int[] order, final int count,
         final int mask, final int shift, final int[] bucketStarts)
     {
         // Counting sort by the top bits of each key's home slot, then insert in that order.
@@ -281,10 +297,20 @@ public final class MvccTable
         {
             order[bucketStarts[((int)hashes[i] & mask) >>> shift]++] = i;
         }
+        long touched = 0;
         for (int j = 0; j < count; j++)
         {
+            if (j + BUILD_LOOKAHEAD < count)
+            {
+                final long ahead = nodes[order[j + BUILD_LOOKAHEAD]];
+                touched += arena.segment(ahead).getLong(NodeLayout.offset(ahead) + NodeLayout.VERSION);
+            }
             final int i = order[j];
-            index.insertRelease(hashes[i], nodes[i]);
+            index.insertRelease(arena, hashes[i], nodes[i]);
+        }
+        if (touched == TOUCH_SENTINEL)
+        {
+            touchSink = touched;
         }
     }
 
@@ -302,11 +328,11 @@ public final class MvccTable
         hashIndex = null;
         if (null != current)
         {
-            pool.release(current.buffer());
+            current.release(pool);
         }
         for (final HashIndex retired : retiredIndexes)
         {
-            pool.release(retired.buffer());
+            retired.release(pool);
         }
         retiredIndexes.clear();
         hashBytes = 0;
@@ -330,7 +356,34 @@ public final class MvccTable
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        final long node = findVisible(key, keyOffset, keyLength, readVersion);
+        final HashIndex index = hashIndex;
+        if (null == index)
+        {
+            return NOT_FOUND;
+        }
+        return get(index, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, readVersion, dst,
+            dstOffset);
+    }
+
+    /**
+     * A get through one index generation: the key's entry answers when it can (one miss: the newest version is
+     * visible and its value inline), else the slot's node and the versions after it (as before entries).
+     */
+    private int get(
+        final HashIndex index, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final int slot = index.find(arena, hash, key, keyOffset, keyLength);
+        if (slot < 0)
+        {
+            return NOT_FOUND;
+        }
+        final int inline = index.readInline(slot, readVersion, dst, dstOffset);
+        if (HashIndex.FALLBACK != inline)
+        {
+            return inline;
+        }
+        final long node = visibleFrom(index.nodeAcquire(slot), key, keyOffset, keyLength, readVersion);
         if (NodeLayout.NULL == node)
         {
             return NOT_FOUND;
@@ -368,9 +421,9 @@ public final class MvccTable
 
     /**
      * Batched {@link #get} of up to {@code hashes.length} keys, interleaved so that the cache misses of different
-     * keys overlap (group prefetching): first every key is hashed, then every home slot is loaded, then the first
-     * lines of every node those slots name, and only then is each key resolved and copied, by the same code as
-     * {@link #get}, from lines that are now in the cache. Java has no prefetch instruction; the loads of one phase
+     * keys overlap (group prefetching): first every key is hashed, then every home entry is loaded, then, for the
+     * keys whose entry cannot answer, the home slot and the first lines of the node it names, and only then is each
+     * key resolved and copied, by the same code as {@link #get}, from lines that are now in the cache. Java has no prefetch instruction; the loads of one phase
      * do not depend on each other, so an out-of-order core keeps many of them in flight at once. The early loads
      * are hints only (a slot or node they read may be replaced before the resolving pass, which reads it again
      * with acquire semantics), so the result is exactly that of {@code count} single gets at {@code readVersion}.
@@ -410,19 +463,23 @@ public final class MvccTable
         {
             hashes[i] = KeyHash.hash(keys, keyOffsets[from + i], keyLengths[from + i]);
         }
-        // Phase 2: every home slot; independent loads, their misses overlap.
-        for (int i = 0; i < count; i++)
-        {
-            probes[i] = index.homeSlotAcquire(hashes[i]);
-        }
-        // Phase 3: the header and value lines of every node a tag-matching home slot names; independent again.
+        // Phase 2: both lines of every home entry; independent loads, their misses overlap.
         long touched = 0;
         for (int i = 0; i < count; i++)
         {
-            final long slot = probes[i];
-            if (0 != slot && HashIndex.tagMatches(slot, hashes[i]))
+            touched += index.touchHome(hashes[i]);
+        }
+        // Phase 3: for the keys whose home entry cannot answer (read below the newest version, value too long for
+        // the entry), the home slot and then the node it names; independent across keys again.
+        for (int i = 0; i < count; i++)
+        {
+            probes[i] = index.homeNeedsNode(hashes[i], readVersion) ? index.homeNodeHint(hashes[i]) : NodeLayout.NULL;
+        }
+        for (int i = 0; i < count; i++)
+        {
+            if (NodeLayout.NULL != probes[i])
             {
-                touched += touchNode(slot & NodeLayout.ADDRESS_MASK);
+                touched += touchNode(probes[i]);
             }
         }
         if (touched == TOUCH_SENTINEL)
@@ -431,28 +488,16 @@ public final class MvccTable
         }
         // Phase 4: resolve and copy each key exactly as a single get does, from cached lines.
         int at = position;
-        final int capacity = dst.capacity();
         for (int i = 0; i < count; i++)
         {
             final int k = from + i;
-            final long node = findVisible(index, hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion);
-            if (NodeLayout.NULL == node)
-            {
-                valueLengths[k] = NOT_FOUND;
-                continue;
-            }
-            final UnsafeBuffer segment = arena.segment(node);
-            final int nodeOffset = NodeLayout.offset(node);
-            final int length = NodeLayout.valueLength(segment, nodeOffset);
-            if (capacity - at < length)
-            {
-                valueLengths[k] = -2 - length;
-                continue;
-            }
-            dst.putBytes(at, segment, NodeLayout.valueOffset(segment, nodeOffset), length);
-            valueOffsets[k] = at;
+            final int length = get(index, hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion, dst, at);
             valueLengths[k] = length;
-            at += length;
+            if (length >= 0)
+            {
+                valueOffsets[k] = at;
+                at += length;
+            }
         }
         return at;
     }
@@ -484,16 +529,22 @@ public final class MvccTable
      */
     public byte[] get(final byte[] key, final long readVersion)
     {
-        final long node = findVisible(new UnsafeBuffer(key), 0, key.length, readVersion);
-        if (NodeLayout.NULL == node)
+        // The same path as the zero-allocation get (entry first), so the tests that use this convenience cover it.
+        final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+        byte[] value = new byte[64];
+        while (true)
         {
-            return null;
+            final int length = get(keyBuffer, 0, key.length, readVersion, new UnsafeBuffer(value), 0);
+            if (NOT_FOUND == length)
+            {
+                return null;
+            }
+            if (length >= 0)
+            {
+                return java.util.Arrays.copyOf(value, length);
+            }
+            value = new byte[-2 - length];
         }
-        final UnsafeBuffer segment = arena.segment(node);
-        final int nodeOffset = NodeLayout.offset(node);
-        final byte[] value = new byte[NodeLayout.valueLength(segment, nodeOffset)];
-        segment.getBytes(NodeLayout.valueOffset(segment, nodeOffset), value);
-        return value;
     }
 
     /**
@@ -552,6 +603,15 @@ public final class MvccTable
     NodeArena arena()
     {
         return arena;
+    }
+
+    /**
+     * @return true if the current index generation has entries (tests).
+     */
+    boolean indexHasEntries()
+    {
+        final HashIndex index = hashIndex;
+        return null != index && index.hasEntries();
     }
 
     long nextAcquire(final long node, final int level)
@@ -793,14 +853,18 @@ public final class MvccTable
         {
             return NodeLayout.NULL;
         }
-        return findVisible(index, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, readVersion);
+        return visibleFrom(index.findAcquire(arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength),
+            key, keyOffset, keyLength, readVersion);
     }
 
-    private long findVisible(
-        final HashIndex index, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength,
-        final long readVersion)
+    /**
+     * @return the newest node at or below {@code readVersion} among {@code newest} (the key's newest node, or NULL)
+     * and the key's older versions after it, if not a tombstone; NULL otherwise.
+     */
+    private long visibleFrom(
+        final long newest, final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion)
     {
-        long node = index.findAcquire(arena, hash, key, keyOffset, keyLength);
+        long node = newest;
         while (NodeLayout.NULL != node)
         {
             final UnsafeBuffer segment = arena.segment(node);
@@ -934,14 +998,15 @@ public final class MvccTable
         {
             if (!hashDeferred)
             {
-                hashIndex.insertRelease(KeyHash.hash(key, keyOffset, keyLength), node);
+                hashIndex.insertRelease(KeyHash.hash(key, keyOffset, keyLength), node, key, keyOffset, keyLength,
+                    version, value, valueOffset, valueLength);
             }
             KEY_COUNT.setRelease(this, keys + 1);
         }
         else if (newest && !hashDeferred)
         {
-            final boolean replaced = hashIndex.replaceRelease(
-                arena, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, node);
+            final boolean replaced = hashIndex.replaceRelease(arena, KeyHash.hash(key, keyOffset, keyLength), key,
+                keyOffset, keyLength, node, version, value, valueOffset, valueLength);
             assert replaced : "hash index lost a key";
         }
         NODE_COUNT.setRelease(this, nodeCount + 1);
@@ -950,20 +1015,20 @@ public final class MvccTable
 
     private boolean initialise()
     {
-        final HashIndex index = HashIndex.tryAllocate(pool, HashIndex.INITIAL_CAPACITY);
+        final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, HashIndex.INITIAL_CAPACITY);
         if (null == index)
         {
             return false;
         }
         if (!arena.initialise())
         {
-            pool.release(index.buffer());
+            index.release(pool);
             return false;
         }
         final long head = arena.allocate((int)NodeLayout.nodeSize(MAX_HEIGHT, 0, 0));
         assert NodeLayout.nodeAddressFromStart(head, MAX_HEIGHT) == HEAD;
         // The head's tower is already zero (fresh segments are zeroed), i.e. NULL at every level.
-        hashBytes = index.buffer().capacity();
+        hashBytes = index.bytes();
         hashIndex = index;
         maxHeight = 1; // published last: a reader seeing maxHeight > 0 finds segment 0 and the head
         return true;
@@ -981,14 +1046,14 @@ public final class MvccTable
         {
             return false;
         }
-        final HashIndex grown = HashIndex.tryAllocate(pool, capacity);
+        final HashIndex grown = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
         if (null == grown)
         {
             return false;
         }
         index.copyInto(arena, grown);
         retiredIndexes.add(index);
-        hashBytes += grown.buffer().capacity();
+        hashBytes += grown.bytes();
         // Volatile store: the new generation is complete before any reader can see it. Readers still holding
         // the old one keep using it; it is released only by free().
         hashIndex = grown;
