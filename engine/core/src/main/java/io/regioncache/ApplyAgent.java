@@ -460,7 +460,7 @@ final class ApplyAgent implements Agent
 
     MvccTable newTable()
     {
-        return new MvccTable(pool, config.maxKeyLength());
+        return new MvccTable(pool, config.maxKeyLength(), config.inlineNewestVersions());
     }
 
     CommandResult onLoadFinished(final Command.LoadFinished c)

@@ -52,7 +52,8 @@ class ModelBasedTest
             final ModelRun run = new ModelRun(seed, steps);
             run.execute();
             total += run.commands;
-            System.out.printf("model seed %d: %d commands, %d reads checked, %d snapshot reads after changes, %d ms%n",
+            System.out.printf("model seed %d (" + ((seed & 1) == 0 ? "inline entries" : "slots only") +
+                "): %d commands, %d reads checked, %d snapshot reads after changes, %d ms%n",
                 seed, run.commands, run.readsChecked, run.staleSnapshotChecks,
                 (System.nanoTime() - started) / 1_000_000);
             System.out.println("  coverage: " + run.coverage);
@@ -283,6 +284,8 @@ class ModelBasedTest
             cache = RegionCache.create(RegionCacheConfig.builder()
                 .threading(RegionCacheConfig.Threading.INVOKER)
                 .segmentSize(64 * 1024)
+                // Odd seeds run the memory-lean index (slots only), even seeds the default one with inline entries.
+                .inlineNewestVersions((seed & 1) == 0)
                 .backingStore(failing)
                 .loaderExecutor(loaderQueue::add)
                 // Compactions only when the test asks, run synchronously: deterministic, and the memory checks

@@ -12,8 +12,8 @@ import org.openjdk.jmh.annotations.State;
 public class GetState extends StoreState
 {
     /** The store under test. */
-    @Param({"regioncache", "regioncache-view", "regioncache-open-per-op", "chronicle-map", "chronicle-map-offheap",
-        "lmdb", "rocksdb", "skiplist"})
+    @Param({"regioncache", "regioncache-slots", "regioncache-view", "regioncache-open-per-op", "chronicle-map",
+        "chronicle-map-offheap", "lmdb", "rocksdb", "skiplist"})
     public String store;
 
     @Override

@@ -39,8 +39,19 @@ public final class RegionCaches
      */
     public static RegionCache create(final long capacityBytes)
     {
+        return create(capacityBytes, true);
+    }
+
+    /**
+     * @param capacityBytes        off-heap capacity.
+     * @param inlineNewestVersions the index keeps each key's newest version inline (the default), or slots only.
+     * @return an engine with a dedicated apply thread and the default idle strategy.
+     */
+    public static RegionCache create(final long capacityBytes, final boolean inlineNewestVersions)
+    {
         return RegionCache.create(RegionCacheConfig.builder().capacityBytes(capacityBytes)
-            .segmentSize(Integer.getInteger("bench.segmentSize", 1 << 20)).build());
+            .segmentSize(Integer.getInteger("bench.segmentSize", 1 << 20))
+            .inlineNewestVersions(inlineNewestVersions).build());
     }
 
     /**

@@ -14,6 +14,11 @@ public abstract class ReadStore implements AutoCloseable
     public static final String REGIONCACHE_VIEW = "regioncache-view";
     /** RegionCache, a snapshot opened and closed around every operation (the per-request pattern). */
     public static final String REGIONCACHE_OPEN_PER_OP = "regioncache-open-per-op";
+    /**
+     * RegionCache with {@code inlineNewestVersions(false)}: an index of 8-byte slots only, gets go slot then node
+     * (the memory-lean configuration, measured beside the default one-miss index).
+     */
+    public static final String REGIONCACHE_SLOTS = "regioncache-slots";
     /** RegionCache, {@code Snapshot.multiGet} of a whole batch (gets only). */
     public static final String REGIONCACHE_MULTIGET = "regioncache-multiget";
     /** Chronicle Map (gets only), {@code getUsing} into a reused {@code byte[]}. */
@@ -44,13 +49,15 @@ public abstract class ReadStore implements AutoCloseable
         switch (name)
         {
             case REGIONCACHE:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, true);
+            case REGIONCACHE_SLOTS:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, false);
             case REGIONCACHE_VIEW:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW, true);
             case REGIONCACHE_OPEN_PER_OP:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP, true);
             case REGIONCACHE_MULTIGET:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET, true);
             case CHRONICLE_MAP:
                 return new ChronicleMapStore(keys, false);
             case CHRONICLE_MAP_OFFHEAP:

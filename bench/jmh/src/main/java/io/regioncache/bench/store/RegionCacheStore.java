@@ -39,11 +39,11 @@ final class RegionCacheStore extends ReadStore
     private final Variant variant;
     private final RegionCache cache;
 
-    RegionCacheStore(final KeySpace keys, final Variant variant)
+    RegionCacheStore(final KeySpace keys, final Variant variant, final boolean inlineNewestVersions)
     {
         this.keys = keys;
         this.variant = variant;
-        this.cache = RegionCaches.create(RegionCaches.READ_CAPACITY);
+        this.cache = RegionCaches.create(RegionCaches.READ_CAPACITY, inlineNewestVersions);
         RegionCaches.createAndLoad(cache, REGION_ID, EPOCH, keys);
     }
 

@@ -124,6 +124,16 @@ public final class MvccTable
     }
 
     /**
+     * @param pool                 the pool.
+     * @param maxKeyLength         longest key accepted.
+     * @param inlineNewestVersions false for an index of slots only (no 128-byte entries: gets go slot, then node).
+     */
+    public MvccTable(final SegmentPool pool, final int maxKeyLength, final boolean inlineNewestVersions)
+    {
+        this(pool, maxKeyLength, inlineNewestVersions ? HashIndex.MAX_ENTRY_CAPACITY : 0);
+    }
+
+    /**
      * Tests: a table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
      * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross).
      */
