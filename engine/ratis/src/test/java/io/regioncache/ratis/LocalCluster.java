@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -35,15 +34,7 @@ final class LocalCluster implements AutoCloseable
         this.tune = tune;
         for (int i = 1; i <= n; i++)
         {
-            peers.put("n" + i, "127.0.0.1:" + freePort());
-        }
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            return s.getLocalPort();
+            peers.put("n" + i, "127.0.0.1:" + LocalNodes.freePort());
         }
     }
 

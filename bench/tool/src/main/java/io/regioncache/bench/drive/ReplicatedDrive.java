@@ -2,20 +2,18 @@ package io.regioncache.bench.drive;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.stream.Stream;
 
 import org.HdrHistogram.Histogram;
 
+import io.regioncache.bench.support.TempDirs;
+import io.regioncache.ratis.LocalNodes;
 import io.regioncache.ratis.RegionClient;
 import io.regioncache.ratis.ReplicaCheck;
 import io.regioncache.ratis.ReplicaNode;
@@ -48,14 +46,6 @@ final class ReplicatedDrive
         this.err = err;
     }
 
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket s = new ServerSocket(0))
-        {
-            return s.getLocalPort();
-        }
-    }
-
     /**
      * {@code --replicas}: start {@code replicas} nodes in this JVM, drive them, close them (every node's cache must
      * then hold 0 bytes).
@@ -67,48 +57,34 @@ final class ReplicatedDrive
     {
         final boolean temp = st.dataDir() == null;
         final Path root = temp ? Files.createTempDirectory("regioncache-replicas") : st.dataDir();
-        final Map<String, String> peers = new LinkedHashMap<>();
-        for (int i = 1; i <= replicas; i++)
-        {
-            peers.put("n" + i, "127.0.0.1:" + freePort());
-        }
-        final List<ReplicaNode> nodes = new ArrayList<>();
+        LocalNodes cluster = null;
         int exit = 1;
         try
         {
-            for (final String id : peers.keySet())
-            {
-                nodes.add(ReplicaNode.start(new ReplicaNode.Config(id, peers, root.resolve(id))));
-            }
-            err.println("started " + replicas + " nodes " + peers + " in " + root);
+            cluster = LocalNodes.start(replicas, root);
+            err.println("started " + replicas + " nodes " + cluster.peers() + " in " + root);
             err.flush();
-            try (RegionClient client = new RegionClient(peers))
+            try (RegionClient client = new RegionClient(cluster.peers()))
             {
-                exit = drive(ReplicaCheck.of(nodes), client,
-                    nodes.size() + " nodes (Ratis over gRPC on 127.0.0.1, one JVM)");
+                exit = drive(ReplicaCheck.of(cluster.nodes()), client,
+                    replicas + " nodes (Ratis over gRPC on 127.0.0.1, one JVM)");
             }
         }
         finally
         {
-            final List<String> leaks = new ArrayList<>();
-            for (final ReplicaNode n : nodes)
+            if (cluster != null)
             {
-                n.close();
-                final long inUse = n.engine().cache().memoryInUse();
-                if (inUse != 0)
+                final List<String> leaks = cluster.closeAll();
+                out.println("memory in use after close: " + (leaks.isEmpty() ? "0 bytes on every node" : leaks));
+                out.flush();
+                if (!leaks.isEmpty())
                 {
-                    leaks.add(n.id() + " " + inUse + " bytes");
+                    exit = 1;
                 }
-            }
-            out.println("memory in use after close: " + (leaks.isEmpty() ? "0 bytes on every node" : leaks));
-            out.flush();
-            if (!leaks.isEmpty())
-            {
-                exit = 1;
             }
             if (temp)
             {
-                deleteTree(root);
+                TempDirs.delete(root);
             }
         }
         return exit;
@@ -206,17 +182,5 @@ final class ReplicatedDrive
     {
         return h.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "%.2f / %.2f ms",
             h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3);
-    }
-
-    private static void deleteTree(final Path root)
-    {
-        try (Stream<Path> walk = Files.walk(root))
-        {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-        catch (final IOException ignored)
-        {
-            // best effort: a temporary directory
-        }
     }
 }
