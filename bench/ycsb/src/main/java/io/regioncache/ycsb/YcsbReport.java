@@ -52,6 +52,16 @@ final class YcsbReport
     {
     }
 
+    /**
+     * @param base one of the file names above.
+     * @param name a run's name, or null.
+     * @return {@code base} with the name after {@code ycsb-} ({@code ycsb-NAME-results.json}), or {@code base}.
+     */
+    static String file(final String base, final String name)
+    {
+        return name == null ? base : "ycsb-" + name + "-" + base.substring("ycsb-".length());
+    }
+
     static void write(final List<PhaseResult> results, final YcsbRunner.Settings s, final Path out)
         throws IOException
     {
@@ -71,6 +81,13 @@ final class YcsbReport
         machine.put("jvm", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         machine.put("jvmArgs", ManagementFactory.getRuntimeMXBean().getInputArguments());
         machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        machine.put("loadAverageAtStart", s.loadAverageAtStart);
+        machine.put("loadAverageAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+        if (s.startCluster > 0)
+        {
+            doc.put("cluster", s.startCluster + " nodes in the runner's JVM (Apache Ratis over gRPC on 127.0.0.1), " +
+                "sharing the machine's cores with the YCSB client threads; after the run: " + s.clusterCheck);
+        }
         doc.put("machine", machine);
         final List<Object> rows = new ArrayList<>();
         for (final PhaseResult r : results)
@@ -99,7 +116,7 @@ final class YcsbReport
         doc.put("results", rows);
         final ObjectMapper mapper = new ObjectMapper();
         mapper.configure(SerializationConfig.Feature.INDENT_OUTPUT, true);
-        mapper.writeValue(out.resolve(RESULTS).toFile(), doc);
+        mapper.writeValue(out.resolve(file(RESULTS, s.name)).toFile(), doc);
 
         final List<String> systems = new ArrayList<>();
         final List<String> workloads = new ArrayList<>();
@@ -127,11 +144,14 @@ final class YcsbReport
         systems.forEach(x -> series.add(label(x)));
         final String subtitle = String.format(Locale.ROOT, "%,d records, %d threads, %d s per workload",
             s.records, s.threads, s.seconds);
-        Files.write(out.resolve(CHART), svg("YCSB throughput (" + subtitle + ")", "ops/s, higher is better",
+        Files.write(out.resolve(file(CHART, s.name)), svg("YCSB throughput (" + subtitle + ")",
+            "ops/s, higher is better",
             workloads, series, throughput).getBytes(StandardCharsets.UTF_8));
-        Files.write(out.resolve(LATENCY_CHART), svg("YCSB p99 of each workload's main operation (" + subtitle + ")",
+        Files.write(out.resolve(file(LATENCY_CHART, s.name)),
+            svg("YCSB p99 of each workload's main operation (" + subtitle + ")",
             "us, lower is better", workloads, series, p99).getBytes(StandardCharsets.UTF_8));
-        Files.write(out.resolve(TABLE), table(results, systems, subtitle).getBytes(StandardCharsets.UTF_8));
+        Files.write(out.resolve(file(TABLE, s.name)),
+            table(results, systems, subtitle).getBytes(StandardCharsets.UTF_8));
     }
 
     private static Map<String, String> toMap(final java.util.Properties p)

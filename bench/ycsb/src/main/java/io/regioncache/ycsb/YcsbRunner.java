@@ -3,6 +3,7 @@ package io.regioncache.ycsb;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +20,9 @@ import java.util.stream.Stream;
 
 import org.apache.htrace.core.HTraceConfiguration;
 import org.apache.htrace.core.Tracer;
+
+import io.regioncache.ratis.LocalNodes;
+import io.regioncache.ratis.ReplicaCheck;
 
 import site.ycsb.ClientThread;
 import site.ycsb.DB;
@@ -40,10 +44,11 @@ import site.ycsb.workloads.CoreWorkload;
  * Options: {@code --records N} (default 1,000,000), {@code --operations N} per workload (default 100,000,000,
  * bounded by {@code --seconds}), {@code --seconds S} per workload (default 20; 0 = no limit), {@code --threads T}
  * (2), {@code --systems} (regioncache,rocksdb,lmdb; {@code cluster} drives a running replicated cluster named by
- * {@code -p regioncache.cluster=ID=HOST:PORT,...}, see {@link RegionCacheClusterDB}), {@code --workloads}
- * (a,b,c,f,d,e), {@code --data DIR} (a temporary directory),
- * {@code --out DIR} (results JSON, chart and table; none if absent), {@code -p key=value} (passed to YCSB and the
- * bindings).
+ * {@code -p regioncache.cluster=ID=HOST:PORT,...}, see {@link RegionCacheClusterDB}, or by
+ * {@code --start-cluster N}: N nodes started in this JVM on 127.0.0.1, checked for convergence and equal replicas
+ * after the workloads), {@code --workloads} (a,b,c,f,d,e), {@code --data DIR} (a temporary directory),
+ * {@code --out DIR} (results JSON, chart and table; none if absent), {@code --name NAME} (output files
+ * {@code ycsb-NAME-*}), {@code -p key=value} (passed to YCSB and the bindings).
  */
 public final class YcsbRunner
 {
@@ -72,7 +77,17 @@ public final class YcsbRunner
         List<String> workloads = List.of("a", "b", "c", "f", "d", "e");
         Path data;
         Path out;
+        /** Output files {@code ycsb-NAME-results.json}, ... instead of {@code ycsb-results.json}, ...; or null. */
+        String name;
+        /** Nodes of an in-process cluster the {@code cluster} system runs against (0: a running one, named by -p). */
+        int startCluster;
         final Properties extra = new Properties();
+        /** The system load average when the run began (-1 if the OS gives none). */
+        double loadAverageAtStart = -1;
+        /** What the cross-replica check of a started cluster found wrong (empty: converged, equal everywhere). */
+        final List<String> clusterProblems = new ArrayList<>();
+        /** The started cluster's check, for the report (null if no cluster was started). */
+        String clusterCheck;
     }
 
     private YcsbRunner()
@@ -90,10 +105,11 @@ public final class YcsbRunner
         if (s.out != null)
         {
             YcsbReport.write(results, s, s.out);
-            System.out.println("wrote " + s.out.resolve(YcsbReport.RESULTS) + ", " + YcsbReport.CHART + ", " +
-                YcsbReport.TABLE);
+            System.out.println("wrote " + s.out.resolve(YcsbReport.file(YcsbReport.RESULTS, s.name)) + ", " +
+                YcsbReport.file(YcsbReport.CHART, s.name) + ", " + YcsbReport.file(YcsbReport.TABLE, s.name));
         }
-        final List<String> problems = PhaseResult.problems(results);
+        final List<String> problems = new ArrayList<>(PhaseResult.problems(results));
+        problems.addAll(s.clusterProblems);
         if (!problems.isEmpty())
         {
             System.out.println("NOT ALL OPERATIONS RETURNED OK:");
@@ -120,6 +136,8 @@ public final class YcsbRunner
                 case "--workloads": s.workloads = List.of(v.split(",")); i++; break;
                 case "--data": s.data = Path.of(v); i++; break;
                 case "--out": s.out = Path.of(v); i++; break;
+                case "--name": s.name = v; i++; break;
+                case "--start-cluster": s.startCluster = Integer.parseInt(v); i++; break;
                 case "-p":
                     final int eq = v.indexOf('=');
                     s.extra.setProperty(v.substring(0, eq), v.substring(eq + 1));
@@ -151,10 +169,16 @@ public final class YcsbRunner
     {
         final Path root = s.data != null ? s.data : Files.createTempDirectory("rc-ycsb");
         final List<PhaseResult> results = new ArrayList<>();
+        s.loadAverageAtStart = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         try
         {
             for (final String system : s.systems)
             {
+                if ("cluster".equals(system) && s.startCluster > 0)
+                {
+                    results.addAll(onStartedCluster(s, root, log));
+                    continue;
+                }
                 final Path dir = root.resolve(system);
                 deleteTree(dir);
                 Files.createDirectories(dir);
@@ -185,6 +209,62 @@ public final class YcsbRunner
             {
                 deleteTree(root);
             }
+        }
+        return results;
+    }
+
+    /**
+     * The {@code cluster} system against {@code startCluster} nodes started in this JVM (data under
+     * {@code root/cluster-nodes}): load and workloads, then the cross-replica check (converged; every region's
+     * digests equal on every replica; every cached region equal to its node's RocksDB; no memory left after close).
+     */
+    private static List<PhaseResult> onStartedCluster(final Settings s, final Path root, final java.io.PrintStream log)
+        throws Exception
+    {
+        final Path dir = root.resolve("cluster-nodes");
+        deleteTree(dir);
+        final List<PhaseResult> results = new ArrayList<>();
+        try (LocalNodes cluster = LocalNodes.start(s.startCluster, dir))
+        {
+            s.extra.setProperty("regioncache.cluster", cluster.peerList());
+            log.println("started " + s.startCluster + " nodes in this JVM: " + cluster.peerList());
+            final Properties base = new Properties();
+            base.putAll(s.extra);
+            base.setProperty("recordcount", Long.toString(s.records));
+            final Runnable release = hold("cluster", dir.toString(), base);
+            try
+            {
+                results.add(phase("cluster", "load", workload("a", base, s), false, s, log));
+                for (final String w : s.workloads)
+                {
+                    results.add(phase("cluster", w, workload(w, base, s), true, s, log));
+                }
+            }
+            finally
+            {
+                release.run();
+            }
+            final String why = ReplicaCheck.awaitConverged(cluster.nodes(), 60_000);
+            final List<String> divergences = why == null ? ReplicaCheck.divergences(cluster.nodes()) : List.of();
+            final int regions = ReplicaCheck.regions(cluster.nodes()).size();
+            final List<String> leaks = cluster.closeAll();
+            if (why != null)
+            {
+                s.clusterProblems.add("not converged: " + why);
+            }
+            s.clusterProblems.addAll(divergences);
+            if (!leaks.isEmpty())
+            {
+                s.clusterProblems.add("memory in use after close: " + leaks);
+            }
+            s.clusterCheck = s.clusterProblems.isEmpty() ? "converged, " + regions + " regions equal on every " +
+                "replica, every cached region equal to its node's RocksDB, 0 bytes in use after close"
+                : s.clusterProblems.toString();
+            log.println("cross-replica check: " + s.clusterCheck);
+        }
+        finally
+        {
+            deleteTree(dir);
         }
         return results;
     }

@@ -307,16 +307,41 @@ public final class RegionClient implements AutoCloseable
      *
      * @param ops key → value (null = delete); every key in the same region.
      * @return the version the batch was applied at.
+     * @throws RegionClientException {@link Reply.Status#KEY_NOT_IN_REGION}, without sending the batch again, if the
+     *                               keys are not all in one region by a refreshed route table (a split cut the
+     *                               batch): this attempt was not applied (an earlier unanswered one may have been).
      */
     public long write(final Map<byte[], byte[]> ops)
     {
         final byte[] first = ops.keySet().iterator().next();
+        if (!containsAll(locate(first), ops.keySet()))
+        {
+            refresh(); // the table may be older than a merge that joined the keys
+        }
         return mutate(first, m ->
         {
+            if (!containsAll(m, ops.keySet()))
+            {
+                // Every replica would refuse it at apply, after a Raft round, as often as we retried.
+                throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION,
+                    "the batch spans regions: a key is outside " + m, null);
+            }
             final List<Entry.Op> list = new ArrayList<>(ops.size());
             ops.forEach((k, v) -> list.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
             return new Entry.Write(m.id(), m.epochVersion(), 0, list);
         }).version();
+    }
+
+    private static boolean containsAll(final RegionMeta m, final Iterable<byte[]> keys)
+    {
+        for (final byte[] k : keys)
+        {
+            if (!m.contains(k))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.regioncache.ratis;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -25,8 +27,32 @@ import io.regioncache.store.MvccKeyCodec;
  */
 public final class ReplicaCheck
 {
+    /** Digests are retaken this often while they disagree: a late apply can move an index while a node hashes. */
+    private static final int DIGEST_ROUNDS = 6;
+
+    /** Where nodes' states come from: nodes in this JVM ({@link #of}) or their HTTP endpoints. */
+    @FunctionalInterface
+    public interface Source
+    {
+        /**
+         * @param digests with per-region digests and the cache cross-check.
+         * @return every node's state now.
+         * @throws IOException if a node does not answer.
+         */
+        List<ReplicaState> states(boolean digests) throws IOException;
+    }
+
     private ReplicaCheck()
     {
+    }
+
+    /**
+     * @param nodes running nodes, read live at each call (a collection that changes as nodes stop and start is fine).
+     * @return their states, taken in this JVM.
+     */
+    public static Source of(final Collection<ReplicaNode> nodes)
+    {
+        return digests -> states(nodes, digests);
     }
 
     /**
@@ -130,18 +156,92 @@ public final class ReplicaCheck
     public static String awaitConverged(final Collection<ReplicaNode> nodes, final long timeoutMs)
         throws InterruptedException
     {
-        final long deadline = System.currentTimeMillis() + timeoutMs;
-        String why = convergenceProblem(nodes);
-        while (why != null && System.currentTimeMillis() < deadline)
+        try
+        {
+            return awaitConverged(of(nodes), timeoutMs);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex); // in-process states do no I/O
+        }
+    }
+
+    /**
+     * Wait (polling every 50 ms) until the states show convergence ({@link #convergenceProblemOf}).
+     *
+     * @param nodes     where the states come from.
+     * @param timeoutMs how long to wait.
+     * @return null once converged, else the last problem seen.
+     * @throws IOException          if a node does not answer.
+     * @throws InterruptedException if interrupted.
+     */
+    public static String awaitConverged(final Source nodes, final long timeoutMs)
+        throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        String why = convergenceProblemOf(nodes.states(false));
+        while (why != null && System.nanoTime() < deadline)
         {
             Thread.sleep(50);
-            why = convergenceProblem(nodes);
+            why = convergenceProblemOf(nodes.states(false));
         }
         return why;
     }
 
     /**
-     * Call on converged replicas.
+     * @param nodes     where the states come from.
+     * @param regionId  a region.
+     * @param timeoutMs how long to wait.
+     * @return the node that leads the region, once one does.
+     * @throws IOException          if a node does not answer.
+     * @throws InterruptedException if interrupted.
+     * @throws IllegalStateException if no node leads it in time.
+     */
+    public static String awaitLeader(final Source nodes, final long regionId, final long timeoutMs)
+        throws IOException, InterruptedException
+    {
+        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        while (true)
+        {
+            for (final ReplicaState n : nodes.states(false))
+            {
+                final ReplicaState.Replica r = n.replicas().get(regionId);
+                if (r != null && "LEADER".equals(r.role()))
+                {
+                    return n.node();
+                }
+            }
+            if (System.nanoTime() > deadline)
+            {
+                throw new IllegalStateException("no leader for region " + regionId + " after " + timeoutMs + " ms");
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * Call on converged replicas: takes every node's digests, and retakes them (a few times, 200 ms apart) while they
+     * disagree, since a late apply (an automatic snapshot's bookkeeping, a new leader's first entry) can move an
+     * applied index while a node hashes; a real divergence stays.
+     *
+     * @param nodes where the states come from.
+     * @return the last states taken, with digests; check them with {@link #divergencesOf}.
+     * @throws IOException          if a node does not answer.
+     * @throws InterruptedException if interrupted.
+     */
+    public static List<ReplicaState> settledDigests(final Source nodes) throws IOException, InterruptedException
+    {
+        List<ReplicaState> states = nodes.states(true);
+        for (int i = 1; i < DIGEST_ROUNDS && !divergencesOf(states).isEmpty(); i++)
+        {
+            Thread.sleep(200);
+            states = nodes.states(true);
+        }
+        return states;
+    }
+
+    /**
+     * Call on converged replicas ({@link #settledDigests}).
      *
      * @param nodes running nodes.
      * @return the divergences: regions whose stored entries (every MVCC version) differ between replicas, cached
@@ -149,7 +249,19 @@ public final class ReplicaCheck
      */
     public static List<String> divergences(final Collection<ReplicaNode> nodes)
     {
-        return divergencesOf(states(nodes, true));
+        try
+        {
+            return divergencesOf(settledDigests(of(nodes)));
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex); // in-process states do no I/O
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return List.of("interrupted while comparing digests");
+        }
     }
 
     /**

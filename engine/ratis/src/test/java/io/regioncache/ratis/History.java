@@ -8,18 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A client history checked per key. Each key has one writer at a time, writing {@code key#0, key#1, ...} in order;
- * a read that returns {@code key#i} must satisfy {@code lastAckedBefore(read start) <= i <= lastInvokedBefore(read
- * end)}: it returns the latest acknowledged write or one concurrent with the read, never an older (stale) or unknown
- * value, and never loses an acknowledged one.
+ * The tests' client side of a {@link KeyHistory}: each key has one writer at a time, writing {@code key#0, key#1,
+ * ...} in order; every read is recorded and {@link #violations()} checks them per key (the latest acknowledged write
+ * or one concurrent with the read, never a stale, lost or unknown value).
  */
 final class History
 {
-    private record Op(boolean write, int index, long invoke, long complete, boolean acked)
-    {
-    }
-
-    private final Map<String, List<Op>> ops = new ConcurrentHashMap<>();
+    private final KeyHistory<String> history = new KeyHistory<>();
     private final Map<String, Integer> next = new ConcurrentHashMap<>();
     final AtomicLong acked = new AtomicLong();
     final AtomicLong failed = new AtomicLong();
@@ -30,15 +25,6 @@ final class History
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private void add(final String key, final Op op)
-    {
-        final List<Op> l = ops.computeIfAbsent(key, k -> new ArrayList<>());
-        synchronized (l)
-        {
-            l.add(op);
-        }
-    }
-
     /** Write the key's next value; an exception leaves the write in flight (it may or may not be applied). */
     void write(final RegionClient client, final String key)
     {
@@ -47,12 +33,12 @@ final class History
         try
         {
             client.put(b(key), b(key + "#" + i));
-            add(key, new Op(true, i, t0, System.nanoTime(), true));
+            history.write(key, i, false, t0, System.nanoTime(), true);
             acked.incrementAndGet();
         }
         catch (final RegionClientException ex)
         {
-            add(key, new Op(true, i, t0, Long.MAX_VALUE, false));
+            history.write(key, i, false, t0, 0, false);
             failed.incrementAndGet();
         }
     }
@@ -113,7 +99,7 @@ final class History
             final int idx;
             if (r.value() == null)
             {
-                idx = -1;
+                idx = KeyHistory.ABSENT;
             }
             else
             {
@@ -124,7 +110,7 @@ final class History
                 }
                 idx = Integer.parseInt(v.substring(key.length() + 1));
             }
-            add(key, new Op(false, idx, t0, t1, true));
+            history.read(key, idx, t0, t1);
             reads.incrementAndGet();
         }
         catch (final RegionClientException ex)
@@ -133,51 +119,9 @@ final class History
         }
     }
 
-    Iterable<String> keys()
-    {
-        return ops.keySet();
-    }
-
     /** @return every read that was stale, lost an acknowledged write, or returned a value never written. */
     List<String> violations()
     {
-        final List<String> out = new ArrayList<>();
-        ops.forEach((key, list) ->
-        {
-            final List<Op> copy;
-            synchronized (list)
-            {
-                copy = new ArrayList<>(list);
-            }
-            for (final Op r : copy)
-            {
-                if (r.write())
-                {
-                    continue;
-                }
-                int lo = -1;
-                int hi = -1;
-                for (final Op w : copy)
-                {
-                    if (!w.write())
-                    {
-                        continue;
-                    }
-                    if (w.acked() && w.complete() < r.invoke())
-                    {
-                        lo = Math.max(lo, w.index());
-                    }
-                    if (w.invoke() < r.complete())
-                    {
-                        hi = Math.max(hi, w.index());
-                    }
-                }
-                if (r.index() < lo || r.index() > hi)
-                {
-                    out.add(key + ": read returned #" + r.index() + ", allowed [" + lo + ", " + hi + "]");
-                }
-            }
-        });
-        return out;
+        return history.violations();
     }
 }

@@ -131,9 +131,11 @@ public final class DriveCommand implements Callable<Integer>
 
     @Option(names = "--replicas", paramLabel = "N", description = "Instead: start an N-node replicated cluster " +
         "(Apache Ratis over gRPC on 127.0.0.1, one data directory per node under --data-dir, in this JVM), run " +
-        "puts and gets (--keys, --regions, --threads, --read-ratio, --value-size, --ops or --duration, --seed) " +
-        "through a Raft client and report per node regions led and followed, hit ratio, snapshots, leader changes " +
-        "and a cross-replica check. The other workload options do not apply.")
+        "the workload through a Raft client (write batches with deletes, gets on the leader and through a random " +
+        "replica's ReadIndex, scans, splits; --keys, --regions, --threads, --skew, --read-ratio, --scan-ratio, " +
+        "--scan-length, --batch-size, --split-keys, --value-size, --ops or --duration, --seed), check every read " +
+        "against the acknowledged writes, and report per node regions led and followed, hit ratio, snapshots, " +
+        "leader changes and a cross-replica check. The cache and GC options do not apply.")
     Integer replicas;
 
     @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...", description = "Instead: drive a running cluster " +

@@ -48,6 +48,50 @@ final class DriveKeys
         return (int)Long.divideUnsigned((long)LONG_BE.get(src, offset), step);
     }
 
+    /**
+     * @param boundary a region boundary (any bytes; empty is -infinity).
+     * @return the first key index whose key is at or above it ({@code size} if none is).
+     */
+    int ceilIndex(final byte[] boundary)
+    {
+        final byte[] padded = java.util.Arrays.copyOf(boundary, Math.max(KEY_LENGTH, boundary.length));
+        int i = Math.min(size, index(padded, 0)); // at or below the boundary's first 8 bytes
+        while (i < size && java.util.Arrays.compareUnsigned(key(i), boundary) < 0)
+        {
+            i++;
+        }
+        return i;
+    }
+
+    /**
+     * @param k a key read back.
+     * @return its index if it is one of these keys exactly, else -1 (a key some other key space wrote).
+     */
+    int indexOf(final byte[] k)
+    {
+        if (k.length != KEY_LENGTH)
+        {
+            return -1;
+        }
+        final int i = index(k, 0);
+        return i < size && java.util.Arrays.equals(key(i), k) ? i : -1;
+    }
+
+    /**
+     * @return true if {@code v} is exactly what {@link #value} writes for key {@code index} at {@code version} in
+     *         {@code v.length} bytes.
+     */
+    static boolean isValue(final byte[] v, final int index, final long version)
+    {
+        if (v.length < 16)
+        {
+            return false;
+        }
+        final byte[] expect = new byte[v.length];
+        value(index, version, expect);
+        return java.util.Arrays.equals(v, expect);
+    }
+
     static void value(final int index, final long version, final byte[] dst)
     {
         LONG_BE.set(dst, 0, (long)index);

@@ -33,7 +33,6 @@ import io.regioncache.RegionCacheConfig;
 import io.regioncache.CommandResult;
 import io.regioncache.ResultCode;
 import io.regioncache.WriteBatch;
-import io.regioncache.bench.support.ZipfGenerator;
 import io.regioncache.catalog.CatalogPublisher;
 import io.regioncache.catalog.ChronicleRegionCatalog;
 import io.regioncache.hybrid.CrossCheck;
@@ -76,13 +75,11 @@ import io.regioncache.SnapshotStatus;
 public final class Driver
 {
     private static final int LOAD_BATCH = 512;
-    private static final int MIN_REGION_KEYS = 64;
-    private static final double DELETE_RATIO = 0.02;
 
     private final DriveSettings s;
     private final PrintWriter err;
     private final DriveKeys keys;
-    private final ZipfGenerator zipf;
+    private final KeyPicker picker;
     private final AtomicLong readVersion = new AtomicLong();
     private final AtomicIntegerArray versions;
     private final AtomicLongArray lastWrite;
@@ -113,7 +110,7 @@ public final class Driver
         this.s = settings;
         this.err = err;
         this.keys = new DriveKeys(settings.keys());
-        this.zipf = settings.skew() > 0 ? new ZipfGenerator(settings.keys(), settings.skew()) : null;
+        this.picker = new KeyPicker(settings);
         this.versions = new AtomicIntegerArray(settings.keys());
         this.lastWrite = new AtomicLongArray(settings.keys());
     }
@@ -178,11 +175,6 @@ public final class Driver
         return d.run();
     }
 
-    private int nextIndex(final SplittableRandom rng)
-    {
-        return zipf == null ? rng.nextInt(keys.size()) : zipf.next(rng.nextDouble());
-    }
-
     private DriveReport run() throws IOException
     {
         final DriveReport rep = new DriveReport();
@@ -240,7 +232,7 @@ public final class Driver
             {
                 Files.deleteIfExists(s.catalog()); // a stale catalog of an earlier run would list dead regions
                 catalog = ChronicleRegionCatalog.open(s.catalog().toFile(),
-                    Math.max(1024, (long)keys.size() / MIN_REGION_KEYS + s.regions() + 64));
+                    Math.max(1024, (long)keys.size() / KeyPicker.MIN_REGION_KEYS + s.regions() + 64));
                 publisher = new CatalogPublisher(cache, catalog, 500);
             }
             rep.setupSeconds = (System.nanoTime() - t0) / 1e9;
@@ -680,7 +672,7 @@ public final class Driver
                         LockSupport.parkNanos(1_000_000L);
                         continue;
                     }
-                    final int k = nextIndex(rng);
+                    final int k = picker.next(rng);
                     final RegionTable.Entry e = table.route(k);
                     final long rv = readVersion.get();
                     try
@@ -843,33 +835,16 @@ public final class Driver
                     LockSupport.parkNanos(20_000L);
                     continue;
                 }
-                final RegionTable.Entry e = writerTable.route(nextIndex(rng));
+                final RegionTable.Entry e = writerTable.route(picker.next(rng));
                 final int span = e.end() - e.start();
-                int n = 0;
-                for (int j = 0; j < s.batchSize() && n < span; j++)
-                {
-                    int k = nextIndex(rng);
-                    if (k < e.start() || k >= e.end())
-                    {
-                        k = e.start() + rng.nextInt(span);
-                    }
-                    boolean dup = false;
-                    for (int x = 0; x < n; x++)
-                    {
-                        dup |= chosen[x] == k;
-                    }
-                    if (!dup)
-                    {
-                        chosen[n++] = k;
-                    }
-                }
+                final int n = picker.batch(rng, e.start(), e.end(), 0, 1, chosen);
                 version++;
                 final WriteBatch b = new WriteBatch(e.id(), e.epoch(), version,
                     n * (DriveKeys.KEY_LENGTH + s.valueSize() + 9));
                 for (int x = 0; x < n; x++)
                 {
                     final int k = chosen[x];
-                    if (rng.nextDouble() < DELETE_RATIO)
+                    if (rng.nextDouble() < KeyPicker.DELETE_RATIO)
                     {
                         b.delete(keys.key(k));
                     }
@@ -897,7 +872,7 @@ public final class Driver
                 keyWrites = keyCount;
                 final long[] count = written.computeIfAbsent(e.id(), id -> new long[1]);
                 count[0] += n;
-                if (count[0] >= s.splitKeys() && span >= 2 * MIN_REGION_KEYS)
+                if (KeyPicker.shouldSplit(count[0], s.splitKeys(), span))
                 {
                     split(e);
                 }
@@ -906,7 +881,7 @@ public final class Driver
 
         private void split(final RegionTable.Entry e)
         {
-            final int mid = (e.start() + e.end()) >>> 1;
+            final int mid = KeyPicker.middle(e.start(), e.end());
             final byte[] midKey = keys.key(mid);
             final long newId = nextRegionId++;
             final CompletableFuture<CommandResult> f = engine.split(

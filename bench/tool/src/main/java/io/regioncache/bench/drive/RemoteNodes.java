@@ -10,13 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.regioncache.ratis.ReplicaCheck;
 import io.regioncache.ratis.ReplicaState;
 
 /**
  * The states of running nodes, read from their read-only HTTP endpoints: {@code GET /state} (views, roles, indexes,
  * counters) and {@code GET /digests} (the same with per-region digests and the cache cross-check).
  */
-final class RemoteNodes implements ReplicatedDrive.Nodes
+final class RemoteNodes implements ReplicaCheck.Source
 {
     private final Map<String, String> http;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -3,20 +3,15 @@ package io.regioncache.bench.drive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code drive --cluster}: three {@code serve} nodes (the tool's command line, in this JVM) are driven as a running
@@ -25,17 +20,6 @@ import picocli.CommandLine;
  */
 class DriveClusterTest
 {
-    private static String[] run(final String... args)
-    {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int code = cl.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
-    }
-
     @Test
     @Timeout(240)
     void driveARunningClusterOfServeNodes(@TempDir final Path dir) throws Exception
@@ -55,26 +39,18 @@ class DriveClusterTest
                 r.awaitStarted();
                 http.put(r.command.served.node().id(), "127.0.0.1:" + r.command.served.http().port());
             }
+            long regions = 2;
             for (int round = 0; round < 2; round++)
             {
-                final String[] r = run("drive", "--cluster", RunningServe.list(peers), "--http", RunningServe.list(http),
-                    "--ops", "300", "--keys", "200", "--regions", "3", "--threads", "4", "--read-ratio", "0.5",
-                    "--value-size", "64");
-                assertEquals("0", r[0], r[1] + r[2]);
-                final String out = r[1];
-                assertTrue(out.contains("3 running nodes"), out);
-                assertTrue(out.contains("cross-replica check: converged, 3 regions equal on every replica"), out);
-                assertTrue(out.contains(" 0 wrong values), 0 errors"), out);
-                assertTrue(out.contains("internal / store errors and malformed entries: 0"), out);
-                int led = 0;
-                for (final String n : peers.keySet())
-                {
-                    final Matcher m = Pattern.compile("(?m)^" + n + "\\s+(\\d+)\\s+(\\d+)\\s").matcher(out);
-                    assertTrue(m.find(), out);
-                    led += Integer.parseInt(m.group(1));
-                    assertEquals(3, Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(2)), n + ": " + out);
-                }
-                assertEquals(3, led, "one leader per region: " + out);
+                final ReplicatedReport r = ReplicatedReport.run("drive", "--cluster", RunningServe.list(peers),
+                    "--http", RunningServe.list(http), "--ops", "200", "--keys", "4000", "--skew", "0.5",
+                    "--regions", "2", "--threads", "4", "--read-ratio", "0.5", "--scan-ratio", "0.3",
+                    "--batch-size", "8", "--split-keys", "100", "--value-size", "64", "--seed", String.valueOf(round));
+                assertTrue(r.out.contains("3 running nodes"), r.out);
+                // The second run starts from the first one's regions and reads the first one's values as the keys'
+                // prior state.
+                assertEquals(regions, r.number("(\\d+) regions at start", 1), r.out);
+                regions = r.assertFullWorkloadPassed(peers.keySet());
             }
         }
         finally
@@ -91,12 +67,14 @@ class DriveClusterTest
     void clusterOptionsAreChecked()
     {
         final String peers = "n1=127.0.0.1:1,n2=127.0.0.1:2";
-        assertEquals("2", run("drive", "--cluster", peers, "--ops", "10")[0], "no --http");
-        assertEquals("2", run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3", "--ops", "10")[0]);
-        assertEquals("2", run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3,n2=127.0.0.1:4",
-            "--replicas", "3", "--ops", "10")[0]);
-        assertEquals("2", run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3,n2=127.0.0.1:4",
-            "--tls-cert", "/nonexistent.pem", "--ops", "10")[0]);
-        assertEquals("2", run("drive", "--replicas", "3", "--http", "n1=127.0.0.1:3", "--ops", "10")[0]);
+        assertEquals(2, ReplicatedReport.run("drive", "--cluster", peers, "--ops", "10").exit, "no --http");
+        assertEquals(2, ReplicatedReport.run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3", "--ops", "10")
+            .exit);
+        assertEquals(2, ReplicatedReport.run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3,n2=127.0.0.1:4",
+            "--replicas", "3", "--ops", "10").exit);
+        assertEquals(2, ReplicatedReport.run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3,n2=127.0.0.1:4",
+            "--tls-cert", "/nonexistent.pem", "--ops", "10").exit);
+        assertEquals(2, ReplicatedReport.run("drive", "--replicas", "3", "--http", "n1=127.0.0.1:3", "--ops", "10")
+            .exit);
     }
 }

@@ -1,0 +1,91 @@
+package io.regioncache.bench.drive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.util.Collection;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import picocli.CommandLine;
+
+/**
+ * The replicated drive's report ({@code drive --replicas} and {@code --cluster}), run through the tool's command line
+ * and read back: what the workload did and what the checks found.
+ */
+final class ReplicatedReport
+{
+    final int exit;
+    final String out;
+    final String err;
+
+    private ReplicatedReport(final int exit, final String out, final String err)
+    {
+        this.exit = exit;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** Run the tool with {@code args}, capturing its output. */
+    static ReplicatedReport run(final String... args)
+    {
+        final CommandLine cl = RegionCacheTool.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final int code = cl.execute(args);
+        return new ReplicatedReport(code, out.toString(), err.toString());
+    }
+
+    /** @return the report's number in {@code regex}'s group {@code group}, failing with the report if absent. */
+    long number(final String regex, final int group)
+    {
+        final Matcher m = Pattern.compile(regex).matcher(out);
+        assertTrue(m.find(), "no match for " + regex + " in:\n" + out + err);
+        return Long.parseLong(m.group(group));
+    }
+
+    /**
+     * Assert that the run passed and did the whole workload: write batches with deletes, gets on leaders and through
+     * replicas' ReadIndex, scans that returned keys, at least one split during the run; every read checked against
+     * the history (none stale, lost or wrong, no error); converged with every region equal on every replica; one
+     * leader per region, every node hosting every region.
+     *
+     * @param nodes node ids.
+     * @return regions at the end.
+     */
+    long assertFullWorkloadPassed(final Collection<String> nodes)
+    {
+        System.out.println(out); // the report, in the test's output file
+        assertEquals(0, exit, out + err);
+        assertTrue(number("(\\d+) write batches", 1) > 0, out);
+        assertTrue(number("(\\d+) deletes", 1) > 0, "deletes: " + out);
+        assertTrue(number("(\\d+) gets \\((\\d+) through a chosen replica's ReadIndex", 1) > 0, out);
+        assertTrue(number("(\\d+) gets \\((\\d+) through a chosen replica's ReadIndex", 2) > 0, out);
+        assertTrue(number("(\\d+) scans \\((\\d+) keys returned", 1) > 0, "scans: " + out);
+        assertTrue(number("(\\d+) scans \\((\\d+) keys returned", 2) > 0, "scanned keys: " + out);
+        assertTrue(number("(\\d+) splits \\(", 1) > 0, "splits during the run: " + out);
+        final long regions = number("splits \\((\\d+) regions at end\\)", 1);
+        assertEquals(number("(\\d+) regions at start", 1) + number("(\\d+) splits \\(", 1), regions,
+            "every split made one region more: " + out);
+        assertTrue(number("checked: (\\d+) reads per key", 1) > 0, out);
+        assertTrue(out.contains("reads per key against the acknowledged writes: 0 stale or lost, 0 wrong values, " +
+            "0 errors"), out);
+        assertTrue(out.contains("cross-replica check: converged, " + regions + " regions equal on every replica, " +
+            "every cached region equal to its node's RocksDB"), out);
+        assertTrue(out.contains("internal / store errors and malformed entries: 0"), out);
+        long led = 0;
+        for (final String n : nodes)
+        {
+            final Matcher m = Pattern.compile("(?m)^" + n + "\\s+(\\d+)\\s+(\\d+)\\s").matcher(out);
+            assertTrue(m.find(), out);
+            led += Long.parseLong(m.group(1));
+            assertEquals(regions, Long.parseLong(m.group(1)) + Long.parseLong(m.group(2)), n + " hosts every region");
+        }
+        assertEquals(regions, led, "one leader per region: " + out);
+        return regions;
+    }
+}
