@@ -12,13 +12,15 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.BackingSnapshot;
 import io.regioncache.BackingStore;
+import io.regioncache.StoreCursor;
 
 /**
  * A simple, thread-safe, in-memory MVCC {@link BackingStore} for tests and examples.
  * <p>
  * Entries are kept in one sorted map keyed by (key ascending, version descending). Snapshots are consistent by
  * sequence number: every write is stamped with a store-wide sequence, and a snapshot ignores entries stamped after
- * it was opened.
+ * it was opened. Cursors ({@link #newCursor}) see the entries stamped before they were opened, through the same
+ * MVCC logic as the RocksDB and LMDB cursors ({@link MvccStoreCursor}, over encoded keys made on the fly).
  */
 public final class InMemoryBackingStore implements BackingStore
 {
@@ -68,9 +70,109 @@ public final class InMemoryBackingStore implements BackingStore
     }
 
     @Override
+    public StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
+    {
+        return new Cursor(lower, upper, readVersion, sequence.get());
+    }
+
+    @Override
     public void close()
     {
         map.clear();
+    }
+
+    /**
+     * A raw iterator over the map for {@link MvccStoreCursor}: it skips entries stamped after the cursor opened and
+     * presents each entry as a stored key and value of the RocksDB/LMDB format (allocating per step: a test store).
+     */
+    private final class Cursor extends MvccStoreCursor
+    {
+        private final long seq;
+        private MvccKey at;
+
+        Cursor(final byte[] lower, final byte[] upper, final long readVersion, final long seq)
+        {
+            super(lower, upper, readVersion);
+            this.seq = seq;
+        }
+
+        @Override
+        protected boolean rawSeekToFirst()
+        {
+            return forwardFrom(map.firstEntry());
+        }
+
+        @Override
+        protected boolean rawSeekToLast()
+        {
+            return backwardFrom(map.lastEntry());
+        }
+
+        @Override
+        protected boolean rawSeek(final byte[] target)
+        {
+            final boolean withVersion = target.length % MvccKeyCodec.encodedLength(0) != 0;
+            final int encoded = withVersion ? target.length - MvccKeyCodec.VERSION_LENGTH : target.length;
+            final byte[] key = new byte[encoded];
+            final int n = MvccKeyCodec.decodeKey(new UnsafeBuffer(target), 0, encoded, new UnsafeBuffer(key), 0);
+            // an encoded key alone sorts before every version of the key: as the newest possible version does
+            final long version = withVersion ? MvccKeyCodec.decodeVersion(target) : Long.MAX_VALUE;
+            return forwardFrom(map.ceilingEntry(new MvccKey(Arrays.copyOf(key, n), version)));
+        }
+
+        @Override
+        protected boolean rawNext()
+        {
+            return at != null && forwardFrom(map.higherEntry(at));
+        }
+
+        @Override
+        protected boolean rawPrev()
+        {
+            return at != null && backwardFrom(map.lowerEntry(at));
+        }
+
+        private boolean forwardFrom(final Map.Entry<MvccKey, Stamped> first)
+        {
+            Map.Entry<MvccKey, Stamped> e = first;
+            while (e != null && e.getValue().seq > seq)
+            {
+                e = map.higherEntry(e.getKey());
+            }
+            return land(e);
+        }
+
+        private boolean backwardFrom(final Map.Entry<MvccKey, Stamped> first)
+        {
+            Map.Entry<MvccKey, Stamped> e = first;
+            while (e != null && e.getValue().seq > seq)
+            {
+                e = map.lowerEntry(e.getKey());
+            }
+            return land(e);
+        }
+
+        private boolean land(final Map.Entry<MvccKey, Stamped> e)
+        {
+            at = e == null ? null : e.getKey();
+            if (e == null)
+            {
+                return false;
+            }
+            rawKey.wrap(MvccKeyCodec.encode(at.key, at.version));
+            final byte[] v = e.getValue().value;
+            final byte[] stored = new byte[v.length + 1];
+            stored[0] = v == TOMBSTONE ? MvccKeyCodec.FLAG_DELETE : MvccKeyCodec.FLAG_PUT;
+            System.arraycopy(v, 0, stored, 1, v.length);
+            rawValue.wrap(stored);
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+            at = null;
+        }
     }
 
     private final class Snap implements BackingSnapshot
