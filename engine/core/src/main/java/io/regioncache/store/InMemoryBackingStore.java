@@ -11,23 +11,31 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.BackingSnapshot;
-import io.regioncache.BackingStore;
 import io.regioncache.StoreCursor;
+import io.regioncache.StoreException;
+import io.regioncache.WritableStore;
+import io.regioncache.WriteBatch;
 
 /**
- * A simple, thread-safe, in-memory MVCC {@link BackingStore} for tests and examples.
+ * A simple, thread-safe, in-memory MVCC {@link WritableStore} for tests and examples (it passes the same
+ * {@code WritableStoreContract} as RocksDB and LMDB, so a {@link io.regioncache.hybrid.HybridEngine} can run over it).
  * <p>
  * Entries are kept in one sorted map keyed by (key ascending, version descending). Snapshots are consistent by
- * sequence number: every write is stamped with a store-wide sequence, and a snapshot ignores entries stamped after
- * it was opened. Cursors ({@link #newCursor}) see the entries stamped before they were opened, through the same
+ * sequence number: every write (a whole batch) is stamped with one store-wide sequence, published after all its
+ * entries are in, and a snapshot ignores entries stamped after it was opened. Writes are serialised. GC drops
+ * entries outright, so a snapshot opened before {@link #gcBelow} may lose versions below the safe point (reads at
+ * or above it are unaffected, which is the contract). Cursors ({@link #newCursor}) see the entries stamped before they were opened, through the same
  * MVCC logic as the RocksDB and LMDB cursors ({@link MvccStoreCursor}, over encoded keys made on the fly).
  */
-public final class InMemoryBackingStore implements BackingStore
+public final class InMemoryBackingStore implements WritableStore
 {
     private static final byte[] TOMBSTONE = new byte[0];
 
     private final ConcurrentSkipListMap<MvccKey, Stamped> map = new ConcurrentSkipListMap<>();
+    /** The last published write's sequence: snapshots see entries stamped at or below it. */
     private final AtomicLong sequence = new AtomicLong();
+    private volatile long gcSafePoint = -1;
+    private volatile boolean closed;
 
     /** An empty store. */
     public InMemoryBackingStore()
@@ -43,7 +51,7 @@ public final class InMemoryBackingStore implements BackingStore
      */
     public void put(final byte[] key, final long version, final byte[] value)
     {
-        map.put(new MvccKey(key.clone(), version), new Stamped(value.clone(), sequence.incrementAndGet()));
+        write(key, version, value.clone());
     }
 
     /**
@@ -54,7 +62,112 @@ public final class InMemoryBackingStore implements BackingStore
      */
     public void delete(final byte[] key, final long version)
     {
-        map.put(new MvccKey(key.clone(), version), new Stamped(TOMBSTONE, sequence.incrementAndGet()));
+        write(key, version, TOMBSTONE);
+    }
+
+    private synchronized void write(final byte[] key, final long version, final byte[] value)
+    {
+        checkWrite(version);
+        final long seq = sequence.get() + 1;
+        map.put(new MvccKey(key.clone(), version), new Stamped(value, seq));
+        sequence.set(seq);
+    }
+
+    @Override
+    public synchronized void applyBatch(final WriteBatch batch)
+    {
+        checkWrite(batch.version());
+        final long seq = sequence.get() + 1;
+        batch.forEach((op, key, keyLength, value, valueLength) ->
+        {
+            final byte[] k = new byte[keyLength];
+            key.getBytes(0, k);
+            byte[] v = TOMBSTONE;
+            if (op == WriteBatch.PUT)
+            {
+                v = new byte[valueLength];
+                value.getBytes(0, v);
+            }
+            map.put(new MvccKey(k, batch.version()), new Stamped(v, seq));
+            return 0;
+        });
+        sequence.set(seq); // publish the whole batch at once
+    }
+
+    @Override
+    public synchronized long deleteRange(final byte[] start, final byte[] end, final long version)
+    {
+        checkWrite(version);
+        final WriteBatch batch = new WriteBatch(0, 0, version);
+        try (StoreCursor c = newCursor(start, end, version))
+        {
+            while (c.next())
+            {
+                batch.delete(c.keyBytes());
+            }
+        }
+        if (batch.count() > 0)
+        {
+            applyBatch(batch);
+        }
+        return batch.count();
+    }
+
+    @Override
+    public synchronized long gcBelow(final long safePoint)
+    {
+        checkOpen();
+        long dropped = 0;
+        byte[] key = null;
+        boolean decided = false;
+        for (final Map.Entry<MvccKey, Stamped> e : map.entrySet())
+        {
+            final MvccKey k = e.getKey();
+            if (key == null || !Arrays.equals(key, k.key))
+            {
+                key = k.key;
+                decided = false;
+            }
+            if (decided)
+            {
+                map.remove(k); // older than the version kept at or below the safe point
+                dropped++;
+            }
+            else if (k.version <= safePoint)
+            {
+                decided = true; // the newest version at or below the safe point: kept, unless a tombstone
+                if (e.getValue().value == TOMBSTONE)
+                {
+                    map.remove(k);
+                    dropped++;
+                }
+            }
+        }
+        gcSafePoint = Math.max(gcSafePoint, safePoint);
+        return dropped;
+    }
+
+    @Override
+    public long gcSafePoint()
+    {
+        return gcSafePoint;
+    }
+
+    private void checkWrite(final long version)
+    {
+        checkOpen();
+        if (version < 0)
+        {
+            throw new StoreException("version must be >= 0, was " + version);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new StoreException("store is closed");
+        }
     }
 
     /** @return number of stored entries (all versions). */
@@ -66,18 +179,21 @@ public final class InMemoryBackingStore implements BackingStore
     @Override
     public BackingSnapshot openSnapshot()
     {
+        checkOpen();
         return new Snap(sequence.get());
     }
 
     @Override
     public StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
     {
+        checkOpen();
         return new Cursor(lower, upper, readVersion, sequence.get());
     }
 
     @Override
     public void close()
     {
+        closed = true;
         map.clear();
     }
 
@@ -236,6 +352,10 @@ public final class InMemoryBackingStore implements BackingStore
                 if (s.value == TOMBSTONE)
                 {
                     return NOT_FOUND;
+                }
+                if (!dst.isExpandable() && dstOffset + s.value.length > dst.capacity())
+                {
+                    return -2 - s.value.length;
                 }
                 dst.putBytes(dstOffset, s.value);
                 return s.value.length;
