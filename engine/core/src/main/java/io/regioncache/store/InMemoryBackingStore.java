@@ -1,6 +1,7 @@
 package io.regioncache.store;
 
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -205,6 +206,9 @@ public final class InMemoryBackingStore implements WritableStore
     {
         private final long seq;
         private MvccKey at;
+        /** Walks the map from the last raw move, in the direction of {@link #ascending}. */
+        private Iterator<Map.Entry<MvccKey, Stamped>> walk;
+        private boolean ascending;
 
         Cursor(final byte[] lower, final byte[] upper, final long readVersion, final long seq)
         {
@@ -215,13 +219,13 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         protected boolean rawSeekToFirst()
         {
-            return forwardFrom(map.firstEntry());
+            return start(map, true);
         }
 
         @Override
         protected boolean rawSeekToLast()
         {
-            return backwardFrom(map.lastEntry());
+            return start(map.descendingMap(), false);
         }
 
         @Override
@@ -233,39 +237,40 @@ public final class InMemoryBackingStore implements WritableStore
             final int n = MvccKeyCodec.decodeKey(new UnsafeBuffer(target), 0, encoded, new UnsafeBuffer(key), 0);
             // an encoded key alone sorts before every version of the key: as the newest possible version does
             final long version = withVersion ? MvccKeyCodec.decodeVersion(target) : Long.MAX_VALUE;
-            return forwardFrom(map.ceilingEntry(new MvccKey(Arrays.copyOf(key, n), version)));
+            return start(map.tailMap(new MvccKey(Arrays.copyOf(key, n), version), true), true);
         }
 
         @Override
         protected boolean rawNext()
         {
-            return at != null && forwardFrom(map.higherEntry(at));
+            return at != null && (ascending ? advance() : start(map.tailMap(at, false), true));
         }
 
         @Override
         protected boolean rawPrev()
         {
-            return at != null && backwardFrom(map.lowerEntry(at));
+            return at != null && (!ascending ? advance() : start(map.headMap(at, false).descendingMap(), false));
         }
 
-        private boolean forwardFrom(final Map.Entry<MvccKey, Stamped> first)
+        private boolean start(final Map<MvccKey, Stamped> from, final boolean up)
         {
-            Map.Entry<MvccKey, Stamped> e = first;
-            while (e != null && e.getValue().seq > seq)
-            {
-                e = map.higherEntry(e.getKey());
-            }
-            return land(e);
+            walk = from.entrySet().iterator();
+            ascending = up;
+            return advance();
         }
 
-        private boolean backwardFrom(final Map.Entry<MvccKey, Stamped> first)
+        /** The next entry of the walk stamped before this cursor opened. */
+        private boolean advance()
         {
-            Map.Entry<MvccKey, Stamped> e = first;
-            while (e != null && e.getValue().seq > seq)
+            while (walk.hasNext())
             {
-                e = map.lowerEntry(e.getKey());
+                final Map.Entry<MvccKey, Stamped> e = walk.next();
+                if (e.getValue().seq <= seq)
+                {
+                    return land(e);
+                }
             }
-            return land(e);
+            return land(null);
         }
 
         private boolean land(final Map.Entry<MvccKey, Stamped> e)

@@ -15,7 +15,8 @@ import io.regioncache.StoreException;
  * <p>
  * <b>Forward</b> ({@code next}, {@code seek}, {@code seekToFirst}) walks the raw entries in order: each key's first
  * entry at or below the read version decides it (a put is visible, a tombstone hides the key), newer entries are
- * skipped, older ones are stepped over. It allocates nothing per step.
+ * skipped, older ones are stepped over; past {@value #MAX_SKIP} entries of one key it seeks instead, as RocksDB's own
+ * iterator does, so a key with a long history costs one seek, not a walk. It allocates only for those seeks.
  * <p>
  * <b>Backward</b> ({@code prev}, {@code seekForPrev}, {@code seekToLast}) cannot decide a key from the entry it meets
  * first: walking backwards, a key's entries come oldest first. So it seeks: from the raw entry before the current
@@ -40,6 +41,8 @@ public abstract class MvccStoreCursor implements StoreCursor
     private static final int LAST = 3;
     private static final int SEEK = 4;
     private static final int SEEK_FOR_PREV = 5;
+    /** Entries of one key stepped over before seeking instead (RocksDB's max_sequential_skip_in_iterations). */
+    private static final int MAX_SKIP = 8;
 
     /** The raw entry's stored key, wrapped by the subclass after each raw move that lands. */
     protected final UnsafeBuffer rawKey = new UnsafeBuffer(0, 0);
@@ -244,6 +247,7 @@ public abstract class MvccStoreCursor implements StoreCursor
     private boolean forward(final boolean landed)
     {
         boolean valid = landed;
+        int skipped = 0;
         while (valid)
         {
             final int encodedLength = encodedLength();
@@ -253,14 +257,19 @@ public abstract class MvccStoreCursor implements StoreCursor
             }
             if (decidedLength >= 0 && sameRawKey(encodedLength, decided, decidedLength))
             {
-                valid = rawNext(); // an older version of a key already decided
+                // an older version of a key already decided: step, or after a few, seek past the key's versions
+                valid = ++skipped < MAX_SKIP ? rawNext() : rawSeekVersion(decided, decidedLength, 0, true);
+                skipped = skipped < MAX_SKIP ? skipped : 0;
                 continue;
             }
             if (MvccKeyCodec.getVersion(rawKey, encodedLength) > readVersion)
             {
-                valid = rawNext(); // too new for this read; an older version of the key may follow
+                // too new for this read: step, or after a few, seek to the key's newest version at or below it
+                valid = ++skipped < MAX_SKIP ? rawNext() : rawSeekVersion(rawKey, encodedLength, readVersion, false);
+                skipped = skipped < MAX_SKIP ? skipped : 0;
                 continue;
             }
+            skipped = 0;
             decide(rawKey, encodedLength);
             if (!tombstone())
             {
@@ -299,10 +308,7 @@ public abstract class MvccStoreCursor implements StoreCursor
      */
     private boolean newestVisible(final DirectBuffer key, final int length)
     {
-        final byte[] target = new byte[length + MvccKeyCodec.VERSION_LENGTH];
-        key.getBytes(0, target, 0, length);
-        MvccKeyCodec.putVersion(new UnsafeBuffer(target), length, readVersion);
-        if (!rawSeek(target))
+        if (!rawSeekVersion(key, length, readVersion, false))
         {
             return false;
         }
@@ -313,6 +319,19 @@ public abstract class MvccStoreCursor implements StoreCursor
         }
         decide(rawKey, encodedLength);
         return on(encodedLength);
+    }
+
+    /**
+     * Seek to {@code (key, version)}; with {@code past}, step over that entry if it is there (seeking past the key's
+     * oldest possible version, 0, leaves the key).
+     */
+    private boolean rawSeekVersion(final DirectBuffer key, final int length, final long v, final boolean past)
+    {
+        final byte[] target = new byte[length + MvccKeyCodec.VERSION_LENGTH];
+        key.getBytes(0, target, 0, length);
+        MvccKeyCodec.putVersion(new UnsafeBuffer(target), length, v);
+        final boolean valid = rawSeek(target);
+        return past && valid && sameRawKey(encodedLength(), key, length) ? rawNext() : valid;
     }
 
     /** Put the raw iterator on the last stored entry whose encoded user key sorts before {@code key}. */

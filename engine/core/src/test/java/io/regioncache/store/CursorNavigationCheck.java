@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Drives a store's {@link StoreCursor} both ways (next, prev, seek, seekForPrev, seekToFirst, seekToLast) over a
  * random MVCC history (puts and tombstones at many versions, keys around 0x80 and across the 8-byte groups of the
- * stored-key encoding) and compares every move with a {@link TreeMap} of what each read version sees.
+ * stored-key encoding, a few keys with a version at almost every version) and compares every move with a {@link TreeMap} of what each read version sees.
  */
 final class CursorNavigationCheck
 {
@@ -26,7 +26,9 @@ final class CursorNavigationCheck
     }
 
     private static final int[] BYTES = {0x00, 0x01, 0x7F, 0x80, 0xFF};
-    private static final int VERSIONS = 12;
+    private static final int VERSIONS = 30;
+    /** Keys written at almost every version: long histories, where forward moves seek instead of stepping. */
+    private static final byte[][] HOT = {{(byte)0x80}, {0x01, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x7F, 0x00}};
 
     private CursorNavigationCheck()
     {
@@ -55,9 +57,13 @@ final class CursorNavigationCheck
         final TreeMap<byte[], TreeMap<Long, byte[]>> history = new TreeMap<>(Arrays::compareUnsigned);
         for (int version = 1; version <= VERSIONS; version++)
         {
-            for (int i = 0, n = 1 + rnd.nextInt(12); i < n; i++)
+            for (int i = 0, n = 1 + rnd.nextInt(6) + HOT.length; i < n; i++)
             {
-                final byte[] k = randomKey(rnd);
+                final byte[] k = i < HOT.length ? HOT[i] : randomKey(rnd);
+                if (i < HOT.length && rnd.nextInt(8) == 0)
+                {
+                    continue;
+                }
                 final byte[] v = rnd.nextInt(3) == 0 ? null : ("v" + version + "." + i).getBytes();
                 if (v == null)
                 {
