@@ -20,8 +20,8 @@ import io.regioncache.WriteBatch;
  * <p>
  * The store is keyed by user key only, so earlier maps' keys would show through: each window starts with an MVCC
  * delete-range of everything at its base version (below the window's writes, above every earlier read version).
- * The last {@link #KEEP_OPEN} views stay open; older ones are closed, and every {@link #GC_EVERY} maps the store's
- * GC drops the history below the oldest open view, so the store does not grow with the number of maps.
+ * The last {@link #KEEP_OPEN} views stay open; older ones are closed, and every {@link #GC_EVERY} maps the store's GC drops the history below the oldest open view, so the store does not grow
+ * with the number of maps.
  */
 public final class HybridViewFixture implements AutoCloseable
 {
