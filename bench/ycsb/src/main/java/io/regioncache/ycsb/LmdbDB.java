@@ -84,12 +84,7 @@ public final class LmdbDB extends SharedStoreDB<LmdbDB.Store>
         try (Txn<ByteBuffer> txn = store.env.txnRead())
         {
             final ByteBuffer v = store.dbi.get(txn, key(key));
-            if (v == null)
-            {
-                return Status.NOT_FOUND;
-            }
-            RecordCodec.decodeInto(bytes(v), fields, result);
-            return Status.OK;
+            return found(v == null ? null : bytes(v), fields, result);
         }
     }
 

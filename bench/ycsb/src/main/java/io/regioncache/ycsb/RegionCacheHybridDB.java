@@ -70,12 +70,7 @@ public final class RegionCacheHybridDB extends SharedStoreDB<HybridStore>
         {
             store.engine.cache().recordStoreRead(region, 1, value == null ? 0 : 1);
         }
-        if (value == null)
-        {
-            return Status.NOT_FOUND;
-        }
-        RecordCodec.decodeInto(value, fields, result);
-        return Status.OK;
+        return found(value, fields, result);
     }
 
     @Override

@@ -56,13 +56,7 @@ public final class RocksDbPlainDB extends SharedStoreDB<RocksDbPlainDB.Store>
         final Map<String, ByteIterator> result)
     {
         final Store store = store();
-        final byte[] value = store.db.get(RecordCodec.key(key), Math.max(1, store.version.get()));
-        if (value == null)
-        {
-            return Status.NOT_FOUND;
-        }
-        RecordCodec.decodeInto(value, fields, result);
-        return Status.OK;
+        return found(store.db.get(RecordCodec.key(key), Math.max(1, store.version.get())), fields, result);
     }
 
     @Override

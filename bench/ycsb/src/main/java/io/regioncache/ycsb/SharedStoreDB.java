@@ -2,6 +2,7 @@ package io.regioncache.ycsb;
 
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.function.BiFunction;
 
 import site.ycsb.ByteIterator;
@@ -75,6 +76,22 @@ abstract class SharedStoreDB<S extends AutoCloseable> extends DB
     /** Before the store is released: per-client teardown. */
     void closing()
     {
+    }
+
+    /**
+     * @param value  a stored record, or null if absent.
+     * @param fields the fields asked for (null: all).
+     * @param result receives them.
+     * @return OK, or NOT_FOUND for a null record.
+     */
+    static Status found(final byte[] value, final Set<String> fields, final Map<String, ByteIterator> result)
+    {
+        if (value == null)
+        {
+            return Status.NOT_FOUND;
+        }
+        RecordCodec.decodeInto(value, fields, result);
+        return Status.OK;
     }
 
     /**

@@ -7,6 +7,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.StoreCursor;
 import io.regioncache.StoreException;
+import io.regioncache.ViewStoreCursor;
 
 /**
  * The MVCC half of a {@link StoreCursor} for stores that keep {@link MvccKeyCodec} entries in one sorted key space
@@ -29,7 +30,7 @@ import io.regioncache.StoreException;
  * {@link #rawKey} and {@link #rawValue} over the stored key ({@code memcomparable(key) ++ ~version}) and the stored
  * value (a flag byte, then the value). It may lock around every public move ({@link #enter}/{@link #exit}).
  */
-public abstract class MvccStoreCursor implements StoreCursor
+public abstract class MvccStoreCursor extends ViewStoreCursor
 {
     private static final int UNSTARTED = 0;
     private static final int ON = 1;
@@ -57,9 +58,6 @@ public abstract class MvccStoreCursor implements StoreCursor
     private final UnsafeBuffer decided = new UnsafeBuffer(new byte[64]);
     private int decidedLength = -1;
     private final UnsafeBuffer userKey = new UnsafeBuffer(new byte[64]);
-    private int userKeyLength;
-    private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
-    private long version;
     private int state = UNSTARTED;
 
     /**
@@ -414,9 +412,9 @@ public abstract class MvccStoreCursor implements StoreCursor
         {
             userKey.wrap(new byte[Math.max(encodedLength, userKey.capacity() * 2)]);
         }
-        userKeyLength = MvccKeyCodec.decodeKey(rawKey, 0, encodedLength, userKey, 0);
-        version = MvccKeyCodec.getVersion(rawKey, encodedLength);
-        valueView.wrap(rawValue, 1, rawValue.capacity() - 1);
+        final int userKeyLength = MvccKeyCodec.decodeKey(rawKey, 0, encodedLength, userKey, 0);
+        expose(userKey, userKeyLength, rawValue, 1, rawValue.capacity() - 1,
+            MvccKeyCodec.getVersion(rawKey, encodedLength));
         state = ON;
         return true;
     }
@@ -426,37 +424,5 @@ public abstract class MvccStoreCursor implements StoreCursor
         state = OFF;
         decidedLength = -1;
         return false;
-    }
-
-    // ------------------------------------------------------------------ the current key
-
-    @Override
-    public final DirectBuffer key()
-    {
-        return userKey;
-    }
-
-    @Override
-    public final int keyLength()
-    {
-        return userKeyLength;
-    }
-
-    @Override
-    public final DirectBuffer value()
-    {
-        return valueView;
-    }
-
-    @Override
-    public final int valueLength()
-    {
-        return valueView.capacity();
-    }
-
-    @Override
-    public final long version()
-    {
-        return version;
     }
 }
