@@ -619,6 +619,31 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     }
 
     /**
+     * Write the counters file now instead of at the next interval. The write runs on the file's publisher thread, so
+     * the file keeps a single writer; the future completes once the file holds the metrics as of this call or later
+     * (everything applied before the call is in). For a host that hands the file to a reader at a known point, and
+     * for tests that must not poll.
+     *
+     * @return completes when written; fails with {@link IllegalStateException} if no counters file is configured or
+     * the cache is closed.
+     */
+    public CompletableFuture<Void> publishCounters()
+    {
+        if (countersPublisher == null)
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("no counters file is configured"));
+        }
+        try
+        {
+            return CompletableFuture.runAsync(() -> countersFile.publish(metrics()), countersPublisher);
+        }
+        catch (final java.util.concurrent.RejectedExecutionException ex)
+        {
+            return CompletableFuture.failedFuture(new IllegalStateException("the cache is closed", ex));
+        }
+    }
+
+    /**
      * A point-in-time copy of every metric: regions per state, transitions from→to (made and refused), conflicts,
      * snapshot failures by reason, command results, evictions by reason, memory per threshold, load / evict /
      * compaction durations, queue depth and back-pressure.

@@ -319,7 +319,7 @@ public final class Snapshot implements AutoCloseable
      */
     public NavigableMap<byte[], byte[]> asNavigableMap()
     {
-        return SnapshotMapView.arrays(this);
+        return SnapshotMapView.arrays(new SnapshotMapSource(this));
     }
 
     /**
@@ -331,7 +331,7 @@ public final class Snapshot implements AutoCloseable
      */
     public NavigableMap<Bytes, Bytes> asBytesMap()
     {
-        return SnapshotMapView.bytes(this);
+        return SnapshotMapView.bytes(new SnapshotMapSource(this));
     }
 
     RegionRecord record()

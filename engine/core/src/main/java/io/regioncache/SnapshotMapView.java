@@ -21,30 +21,28 @@ import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import org.agrona.concurrent.UnsafeBuffer;
-
-import io.regioncache.internal.table.MvccTable;
-
 /**
- * A read-only {@link NavigableMap} over one open {@link Snapshot}: the keys visible in the snapshot's region at its
- * read version, in unsigned lexicographic order, each mapped to its visible value. Deleted keys and shadowed
- * versions are not in the map, exactly as for {@link SnapshotIterator}.
+ * A read-only {@link NavigableMap} over one {@link MapSource}: the keys visible in one key range at one read version,
+ * in unsigned lexicographic order, each mapped to its visible value. Deleted keys and shadowed versions are not in
+ * the map. Two sources: a cache {@link Snapshot} ({@link Snapshot#asNavigableMap()}) and a backing store's range
+ * ({@link StoreView}, which the hybrid reader's view uses when the region is not cached).
  * <p>
  * <b>Cursors.</b> Every navigation ({@code ceiling/floor/higher/lower}, {@code first/last}) is one seek of a
- * {@link SnapshotIterator} (the allocation-free MVCC cursor); each Java iterator owns its own cursor and steps it
- * with {@code next}/{@code prev}; point lookups use the table's hash index through {@link Snapshot#getView}. The map
- * API allocates its results (keys, values, entries), by nature; the cursors underneath do not allocate per step.
+ * {@link StoreCursor} (for a snapshot, the allocation-free MVCC iterator); each Java iterator owns its own cursor
+ * and steps it with {@code next}/{@code prev}; point lookups go to the source ({@link Snapshot#getView} for the
+ * cache). The map API allocates its results (keys, values, entries), by nature. Ascending and descending travel are
+ * one code path over a {@link Way}.
  * <p>
  * <b>Key type.</b> One implementation, two element types (see {@link Codec}): {@code byte[]} for
- * {@link Snapshot#asNavigableMap()}, and {@link Bytes} for {@link Snapshot#asBytesMap()}. Only the latter can honour
- * the {@code equals}/{@code hashCode} contracts of {@link Map}, {@link Map.Entry} and {@link Set} (arrays compare by
+ * {@code asNavigableMap()}, and {@link Bytes} for {@code asBytesMap()}. Only the latter can honour the
+ * {@code equals}/{@code hashCode} contracts of {@link Map}, {@link Map.Entry} and {@link Set} (arrays compare by
  * identity), so guava-testlib's {@code NavigableMapTestSuiteBuilder} runs against it; lookups by key never use
  * {@code equals} and behave the same for both.
  * <p>
- * <b>Lifetime and threads.</b> Like its snapshot, a view belongs to one thread at a time and is valid while the
- * snapshot stays open at the same record and read version: every operation checks that first and throws
- * {@link IllegalStateException} once the snapshot was closed or re-opened elsewhere (it never reads freed memory).
- * The snapshot is immutable, so sizes are computed once per view.
+ * <b>Lifetime and threads.</b> Like its source, a view belongs to one thread at a time and is valid while the
+ * source is: every operation checks that first and throws {@link IllegalStateException} once the snapshot was
+ * closed or re-opened elsewhere, or the store view closed (it never reads freed memory). The source is immutable,
+ * so sizes are computed once per view.
  * <p>
  * <b>Mutators</b> ({@code put}, {@code remove}, {@code poll*}, {@code clear}, {@code compute*}, {@code merge},
  * {@code replace*}, and the same on the key, value and entry collections and on iterators) throw
@@ -126,94 +124,92 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         }
     };
 
-    /**
-     * What every view derived from one {@code asNavigableMap()} call shares: the snapshot as it was opened, and a
-     * cursor for one-shot lookups (views are confined to one thread, and a lookup never interleaves with another).
-     */
-    private static final class Root<T>
+    /** A direction of travel over a cursor: {@link #UP} is ascending key order, {@link #DOWN} descending. */
+    private enum Way
     {
-        final Snapshot snapshot;
-        final RegionRecord record;
-        final long readVersion;
-        final Region region;
-        final MvccTable table;
-        final Codec<T> codec;
-        final Cursor lookup;
-        final UnsafeBuffer keyArg = new UnsafeBuffer(new byte[0]);
-        final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
-
-        Root(final Snapshot snapshot, final Codec<T> codec)
+        UP
         {
-            snapshot.checkOpen();
-            this.snapshot = snapshot;
-            this.record = snapshot.record();
-            this.readVersion = snapshot.readVersion();
-            this.region = snapshot.region();
-            this.table = record.table();
-            this.codec = codec;
-            this.lookup = newCursor();
-        }
-
-        Cursor newCursor()
-        {
-            final SnapshotIterator it = new SnapshotIterator(table.maxKeyLength());
-            it.reset(snapshot, table, region, readVersion, null, null);
-            return new Cursor(it);
-        }
-
-        /** The snapshot must still be open at the record and version this view was made for. */
-        void check()
-        {
-            if (snapshot.record() != record || snapshot.readVersion() != readVersion)
+            @Override
+            boolean toEnd(final StoreCursor c)
             {
-                throw new IllegalStateException("the snapshot behind this map was closed or re-opened");
+                return c.seekToFirst();
             }
+
+            @Override
+            boolean seek(final StoreCursor c, final byte[] key)
+            {
+                return c.seek(key);
+            }
+
+            @Override
+            boolean step(final StoreCursor c)
+            {
+                return c.next();
+            }
+        },
+        DOWN
+        {
+            @Override
+            boolean toEnd(final StoreCursor c)
+            {
+                return c.seekToLast();
+            }
+
+            @Override
+            boolean seek(final StoreCursor c, final byte[] key)
+            {
+                return c.seekForPrev(key);
+            }
+
+            @Override
+            boolean step(final StoreCursor c)
+            {
+                return c.prev();
+            }
+        };
+
+        /** Position on the source's first key in this direction. */
+        abstract boolean toEnd(StoreCursor c);
+
+        /** Position on the first key at or after {@code key} in this direction. */
+        abstract boolean seek(StoreCursor c, byte[] key);
+
+        /** Move one key in this direction. */
+        abstract boolean step(StoreCursor c);
+
+        Way reverse()
+        {
+            return this == UP ? DOWN : UP;
         }
     }
 
-    /** A cursor and the buffers it wraps over the current key and value (zero copy until materialised). */
-    private static final class Cursor
+    /**
+     * What every view derived from one {@code asNavigableMap()} call shares: the source, and a cursor for one-shot
+     * lookups (views are confined to one thread, and a lookup never interleaves with another).
+     */
+    private static final class Root<T>
     {
-        final SnapshotIterator it;
-        final UnsafeBuffer key = new UnsafeBuffer(0, 0);
+        final MapSource source;
+        final Codec<T> codec;
+        final StoreCursor lookup;
 
-        Cursor(final SnapshotIterator it)
+        Root(final MapSource source, final Codec<T> codec)
         {
-            this.it = it;
-        }
-
-        /** @return the current key compared with {@code other}, unsigned. */
-        int compareKey(final byte[] other)
-        {
-            it.keyView(key);
-            return Keys.compare(key, 0, key.capacity(), other);
-        }
-
-        byte[] keyBytes()
-        {
-            it.keyView(key);
-            final byte[] k = new byte[key.capacity()];
-            key.getBytes(0, k);
-            return k;
-        }
-
-        byte[] valueBytes()
-        {
-            final UnsafeBuffer v = key;
-            it.valueView(v);
-            final byte[] out = new byte[v.capacity()];
-            v.getBytes(0, out);
-            return out;
+            this.source = source;
+            this.codec = codec;
+            this.lookup = source.newCursor();
         }
     }
 
     private final Root<T> root;
-    /** Bounds in ascending key order; null = the region's bound. */
+    /** Bounds in ascending key order; null = the source's bound. */
     private final byte[] lo;
     private final boolean loInclusive;
     private final byte[] hi;
     private final boolean hiInclusive;
     private final boolean descending;
+    /** The direction of this view's own order. */
+    private final Way forward;
     private int size = -1;
     private KeySet<T> keySet;
     private Set<Map.Entry<T, T>> entrySet;
@@ -230,58 +226,54 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         this.hi = hi;
         this.hiInclusive = hiInclusive;
         this.descending = descending;
+        this.forward = descending ? Way.DOWN : Way.UP;
     }
 
-    static NavigableMap<byte[], byte[]> arrays(final Snapshot snapshot)
+    static NavigableMap<byte[], byte[]> arrays(final MapSource source)
     {
-        return new SnapshotMapView<>(new Root<>(snapshot, ARRAYS), null, false, null, false, false);
+        return new SnapshotMapView<>(new Root<>(source, ARRAYS), null, false, null, false, false);
     }
 
-    static NavigableMap<Bytes, Bytes> bytes(final Snapshot snapshot)
+    static NavigableMap<Bytes, Bytes> bytes(final MapSource source)
     {
-        return new SnapshotMapView<>(new Root<>(snapshot, BYTES), null, false, null, false, false);
+        return new SnapshotMapView<>(new Root<>(source, BYTES), null, false, null, false, false);
     }
 
     // ------------------------------------------------------------------ bounds, in ascending order
 
+    /** @return true if a key that compares {@code c} with a bound lies beyond it (c > 0: past it). */
+    private static boolean past(final int c, final boolean inclusive)
+    {
+        return c > 0 || c == 0 && !inclusive;
+    }
+
     private boolean tooLow(final byte[] key)
     {
-        if (lo == null)
-        {
-            return false;
-        }
-        final int c = Arrays.compareUnsigned(key, lo);
-        return c < 0 || c == 0 && !loInclusive;
+        return lo != null && past(Arrays.compareUnsigned(lo, key), loInclusive);
     }
 
     private boolean tooHigh(final byte[] key)
     {
-        if (hi == null)
-        {
-            return false;
-        }
-        final int c = Arrays.compareUnsigned(key, hi);
-        return c > 0 || c == 0 && !hiInclusive;
+        return hi != null && past(Arrays.compareUnsigned(key, hi), hiInclusive);
     }
 
-    private boolean tooLow(final Cursor c)
+    private static int compareKey(final StoreCursor c, final byte[] other)
     {
-        if (lo == null)
-        {
-            return false;
-        }
-        final int cmp = c.compareKey(lo);
-        return cmp < 0 || cmp == 0 && !loInclusive;
+        return Keys.compare(c.key(), 0, c.keyLength(), other);
     }
 
-    private boolean tooHigh(final Cursor c)
+    /** @return true if {@code key} lies before this view's first key in direction {@code w}. */
+    private boolean before(final byte[] key, final Way w)
     {
-        if (hi == null)
-        {
-            return false;
-        }
-        final int cmp = c.compareKey(hi);
-        return cmp > 0 || cmp == 0 && !hiInclusive;
+        return w == Way.UP ? tooLow(key) : tooHigh(key);
+    }
+
+    /** @return true if the cursor's key lies past this view's last key in direction {@code w}. */
+    private boolean beyond(final StoreCursor c, final Way w)
+    {
+        return w == Way.UP ?
+            hi != null && past(compareKey(c, hi), hiInclusive) :
+            lo != null && past(-compareKey(c, lo), loInclusive);
     }
 
     private boolean inRange(final byte[] key)
@@ -300,90 +292,52 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
             (hi == null || Arrays.compareUnsigned(key, hi) <= 0);
     }
 
-    // ------------------------------------------------------------------ positioning, in ascending order
+    // ------------------------------------------------------------------ positioning
     // Each positions the cursor and returns true if it stands on a key of this view.
 
-    private boolean lowest(final Cursor c)
+    /** The view's first key in direction {@code w} (its lowest going UP, its highest going DOWN). */
+    private boolean start(final StoreCursor c, final Way w)
     {
-        boolean ok;
-        if (lo == null)
+        final byte[] bound = w == Way.UP ? lo : hi;
+        if (bound == null)
         {
-            ok = c.it.seekToFirst();
+            return w.toEnd(c) && !beyond(c, w);
         }
-        else
+        boolean ok = w.seek(c, bound);
+        if (ok && !(w == Way.UP ? loInclusive : hiInclusive) && compareKey(c, bound) == 0)
         {
-            ok = c.it.seek(lo);
-            if (ok && !loInclusive && c.compareKey(lo) == 0)
-            {
-                ok = c.it.next();
-            }
+            ok = w.step(c);
         }
-        return ok && !tooHigh(c);
+        return ok && !beyond(c, w);
     }
 
-    private boolean highest(final Cursor c)
+    /** The first key at or after {@code key} in direction {@code w} (strict: after): ceiling/higher going UP. */
+    private boolean nearest(final StoreCursor c, final byte[] key, final boolean strict, final Way w)
     {
-        boolean ok;
-        if (hi == null)
+        if (before(key, w))
         {
-            ok = c.it.seekToLast();
+            return start(c, w);
         }
-        else
+        boolean ok = w.seek(c, key);
+        if (ok && strict && compareKey(c, key) == 0)
         {
-            ok = c.it.seekForPrev(hi);
-            if (ok && !hiInclusive && c.compareKey(hi) == 0)
-            {
-                ok = c.it.prev();
-            }
+            ok = w.step(c);
         }
-        return ok && !tooLow(c);
+        return ok && !beyond(c, w);
     }
 
-    private boolean ceiling(final Cursor c, final byte[] key, final boolean strict)
+    /** Step in direction {@code w}; true if still on a key of the view. */
+    private boolean step(final StoreCursor c, final Way w)
     {
-        if (tooLow(key))
-        {
-            return lowest(c);
-        }
-        boolean ok = c.it.seek(key);
-        if (ok && strict && c.compareKey(key) == 0)
-        {
-            ok = c.it.next();
-        }
-        return ok && !tooHigh(c);
+        return w.step(c) && !beyond(c, w);
     }
 
-    private boolean floor(final Cursor c, final byte[] key, final boolean strict)
-    {
-        if (tooHigh(key))
-        {
-            return highest(c);
-        }
-        boolean ok = c.it.seekForPrev(key);
-        if (ok && strict && c.compareKey(key) == 0)
-        {
-            ok = c.it.prev();
-        }
-        return ok && !tooLow(c);
-    }
-
-    /** Step in this view's direction; true if still on a key of the view. */
-    private boolean step(final Cursor c)
-    {
-        return descending ? c.it.prev() && !tooLow(c) : c.it.next() && !tooHigh(c);
-    }
-
-    private boolean first(final Cursor c)
-    {
-        return descending ? highest(c) : lowest(c);
-    }
-
-    private T key(final Cursor c)
+    private T key(final StoreCursor c)
     {
         return root.codec.decode(c.keyBytes());
     }
 
-    private Map.Entry<T, T> entry(final Cursor c)
+    private Map.Entry<T, T> entry(final StoreCursor c)
     {
         final T k = key(c);
         return new SimpleImmutableEntry<>(k, root.codec.decode(c.valueBytes()));
@@ -409,25 +363,19 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public T get(final Object key)
     {
-        root.check();
+        root.source.check();
         final T k = root.codec.cast(Objects.requireNonNull(key, "key"));
         if (k == null)
         {
             return null;
         }
         final byte[] bytes = root.codec.bytes(k);
-        if (!inRange(bytes) || !root.region.contains(bytes))
+        if (!inRange(bytes) || !root.source.contains(bytes))
         {
             return null;
         }
-        root.keyArg.wrap(bytes);
-        if (!root.snapshot.getView(root.keyArg, 0, bytes.length, root.valueView))
-        {
-            return null;
-        }
-        final byte[] value = new byte[root.valueView.capacity()];
-        root.valueView.getBytes(0, value);
-        return root.codec.decode(value);
+        final byte[] value = root.source.get(bytes);
+        return value == null ? null : root.codec.decode(value);
     }
 
     @Override
@@ -439,12 +387,12 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public int size()
     {
-        root.check();
+        root.source.check();
         if (size < 0)
         {
-            final Cursor c = root.lookup;
+            final StoreCursor c = root.lookup;
             int n = 0;
-            for (boolean ok = lowest(c); ok; ok = c.it.next() && !tooHigh(c))
+            for (boolean ok = start(c, Way.UP); ok; ok = step(c, Way.UP))
             {
                 n++;
             }
@@ -456,8 +404,8 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public boolean isEmpty()
     {
-        root.check();
-        return size >= 0 ? size == 0 : !lowest(root.lookup);
+        root.source.check();
+        return size >= 0 ? size == 0 : !start(root.lookup, Way.UP);
     }
 
     @Override
@@ -474,29 +422,29 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public Map.Entry<T, T> firstEntry()
     {
-        root.check();
-        return entryOrNull(descending ? highest(root.lookup) : lowest(root.lookup));
+        root.source.check();
+        return entryOrNull(start(root.lookup, forward));
     }
 
     @Override
     public Map.Entry<T, T> lastEntry()
     {
-        root.check();
-        return entryOrNull(descending ? lowest(root.lookup) : highest(root.lookup));
+        root.source.check();
+        return entryOrNull(start(root.lookup, forward.reverse()));
     }
 
     @Override
     public T firstKey()
     {
-        root.check();
-        return orThrow(keyOrNull(descending ? highest(root.lookup) : lowest(root.lookup)));
+        root.source.check();
+        return orThrow(keyOrNull(start(root.lookup, forward)));
     }
 
     @Override
     public T lastKey()
     {
-        root.check();
-        return orThrow(keyOrNull(descending ? lowest(root.lookup) : highest(root.lookup)));
+        root.source.check();
+        return orThrow(keyOrNull(start(root.lookup, forward.reverse())));
     }
 
     private static <E> E orThrow(final E e)
@@ -508,20 +456,20 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         return e;
     }
 
-    /** Ascending ceiling (strict: higher) in this view's direction. */
+    /** Ceiling (strict: higher) in this view's order. */
     private boolean up(final T key, final boolean strict)
     {
         final byte[] k = bytesOf(key);
-        root.check();
-        return descending ? floor(root.lookup, k, strict) : ceiling(root.lookup, k, strict);
+        root.source.check();
+        return nearest(root.lookup, k, strict, forward);
     }
 
-    /** Ascending floor (strict: lower) in this view's direction. */
+    /** Floor (strict: lower) in this view's order. */
     private boolean down(final T key, final boolean strict)
     {
         final byte[] k = bytesOf(key);
-        root.check();
-        return descending ? ceiling(root.lookup, k, strict) : floor(root.lookup, k, strict);
+        root.source.check();
+        return nearest(root.lookup, k, strict, forward.reverse());
     }
 
     @Override
@@ -577,7 +525,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public NavigableMap<T, T> descendingMap()
     {
-        root.check();
+        root.source.check();
         if (descendingMap == null)
         {
             descendingMap = new SnapshotMapView<>(root, lo, loInclusive, hi, hiInclusive, !descending);
@@ -589,7 +537,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public NavigableSet<T> navigableKeySet()
     {
-        root.check();
+        root.source.check();
         if (keySet == null)
         {
             keySet = new KeySet<>(this);
@@ -612,7 +560,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     @Override
     public Set<Map.Entry<T, T>> entrySet()
     {
-        root.check();
+        root.source.check();
         if (entrySet == null)
         {
             entrySet = new EntrySet();
@@ -626,7 +574,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     {
         final byte[] from = bytesOf(fromKey);
         final byte[] to = bytesOf(toKey);
-        root.check();
+        root.source.check();
         final int order = Arrays.compareUnsigned(from, to);
         if (descending ? order < 0 : order > 0)
         {
@@ -643,7 +591,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     public NavigableMap<T, T> headMap(final T toKey, final boolean inclusive)
     {
         final byte[] to = bytesOf(toKey);
-        root.check();
+        root.source.check();
         checkInRange(to, inclusive, "toKey");
         return descending ?
             new SnapshotMapView<>(root, to, inclusive, hi, hiInclusive, true) :
@@ -654,7 +602,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     public NavigableMap<T, T> tailMap(final T fromKey, final boolean inclusive)
     {
         final byte[] from = bytesOf(fromKey);
-        root.check();
+        root.source.check();
         checkInRange(from, inclusive, "fromKey");
         return descending ?
             new SnapshotMapView<>(root, lo, loInclusive, from, inclusive, true) :
@@ -692,14 +640,24 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     /** Walks this view in its direction on a cursor of its own. */
     private abstract class ViewIterator<E> implements Iterator<E>
     {
-        private final Cursor cursor;
+        private final StoreCursor cursor;
         private boolean hasNext;
 
         ViewIterator()
         {
-            root.check();
-            cursor = root.newCursor();
-            hasNext = first(cursor);
+            root.source.check();
+            cursor = root.source.newCursor();
+            hasNext = start(cursor, forward);
+            releaseAtEnd();
+        }
+
+        /** A store cursor holds native resources: give it back as soon as the walk is over. */
+        private void releaseAtEnd()
+        {
+            if (!hasNext)
+            {
+                root.source.release(cursor);
+            }
         }
 
         @Override
@@ -715,13 +673,14 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
             {
                 throw new NoSuchElementException();
             }
-            root.check();
+            root.source.check();
             final E e = current(cursor);
-            hasNext = step(cursor);
+            hasNext = step(cursor, forward);
+            releaseAtEnd();
             return e;
         }
 
-        abstract E current(Cursor c);
+        abstract E current(StoreCursor c);
     }
 
     Iterator<T> keyIterator()
@@ -729,7 +688,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         return new ViewIterator<>()
         {
             @Override
-            T current(final Cursor c)
+            T current(final StoreCursor c)
             {
                 return key(c);
             }
@@ -741,15 +700,61 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         return new ViewIterator<>()
         {
             @Override
-            Map.Entry<T, T> current(final Cursor c)
+            Map.Entry<T, T> current(final StoreCursor c)
             {
                 return entry(c);
             }
         };
     }
 
+    /** A set whose mutators all refuse, as the map's. */
+    private abstract static class ReadOnlySet<E> extends AbstractSet<E>
+    {
+        @Override
+        public boolean add(final E e)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean remove(final Object o)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean addAll(final Collection<? extends E> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean removeAll(final Collection<?> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean retainAll(final Collection<?> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean removeIf(final Predicate<? super E> filter)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public void clear()
+        {
+            throw readOnly();
+        }
+    }
+
     /** Entries of the view; {@code contains} is a point lookup. */
-    private final class EntrySet extends AbstractSet<Map.Entry<T, T>>
+    private final class EntrySet extends ReadOnlySet<Map.Entry<T, T>>
     {
         @Override
         public Iterator<Map.Entry<T, T>> iterator()
@@ -790,52 +795,10 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
             final T value = get(e.getKey());
             return value != null && value.equals(e.getValue());
         }
-
-        @Override
-        public boolean add(final Map.Entry<T, T> e)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean remove(final Object o)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean addAll(final Collection<? extends Map.Entry<T, T>> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean retainAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeIf(final Predicate<? super Map.Entry<T, T>> filter)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public void clear()
-        {
-            throw readOnly();
-        }
     }
 
     /** Keys of a view, as a {@link NavigableSet} that delegates every query to the map. */
-    private static final class KeySet<T> extends AbstractSet<T> implements NavigableSet<T>
+    private static final class KeySet<T> extends ReadOnlySet<T> implements NavigableSet<T>
     {
         private final SnapshotMapView<T> map;
 
@@ -973,48 +936,6 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
 
         @Override
         public T pollLast()
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean add(final T e)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean remove(final Object o)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean addAll(final Collection<? extends T> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean retainAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeIf(final Predicate<? super T> filter)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public void clear()
         {
             throw readOnly();
         }

@@ -7,14 +7,17 @@ import java.util.List;
 
 /**
  * The fallback {@link StoreCursor} of {@link BackingStore#newCursor}: scans a snapshot of the range once, keeps for
- * each key its newest version at or below the read version (dropping tombstones), then steps through that list.
+ * each key its newest version at or below the read version (dropping tombstones), then steps and binary-searches that list.
  * It allocates per key, so stores with a native cursor (RocksDB, LMDB) override {@code newCursor}.
  */
 final class SnapshotScanCursor extends ViewStoreCursor
 {
     private final List<byte[][]> entries;
     private final long[] versions;
-    private int position = -1;
+    private static final int UNSTARTED = -1;
+    /** Moved off either end (or closed): steps stay off until a seek. */
+    private static final int OFF = -2;
+    private int position = UNSTARTED;
 
     private SnapshotScanCursor(final List<byte[][]> entries, final long[] versions)
     {
@@ -65,20 +68,82 @@ final class SnapshotScanCursor extends ViewStoreCursor
     @Override
     public boolean next()
     {
-        if (position + 1 >= entries.size())
+        return moveTo(position == UNSTARTED ? 0 : position == OFF ? OFF : position + 1);
+    }
+
+    @Override
+    public boolean prev()
+    {
+        return moveTo(position == UNSTARTED ? entries.size() - 1 : position == OFF ? OFF : position - 1);
+    }
+
+    @Override
+    public boolean seekToFirst()
+    {
+        return moveTo(0);
+    }
+
+    @Override
+    public boolean seekToLast()
+    {
+        return moveTo(entries.size() - 1);
+    }
+
+    @Override
+    public boolean seek(final byte[] key)
+    {
+        final int i = search(key);
+        return moveTo(i >= 0 ? i : -i - 1);
+    }
+
+    @Override
+    public boolean seekForPrev(final byte[] key)
+    {
+        final int i = search(key);
+        return moveTo(i >= 0 ? i : -i - 2);
+    }
+
+    /** @return as {@link java.util.Collections#binarySearch}: the index of {@code key}, or -(insertion point) - 1. */
+    private int search(final byte[] key)
+    {
+        int low = 0;
+        int high = entries.size() - 1;
+        while (low <= high)
         {
-            position = entries.size();
+            final int mid = (low + high) >>> 1;
+            final int c = Arrays.compareUnsigned(entries.get(mid)[0], key);
+            if (c < 0)
+            {
+                low = mid + 1;
+            }
+            else if (c > 0)
+            {
+                high = mid - 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+        return -low - 1;
+    }
+
+    private boolean moveTo(final int index)
+    {
+        if (index < 0 || index >= entries.size())
+        {
+            position = OFF;
             return false;
         }
-        position++;
-        final byte[][] e = entries.get(position);
-        expose(e[0], e[1], 0, e[1].length, versions[position]);
+        position = index;
+        final byte[][] e = entries.get(index);
+        expose(e[0], e[1], 0, e[1].length, versions[index]);
         return true;
     }
 
     @Override
     public void close()
     {
-        position = entries.size();
+        position = OFF;
     }
 }

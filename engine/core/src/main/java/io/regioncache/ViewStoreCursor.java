@@ -6,7 +6,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Base of a {@link StoreCursor} that exposes its current entry through two reusable views: a store implementation
- * positions them with {@link #expose} from {@code next()} and inherits the accessors.
+ * positions them with {@code expose} from its moves and inherits the accessors.
  */
 public abstract class ViewStoreCursor implements StoreCursor
 {
@@ -32,6 +32,25 @@ public abstract class ViewStoreCursor implements StoreCursor
         final byte[] key, final byte[] value, final int valueOffset, final int valueLength, final long v)
     {
         keyView.wrap(key);
+        valueView.wrap(value, valueOffset, valueLength);
+        version = v;
+    }
+
+    /**
+     * Point the views at the current entry held in buffers.
+     *
+     * @param key         buffer holding the key at offset 0.
+     * @param keyLength   the key's length.
+     * @param value       buffer holding the value.
+     * @param valueOffset where the value starts in it.
+     * @param valueLength the value's length.
+     * @param v           the value's version.
+     */
+    protected final void expose(
+        final DirectBuffer key, final int keyLength, final DirectBuffer value, final int valueOffset,
+        final int valueLength, final long v)
+    {
+        keyView.wrap(key, 0, keyLength);
         valueView.wrap(value, valueOffset, valueLength);
         version = v;
     }

@@ -50,6 +50,8 @@ class ConcurrentReadersStressTest
     @SuppressWarnings("unchecked")
     private final ConcurrentSkipListMap<Long, byte[]>[] history = new ConcurrentSkipListMap[KEYS];
     private final AtomicReference<String> failure = new AtomicReference<>();
+    /** Counted down at the first failure: the run's timed wait ends early on it. */
+    private final java.util.concurrent.CountDownLatch failed = new java.util.concurrent.CountDownLatch(1);
     private final AtomicLong lastVersion = new AtomicLong();
     private volatile long[][] published = new long[0][];
     private volatile boolean stop;
@@ -100,14 +102,11 @@ class ConcurrentReadersStressTest
             {
                 errors.add(ex);
                 failure.compareAndSet(null, th.getName() + " threw " + ex);
+                failed.countDown();
             });
             t.start();
         }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (System.nanoTime() < deadline && failure.get() == null)
-        {
-            Thread.sleep(50);
-        }
+        failed.await(seconds, TimeUnit.SECONDS); // the run's length, cut short by the first failure
         stop = true;
         for (final Thread t : threads)
         {
@@ -141,6 +140,7 @@ class ConcurrentReadersStressTest
     private void fail(final String message)
     {
         failure.compareAndSet(null, Thread.currentThread().getName() + ": " + message);
+        failed.countDown();
         throw new AssertionError(message);
     }
 
@@ -200,7 +200,11 @@ class ConcurrentReadersStressTest
                         check(s, rv);
                         if (rnd.nextInt(50) == 0)
                         {
-                            Thread.sleep(1); // hold the pin while the driver splits and evicts
+                            // hold the pin while the driver splits and evicts: give way, then read it all again
+                            for (int y = 0; y < 16; y++)
+                            {
+                                Thread.yield();
+                            }
                             check(s, rv);
                         }
                     }
@@ -209,10 +213,6 @@ class ConcurrentReadersStressTest
                         s.close();
                     }
                 }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
             }
             finally
             {
@@ -494,6 +494,7 @@ class ConcurrentReadersStressTest
                         r.code() != ResultCode.NOT_CACHED)
                     {
                         failure.compareAndSet(null, "pipelined write failed: " + r);
+                        failed.countDown();
                     }
                 });
             }

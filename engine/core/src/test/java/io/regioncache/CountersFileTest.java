@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,20 +27,17 @@ class CountersFileTest
         final byte[] k = "k".getBytes(StandardCharsets.UTF_8);
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder().capacityBytes(8L << 20)
             .segmentSize(1 << 16).threading(RegionCacheConfig.Threading.DEDICATED_THREAD)
-            .countersFile(file).countersIntervalMillis(10).build()))
+            .countersFile(file).countersIntervalMillis(60_000).build()))
         {
             cache.createRegion(new Region(1, new byte[0], new byte[0], 1)).get();
             for (int v = 1; v <= 5; v++)
             {
                 cache.write(new WriteBatch(1, 1, v).put(k, k)).get();
             }
-            final long deadline = System.nanoTime() + 5_000_000_000L;
-            Map<String, Long> c = CountersFile.read(file);
-            while (c.getOrDefault("apply.puts", 0L) < 5 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(10);
-                c = CountersFile.read(file);
-            }
+            // Each write's future completes after the apply counted it; the publish runs after that, on the file's
+            // own writer thread, so the file must hold all five.
+            cache.publishCounters().get(30, TimeUnit.SECONDS);
+            final Map<String, Long> c = CountersFile.read(file);
             assertEquals(5, c.get("apply.puts"), c.toString());
             assertEquals(1, c.get("regions.ACTIVE"));
             assertEquals(ProcessHandle.current().pid(), c.get("file.pid"));
@@ -48,6 +47,17 @@ class CountersFileTest
         final Map<String, Long> after = CountersFile.read(file);
         assertEquals(0, after.get("regions.ACTIVE"), "the last publish at close shows the evicted state");
         assertEquals(5, after.get("apply.puts"));
+    }
+
+    @Test
+    void publishingWithoutACountersFileFailsTyped() throws Exception
+    {
+        try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder().capacityBytes(8L << 20)
+            .segmentSize(1 << 16).build()))
+        {
+            final ExecutionException ex = assertThrows(ExecutionException.class, () -> cache.publishCounters().get());
+            assertTrue(ex.getCause() instanceof IllegalStateException, ex.toString());
+        }
     }
 
     @Test

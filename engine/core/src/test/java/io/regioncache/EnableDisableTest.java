@@ -4,11 +4,13 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
 import io.regioncache.store.InMemoryBackingStore;
@@ -25,6 +27,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * sees the traffic), while the cache is disabled and enabled three times. Disabled: every region is evicted with
  * {@link EvictReason#DISABLED}, loads and creations are refused, writes answer NOT_CACHED, snapshots NOT_CACHED.
  * Enabled again: the load policy brings the regions back, and what they serve matches what was written.
+ * <p>
+ * No sleeps: the engine runs on a manual clock, so policy rounds happen when the test moves it; the apply thread's
+ * idle strategy counts its duty cycles ({@link CycleSignal}), so the test waits for whole cycles that began after a
+ * clock move; the worker threads count their operations down on a latch, so "under load" means operations ran.
  */
 class EnableDisableTest
 {
@@ -46,6 +52,39 @@ class EnableDisableTest
         return ByteBuffer.allocate(16).putInt(region).putInt(k).putLong(version).array();
     }
 
+    /** More than a policy interval (and any load backoff): moving the clock by it makes the next cycle a round. */
+    private static final long ROUND_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    /** Counts worker operations down, so the test can wait until some ran. */
+    private static final class Progress
+    {
+        private volatile CountDownLatch latch = new CountDownLatch(0);
+
+        void onOperation()
+        {
+            latch.countDown();
+        }
+
+        void await(final int operations) throws InterruptedException
+        {
+            final CountDownLatch l = new CountDownLatch(operations);
+            latch = l;
+            assertTrue(l.await(20, TimeUnit.SECONDS), "the writer and readers made no progress");
+        }
+    }
+
+    /** Report store reads of every region (what readers do for uncached ones), then let a policy round run. */
+    private static void policyRound(final RegionCache cache, final CachedNanoClock clock, final CycleSignal cycles)
+        throws InterruptedException
+    {
+        for (int r = 0; r < REGIONS; r++)
+        {
+            cache.recordStoreRead(region(r), 10, 1);
+        }
+        clock.advance(ROUND_NANOS);
+        cycles.awaitCycle();
+    }
+
     @Test
     void disableEvictsEverythingAndRefusesLoadsEnableLetsThePolicyLoadAgain() throws Exception
     {
@@ -61,8 +100,12 @@ class EnableDisableTest
                 latest.put(r + "/" + k, value(r, k, v));
             }
         }
+        final CachedNanoClock clock = new CachedNanoClock();
+        final CycleSignal cycles = new CycleSignal();
+        final Progress progress = new Progress();
         final RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
             .capacityBytes(64L << 20).segmentSize(1 << 16).backingStore(store)
+            .nanoClock(clock).idleStrategy(cycles)
             .policyIntervalMillis(20).autoLoad(REGIONS, 0).build());
         final AtomicBoolean stop = new AtomicBoolean();
         final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -75,7 +118,7 @@ class EnableDisableTest
             {
                 assertEquals(ResultCode.OK, cache.loadRegion(region(r)).get(5, TimeUnit.SECONDS).code());
             }
-            awaitAllActive(cache);
+            awaitAllActive(cache, clock, cycles);
             final Thread writer = new Thread(() ->
             {
                 final java.util.Random rnd = new java.util.Random(1);
@@ -101,6 +144,7 @@ class EnableDisableTest
                             {
                                 throw new AssertionError("write " + r + "/" + k + "@" + v + ": " + res);
                             }
+                            progress.onOperation();
                         }
                     }
                     catch (final Throwable t)
@@ -135,6 +179,7 @@ class EnableDisableTest
                                     throw new AssertionError("region " + r + " key " + k + " served a foreign value");
                                 }
                                 reads.incrementAndGet();
+                                progress.onOperation();
                             }
                             else
                             {
@@ -154,7 +199,7 @@ class EnableDisableTest
             readers.forEach(Thread::start);
             for (int round = 0; round < 3 && failure.get() == null; round++)
             {
-                Thread.sleep(200);
+                progress.await(200); // under load: writes and cached reads ran since the last round
                 final long disabledBefore = cache.counters().evictions(EvictReason.DISABLED);
                 final int cached = cache.regions().size();
                 final CommandResult off = cache.setEnabled(false).get(5, TimeUnit.SECONDS);
@@ -164,7 +209,8 @@ class EnableDisableTest
                 assertEquals(disabledBefore + cached, cache.counters().evictions(EvictReason.DISABLED),
                     "every region evicted with reason DISABLED");
                 final long notCachedBefore = notCachedWrites.get();
-                Thread.sleep(150); // under load, disabled: the policy must not load anything
+                progress.await(50); // still under load (writes answer NOT_CACHED now)
+                policyRound(cache, clock, cycles); // disabled: a round that sees every region hot loads nothing
                 assertTrue(cache.regions().isEmpty(), "a region came back while disabled: " + cache.regions());
                 assertEquals(ResultCode.SKIPPED, cache.loadRegion(region(0)).get(5, TimeUnit.SECONDS).code());
                 assertEquals(ResultCode.SKIPPED,
@@ -175,7 +221,7 @@ class EnableDisableTest
                 assertEquals(ResultCode.SKIPPED, cache.setEnabled(false).get(5, TimeUnit.SECONDS).code());
                 assertEquals(ResultCode.OK, cache.setEnabled(true).get(5, TimeUnit.SECONDS).code());
                 assertTrue(cache.isEnabled());
-                awaitAllActive(cache); // the load policy brings them back from the readers' store traffic
+                awaitAllActive(cache, clock, cycles); // the load policy brings them back from the store traffic
             }
             stop.set(true);
             writer.join();
@@ -209,7 +255,9 @@ class EnableDisableTest
         assertNull(cache.stateOf(0));
     }
 
-    private static void awaitAllActive(final RegionCache cache) throws InterruptedException
+    /** Policy rounds (each after store traffic on every region) until every region is ACTIVE. */
+    private static void awaitAllActive(final RegionCache cache, final CachedNanoClock clock, final CycleSignal cycles)
+        throws InterruptedException
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (true)
@@ -224,7 +272,7 @@ class EnableDisableTest
                 return;
             }
             assertTrue(System.nanoTime() < deadline, "only " + active + " of " + REGIONS + " regions ACTIVE");
-            Thread.sleep(5);
+            policyRound(cache, clock, cycles); // blocks until the apply thread ran a whole cycle
         }
     }
 }

@@ -8,9 +8,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -259,6 +262,18 @@ class MultiGetTest
             final AtomicBoolean stop = new AtomicBoolean();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final AtomicLong reads = new AtomicLong();
+            final CountDownLatch failed = new CountDownLatch(1);
+            final CountDownLatch enough = new CountDownLatch(200);
+            final Consumer<Throwable> fail = t ->
+            {
+                failure.compareAndSet(null, t);
+                stop.set(true);
+                failed.countDown();
+                while (enough.getCount() > 0)
+                {
+                    enough.countDown();
+                }
+            };
             final Thread writer = new Thread(() ->
             {
                 try
@@ -274,7 +289,7 @@ class MultiGetTest
                 }
                 catch (final Throwable t)
                 {
-                    failure.compareAndSet(null, t);
+                    fail.accept(t);
                 }
             }, "multiget-writer");
             final List<Thread> readers = new ArrayList<>();
@@ -285,29 +300,21 @@ class MultiGetTest
                 {
                     try
                     {
-                        readLoop(cache, written, seed, stop, reads);
+                        readLoop(cache, written, seed, stop, reads, enough);
                     }
                     catch (final Throwable e)
                     {
-                        failure.compareAndSet(null, e);
-                        stop.set(true);
+                        fail.accept(e);
                     }
                 }, "multiget-reader-" + t));
             }
             writer.start();
             readers.forEach(Thread::start);
             // At least `millis`, and at least 200 multiGets (a loaded 2-core machine starves the readers), at most
-            // 20 s.
+            // 20 s; a failure ends both waits (it counts both latches down).
             final long start = System.nanoTime();
-            while (!stop.get())
-            {
-                Thread.sleep(50);
-                final long elapsed = (System.nanoTime() - start) / 1_000_000;
-                if ((elapsed >= millis && reads.get() >= 200) || elapsed >= 20_000)
-                {
-                    break;
-                }
-            }
+            failed.await(millis, TimeUnit.MILLISECONDS);
+            enough.await(Math.max(0, 20_000 - (System.nanoTime() - start) / 1_000_000), TimeUnit.MILLISECONDS);
             stop.set(true);
             writer.join();
             for (final Thread t : readers)
@@ -349,7 +356,8 @@ class MultiGetTest
     }
 
     private static void readLoop(
-        final RegionCache cache, final int written, final long seed, final AtomicBoolean stop, final AtomicLong reads)
+        final RegionCache cache, final int written, final long seed, final AtomicBoolean stop, final AtomicLong reads,
+        final CountDownLatch enough)
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final Snapshot s = cache.newSnapshot();
@@ -412,6 +420,7 @@ class MultiGetTest
             }
             s.close();
             reads.incrementAndGet();
+            enough.countDown();
         }
         s.dispose();
     }

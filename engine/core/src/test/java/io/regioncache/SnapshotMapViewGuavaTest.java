@@ -43,6 +43,18 @@ public final class SnapshotMapViewGuavaTest
     {
     }
 
+    /** Makes the map under test: one whose visible contents are exactly {@code entries}. */
+    @FunctionalInterface
+    public interface Factory
+    {
+        /**
+         * @param entries the wanted contents (later duplicates win).
+         * @param decoys  keys the suite will query that must be absent: write them with hidden history.
+         * @return a new map.
+         */
+        NavigableMap<Bytes, Bytes> create(List<Map.Entry<byte[], byte[]>> entries, List<byte[]> decoys);
+    }
+
     static Bytes b(final int... bytes)
     {
         final byte[] out = new byte[bytes.length];
@@ -58,7 +70,7 @@ public final class SnapshotMapViewGuavaTest
         return Bytes.of(text.getBytes(UTF_8));
     }
 
-    /** Builds every map the suite asks for on one engine. */
+    /** Builds every map the suite asks for through one factory, with the same samples and decoys. */
     static final class Generator implements TestSortedMapGenerator<Bytes, Bytes>
     {
         private static final Map.Entry<Bytes, Bytes> BELOW_LESSER = Map.entry(b(0x01), s("below-1"));
@@ -72,11 +84,12 @@ public final class SnapshotMapViewGuavaTest
             Map.entry(b(0x80), s("v3")),
             Map.entry(b(0xC0, 0x00, 0x01), s("v4")));
 
-        private final MvccRegionFixture fixture = new MvccRegionFixture();
+        private final Factory factory;
         private final List<byte[]> decoys = new ArrayList<>();
 
-        Generator()
+        Generator(final Factory factory)
         {
+            this.factory = factory;
             for (final Map.Entry<Bytes, Bytes> e : List.of(
                 BELOW_LESSER, BELOW_GREATER, ABOVE_LESSER, ABOVE_GREATER,
                 SAMPLES.e0(), SAMPLES.e1(), SAMPLES.e2(), SAMPLES.e3(), SAMPLES.e4()))
@@ -104,7 +117,7 @@ public final class SnapshotMapViewGuavaTest
                 final Map.Entry<?, ?> e = (Map.Entry<?, ?>)o;
                 entries.add(Map.entry(((Bytes)e.getKey()).toByteArray(), ((Bytes)e.getValue()).toByteArray()));
             }
-            return fixture.open(new byte[0], new byte[0], entries, decoys).asBytesMap();
+            return factory.create(entries, decoys);
         }
 
         @Override
@@ -168,11 +181,26 @@ public final class SnapshotMapViewGuavaTest
      */
     public static Test suite()
     {
-        final TestSuite generated = NavigableMapTestSuiteBuilder.using(new Generator())
-            .named("SnapshotMapView")
+        final MvccRegionFixture fixture = new MvccRegionFixture();
+        return suite("SnapshotMapView",
+            (entries, decoys) -> fixture.open(new byte[0], new byte[0], entries, decoys).asBytesMap());
+    }
+
+    /**
+     * The suite over any read-only {@code NavigableMap<Bytes, Bytes>} (the hybrid view's store-backed maps use it
+     * too), with the features of a read-only sorted map, flattened.
+     *
+     * @param name    the suite's name.
+     * @param factory makes each map the suite asks for.
+     * @return the generated tests in one suite.
+     */
+    public static Test suite(final String name, final Factory factory)
+    {
+        final TestSuite generated = NavigableMapTestSuiteBuilder.using(new Generator(factory))
+            .named(name)
             .withFeatures(CollectionSize.ANY, CollectionFeature.KNOWN_ORDER)
             .createTestSuite();
-        final TestSuite flat = new TestSuite("SnapshotMapView (guava-testlib NavigableMapTestSuiteBuilder)");
+        final TestSuite flat = new TestSuite(name + " (guava-testlib NavigableMapTestSuiteBuilder)");
         flatten(generated, flat);
         return flat;
     }

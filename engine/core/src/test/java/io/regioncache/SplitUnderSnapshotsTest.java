@@ -56,8 +56,10 @@ class SplitUnderSnapshotsTest
 
     private void oneRound() throws Exception
     {
+        final CycleSignal cycles = new CycleSignal();
         final RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
-            .threading(RegionCacheConfig.Threading.DEDICATED_THREAD).segmentSize(64 * 1024).build());
+            .threading(RegionCacheConfig.Threading.DEDICATED_THREAD).idleStrategy(cycles).segmentSize(64 * 1024)
+            .build());
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final AtomicBoolean splitDone = new AtomicBoolean();
         final AtomicBoolean stop = new AtomicBoolean();
@@ -154,7 +156,7 @@ class SplitUnderSnapshotsTest
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (cache.memoryInUse() != 0 && System.nanoTime() < deadline)
             {
-                Thread.sleep(1);
+                cycles.awaitCycle(); // the apply thread frees a drained region in a reclaim pass of its cycle
             }
             assertEquals(0, cache.memoryInUse(), "memory not returned after every snapshot closed");
             assertEquals(0, cache.counters().applyErrors());

@@ -16,17 +16,16 @@ import org.lmdbjava.GetOp;
 import org.lmdbjava.Txn;
 
 import site.ycsb.ByteIterator;
-import site.ycsb.DB;
-import site.ycsb.DBException;
 import site.ycsb.Status;
 
 /**
  * YCSB binding for LMDB (lmdbjava): one environment per data directory, one database, records as one value
  * ({@link RecordCodec}). Writes are one write transaction each (LMDB serialises writers), with
  * {@code MDB_NOSYNC | MDB_NOMETASYNC} like RocksDB's default of WAL without fsync; reads and scans use a short read
- * transaction. Properties: {@code regioncache.dir} (required), {@code lmdb.mapSize} (default 16 GiB).
+ * transaction. Properties: {@code regioncache.dir} (required; see {@link SharedStoreDB}), {@code lmdb.mapSize}
+ * (default 16 GiB).
  */
-public final class LmdbDB extends DB
+public final class LmdbDB extends SharedStoreDB<LmdbDB.Store>
 {
     /** The environment and its database. */
     static final class Store implements AutoCloseable
@@ -50,25 +49,16 @@ public final class LmdbDB extends DB
         }
     }
 
-    private String dir;
-    private Store store;
-    private ByteBuffer keyBuffer = ByteBuffer.allocateDirect(511);
+    /** The environment of a directory, shared by the client threads. */
+    static final Kind<Store> KIND = new Kind<>("lmdb",
+        (dir, p) -> new Store(new File(dir), Long.parseLong(p.getProperty("lmdb.mapSize", "" + (16L << 30)))));
 
-    static Store open(final String dir, final java.util.Properties p)
-    {
-        final long mapSize = Long.parseLong(p.getProperty("lmdb.mapSize", "" + (16L << 30)));
-        return SharedStores.acquire("lmdb:" + dir, () -> new Store(new File(dir), mapSize));
-    }
+    private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(511);
 
-    @Override
-    public void init() throws DBException
+    /** For YCSB (by class name). */
+    public LmdbDB()
     {
-        dir = getProperties().getProperty("regioncache.dir");
-        if (dir == null)
-        {
-            throw new DBException("regioncache.dir is required");
-        }
-        store = open(dir, getProperties());
+        super(KIND);
     }
 
     private ByteBuffer key(final String key)
@@ -90,15 +80,11 @@ public final class LmdbDB extends DB
     public Status read(final String table, final String key, final Set<String> fields,
         final Map<String, ByteIterator> result)
     {
+        final Store store = store();
         try (Txn<ByteBuffer> txn = store.env.txnRead())
         {
             final ByteBuffer v = store.dbi.get(txn, key(key));
-            if (v == null)
-            {
-                return Status.NOT_FOUND;
-            }
-            RecordCodec.decodeInto(bytes(v), fields, result);
-            return Status.OK;
+            return found(v == null ? null : bytes(v), fields, result);
         }
     }
 
@@ -106,6 +92,7 @@ public final class LmdbDB extends DB
     public Status scan(final String table, final String startkey, final int recordcount, final Set<String> fields,
         final Vector<HashMap<String, ByteIterator>> result)
     {
+        final Store store = store();
         try (Txn<ByteBuffer> txn = store.env.txnRead(); Cursor<ByteBuffer> c = store.dbi.openCursor(txn))
         {
             for (boolean ok = c.get(key(startkey), GetOp.MDB_SET_RANGE); ok && result.size() < recordcount;
@@ -117,8 +104,10 @@ public final class LmdbDB extends DB
         return Status.OK;
     }
 
-    private Status write(final String key, final Map<String, ByteIterator> values, final boolean insert)
+    @Override
+    Status write(final String key, final Map<String, ByteIterator> values, final boolean insert)
     {
+        final Store store = store();
         try (Txn<ByteBuffer> txn = store.env.txnWrite())
         {
             final ByteBuffer k = key(key);
@@ -130,36 +119,5 @@ public final class LmdbDB extends DB
             txn.commit();
         }
         return Status.OK;
-    }
-
-    @Override
-    public Status update(final String table, final String key, final Map<String, ByteIterator> values)
-    {
-        return write(key, values, false);
-    }
-
-    @Override
-    public Status insert(final String table, final String key, final Map<String, ByteIterator> values)
-    {
-        return write(key, values, true);
-    }
-
-    @Override
-    public Status delete(final String table, final String key)
-    {
-        return Status.NOT_IMPLEMENTED;
-    }
-
-    @Override
-    public void cleanup() throws DBException
-    {
-        try
-        {
-            SharedStores.release("lmdb:" + dir);
-        }
-        catch (final Exception ex)
-        {
-            throw new DBException(ex);
-        }
     }
 }

@@ -7,8 +7,6 @@ import java.util.Set;
 import java.util.Vector;
 
 import site.ycsb.ByteIterator;
-import site.ycsb.DB;
-import site.ycsb.DBException;
 import site.ycsb.Status;
 
 import io.regioncache.hybrid.HybridReader;
@@ -20,7 +18,7 @@ import io.regioncache.Region;
  * YCSB binding for RegionCache's RocksDB hybrid engine (see {@link HybridStore} for the write path, regions and
  * GC). Each YCSB thread has its own {@link HybridReader}. Properties:
  * <ul>
- *   <li>{@code regioncache.dir}: data directory (required).</li>
+ *   <li>{@code regioncache.dir}: data directory (required; see {@link SharedStoreDB}).</li>
  *   <li>{@code regioncache.cacheBytes}: cache capacity (default 2 GiB).</li>
  *   <li>{@code regioncache.splitKeys}: inserts after which a region splits (default 65536).</li>
  *   <li>{@code regioncache.gcEveryWrites}: writes between GC rounds (default 200000; 0 = off).</li>
@@ -28,37 +26,43 @@ import io.regioncache.Region;
  * Reads that RocksDB served are reported to the cache's hot-region tracker
  * ({@code RegionCache.recordStoreRead}), which drives the load-based policy.
  */
-public final class RegionCacheHybridDB extends DB
+public final class RegionCacheHybridDB extends SharedStoreDB<HybridStore>
 {
-    private String dir;
-    private HybridStore store;
+    /** The hybrid engine of a directory, shared by the client threads. */
+    static final Kind<HybridStore> KIND = new Kind<>("hybrid", (dir, p) -> new HybridStore(Path.of(dir),
+        Long.parseLong(p.getProperty("regioncache.cacheBytes", "" + (2L << 30))),
+        Integer.parseInt(p.getProperty("regioncache.splitKeys", "65536")),
+        Long.parseLong(p.getProperty("regioncache.gcEveryWrites", "200000"))));
+
     private HybridReader reader;
 
-    @Override
-    public void init() throws DBException
+    /** For YCSB (by class name). */
+    public RegionCacheHybridDB()
     {
-        dir = getProperties().getProperty("regioncache.dir");
-        if (dir == null)
-        {
-            throw new DBException("regioncache.dir is required");
-        }
-        store = open(dir, getProperties());
-        reader = store.engine.newReader();
+        super(KIND);
     }
 
-    /** Open (or share) the store of {@code dir}; release with {@link SharedStores#release}("hybrid:" + dir). */
-    static HybridStore open(final String dir, final java.util.Properties p)
+    @Override
+    void opened()
     {
-        final long cacheBytes = Long.parseLong(p.getProperty("regioncache.cacheBytes", "" + (2L << 30)));
-        final int splitKeys = Integer.parseInt(p.getProperty("regioncache.splitKeys", "65536"));
-        final long gcEvery = Long.parseLong(p.getProperty("regioncache.gcEveryWrites", "200000"));
-        return SharedStores.acquire("hybrid:" + dir, () -> new HybridStore(Path.of(dir), cacheBytes, splitKeys, gcEvery));
+        reader = store().engine.newReader();
+    }
+
+    @Override
+    void closing()
+    {
+        if (reader != null)
+        {
+            reader.close();
+            reader = null;
+        }
     }
 
     @Override
     public Status read(final String table, final String key, final Set<String> fields,
         final Map<String, ByteIterator> result)
     {
+        final HybridStore store = store();
         final byte[] k = RecordCodec.key(key);
         final Region region = store.regionOf(k);
         final byte[] value = reader.get(region.id(), region.epochVersion(), Math.max(1, store.ackedVersion()), k);
@@ -66,18 +70,14 @@ public final class RegionCacheHybridDB extends DB
         {
             store.engine.cache().recordStoreRead(region, 1, value == null ? 0 : 1);
         }
-        if (value == null)
-        {
-            return Status.NOT_FOUND;
-        }
-        RecordCodec.decodeInto(value, fields, result);
-        return Status.OK;
+        return found(value, fields, result);
     }
 
     @Override
     public Status scan(final String table, final String startkey, final int recordcount, final Set<String> fields,
         final Vector<HashMap<String, ByteIterator>> result)
     {
+        final HybridStore store = store();
         byte[] lower = RecordCodec.key(startkey);
         Region region = store.regionOf(lower);
         final long readVersion = Math.max(1, store.ackedVersion());
@@ -106,40 +106,9 @@ public final class RegionCacheHybridDB extends DB
     }
 
     @Override
-    public Status update(final String table, final String key, final Map<String, ByteIterator> values)
+    Status write(final String key, final Map<String, ByteIterator> values, final boolean insert)
     {
-        store.write(RecordCodec.key(key), values, false);
+        store().write(RecordCodec.key(key), values, insert);
         return Status.OK;
-    }
-
-    @Override
-    public Status insert(final String table, final String key, final Map<String, ByteIterator> values)
-    {
-        store.write(RecordCodec.key(key), values, true);
-        return Status.OK;
-    }
-
-    @Override
-    public Status delete(final String table, final String key)
-    {
-        return Status.NOT_IMPLEMENTED; // no YCSB core workload deletes
-    }
-
-    @Override
-    public void cleanup() throws DBException
-    {
-        if (reader != null)
-        {
-            reader.close();
-            reader = null;
-        }
-        try
-        {
-            SharedStores.release("hybrid:" + dir);
-        }
-        catch (final Exception ex)
-        {
-            throw new DBException(ex);
-        }
     }
 }

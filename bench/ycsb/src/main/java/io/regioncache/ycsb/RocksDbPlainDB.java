@@ -9,8 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import site.ycsb.ByteIterator;
-import site.ycsb.DB;
-import site.ycsb.DBException;
 import site.ycsb.Status;
 
 import io.regioncache.WriteBatch;
@@ -20,9 +18,10 @@ import io.regioncache.rocksdb.RocksDbCursor;
 /**
  * YCSB binding for the same RocksDB store the hybrid engine uses ({@link RocksDbBackingStore}: same options, same
  * MVCC key encoding, writes at increasing versions under one lock, reads at the newest written version), with no
- * cache in front: what the hybrid engine costs without its cache. Property {@code regioncache.dir} (required).
+ * cache in front: what the hybrid engine costs without its cache. Property {@code regioncache.dir} (required; see
+ * {@link SharedStoreDB}).
  */
-public final class RocksDbPlainDB extends DB
+public final class RocksDbPlainDB extends SharedStoreDB<RocksDbPlainDB.Store>
 {
     /** The store and the host's version sequence. */
     static final class Store implements AutoCloseable
@@ -43,42 +42,28 @@ public final class RocksDbPlainDB extends DB
         }
     }
 
-    private String dir;
-    private Store store;
+    /** The store of a directory, shared by the client threads. */
+    static final Kind<Store> KIND = new Kind<>("rocksdb", (dir, p) -> new Store(Path.of(dir)));
 
-    static Store open(final String dir)
+    /** For YCSB (by class name). */
+    public RocksDbPlainDB()
     {
-        return SharedStores.acquire("rocksdb:" + dir, () -> new Store(Path.of(dir)));
-    }
-
-    @Override
-    public void init() throws DBException
-    {
-        dir = getProperties().getProperty("regioncache.dir");
-        if (dir == null)
-        {
-            throw new DBException("regioncache.dir is required");
-        }
-        store = open(dir);
+        super(KIND);
     }
 
     @Override
     public Status read(final String table, final String key, final Set<String> fields,
         final Map<String, ByteIterator> result)
     {
-        final byte[] value = store.db.get(RecordCodec.key(key), Math.max(1, store.version.get()));
-        if (value == null)
-        {
-            return Status.NOT_FOUND;
-        }
-        RecordCodec.decodeInto(value, fields, result);
-        return Status.OK;
+        final Store store = store();
+        return found(store.db.get(RecordCodec.key(key), Math.max(1, store.version.get())), fields, result);
     }
 
     @Override
     public Status scan(final String table, final String startkey, final int recordcount, final Set<String> fields,
         final Vector<HashMap<String, ByteIterator>> result)
     {
+        final Store store = store();
         try (RocksDbCursor c = store.db.newCursor(RecordCodec.key(startkey), new byte[0],
             Math.max(1, store.version.get())))
         {
@@ -90,8 +75,10 @@ public final class RocksDbPlainDB extends DB
         return Status.OK;
     }
 
-    private Status write(final String key, final Map<String, ByteIterator> values, final boolean insert)
+    @Override
+    Status write(final String key, final Map<String, ByteIterator> values, final boolean insert)
     {
+        final Store store = store();
         final byte[] k = RecordCodec.key(key);
         store.writeLock.lock();
         try
@@ -107,36 +94,5 @@ public final class RocksDbPlainDB extends DB
             store.writeLock.unlock();
         }
         return Status.OK;
-    }
-
-    @Override
-    public Status update(final String table, final String key, final Map<String, ByteIterator> values)
-    {
-        return write(key, values, false);
-    }
-
-    @Override
-    public Status insert(final String table, final String key, final Map<String, ByteIterator> values)
-    {
-        return write(key, values, true);
-    }
-
-    @Override
-    public Status delete(final String table, final String key)
-    {
-        return Status.NOT_IMPLEMENTED;
-    }
-
-    @Override
-    public void cleanup() throws DBException
-    {
-        try
-        {
-            SharedStores.release("rocksdb:" + dir);
-        }
-        catch (final Exception ex)
-        {
-            throw new DBException(ex);
-        }
     }
 }

@@ -271,33 +271,43 @@ public final class YcsbRunner
 
     private static Runnable hold(final String system, final String dir, final Properties p)
     {
-        final String key;
         switch (system)
         {
             case "regioncache":
-                RegionCacheHybridDB.open(dir, p);
-                key = "hybrid:" + dir;
-                break;
+                return hold(RegionCacheHybridDB.KIND, dir, p);
             case "rocksdb":
-                RocksDbPlainDB.open(dir);
-                key = "rocksdb:" + dir;
-                break;
+                return hold(RocksDbPlainDB.KIND, dir, p);
             case "lmdb":
-                LmdbDB.open(dir, p);
-                key = "lmdb:" + dir;
-                break;
+                return hold(LmdbDB.KIND, dir, p);
             case "cluster":
+            {
                 RegionCacheClusterDB.open(p);
-                key = RegionCacheClusterDB.keyOf(p);
-                break;
+                final String key = RegionCacheClusterDB.keyOf(p);
+                return () ->
+                {
+                    try
+                    {
+                        SharedStores.release(key);
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new IllegalStateException(ex);
+                    }
+                };
+            }
             default:
                 return () -> { };
         }
+    }
+
+    private static Runnable hold(final SharedStoreDB.Kind<?> kind, final String dir, final Properties p)
+    {
+        kind.acquire(dir, p);
         return () ->
         {
             try
             {
-                SharedStores.release(key);
+                kind.release(dir);
             }
             catch (final Exception ex)
             {

@@ -15,6 +15,7 @@ import io.regioncache.SnapshotStatus;
 import io.regioncache.Region;
 import io.regioncache.WritableStore;
 import io.regioncache.StoreCursor;
+import io.regioncache.StoreView;
 
 /**
  * Reads of one reader thread through a {@link HybridEngine}: from the cache when the region is ACTIVE at the
@@ -203,6 +204,33 @@ public final class HybridReader implements AutoCloseable
         final StoreCursor cursor = store.newCursor(lower, upper, readVersion);
         scan.startStore(cursor);
         return scan;
+    }
+
+    /**
+     * A read-only {@link java.util.NavigableMap} view of one region at {@code readVersion}: from the cache if the
+     * region is ACTIVE at {@code region.epochVersion()} (the view pins it until closed), else from the store over
+     * the region's range. Unlike {@link #scan}, the view is independent of this reader: several may be open at once,
+     * each with a handle of its own.
+     *
+     * @param region      the region as the caller routes it (id, epoch and bounds).
+     * @param readVersion read version.
+     * @return an open view; close it.
+     * @throws StoreException if the store would serve and the read version is below its GC safe point.
+     */
+    public HybridView view(final Region region, final long readVersion)
+    {
+        final Snapshot s = cache.newSnapshot();
+        final SnapshotStatus status = s.open(region.id(), region.epochVersion(), readVersion);
+        lastStatus = status;
+        if (status == SnapshotStatus.OK)
+        {
+            metrics.onCacheScan();
+            return new HybridView(s, null);
+        }
+        s.dispose();
+        checkGcSafePoint(readVersion);
+        metrics.onStoreScan(status);
+        return new HybridView(null, StoreView.open(store, region.start(), region.end(), readVersion));
     }
 
     /** @return why the cache could or could not serve this reader's last read. */

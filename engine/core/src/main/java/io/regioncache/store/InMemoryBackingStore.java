@@ -1,6 +1,7 @@
 package io.regioncache.store;
 
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -11,21 +12,31 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.BackingSnapshot;
-import io.regioncache.BackingStore;
+import io.regioncache.StoreCursor;
+import io.regioncache.StoreException;
+import io.regioncache.WritableStore;
+import io.regioncache.WriteBatch;
 
 /**
- * A simple, thread-safe, in-memory MVCC {@link BackingStore} for tests and examples.
+ * A simple, thread-safe, in-memory MVCC {@link WritableStore} for tests and examples (it passes the same
+ * {@code WritableStoreContract} as RocksDB and LMDB, so a {@link io.regioncache.hybrid.HybridEngine} can run over it).
  * <p>
  * Entries are kept in one sorted map keyed by (key ascending, version descending). Snapshots are consistent by
- * sequence number: every write is stamped with a store-wide sequence, and a snapshot ignores entries stamped after
- * it was opened.
+ * sequence number: every write (a whole batch) is stamped with one store-wide sequence, published after all its
+ * entries are in, and a snapshot ignores entries stamped after it was opened. Writes are serialised. GC drops
+ * entries outright, so a snapshot opened before {@link #gcBelow} may lose versions below the safe point (reads at
+ * or above it are unaffected, which is the contract). Cursors ({@link #newCursor}) see the entries stamped before they were opened, through the same
+ * MVCC logic as the RocksDB and LMDB cursors ({@link MvccStoreCursor}, over encoded keys made on the fly).
  */
-public final class InMemoryBackingStore implements BackingStore
+public final class InMemoryBackingStore implements WritableStore
 {
     private static final byte[] TOMBSTONE = new byte[0];
 
     private final ConcurrentSkipListMap<MvccKey, Stamped> map = new ConcurrentSkipListMap<>();
+    /** The last published write's sequence: snapshots see entries stamped at or below it. */
     private final AtomicLong sequence = new AtomicLong();
+    private volatile long gcSafePoint = -1;
+    private volatile boolean closed;
 
     /** An empty store. */
     public InMemoryBackingStore()
@@ -41,7 +52,7 @@ public final class InMemoryBackingStore implements BackingStore
      */
     public void put(final byte[] key, final long version, final byte[] value)
     {
-        map.put(new MvccKey(key.clone(), version), new Stamped(value.clone(), sequence.incrementAndGet()));
+        write(key, version, value.clone());
     }
 
     /**
@@ -52,7 +63,112 @@ public final class InMemoryBackingStore implements BackingStore
      */
     public void delete(final byte[] key, final long version)
     {
-        map.put(new MvccKey(key.clone(), version), new Stamped(TOMBSTONE, sequence.incrementAndGet()));
+        write(key, version, TOMBSTONE);
+    }
+
+    private synchronized void write(final byte[] key, final long version, final byte[] value)
+    {
+        checkWrite(version);
+        final long seq = sequence.get() + 1;
+        map.put(new MvccKey(key.clone(), version), new Stamped(value, seq));
+        sequence.set(seq);
+    }
+
+    @Override
+    public synchronized void applyBatch(final WriteBatch batch)
+    {
+        checkWrite(batch.version());
+        final long seq = sequence.get() + 1;
+        batch.forEach((op, key, keyLength, value, valueLength) ->
+        {
+            final byte[] k = new byte[keyLength];
+            key.getBytes(0, k);
+            byte[] v = TOMBSTONE;
+            if (op == WriteBatch.PUT)
+            {
+                v = new byte[valueLength];
+                value.getBytes(0, v);
+            }
+            map.put(new MvccKey(k, batch.version()), new Stamped(v, seq));
+            return 0;
+        });
+        sequence.set(seq); // publish the whole batch at once
+    }
+
+    @Override
+    public synchronized long deleteRange(final byte[] start, final byte[] end, final long version)
+    {
+        checkWrite(version);
+        final WriteBatch batch = new WriteBatch(0, 0, version);
+        try (StoreCursor c = newCursor(start, end, version))
+        {
+            while (c.next())
+            {
+                batch.delete(c.keyBytes());
+            }
+        }
+        if (batch.count() > 0)
+        {
+            applyBatch(batch);
+        }
+        return batch.count();
+    }
+
+    @Override
+    public synchronized long gcBelow(final long safePoint)
+    {
+        checkOpen();
+        long dropped = 0;
+        byte[] key = null;
+        boolean decided = false;
+        for (final Map.Entry<MvccKey, Stamped> e : map.entrySet())
+        {
+            final MvccKey k = e.getKey();
+            if (key == null || !Arrays.equals(key, k.key))
+            {
+                key = k.key;
+                decided = false;
+            }
+            if (decided)
+            {
+                map.remove(k); // older than the version kept at or below the safe point
+                dropped++;
+            }
+            else if (k.version <= safePoint)
+            {
+                decided = true; // the newest version at or below the safe point: kept, unless a tombstone
+                if (e.getValue().value == TOMBSTONE)
+                {
+                    map.remove(k);
+                    dropped++;
+                }
+            }
+        }
+        gcSafePoint = Math.max(gcSafePoint, safePoint);
+        return dropped;
+    }
+
+    @Override
+    public long gcSafePoint()
+    {
+        return gcSafePoint;
+    }
+
+    private void checkWrite(final long version)
+    {
+        checkOpen();
+        if (version < 0)
+        {
+            throw new StoreException("version must be >= 0, was " + version);
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new StoreException("store is closed");
+        }
     }
 
     /** @return number of stored entries (all versions). */
@@ -64,13 +180,120 @@ public final class InMemoryBackingStore implements BackingStore
     @Override
     public BackingSnapshot openSnapshot()
     {
+        checkOpen();
         return new Snap(sequence.get());
+    }
+
+    @Override
+    public StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
+    {
+        checkOpen();
+        return new Cursor(lower, upper, readVersion, sequence.get());
     }
 
     @Override
     public void close()
     {
+        closed = true;
         map.clear();
+    }
+
+    /**
+     * A raw iterator over the map for {@link MvccStoreCursor}: it skips entries stamped after the cursor opened and
+     * presents each entry as a stored key and value of the RocksDB/LMDB format (allocating per step: a test store).
+     */
+    private final class Cursor extends MvccStoreCursor
+    {
+        private final long seq;
+        private MvccKey at;
+        /** Walks the map from the last raw move, in the direction of {@link #ascending}. */
+        private Iterator<Map.Entry<MvccKey, Stamped>> walk;
+        private boolean ascending;
+
+        Cursor(final byte[] lower, final byte[] upper, final long readVersion, final long seq)
+        {
+            super(lower, upper, readVersion);
+            this.seq = seq;
+        }
+
+        @Override
+        protected boolean rawSeekToFirst()
+        {
+            return start(map, true);
+        }
+
+        @Override
+        protected boolean rawSeekToLast()
+        {
+            return start(map.descendingMap(), false);
+        }
+
+        @Override
+        protected boolean rawSeek(final byte[] target)
+        {
+            final boolean withVersion = target.length % MvccKeyCodec.encodedLength(0) != 0;
+            final int encoded = withVersion ? target.length - MvccKeyCodec.VERSION_LENGTH : target.length;
+            final byte[] key = new byte[encoded];
+            final int n = MvccKeyCodec.decodeKey(new UnsafeBuffer(target), 0, encoded, new UnsafeBuffer(key), 0);
+            // an encoded key alone sorts before every version of the key: as the newest possible version does
+            final long version = withVersion ? MvccKeyCodec.decodeVersion(target) : Long.MAX_VALUE;
+            return start(map.tailMap(new MvccKey(Arrays.copyOf(key, n), version), true), true);
+        }
+
+        @Override
+        protected boolean rawNext()
+        {
+            return at != null && (ascending ? advance() : start(map.tailMap(at, false), true));
+        }
+
+        @Override
+        protected boolean rawPrev()
+        {
+            return at != null && (!ascending ? advance() : start(map.headMap(at, false).descendingMap(), false));
+        }
+
+        private boolean start(final Map<MvccKey, Stamped> from, final boolean up)
+        {
+            walk = from.entrySet().iterator();
+            ascending = up;
+            return advance();
+        }
+
+        /** The next entry of the walk stamped before this cursor opened. */
+        private boolean advance()
+        {
+            while (walk.hasNext())
+            {
+                final Map.Entry<MvccKey, Stamped> e = walk.next();
+                if (e.getValue().seq <= seq)
+                {
+                    return land(e);
+                }
+            }
+            return land(null);
+        }
+
+        private boolean land(final Map.Entry<MvccKey, Stamped> e)
+        {
+            at = e == null ? null : e.getKey();
+            if (e == null)
+            {
+                return false;
+            }
+            rawKey.wrap(MvccKeyCodec.encode(at.key, at.version));
+            final byte[] v = e.getValue().value;
+            final byte[] stored = new byte[v.length + 1];
+            stored[0] = v == TOMBSTONE ? MvccKeyCodec.FLAG_DELETE : MvccKeyCodec.FLAG_PUT;
+            System.arraycopy(v, 0, stored, 1, v.length);
+            rawValue.wrap(stored);
+            return true;
+        }
+
+        @Override
+        public void close()
+        {
+            at = null;
+        }
     }
 
     private final class Snap implements BackingSnapshot
@@ -134,6 +357,10 @@ public final class InMemoryBackingStore implements BackingStore
                 if (s.value == TOMBSTONE)
                 {
                     return NOT_FOUND;
+                }
+                if (!dst.isExpandable() && dstOffset + s.value.length > dst.capacity())
+                {
+                    return -2 - s.value.length;
                 }
                 dst.putBytes(dstOffset, s.value);
                 return s.value.length;

@@ -26,7 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * What every {@link WritableStore} must do, run against each implementation (RocksDB, LMDB) by a subclass that
  * says how to open one: MVCC gets at every version with tombstones and prefix keys, scans in (key asc, version desc)
- * order inside bounds, visible-key cursors, snapshot isolation, atomic batches, GC that keeps every read at or
+ * order inside bounds, visible-key cursors moving both ways, snapshot isolation, atomic batches, GC that keeps every read at or
  * above the safe point, and MVCC delete-range that keeps history.
  */
 public abstract class WritableStoreContract
@@ -304,6 +304,29 @@ public abstract class WritableStoreContract
             assertNull(get(store, b("a"), 5));
             assertArrayEquals(b("a"), get(store, b("a"), 4));
             assertArrayEquals(b("c"), get(store, b("c"), 5));
+        }
+    }
+
+    @Test
+    void cursorsMoveBothWaysOverMvccHistory()
+    {
+        final long seed = System.nanoTime();
+        try (WritableStore store = open(dir.resolve("db")))
+        {
+            CursorNavigationCheck.run(store, new CursorNavigationCheck.Writer()
+            {
+                @Override
+                public void put(final byte[] key, final long version, final byte[] value)
+                {
+                    WritableStoreContract.put(store, key, version, value);
+                }
+
+                @Override
+                public void delete(final byte[] key, final long version)
+                {
+                    WritableStoreContract.delete(store, key, version);
+                }
+            }, seed);
         }
     }
 

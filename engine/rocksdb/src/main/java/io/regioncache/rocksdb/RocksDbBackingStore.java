@@ -667,7 +667,7 @@ public final class RocksDbBackingStore implements WritableStore
                 ro.setIterateUpperBound(s);
             }
             final RocksIterator it = db.newIterator(ro);
-            final RocksDbCursor c = new RocksDbCursor(this, it, natives, readVersion);
+            final RocksDbCursor c = new RocksDbCursor(this, it, natives, lower, upper, readVersion);
             openResources.add(c);
             return c;
         }

@@ -1,159 +1,135 @@
 package io.regioncache.rocksdb;
 
+import java.nio.ByteBuffer;
 import java.util.List;
 
-import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
-import io.regioncache.StoreCursor;
 import io.regioncache.StoreException;
+import io.regioncache.store.MvccStoreCursor;
 
 /**
- * A forward cursor over the keys of a range visible at one read version in a {@link RocksDbBackingStore}: for
- * each key, its newest version at or below the read version, skipped when that is a tombstone. Reuses its
- * buffers (no allocation per step). One thread at a time; close it (the store also closes cursors left open when
- * it closes).
+ * A cursor over the keys of a range visible at one read version in a {@link RocksDbBackingStore}: for each key,
+ * its newest version at or below the read version, skipped when that is a tombstone. One {@link RocksIterator}
+ * (with the range as its native bounds) is the raw iterator of {@link MvccStoreCursor}, which does the MVCC part
+ * both ways. Reads entries into reusable direct buffers (no allocation per forward step). One thread at a time;
+ * close it (the store also closes cursors left open when it closes).
  */
-public final class RocksDbCursor implements StoreCursor
+public final class RocksDbCursor extends MvccStoreCursor
 {
     private final RocksDbBackingStore store;
     private final RocksIterator it;
     private final List<AutoCloseable> natives;
-    private final long readVersion;
-    private final EntryReader entry = new EntryReader();
-    private final UnsafeBuffer decided = new UnsafeBuffer(new byte[256]);
-    private int decidedLength = -1;
-    private boolean started;
-    private boolean positioned;
+    private ByteBuffer keyBuffer = ByteBuffer.allocateDirect(256);
+    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(1024);
     private boolean closed;
 
     RocksDbCursor(
         final RocksDbBackingStore store, final RocksIterator it, final List<AutoCloseable> natives,
-        final long readVersion)
+        final byte[] lower, final byte[] upper, final long readVersion)
     {
+        super(lower, upper, readVersion);
         this.store = store;
         this.it = it;
         this.natives = natives;
-        this.readVersion = readVersion;
         natives.add(it);
     }
 
-    /**
-     * Move to the next visible key (the first call moves to the first one).
-     *
-     * @return true if positioned on a key; its views stay valid until the next call.
-     * @throws StoreException if the store fails or is closed.
-     */
-    public boolean next()
+    @Override
+    protected void enter()
     {
         store.enter();
-        try
-        {
-            return nextLocked();
-        }
-        finally
+        if (closed)
         {
             store.exit();
+            throw new StoreException("cursor is closed", null);
         }
     }
 
+    @Override
+    protected void exit()
+    {
+        store.exit();
+    }
+
+    /** {@link #next()} under the store's lifecycle lock, already held by the caller. */
     boolean nextLocked()
     {
         if (closed)
         {
             throw new StoreException("cursor is closed", null);
         }
-        try
+        return nextEntered();
+    }
+
+    @Override
+    protected boolean rawSeekToFirst()
+    {
+        it.seekToFirst();
+        return land();
+    }
+
+    @Override
+    protected boolean rawSeekToLast()
+    {
+        it.seekToLast();
+        return land();
+    }
+
+    @Override
+    protected boolean rawSeek(final byte[] target)
+    {
+        it.seek(target);
+        return land();
+    }
+
+    @Override
+    protected boolean rawNext()
+    {
+        it.next();
+        return land();
+    }
+
+    @Override
+    protected boolean rawPrev()
+    {
+        it.prev();
+        return land();
+    }
+
+    /** Copy the iterator's entry into the direct buffers (one copy from the native slice) and wrap the raw views. */
+    private boolean land()
+    {
+        if (!it.isValid())
         {
-            if (!started)
+            try
             {
-                started = true;
-                it.seekToFirst();
+                it.status();
             }
-            else if (positioned)
+            catch (final RocksDBException ex)
             {
-                it.next(); // moved lazily so the views of the returned entry stay valid until now
+                throw new StoreException("cursor failed: " + ex, ex);
             }
-            positioned = false;
-            for (; it.isValid(); it.next())
-            {
-                entry.read(it);
-                if (decidedLength >= 0 && entry.sameUserKey(decided, decidedLength))
-                {
-                    continue; // an older version of a key already decided
-                }
-                if (entry.version > readVersion)
-                {
-                    continue; // too new for this read; an older version of the key may follow
-                }
-                if (decided.capacity() < entry.encodedKeyLength)
-                {
-                    decided.wrap(new byte[entry.encodedKeyLength * 2]);
-                }
-                decided.putBytes(0, entry.rawKeyView, 0, entry.encodedKeyLength);
-                decidedLength = entry.encodedKeyLength;
-                if (entry.tombstone)
-                {
-                    continue;
-                }
-                positioned = true;
-                return true;
-            }
-            it.status();
             return false;
         }
-        catch (final RocksDBException | IllegalArgumentException ex)
+        keyBuffer.clear();
+        int n = it.key(keyBuffer);
+        if (n > keyBuffer.capacity())
         {
-            throw new StoreException("cursor failed: " + ex, ex);
+            keyBuffer = ByteBuffer.allocateDirect(Math.max(n, keyBuffer.capacity() * 2));
+            n = it.key(keyBuffer);
         }
-    }
-
-    /** @return the current key (decoded user key at offset 0). */
-    public DirectBuffer key()
-    {
-        return entry.userKey;
-    }
-
-    /** @return the current key's length. */
-    public int keyLength()
-    {
-        return entry.userKeyLength;
-    }
-
-    /** @return the current value (offset 0). */
-    public DirectBuffer value()
-    {
-        return entry.valueView;
-    }
-
-    /** @return the current value's length. */
-    public int valueLength()
-    {
-        return entry.valueLength;
-    }
-
-    /** @return the version of the current entry. */
-    public long version()
-    {
-        return entry.version;
-    }
-
-    /** @return a copy of the current key. */
-    public byte[] keyBytes()
-    {
-        final byte[] k = new byte[entry.userKeyLength];
-        entry.userKey.getBytes(0, k);
-        return k;
-    }
-
-    /** @return a copy of the current value. */
-    public byte[] valueBytes()
-    {
-        final byte[] v = new byte[entry.valueLength];
-        entry.valueView.getBytes(0, v);
-        return v;
+        valueBuffer.clear();
+        int m = it.value(valueBuffer);
+        if (m > valueBuffer.capacity())
+        {
+            valueBuffer = ByteBuffer.allocateDirect(Math.max(m, valueBuffer.capacity() * 2));
+            m = it.value(valueBuffer);
+        }
+        rawKey.wrap(keyBuffer, 0, n);
+        rawValue.wrap(valueBuffer, 0, m);
+        return true;
     }
 
     @Override
