@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +33,7 @@ import io.regioncache.store.MvccKeyCodec;
  * round at a safe point at or above its version has swept its key (a round never lowers what is verified, see
  * below). Every key then satisfies: <em>of its verified entries at most one is live, and that one is a put</em>
  * (the round kept the newest, dropped the older ones, and dropped the kept one if it was a tombstone). Entries not
- * verified yet are tracked per key as a version range {@code [lo, hi]} ({@link Unverified}) in {@link #pending}:
+ * verified yet are tracked per key as a version range {@code [lo, hi]} ({@link Tracked}) in {@link #pending}:
  * a write widens its keys' ranges after it landed, and a round leaves a key's entries above {@code P} unverified,
  * as {@code [P + 1, hi]}. So a round:
  * <ul>
@@ -75,7 +74,7 @@ final class RocksDbGc
     /** Bits of a key index packed beside its key bits by {@link #seekOrder}. */
     private static final int INDEX_BITS = 22;
     /** A key with more droppable versions than this drops the rest with one range tombstone (see sweepKey). */
-    static final int RANGE_DELETE_AFTER = Integer.getInteger("gc.range", 8);
+    static final int RANGE_DELETE_AFTER = 8;
 
     private final RocksDB db;
     private final WriteOptions writeOptions;
@@ -83,8 +82,8 @@ final class RocksDbGc
     private final ReentrantLock roundLock = new ReentrantLock();
     /** Read side: a writer marking; write side: a round swapping {@link #pending}. */
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
-    /** Unverified version ranges per encoded user key; the reference is guarded by {@link #swapLock}. */
-    private ConcurrentHashMap<EncodedKey, Unverified> pending = new ConcurrentHashMap<>();
+    /** Tracked keys, each its own value (see {@link Tracked}); the reference is guarded by {@link #swapLock}. */
+    private ConcurrentHashMap<Tracked, Tracked> pending = new ConcurrentHashMap<>();
     /** True until a full sweep has established the invariant (keys written before this process are not tracked). */
     private boolean fullSweepNeeded;
     private volatile long safePoint = -1;
@@ -136,13 +135,13 @@ final class RocksDbGc
         l.lock();
         try
         {
-            final ConcurrentHashMap<EncodedKey, Unverified> map = pending;
+            final ConcurrentHashMap<Tracked, Tracked> map = pending;
             for (final byte[] k : storedKeys)
             {
                 final int encodedLength = k.length - MvccKeyCodec.VERSION_LENGTH;
                 final long version = MvccKeyCodec.getVersion(new UnsafeBuffer(k), encodedLength);
-                map.merge(new EncodedKey(Arrays.copyOf(k, encodedLength)), new Unverified(version, version),
-                    Unverified::widen);
+                final Tracked t = new Tracked(Arrays.copyOf(k, encodedLength), version, version);
+                map.merge(t, t, Tracked::widen);
             }
         }
         finally
@@ -173,7 +172,7 @@ final class RocksDbGc
 
     private long round(final long p, final Runnable checkOpen)
     {
-        final ConcurrentHashMap<EncodedKey, Unverified> taken;
+        final ConcurrentHashMap<Tracked, Tracked> taken;
         final Lock w = swapLock.writeLock();
         w.lock();
         try
@@ -193,43 +192,49 @@ final class RocksDbGc
         {
             final Walker walker = new Walker(it, wb, p, checkOpen);
             // `taken` is quiescent now (every writer that could add to it has released the swap lock).
-            final EncodedKey[] keys = new EncodedKey[taken.size()];
-            final Unverified[] ranges = new Unverified[keys.length];
-            int n = 0;
+            final Tracked[] keys = taken.values().toArray(new Tracked[0]);
             int work = 0;
-            for (final Map.Entry<EncodedKey, Unverified> e : taken.entrySet())
+            for (final Tracked t : keys)
             {
-                keys[n] = e.getKey();
-                ranges[n] = e.getValue();
-                work += ranges[n].lo <= p ? 1 : 0;
-                n++;
+                work += t.lo <= p ? 1 : 0;
             }
-            final List<Map.Entry<EncodedKey, Unverified>> carried = new ArrayList<>();
-            if (!incremental || fullSweepNeeded || work * 4L > estimatedKeys())
+            final List<Tracked> carried = new ArrayList<>();
+            final boolean full = !incremental || fullSweepNeeded || work * 4L > estimatedKeys();
+            if (full)
             {
                 walker.sweepAll(carried);
             }
             else
             {
-                for (final int i : seekOrder(keys, ranges, n, work, p))
+                for (final int i : seekOrder(keys, work, p))
                 {
-                    walker.sweepKey(keys[i].bytes, ranges[i].lo);
-                }
-                for (int i = 0; i < n; i++)
-                {
-                    final Unverified u = ranges[i];
-                    if (u.hi > p)
-                    {
-                        carried.add(Map.entry(keys[i], u.lo > p ? u : new Unverified(p + 1, u.hi)));
-                    }
+                    walker.sweepKey(keys[i].bytes, keys[i].lo);
                 }
             }
             it.status();
             walker.flush();
             if (incremental)
             {
-                // A backward round verified nothing (verified entries above its safe point may be live).
-                putBack(forward ? carried : new ArrayList<>(taken.entrySet()));
+                if (!forward)
+                {
+                    // A backward round verified nothing (verified entries above its safe point may be live).
+                    putBack(Arrays.asList(keys));
+                }
+                else
+                {
+                    if (!full)
+                    {
+                        for (final Tracked t : keys)
+                        {
+                            if (t.hi > p)
+                            {
+                                t.lo = Math.max(t.lo, p + 1); // what the round left: above its safe point
+                                carried.add(t);
+                            }
+                        }
+                    }
+                    putBack(carried);
+                }
                 fullSweepNeeded = false;
             }
             this.safePoint = Math.max(this.safePoint, p);
@@ -239,7 +244,7 @@ final class RocksDbGc
         {
             if (incremental)
             {
-                putBack(new ArrayList<>(taken.entrySet())); // nothing is forgotten: the next round looks again
+                putBack(new ArrayList<>(taken.values())); // nothing is forgotten: the next round looks again
             }
             if (ex instanceof StoreException)
             {
@@ -259,16 +264,15 @@ final class RocksDbGc
      * first 8 bytes (after the bits every such key shares) packed with its index costs a few milliseconds, where a
      * comparator sort of tens of thousands of key objects cost several percent of the round.
      */
-    private static int[] seekOrder(final EncodedKey[] keys, final Unverified[] ranges, final int n, final int work,
-        final long p)
+    private static int[] seekOrder(final Tracked[] keys, final int work, final long p)
     {
         final int[] out = new int[work];
         int w = 0;
         long first = 0;
         long diff = 0;
-        for (int i = 0; i < n; i++)
+        for (int i = 0; i < keys.length; i++)
         {
-            if (ranges[i].lo <= p)
+            if (keys[i].lo <= p)
             {
                 if (w == 0)
                 {
@@ -278,7 +282,7 @@ final class RocksDbGc
                 out[w++] = i;
             }
         }
-        if (n > 1 << INDEX_BITS)
+        if (keys.length > 1 << INDEX_BITS)
         {
             return out; // too many to pack an index beside the key bits: seek in map order
         }
@@ -297,17 +301,17 @@ final class RocksDbGc
         return out;
     }
 
-    private void putBack(final List<Map.Entry<EncodedKey, Unverified>> entries)
+    /** Track {@code keys} again, as they are (a key a writer marked meanwhile widens to cover both). */
+    private void putBack(final List<Tracked> keys)
     {
         final Lock l = swapLock.readLock();
         l.lock();
         try
         {
-            final ConcurrentHashMap<EncodedKey, Unverified> map = pending;
-            for (final Map.Entry<EncodedKey, Unverified> e : entries)
+            final ConcurrentHashMap<Tracked, Tracked> map = pending;
+            for (final Tracked t : keys)
             {
-                final Unverified u = e.getValue();
-                map.merge(e.getKey(), new Unverified(u.lo, u.hi), Unverified::widen);
+                map.merge(t, t, Tracked::widen); // `t` belongs to no map any more: it may go in as it is
             }
         }
         finally
@@ -441,7 +445,7 @@ final class RocksDbGc
         }
 
         /** Sweep every entry, adding each key with versions above {@code p} to {@code carried}. */
-        void sweepAll(final List<Map.Entry<EncodedKey, Unverified>> carried) throws RocksDBException
+        void sweepAll(final List<Tracked> carried) throws RocksDBException
         {
             byte[] current = null;
             long hi = -1;
@@ -488,7 +492,7 @@ final class RocksDbGc
 
         private byte[] finishKey(
             final byte[] encoded, final long hi, final byte[] keptTombstone,
-            final List<Map.Entry<EncodedKey, Unverified>> out) throws RocksDBException
+            final List<Tracked> out) throws RocksDBException
         {
             if (keptTombstone != null)
             {
@@ -497,7 +501,7 @@ final class RocksDbGc
             }
             if (encoded != null && hi > p && incremental)
             {
-                out.add(Map.entry(new EncodedKey(encoded), new Unverified(p + 1, hi)));
+                out.add(new Tracked(encoded, p + 1, hi));
             }
             return null;
         }
@@ -590,38 +594,22 @@ final class RocksDbGc
         }
     }
 
-    /** Unverified versions of one key lie in {@code [lo, hi]}; mutated only inside the map's atomic merge. */
-    static final class Unverified
-    {
-        long lo;
-        long hi;
-
-        Unverified(final long lo, final long hi)
-        {
-            this.lo = lo;
-            this.hi = hi;
-        }
-
-        static Unverified widen(final Unverified into, final Unverified other)
-        {
-            into.lo = Math.min(into.lo, other.lo);
-            into.hi = Math.max(into.hi, other.hi);
-            return into;
-        }
-    }
-
     /**
-     * An encoded user key (the stored key without its version), compared as RocksDB compares keys (unsigned
-     * bytewise). The first 8 bytes, cached as an unsigned long, decide almost every comparison of the round's sort
-     * without touching the arrays (the sort of tens of thousands of keys per round was a visible cost).
+     * A tracked key: its encoded user key (the stored key without its version), compared by content, and the range
+     * {@code [lo, hi]} holding its unverified versions. One object is both key and value in the map ({@code lo} and
+     * {@code hi} take no part in equality), so a round walks one array of them. The range is mutated only inside the
+     * map's atomic {@code merge}, or by a round on keys no map holds any more. The first 8 bytes, cached as
+     * {@link #head}, give the round its seek order without touching the arrays.
      */
-    static final class EncodedKey implements Comparable<EncodedKey>
+    static final class Tracked
     {
         final byte[] bytes;
         final long head;
         private final int hash;
+        long lo;
+        long hi;
 
-        EncodedKey(final byte[] bytes)
+        Tracked(final byte[] bytes, final long lo, final long hi)
         {
             this.bytes = bytes;
             long h = 0;
@@ -631,12 +619,21 @@ final class RocksDbGc
             }
             this.head = h;
             this.hash = Arrays.hashCode(bytes);
+            this.lo = lo;
+            this.hi = hi;
+        }
+
+        static Tracked widen(final Tracked into, final Tracked other)
+        {
+            into.lo = Math.min(into.lo, other.lo);
+            into.hi = Math.max(into.hi, other.hi);
+            return into;
         }
 
         @Override
         public boolean equals(final Object o)
         {
-            return o instanceof EncodedKey && hash == ((EncodedKey)o).hash && Arrays.equals(bytes, ((EncodedKey)o).bytes);
+            return o instanceof Tracked && hash == ((Tracked)o).hash && Arrays.equals(bytes, ((Tracked)o).bytes);
         }
 
         @Override
@@ -646,16 +643,9 @@ final class RocksDbGc
         }
 
         @Override
-        public int compareTo(final EncodedKey o)
-        {
-            final int c = Long.compareUnsigned(head, o.head);
-            return c != 0 ? c : Arrays.compareUnsigned(bytes, o.bytes);
-        }
-
-        @Override
         public String toString()
         {
-            return "EncodedKey" + Arrays.toString(bytes);
+            return "Tracked" + Arrays.toString(bytes) + "[" + lo + ", " + hi + "]";
         }
     }
 }

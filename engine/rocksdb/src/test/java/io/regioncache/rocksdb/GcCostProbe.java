@@ -17,7 +17,7 @@ import io.regioncache.WriteBatch;
  * compared on a busy machine (CPU time, unlike wall time, barely depends on what else runs).
  * <p>
  * Run: {@code java -cp <engine/rocksdb test classpath> io.regioncache.rocksdb.GcCostProbe [rounds] [batchesPerRound]}.
- * Not a test: it asserts nothing.
+ * {@code -Dprobe.lsm=true} also prints the LSM shape after each round. Not a test: it asserts nothing.
  */
 public final class GcCostProbe
 {
