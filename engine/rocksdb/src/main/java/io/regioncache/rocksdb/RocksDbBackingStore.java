@@ -43,18 +43,17 @@ import io.regioncache.StoreException;
  * released by close (in the order RocksDB needs: iterators, read options, bounds, snapshots, then the database).
  * <p>
  * <b>GC.</b> {@link #gcBelow(long)} is an explicit sweep, not a compaction filter, and it costs what the garbage
- * costs: the store remembers the user keys written since the last round (after each write lands) and the keys that
- * still had versions above the last safe point (those may become garbage later); a round visits only those keys,
- * seeking to each one's newest version. Every other key holds exactly one live version at or below the last safe
- * point, so there is nothing to drop there. The first round after {@link #open} sweeps everything once (the
- * directory may hold keys written before this process), and a store made by {@link #wrap} always sweeps everything
- * (its database may be written behind this store's back). Either way the same versions are dropped
- * ({@code RocksDbGcTest} compares the two on random histories).
+ * costs: the store tracks, per user key written, the range of versions no round has swept yet, and a round seeks
+ * only to keys with such versions at or below its safe point, reading from the safe point down to the first
+ * version an earlier round already swept ({@link RocksDbGc} explains the invariant that makes this exact). The first
+ * round after {@link #open} of a non-empty directory sweeps everything once (keys written before this process are not
+ * tracked), and a store made by {@link #wrap} always sweeps everything (its database may be written behind this
+ * store's back). Either way the same versions are dropped ({@code RocksDbGcTest} compares the two on random
+ * histories).
  */
 public final class RocksDbBackingStore implements WritableStore
 {
     static final byte[] TOMBSTONE_VALUE = {MvccKeyCodec.FLAG_DELETE};
-    private static final int GC_BATCH = 4096;
 
     private final RocksDB db;
     private final boolean ownsDb;
@@ -69,13 +68,7 @@ public final class RocksDbBackingStore implements WritableStore
     private volatile int closing;
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<RocksDbBackingStore> CLOSING =
         java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(RocksDbBackingStore.class, "closing");
-    private volatile long gcSafePoint = -1;
-    /** Encoded user keys that may hold droppable versions: written since the last round, or still above its safe
-     *  point. Swapped out by each round; writers add after their write landed. */
-    private volatile Set<EncodedKey> gcCandidates = ConcurrentHashMap.newKeySet();
-    /** True until a full sweep has run (always, for a wrapped database). */
-    private volatile boolean fullSweepNeeded = true;
-    private final boolean incrementalGc;
+    private final RocksDbGc gc;
 
     private RocksDbBackingStore(final RocksDB db, final boolean ownsDb, final Options options, final Path dataDir)
     {
@@ -86,62 +79,18 @@ public final class RocksDbBackingStore implements WritableStore
         this.writeOptions = new WriteOptions();
         this.latestReadOptions = new ReadOptions();
         // -Dregioncache.rocksdb.fullGc=true: sweep everything every round (the old behaviour, for comparison).
-        this.incrementalGc = ownsDb && !Boolean.getBoolean("regioncache.rocksdb.fullGc");
-        if (incrementalGc)
+        final boolean incremental = ownsDb && !Boolean.getBoolean("regioncache.rocksdb.fullGc");
+        boolean empty = true;
+        if (incremental)
         {
             // A directory opened empty holds nothing written behind this store: no full sweep is owed.
             try (RocksIterator it = db.newIterator())
             {
                 it.seekToFirst();
-                fullSweepNeeded = it.isValid();
+                empty = !it.isValid();
             }
         }
-    }
-
-    /** An encoded user key (the stored key without its version), compared by content. */
-    private record EncodedKey(byte[] bytes) implements Comparable<EncodedKey>
-    {
-        @Override
-        public boolean equals(final Object o)
-        {
-            return o instanceof EncodedKey && java.util.Arrays.equals(bytes, ((EncodedKey)o).bytes);
-        }
-
-        @Override
-        public int hashCode()
-        {
-            return java.util.Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public int compareTo(final EncodedKey o)
-        {
-            return java.util.Arrays.compareUnsigned(bytes, o.bytes);
-        }
-
-        @Override
-        public String toString()
-        {
-            return "EncodedKey" + java.util.Arrays.toString(bytes);
-        }
-    }
-
-    private static EncodedKey encodedKey(final byte[] stored)
-    {
-        return new EncodedKey(java.util.Arrays.copyOf(stored, stored.length - MvccKeyCodec.VERSION_LENGTH));
-    }
-
-    /** After a write landed: its keys are GC candidates for the next round. */
-    private void markWritten(final List<byte[]> storedKeys)
-    {
-        if (incrementalGc)
-        {
-            final Set<EncodedKey> candidates = gcCandidates;
-            for (final byte[] k : storedKeys)
-            {
-                candidates.add(encodedKey(k));
-            }
-        }
+        this.gc = new RocksDbGc(db, writeOptions, incremental, empty);
     }
 
     /**
@@ -201,7 +150,13 @@ public final class RocksDbBackingStore implements WritableStore
     /** @return the highest safe point {@link #gcBelow} has swept at, or -1. */
     public long gcSafePoint()
     {
-        return gcSafePoint;
+        return gc.safePoint();
+    }
+
+    /** Test hook: {@code hook} runs at each key or entry a GC round visits and may throw to fail the round. */
+    void gcVisitHook(final Runnable hook)
+    {
+        gc.visitHook(hook);
     }
 
     // ------------------------------------------------------------------ writes
@@ -218,7 +173,7 @@ public final class RocksDbBackingStore implements WritableStore
         final long version = batch.version();
         checkVersion(version);
         enter();
-        final List<byte[]> written = incrementalGc ? new ArrayList<>(batch.count()) : null;
+        final List<byte[]> written = gc.tracking() ? new ArrayList<>(batch.count()) : null;
         try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
         {
             final int rc = batch.forEach((op, key, keyLength, value, valueLength) ->
@@ -252,7 +207,7 @@ public final class RocksDbBackingStore implements WritableStore
             db.write(writeOptions, wb);
             if (written != null)
             {
-                markWritten(written);
+                gc.markWritten(written);
             }
         }
         catch (final RocksDBException ex)
@@ -320,7 +275,7 @@ public final class RocksDbBackingStore implements WritableStore
             if (n > 0)
             {
                 db.write(writeOptions, wb);
-                markWritten(written);
+                gc.markWritten(written);
             }
             return n;
         }
@@ -346,207 +301,14 @@ public final class RocksDbBackingStore implements WritableStore
     public long gcBelow(final long safePoint)
     {
         enter();
-        // Swap before the snapshot: a write that lands after the swap marks the new set, and one that marked the
-        // old set had landed before the snapshot, so this round sees it.
-        final Set<EncodedKey> candidates = gcCandidates;
-        gcCandidates = ConcurrentHashMap.newKeySet();
-        // When most keys are candidates anyway (the first round after a bulk load), one forward scan is cheaper than
-        // a seek per key, and visits the same keys.
-        final boolean full = fullSweepNeeded || !incrementalGc || candidates.size() * 4L > estimatedKeys();
-        final org.rocksdb.Snapshot snapshot = db.getSnapshot();
-        try (ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
-             RocksIterator it = db.newIterator(ro);
-             org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
+        try
         {
-            final Sweep sweep = new Sweep(safePoint, wb);
-            if (full)
-            {
-                for (it.seekToFirst(); it.isValid(); it.next())
-                {
-                    checkOpen();
-                    sweep.onEntry(it);
-                }
-            }
-            else
-            {
-                final EncodedKey[] keys = candidates.toArray(new EncodedKey[0]);
-                java.util.Arrays.sort(keys); // RocksDB's bytewise order: the iterator moves forward only
-                for (final EncodedKey k : keys)
-                {
-                    checkOpen();
-                    final byte[] seek = java.util.Arrays.copyOf(k.bytes, k.bytes.length + MvccKeyCodec.VERSION_LENGTH);
-                    MvccKeyCodec.putVersion(new UnsafeBuffer(seek), k.bytes.length, Long.MAX_VALUE); // newest first
-                    for (it.seek(seek); it.isValid(); it.next())
-                    {
-                        if (!sweep.onEntryOf(it, k.bytes))
-                        {
-                            break;
-                        }
-                    }
-                }
-            }
-            sweep.finishKey();
-            it.status();
-            if (wb.count() > 0)
-            {
-                db.write(writeOptions, wb);
-            }
-            if (incrementalGc)
-            {
-                gcCandidates.addAll(sweep.carried);
-                fullSweepNeeded = false;
-            }
-            gcSafePoint = Math.max(gcSafePoint, safePoint);
-            return sweep.dropped;
-        }
-        catch (final RocksDBException | IllegalArgumentException | StoreException ex)
-        {
-            if (incrementalGc)
-            {
-                gcCandidates.addAll(candidates); // nothing is forgotten: the next round looks at them again
-                fullSweepNeeded = fullSweepNeeded || full;
-            }
-            if (ex instanceof StoreException)
-            {
-                throw (StoreException)ex;
-            }
-            throw new StoreException("gc below " + safePoint + " failed: " + ex, ex);
+            return gc.gcBelow(safePoint, this::checkOpen);
         }
         finally
         {
-            db.releaseSnapshot(snapshot);
             exit();
         }
-    }
-
-    /**
-     * One GC round's per-key decision, entry by entry in stored order (each key's versions newest first): keep the
-     * newest version at or below the safe point (drop it too if it is a tombstone), drop every older one. A key that
-     * still has versions above the safe point is carried to the next round's candidates.
-     */
-    private final class Sweep
-    {
-        final long safePoint;
-        final org.rocksdb.WriteBatch wb;
-        final EntryReader entry = new EntryReader();
-        final List<EncodedKey> carried = new ArrayList<>();
-        UnsafeBuffer current = new UnsafeBuffer(new byte[256]);
-        int currentLength = -1;
-        boolean decided;
-        boolean above;
-        long dropped;
-
-        Sweep(final long safePoint, final org.rocksdb.WriteBatch wb)
-        {
-            this.safePoint = safePoint;
-            this.wb = wb;
-        }
-
-        /** Full sweep: any entry. */
-        void onEntry(final RocksIterator it) throws RocksDBException
-        {
-            entry.read(it);
-            if (currentLength < 0 || !entry.sameUserKey(current, currentLength))
-            {
-                finishKey();
-                startKey();
-            }
-            decide();
-        }
-
-        /** Candidate sweep: an entry, if it still belongs to {@code encoded}; false once past it. */
-        boolean onEntryOf(final RocksIterator it, final byte[] encoded) throws RocksDBException
-        {
-            entry.read(it);
-            if (entry.encodedKeyLength != encoded.length)
-            {
-                return false;
-            }
-            for (int i = 0; i < encoded.length; i++)
-            {
-                if (entry.rawKeyView.getByte(i) != encoded[i])
-                {
-                    return false;
-                }
-            }
-            if (currentLength < 0 || !entry.sameUserKey(current, currentLength))
-            {
-                finishKey();
-                startKey();
-            }
-            decide();
-            return true;
-        }
-
-        private void startKey()
-        {
-            if (current.capacity() < entry.encodedKeyLength)
-            {
-                current = new UnsafeBuffer(new byte[entry.encodedKeyLength * 2]);
-            }
-            current.putBytes(0, entry.rawKeyView, 0, entry.encodedKeyLength);
-            currentLength = entry.encodedKeyLength;
-            decided = false;
-            above = false;
-        }
-
-        private void decide() throws RocksDBException
-        {
-            if (decided)
-            {
-                wb.delete(copyRaw(entry)); // older than the version kept for this key
-                dropped++;
-            }
-            else if (entry.version <= safePoint)
-            {
-                // The newest version at or below the safe point: every later (older) entry of the key goes.
-                decided = true;
-                if (entry.tombstone)
-                {
-                    wb.delete(copyRaw(entry));
-                    dropped++;
-                }
-            }
-            else
-            {
-                above = true; // a later safe point may shadow the version kept now
-            }
-            if (wb.count() >= GC_BATCH)
-            {
-                db.write(writeOptions, wb);
-                wb.clear();
-            }
-        }
-
-        void finishKey()
-        {
-            if (currentLength >= 0 && above && incrementalGc)
-            {
-                final byte[] k = new byte[currentLength];
-                current.getBytes(0, k);
-                carried.add(new EncodedKey(k));
-            }
-            currentLength = -1;
-        }
-    }
-
-    private long estimatedKeys()
-    {
-        try
-        {
-            return db.getLongProperty("rocksdb.estimate-num-keys");
-        }
-        catch (final RocksDBException ex)
-        {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private static byte[] copyRaw(final EntryReader entry)
-    {
-        final byte[] k = new byte[entry.encodedKeyLength + MvccKeyCodec.VERSION_LENGTH];
-        entry.rawKeyView.getBytes(0, k);
-        return k;
     }
 
     // ------------------------------------------------------------------ reads

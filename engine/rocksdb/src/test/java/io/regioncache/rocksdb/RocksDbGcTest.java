@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -12,18 +16,27 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
 
+import io.regioncache.StoreException;
 import io.regioncache.WriteBatch;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * GC that costs what the garbage costs (issue #13 item 6) drops exactly what a full sweep drops: the same random
- * history (puts, deletes, delete-ranges, safe points moving forward and sometimes back) goes to a store that sweeps
- * only its candidate keys ({@link RocksDbBackingStore#open}) and to one that always sweeps everything
- * ({@link RocksDbBackingStore#wrap}); after every round both report the same number dropped and hold the same
- * entries, byte for byte. Half-way the incremental store is closed and reopened (its first round sweeps all).
+ * history goes to a store that sweeps only the keys with unswept versions at or below the safe point
+ * ({@link RocksDbBackingStore#open}) and to one that always sweeps everything ({@link RocksDbBackingStore#wrap});
+ * after every round both report the same number dropped and hold the same entries, byte for byte.
+ * <p>
+ * The histories exercise every shortcut of {@link RocksDbGc}: hot keys with dozens of versions per round (the range
+ * tombstone past {@link RocksDbGc#RANGE_DELETE_AFTER} drops), deletes (kept tombstones), delete-ranges, safe points
+ * moving forward and sometimes back (a backward round verifies nothing), late writes below the safe point already
+ * swept, restarts (the reopened store sweeps
+ * everything once), rounds failed at a random entry (they put their ranges back), and writes landing in the middle
+ * of a round (at versions above its safe point, as the GC contract requires). A concurrent test races a writer
+ * thread against rounds, and a cost test proves a round visits only the keys written.
  */
 class RocksDbGcTest
 {
@@ -31,7 +44,7 @@ class RocksDbGcTest
     Path dir;
 
     @ParameterizedTest(name = "seed {0}")
-    @ValueSource(longs = {1, 2, 3, 4, 5})
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
     void candidateSweepsDropWhatAFullSweepDrops(final long seed) throws Exception
     {
         RocksDB.loadLibrary();
@@ -45,30 +58,24 @@ class RocksDbGcTest
         {
             long version = 0;
             long safePoint = 0;
+            long floor = 0; // after a failed round, no later round goes below its safe point (see failRound)
             long dropped = 0;
-            final int ops = 1500;
+            int failures = 0;
+            int midRoundWrites = 0;
+            final int ops = 2500;
             for (int i = 0; i < ops; i++)
             {
+                final String where = "seed " + seed + " op " + i;
                 final int p = rnd.nextInt(100);
                 if (p < 80)
                 {
-                    final WriteBatch a = new WriteBatch(1, 1, ++version);
-                    final WriteBatch b = new WriteBatch(1, 1, version);
-                    for (int n = 1 + rnd.nextInt(4); n > 0; n--)
-                    {
-                        final byte[] k = key(rnd.nextInt(200));
-                        if (rnd.nextInt(8) == 0)
-                        {
-                            a.delete(k);
-                            b.delete(k);
-                        }
-                        else
-                        {
-                            final byte[] v = ("v" + version + "/" + rnd.nextInt(1000)).getBytes();
-                            a.put(k, v);
-                            b.put(k, v);
-                        }
-                    }
+                    // Now and then a late write, at a version at or below versions already written and swept (the
+                    // store does not require versions to grow; only writes during a round must be above its safe
+                    // point). The rounds must find what it left below the safe point they already swept.
+                    final long v = rnd.nextInt(30) == 0 ? 1 + rnd.nextInt((int)version + 1) : ++version;
+                    final WriteBatch a = new WriteBatch(1, 1, v);
+                    final WriteBatch b = new WriteBatch(1, 1, v);
+                    randomBatch(rnd, a, b, v);
                     inc.applyBatch(a);
                     full.applyBatch(b);
                 }
@@ -78,17 +85,54 @@ class RocksDbGcTest
                     final byte[] start = key(lo);
                     final byte[] end = key(lo + 1 + rnd.nextInt(20));
                     ++version;
-                    assertEquals(full.deleteRange(start, end, version), inc.deleteRange(start, end, version));
+                    assertEquals(full.deleteRange(start, end, version), inc.deleteRange(start, end, version), where);
                 }
-                else if (p < 90)
+                else if (p < 92)
                 {
                     // Mostly forward; sometimes a lower safe point (allowed: nothing more is dropped).
-                    safePoint = rnd.nextInt(10) == 0 ? Math.max(0, safePoint - rnd.nextInt(30)) :
+                    safePoint = rnd.nextInt(10) == 0 ? Math.max(floor, safePoint - rnd.nextInt(30)) :
                         Math.max(safePoint, version - rnd.nextInt(40));
+                    boolean partial = false;
+                    if (rnd.nextInt(8) == 0)
+                    {
+                        final long done = failRound(inc, safePoint, rnd, where);
+                        if (done < 0)
+                        {
+                            // It dropped some entries: the next round drops fewer (compare entries, not counts),
+                            // and no later round may go below this one (a full sweep there would keep them).
+                            partial = true;
+                            failures++;
+                            floor = Math.max(floor, safePoint);
+                        }
+                        else
+                        {
+                            assertEquals(full.gcBelow(safePoint), done, where + ": a round the failure missed");
+                        }
+                    }
+                    final List<WriteBatch[]> during = new ArrayList<>();
+                    if (rnd.nextInt(4) == 0)
+                    {
+                        // Writes that land in the middle of the incremental round, above its safe point: the full
+                        // store gets them before its round (they cannot change what either round drops).
+                        for (int n = 1 + rnd.nextInt(3); n > 0; n--)
+                        {
+                            final long v = ++version;
+                            final WriteBatch a = new WriteBatch(1, 1, v);
+                            final WriteBatch b = new WriteBatch(1, 1, v);
+                            randomBatch(rnd, a, b, v);
+                            during.add(new WriteBatch[] {a, b});
+                            full.applyBatch(b);
+                        }
+                        midRoundWrites += during.size();
+                    }
                     final long d = full.gcBelow(safePoint);
-                    assertEquals(d, inc.gcBelow(safePoint), "seed " + seed + " op " + i + ": dropped at " + safePoint);
+                    final long di = roundWithWrites(inc, safePoint, during, rnd);
+                    if (!partial)
+                    {
+                        assertEquals(d, di, where + ": dropped at " + safePoint);
+                    }
                     dropped += d;
-                    assertSameEntries(full.db(), inc.db(), "seed " + seed + " op " + i);
+                    assertSameEntries(full.db(), inc.db(), where);
                 }
                 else if (i > ops / 2 && rnd.nextInt(20) == 0)
                 {
@@ -96,7 +140,12 @@ class RocksDbGcTest
                     inc = RocksDbBackingStore.open(incDir);
                 }
             }
+            // A last round everywhere, then everything at or below it is swept in both.
+            final long d = full.gcBelow(version);
+            assertEquals(d, inc.gcBelow(version), "seed " + seed + ": final round");
+            assertSameEntries(full.db(), inc.db(), "seed " + seed + " final");
             assertTrue(dropped > 0, "seed " + seed + ": the history left no garbage to drop");
+            assertTrue(failures > 0 && midRoundWrites > 0, "seed " + seed + ": the history exercised no failure");
         }
         finally
         {
@@ -104,6 +153,204 @@ class RocksDbGcTest
             full.close();
             fullDb.close();
             options.close();
+        }
+    }
+
+    /** Half the keys of a batch from 4 hot keys, so they gather more versions per round than a range drop needs. */
+    private static void randomBatch(final Random rnd, final WriteBatch a, final WriteBatch b, final long version)
+    {
+        for (int n = 1 + rnd.nextInt(4); n > 0; n--)
+        {
+            final byte[] k = key(rnd.nextBoolean() ? rnd.nextInt(4) * 50 : rnd.nextInt(200));
+            if (rnd.nextInt(8) == 0)
+            {
+                a.delete(k);
+                b.delete(k);
+            }
+            else
+            {
+                final byte[] v = ("v" + version + "/" + rnd.nextInt(1000)).getBytes();
+                a.put(k, v);
+                b.put(k, v);
+            }
+        }
+    }
+
+    /**
+     * A round at {@code safePoint} that fails at a random visited key or entry (possibly after deleting some).
+     *
+     * @return -1 if it failed, else what it dropped (it visited too little to reach the failure).
+     */
+    private static long failRound(final RocksDbBackingStore store, final long safePoint, final Random rnd,
+        final String where)
+    {
+        final int failAt = rnd.nextInt(30);
+        final int[] visits = {0};
+        store.gcVisitHook(() ->
+        {
+            if (visits[0]++ == failAt)
+            {
+                throw new StoreException("injected failure", null);
+            }
+        });
+        try
+        {
+            return store.gcBelow(safePoint);
+        }
+        catch (final StoreException ex)
+        {
+            assertTrue(ex.getMessage().contains("injected"), where + ": " + ex);
+            return -1;
+        }
+        finally
+        {
+            store.gcVisitHook(null);
+        }
+    }
+
+    /** A round during which {@code during} land (from the GC thread, at its first visits). */
+    private static long roundWithWrites(final RocksDbBackingStore store, final long safePoint,
+        final List<WriteBatch[]> during, final Random rnd)
+    {
+        if (during.isEmpty())
+        {
+            return store.gcBelow(safePoint);
+        }
+        final int at = rnd.nextInt(3);
+        final int[] visits = {0};
+        store.gcVisitHook(() ->
+        {
+            if (visits[0]++ == at)
+            {
+                for (final WriteBatch[] w : during)
+                {
+                    store.applyBatch(w[0]);
+                }
+            }
+        });
+        try
+        {
+            final long d = store.gcBelow(safePoint);
+            if (visits[0] <= at)
+            {
+                for (final WriteBatch[] w : during)
+                {
+                    store.applyBatch(w[0]); // the round visited too little to land them: they land after it
+                }
+            }
+            return d;
+        }
+        finally
+        {
+            store.gcVisitHook(null);
+        }
+    }
+
+    /**
+     * A writer thread racing GC rounds (the marks taken while a round swaps its map must not be lost): every batch
+     * goes to both stores; rounds run on the incremental one only, at a safe point below every write still running.
+     * A final round at the last version then leaves both stores with the same entries, and the incremental store's
+     * rounds together dropped exactly what the full store's single round drops.
+     */
+    @Test
+    void writerRacingRoundsLosesNoGarbage() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final long seed = System.nanoTime();
+        System.out.println("writerRacingRoundsLosesNoGarbage seed " + seed);
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final AtomicLong acked = new AtomicLong();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final CountDownLatch done = new CountDownLatch(1);
+            final int batches = 20_000;
+            final Thread writer = new Thread(() ->
+            {
+                try
+                {
+                    final Random rnd = new Random(seed);
+                    for (int v = 1; v <= batches; v++)
+                    {
+                        final WriteBatch a = new WriteBatch(1, 1, v);
+                        final WriteBatch b = new WriteBatch(1, 1, v);
+                        randomBatch(rnd, a, b, v);
+                        inc.applyBatch(a);
+                        full.applyBatch(b);
+                        acked.set(v);
+                    }
+                }
+                catch (final Throwable t)
+                {
+                    failure.set(t);
+                }
+                finally
+                {
+                    done.countDown();
+                }
+            }, "gc-test-writer");
+            writer.start();
+            long dropped = 0;
+            int rounds = 0;
+            while (done.getCount() > 0 || rounds == 0)
+            {
+                dropped += inc.gcBelow(acked.get()); // every write still running is above it
+                rounds++;
+            }
+            writer.join();
+            assertNull(failure.get(), "seed " + seed + ": writer failed");
+            final long d = full.gcBelow(batches);
+            dropped += inc.gcBelow(batches);
+            assertEquals(d, dropped, "seed " + seed + ": dropped over " + rounds + " rounds");
+            assertSameEntries(fullDb, inc.db(), "seed " + seed);
+            assertTrue(rounds > 1, "seed " + seed + ": no round raced the writer");
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    /**
+     * The cost claim itself: after a round, a round that follows writes to a few keys visits (seeks to) only those
+     * keys, not the thousand others; the first round after a restart sweeps every entry once.
+     */
+    @Test
+    void aRoundVisitsOnlyTheKeysWrittenSinceTheLastOne()
+    {
+        final Path d = dir.resolve("cost");
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(d))
+        {
+            long version = 0;
+            for (int k = 0; k < 1000; k++)
+            {
+                store.put(key(k), ++version, new byte[8]);
+            }
+            store.gcBelow(version); // the initial load: every key seen once
+            final int[] visits = {0};
+            store.gcVisitHook(() -> visits[0]++);
+            for (int n = 0; n < 50; n++)
+            {
+                store.put(key(7), ++version, new byte[8]); // a hot key
+            }
+            store.put(key(500), ++version, new byte[8]);
+            store.delete(key(900), ++version);
+            assertEquals(0, store.gcBelow(1000), "nothing at or below 1000 is unswept");
+            assertEquals(0, visits[0], "keys written above the safe point are not visited");
+            assertEquals(49 + 1 + 1 + 2, store.gcBelow(version));
+            assertEquals(3, visits[0], "one visit per key written");
+        }
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(d))
+        {
+            final int[] visits = {0};
+            store.gcVisitHook(() -> visits[0]++);
+            assertEquals(0, store.gcBelow(5000));
+            assertEquals(999, visits[0], "a restart sweeps every entry once (key 900 is gone)");
+            visits[0] = 0;
+            assertEquals(0, store.gcBelow(5000));
+            assertEquals(0, visits[0], "then nothing is tracked");
         }
     }
 
