@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -18,7 +14,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
 /**
  * Issue #13 item 5: {@code drive --data-dir D} killed with SIGKILL mid-run ({@link Process#destroyForcibly}) and
@@ -33,15 +28,7 @@ class CrashRestartTest
 
     private static String[] drive(final String... args)
     {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final List<String> all = new ArrayList<>(List.of("drive"));
-        all.addAll(List.of(args));
-        final int code = cl.execute(all.toArray(new String[0]));
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+        return ToolRun.run("drive", args);
     }
 
     @Test
@@ -51,25 +38,11 @@ class CrashRestartTest
         final Path acks = d.resolve(AckLog.FILE);
         final Path childOut = tmp.resolve("child.out");
         final Path childErr = tmp.resolve("child.err");
-        final String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        final List<String> cmd = new ArrayList<>(List.of(
-            Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
-            "-cp", cp, RegionCacheTool.class.getName(),
+        final List<String> cmd = ToolRun.childCommand(
             "drive", "--data-dir", d.toString(), "--duration", "5m", "--keys", Integer.toString(KEYS),
             "--regions", "4", "--split-keys", "3000", "--read-ratio", "0.5", "--threads", "1",
             "--gc-interval", "300ms", "--policy-interval", "200ms", "--min-residency", "500ms",
-            "--progress", "plain"));
+            "--progress", "plain");
         final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
             .redirectError(childErr.toFile()).start();
         final long killedAt;

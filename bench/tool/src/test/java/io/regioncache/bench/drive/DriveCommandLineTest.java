@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -24,13 +22,8 @@ class DriveCommandLineTest
 
     private static Run execute(final String... args)
     {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
+        final String[] r = ToolRun.run(args);
+        return new Run(Integer.parseInt(r[0]), r[1], r[2]);
     }
 
     private static DriveSettings parse(final String... args)

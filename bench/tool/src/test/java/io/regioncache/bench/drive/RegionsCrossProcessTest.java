@@ -5,19 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
 /**
  * {@code regions} reads the catalog a {@code drive} in ANOTHER JVM publishes while it runs.
@@ -26,15 +21,7 @@ class RegionsCrossProcessTest
 {
     private static String[] regions(final String... args)
     {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final List<String> all = new ArrayList<>(List.of("regions"));
-        all.addAll(List.of(args));
-        final int code = cl.execute(all.toArray(new String[0]));
-        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+        return ToolRun.run("regions", args);
     }
 
     @Test
@@ -43,23 +30,9 @@ class RegionsCrossProcessTest
         final Path catalog = dir.resolve("regions.catalog");
         final Path childOut = dir.resolve("child.out");
         final Path childErr = dir.resolve("child.err");
-        final String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        final List<String> cmd = new ArrayList<>(List.of(
-            Paths.get(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-            "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-            "--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED",
-            "--add-exports=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-exports=jdk.unsupported/sun.misc=ALL-UNNAMED",
-            "--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED",
-            "--add-opens=jdk.compiler/com.sun.tools.javac=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED",
-            "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED",
-            "-Dchronicle.analytics.disable=true",
-            "-cp", cp, RegionCacheTool.class.getName(),
+        final List<String> cmd = ToolRun.childCommand(
             "drive", "--catalog", catalog.toString(), "--duration", "10m", "--keys", "20000", "--regions", "8",
-            "--split-keys", "5000", "--progress", "plain"));
+            "--split-keys", "5000", "--progress", "plain");
         final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
             .redirectError(childErr.toFile()).start();
         try

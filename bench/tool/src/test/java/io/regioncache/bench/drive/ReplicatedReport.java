@@ -3,13 +3,10 @@ package io.regioncache.bench.drive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.util.Collection;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import picocli.CommandLine;
 
 /**
  * The replicated drive's report ({@code drive --replicas} and {@code --cluster}), run through the tool's command line
@@ -31,13 +28,8 @@ final class ReplicatedReport
     /** Run the tool with {@code args}, capturing its output. */
     static ReplicatedReport run(final String... args)
     {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int code = cl.execute(args);
-        return new ReplicatedReport(code, out.toString(), err.toString());
+        final String[] r = ToolRun.run(args);
+        return new ReplicatedReport(Integer.parseInt(r[0]), r[1], r[2]);
     }
 
     /** @return the report's number in {@code regex}'s group {@code group}, failing with the report if absent. */

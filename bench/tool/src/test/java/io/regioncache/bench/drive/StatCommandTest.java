@@ -1,13 +1,10 @@
 package io.regioncache.bench.drive;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
@@ -21,13 +18,7 @@ class StatCommandTest
 {
     private static String[] run(final String... args)
     {
-        final CommandLine cl = RegionCacheTool.commandLine();
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        final int code = cl.execute(args);
-        return new String[] {String.valueOf(code), out.toString(), err.toString()};
+        return ToolRun.run(args);
     }
 
     @Test
