@@ -25,8 +25,12 @@ final class History
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Write the key's next value; an exception leaves the write in flight (it may or may not be applied). */
-    void write(final RegionClient client, final String key)
+    /**
+     * Write the key's next value; an exception leaves the write in flight (it may or may not be applied).
+     *
+     * @return true if the write was acknowledged.
+     */
+    boolean write(final RegionClient client, final String key)
     {
         final int i = next.merge(key, 1, Integer::sum) - 1;
         final long t0 = System.nanoTime();
@@ -35,11 +39,13 @@ final class History
             client.put(b(key), b(key + "#" + i));
             history.write(key, i, false, t0, System.nanoTime(), true);
             acked.incrementAndGet();
+            return true;
         }
         catch (final RegionClientException ex)
         {
             history.write(key, i, false, t0, 0, false);
             failed.incrementAndGet();
+            return false;
         }
     }
 

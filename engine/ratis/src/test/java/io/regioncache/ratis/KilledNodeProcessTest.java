@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -74,6 +75,7 @@ class KilledNodeProcessTest
                 client.transferLeader(left, "n3");
 
                 final AtomicBoolean stop = new AtomicBoolean();
+                final Semaphore acknowledged = new Semaphore(0);
                 final List<Thread> writers = new ArrayList<>();
                 for (int t = 0; t < 3; t++)
                 {
@@ -84,24 +86,25 @@ class KilledNodeProcessTest
                         {
                             for (int i = owner; i < 100 && !stop.get(); i += 3)
                             {
-                                h.write(client, String.format("k%03d", i));
+                                if (h.write(client, String.format("k%03d", i)))
+                                {
+                                    acknowledged.release(); // the work's own signal: one write acknowledged
+                                }
                             }
                         }
                     });
                     w.start();
                     writers.add(w);
                 }
-                Thread.sleep(1_500);
+                // Kill mid-workload: once the writers have 30 writes acknowledged by the leader about to die.
+                assertTrue(acknowledged.tryAcquire(30, 60, TimeUnit.SECONDS), "writes before the kill");
                 child.destroyForcibly(); // SIGKILL
                 assertTrue(child.waitFor(20, TimeUnit.SECONDS), "child did not die");
-                final long ackedAtKill = h.acked.get();
-                atKill[0] = ackedAtKill;
-                // A new leader among n1 and n2 takes the writes: wait until writes acknowledged after the kill.
-                final long resumeDeadline = System.currentTimeMillis() + 30_000;
-                while (h.acked.get() < ackedAtKill + 30 && System.currentTimeMillis() < resumeDeadline)
-                {
-                    Thread.sleep(100);
-                }
+                atKill[0] = h.acked.get();
+                acknowledged.drainPermits();
+                // A new leader among n1 and n2 takes the writes: 30 writes acknowledged after the kill.
+                assertTrue(acknowledged.tryAcquire(30, 60, TimeUnit.SECONDS),
+                    "a new leader took writes after the leader's process was killed");
                 stop.set(true);
                 for (final Thread w : writers)
                 {
