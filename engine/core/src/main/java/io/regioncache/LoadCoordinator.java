@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.concurrent.NanoClock;
@@ -307,6 +308,14 @@ final class LoadCoordinator
                 backoffUntil.remove(t.id());
             }
             counters.onLoadFinished(clock.nanoTime() - job.startedNanos);
+            final LongConsumer installed = config.onLoadInstalled();
+            if (installed != null)
+            {
+                for (final RegionRecord t : installable)
+                {
+                    installed.accept(t.id());
+                }
+            }
         }
         else
         {

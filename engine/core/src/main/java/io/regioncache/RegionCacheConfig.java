@@ -3,6 +3,7 @@ package io.regioncache;
 import io.regioncache.internal.memory.MemoryBudget;
 
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -51,6 +52,7 @@ public final class RegionCacheConfig
     private final double autoLoadMinAmplification;
     private final long loadBackoffMillis;
     private final NanoClock nanoClock;
+    private final LongConsumer onLoadInstalled;
 
     private RegionCacheConfig(final Builder b, final long evict, final long stopLoad)
     {
@@ -79,6 +81,7 @@ public final class RegionCacheConfig
         autoLoadTopN = b.autoLoadTopN;
         autoLoadMinAmplification = b.autoLoadMinAmplification;
         loadBackoffMillis = b.loadBackoffMillis;
+        onLoadInstalled = b.onLoadInstalled;
         nanoClock = b.nanoClock;
     }
 
@@ -238,6 +241,12 @@ public final class RegionCacheConfig
         return loadBackoffMillis;
     }
 
+    /** @return called with each region a finished load made ACTIVE, or null ({@link Builder#onLoadInstalled}). */
+    public LongConsumer onLoadInstalled()
+    {
+        return onLoadInstalled;
+    }
+
     /** @return the engine's time source: policy intervals, residency, durations (tests inject a manual one). */
     NanoClock nanoClock()
     {
@@ -278,6 +287,7 @@ public final class RegionCacheConfig
         private double autoLoadMinAmplification = 10;
         private long loadBackoffMillis = 60_000;
         private NanoClock nanoClock = SystemNanoClock.INSTANCE;
+        private LongConsumer onLoadInstalled;
 
         private Builder()
         {
@@ -553,6 +563,21 @@ public final class RegionCacheConfig
         public Builder loadBackoffMillis(final long millis)
         {
             loadBackoffMillis = millis;
+            return this;
+        }
+
+        /**
+         * A host that waits for a region to become ACTIVE (a replica waiting for its leader's warm load) is told
+         * here instead of polling {@link RegionCache#stateOf}. Called on the apply thread once per region a load
+         * installed, after it became ACTIVE; never on the write path. It must return quickly and must not call
+         * back into the cache's command methods and wait for them (the apply thread would wait for itself).
+         *
+         * @param listener called with the region's id (default: none).
+         * @return this.
+         */
+        public Builder onLoadInstalled(final LongConsumer listener)
+        {
+            onLoadInstalled = listener;
             return this;
         }
 

@@ -8,14 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.proto.RaftProtos.ReplicationLevel;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.apache.ratis.protocol.GroupListReply;
 import org.apache.ratis.protocol.Message;
@@ -557,6 +560,47 @@ public final class RegionClient implements AutoCloseable
         {
             throw new RegionClientException(Reply.Status.REGION_GONE, "transfer failed: " + ex, ex);
         }
+    }
+
+    /**
+     * Wait until every replica of a region (a node that restarted or joined late included) has committed the
+     * region's log up to an index: Ratis' watch request at {@link ReplicationLevel#ALL_COMMITTED}, answered by the
+     * leader once the last follower reported that commit index. A watch that Ratis times out (its own watch timeout)
+     * is sent again until the deadline.
+     *
+     * @param regionId  region.
+     * @param index     a log index, e.g. a replica's {@link ReplicaNode#commitIndex} after a write returned.
+     * @param timeoutMs how long to wait at most.
+     * @return true once every replica committed it, false if not in time.
+     * @throws InterruptedException if interrupted.
+     */
+    public boolean awaitAllCommitted(final long regionId, final long index, final long timeoutMs)
+        throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        long left = timeoutMs * 1_000_000L;
+        while (left > 0)
+        {
+            try
+            {
+                final RaftClientReply r = client(regionId).async().watch(index, ReplicationLevel.ALL_COMMITTED)
+                    .get(left, TimeUnit.NANOSECONDS);
+                if (r.isSuccess())
+                {
+                    return true;
+                }
+            }
+            catch (final ExecutionException ex)
+            {
+                LOG.debug("watch of region {} at {}: {}", regionId, index, ex.getCause().toString());
+            }
+            catch (final TimeoutException ex)
+            {
+                return false;
+            }
+            left = deadline - System.nanoTime();
+        }
+        return false;
     }
 
     // ------------------------------------------------------------------ reads

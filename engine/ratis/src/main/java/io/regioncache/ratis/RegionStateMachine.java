@@ -3,7 +3,6 @@ package io.regioncache.ratis;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -122,6 +121,7 @@ final class RegionStateMachine extends BaseStateMachine
             }
             LOG.debug("{} initialized: {}", node.id(), meta == null ? "waiting for a snapshot" : meta);
         }, IOException.class);
+        node.progress().signal();
     }
 
     /**
@@ -160,6 +160,7 @@ final class RegionStateMachine extends BaseStateMachine
                 latest.termIndex(), before, m);
             node.reconcileHistory(m);
         }
+        node.progress().signal();
     }
 
     @Override
@@ -242,6 +243,7 @@ final class RegionStateMachine extends BaseStateMachine
             node.counters().followerEvictions.incrementAndGet();
             node.record(node.engine().evict(regionId, EvictReason.BECOME_FOLLOWER));
         }
+        node.progress().signal();
     }
 
     /** Runs on the updater thread once the new leader applied its first entry: its region view is current. */
@@ -251,6 +253,7 @@ final class RegionStateMachine extends BaseStateMachine
         leader = true;
         node.counters().becameLeader.incrementAndGet();
         warm();
+        node.progress().signal();
     }
 
     private void warm()
@@ -322,6 +325,7 @@ final class RegionStateMachine extends BaseStateMachine
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         node.counters().onReply(reply.status());
+        node.progress().signal(); // one volatile read unless someone waits
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
     }
 
@@ -510,29 +514,24 @@ final class RegionStateMachine extends BaseStateMachine
         return Reply.ok(v, null);
     }
 
+    /** Wait (woken by the source's applies on this node, not by a timer) until the source applied its prepare. */
     private boolean awaitSourcePrepared(final Entry.CommitMerge c)
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MERGE_SOURCE_WAIT_MS);
-        while (System.nanoTime() < deadline)
+        try
         {
-            final RegionStateMachine source = node.machine(c.sourceId());
-            final RegionMeta sm = source == null ? null : source.meta();
-            if (sm != null && ((sm.state() == RegionMeta.State.MERGING && sm.mergeTarget() == regionId) ||
-                sm.state() == RegionMeta.State.MERGED))
+            return node.progress().await(() ->
             {
-                return true;
-            }
-            try
-            {
-                Thread.sleep(5);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+                final RegionStateMachine source = node.machine(c.sourceId());
+                final RegionMeta sm = source == null ? null : source.meta();
+                return sm != null && ((sm.state() == RegionMeta.State.MERGING && sm.mergeTarget() == regionId) ||
+                    sm.state() == RegionMeta.State.MERGED);
+            }, MERGE_SOURCE_WAIT_MS);
         }
-        return false;
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     void onMergedAway()

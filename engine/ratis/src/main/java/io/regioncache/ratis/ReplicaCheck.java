@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
@@ -27,8 +28,21 @@ import io.regioncache.store.MvccKeyCodec;
  */
 public final class ReplicaCheck
 {
-    /** Digests are retaken this often while they disagree: a late apply can move an index while a node hashes. */
-    private static final int DIGEST_ROUNDS = 6;
+    /** How long digests are retaken while they disagree: a late apply can move an index while a node hashes. */
+    private static final long DIGEST_SETTLE_MS = 1_000;
+    /** Over HTTP a remote node's progress is not seen here: its state is fetched again this often. */
+    private static final long REMOTE_POLL_MS = 50;
+
+    /** A condition over nodes' states. */
+    @FunctionalInterface
+    public interface Condition
+    {
+        /**
+         * @return true when it holds.
+         * @throws IOException if a node does not answer.
+         */
+        boolean holds() throws IOException;
+    }
 
     /** Where nodes' states come from: nodes in this JVM ({@link #of}) or their HTTP endpoints. */
     @FunctionalInterface
@@ -40,6 +54,31 @@ public final class ReplicaCheck
          * @throws IOException if a node does not answer.
          */
         List<ReplicaState> states(boolean digests) throws IOException;
+
+        /**
+         * Wait until the condition holds. Remote nodes (another process, over HTTP) are asked again every 50 ms:
+         * their progress is not visible here; nodes in this JVM override this to wait on their
+         * {@link ReplicaNode#progress() progress signals}.
+         *
+         * @param condition what to wait for, evaluated at once and then after each progress.
+         * @param timeoutMs how long to wait.
+         * @return true once it held, false if it did not in time.
+         * @throws IOException          if a node does not answer.
+         * @throws InterruptedException if interrupted.
+         */
+        default boolean await(final Condition condition, final long timeoutMs) throws IOException, InterruptedException
+        {
+            final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+            while (!condition.holds())
+            {
+                if (System.nanoTime() > deadline)
+                {
+                    return false;
+                }
+                Thread.sleep(REMOTE_POLL_MS);
+            }
+            return true;
+        }
     }
 
     private ReplicaCheck()
@@ -52,7 +91,35 @@ public final class ReplicaCheck
      */
     public static Source of(final Collection<ReplicaNode> nodes)
     {
-        return digests -> states(nodes, digests);
+        return new Source()
+        {
+            @Override
+            public List<ReplicaState> states(final boolean digests)
+            {
+                return ReplicaCheck.states(nodes, digests);
+            }
+
+            @Override
+            public boolean await(final Condition condition, final long timeoutMs) throws InterruptedException
+            {
+                final List<ProgressSignal> signals = new ArrayList<>();
+                for (final ReplicaNode n : nodes)
+                {
+                    signals.add(n.progress());
+                }
+                return ProgressSignal.await(signals, () ->
+                {
+                    try
+                    {
+                        return condition.holds();
+                    }
+                    catch (final IOException ex)
+                    {
+                        throw new UncheckedIOException(ex); // in-process states do no I/O
+                    }
+                }, timeoutMs);
+            }
+        };
     }
 
     /**
@@ -167,7 +234,8 @@ public final class ReplicaCheck
     }
 
     /**
-     * Wait (polling every 50 ms) until the states show convergence ({@link #convergenceProblemOf}).
+     * Wait until the states show convergence ({@link #convergenceProblemOf}), re-checked on each node's progress
+     * ({@link Source#await}).
      *
      * @param nodes     where the states come from.
      * @param timeoutMs how long to wait.
@@ -178,14 +246,9 @@ public final class ReplicaCheck
     public static String awaitConverged(final Source nodes, final long timeoutMs)
         throws IOException, InterruptedException
     {
-        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        String why = convergenceProblemOf(nodes.states(false));
-        while (why != null && System.nanoTime() < deadline)
-        {
-            Thread.sleep(50);
-            why = convergenceProblemOf(nodes.states(false));
-        }
-        return why;
+        final String[] why = new String[1];
+        nodes.await(() -> (why[0] = convergenceProblemOf(nodes.states(false))) == null, timeoutMs);
+        return why[0];
     }
 
     /**
@@ -200,29 +263,31 @@ public final class ReplicaCheck
     public static String awaitLeader(final Source nodes, final long regionId, final long timeoutMs)
         throws IOException, InterruptedException
     {
-        final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
-        while (true)
+        final String[] leader = new String[1];
+        final boolean found = nodes.await(() ->
         {
             for (final ReplicaState n : nodes.states(false))
             {
                 final ReplicaState.Replica r = n.replicas().get(regionId);
                 if (r != null && "LEADER".equals(r.role()))
                 {
-                    return n.node();
+                    leader[0] = n.node();
+                    return true;
                 }
             }
-            if (System.nanoTime() > deadline)
-            {
-                throw new IllegalStateException("no leader for region " + regionId + " after " + timeoutMs + " ms");
-            }
-            Thread.sleep(50);
+            return false;
+        }, timeoutMs);
+        if (!found)
+        {
+            throw new IllegalStateException("no leader for region " + regionId + " after " + timeoutMs + " ms");
         }
+        return leader[0];
     }
 
     /**
-     * Call on converged replicas: takes every node's digests, and retakes them (a few times, 200 ms apart) while they
-     * disagree, since a late apply (an automatic snapshot's bookkeeping, a new leader's first entry) can move an
-     * applied index while a node hashes; a real divergence stays.
+     * Call on converged replicas: takes every node's digests, and retakes them (for up to a second, after each
+     * node's progress) while they disagree, since a late apply (an automatic snapshot's bookkeeping, a new leader's
+     * first entry) can move an applied index while a node hashes; a real divergence stays.
      *
      * @param nodes where the states come from.
      * @return the last states taken, with digests; check them with {@link #divergencesOf}.
@@ -231,13 +296,13 @@ public final class ReplicaCheck
      */
     public static List<ReplicaState> settledDigests(final Source nodes) throws IOException, InterruptedException
     {
-        List<ReplicaState> states = nodes.states(true);
-        for (int i = 1; i < DIGEST_ROUNDS && !divergencesOf(states).isEmpty(); i++)
+        final AtomicReference<List<ReplicaState>> last = new AtomicReference<>();
+        nodes.await(() ->
         {
-            Thread.sleep(200);
-            states = nodes.states(true);
-        }
-        return states;
+            last.set(nodes.states(true));
+            return divergencesOf(last.get()).isEmpty();
+        }, DIGEST_SETTLE_MS);
+        return last.get();
     }
 
     /**

@@ -221,6 +221,7 @@ public final class ReplicaNode implements AutoCloseable
     private final RocksDbBackingStore rocks;
     private final HybridLogicalClock clock = new HybridLogicalClock();
     private final NodeCounters counters = new NodeCounters();
+    private final ProgressSignal progress = new ProgressSignal();
     private final Map<Long, RegionStateMachine> machines = new ConcurrentHashMap<>();
     private final Map<Long, RegionMeta> pendingInit = new ConcurrentHashMap<>();
     private final Set<Long> removed = ConcurrentHashMap.newKeySet();
@@ -240,7 +241,8 @@ public final class ReplicaNode implements AutoCloseable
         Files.createDirectories(config.dataDir);
         loadRemoved();
         this.rocks = RocksDbBackingStore.open(config.dataDir.resolve("rocksdb"));
-        this.engine = HybridEngine.owning(rocks, config.cache);
+        // A finished warm load is progress too: a test or host waiting for a leader's cache is told here.
+        this.engine = HybridEngine.owning(rocks, config.cache.onLoadInstalled(region -> progress.signal()));
         this.groupOps = Executors.newSingleThreadExecutor(r ->
         {
             final Thread t = new Thread(r, "regioncache-groups-" + config.id);
@@ -404,6 +406,7 @@ public final class ReplicaNode implements AutoCloseable
         finally
         {
             pendingInit.remove(meta.id());
+            progress.signal();
         }
     }
 
@@ -446,6 +449,7 @@ public final class ReplicaNode implements AutoCloseable
                     LOG.warn("{} could not remove the group of region {}: {}", config.id, regionId, ex.toString());
                 }
             }
+            progress.signal();
         });
     }
 
@@ -521,6 +525,7 @@ public final class ReplicaNode implements AutoCloseable
     void onGroupRemoved(final RegionStateMachine sm)
     {
         machines.remove(sm.regionId(), sm);
+        progress.signal();
     }
 
     boolean isRemoved(final long regionId)
@@ -649,6 +654,18 @@ public final class ReplicaNode implements AutoCloseable
     public NodeCounters counters()
     {
         return counters;
+    }
+
+    /**
+     * Raised after each change of this node's replicas another thread may wait for: an entry or snapshot applied,
+     * leadership changed or ready, a region group added or removed, a cache load installed. Wait on it (with the
+     * condition you need) instead of sleeping between polls.
+     *
+     * @return this node's progress signal.
+     */
+    public ProgressSignal progress()
+    {
+        return progress;
     }
 
     RegionStateMachine machine(final long regionId)

@@ -49,25 +49,17 @@ class KilledNodeProcessTest
                 h.writeAll(client, History.keys(0, 100, 1), 4);
                 final long left = client.split(History.b("k050"));
                 cluster.awaitLeader(left, 20_000);
-                // n3 (the child process) serves a linearizable read: it hosts both regions and has caught up.
-                final long deadline = System.currentTimeMillis() + 30_000;
-                while (true)
+                // n3 (the child process) hosts both regions and has caught up: Ratis tells when every replica
+                // committed each region's log up to what n1 and n2 committed after the split (a watch request).
+                for (final long region : new long[] {ReplicaNode.ROOT_REGION_ID, left})
                 {
-                    try
-                    {
-                        client.getFromFollower(History.b("k010"), "n3");
-                        client.getFromFollower(History.b("k090"), "n3");
-                        break;
-                    }
-                    catch (final RegionClientException ex)
-                    {
-                        if (System.currentTimeMillis() > deadline)
-                        {
-                            throw ex;
-                        }
-                        Thread.sleep(100);
-                    }
+                    final long index = cluster.running.values().stream().mapToLong(n -> n.commitIndex(region))
+                        .max().orElseThrow();
+                    assertTrue(client.awaitAllCommitted(region, index, 30_000),
+                        "every replica of region " + region + " committed " + index + cluster.describe());
                 }
+                client.getFromFollower(History.b("k010"), "n3");
+                client.getFromFollower(History.b("k090"), "n3");
 
                 // The child leads both regions when it is killed: the SIGKILL takes down a leader mid-workload, with
                 // no snapshot, no step-down and its log and RocksDB cut wherever they were.

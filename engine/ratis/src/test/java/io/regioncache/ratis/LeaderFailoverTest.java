@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -20,6 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LeaderFailoverTest
 {
+    /**
+     * Writes acknowledged before the leader is stopped, and again after it: about as many as the 2 s and 3 s sleeps
+     * this test used to take let through on a busy 2-core machine (110 in all, 67 after the stop).
+     */
+    private static final int WRITES = 40;
+    /** Reads tried before the stop. */
+    private static final int READS = 10;
+
     @Test
     @Timeout(150)
     void leaderStoppedMidWorkload(@TempDir final Path dir) throws Exception
@@ -33,6 +43,9 @@ class LeaderFailoverTest
             cluster.awaitLeader(left, 20_000);
 
             final AtomicBoolean stop = new AtomicBoolean();
+            // The workload's own signals: a permit per acknowledged write, per read tried.
+            final Semaphore acknowledged = new Semaphore(0);
+            final Semaphore readsDone = new Semaphore(0);
             final List<Thread> threads = new ArrayList<>();
             for (int t = 0; t < 4; t++)
             {
@@ -43,7 +56,10 @@ class LeaderFailoverTest
                     {
                         for (int i = owner; i < 100 && !stop.get(); i += 4)
                         {
-                            h.write(client, FollowerSnapshotInstallTest.key(i));
+                            if (h.write(client, FollowerSnapshotInstallTest.key(i)))
+                            {
+                                acknowledged.release();
+                            }
                         }
                     }
                 }, "writer-" + t));
@@ -57,23 +73,30 @@ class LeaderFailoverTest
                     if (node == null || cluster.running.containsKey(node))
                     {
                         h.read(client, FollowerSnapshotInstallTest.key(ThreadLocalRandom.current().nextInt(100)), node);
+                        readsDone.release();
                     }
                 }
             }, "reader"));
             threads.forEach(Thread::start);
 
-            Thread.sleep(2_000);
+            // Mid-workload: the writers have had WRITES acknowledged and the reader tried READS reads.
+            assertTrue(acknowledged.tryAcquire(WRITES, 60, TimeUnit.SECONDS), "writes before the stop");
+            assertTrue(readsDone.tryAcquire(READS, 60, TimeUnit.SECONDS), "reads before the stop");
             final String victim = cluster.leaderOf(ReplicaNode.ROOT_REGION_ID);
             final long ackedBefore = h.acked.get();
+            acknowledged.drainPermits();
             cluster.stop(victim);
-            Thread.sleep(3_000);
+            // While the leader is down: WRITES more acknowledged, through the new leader. (Reads go on meanwhile but
+            // are not counted: one that waits on the stopped leader can take seconds to fail.)
+            assertTrue(acknowledged.tryAcquire(WRITES, 60, TimeUnit.SECONDS),
+                "writes acknowledged after the leader stopped");
             stop.set(true);
             for (final Thread t : threads)
             {
                 t.join(60_000);
             }
             final long ackedAfter = h.acked.get() - ackedBefore;
-            assertTrue(ackedAfter > 0, "no write acknowledged after the leader stopped");
+            assertTrue(ackedAfter >= WRITES, "writes acknowledged after the leader stopped: " + ackedAfter);
 
             cluster.start(victim);
             cluster.awaitConverged(60_000);

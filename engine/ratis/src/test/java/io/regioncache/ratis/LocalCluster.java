@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import io.regioncache.ResultCode;
@@ -94,17 +95,35 @@ final class LocalCluster implements AutoCloseable
 
     String awaitLeader(final long regionId, final long timeoutMs) throws InterruptedException
     {
-        final long deadline = System.currentTimeMillis() + timeoutMs;
-        while (System.currentTimeMillis() < deadline)
+        final String[] leader = new String[1];
+        await(() -> (leader[0] = leaderOf(regionId)) != null, timeoutMs, "a leader for region " + regionId);
+        return leader[0];
+    }
+
+    /** {@link #await(BooleanSupplier, long, String)} for up to 30 s. */
+    void await(final BooleanSupplier condition, final String what) throws InterruptedException
+    {
+        await(condition, 30_000, what);
+    }
+
+    /**
+     * Wait until the condition holds, re-checked after each progress of any running node (an apply, a leader
+     * change, a snapshot, a group change, a cache load installed: {@link ReplicaNode#progress()}), not on a timer.
+     *
+     * @param condition what to wait for.
+     * @param timeoutMs how long at most.
+     * @param what      what it is, for the failure.
+     * @throws InterruptedException if interrupted.
+     * @throws AssertionError       if it does not hold in time.
+     */
+    void await(final BooleanSupplier condition, final long timeoutMs, final String what) throws InterruptedException
+    {
+        final List<ProgressSignal> signals = new ArrayList<>();
+        running.values().forEach(n -> signals.add(n.progress()));
+        if (!ProgressSignal.await(signals, condition, timeoutMs))
         {
-            final String l = leaderOf(regionId);
-            if (l != null)
-            {
-                return l;
-            }
-            Thread.sleep(20);
+            throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what + describe());
         }
-        throw new AssertionError("no leader for region " + regionId);
     }
 
     /** Every region hosted anywhere, by the highest epoch any running node knows. */

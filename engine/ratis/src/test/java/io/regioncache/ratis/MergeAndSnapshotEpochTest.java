@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.function.BooleanSupplier;
 
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.Test;
@@ -22,19 +21,6 @@ import io.regioncache.RegionState;
 /** TiKV's two crash paths, produced by a real Raft log on every replica. */
 class MergeAndSnapshotEpochTest
 {
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
-    {
-        final long deadline = System.currentTimeMillis() + 30_000;
-        while (!condition.getAsBoolean())
-        {
-            if (System.currentTimeMillis() > deadline)
-            {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     /**
      * tikv#18008: a merge is prepared (the source is evicted, refuses writes), then rolled back (new epoch) while a
      * follower is down; the follower comes back after the logs were purged and installs the source's snapshot. The
@@ -80,7 +66,7 @@ class MergeAndSnapshotEpochTest
             // The source's leader caches it again, at the new epoch, and serves from the cache.
             final String leaderNow = cluster.awaitLeader(source, 20_000);
             final ReplicaNode ln = cluster.node(leaderNow);
-            await(() -> ln.engine().cache().stateOf(source) == RegionState.ACTIVE, "source reloaded on its leader");
+            cluster.await(() -> ln.engine().cache().stateOf(source) == RegionState.ACTIVE, "source reloaded on its leader");
             assertEquals(after.epochVersion(), ln.engine().cache().region(source).epochVersion());
             final long cacheReads = ln.counters().cacheReads();
             h.read(client, key(7), null);
@@ -118,9 +104,9 @@ class MergeAndSnapshotEpochTest
             // n3 leads, warms the region into its cache, hands leadership back and keeps the cache (KEEP policy).
             final ReplicaNode n3 = cluster.node("n3");
             client.transferLeader(root, "n3");
-            await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE, "n3 warmed the region");
+            cluster.await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE, "n3 warmed the region");
             client.transferLeader(root, "n1");
-            await(() -> cluster.node("n1").isLeader(root), "n1 leads again");
+            cluster.await(() -> cluster.node("n1").isLeader(root), "n1 leads again");
             assertEquals(RegionState.ACTIVE, n3.engine().cache().stateOf(root), "KEEP: follower keeps the cache");
             final long epochCached = n3.engine().cache().region(root).epochVersion();
 
@@ -136,16 +122,16 @@ class MergeAndSnapshotEpochTest
 
             final long evictedBefore = n3.engine().cache().metrics().get("evictions.APPLY_SNAPSHOT");
             n3.attachReplica(root);
-            await(() -> n3.regions().containsKey(root) && n3.regions().get(root).epochVersion() > epochCached,
+            cluster.await(() -> n3.regions().containsKey(root) && n3.regions().get(root).epochVersion() > epochCached,
                 "n3 installed the snapshot with the new epoch");
-            await(() -> n3.engine().cache().metrics().get("evictions.APPLY_SNAPSHOT") > evictedBefore,
+            cluster.await(() -> n3.engine().cache().metrics().get("evictions.APPLY_SNAPSHOT") > evictedBefore,
                 "the stale cached region was evicted on apply-snapshot");
 
             // The split after the epoch bump (tikv#17405's crash), then n3 leads and caches the new range.
             final long second = client.split(b(key(200)));
             cluster.awaitConverged(60_000);
             client.transferLeader(root, "n3");
-            await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE, "n3 warmed the split region");
+            cluster.await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE, "n3 warmed the split region");
             assertEquals(client.describe(root).epochVersion(), n3.engine().cache().region(root).epochVersion());
             assertNotNull(client.get(b(key(250))).value(), "leader read after the split");
             for (int i = 200; i < 300; i++)

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 import picocli.CommandLine;
@@ -61,11 +62,22 @@ public final class ServeCommand implements Callable<Integer>
     final CountDownLatch stop = new CountDownLatch(1);
     /** The running node, once started. */
     volatile ServedNode served;
+    /** Completed with the node once it serves, or with why it could not start: wait on it, do not poll served. */
+    final CompletableFuture<ServedNode> started = new CompletableFuture<>();
 
     @Override
     public Integer call() throws Exception
     {
-        final ServedNode node = start();
+        final ServedNode node;
+        try
+        {
+            node = start();
+        }
+        catch (final Exception | Error ex)
+        {
+            started.completeExceptionally(ex);
+            throw ex;
+        }
         final Thread hook = new Thread(stop::countDown, "regioncache-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try
@@ -130,6 +142,7 @@ public final class ServeCommand implements Callable<Integer>
             + (node.http() == null ? "" : "; http://" + bind + ":" + node.http().port() + "/metrics and /regions"));
         out.flush();
         served = node;
+        started.complete(node);
         return node;
     }
 }

@@ -2,6 +2,7 @@ package io.regioncache.bench.drive;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,6 +11,9 @@ import java.net.ServerSocket;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import picocli.CommandLine;
@@ -36,15 +40,17 @@ final class RunningServe
         thread.start();
     }
 
-    /** Wait (60 s at most) until the node serves, or fail with what it printed. */
+    /** Wait (60 s at most) until the node serves ({@link ServeCommand#started}), or fail with what it printed. */
     void awaitStarted() throws InterruptedException
     {
-        final long deadline = System.nanoTime() + 60_000_000_000L;
-        while (command.served == null && thread.isAlive() && System.nanoTime() < deadline)
+        try
         {
-            Thread.sleep(20);
+            assertNotNull(command.started.get(60, TimeUnit.SECONDS));
         }
-        assertNotNull(command.served, "node did not start: " + err);
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            fail("node did not start: " + ex + "\n" + err, ex);
+        }
         assertTrue(out.toString().contains("/metrics and /regions"), out.toString());
     }
 

@@ -67,12 +67,8 @@ class ServeCommandTest
                 for (final RunningServe r : nodes)
                 {
                     final ReplicaNode node = r.command.served.node();
-                    final long deadline2 = System.nanoTime() + 30_000_000_000L;
-                    while (!node.regions().containsKey(left) && System.nanoTime() < deadline2)
-                    {
-                        Thread.sleep(20);
-                    }
-                    assertTrue(node.regions().containsKey(left), node.id() + " hosts the split's new region");
+                    assertTrue(node.progress().await(() -> node.regions().containsKey(left), 30_000),
+                        node.id() + " hosts the split's new region");
                 }
             }
             final HttpClient http = HttpClient.newHttpClient();
