@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 /**
  * Tells waiting threads that a replica node made progress, so that they re-check what they wait for instead of
  * sleeping and polling: a condition variable whose condition is whatever the waiter passes to {@link #await}.
@@ -25,6 +28,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class ProgressSignal
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressSignal.class);
     private static final Waiter[] NONE = new Waiter[0];
 
     private volatile Waiter[] waiters = NONE;
@@ -76,11 +80,18 @@ public final class ProgressSignal
         try
         {
             final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            boolean woken = true;
             while (true)
             {
                 final long seen = w.wakeups();
                 if (condition.getAsBoolean())
                 {
+                    if (!woken)
+                    {
+                        // It became true with no signal: some state change does not signal. Said, not hidden.
+                        LOG.warn("a condition held only when its {} ms wait ran out: a change did not signal",
+                            timeoutMs);
+                    }
                     return true;
                 }
                 final long left = deadline - System.nanoTime();
@@ -88,7 +99,7 @@ public final class ProgressSignal
                 {
                     return false;
                 }
-                w.awaitWakeupAfter(seen, left);
+                woken = w.awaitWakeupAfter(seen, left);
             }
         }
         finally
@@ -98,6 +109,12 @@ public final class ProgressSignal
                 s.remove(w);
             }
         }
+    }
+
+    /** @return how many threads wait on this signal now (for tests). */
+    int waiting()
+    {
+        return waiters.length;
     }
 
     private synchronized void add(final Waiter w)
@@ -139,7 +156,8 @@ public final class ProgressSignal
             return wakeups;
         }
 
-        synchronized void awaitWakeupAfter(final long seen, final long nanos) throws InterruptedException
+        /** @return true if woken, false if the time ran out first. */
+        synchronized boolean awaitWakeupAfter(final long seen, final long nanos) throws InterruptedException
         {
             final long end = System.nanoTime() + nanos;
             long left = nanos;
@@ -148,6 +166,7 @@ public final class ProgressSignal
                 TimeUnit.NANOSECONDS.timedWait(this, left);
                 left = end - System.nanoTime();
             }
+            return wakeups != seen;
         }
     }
 }

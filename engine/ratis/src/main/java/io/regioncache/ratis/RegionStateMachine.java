@@ -329,6 +329,17 @@ final class RegionStateMachine extends BaseStateMachine
         return CompletableFuture.completedFuture(Message.valueOf(ByteString.copyFrom(reply.encode())));
     }
 
+    /**
+     * Ratis applies its own entries (a new leader's first entry, configuration entries) here, not through
+     * {@link #applyTransaction}: the applied index moves, so waiters for it are told too.
+     */
+    @Override
+    public void notifyTermIndexUpdated(final long term, final long index)
+    {
+        super.notifyTermIndexUpdated(term, index);
+        node.progress().signal();
+    }
+
     private Reply apply(final RegionMeta m, final Entry e)
     {
         if (e.regionId() != regionId)
