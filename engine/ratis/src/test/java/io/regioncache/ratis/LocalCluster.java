@@ -120,9 +120,24 @@ final class LocalCluster implements AutoCloseable
     {
         final List<ProgressSignal> signals = new ArrayList<>();
         running.values().forEach(n -> signals.add(n.progress()));
+        final long t0 = System.nanoTime();
         if (!ProgressSignal.await(signals, condition, timeoutMs))
         {
             throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what + describe());
+        }
+        requireSignalled(t0, timeoutMs, what);
+    }
+
+    /**
+     * A wait that ended only when its time ran out, with the condition then true, means the change that made it
+     * true did not signal: fail, so such a change cannot hide behind a slow but passing test.
+     */
+    private static void requireSignalled(final long t0, final long timeoutMs, final String what)
+    {
+        if (System.nanoTime() - t0 >= timeoutMs * 1_000_000L)
+        {
+            throw new AssertionError(what + " held only when the " + timeoutMs + " ms wait ran out: the change " +
+                "that made it true did not signal ReplicaNode.progress()");
         }
     }
 
@@ -138,12 +153,14 @@ final class LocalCluster implements AutoCloseable
      */
     void awaitConverged(final long timeoutMs) throws InterruptedException
     {
+        final long t0 = System.nanoTime();
         final String why = ReplicaCheck.awaitConverged(running.values(), timeoutMs);
         if (why != null)
         {
             throw new AssertionError("replicas did not converge in " + timeoutMs + " ms: " + why + "; regions " +
                 describe());
         }
+        requireSignalled(t0, timeoutMs, "convergence");
     }
 
     String describe()

@@ -66,7 +66,8 @@ class MergeAndSnapshotEpochTest
             // The source's leader caches it again, at the new epoch, and serves from the cache.
             final String leaderNow = cluster.awaitLeader(source, 20_000);
             final ReplicaNode ln = cluster.node(leaderNow);
-            cluster.await(() -> ln.engine().cache().stateOf(source) == RegionState.ACTIVE, "source reloaded on its leader");
+            cluster.await(() -> ln.engine().cache().stateOf(source) == RegionState.ACTIVE,
+                "source reloaded on its leader");
             assertEquals(after.epochVersion(), ln.engine().cache().region(source).epochVersion());
             final long cacheReads = ln.counters().cacheReads();
             h.read(client, key(7), null);
@@ -131,7 +132,8 @@ class MergeAndSnapshotEpochTest
             final long second = client.split(b(key(200)));
             cluster.awaitConverged(60_000);
             client.transferLeader(root, "n3");
-            cluster.await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE, "n3 warmed the split region");
+            cluster.await(() -> n3.engine().cache().stateOf(root) == RegionState.ACTIVE,
+                "n3 warmed the split region");
             assertEquals(client.describe(root).epochVersion(), n3.engine().cache().region(root).epochVersion());
             assertNotNull(client.get(b(key(250))).value(), "leader read after the split");
             for (int i = 200; i < 300; i++)
