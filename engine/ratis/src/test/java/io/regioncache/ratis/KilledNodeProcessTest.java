@@ -23,6 +23,31 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KilledNodeProcessTest
 {
+    /**
+     * Move a region's leadership to the child JVM, n3. Ratis gives a transfer 10 s for n3 to win its election; on the
+     * shared machine at a load of 20+ the starved child sometimes does not (seen once in seven runs), so a transfer
+     * that timed out is asked again, twice at most: each attempt is bounded by Ratis' own timeout, not a sleep.
+     */
+    private static void transferToChild(final RegionClient client, final long regionId)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                client.transferLeader(regionId, "n3");
+                return;
+            }
+            catch (final RegionClientException ex)
+            {
+                if (attempt == 3 || !String.valueOf(ex.getMessage()).contains("TIMED_OUT"))
+                {
+                    throw ex;
+                }
+                System.out.println("transfer of region " + regionId + " to n3 timed out, asking again: " + ex);
+            }
+        }
+    }
+
     @Test
     @Timeout(150)
     void nodeKilledWithSigkillRestartsFromItsDataDirectory(@TempDir final Path dir) throws Exception
@@ -63,8 +88,8 @@ class KilledNodeProcessTest
 
                 // The child leads both regions when it is killed: the SIGKILL takes down a leader mid-workload, with
                 // no snapshot, no step-down and its log and RocksDB cut wherever they were.
-                client.transferLeader(ReplicaNode.ROOT_REGION_ID, "n3");
-                client.transferLeader(left, "n3");
+                transferToChild(client, ReplicaNode.ROOT_REGION_ID);
+                transferToChild(client, left);
 
                 final AtomicBoolean stop = new AtomicBoolean();
                 final Semaphore acknowledged = new Semaphore(0);
