@@ -9,6 +9,7 @@ import java.util.SplittableRandom;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.RegionCacheConfig;
 import io.regioncache.internal.table.MvccTable;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -101,6 +102,13 @@ class HugePagesTest
             assertEquals(0, pool.hugePageBytes());
             assertNull(HugePages.allocate(HugePages.SIZE - 1));
         }
+    }
+
+    @Test
+    void configFlagDefaultsOff()
+    {
+        assertEquals(false, RegionCacheConfig.builder().build().hugePages());
+        assertEquals(true, RegionCacheConfig.builder().hugePages(true).build().hugePages());
     }
 
     @Test
