@@ -62,6 +62,9 @@ public class GetPathBenchmark
         UnsafeBuffer entries;
         int mask;
         int[] indices;
+        /** Key indices of keys found in their home entry, and of keys displaced from it (each 2^20 long, cycled). */
+        int[] homeIndices;
+        int[] awayIndices;
 
         /**
          * Load the table (not measured) and print how far keys sit from their home entry.
@@ -102,17 +105,39 @@ public class GetPathBenchmark
             indices = AccessPattern.indices("uniform", keys, keys, 0x5EED_2026L);
             long displaced = 0;
             long probes = 0;
+            final int[] distances = new int[keys];
             for (int i = 0; i < keys; i++)
             {
                 keySpace.writeKey(i, key, 0);
                 final long hash = KeyHash.hash(key, 0, KeySpace.KEY_LENGTH);
                 final int slot = index.find(arena, hash, key, 0, KeySpace.KEY_LENGTH);
                 final int distance = (slot - ((int)hash & mask)) & mask;
+                distances[i] = distance;
                 displaced += distance > 0 ? 1 : 0;
                 probes += distance;
             }
+            homeIndices = select(distances, true);
+            awayIndices = select(distances, false);
             System.out.printf("%ncapacity %d, keys %d: %.1f%% not in their home entry, %.3f extra probes per key%n",
                 index.capacity(), keys, 100.0 * displaced / keys, (double)probes / keys);
+        }
+
+        private int[] select(final int[] distances, final boolean home)
+        {
+            final int[] out = new int[AccessPattern.LENGTH];
+            int n = 0;
+            for (int round = 0; n < out.length; round++)
+            {
+                for (int c = 0; c < indices.length && n < out.length; c++)
+                {
+                    final int i = indices[c];
+                    if ((distances[i] == 0) == home)
+                    {
+                        out[n++] = i;
+                    }
+                }
+            }
+            return out;
         }
 
         private static Field field(final Class<?> type, final String name) throws NoSuchFieldException

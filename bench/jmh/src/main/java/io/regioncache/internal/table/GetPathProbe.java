@@ -8,6 +8,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.bench.MemoryLatencyBenchmark;
 import io.regioncache.bench.store.ReadStore;
+import io.regioncache.bench.support.AccessPattern;
 import io.regioncache.bench.support.KeySpace;
 import io.regioncache.internal.memory.SegmentPool;
 
@@ -107,6 +108,37 @@ public final class GetPathProbe
         }
     }
 
+    /**
+     * A find whose next key depends on this one's result (as the chase's next address does): the latency of one
+     * lookup, no overlap between operations, comparable with {@code chase1}.
+     */
+    private static void addSerialFind(final List<Variant> variants, final String name, final GetPathBenchmark.Table t,
+        final GetPathBenchmark.Cursor c, final int[] keys, final boolean ahead)
+    {
+        variants.add(new Variant(name)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(keys[cursor], c.key, 0);
+                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
+                    final int slot = ahead ? findAhead(t.entries, t.mask, hash, c.key) :
+                        t.index.find(t.arena, hash, c.key, 0, KeySpace.KEY_LENGTH);
+                    dep = slot >>> 31; // 0: every key is present
+                    sum += slot;
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+    }
+
     private static void addVariants(final List<Variant> variants, final String pages) throws Exception
     {
         final MemoryLatencyBenchmark.Memory memory = new MemoryLatencyBenchmark.Memory();
@@ -138,21 +170,6 @@ public final class GetPathProbe
                 return p;
             }
         });
-        variants.add(new Variant("entryLine " + pages)
-        {
-            @Override
-            long run(final int ops)
-            {
-                long sum = 0;
-                for (int i = 0; i < ops; i++)
-                {
-                    c.next(t);
-                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
-                    sum += t.entries.getInt((((int)hash & t.mask) << 7) + 8);
-                }
-                return sum;
-            }
-        });
         variants.add(new Variant("entryLines " + pages)
         {
             @Override
@@ -169,34 +186,76 @@ public final class GetPathProbe
                 return sum;
             }
         });
-        variants.add(new Variant("find " + pages)
+        variants.add(new Variant("serial entryLine " + pages)
         {
             @Override
             long run(final int ops)
             {
                 long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
                 for (int i = 0; i < ops; i++)
                 {
-                    c.next(t);
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
                     final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
-                    sum += t.index.find(t.arena, hash, c.key, 0, KeySpace.KEY_LENGTH);
+                    final int meta = t.entries.getInt((((int)hash & t.mask) << 7) + 8);
+                    dep = meta >>> 31 ^ 1; // 0: the used bit is always set
+                    sum += meta;
                 }
+                c.cursor = cursor;
                 return sum;
             }
         });
-        variants.add(new Variant("findAhead " + pages)
+        addSerialFind(variants, "serial find " + pages, t, c, t.indices, false);
+        addSerialFind(variants, "serial find home " + pages, t, c, t.homeIndices, false);
+        addSerialFind(variants, "serial find away " + pages, t, c, t.awayIndices, false);
+        addSerialFind(variants, "serial findAhead away " + pages, t, c, t.awayIndices, true);
+        variants.add(new Variant("serial tableGet " + pages)
         {
             @Override
             long run(final int ops)
             {
                 long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
                 for (int i = 0; i < ops; i++)
                 {
-                    c.next(t);
-                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
-                    sum += findAhead(t.entries, t.mask, hash, c.key);
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
+                    final int length = t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                    dep = length >>> 31; // 0: every key is present
+                    sum += length;
                 }
+                c.cursor = cursor;
                 return sum;
+            }
+        });
+        variants.add(new Variant("serial tableGet touched " + pages)
+        {
+            private long hits;
+
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
+                    // Both lines of the home entry requested before the probe (the branch keeps the loads alive).
+                    if (t.index.touchHome(KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH)) == 0x5EED_5EEDL)
+                    {
+                        hits++;
+                    }
+                    final int length = t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                    dep = length >>> 31; // 0: every key is present
+                    sum += length;
+                }
+                c.cursor = cursor;
+                return sum + hits;
             }
         });
         variants.add(new Variant("tableGet " + pages)
