@@ -1,6 +1,7 @@
 #!/bin/bash
 # The read paths beside the memory limit (issue #10), on a quiet machine, from the repo root after
-# `mvn -B -q -DskipTests package`; about 5 minutes. Results, summary.md and charts in $OUT (jmh-results/memlimit).
+# `mvn -B -q -DskipTests package`; about 5 minutes, plus 2 per huge-page pass (JAVA22=..., GLIBC_THP=1, below).
+# Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
 OUT=${OUT:-jmh-results/memlimit}
 mkdir -p $OUT
@@ -14,5 +15,24 @@ $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regi
 $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb,rocksdb $COMMON -rf json -rff $OUT/scan.json > $OUT/scan.log
 $J "${B}SnapshotBenchmark" $COMMON -rf json -rff $OUT/snapshot.json > $OUT/snapshot.log
 $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=zipf -p store=regioncache,regioncache-slots,chronicle-map-offheap $COMMON -rf json -rff $OUT/get-zipf.json > $OUT/get-zipf.log
+# Huge pages (issue #10 item 7), both backings back to back in one JMH invocation: the one-miss chase on default and
+# on huge pages, and the get with and without RegionCacheConfig.hugePages(true). Needs JAVA22 = a JDK 22+ java and
+# the jar built on a JDK 22+ (JAVA_HOME=... mvn -B -q -DskipTests package), so that it holds the multi-release class;
+# the huge variants refuse to run otherwise. Rendered on its own into $OUT/huge.
+if [ -n "$JAVA22" ]; then
+  $JAVA22 -jar bench/target/benchmarks.jar "${B}(MemoryLatencyBenchmark\.chase1|ReadBenchmark\.get)\$" -p keys=1000000 \
+    -p distribution=uniform -p pages=default,huge -p store=regioncache,regioncache-huge \
+    -jvmArgsPrepend --enable-native-access=ALL-UNNAMED $COMMON -rf json -rff $OUT/huge.json > $OUT/huge.log
+fi
+# The same without code on any JDK: glibc's tunable makes malloc (so allocateDirect) advise its large chunks, for
+# every allocator in the JVM, RegionCache's and the chase's alike. Set GLIBC_THP=1 to add this pass.
+if [ -n "$GLIBC_THP" ]; then
+  GLIBC_TUNABLES=glibc.malloc.hugetlb=1 $J "${B}(MemoryLatencyBenchmark\.chase1|ReadBenchmark\.get)\$" \
+    -p keys=1000000 -p distribution=uniform -p store=regioncache,chronicle-map-offheap $COMMON \
+    -rf json -rff $OUT/glibc-thp.json > $OUT/glibc-thp.log
+fi
 uptime | tee -a $OUT/load.txt
 java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer $OUT/memory.json $OUT/get-uniform.json $OUT/multiget.json $OUT/scan.json $OUT/snapshot.json $OUT/get-zipf.json --out $OUT
+R="java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer"
+[ -z "$JAVA22" ] || $R $OUT/huge.json --out $OUT/huge
+[ -z "$GLIBC_THP" ] || $R $OUT/glibc-thp.json --out $OUT/glibc-thp

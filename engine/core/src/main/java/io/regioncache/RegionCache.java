@@ -65,7 +65,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private RegionCache(final RegionCacheConfig config)
     {
         this.config = config;
-        this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes());
+        this.pool = new SegmentPool(config.segmentSize(), config.capacityBytes(), SegmentPool.DEFAULT_MAX_FREE_SEGMENTS,
+            config.hugePages());
+        if (config.hugePages() && null != SegmentPool.hugePagesStatus())
+        {
+            LOG.warn("hugePages(true) has no effect here: {}", SegmentPool.hugePagesStatus());
+        }
         this.budget = new MemoryBudget(
             pool, config.capacityBytes(), config.evictThresholdBytes(), config.stopLoadThresholdBytes());
         final Executor loader;

@@ -41,6 +41,7 @@ public final class RegionCacheConfig
     private final long countersIntervalMillis;
     private final boolean pipelinedLoads;
     private final boolean inlineNewestVersions;
+    private final boolean hugePages;
     private final long closeTimeoutMillis;
     private final long evictThresholdBytes;
     private final long stopLoadThresholdBytes;
@@ -71,6 +72,7 @@ public final class RegionCacheConfig
         countersIntervalMillis = b.countersIntervalMillis;
         pipelinedLoads = b.pipelinedLoads;
         inlineNewestVersions = b.inlineNewestVersions;
+        hugePages = b.hugePages;
         closeTimeoutMillis = b.closeTimeoutMillis;
         evictThresholdBytes = evict;
         stopLoadThresholdBytes = stopLoad;
@@ -175,6 +177,12 @@ public final class RegionCacheConfig
         return pipelinedLoads;
     }
 
+    /** @return true if buffers of 2 MiB and more are backed by transparent huge pages where possible. */
+    public boolean hugePages()
+    {
+        return hugePages;
+    }
+
     /** @return true if the hash index keeps each key's newest version inline (one memory miss per get). */
     public boolean inlineNewestVersions()
     {
@@ -274,6 +282,7 @@ public final class RegionCacheConfig
         private long countersIntervalMillis = 250;
         private boolean pipelinedLoads = true;
         private boolean inlineNewestVersions = true;
+        private boolean hugePages;
         private long closeTimeoutMillis = 5_000;
         /** Long.MIN_VALUE = not set: derive TiKV's default from the capacity. */
         private long evictThresholdBytes = Long.MIN_VALUE;
@@ -453,6 +462,25 @@ public final class RegionCacheConfig
         public Builder inlineNewestVersions(final boolean inline)
         {
             inlineNewestVersions = inline;
+            return this;
+        }
+
+        /**
+         * @param huge true to back every off-heap buffer of 2 MiB or more with transparent huge pages (Linux, JDK
+         *             22+: the memory is {@code madvise(MADV_HUGEPAGE)}-ed through the foreign function API before
+         *             its first touch). That is the hash index (at 1M keys, 16 MB of slots and 256 MB of entries,
+         *             the memory a point get misses in) and the node segments when {@link #segmentSize} is 2 MiB
+         *             or more. A huge page covers 512 times what a 4 KiB page does, so random reads over a large
+         *             table miss the TLB far less. Where it cannot be had (JDK 17, another OS, THP disabled, native
+         *             access denied) the engine logs why once and allocates as without; on JDK 17 the JVM option
+         *             is the environment variable {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1} (glibc 2.35+),
+         *             which needs no flag here. Default false: a huge page is 2 MiB of resident memory even when
+         *             only part of it is used, and the gain is workload- and machine-dependent (see the README).
+         * @return this.
+         */
+        public Builder hugePages(final boolean huge)
+        {
+            hugePages = huge;
             return this;
         }
 

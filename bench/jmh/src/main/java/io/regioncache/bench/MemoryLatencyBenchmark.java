@@ -2,6 +2,7 @@ package io.regioncache.bench;
 
 import java.util.SplittableRandom;
 
+import io.regioncache.internal.memory.SegmentPool;
 import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -26,9 +27,15 @@ import org.openjdk.jmh.annotations.State;
  *   index array, sequentially): the core overlaps their misses; what a batched get can hope for per key.</li>
  * </ul>
  * The buffer has {@code keys * 192} bytes rounded up to a power of two (a 1M-key table of 16-byte keys and 100-byte
- * values holds ~170 MB of nodes and a 16 MB hash index: 256 MB here), allocated with Agrona as the engine's
- * segments are (direct, 4 KiB pages unless the OS backs it with huge pages) and accessed through an
- * {@link UnsafeBuffer} with the same bounds checks as the engine's reads.
+ * values holds ~170 MB of nodes and a 16 MB hash index: 256 MB here; its index entries alone are 256 MB), accessed
+ * through an {@link UnsafeBuffer} with the same bounds checks as the engine's reads.
+ * <p>
+ * A random load over that much memory pays a TLB miss as well as a cache miss, and the page walk costs as much as
+ * the line on a virtual machine, so the floor depends on the page size and must be measured with the same backing
+ * as the get it is compared with ({@link Memory#pages}): {@code default} allocates as the engine does by default
+ * ({@code allocateDirect}: 4 KiB pages unless the OS or {@code GLIBC_TUNABLES=glibc.malloc.hugetlb=1} says
+ * otherwise), {@code huge} as the engine does with {@code hugePages(true)} (advised for transparent huge pages
+ * before the first touch; JDK 22+, refused elsewhere), the floor of the {@code regioncache-huge} store.
  */
 @BenchmarkMode(Mode.AverageTime)
 public class MemoryLatencyBenchmark extends ForkedBenchmark
@@ -48,9 +55,19 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
         @Param({"1000000"})
         public int keys;
 
+        /** {@code default} (allocateDirect, as the engine by default) or {@code huge} (as with hugePages(true)). */
+        @Param({"default"})
+        public String pages;
+
         UnsafeBuffer buffer;
         int lines;
         int[] independent;
+
+        /** @return the buffer, each line holding the offset of the next line of the chase (for other probes). */
+        public UnsafeBuffer buffer()
+        {
+            return buffer;
+        }
 
         /** Build the buffer: one random cycle through every line (Sattolo's algorithm), not measured. */
         @Setup(Level.Trial)
@@ -66,7 +83,7 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
             {
                 throw new IllegalArgumentException("buffer of " + size + " bytes is over 2 GiB");
             }
-            buffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned((int)size, 4096));
+            buffer = allocate((int)size, pages);
             lines = (int)(size / LINE);
             final int[] perm = new int[lines];
             for (int i = 0; i < lines; i++)
@@ -91,6 +108,34 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
             {
                 independent[i] = random.nextInt(lines) * LINE;
             }
+        }
+    }
+
+    /**
+     * @param size  bytes.
+     * @param pages {@code default} or {@code huge}.
+     * @return zeroed direct memory, page aligned, backed as asked.
+     */
+    static UnsafeBuffer allocate(final int size, final String pages)
+    {
+        switch (pages)
+        {
+            case "default":
+                return new UnsafeBuffer(BufferUtil.allocateDirectAligned(size, 4096));
+            case "huge":
+            {
+                RegionCaches.requireHugePages();
+                // The engine's own allocator (a pool of one large buffer): the same mmap + madvise as its index.
+                final SegmentPool pool = new SegmentPool(4096, Long.MAX_VALUE, 0, true);
+                final UnsafeBuffer buffer = pool.tryAcquireLarge(size);
+                if (pool.hugePageBytes() != size)
+                {
+                    throw new IllegalStateException("the buffer was not advised for huge pages");
+                }
+                return buffer;
+            }
+            default:
+                throw new IllegalArgumentException("pages must be default or huge, was " + pages);
         }
     }
 

@@ -49,9 +49,39 @@ public final class RegionCaches
      */
     public static RegionCache create(final long capacityBytes, final boolean inlineNewestVersions)
     {
+        return create(capacityBytes, inlineNewestVersions, false);
+    }
+
+    /**
+     * @param capacityBytes        off-heap capacity.
+     * @param inlineNewestVersions the index keeps each key's newest version inline (the default), or slots only.
+     * @param hugePages            buffers of 2 MiB+ on transparent huge pages; refused (an exception, not a silent
+     *                             4 KiB run) where this JVM cannot have them.
+     * @return an engine with a dedicated apply thread and the default idle strategy.
+     */
+    public static RegionCache create(
+        final long capacityBytes, final boolean inlineNewestVersions, final boolean hugePages)
+    {
+        if (hugePages)
+        {
+            requireHugePages();
+        }
         return RegionCache.create(RegionCacheConfig.builder().capacityBytes(capacityBytes)
             .segmentSize(Integer.getInteger("bench.segmentSize", 1 << 20))
-            .inlineNewestVersions(inlineNewestVersions).build());
+            .inlineNewestVersions(inlineNewestVersions).hugePages(hugePages).build());
+    }
+
+    /**
+     * @throws IllegalStateException if this JVM cannot advise memory for huge pages (JDK 17, or a benchmark jar
+     *                               built on JDK 17 without the multi-release class).
+     */
+    public static void requireHugePages()
+    {
+        final String why = io.regioncache.internal.memory.SegmentPool.hugePagesStatus();
+        if (null != why)
+        {
+            throw new IllegalStateException("huge pages asked for but unavailable: " + why);
+        }
     }
 
     /**

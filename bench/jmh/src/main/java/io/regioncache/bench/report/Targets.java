@@ -20,7 +20,7 @@ final class Targets
         md.append("## Targets (1M keys, uniform; ratios within one run)\n\n");
         md.append("| target | measured | goal | met |\n|---|---|---|---|\n");
         final Map<String, String> rc = Map.of("store", "regioncache", "keys", "1000000", "distribution", "uniform");
-        final ResultsRenderer.Result chase1 = find(results, "MemoryLatencyBenchmark.chase1", Map.of("keys", "1000000"));
+        final ResultsRenderer.Result chase1 = MissUnits.chase1(results, "1000000", "regioncache");
         final ResultsRenderer.Result get1m = find(results, "ReadBenchmark.get", rc);
         if (chase1 != null && get1m != null)
         {

@@ -19,6 +19,11 @@ public abstract class ReadStore implements AutoCloseable
      * (the memory-lean configuration, measured beside the default one-miss index).
      */
     public static final String REGIONCACHE_SLOTS = "regioncache-slots";
+    /**
+     * RegionCache as {@link #REGIONCACHE} with {@code hugePages(true)}: the hash index on transparent huge pages
+     * (needs JDK 22+ and a jar built on it; refuses to run otherwise rather than measure 4 KiB pages under this name).
+     */
+    public static final String REGIONCACHE_HUGE = "regioncache-huge";
     /** RegionCache, {@code Snapshot.multiGet} of a whole batch (gets only). */
     public static final String REGIONCACHE_MULTIGET = "regioncache-multiget";
     /** Chronicle Map (gets only), {@code getUsing} into a reused {@code byte[]}. */
@@ -49,15 +54,17 @@ public abstract class ReadStore implements AutoCloseable
         switch (name)
         {
             case REGIONCACHE:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, true);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, true, false);
+            case REGIONCACHE_HUGE:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, true, true);
             case REGIONCACHE_SLOTS:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, false);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.COPY, false, false);
             case REGIONCACHE_VIEW:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW, true);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.VIEW, true, false);
             case REGIONCACHE_OPEN_PER_OP:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP, true);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP, true, false);
             case REGIONCACHE_MULTIGET:
-                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET, true);
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET, true, false);
             case CHRONICLE_MAP:
                 return new ChronicleMapStore(keys, false);
             case CHRONICLE_MAP_OFFHEAP:

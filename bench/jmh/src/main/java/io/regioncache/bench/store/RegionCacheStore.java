@@ -39,11 +39,12 @@ final class RegionCacheStore extends ReadStore
     private final Variant variant;
     private final RegionCache cache;
 
-    RegionCacheStore(final KeySpace keys, final Variant variant, final boolean inlineNewestVersions)
+    RegionCacheStore(final KeySpace keys, final Variant variant, final boolean inlineNewestVersions,
+        final boolean hugePages)
     {
         this.keys = keys;
         this.variant = variant;
-        this.cache = RegionCaches.create(RegionCaches.READ_CAPACITY, inlineNewestVersions);
+        this.cache = RegionCaches.create(RegionCaches.READ_CAPACITY, inlineNewestVersions, hugePages);
         RegionCaches.createAndLoad(cache, REGION_ID, EPOCH, keys);
     }
 

@@ -14,10 +14,10 @@ import org.jctools.queues.MpmcArrayQueue;
  * kept on a bounded MPMC free list and zeroed before they are handed out again; released large buffers, and
  * segments that do not fit on the free list, are simply dropped and reclaimed by the GC.
  * <p>
- * Memory is only ever obtained with {@link ByteBuffer#allocateDirect(int)}, never with
- * {@code Unsafe.allocateMemory}: a segment is returned to the operating system only when the GC proves that
- * nothing (not even a stale {@link UnsafeBuffer} view held by a slow reader) references it, so a use-after-free
- * can read stale bytes but can never crash the JVM.
+ * Memory is only ever obtained with {@link ByteBuffer#allocateDirect(int)} (or, with huge pages on, an equally
+ * GC-managed mapping, see {@link HugePages}), never with {@code Unsafe.allocateMemory}: a segment is returned to
+ * the operating system only when the GC proves that nothing (not even a stale {@link UnsafeBuffer} view held by a
+ * slow reader) references it, so a use-after-free can read stale bytes but can never crash the JVM.
  * <p>
  * Thread safety: {@link #tryAcquire()}, {@link #tryAcquireLarge(int)}, {@link #release(UnsafeBuffer)} and the
  * statistics may be called from any thread.
@@ -38,6 +38,8 @@ public final class SegmentPool implements AutoCloseable
     private final MpmcArrayQueue<UnsafeBuffer> freeList;
     private final AtomicLong bytesInUse = new AtomicLong();
     private final AtomicLong segmentsInUse = new AtomicLong();
+    private final boolean hugePages;
+    private final AtomicLong hugePageBytes = new AtomicLong();
     private volatile long capacity;
     private volatile boolean closed;
 
@@ -61,6 +63,22 @@ public final class SegmentPool implements AutoCloseable
      */
     public SegmentPool(final int segmentSize, final long capacityBytes, final int maxFreeSegments)
     {
+        this(segmentSize, capacityBytes, maxFreeSegments, false);
+    }
+
+    /**
+     * Create a pool.
+     *
+     * @param segmentSize     size in bytes of every pooled segment; a power of two, at least {@link #MIN_SEGMENT_SIZE}.
+     * @param capacityBytes   hard cap on bytes in use (segments and large buffers); {@link Long#MAX_VALUE} = unlimited.
+     * @param maxFreeSegments bound on the free list; released segments beyond it are dropped to the GC.
+     * @param hugePages       back every buffer of at least 2 MiB (the hash index; segments when they are that large)
+     *                        with transparent huge pages where the JDK and the OS allow it ({@link #hugePagesStatus});
+     *                        elsewhere, and for smaller buffers, {@code allocateDirect} as without.
+     */
+    public SegmentPool(final int segmentSize, final long capacityBytes, final int maxFreeSegments,
+        final boolean hugePages)
+    {
         if (segmentSize < MIN_SEGMENT_SIZE || Integer.bitCount(segmentSize) != 1)
         {
             throw new IllegalArgumentException(
@@ -76,6 +94,7 @@ public final class SegmentPool implements AutoCloseable
         }
         this.segmentSize = segmentSize;
         this.capacity = capacityBytes;
+        this.hugePages = hugePages;
         // JCTools needs a capacity of at least 2; the queue rounds up to a power of two, so the real bound
         // is enforced by offer() failing, which is fine: "bounded" is what matters, not the exact number.
         this.freeList = new MpmcArrayQueue<>(Math.max(2, maxFreeSegments));
@@ -170,6 +189,24 @@ public final class SegmentPool implements AutoCloseable
     }
 
     /**
+     * @return bytes handed out so far (a running total, releases not subtracted) in buffers advised for huge pages
+     * before their first touch; 0 when huge pages are off or unavailable.
+     */
+    public long hugePageBytes()
+    {
+        return hugePageBytes.get();
+    }
+
+    /**
+     * @return null if this JVM and OS can advise memory for transparent huge pages, else why not (JDK 17, not
+     * Linux, THP disabled, native access denied).
+     */
+    public static String hugePagesStatus()
+    {
+        return HugePages.unavailableReason();
+    }
+
+    /**
      * @return the current cap on {@link #bytesInUse()}.
      */
     public long capacity()
@@ -240,6 +277,16 @@ public final class SegmentPool implements AutoCloseable
     {
         try
         {
+            if (hugePages && size >= HugePages.SIZE)
+            {
+                // Zeroed (fresh anonymous memory) and 2 MiB aligned; null where huge pages cannot be had.
+                final ByteBuffer huge = HugePages.allocate(size);
+                if (null != huge)
+                {
+                    hugePageBytes.addAndGet(size);
+                    return new UnsafeBuffer(huge);
+                }
+            }
             // allocateDirect memory is zeroed by the JDK and 8-byte aligned (malloc alignment), which the
             // atomic 8-byte accesses of the table rely on.
             return new UnsafeBuffer(ByteBuffer.allocateDirect(size));

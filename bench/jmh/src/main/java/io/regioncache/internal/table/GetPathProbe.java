@@ -1,0 +1,289 @@
+package io.regioncache.internal.table;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import io.regioncache.bench.MemoryLatencyBenchmark;
+import io.regioncache.bench.store.ReadStore;
+import io.regioncache.bench.support.AccessPattern;
+import io.regioncache.bench.support.KeySpace;
+import io.regioncache.internal.memory.SegmentPool;
+
+/**
+ * The steps of {@link GetPathBenchmark} (and the chase and a whole {@code Snapshot.get}) timed in interleaved rounds
+ * in one JVM: every round times every variant once, so a load change on a shared machine hits all variants alike,
+ * which back-to-back JMH benchmarks (seconds apart) do not guarantee on two shared cores. Reports the median and
+ * the minimum over rounds of ns per operation. With huge pages available (JDK 22+) every memory variant runs on
+ * both backings. Run: {@code java --enable-native-access=ALL-UNNAMED
+ * --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED -XX:MaxDirectMemorySize=8g -cp bench/target/benchmarks.jar
+ * io.regioncache.internal.table.GetPathProbe [rounds]}.
+ */
+public final class GetPathProbe
+{
+    private static final int OPS = 1 << 20;
+    private static final int WARMUP_ROUNDS = 3;
+
+    /** One timed loop of {@link #OPS} operations; each subclass is its own compiled loop. */
+    private abstract static class Variant
+    {
+        final String name;
+        final List<Double> nanos = new ArrayList<>();
+
+        Variant(final String name)
+        {
+            this.name = name;
+        }
+
+        abstract long run(int ops);
+    }
+
+    private GetPathProbe()
+    {
+    }
+
+    /**
+     * @param args optional number of measured rounds (default 15).
+     * @throws Exception if a store cannot be built.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 15;
+        final boolean huge = null == SegmentPool.hugePagesStatus();
+        final List<Variant> variants = new ArrayList<>();
+        for (final String pages : huge ? new String[] {"default", "huge"} : new String[] {"default"})
+        {
+            addVariants(variants, pages);
+        }
+        long sink = 0;
+        for (int round = -WARMUP_ROUNDS; round < rounds; round++)
+        {
+            for (final Variant v : variants)
+            {
+                final long start = System.nanoTime();
+                sink += v.run(OPS);
+                final long elapsed = System.nanoTime() - start;
+                if (round >= 0)
+                {
+                    v.nanos.add((double)elapsed / OPS);
+                }
+            }
+        }
+        System.out.printf(Locale.ROOT, "%-32s %10s %10s   (%d rounds of %d ops, sink %d)%n", "variant", "median",
+            "min", rounds, OPS, sink & 1);
+        for (final Variant v : variants)
+        {
+            final double[] sorted = v.nanos.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf(Locale.ROOT, "%-32s %10.1f %10.1f%n", v.name, sorted[sorted.length / 2], sorted[0]);
+        }
+        System.exit(0);
+    }
+
+    /**
+     * {@link HashIndex#find} with the next entry's first line loaded together with the home entry's (an
+     * independent load), so that a key displaced by one slot costs no second dependent miss. Inline keys only.
+     */
+    static int findAhead(final UnsafeBuffer entries, final int mask, final long hash, final UnsafeBuffer key)
+    {
+        final int tag = (int)(hash >>> 49);
+        int index = (int)hash & mask;
+        int meta = entries.getIntAcquire((index << 7) + 8);
+        int next = entries.getIntAcquire((((index + 1) & mask) << 7) + 8);
+        while (true)
+        {
+            if (0 == meta)
+            {
+                return -1;
+            }
+            if (((meta >>> 16) & 0x7FFF) == tag &&
+                KeyCompare.equals(entries, (index << 7) + 12, (meta >>> 8) & 0xFF, key, 0, KeySpace.KEY_LENGTH))
+            {
+                return index;
+            }
+            index = (index + 1) & mask;
+            meta = next;
+            next = entries.getIntAcquire((((index + 1) & mask) << 7) + 8);
+        }
+    }
+
+    /**
+     * A find whose next key depends on this one's result (as the chase's next address does): the latency of one
+     * lookup, no overlap between operations, comparable with {@code chase1}.
+     */
+    private static void addSerialFind(final List<Variant> variants, final String name, final GetPathBenchmark.Table t,
+        final GetPathBenchmark.Cursor c, final int[] keys, final boolean ahead)
+    {
+        variants.add(new Variant(name)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(keys[cursor], c.key, 0);
+                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
+                    final int slot = ahead ? findAhead(t.entries, t.mask, hash, c.key) :
+                        t.index.find(t.arena, hash, c.key, 0, KeySpace.KEY_LENGTH);
+                    dep = slot >>> 31; // 0: every key is present
+                    sum += slot;
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+    }
+
+    private static void addVariants(final List<Variant> variants, final String pages) throws Exception
+    {
+        final MemoryLatencyBenchmark.Memory memory = new MemoryLatencyBenchmark.Memory();
+        memory.keys = 1_000_000;
+        memory.pages = pages;
+        memory.setup();
+        final UnsafeBuffer chase = memory.buffer();
+        final GetPathBenchmark.Table t = new GetPathBenchmark.Table();
+        t.keys = 1_000_000;
+        t.pages = pages;
+        t.load();
+        final GetPathBenchmark.Cursor c = new GetPathBenchmark.Cursor();
+        final ReadStore store = ReadStore.open("huge".equals(pages) ? ReadStore.REGIONCACHE_HUGE :
+            ReadStore.REGIONCACHE, t.keySpace);
+        final ReadStore.Reader reader = store.newReader();
+        variants.add(new Variant("chase1 " + pages)
+        {
+            private long position;
+
+            @Override
+            long run(final int ops)
+            {
+                long p = position;
+                for (int i = 0; i < ops; i++)
+                {
+                    p = chase.getLong((int)p);
+                }
+                position = p;
+                return p;
+            }
+        });
+        variants.add(new Variant("entryLines " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
+                    final int entry = ((int)hash & t.mask) << 7;
+                    sum += t.entries.getInt(entry + 8) + t.entries.getLong(entry + 120);
+                }
+                return sum;
+            }
+        });
+        variants.add(new Variant("serial entryLine " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
+                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
+                    final int meta = t.entries.getInt((((int)hash & t.mask) << 7) + 8);
+                    dep = meta >>> 31 ^ 1; // 0: the used bit is always set
+                    sum += meta;
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        addSerialFind(variants, "serial find " + pages, t, c, t.indices, false);
+        addSerialFind(variants, "serial find home " + pages, t, c, t.homeIndices, false);
+        addSerialFind(variants, "serial find away " + pages, t, c, t.awayIndices, false);
+        addSerialFind(variants, "serial findAhead away " + pages, t, c, t.awayIndices, true);
+        variants.add(new Variant("serial tableGet " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
+                    final int length = t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                    dep = length >>> 31; // 0: every key is present
+                    sum += length;
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        variants.add(new Variant("serial tableGet touched " + pages)
+        {
+            private long hits;
+
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int dep = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i++)
+                {
+                    cursor = (cursor + 1 + dep) & (AccessPattern.LENGTH - 1);
+                    t.keySpace.writeKey(t.indices[cursor], c.key, 0);
+                    // Both lines of the home entry requested before the probe (the branch keeps the loads alive).
+                    if (t.index.touchHome(KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH)) == 0x5EED_5EEDL)
+                    {
+                        hits++;
+                    }
+                    final int length = t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                    dep = length >>> 31; // 0: every key is present
+                    sum += length;
+                }
+                c.cursor = cursor;
+                return sum + hits;
+            }
+        });
+        variants.add(new Variant("tableGet " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                }
+                return sum;
+            }
+        });
+        variants.add(new Variant("snapshotGet " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    sum += reader.get(c.next(t));
+                }
+                return sum;
+            }
+        });
+    }
+}
