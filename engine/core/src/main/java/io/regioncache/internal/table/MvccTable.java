@@ -606,6 +606,30 @@ public final class MvccTable
         return (long)KEY_COUNT.getAcquire(this);
     }
 
+    /**
+     * How far the nodes are from key order in memory: the number of nodes whose successor in key order lies at a lower
+     * address (earlier in the same segment, or in an earlier segment). Nodes are bump-allocated in insert order, so a
+     * table filled in key order (a load, a compaction) has none and a forward scan reads memory sequentially; each
+     * write landing between keys written before it adds one. O(n); any thread (a diagnostic and a test oracle).
+     *
+     * @return the number of backward links at level 0.
+     */
+    public long layoutBreaks()
+    {
+        long breaks = 0;
+        long n = first();
+        while (NodeLayout.NULL != n)
+        {
+            final long next = nextAcquire(n, 0);
+            if (NodeLayout.NULL != next && next < n)
+            {
+                breaks++;
+            }
+            n = next;
+        }
+        return breaks;
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Package-private skiplist primitives shared with the cursors (all reader-safe).
     // ------------------------------------------------------------------------------------------------------

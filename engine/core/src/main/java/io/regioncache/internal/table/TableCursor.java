@@ -403,7 +403,7 @@ public final class TableCursor
             }
             final UnsafeBuffer nextSegment = segmentOf(next);
             final int nextOffset = NodeLayout.offset(next);
-            if (!KeyCompare.equals(nextSegment, NodeLayout.keyOffset(nextOffset),
+            if (!KeyCompare.equalsInTable(nextSegment, NodeLayout.keyOffset(nextOffset),
                 NodeLayout.keyLength(nextSegment, nextOffset), s, keyOffset, keyLength))
             {
                 return next;
