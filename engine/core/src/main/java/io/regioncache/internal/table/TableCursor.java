@@ -20,8 +20,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class TableCursor
 {
     /**
-     * How far ahead of the current node a forward walk reads, in bytes, while nodes follow each other in memory (a
-     * table written in key order: a load, a compaction). A dependent walk from node to node waits for each line in
+     * How far ahead of the current node a forward walk reads, in bytes, while nodes follow each other in memory (in
+     * either direction, see {@link #readAhead}). A dependent walk from node to node waits for each line in
      * turn; loads whose addresses are known up front overlap their misses instead (Java has no prefetch instruction).
      * 2 KiB is about 14 nodes of a 16-byte key and a 100-byte value, ahead by more than one memory miss at ~40 ns a
      * step, and 32 lines in flight at most.
@@ -46,8 +46,10 @@ public final class TableCursor
     /** The last segment resolved and its index: a walk in key order stays in one segment for thousands of steps. */
     private UnsafeBuffer cachedSegment;
     private int cachedSegmentIndex = -1;
-    /** End (exclusive) of the lines of {@link #segment} read ahead so far; at most {@link #offset} when none. */
-    private int readAheadEnd;
+    /** End (exclusive) of the lines of {@link #segment} read ahead above {@link #offset} so far. */
+    private int readAheadHigh;
+    /** Start of the lines of {@link #segment} read ahead below {@link #offset} so far. */
+    private int readAheadLow;
     /** Sum of the words read ahead: a field the JIT cannot prove dead, so the loads stay. */
     private long readAheadSink;
 
@@ -348,39 +350,58 @@ public final class TableCursor
     }
 
     /**
-     * Read ahead of a walk that moves through memory in order. A seek reads {@link #SEEK_READ_AHEAD} bytes past the
-     * node it lands on; a step that lands a little further in the same segment (a table written in key order) keeps
-     * {@link #READ_AHEAD} bytes read ahead, each line once; any other step reads nothing ahead, so a table whose nodes
-     * are scattered (written in random key order) pays one compare per step, not wasted loads. Every load stays in
-     * the segment, whatever the layout: a wrong guess costs bandwidth, never a wrong result.
+     * Read ahead of a walk that moves through memory in order, either way. A seek reads {@link #SEEK_READ_AHEAD} bytes
+     * on both sides of the node it lands on (the direction is not known yet). A step that lands a little further on in
+     * the same segment (a table written in key order: a load, a compaction) keeps {@link #READ_AHEAD} bytes read ahead
+     * above it, each line once; a step that lands a little before (a write batch in key order: the apply thread
+     * applies a batch's operations last first, so that the later operation on a key wins, and its nodes are allocated
+     * in descending key order) keeps them read ahead below it. Any other step reads nothing ahead, so a table whose
+     * nodes are scattered pays two compares per step, not wasted loads. Every load stays in the segment whatever the
+     * layout: a wrong guess costs bandwidth, never a wrong result.
      */
     private void readAhead(final UnsafeBuffer s, final int o, final boolean seek)
     {
-        final int window;
-        int from = readAheadEnd;
+        final int last = s.capacity() - Long.BYTES;
+        final int delta = o - offset;
+        long sum = 0;
         if (seek)
         {
-            window = SEEK_READ_AHEAD;
-            from = o;
+            final int end = Math.min(o + SEEK_READ_AHEAD, last);
+            int at = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
+            for (; at < end; at += LINE)
+            {
+                sum += s.getLong(at);
+            }
+            readAheadHigh = Math.max(at, o);
+            readAheadLow = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
         }
-        else if (s == segment && o > offset && o - offset <= SEQUENTIAL_GAP)
+        else if (s == segment && delta > 0 && delta <= SEQUENTIAL_GAP)
         {
-            window = READ_AHEAD;
-            from = Math.max(from, o);
+            final int end = Math.min(o + READ_AHEAD, last);
+            int at = Math.max(readAheadHigh, o) & -LINE;
+            for (; at < end; at += LINE)
+            {
+                sum += s.getLong(at);
+            }
+            readAheadHigh = Math.max(at, o);
+            readAheadLow = o;
+        }
+        else if (s == segment && delta < 0 && delta >= -SEQUENTIAL_GAP)
+        {
+            final int end = Math.max(0, o - READ_AHEAD);
+            int at = (Math.min(readAheadLow, o) & -LINE) - LINE;
+            for (; at >= end; at -= LINE)
+            {
+                sum += s.getLong(Math.min(at, last));
+            }
+            readAheadLow = Math.max(0, at + LINE);
+            readAheadHigh = o;
         }
         else
         {
-            readAheadEnd = o;
-            return;
+            readAheadHigh = o;
+            readAheadLow = o;
         }
-        final int end = Math.min(o + window, s.capacity() - Long.BYTES);
-        long sum = 0;
-        int at = from & -LINE;
-        for (; at < end; at += LINE)
-        {
-            sum += s.getLong(at);
-        }
-        readAheadEnd = Math.max(at, o);
         readAheadSink += sum;
     }
 
@@ -451,7 +472,8 @@ public final class TableCursor
                 node = visible;
                 segment = segmentOf(visible);
                 offset = NodeLayout.offset(visible);
-                readAheadEnd = offset; // a backward step reads nothing ahead
+                readAheadHigh = offset; // a backward step (prev, seekForPrev) reads nothing ahead
+                readAheadLow = offset;
                 return true;
             }
             final UnsafeBuffer s = segmentOf(n);

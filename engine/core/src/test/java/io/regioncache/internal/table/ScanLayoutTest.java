@@ -78,6 +78,45 @@ class ScanLayoutTest
         }
     }
 
+    /**
+     * Runs of keys written in descending order, as the apply thread writes a batch of keys in key order (last operation
+     * first): each run is laid out backwards, so the cursor reads ahead below the node it steps to.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {4L, 57L})
+    void batchesAppliedLastFirstAreLaidOutBackwardsAndScansMatch(final long defaultSeed)
+    {
+        final long seed = seed(defaultSeed);
+        final Random random = new Random(seed);
+        final String tag = "seed " + seed + " (rerun with -Dregioncache.seed=" + seed + "): ";
+        fillModel(random, 3_000);
+        try (SegmentPool pool = new SegmentPool(SEG, Long.MAX_VALUE))
+        {
+            final MvccTable table = new MvccTable(pool, 32);
+            final List<Object[]> writes = new ArrayList<>();
+            for (final Map.Entry<byte[], NavigableMap<Long, byte[]>> e : model.entrySet())
+            {
+                for (final Map.Entry<Long, byte[]> version : e.getValue().entrySet())
+                {
+                    writes.add(new Object[] {e.getKey(), version.getKey(), version.getValue()});
+                }
+            }
+            for (int start = 0; start < writes.size(); start += 64)
+            {
+                for (int i = Math.min(writes.size(), start + 64) - 1; i >= start; i--)
+                {
+                    final Object[] w = writes.get(i);
+                    final int rc = w[2] == TOMBSTONE ? table.delete((byte[])w[0], (Long)w[1]) :
+                        table.put((byte[])w[0], (Long)w[1], (byte[])w[2]);
+                    assertEquals(MvccTable.OK, rc, tag);
+                }
+            }
+            assertTrue(table.layoutBreaks() > writes.size() / 2, tag + "runs written backwards");
+            compareScans(table, random, 300, tag);
+            table.free();
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {2L, 99L})
     void randomOrderWritesBreakTheLayoutAndScansStillMatch(final long defaultSeed)
