@@ -93,10 +93,10 @@ class ScanLayoutTest
         try (SegmentPool pool = new SegmentPool(SEG, Long.MAX_VALUE))
         {
             final MvccTable table = new MvccTable(pool, 32);
-            final List<Object[]> writes = new ArrayList<>();
+            final List<Object[]> writes = new ArrayList<>(); // in table order: keys ascending, versions descending
             for (final Map.Entry<byte[], NavigableMap<Long, byte[]>> e : model.entrySet())
             {
-                for (final Map.Entry<Long, byte[]> version : e.getValue().entrySet())
+                for (final Map.Entry<Long, byte[]> version : e.getValue().descendingMap().entrySet())
                 {
                     writes.add(new Object[] {e.getKey(), version.getKey(), version.getValue()});
                 }
