@@ -279,6 +279,12 @@ public final class Snapshot implements AutoCloseable
         return out;
     }
 
+    /** @return the table this snapshot reads while open (tests: its layout). */
+    MvccTable table()
+    {
+        return table;
+    }
+
     /**
      * The snapshot's reusable iterator over the whole region (one per snapshot: obtaining it again resets it).
      *

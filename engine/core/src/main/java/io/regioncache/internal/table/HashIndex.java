@@ -196,8 +196,29 @@ final class HashIndex
     long findAcquire(
         final NodeArena arena, final long hash, final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        final int index = find(arena, hash, key, keyOffset, keyLength);
-        return index < 0 ? NodeLayout.NULL : nodeAcquire(index);
+        if (null == entries)
+        {
+            final int index = findSlot(arena, hash, key, keyOffset, keyLength);
+            return index < 0 ? NodeLayout.NULL : nodeAcquire(index);
+        }
+        // With entries the key is matched in the entry and the node comes from the slot column: two arrays, so two
+        // misses. The home slot is loaded first, before the entry's meta word, so that the core has both misses in
+        // flight at once (neither address depends on the other). When the key turns out to be at home the slot
+        // loaded then is its slot: a slot and an entry of one index always belong to one key (both are written for
+        // it, the slot first, and neither is ever cleared or moved). It may name an older newest node than a reload
+        // would, which a seek may use: anything published after the snapshot opened is above its read version, and
+        // this load came after the open. Zero means the slot was loaded before the key was inserted: reload it.
+        final long homeSlot = slots.getLongAcquire(((int)hash & mask) << 3);
+        final int index = findEntry(arena, hash, key, keyOffset, keyLength);
+        if (index < 0)
+        {
+            return NodeLayout.NULL;
+        }
+        if (index == ((int)hash & mask) && 0 != homeSlot)
+        {
+            return homeSlot & NodeLayout.ADDRESS_MASK;
+        }
+        return nodeAcquire(index);
     }
 
     /**

@@ -62,6 +62,15 @@ final class KeyBound
     /**
      * @return the comparison of a key with this bound (only meaningful when present).
      */
+    /**
+     * @return the order of the key at ({@code segment}, {@code keyOffset}) against this bound: a scan's step, which
+     * already holds the node's segment.
+     */
+    int compareAt(final UnsafeBuffer segment, final int keyOffset, final int keyLength)
+    {
+        return KeyCompare.compare(segment, keyOffset, keyLength, buffer, 0, length);
+    }
+
     int compareKey(final DirectBuffer key, final int offset, final int keyLength)
     {
         return KeyCompare.compare(key, offset, keyLength, buffer, 0, length);

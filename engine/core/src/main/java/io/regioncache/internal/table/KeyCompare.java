@@ -3,6 +3,7 @@ package io.regioncache.internal.table;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Unsigned lexicographic key comparison, 8 bytes at a time.
@@ -48,6 +49,40 @@ final class KeyCompare
             }
         }
         return Integer.compare(aLength, bLength);
+    }
+
+    /**
+     * {@link #equals(DirectBuffer, int, int, DirectBuffer, int, int)} between two keys in table memory: typed to the
+     * class, so a scan's step makes direct calls whatever other {@link DirectBuffer} types the process passes to the
+     * interface-typed version (a write batch's expandable buffer, a caller's key), whose shared type profile would
+     * otherwise turn each word load into a type-checked or virtual call.
+     *
+     * @return true if both keys have the same length and bytes.
+     */
+    static boolean equalsInTable(
+        final UnsafeBuffer a, final int aOffset, final int aLength,
+        final UnsafeBuffer b, final int bOffset, final int bLength)
+    {
+        if (aLength != bLength)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= aLength; i += Long.BYTES)
+        {
+            if (a.getLong(aOffset + i) != b.getLong(bOffset + i))
+            {
+                return false;
+            }
+        }
+        for (; i < aLength; i++)
+        {
+            if (a.getByte(aOffset + i) != b.getByte(bOffset + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

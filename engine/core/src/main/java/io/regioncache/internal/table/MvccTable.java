@@ -53,9 +53,9 @@ public final class MvccTable
         NodeLayout.address(0, NodeLayout.RESERVED_PREFIX), MAX_HEIGHT);
 
     /** Version strictly older than any legal version: searching for (key, PAST_ALL_VERSIONS) skips the key. */
-    private static final long PAST_ALL_VERSIONS = -1L;
-    /** Linear steps over versions of one key before falling back to a skiplist search. */
-    private static final int MAX_LINEAR_SKIP = 8;
+    static final long PAST_ALL_VERSIONS = -1L;
+    /** Linear steps over versions of one key before a cursor's step falls back to a skiplist search. */
+    static final int MAX_LINEAR_SKIP = 8;
 
     private static final VarHandle NODE_COUNT;
     private static final VarHandle KEY_COUNT;
@@ -606,6 +606,30 @@ public final class MvccTable
         return (long)KEY_COUNT.getAcquire(this);
     }
 
+    /**
+     * How far the nodes are from key order in memory: the number of nodes whose successor in key order lies at a lower
+     * address (earlier in the same segment, or in an earlier segment). Nodes are bump-allocated in insert order, so a
+     * table filled in key order (a load, a compaction) has none and a forward scan reads memory sequentially; each
+     * write landing between keys written before it adds one. O(n); any thread (a diagnostic and a test oracle).
+     *
+     * @return the number of backward links at level 0.
+     */
+    public long layoutBreaks()
+    {
+        long breaks = 0;
+        long n = first();
+        while (NodeLayout.NULL != n)
+        {
+            final long next = nextAcquire(n, 0);
+            if (NodeLayout.NULL != next && next < n)
+            {
+                breaks++;
+            }
+            n = next;
+        }
+        return breaks;
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Package-private skiplist primitives shared with the cursors (all reader-safe).
     // ------------------------------------------------------------------------------------------------------
@@ -792,38 +816,6 @@ public final class MvccTable
                 level--;
             }
         }
-    }
-
-    /**
-     * @return the first node with a key greater than the key of {@code node}, or NULL. Walks a few versions
-     * linearly (the common case: few versions per key) before falling back to an O(log n) search.
-     */
-    long skipKey(final long node)
-    {
-        // Decode the current node once; each candidate is checked for equality (length first, then 8-byte
-        // words), which is cheaper than an ordered compare and is all a scan step needs.
-        final UnsafeBuffer segment = arena.segment(node);
-        final int nodeOffset = NodeLayout.offset(node);
-        final int keyOffset = NodeLayout.keyOffset(nodeOffset);
-        final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
-        long next = segment.getLongAcquire(NodeLayout.nextOffset(nodeOffset, 0));
-        for (int i = 0; i < MAX_LINEAR_SKIP; i++)
-        {
-            if (NodeLayout.NULL == next)
-            {
-                return next;
-            }
-            final UnsafeBuffer nextSegment = arena.segment(next);
-            final int nextOffset = NodeLayout.offset(next);
-            if (!KeyCompare.equals(nextSegment, NodeLayout.keyOffset(nextOffset),
-                NodeLayout.keyLength(nextSegment, nextOffset), segment, keyOffset, keyLength))
-            {
-                return next;
-            }
-            next = nextSegment.getLongAcquire(NodeLayout.nextOffset(nextOffset, 0));
-        }
-        return findGreaterOrEqual(
-            segment, NodeLayout.keyOffset(nodeOffset), NodeLayout.keyLength(segment, nodeOffset), PAST_ALL_VERSIONS);
     }
 
     /**
