@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -159,6 +160,12 @@ public final class RocksDbBackingStore implements WritableStore
         gc.visitHook(hook);
     }
 
+    /** Test hook: {keys GC rounds swept by seeking, keys swept blind from their lists} so far. */
+    long[] gcSweptKeys()
+    {
+        return gc.sweptKeys();
+    }
+
     // ------------------------------------------------------------------ writes
 
     /**
@@ -174,6 +181,7 @@ public final class RocksDbBackingStore implements WritableStore
         checkVersion(version);
         enter();
         final List<byte[]> written = gc.tracking() ? new ArrayList<>(batch.count()) : null;
+        final BitSet tombstones = new BitSet();
         try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
         {
             final int rc = batch.forEach((op, key, keyLength, value, valueLength) ->
@@ -181,6 +189,7 @@ public final class RocksDbBackingStore implements WritableStore
                 final byte[] k = storedKey(key, 0, keyLength, version);
                 if (written != null)
                 {
+                    tombstones.set(written.size(), op != WriteBatch.PUT);
                     written.add(k);
                 }
                 try
@@ -207,7 +216,7 @@ public final class RocksDbBackingStore implements WritableStore
             db.write(writeOptions, wb);
             if (written != null)
             {
-                gc.markWritten(written);
+                gc.markWritten(written, tombstones);
             }
         }
         catch (final RocksDBException ex)
@@ -275,7 +284,9 @@ public final class RocksDbBackingStore implements WritableStore
             if (n > 0)
             {
                 db.write(writeOptions, wb);
-                gc.markWritten(written);
+                final BitSet all = new BitSet();
+                all.set(0, written.size()); // every entry a delete-range writes is a tombstone
+                gc.markWritten(written, all);
             }
             return n;
         }
