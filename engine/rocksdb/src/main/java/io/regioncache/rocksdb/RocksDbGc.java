@@ -102,7 +102,7 @@ final class RocksDbGc
      * What the last forward round that visited a key kept of it ({@link Survivor}), for the keys whose versions are
      * all verified or listed: a round needs no read for them. Only rounds touch it, under {@link #roundLock}.
      */
-    private final HashMap<KeyBytes, Survivor> known = new HashMap<>();
+    private HashMap<KeyBytes, Survivor> known = new HashMap<>();
     /** Rounds started, to age {@link #known}. */
     private int roundNumber;
     /** True while the running round sweeps every entry (a failure then forgets every survivor). */
@@ -247,6 +247,11 @@ final class RocksDbGc
                 if (!forward)
                 {
                     known.clear(); // a backward sweep may delete what a survivor names; forget them all
+                }
+                else if (known.isEmpty())
+                {
+                    // It learns a survivor per key: size the map once instead of rehashing it a dozen times.
+                    known = new HashMap<>((int)Math.min(MAX_KNOWN, Math.max(16, estimatedKeys())) * 4 / 3 + 1);
                 }
                 walker.sweepAll(carried);
             }
@@ -570,7 +575,8 @@ final class RocksDbGc
             // An unlisted key with versions above p: read those too, from hi down, so that its list is exact again
             // and its next round can go blind (without this a key written every round would never get its list
             // back). Past MAX_EXACT of them (a hot key) give up and seek on to p.
-            boolean listing = forward && t.versions == null && t.hi > p;
+            boolean listing = forward && t.versions == null && t.hi > p && !t.crowded;
+            t.crowded = false;
             final long[] listed = listing ? new long[MAX_EXACT] : null;
             int listedCount = 0;
             long listedTombstones = 0;
@@ -604,6 +610,7 @@ final class RocksDbGc
                     if (listing && listedCount == MAX_EXACT)
                     {
                         listing = false;
+                        t.crowded = true;
                         positionSeek(encoded, p);
                         it.seek(seek);
                         positioned = true;
@@ -672,16 +679,19 @@ final class RocksDbGc
         }
 
         /**
-         * Sweep every entry, adding each key with versions above {@code p} to {@code carried} (by range only: the
-         * next round's seek lists them again) and, in a forward round, learning every key's survivor.
+         * Sweep every entry, adding each key with versions above {@code p} to {@code carried}, listed (from the
+         * entries themselves, which is what a seek would list) unless it has more than {@link #MAX_EXACT} of them,
+         * and, in a forward round, learning every key's survivor: so the next round can already go blind.
          */
         void sweepAll(final List<Tracked> carried) throws RocksDBException
         {
             byte[] current = null;
-            long hi = -1;
             boolean kept = false;
             long keptVersion = NONE;
             byte[] keptTombstone = null; // deleted once the key's older entries are (see sweepKey)
+            final long[] above = new long[MAX_EXACT + 1];
+            int aboveCount = 0;
+            long aboveTombstones = 0;
             for (it.seekToFirst(); it.isValid(); it.next())
             {
                 visit();
@@ -693,17 +703,24 @@ final class RocksDbGc
                 }
                 if (current == null || current.length != encodedLength || !prefixEquals(current))
                 {
-                    keptTombstone = finishKey(current, hi, keptVersion, keptTombstone, carried);
+                    finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
                     current = new byte[encodedLength];
                     keyView.getBytes(0, current);
-                    hi = -1;
+                    aboveCount = 0;
+                    aboveTombstones = 0;
                     kept = false;
                     keptVersion = NONE;
+                    keptTombstone = null;
                 }
                 final long v = version();
                 if (v > p)
                 {
-                    hi = Math.max(hi, v); // a later round decides it
+                    // A later round decides it. Entries come newest first: above[0] is the key's highest version.
+                    if (aboveCount <= MAX_EXACT)
+                    {
+                        aboveTombstones |= (aboveCount < MAX_EXACT && readTombstone() ? 1L : 0L) << aboveCount;
+                        above[aboveCount++] = v;
+                    }
                 }
                 else if (kept)
                 {
@@ -720,27 +737,58 @@ final class RocksDbGc
                     }
                 }
             }
-            finishKey(current, hi, keptVersion, keptTombstone, carried);
+            finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
         }
 
-        private byte[] finishKey(
-            final byte[] encoded, final long hi, final long keptVersion, final byte[] keptTombstone,
-            final List<Tracked> out) throws RocksDBException
+        private void finishKey(
+            final byte[] encoded, final long[] above, final int aboveCount, final long aboveTombstones,
+            final long keptVersion, final byte[] keptTombstone, final List<Tracked> out) throws RocksDBException
         {
             if (keptTombstone != null)
             {
                 wb.delete(keptTombstone);
                 counted();
             }
-            if (encoded != null && incremental)
+            if (encoded == null || !incremental)
             {
-                if (hi > p)
-                {
-                    out.add(new Tracked(encoded, p + 1, hi));
-                }
-                learn(new Survivor(encoded), keptTombstone != null ? NONE : keptVersion);
+                return;
             }
-            return null;
+            if (aboveCount > 0)
+            {
+                final Tracked t = new Tracked(encoded, above[aboveCount - 1], above[0]);
+                if (aboveCount <= MAX_EXACT)
+                {
+                    t.versions = Arrays.copyOf(above, aboveCount);
+                    t.count = aboveCount;
+                    t.tombstones = aboveTombstones;
+                }
+                else
+                {
+                    t.lo = p + 1; // only the range is known: every version above p down to the lowest unread one
+                    t.crowded = true;
+                }
+                out.add(t);
+            }
+            if (forward)
+            {
+                // One lookup per key (the sweep visits every key, so this runs for the whole database).
+                final Survivor fresh = new Survivor(encoded);
+                final Survivor s;
+                if (known.size() < MAX_KNOWN)
+                {
+                    final Survivor old = known.putIfAbsent(fresh, fresh);
+                    s = old != null ? old : fresh;
+                }
+                else
+                {
+                    s = known.get(fresh); // bounded: only keys already known are updated
+                }
+                if (s != null)
+                {
+                    s.version = keptTombstone != null ? NONE : keptVersion;
+                    s.round = roundNumber;
+                }
+            }
         }
 
         void visit()
@@ -911,6 +959,11 @@ final class RocksDbGc
         int count;
         /** Bit {@code i}: {@code versions[i]} is a tombstone. */
         long tombstones;
+        /**
+         * The list overflowed since the key's last round (more than {@link #MAX_EXACT} writes, or a seek that
+         * tried to list it found more): its next round does not try to list it, the one after does again.
+         */
+        boolean crowded;
 
         /** A key whose unverified versions are known only as a range. */
         Tracked(final byte[] bytes, final long lo, final long hi)
@@ -940,6 +993,7 @@ final class RocksDbGc
         {
             into.lo = Math.min(into.lo, other.lo);
             into.hi = Math.max(into.hi, other.hi);
+            into.crowded |= other.crowded;
             if (other.versions == null)
             {
                 into.versions = null;
@@ -971,6 +1025,7 @@ final class RocksDbGc
             if (count == MAX_EXACT)
             {
                 versions = null;
+                crowded = true;
                 return;
             }
             if (count == versions.length)
