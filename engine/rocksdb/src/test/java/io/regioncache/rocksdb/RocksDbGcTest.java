@@ -62,6 +62,8 @@ class RocksDbGcTest
             long dropped = 0;
             int failures = 0;
             int midRoundWrites = 0;
+            long seeked = 0;
+            long blind = 0;
             final int ops = 2500;
             for (int i = 0; i < ops; i++)
             {
@@ -136,6 +138,9 @@ class RocksDbGcTest
                 }
                 else if (i > ops / 2 && rnd.nextInt(20) == 0)
                 {
+                    final long[] swept = inc.gcSweptKeys();
+                    seeked += swept[0];
+                    blind += swept[1];
                     inc.close(); // a restart: the reopened store sweeps everything once
                     inc = RocksDbBackingStore.open(incDir);
                 }
@@ -144,6 +149,11 @@ class RocksDbGcTest
             final long d = full.gcBelow(version);
             assertEquals(d, inc.gcBelow(version), "seed " + seed + ": final round");
             assertSameEntries(full.db(), inc.db(), "seed " + seed + " final");
+            final long[] swept = inc.gcSweptKeys(); // since the last restart
+            seeked += swept[0];
+            blind += swept[1];
+            System.out.println("seed " + seed + ": keys swept by seeking " + seeked + ", blind " + blind);
+            assertTrue(seeked > 0 && blind > 0, "seed " + seed + ": both the seek and the blind path ran");
             assertTrue(dropped > 0, "seed " + seed + ": the history left no garbage to drop");
             assertTrue(failures > 0 && midRoundWrites > 0, "seed " + seed + ": the history exercised no failure");
         }
@@ -339,8 +349,12 @@ class RocksDbGcTest
             store.delete(key(900), ++version);
             assertEquals(0, store.gcBelow(1000), "nothing at or below 1000 is unswept");
             assertEquals(0, visits[0], "keys written above the safe point are not visited");
+            final long[] before = store.gcSweptKeys();
             assertEquals(49 + 1 + 1 + 2, store.gcBelow(version));
             assertEquals(3, visits[0], "one visit per key written");
+            final long[] after = store.gcSweptKeys();
+            assertEquals(1, after[0] - before[0], "one seek: the hot key, written more times than a list holds");
+            assertEquals(2, after[1] - before[1], "keys 500 and 900 swept blind (the full sweep learned them)");
         }
         try (RocksDbBackingStore store = RocksDbBackingStore.open(d))
         {
@@ -352,6 +366,64 @@ class RocksDbGcTest
             assertEquals(0, store.gcBelow(5000));
             assertEquals(0, visits[0], "then nothing is tracked");
         }
+    }
+
+    /**
+     * The blind path's edge cases, each compared with a full sweep: a late write at the survivor's own version (a
+     * tombstone over the kept put: the list's flag wins), one below the survivor, a kept tombstone with an older
+     * survivor (both go, the tombstone last), and a key whose survivor the sweep had to learn by seeking first.
+     */
+    @Test
+    void blindRoundsDropWhatAFullSweepDrops() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final RocksDbBackingStore[] both = {inc, full};
+            for (final RocksDbBackingStore st : both)
+            {
+                for (int k = 0; k < 200; k++)
+                {
+                    st.put(key(k), 1, new byte[] {1});
+                    st.put(key(k), 2, new byte[] {2});
+                }
+            }
+            gcBoth(inc, full, 2, 0, "first round: a full sweep learns every survivor");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.put(key(1), 5, new byte[] {5});
+                st.put(key(2), 6, new byte[] {6});
+                st.delete(key(3), 7);
+            }
+            gcBoth(inc, full, 7, 3, "survivors at 2 go; key 3's tombstone goes after its survivor");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.delete(key(1), 5); // a late tombstone at key 1's survivor version
+                st.put(key(2), 4, new byte[] {4}); // a late put below key 2's survivor
+                st.put(key(3), 3, new byte[] {3}); // a late put under key 3's swept tombstone
+                st.put(key(4), 8, new byte[] {8});
+            }
+            gcBoth(inc, full, 8, 4, "late writes at and below survivors");
+            assertNull(inc.get(key(1), 100), "key 1 ends deleted");
+            assertArrayEquals(new byte[] {6}, inc.get(key(2), 100));
+            assertArrayEquals(new byte[] {3}, inc.get(key(3), 100));
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    private static void gcBoth(final RocksDbBackingStore inc, final RocksDbBackingStore full, final long safePoint,
+        final int blind, final String what)
+    {
+        final long[] before = inc.gcSweptKeys();
+        assertEquals(full.gcBelow(safePoint), inc.gcBelow(safePoint), what + ": dropped");
+        assertSameEntries(full.db(), inc.db(), what);
+        assertEquals(blind, inc.gcSweptKeys()[1] - before[1], what + ": keys swept blind");
     }
 
     private static byte[] key(final int i)
