@@ -273,11 +273,6 @@ final class RocksDbGc
                     seekWork += found[i] == null ? 1 : 0;
                 }
             }
-            if (known.isEmpty() && work > 16 && forward)
-            {
-                // The first round learns a survivor per key: size the map once instead of rehashing it many times.
-                known = new HashMap<>(Math.min(MAX_KNOWN, work) * 4 / 3 + 1);
-            }
             final List<Tracked> carried = new ArrayList<>();
             // A blind key costs a hash lookup and its deletes, less than its share of a scan: only seeks count.
             final boolean full = !incremental || fullSweepNeeded || seekWork * 4L > estimatedKeys();
@@ -291,8 +286,7 @@ final class RocksDbGc
                 }
                 else if (known.isEmpty())
                 {
-                    // It learns a survivor per key: size the map once instead of rehashing it a dozen times.
-                    known = new HashMap<>((int)Math.min(MAX_KNOWN, Math.max(16, estimatedKeys())) * 4 / 3 + 1);
+                    presizeKnown(estimatedKeys());
                 }
                 walker.sweepAll(carried);
                 if (forward)
@@ -302,6 +296,10 @@ final class RocksDbGc
             }
             else
             {
+                if (known.isEmpty() && forward)
+                {
+                    presizeKnown(work);
+                }
                 for (final int i : seekOrder(keys, work, p))
                 {
                     final Tracked t = keys[i];
@@ -433,6 +431,12 @@ final class RocksDbGc
         {
             l.unlock();
         }
+    }
+
+    /** The first round learns a survivor per key: size the map once instead of rehashing it a dozen times. */
+    private void presizeKnown(final long keys)
+    {
+        known = new HashMap<>((int)Math.min(MAX_KNOWN, Math.max(16, keys)) * 4 / 3 + 1);
     }
 
     /** @return what the last forward round kept of {@code t}, {@link #UNSEEN}, or null if that is not known. */
