@@ -44,9 +44,10 @@ import io.regioncache.StoreException;
  * released by close (in the order RocksDB needs: iterators, read options, bounds, snapshots, then the database).
  * <p>
  * <b>GC.</b> {@link #gcBelow(long)} is an explicit sweep, not a compaction filter, and it costs what the garbage
- * costs: the store tracks, per user key written, the range of versions no round has swept yet, and a round seeks
- * only to keys with such versions at or below its safe point, reading from the safe point down to the first
- * version an earlier round already swept ({@link RocksDbGc} explains the invariant that makes this exact). The first
+ * costs: the store tracks, per user key written, the versions no round has swept yet, and a round visits only keys
+ * with such versions at or below its safe point. Most it sweeps without a read, from those versions and the one it
+ * kept of the key last time; the others it seeks to, reading from the safe point down to the first version an
+ * earlier round already swept ({@link RocksDbGc} explains the invariant that makes both exact). The first
  * round after {@link #open} of a non-empty directory sweeps everything once (keys written before this process are not
  * tracked), and a store made by {@link #wrap} always sweeps everything (its database may be written behind this
  * store's back). Either way the same versions are dropped ({@code RocksDbGcTest} compares the two on random

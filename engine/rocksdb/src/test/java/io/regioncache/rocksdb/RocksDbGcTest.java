@@ -35,8 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * moving forward and sometimes back (a backward round verifies nothing), late writes below the safe point already
  * swept, restarts (the reopened store sweeps
  * everything once), rounds failed at a random entry (they put their ranges back), and writes landing in the middle
- * of a round (at versions above its safe point, as the GC contract requires). A concurrent test races a writer
- * thread against rounds, and a cost test proves a round visits only the keys written.
+ * of a round (at versions above its safe point, as the GC contract requires). Every history must take both the
+ * blind path (a listed key with a known survivor, swept without a read) and the seek path; a second test walks the
+ * blind path's edge cases. A concurrent test races a writer thread against rounds, and a cost test proves a round
+ * visits only the keys written and seeks only the ones it must.
  */
 class RocksDbGcTest
 {
@@ -412,6 +414,60 @@ class RocksDbGcTest
             assertNull(inc.get(key(1), 100), "key 1 ends deleted");
             assertArrayEquals(new byte[] {6}, inc.get(key(2), 100));
             assertArrayEquals(new byte[] {3}, inc.get(key(3), 100));
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    /**
+     * A backward round that sweeps everything forgets every survivor, and from then on a key missing from the
+     * survivor map may still hold a live put: it must seek, not go blind as if it had none (compared with a full
+     * sweep).
+     */
+    @Test
+    void aKeyWhoseSurvivorWasForgottenSeeks() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final RocksDbBackingStore[] both = {inc, full};
+            for (final long v : new long[] {1, 10})
+            {
+                for (final RocksDbBackingStore st : both)
+                {
+                    for (int k = 0; k < 200; k++)
+                    {
+                        st.put(key(k), v, new byte[] {(byte)v});
+                    }
+                }
+                gcBoth(inc, full, v, 200, "round at " + v);
+            }
+            for (final RocksDbBackingStore st : both)
+            {
+                for (int k = 0; k < 190; k++)
+                {
+                    st.put(key(k), 5, new byte[] {5}); // late writes: a backward round has most keys to sweep
+                }
+            }
+            gcBoth(inc, full, 7, 0, "a backward round sweeps everything and forgets every survivor");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.put(key(195), 20, new byte[] {20}); // its survivor (10) is forgotten, not gone
+                for (int k = 1000; k < 3000; k++)
+                {
+                    // Above the next safe point (not visited): they only make the next round too small for a full
+                    // sweep, which would learn every survivor again.
+                    st.put(key(k), 30, new byte[] {30});
+                }
+            }
+            final long[] before = inc.gcSweptKeys();
+            gcBoth(inc, full, 20, 0, "late keys and key 195 seek");
+            assertEquals(191, inc.gcSweptKeys()[0] - before[0], "keys swept by seeking");
         }
         finally
         {
