@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,9 +44,10 @@ import io.regioncache.StoreException;
  * released by close (in the order RocksDB needs: iterators, read options, bounds, snapshots, then the database).
  * <p>
  * <b>GC.</b> {@link #gcBelow(long)} is an explicit sweep, not a compaction filter, and it costs what the garbage
- * costs: the store tracks, per user key written, the range of versions no round has swept yet, and a round seeks
- * only to keys with such versions at or below its safe point, reading from the safe point down to the first
- * version an earlier round already swept ({@link RocksDbGc} explains the invariant that makes this exact). The first
+ * costs: the store tracks, per user key written, the versions no round has swept yet, and a round visits only keys
+ * with such versions at or below its safe point. Most it sweeps without a read, from those versions and the one it
+ * kept of the key last time; the others it seeks to, reading from the safe point down to the first version an
+ * earlier round already swept ({@link RocksDbGc} explains the invariant that makes both exact). The first
  * round after {@link #open} of a non-empty directory sweeps everything once (keys written before this process are not
  * tracked), and a store made by {@link #wrap} always sweeps everything (its database may be written behind this
  * store's back). Either way the same versions are dropped ({@code RocksDbGcTest} compares the two on random
@@ -159,6 +161,12 @@ public final class RocksDbBackingStore implements WritableStore
         gc.visitHook(hook);
     }
 
+    /** Test hook: {keys GC rounds swept by seeking, keys swept blind from their lists} so far. */
+    long[] gcSweptKeys()
+    {
+        return gc.sweptKeys();
+    }
+
     // ------------------------------------------------------------------ writes
 
     /**
@@ -174,6 +182,7 @@ public final class RocksDbBackingStore implements WritableStore
         checkVersion(version);
         enter();
         final List<byte[]> written = gc.tracking() ? new ArrayList<>(batch.count()) : null;
+        final BitSet tombstones = new BitSet();
         try (org.rocksdb.WriteBatch wb = new org.rocksdb.WriteBatch())
         {
             final int rc = batch.forEach((op, key, keyLength, value, valueLength) ->
@@ -181,6 +190,7 @@ public final class RocksDbBackingStore implements WritableStore
                 final byte[] k = storedKey(key, 0, keyLength, version);
                 if (written != null)
                 {
+                    tombstones.set(written.size(), op != WriteBatch.PUT);
                     written.add(k);
                 }
                 try
@@ -207,7 +217,7 @@ public final class RocksDbBackingStore implements WritableStore
             db.write(writeOptions, wb);
             if (written != null)
             {
-                gc.markWritten(written);
+                gc.markWritten(written, tombstones);
             }
         }
         catch (final RocksDBException ex)
@@ -275,7 +285,9 @@ public final class RocksDbBackingStore implements WritableStore
             if (n > 0)
             {
                 db.write(writeOptions, wb);
-                gc.markWritten(written);
+                final BitSet all = new BitSet();
+                all.set(0, written.size()); // every entry a delete-range writes is a tombstone
+                gc.markWritten(written, all);
             }
             return n;
         }

@@ -3,6 +3,8 @@ package io.regioncache.rocksdb;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Lock;
@@ -51,6 +53,20 @@ import io.regioncache.store.MvccKeyCodec;
  * older is live, and if it were ever wrong, a stop there would make an older put visible again, whereas a wrong stop
  * after a kept put only leaves garbage.
  * <p>
+ * <b>Most keys need no read at all.</b> A writer also lists, per key, the exact versions it wrote since the key's
+ * last round and which are tombstones (up to {@link #MAX_EXACT}; a key written more often keeps only its range), and
+ * a forward round remembers, per key it swept, its <em>survivor</em>: the version of the put it kept, or none
+ * ({@link Survivor}, in {@link #known}, bounded by {@link #MAX_KNOWN}). By the invariant, a listed key's live
+ * entries at or below {@code P} are then exactly its listed versions there plus its survivor, so the round keeps the
+ * newest and deletes the others by key, without a seek ({@link Walker#blind}); a blind delete of an entry that is
+ * not there would be harmless, but does not happen in a consistent history (the count stays exact). When the newest
+ * is a tombstone, the key takes the seek path instead (see {@code blind} for why). A store opened on an empty
+ * directory knows every key from its first write, so a key no round kept anything of has no survivor; otherwise the
+ * first sweep learns them all. A key whose survivor is not known (dropped for space, or by a failed or backward
+ * round) or whose list overflowed takes the seek path, which learns the survivor and, for a key with versions above
+ * {@code P} but no list, reads those too so its next round can go blind again. In the default {@code drive}'s
+ * pattern 95% of the keys a round visits go blind ({@code GcCostProbe} prints the split).
+ * <p>
  * <b>Why marks are never lost.</b> A writer marks its keys after its write landed, under the read side of
  * {@link #swapLock}; a round swaps {@link #pending} for an empty map under the write side and only then takes its
  * RocksDB snapshot. A mark that went into the taken map therefore finished before the swap, after its write landed:
@@ -62,8 +78,9 @@ import io.regioncache.store.MvccKeyCodec;
  * {@link RocksDbBackingStore#wrap} (its database may be written behind the store's back), and a round where most keys
  * would be visited anyway (a forward scan is cheaper than a seek per key). A round whose safe point is below the
  * highest one swept so far drops what a full sweep would, but verifies nothing (verified entries above its safe point
- * may be live), so it puts the ranges it took back. A failed round also puts them back: it only ever deleted entries,
- * which keeps the invariant. {@code RocksDbGcTest} compares rounds against a store that always sweeps everything, on
+ * may be live), so it puts the ranges it took back, and forgets their lists and survivors (it may have deleted what
+ * they name). A failed round also puts them back and forgets the same: it only ever deleted entries, which keeps the
+ * invariant. {@code RocksDbGcTest} compares rounds against a store that always sweeps everything, on
  * random histories with deletes, restarts and injected failures.
  * <p>
  * <b>Threads.</b> Writers call {@link #markWritten} concurrently; rounds are serialized by {@link #roundLock}.
@@ -75,6 +92,15 @@ final class RocksDbGc
     private static final int INDEX_BITS = 22;
     /** A key with more droppable versions than this drops the rest with one range tombstone (see sweepKey). */
     static final int RANGE_DELETE_AFTER = 8;
+    /**
+     * Versions a key's list holds since its last round before the key falls back to the seek path (a hot key
+     * written thousands of times a round is cheaper to sweep with one seek and a range tombstone than to list).
+     */
+    static final int MAX_EXACT = 16;
+    /** Survivors remembered (about 80 bytes each, the key bytes shared with the writers' marks): 80 MB at most. */
+    static final int MAX_KNOWN = 1 << 20;
+    /** A survivor's version when no version of its key at or below the last safe point is live. */
+    static final long NONE = -1;
 
     private final RocksDB db;
     private final WriteOptions writeOptions;
@@ -87,6 +113,27 @@ final class RocksDbGc
     /** True until a full sweep has established the invariant (keys written before this process are not tracked). */
     private boolean fullSweepNeeded;
     private volatile long safePoint = -1;
+    /**
+     * What the last forward round that visited a key kept of it ({@link Survivor}), for the keys whose versions are
+     * all verified or listed: a round needs no read for them. Only rounds touch it, under {@link #roundLock}.
+     */
+    private HashMap<KeyBytes, Survivor> known = new HashMap<>();
+    /**
+     * True while every key with a live verified entry is in {@link #known}: from the start of a store opened on
+     * an empty directory (each key is then tracked from its first write), or after a forward full sweep that
+     * learned every key, until a survivor is dropped for space or by a failure. While true, a key missing from it
+     * has none ({@link #UNSEEN}).
+     */
+    private boolean knownComplete;
+    /** The survivor of a key no round has kept anything of, while {@link #knownComplete}. */
+    private static final Survivor UNSEEN = new Survivor(new byte[0]);
+    /** Rounds started, to age {@link #known}. */
+    private int roundNumber;
+    /** True while the running round sweeps every entry (a failure then forgets every survivor). */
+    private boolean sweepingAll;
+    /** Keys rounds swept by seeking, and blind (from their lists and survivors): for tests and probes. */
+    private long seekedKeys;
+    private long blindKeys;
     /** Test hook: called once per key or entry visited, may throw to simulate a failure mid-round. */
     private volatile Runnable visitHook;
 
@@ -102,6 +149,7 @@ final class RocksDbGc
         this.writeOptions = writeOptions;
         this.incremental = incremental;
         this.fullSweepNeeded = !startsEmpty;
+        this.knownComplete = startsEmpty;
     }
 
     /** @return the highest safe point a completed round swept at, or -1. */
@@ -115,6 +163,20 @@ final class RocksDbGc
         return incremental;
     }
 
+    /** @return {keys swept by seeking, keys swept blind} over every round so far. */
+    long[] sweptKeys()
+    {
+        roundLock.lock();
+        try
+        {
+            return new long[] {seekedKeys, blindKeys};
+        }
+        finally
+        {
+            roundLock.unlock();
+        }
+    }
+
     void visitHook(final Runnable hook)
     {
         this.visitHook = hook;
@@ -124,8 +186,9 @@ final class RocksDbGc
      * After a write landed in RocksDB: its entries are unverified.
      *
      * @param storedKeys the stored keys written (encoded user key + version).
+     * @param tombstones bit {@code i} set: {@code storedKeys.get(i)} was written as a tombstone.
      */
-    void markWritten(final List<byte[]> storedKeys)
+    void markWritten(final List<byte[]> storedKeys, final BitSet tombstones)
     {
         if (!incremental)
         {
@@ -136,11 +199,12 @@ final class RocksDbGc
         try
         {
             final ConcurrentHashMap<Tracked, Tracked> map = pending;
-            for (final byte[] k : storedKeys)
+            for (int i = 0; i < storedKeys.size(); i++)
             {
+                final byte[] k = storedKeys.get(i);
                 final int encodedLength = k.length - MvccKeyCodec.VERSION_LENGTH;
                 final long version = MvccKeyCodec.getVersion(new UnsafeBuffer(k), encodedLength);
-                final Tracked t = new Tracked(Arrays.copyOf(k, encodedLength), version, version);
+                final Tracked t = new Tracked(Arrays.copyOf(k, encodedLength), version, tombstones.get(i));
                 map.merge(t, t, Tracked::widen);
             }
         }
@@ -190,25 +254,60 @@ final class RocksDbGc
              RocksIterator it = db.newIterator(ro);
              WriteBatch wb = new WriteBatch())
         {
-            final Walker walker = new Walker(it, wb, p, checkOpen);
+            sweepingAll = false;
+            final Walker walker = new Walker(it, wb, p, checkOpen, forward);
+            roundNumber++;
             // `taken` is quiescent now (every writer that could add to it has released the swap lock).
             final Tracked[] keys = taken.values().toArray(new Tracked[0]);
+            // Each key to sweep either goes blind (listed, and its survivor known: found[i]) or seeks.
+            final Survivor[] found = new Survivor[keys.length];
             int work = 0;
-            for (final Tracked t : keys)
+            int seekWork = 0;
+            for (int i = 0; i < keys.length; i++)
             {
-                work += t.lo <= p ? 1 : 0;
+                final Tracked t = keys[i];
+                if (t.lo <= p)
+                {
+                    work++;
+                    found[i] = forward && t.versions != null ? survivorOf(t) : null;
+                    seekWork += found[i] == null ? 1 : 0;
+                }
             }
             final List<Tracked> carried = new ArrayList<>();
-            final boolean full = !incremental || fullSweepNeeded || work * 4L > estimatedKeys();
+            // A blind key costs a hash lookup and its deletes, less than its share of a scan: only seeks count.
+            final boolean full = !incremental || fullSweepNeeded || seekWork * 4L > estimatedKeys();
+            sweepingAll = full;
             if (full)
             {
+                if (!forward)
+                {
+                    known.clear(); // a backward sweep may delete what a survivor names; forget them all
+                    knownComplete = false;
+                }
+                else if (known.isEmpty())
+                {
+                    presizeKnown(estimatedKeys());
+                }
                 walker.sweepAll(carried);
+                if (forward)
+                {
+                    knownComplete = walker.learnedAll; // every key of the database was seen
+                }
             }
             else
             {
+                if (known.isEmpty() && forward)
+                {
+                    presizeKnown(work);
+                }
                 for (final int i : seekOrder(keys, work, p))
                 {
-                    walker.sweepKey(keys[i].bytes, keys[i].lo);
+                    final Tracked t = keys[i];
+                    walker.visit();
+                    if (found[i] == null || !walker.blind(t, found[i]))
+                    {
+                        walker.sweepKey(t);
+                    }
                 }
             }
             it.status();
@@ -217,7 +316,9 @@ final class RocksDbGc
             {
                 if (!forward)
                 {
-                    // A backward round verified nothing (verified entries above its safe point may be live).
+                    // A backward round verified nothing (verified entries above its safe point may be live), and
+                    // it may have deleted versions the lists and survivors name: its keys go back to the seek path.
+                    forget(keys);
                     putBack(Arrays.asList(keys));
                 }
                 else
@@ -228,7 +329,7 @@ final class RocksDbGc
                         {
                             if (t.hi > p)
                             {
-                                t.lo = Math.max(t.lo, p + 1); // what the round left: above its safe point
+                                t.keepAbove(p); // what the round left: above its safe point
                                 carried.add(t);
                             }
                         }
@@ -236,15 +337,27 @@ final class RocksDbGc
                     putBack(carried);
                 }
                 fullSweepNeeded = false;
+                boundKnown();
             }
             this.safePoint = Math.max(this.safePoint, p);
+            seekedKeys += walker.seeked;
+            blindKeys += walker.blinded;
             return walker.dropped;
         }
         catch (final RocksDBException | IllegalArgumentException | StoreException ex)
         {
             if (incremental)
             {
-                putBack(new ArrayList<>(taken.values())); // nothing is forgotten: the next round looks again
+                // Nothing is forgotten: the next round looks again, by seeking (what this round deleted before it
+                // failed may be named by the lists and survivors, and a blind delete of it would be counted).
+                final Tracked[] keys = taken.values().toArray(new Tracked[0]);
+                forget(keys);
+                if (sweepingAll)
+                {
+                    known.clear(); // it learned survivors of keys whose older versions it had not yet deleted
+                    knownComplete = false;
+                }
+                putBack(Arrays.asList(keys));
             }
             if (ex instanceof StoreException)
             {
@@ -320,6 +433,47 @@ final class RocksDbGc
         }
     }
 
+    /** The first round learns a survivor per key: size the map once instead of rehashing it a dozen times. */
+    private void presizeKnown(final long keys)
+    {
+        known = new HashMap<>((int)Math.min(MAX_KNOWN, Math.max(16, keys)) * 4 / 3 + 1);
+    }
+
+    /** @return what the last forward round kept of {@code t}, {@link #UNSEEN}, or null if that is not known. */
+    private Survivor survivorOf(final Tracked t)
+    {
+        final Survivor s = known.get(t);
+        return s != null ? s : knownComplete ? UNSEEN : null;
+    }
+
+    /** Send {@code keys} back to the seek path: no version list, no survivor. */
+    private void forget(final Tracked[] keys)
+    {
+        for (final Tracked t : keys)
+        {
+            t.versions = null;
+            known.remove(t);
+        }
+    }
+
+    /**
+     * Keep {@link #known} within {@link #MAX_KNOWN} keys: past it, forget the survivors no round touched this time
+     * (their keys seek once more when next written), and everything if that is still too many.
+     */
+    private void boundKnown()
+    {
+        if (known.size() > MAX_KNOWN)
+        {
+            final int now = roundNumber;
+            knownComplete = false;
+            known.values().removeIf(s -> s.round != now);
+            if (known.size() > MAX_KNOWN)
+            {
+                known.clear();
+            }
+        }
+    }
+
     private long estimatedKeys()
     {
         try
@@ -353,13 +507,117 @@ final class RocksDbGc
         /** Operations in {@link #wb} (counted here: {@code WriteBatch.count()} is a JNI call). */
         int batched;
         long dropped;
+        /** A forward round: it learns survivors and lists (a backward one verifies nothing). */
+        final boolean forward;
+        int seeked;
+        int blinded;
+        /** False once {@link #learn} had no room for a key. */
+        boolean learnedAll = true;
 
-        Walker(final RocksIterator it, final WriteBatch wb, final long p, final Runnable checkOpen)
+        Walker(final RocksIterator it, final WriteBatch wb, final long p, final Runnable checkOpen,
+            final boolean forward)
         {
             this.it = it;
             this.wb = wb;
             this.p = p;
             this.checkOpen = checkOpen;
+            this.forward = forward;
+        }
+
+        /**
+         * Sweep a listed key with a known survivor without reading RocksDB: its live entries at or below {@code p}
+         * are exactly its listed versions there and its survivor (the invariant, see the class comment), so the
+         * round keeps the newest of them and deletes the others by key. This saves the seek and the steps of the
+         * walk, which were most of a round's cost; the deletes are the same ones the seek path would issue.
+         * <p>
+         * Only when the kept entry is a put: then every delete removes an entry older than one that stays, so even
+         * a wrong list (a host that wrote through {@link RocksDbBackingStore#db()} behind the tracking) or a crash
+         * between two of the round's writes leaves garbage at worst, never a wrong read. A kept tombstone must go
+         * too, and with it every older entry, including any the lists do not know: that is the seek path's walk to
+         * the end of the key, so the key takes it ({@code false}; 2% of the drive's writes are deletes).
+         *
+         * @param s the survivor, or {@link #UNSEEN}.
+         * @return false if nothing was done: the key takes the seek path.
+         */
+        boolean blind(final Tracked t, final Survivor s) throws RocksDBException
+        {
+            long kept = s.version;
+            boolean keptTombstone = false;
+            for (int i = 0; i < t.count; i++)
+            {
+                final long v = t.versions[i];
+                if (v <= p && v >= kept)
+                {
+                    kept = v; // at the survivor's own version the list wins: the write came after that round
+                    keptTombstone = t.tombstone(i);
+                }
+            }
+            if (keptTombstone)
+            {
+                return false;
+            }
+            blinded++;
+            boolean survivorListed = false;
+            for (int i = 0; i < t.count; i++)
+            {
+                final long v = t.versions[i];
+                survivorListed |= v == s.version;
+                if (v <= p && v != kept)
+                {
+                    deleteVersion(t.bytes, v);
+                }
+            }
+            if (s.version != NONE && s.version != kept && !survivorListed)
+            {
+                deleteVersion(t.bytes, s.version);
+            }
+            learn(t, kept);
+            return true;
+        }
+
+        private void deleteVersion(final byte[] encoded, final long version) throws RocksDBException
+        {
+            positionSeek(encoded, version);
+            wb.delete(seek); // copies the key into the batch: the buffer is free again on return
+            dropped++;
+            counted();
+        }
+
+        /** Point {@link #seek} at the stored key {@code (encoded, version)}. */
+        private void positionSeek(final byte[] encoded, final long version)
+        {
+            final int length = encoded.length + MvccKeyCodec.VERSION_LENGTH;
+            if (seek.capacity() < length)
+            {
+                seek = ByteBuffer.allocateDirect(length * 2);
+                seekView.wrap(seek);
+            }
+            seekView.putBytes(0, encoded);
+            MvccKeyCodec.putVersion(seekView, encoded.length, version);
+            seek.clear().limit(length);
+        }
+
+        /** A forward round remembers what it kept of {@code key}: a put's version, or {@link #NONE}. */
+        private void learn(final KeyBytes key, final long keptPut)
+        {
+            if (!forward)
+            {
+                return;
+            }
+            Survivor s = known.get(key);
+            if (s == null)
+            {
+                if (known.size() >= MAX_KNOWN)
+                {
+                    learnedAll = false;
+                    knownComplete = false; // bounded: the key seeks again next time
+                    return;
+                }
+                s = new Survivor(key);
+                known.put(s, s);
+            }
+            s.version = keptPut;
+            s.round = roundNumber;
         }
 
         /**
@@ -373,32 +631,66 @@ final class RocksDbGc
          * after everything older: a crash between two of the round's writes must never leave an older put without
          * the tombstone that hid it.
          */
-        void sweepKey(final byte[] encoded, final long lo) throws RocksDBException
+        void sweepKey(final Tracked t) throws RocksDBException
         {
-            visit();
+            seeked++;
+            final byte[] encoded = t.bytes;
+            final long lo = t.lo;
             final int seekLength = encoded.length + MvccKeyCodec.VERSION_LENGTH;
-            if (seek.capacity() < seekLength)
-            {
-                seek = ByteBuffer.allocateDirect(seekLength * 2);
-                seekView.wrap(seek);
-            }
-            seekView.putBytes(0, encoded);
-            MvccKeyCodec.putVersion(seekView, encoded.length, p);
-            seek.clear().limit(seekLength);
+            // An unlisted key with versions above p: read those too, from hi down, so that its list is exact again
+            // and its next round can go blind (without this a key written every round would never get its list
+            // back). Past MAX_EXACT of them (a hot key) give up and seek on to p.
+            boolean listing = forward && t.versions == null && t.hi > p && !t.crowded;
+            t.crowded = false;
+            final long[] listed = listing ? new long[MAX_EXACT] : null;
+            int listedCount = 0;
+            long listedTombstones = 0;
+            positionSeek(encoded, listing ? t.hi : p);
+            it.seek(seek);
             boolean kept = false;
+            long keptVersion = NONE;
             byte[] keptTombstone = null;
             int pointDeletes = 0;
             byte[] rangeStart = null;
-            for (it.seek(seek); it.isValid(); it.next())
+            boolean positioned = true; // false: step to the next entry first
+            while (true)
             {
+                if (!positioned)
+                {
+                    it.next();
+                }
+                positioned = false;
+                if (!it.isValid())
+                {
+                    break;
+                }
                 readKey();
                 if (keyLength != seekLength || !prefixEquals(encoded))
                 {
                     break; // past the key
                 }
+                final long v = version();
+                if (v > p)
+                {
+                    if (listing && listedCount == MAX_EXACT)
+                    {
+                        listing = false;
+                        t.crowded = true;
+                        positionSeek(encoded, p);
+                        it.seek(seek);
+                        positioned = true;
+                    }
+                    else if (listing)
+                    {
+                        listedTombstones |= (readTombstone() ? 1L : 0L) << listedCount;
+                        listed[listedCount++] = v;
+                    }
+                    continue;
+                }
                 if (!kept)
                 {
                     kept = true; // the newest version at or below p
+                    keptVersion = v;
                     if (readTombstone())
                     {
                         keptTombstone = copyKey();
@@ -423,7 +715,7 @@ final class RocksDbGc
                     keyView.getBytes(0, rangeEnd, 0, keyLength); // the last entry dropped so far
                     dropped++;
                 }
-                if (keptTombstone == null && version() < lo)
+                if (keptTombstone == null && v < lo)
                 {
                     break; // verified and live, so the key's one live verified entry: nothing older is live
                 }
@@ -442,15 +734,29 @@ final class RocksDbGc
                 wb.delete(keptTombstone);
                 counted();
             }
+            if (listing)
+            {
+                t.versions = Arrays.copyOf(listed, listedCount);
+                t.count = listedCount;
+                t.tombstones = listedTombstones;
+            }
+            learn(t, keptTombstone != null ? NONE : keptVersion);
         }
 
-        /** Sweep every entry, adding each key with versions above {@code p} to {@code carried}. */
+        /**
+         * Sweep every entry, adding each key with versions above {@code p} to {@code carried}, listed (from the
+         * entries themselves, which is what a seek would list) unless it has more than {@link #MAX_EXACT} of them,
+         * and, in a forward round, learning every key's survivor: so the next round can already go blind.
+         */
         void sweepAll(final List<Tracked> carried) throws RocksDBException
         {
             byte[] current = null;
-            long hi = -1;
             boolean kept = false;
+            long keptVersion = NONE;
             byte[] keptTombstone = null; // deleted once the key's older entries are (see sweepKey)
+            final long[] above = new long[MAX_EXACT + 1];
+            int aboveCount = 0;
+            long aboveTombstones = 0;
             for (it.seekToFirst(); it.isValid(); it.next())
             {
                 visit();
@@ -462,16 +768,24 @@ final class RocksDbGc
                 }
                 if (current == null || current.length != encodedLength || !prefixEquals(current))
                 {
-                    keptTombstone = finishKey(current, hi, keptTombstone, carried);
+                    finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
                     current = new byte[encodedLength];
                     keyView.getBytes(0, current);
-                    hi = -1;
+                    aboveCount = 0;
+                    aboveTombstones = 0;
                     kept = false;
+                    keptVersion = NONE;
+                    keptTombstone = null;
                 }
                 final long v = version();
                 if (v > p)
                 {
-                    hi = Math.max(hi, v); // a later round decides it
+                    // A later round decides it. Entries come newest first: above[0] is the key's highest version.
+                    if (aboveCount <= MAX_EXACT)
+                    {
+                        aboveTombstones |= (aboveCount < MAX_EXACT && readTombstone() ? 1L : 0L) << aboveCount;
+                        above[aboveCount++] = v;
+                    }
                 }
                 else if (kept)
                 {
@@ -480,6 +794,7 @@ final class RocksDbGc
                 else
                 {
                     kept = true;
+                    keptVersion = v;
                     if (readTombstone())
                     {
                         keptTombstone = copyKey();
@@ -487,26 +802,62 @@ final class RocksDbGc
                     }
                 }
             }
-            finishKey(current, hi, keptTombstone, carried);
+            finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
         }
 
-        private byte[] finishKey(
-            final byte[] encoded, final long hi, final byte[] keptTombstone,
-            final List<Tracked> out) throws RocksDBException
+        private void finishKey(
+            final byte[] encoded, final long[] above, final int aboveCount, final long aboveTombstones,
+            final long keptVersion, final byte[] keptTombstone, final List<Tracked> out) throws RocksDBException
         {
             if (keptTombstone != null)
             {
                 wb.delete(keptTombstone);
                 counted();
             }
-            if (encoded != null && hi > p && incremental)
+            if (encoded == null || !incremental)
             {
-                out.add(new Tracked(encoded, p + 1, hi));
+                return;
             }
-            return null;
+            if (aboveCount > 0)
+            {
+                final Tracked t = new Tracked(encoded, above[aboveCount - 1], above[0]);
+                if (aboveCount <= MAX_EXACT)
+                {
+                    t.versions = Arrays.copyOf(above, aboveCount);
+                    t.count = aboveCount;
+                    t.tombstones = aboveTombstones;
+                }
+                else
+                {
+                    t.lo = p + 1; // only the range is known: every version above p down to the lowest unread one
+                    t.crowded = true;
+                }
+                out.add(t);
+            }
+            if (forward)
+            {
+                // One lookup per key (the sweep visits every key, so this runs for the whole database).
+                final Survivor fresh = new Survivor(encoded);
+                final Survivor s;
+                if (known.size() < MAX_KNOWN)
+                {
+                    final Survivor old = known.putIfAbsent(fresh, fresh);
+                    s = old != null ? old : fresh;
+                }
+                else
+                {
+                    s = known.get(fresh); // bounded: only keys already known are updated
+                    learnedAll &= s != null;
+                }
+                if (s != null)
+                {
+                    s.version = keptTombstone != null ? NONE : keptVersion;
+                    s.round = roundNumber;
+                }
+            }
         }
 
-        private void visit()
+        void visit()
         {
             checkOpen.run();
             if (hook != null)
@@ -595,21 +946,17 @@ final class RocksDbGc
     }
 
     /**
-     * A tracked key: its encoded user key (the stored key without its version), compared by content, and the range
-     * {@code [lo, hi]} holding its unverified versions. One object is both key and value in the map ({@code lo} and
-     * {@code hi} take no part in equality), so a round walks one array of them. The range is mutated only inside the
-     * map's atomic {@code merge}, or by a round on keys no map holds any more. The first 8 bytes, cached as
-     * {@link #head}, give the round its seek order without touching the arrays.
+     * An encoded user key (the stored key without its version), compared by content whatever its subclass, so a
+     * {@link Tracked} finds its {@link Survivor}. The first 8 bytes, cached as {@link #head}, give a round its seek
+     * order without touching the arrays.
      */
-    static final class Tracked
+    abstract static class KeyBytes
     {
         final byte[] bytes;
         final long head;
         private final int hash;
-        long lo;
-        long hi;
 
-        Tracked(final byte[] bytes, final long lo, final long hi)
+        KeyBytes(final byte[] bytes)
         {
             this.bytes = bytes;
             long h = 0;
@@ -619,33 +966,179 @@ final class RocksDbGc
             }
             this.head = h;
             this.hash = Arrays.hashCode(bytes);
+        }
+
+        KeyBytes(final KeyBytes same)
+        {
+            this.bytes = same.bytes;
+            this.head = same.head;
+            this.hash = same.hash;
+        }
+
+        @Override
+        public final boolean equals(final Object o)
+        {
+            return o instanceof KeyBytes && hash == ((KeyBytes)o).hash && Arrays.equals(bytes, ((KeyBytes)o).bytes);
+        }
+
+        @Override
+        public final int hashCode()
+        {
+            return hash;
+        }
+    }
+
+    /**
+     * What a forward round kept of a key: the version of its one live verified entry (a put), or {@link #NONE}.
+     * Only rounds read or write it.
+     */
+    static final class Survivor extends KeyBytes
+    {
+        long version = NONE;
+        /** The last round that set it ({@link #boundKnown} forgets the oldest first). */
+        int round;
+
+        Survivor(final KeyBytes key)
+        {
+            super(key);
+        }
+
+        Survivor(final byte[] bytes)
+        {
+            super(bytes);
+        }
+    }
+
+    /**
+     * A tracked key: the range {@code [lo, hi]} holding its unverified versions and, while they are at most
+     * {@link #MAX_EXACT}, the list of them with a tombstone bit each ({@code versions == null}: only the range is
+     * known, the key takes the seek path). One object is both key and value in the map ({@code lo}, {@code hi} and
+     * the list take no part in equality), so a round walks one array of them. The state is mutated only inside the
+     * map's atomic {@code merge}, or by a round on keys no map holds any more.
+     */
+    static final class Tracked extends KeyBytes
+    {
+        long lo;
+        long hi;
+        /** The unverified versions, the first {@link #count} of them, in no order; null once there were too many. */
+        long[] versions;
+        int count;
+        /** Bit {@code i}: {@code versions[i]} is a tombstone. */
+        long tombstones;
+        /**
+         * The list overflowed since the key's last round (more than {@link #MAX_EXACT} writes, or a seek that
+         * tried to list it found more): its next round does not try to list it, the one after does again.
+         */
+        boolean crowded;
+
+        /** A key whose unverified versions are known only as a range. */
+        Tracked(final byte[] bytes, final long lo, final long hi)
+        {
+            super(bytes);
             this.lo = lo;
             this.hi = hi;
+        }
+
+        /** A key just written at {@code version}. */
+        Tracked(final byte[] bytes, final long version, final boolean tombstone)
+        {
+            super(bytes);
+            this.lo = version;
+            this.hi = version;
+            this.versions = new long[] {version};
+            this.count = 1;
+            this.tombstones = tombstone ? 1 : 0;
+        }
+
+        boolean tombstone(final int i)
+        {
+            return (tombstones >>> i & 1) != 0;
         }
 
         static Tracked widen(final Tracked into, final Tracked other)
         {
             into.lo = Math.min(into.lo, other.lo);
             into.hi = Math.max(into.hi, other.hi);
+            into.crowded |= other.crowded;
+            if (other.versions == null)
+            {
+                into.versions = null;
+            }
+            for (int j = 0; j < other.count && into.versions != null; j++)
+            {
+                into.add(other.versions[j], other.tombstone(j));
+            }
             return into;
         }
 
-        @Override
-        public boolean equals(final Object o)
+        /**
+         * List one more version. The same version twice with different flags (rewritten, by writers whose marks
+         * may land in either order) or one too many drops the list: the seek path reads what is there.
+         */
+        private void add(final long version, final boolean tombstone)
         {
-            return o instanceof Tracked && hash == ((Tracked)o).hash && Arrays.equals(bytes, ((Tracked)o).bytes);
+            for (int i = 0; i < count; i++)
+            {
+                if (versions[i] == version)
+                {
+                    if (tombstone(i) != tombstone)
+                    {
+                        versions = null;
+                    }
+                    return;
+                }
+            }
+            if (count == MAX_EXACT)
+            {
+                versions = null;
+                crowded = true;
+                return;
+            }
+            if (count == versions.length)
+            {
+                versions = Arrays.copyOf(versions, Math.min(MAX_EXACT, count * 2));
+            }
+            tombstones |= (tombstone ? 1L : 0L) << count;
+            versions[count++] = version;
         }
 
-        @Override
-        public int hashCode()
+        /** After a forward round at {@code p} with {@code hi > p}: what is left unverified is above {@code p}. */
+        void keepAbove(final long p)
         {
-            return hash;
+            if (versions == null)
+            {
+                lo = Math.max(lo, p + 1);
+                return;
+            }
+            int n = 0;
+            long bits = 0;
+            long min = Long.MAX_VALUE;
+            for (int i = 0; i < count; i++)
+            {
+                final long v = versions[i];
+                if (v > p)
+                {
+                    bits |= (tombstone(i) ? 1L : 0L) << n;
+                    versions[n++] = v;
+                    min = Math.min(min, v);
+                }
+            }
+            count = n;
+            tombstones = bits;
+            if (n == 0)
+            {
+                versions = null; // not expected (the list holds hi > p), but then only the range is sure
+                lo = Math.max(lo, p + 1);
+                return;
+            }
+            lo = min;
         }
 
         @Override
         public String toString()
         {
-            return "Tracked" + Arrays.toString(bytes) + "[" + lo + ", " + hi + "]";
+            return "Tracked" + Arrays.toString(bytes) + "[" + lo + ", " + hi + "]" +
+                (versions == null ? "" : Arrays.toString(Arrays.copyOf(versions, count)));
         }
     }
 }

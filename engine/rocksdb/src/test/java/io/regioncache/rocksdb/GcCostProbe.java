@@ -56,6 +56,7 @@ public final class GcCostProbe
             long previous = version;
             long totalCpu = 0;
             long totalDropped = 0;
+            long[] sweptBefore = store.gcSweptKeys();
             final long start = System.nanoTime();
             for (int r = 0; r < rounds; r++)
             {
@@ -88,8 +89,11 @@ public final class GcCostProbe
                 }).get();
                 final long dropped = result[0];
                 final long cpuMs = result[1];
-                System.out.printf(Locale.ROOT, "round %2d  safe point %,9d  dropped %,9d  %,6d ms CPU  %,6d ms wall%n",
-                    r, previous, dropped, cpuMs, (System.nanoTime() - t) / 1_000_000L);
+                final long[] swept = store.gcSweptKeys();
+                System.out.printf(Locale.ROOT, "round %2d  safe point %,9d  dropped %,9d  %,6d ms CPU  %,6d ms wall" +
+                    "  keys seeked %,7d blind %,7d%n", r, previous, dropped, cpuMs, (System.nanoTime() - t) / 1_000_000L,
+                    swept[0] - sweptBefore[0], swept[1] - sweptBefore[1]);
+                sweptBefore = swept;
                 if (Boolean.getBoolean("probe.lsm"))
                 {
                     System.out.println("  L0 files " + store.db().getProperty("rocksdb.num-files-at-level0") +

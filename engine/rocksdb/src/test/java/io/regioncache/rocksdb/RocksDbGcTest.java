@@ -35,8 +35,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * moving forward and sometimes back (a backward round verifies nothing), late writes below the safe point already
  * swept, restarts (the reopened store sweeps
  * everything once), rounds failed at a random entry (they put their ranges back), and writes landing in the middle
- * of a round (at versions above its safe point, as the GC contract requires). A concurrent test races a writer
- * thread against rounds, and a cost test proves a round visits only the keys written.
+ * of a round (at versions above its safe point, as the GC contract requires). Every history must take both the
+ * blind path (a listed key with a known survivor, swept without a read) and the seek path; a second test walks the
+ * blind path's edge cases. A concurrent test races a writer thread against rounds, and a cost test proves a round
+ * visits only the keys written and seeks only the ones it must.
  */
 class RocksDbGcTest
 {
@@ -62,6 +64,8 @@ class RocksDbGcTest
             long dropped = 0;
             int failures = 0;
             int midRoundWrites = 0;
+            long seeked = 0;
+            long blind = 0;
             final int ops = 2500;
             for (int i = 0; i < ops; i++)
             {
@@ -136,6 +140,9 @@ class RocksDbGcTest
                 }
                 else if (i > ops / 2 && rnd.nextInt(20) == 0)
                 {
+                    final long[] swept = inc.gcSweptKeys();
+                    seeked += swept[0];
+                    blind += swept[1];
                     inc.close(); // a restart: the reopened store sweeps everything once
                     inc = RocksDbBackingStore.open(incDir);
                 }
@@ -144,6 +151,11 @@ class RocksDbGcTest
             final long d = full.gcBelow(version);
             assertEquals(d, inc.gcBelow(version), "seed " + seed + ": final round");
             assertSameEntries(full.db(), inc.db(), "seed " + seed + " final");
+            final long[] swept = inc.gcSweptKeys(); // since the last restart
+            seeked += swept[0];
+            blind += swept[1];
+            System.out.println("seed " + seed + ": keys swept by seeking " + seeked + ", blind " + blind);
+            assertTrue(seeked > 0 && blind > 0, "seed " + seed + ": both the seek and the blind path ran");
             assertTrue(dropped > 0, "seed " + seed + ": the history left no garbage to drop");
             assertTrue(failures > 0 && midRoundWrites > 0, "seed " + seed + ": the history exercised no failure");
         }
@@ -328,7 +340,8 @@ class RocksDbGcTest
             {
                 store.put(key(k), ++version, new byte[8]);
             }
-            store.gcBelow(version); // the initial load: every key seen once
+            assertEquals(0, store.gcBelow(version), "the initial load: nothing to drop");
+            assertEquals(1000, store.gcSweptKeys()[1], "every key blind (the store started empty: no read needed)");
             final int[] visits = {0};
             store.gcVisitHook(() -> visits[0]++);
             for (int n = 0; n < 50; n++)
@@ -339,8 +352,13 @@ class RocksDbGcTest
             store.delete(key(900), ++version);
             assertEquals(0, store.gcBelow(1000), "nothing at or below 1000 is unswept");
             assertEquals(0, visits[0], "keys written above the safe point are not visited");
+            final long[] before = store.gcSweptKeys();
             assertEquals(49 + 1 + 1 + 2, store.gcBelow(version));
             assertEquals(3, visits[0], "one visit per key written");
+            final long[] after = store.gcSweptKeys();
+            assertEquals(2, after[0] - before[0], "two seeks: the hot key (more writes than a list holds) and the "
+                + "deleted key (a kept tombstone)");
+            assertEquals(1, after[1] - before[1], "key 500 swept blind");
         }
         try (RocksDbBackingStore store = RocksDbBackingStore.open(d))
         {
@@ -352,6 +370,118 @@ class RocksDbGcTest
             assertEquals(0, store.gcBelow(5000));
             assertEquals(0, visits[0], "then nothing is tracked");
         }
+    }
+
+    /**
+     * The blind path's edge cases, each compared with a full sweep: a first round on a store opened empty (every key
+     * blind, nothing to learn first), a late write at the survivor's own version (a tombstone over the kept put: the
+     * list's flag wins, so the key seeks), one below the survivor, and a late put under a swept tombstone.
+     */
+    @Test
+    void blindRoundsDropWhatAFullSweepDrops() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final RocksDbBackingStore[] both = {inc, full};
+            for (final RocksDbBackingStore st : both)
+            {
+                for (int k = 0; k < 200; k++)
+                {
+                    st.put(key(k), 1, new byte[] {1});
+                    st.put(key(k), 2, new byte[] {2});
+                }
+            }
+            gcBoth(inc, full, 2, 200, "first round: the store started empty, so the lists name every live entry");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.put(key(1), 5, new byte[] {5});
+                st.put(key(2), 6, new byte[] {6});
+                st.delete(key(3), 7);
+            }
+            gcBoth(inc, full, 7, 2, "survivors at 2 go; key 3's kept tombstone takes the seek path");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.delete(key(1), 5); // a late tombstone at key 1's survivor version
+                st.put(key(2), 4, new byte[] {4}); // a late put below key 2's survivor
+                st.put(key(3), 3, new byte[] {3}); // a late put under key 3's swept tombstone
+                st.put(key(4), 8, new byte[] {8});
+            }
+            gcBoth(inc, full, 8, 3, "late writes at and below survivors (key 1 now ends in a tombstone: seek)");
+            assertNull(inc.get(key(1), 100), "key 1 ends deleted");
+            assertArrayEquals(new byte[] {6}, inc.get(key(2), 100));
+            assertArrayEquals(new byte[] {3}, inc.get(key(3), 100));
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    /**
+     * A backward round that sweeps everything forgets every survivor, and from then on a key missing from the
+     * survivor map may still hold a live put: it must seek, not go blind as if it had none (compared with a full
+     * sweep).
+     */
+    @Test
+    void aKeyWhoseSurvivorWasForgottenSeeks() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final RocksDbBackingStore[] both = {inc, full};
+            for (final long v : new long[] {1, 10})
+            {
+                for (final RocksDbBackingStore st : both)
+                {
+                    for (int k = 0; k < 200; k++)
+                    {
+                        st.put(key(k), v, new byte[] {(byte)v});
+                    }
+                }
+                gcBoth(inc, full, v, 200, "round at " + v);
+            }
+            for (final RocksDbBackingStore st : both)
+            {
+                for (int k = 0; k < 190; k++)
+                {
+                    st.put(key(k), 5, new byte[] {5}); // late writes: a backward round has most keys to sweep
+                }
+            }
+            gcBoth(inc, full, 7, 0, "a backward round sweeps everything and forgets every survivor");
+            for (final RocksDbBackingStore st : both)
+            {
+                st.put(key(195), 20, new byte[] {20}); // its survivor (10) is forgotten, not gone
+                for (int k = 1000; k < 3000; k++)
+                {
+                    // Above the next safe point (not visited): they only make the next round too small for a full
+                    // sweep, which would learn every survivor again.
+                    st.put(key(k), 30, new byte[] {30});
+                }
+            }
+            final long[] before = inc.gcSweptKeys();
+            gcBoth(inc, full, 20, 0, "late keys and key 195 seek");
+            assertEquals(191, inc.gcSweptKeys()[0] - before[0], "keys swept by seeking");
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    private static void gcBoth(final RocksDbBackingStore inc, final RocksDbBackingStore full, final long safePoint,
+        final int blind, final String what)
+    {
+        final long[] before = inc.gcSweptKeys();
+        assertEquals(full.gcBelow(safePoint), inc.gcBelow(safePoint), what + ": dropped");
+        assertSameEntries(full.db(), inc.db(), what);
+        assertEquals(blind, inc.gcSweptKeys()[1] - before[1], what + ": keys swept blind");
     }
 
     private static byte[] key(final int i)
