@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import io.regioncache.internal.memory.SegmentPool;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -33,6 +34,8 @@ class InlineEntryRaceTest
     private static final int KEYS = 6;
     private static final int KEY_LENGTH = 16;
     private static final long RUN_NANOS = TimeUnit.MILLISECONDS.toNanos(2000);
+    /** Reads each reader must make while the writer runs (the writer keeps going until they have). */
+    private static final long MIN_READS = 1_000;
 
     private final SegmentPool pool = new SegmentPool(1 << 16, Long.MAX_VALUE);
     private final MvccTable table = new MvccTable(pool, 64);
@@ -40,6 +43,8 @@ class InlineEntryRaceTest
     private final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     private volatile boolean running = true;
     private final byte[][] keys = new byte[KEYS][];
+    /** Reads made so far by each reader (ordered stores, read by the writer to decide when to stop). */
+    private final AtomicLongArray progress = new AtomicLongArray(4);
 
     @Test
     @Timeout(60)
@@ -61,17 +66,19 @@ class InlineEntryRaceTest
 
         final long[] reads = new long[4];
         final List<Thread> readers = new ArrayList<>();
-        readers.add(new Thread(() -> guard(() -> reads[0] = publishedReader(false)), "published-get"));
-        readers.add(new Thread(() -> guard(() -> reads[1] = publishedReader(true)), "published-multiGet"));
-        readers.add(new Thread(() -> guard(() -> reads[2] = newestReader()), "newest"));
-        readers.add(new Thread(() -> guard(() -> reads[3] = snapshotReader(before)), "snapshot"));
+        readers.add(new Thread(() -> guard(() -> reads[0] = publishedReader(false, 0)), "published-get"));
+        readers.add(new Thread(() -> guard(() -> reads[1] = publishedReader(true, 1)), "published-multiGet"));
+        readers.add(new Thread(() -> guard(() -> reads[2] = newestReader(2)), "newest"));
+        readers.add(new Thread(() -> guard(() -> reads[3] = snapshotReader(before, 3)), "snapshot"));
         readers.forEach(Thread::start);
         final long[] written = new long[1];
         final Thread writer = new Thread(() -> guard(() ->
         {
+            // The race runs for RUN_NANOS and then until every reader has made MIN_READS reads against the
+            // moving writer (a loaded 2-core machine can starve a reader for most of the fixed time).
             final long deadline = System.nanoTime() + RUN_NANOS;
             long v = before;
-            while (System.nanoTime() < deadline)
+            while (System.nanoTime() < deadline || slowestReader() < MIN_READS)
             {
                 write(++v);
                 published.set(v);
@@ -94,11 +101,21 @@ class InlineEntryRaceTest
         assertTrue(written[0] > 1_000, "the writer made progress: " + written[0]);
         for (int i = 0; i < reads.length; i++)
         {
-            assertTrue(reads[i] > 1_000, "reader " + i + " made progress: " + reads[i]);
+            assertTrue(reads[i] >= MIN_READS, "reader " + i + " made progress: " + reads[i]);
         }
         assertTrue(table.indexHasEntries());
         table.free();
         pool.close();
+    }
+
+    private long slowestReader()
+    {
+        long min = Long.MAX_VALUE;
+        for (int i = 0; i < progress.length(); i++)
+        {
+            min = Math.min(min, progress.get(i));
+        }
+        return errors.isEmpty() ? min : Long.MAX_VALUE; // a failed reader stopped: end the race and report it
     }
 
     private void write(final long version)
@@ -109,7 +126,7 @@ class InlineEntryRaceTest
     }
 
     /** Reads at the published version: exactly the newest version of the key at or below it. */
-    private long publishedReader(final boolean batched)
+    private long publishedReader(final boolean batched, final int id)
     {
         final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[KEYS * KEY_LENGTH]);
         final int[] keyOffsets = new int[KEYS];
@@ -143,13 +160,13 @@ class InlineEntryRaceTest
                 final int k = (int)(reads % KEYS);
                 checkExact(k, at, dst, 0, table.get(keyBuffer, keyOffsets[k], KEY_LENGTH, at, dst, 0));
             }
-            reads++;
+            progress.lazySet(id, ++reads);
         }
         return reads;
     }
 
     /** Reads past every version: whole values of versions that never go back. */
-    private long newestReader()
+    private long newestReader(final int id)
     {
         final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[KEY_LENGTH]);
         final UnsafeBuffer dst = new UnsafeBuffer(new byte[256]);
@@ -169,13 +186,13 @@ class InlineEntryRaceTest
                 assertTrue(version >= newestOf(k, floor), "key " + k + " missed a published version");
                 last[k] = version;
             }
-            reads++;
+            progress.lazySet(id, ++reads);
         }
         return reads;
     }
 
     /** Reads at a version taken before the writer started: always the same values, through the nodes. */
-    private long snapshotReader(final long at)
+    private long snapshotReader(final long at, final int id)
     {
         final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[KEY_LENGTH]);
         final UnsafeBuffer dst = new UnsafeBuffer(new byte[256]);
@@ -185,7 +202,7 @@ class InlineEntryRaceTest
             final int k = (int)(reads % KEYS);
             keyBuffer.putBytes(0, keys[k]);
             checkExact(k, at, dst, 0, table.get(keyBuffer, 0, KEY_LENGTH, at, dst, 0));
-            reads++;
+            progress.lazySet(id, ++reads);
         }
         return reads;
     }
