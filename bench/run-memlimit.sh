@@ -9,7 +9,7 @@ J="java -jar bench/target/benchmarks.jar"
 COMMON="-f 1 -wi 3 -w 1s -i 5 -r 1s -prof gc"
 B='io\.regioncache\.bench\.'
 uptime | tee $OUT/load.txt
-$J "${B}MemoryLatencyBenchmark" -p keys=1000000 $COMMON -rf json -rff $OUT/memory.json > $OUT/memory.log
+$J "${B}MemoryLatencyBenchmark" -p keys=1000000 -p pages=default $COMMON -rf json -rff $OUT/memory.json > $OUT/memory.log
 $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=uniform -p store=regioncache,regioncache-slots,chronicle-map,chronicle-map-offheap,lmdb,rocksdb $COMMON -rf json -rff $OUT/get-uniform.json > $OUT/get-uniform.log
 $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache-multiget,regioncache,chronicle-map-offheap $COMMON -rf json -rff $OUT/multiget.json > $OUT/multiget.log
 $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb,rocksdb $COMMON -rf json -rff $OUT/scan.json > $OUT/scan.log
