@@ -162,6 +162,12 @@ public final class DriveCommand implements Callable<Integer>
         "apply queue).")
     boolean eagerRouting;
 
+    @Option(names = "--inline-entries", negatable = true, defaultValue = "true", fallbackValue = "true",
+        description = "The cache's hash index keeps each key's newest version inline: one memory miss per get, " +
+            "~270 B of index per key (default). --no-inline-entries: slots only, ~16 B per key, so a small " +
+            "--budget holds more keys.")
+    boolean inlineEntries = true;
+
     @Option(names = "--progress", paramLabel = "MODE", converter = ProgressConverter.class,
         description = "Live progress on stderr: auto, tty, plain or off (default: auto = a line overwritten with " +
             "\\r when a console is attached, plain lines otherwise).")
@@ -225,7 +231,7 @@ public final class DriveCommand implements Callable<Integer>
             batchSize, splitKeys, budget == null ? D.budgetBytes() : budget, autoLoad, minAmplification,
             policyInterval == null ? D.policyInterval() : policyInterval,
             minResidency == null ? D.minResidency() : minResidency, gcInterval == null ? D.gcInterval() : gcInterval,
-            seed, dataDir, catalog, progress, eagerRouting);
+            seed, dataDir, catalog, progress, eagerRouting, inlineEntries);
         final String why = st.validate();
         if (why != null)
         {

@@ -309,7 +309,8 @@ public final class DriveReport
             .field("batch_size", settings.batchSize()).field("split_keys", settings.splitKeys())
             .field("budget_bytes", settings.budgetBytes()).field("auto_load_top_n", settings.autoLoadTopN())
             .field("min_amplification", settings.minAmplification()).field("seed", settings.seed())
-            .field("eager_routing", settings.eagerRouting()).endObject();
+            .field("eager_routing", settings.eagerRouting()).field("inline_entries", settings.inlineEntries())
+            .endObject();
         j.field("setup_s", setupSeconds).field("duration_s", seconds).field("cross_check_s", crossCheckSeconds);
         j.name("reads").beginObject().field("total", reads).field("gets", gets).field("scans", scans)
             .field("scanned_keys", scannedKeys).field("per_second", reads / Math.max(seconds, 1e-9))

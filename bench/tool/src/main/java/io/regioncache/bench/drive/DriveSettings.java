@@ -31,12 +31,15 @@ import java.time.Duration;
  * @param eagerRouting      readers route with a split's new epochs as soon as it is submitted, before the cache
  *                          applied it (stresses the engine: the hot-region policy may then load a region at an
  *                          epoch the apply queue has not reached).
+ * @param inlineEntries     the cache's hash index keeps each key's newest version inline (one miss per get, ~270 B of
+ *                          index per key) rather than slots only (~16 B per key); see
+ *                          {@code RegionCacheConfig.Builder.inlineNewestVersions}.
  */
 public record DriveSettings(
     Duration duration, long ops, int keys, int regions, int threads, double skew, double scanRatio, double readRatio,
     int scanLength, int valueSize, int batchSize, long splitKeys, long budgetBytes, int autoLoadTopN,
     double minAmplification, Duration policyInterval, Duration minResidency, Duration gcInterval, long seed,
-    Path dataDir, Path catalog, Progress progress, boolean eagerRouting)
+    Path dataDir, Path catalog, Progress progress, boolean eagerRouting, boolean inlineEntries)
 {
     /** Live progress modes. */
     public enum Progress
@@ -56,7 +59,7 @@ public record DriveSettings(
     {
         return new DriveSettings(Duration.ofSeconds(45), 0, 200_000, 16, 2, 0.99, 0.1, 0.9, 16, 64, 4, 50_000,
             256L << 20, 2, 1.0, Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofSeconds(2), 42, null, null,
-            Progress.AUTO, false);
+            Progress.AUTO, false, true);
     }
 
     /**
@@ -67,7 +70,7 @@ public record DriveSettings(
     {
         return new DriveSettings(d, ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength, valueSize,
             batchSize, splitKeys, budgetBytes, autoLoadTopN, minAmplification, policyInterval, minResidency,
-            gcInterval, seed, dataDir, catalog, progress, eagerRouting);
+            gcInterval, seed, dataDir, catalog, progress, eagerRouting, inlineEntries);
     }
 
     /**
@@ -80,7 +83,7 @@ public record DriveSettings(
     {
         return new DriveSettings(duration, ops, k, r, threads, skew, scanRatio, readRatio, scanLength, valueSize,
             batchSize, split, budgetBytes, autoLoadTopN, minAmplification, policyInterval, minResidency,
-            gcInterval, seed, dataDir, catalog, progress, eagerRouting);
+            gcInterval, seed, dataDir, catalog, progress, eagerRouting, inlineEntries);
     }
 
     /**
@@ -91,7 +94,7 @@ public record DriveSettings(
     {
         return new DriveSettings(duration, ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength,
             valueSize, batchSize, splitKeys, budgetBytes, autoLoadTopN, minAmplification, policyInterval,
-            minResidency, gcInterval, seed, dataDir, catalog, p, eagerRouting);
+            minResidency, gcInterval, seed, dataDir, catalog, p, eagerRouting, inlineEntries);
     }
 
     /**

@@ -130,6 +130,7 @@ public final class Driver
             .autoLoad(s.autoLoadTopN(), s.minAmplification())
             .policyIntervalMillis(Math.max(1, s.policyInterval().toMillis()))
             .minResidencyMillis(s.minResidency().toMillis())
+            .inlineNewestVersions(s.inlineEntries())
             .segmentSize(s.budgetBytes() >= (64L << 20) ? 1 << 20 : 64 << 10);
         b.build(); // validate now, with the engine's message
         return b;

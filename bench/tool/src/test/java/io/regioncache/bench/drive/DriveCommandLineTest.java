@@ -46,6 +46,17 @@ class DriveCommandLineTest
         assertEquals(0.1, s.scanRatio());
         assertEquals(256L << 20, s.budgetBytes());
         assertEquals(DriveSettings.Progress.AUTO, s.progress());
+        assertTrue(s.inlineEntries());
+        assertTrue(Driver.cacheConfig(s).build().inlineNewestVersions());
+    }
+
+    @Test
+    void inlineEntriesCanBeTurnedOff()
+    {
+        final DriveSettings off = parse("--no-inline-entries");
+        assertEquals(false, off.inlineEntries());
+        assertEquals(false, Driver.cacheConfig(off).build().inlineNewestVersions());
+        assertTrue(parse("--inline-entries").inlineEntries());
     }
 
     @Test
