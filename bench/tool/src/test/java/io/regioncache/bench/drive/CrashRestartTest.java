@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -43,33 +47,48 @@ class CrashRestartTest
             "--regions", "4", "--split-keys", "3000", "--read-ratio", "0.5", "--threads", "1",
             "--gc-interval", "300ms", "--policy-interval", "200ms", "--min-residency", "500ms",
             "--progress", "plain");
-        final Process child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile())
-            .redirectError(childErr.toFile()).start();
-        final long killedAt;
-        try
+        // The ack log grows by write(2) calls of the child, each of which the kernel reports to a watch on its
+        // directory (inotify): the wait below wakes on the child's own writes, not on a timer. The directory is made
+        // empty before the child starts (drive accepts an empty --data-dir) so the watch sees the log's creation.
+        Files.createDirectories(d);
+        final Process child;
+        try (WatchService watch = FileSystems.getDefault().newWatchService())
         {
-            // The initial load logs KEYS records; wait for some thousands written by the workload after it.
-            final long want = (KEYS + 6000L) * AckLog.RECORD;
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
-            while (!Files.isRegularFile(acks) || Files.size(acks) < want)
+            d.register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
+            child = new ProcessBuilder(cmd).redirectOutput(childOut.toFile()).redirectError(childErr.toFile()).start();
+            try
             {
-                if (!child.isAlive())
+                // The initial load logs KEYS records; wait for some thousands written by the workload after it.
+                final long want = (KEYS + 6000L) * AckLog.RECORD;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+                while (!Files.isRegularFile(acks) || Files.size(acks) < want)
                 {
-                    fail("drive exited (" + child.exitValue() + ") before it was killed:\n" +
-                        Files.readString(childOut) + Files.readString(childErr));
+                    if (!child.isAlive())
+                    {
+                        fail("drive exited (" + child.exitValue() + ") before it was killed:\n" +
+                            Files.readString(childOut) + Files.readString(childErr));
+                    }
+                    final long left = deadline - System.nanoTime();
+                    if (left <= 0)
+                    {
+                        fail("the ack log did not reach " + want + " bytes in time\n" + Files.readString(childErr));
+                    }
+                    // Wakes on the child's next write to its directory; the bound only lets a child that died
+                    // without writing be noticed by the liveness check above.
+                    final WatchKey key = watch.poll(Math.min(left, TimeUnit.SECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+                    if (key != null)
+                    {
+                        key.pollEvents();
+                        key.reset();
+                    }
                 }
-                if (System.nanoTime() > deadline)
-                {
-                    fail("the ack log did not reach " + want + " bytes in time\n" + Files.readString(childErr));
-                }
-                Thread.sleep(50);
+                assertTrue(child.isAlive());
             }
-            assertTrue(child.isAlive());
-        }
-        finally
-        {
-            child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no close, no flush
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "killed child ended");
+            finally
+            {
+                child.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no close, no flush
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS), "killed child ended");
+            }
         }
         assertTrue(child.exitValue() != 0, "killed, not ended: " + child.exitValue());
         assertTrue(Files.readString(childOut).isEmpty(), "no report: it was killed mid-run");
