@@ -272,6 +272,66 @@ public final class GetPathProbe
                 return sum;
             }
         });
+        final UnsafeBuffer mkeys = new UnsafeBuffer(new byte[16 * KeySpace.KEY_LENGTH]);
+        final int[] mko = new int[16];
+        final int[] mkl = new int[16];
+        final int[] mvo = new int[16];
+        final int[] mvl = new int[16];
+        final long[] mh = new long[16];
+        final long[] mp = new long[16];
+        final UnsafeBuffer mdst = new UnsafeBuffer(new byte[16 * 128]);
+        for (int k = 0; k < 16; k++)
+        {
+            mko[k] = k * KeySpace.KEY_LENGTH;
+            mkl[k] = KeySpace.KEY_LENGTH;
+        }
+        variants.add(new Variant("tableMultiGet16/key " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    for (int k = 0; k < 16; k++)
+                    {
+                        cursor = (cursor + 1) & (AccessPattern.LENGTH - 1);
+                        t.keySpace.writeKey(t.indices[cursor], mkeys, k * KeySpace.KEY_LENGTH);
+                    }
+                    sum += t.table.multiGet(mkeys, mko, mkl, 0, 16, Long.MAX_VALUE - 1, mdst, 0, mvo, mvl, mh, mp);
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        variants.add(new Variant("touch16 homes only/key " + pages)
+        {
+            @Override
+            long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    for (int k = 0; k < 16; k++)
+                    {
+                        cursor = (cursor + 1) & (AccessPattern.LENGTH - 1);
+                        t.keySpace.writeKey(t.indices[cursor], mkeys, k * KeySpace.KEY_LENGTH);
+                    }
+                    for (int k = 0; k < 16; k++)
+                    {
+                        mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
+                    }
+                    for (int k = 0; k < 16; k++)
+                    {
+                        sum += t.index.touchHome(mh[k]);
+                    }
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
         variants.add(new Variant("snapshotGet " + pages)
         {
             @Override

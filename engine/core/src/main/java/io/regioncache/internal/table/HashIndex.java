@@ -288,13 +288,49 @@ final class HashIndex
      */
     long touchHome(final long hash)
     {
-        final int home = (int)hash & mask;
+        return touch(home(hash));
+    }
+
+    /**
+     * @return the home index of {@code hash}: where its lookup starts.
+     */
+    int home(final long hash)
+    {
+        return (int)hash & mask;
+    }
+
+    /**
+     * A hint for a batched get: load both lines of entry {@code index} (or its slot when there are no entries).
+     * Any thread.
+     *
+     * @return a word read from each line (ignored by the caller apart from a sink).
+     */
+    long touch(final int index)
+    {
         if (null == entries)
         {
-            return slots.getLong(home << 3);
+            return slots.getLong(index << 3);
         }
-        final int entry = home << ENTRY_SHIFT;
+        final int entry = index << ENTRY_SHIFT;
         return entries.getLong(entry) + entries.getLong(entry + ENTRY_BYTES / 2);
+    }
+
+    /**
+     * For a batched get, after {@link #touch}{@code (index)}: the next entry the lookup of {@code hash} will read, so
+     * that the batch can load it for every displaced key at once (a quarter of the keys sit past their home entry at
+     * the load factors kept; each such key would otherwise cost the resolving pass a miss of its own, one key after
+     * the other). {@code -1} when the lookup ends at {@code index}: the entry is empty, or carries the key's tag (so is
+     * almost surely its entry), or there are no entries (slots share lines, so the next slot is usually loaded
+     * already). A hint only: a wrong answer costs a miss, never a wrong result. Any thread.
+     */
+    int nextProbeHint(final long hash, final int index)
+    {
+        if (null == entries)
+        {
+            return -1;
+        }
+        final int meta = entries.getInt((index << ENTRY_SHIFT) + META);
+        return 0 == meta || entryTag(meta) == (int)(hash >>> ENTRY_TAG_SHIFT) ? -1 : (index + 1) & mask;
     }
 
     /**
