@@ -324,17 +324,24 @@ final class RegionRecord
     {
         // A first look, before announcing: a record already closed (or at another epoch) is refused without
         // touching a cell, so readers hammering an evicted or retired record never delay its reclamation.
-        final int early = admit((long)STATE_WORD.getVolatile(this), epochVersion, readVersion);
-        if (early != PIN_OK)
+        final long early = (long)STATE_WORD.getVolatile(this);
+        final int refused = admit(early, epochVersion, readVersion);
+        if (refused != PIN_OK)
         {
-            return early;
+            return refused;
         }
         CELLS.getAndAdd(pinCells, cell(stripe), 1L); // announce ...
         final long word = (long)STATE_WORD.getVolatile(this); // ... then look (the look that counts)
+        if (word == early)
+        {
+            // The word the first look admitted, so the same answer: its state, flags and epoch are all in the word,
+            // and the safe point need not be read again (admit: a moment-stale safe point is safe).
+            return PIN_OK;
+        }
         final int rc = admit(word, epochVersion, readVersion);
         if (rc != PIN_OK)
         {
-            unpin(stripe); // withdraw; may be the last "unpin" of a PENDING_EVICT record
+            release(stripe); // withdraw our own announcement; may be the last "unpin" of a PENDING_EVICT record
         }
         return rc;
     }
@@ -419,6 +426,21 @@ final class RegionRecord
         while (!CELLS.compareAndSet(pinCells, cell, pins, pins - 1)); // subtract ...
         drainPendingEvict(); // ... then look
         return true;
+    }
+
+    /**
+     * Any thread, for a caller that knows it holds a pin on {@code stripe} (a {@link Snapshot} handle counts its own
+     * pin, so it never releases one it does not hold): {@link #unpin(int)} with one atomic add instead of a load
+     * and a CAS. The subtract is the same volatile read-modify-write, and the look at the state word after it is the
+     * same volatile read, so the class comment's argument (and the PENDING_EVICT handoff) holds unchanged. An extra
+     * release is a caller bug this method does not detect: the cell would go below zero.
+     *
+     * @param stripe the stripe the pin was taken on.
+     */
+    void release(final int stripe)
+    {
+        CELLS.getAndAdd(pinCells, cell(stripe), -1L); // subtract ...
+        drainPendingEvict(); // ... then look
     }
 
     /**
