@@ -9,41 +9,48 @@ import org.slf4j.LoggerFactory;
 import io.regioncache.internal.table.MvccTable;
 
 /**
- * One incarnation of a cached region: its immutable description, its table reference and its packed
- * {@link StateWord}.
+ * One incarnation of a cached region: its immutable description, its table reference and its packed {@link StateWord}.
  * <p>
  * <b>Threads.</b> Only the apply thread creates records, sets the table and moves the state (all through
- * {@link #casState}); readers of any thread {@link #tryPin} and {@link #unpin}; the unpin that drops the last pin
- * of a {@link RegionState#PENDING_EVICT} record moves it to {@link RegionState#EVICTING} in the same CAS.
+ * {@link #casState}); readers of any thread {@link #tryPin} and {@link #unpin} or {@link #release}; the unpin that drops the
+ * last pin of a {@link RegionState#PENDING_EVICT} record moves it to {@link RegionState#EVICTING} in the same CAS.
  * <p>
- * <b>Pins live off the state word</b>, in {@link #STRIPES} striped cells of 128 bytes each (two cache lines, so
- * the adjacent-line prefetcher does not pair two cells): a reader pins by adding one to the cell of its snapshot
- * handle and unpins by subtracting one, so readers of one hot region on different cores write different lines and
- * only read the state word (which then stays shared in every core's cache). This is the percpu-refcount / BRAVO
- * pattern; state transitions remain CASes on the packed word. The pin count is the sum of the cells; a cell never
- * goes below zero (an unpin with nothing to drop changes nothing).
+ * <b>Pins live off the state word</b>, in {@link #STRIPES} striped cells of 128 bytes each (two cache lines, so the
+ * adjacent-line prefetcher does not pair two cells): a reader pins by adding one to the cell of its snapshot handle
+ * and unpins by subtracting one, so readers of one hot region on different cores write different lines and only read
+ * the state word (which then stays shared in every core's cache). This is the percpu-refcount / BRAVO pattern; state
+ * transitions remain CASes on the packed word. The pin count is the sum of the cells. There are two ways to subtract:
+ * {@link #unpin} (a load and a CAS, so an unpin with nothing to drop finds the cell at zero and changes nothing, for
+ * callers that cannot know) and {@link #release} (one atomic add, for a {@link Snapshot} handle, which holds exactly
+ * the pin it took and so never releases one it does not hold). A pin plus a release is two locked instructions and no
+ * other write to a shared line.
  * <p>
- * <b>Why no pin is lost (the ordering argument).</b> A reader <em>announces</em> first (the cell's
- * {@code getAndAdd}, a volatile read-modify-write) and <em>looks</em> second (a volatile read of the state word);
- * the apply thread, to close a record to pins, <em>publishes</em> first (a CAS on the word: {@link StateWord#FLAG_CLOSING}
- * or a state other than ACTIVE) and <em>counts</em> second (volatile reads of every cell). Volatile accesses are
- * totally ordered (the synchronization order, consistent with each thread's program order), so of a reader's
- * announce and the apply thread's publish one comes first: if the announce does, the count sees it (the apply
- * thread then knows of the pin); if the publish does, the reader's look sees the record closed and the reader
- * withdraws its announcement without reading the table. So a count of zero after the publish means no reader
- * holds a pin or ever will, and the table can go (Dekker's argument; checked by {@code RegionRecordLincheckTest}).
+ * <b>Why no pin is lost (the ordering argument).</b> A reader <em>announces</em> first (the cell's {@code getAndAdd},
+ * a volatile read-modify-write) and <em>looks</em> second (a volatile read of the state word); the apply thread, to
+ * close a record to pins, <em>publishes</em> first (a CAS on the word: {@link StateWord#FLAG_CLOSING} or a state other
+ * than ACTIVE) and <em>counts</em> second (volatile reads of every cell). Volatile accesses are totally ordered (the
+ * synchronization order, consistent with each thread's program order), so of a reader's announce and the apply
+ * thread's publish one comes first: if the announce does, the count sees it (the apply thread then knows of the pin);
+ * if the publish does, the reader's look sees the record closed and the reader withdraws its announcement without
+ * reading the table. (A reader also looks once before announcing, to leave a closed record's cells alone; when the
+ * look after the announce reads the very same word, it admits the pin without decoding it again. It is still that
+ * second, volatile read that the argument is about.) So a count of zero after the publish means no reader holds a pin
+ * or ever will, and the table can go (Dekker's argument; checked by {@code RegionRecordLincheckTest} on a model and by
+ * the jcstress tests {@code PinVersusEvictTest}, {@code UnpinVersusEvictTest} and {@code ReleaseVersusEvictTest} on
+ * the JIT).
  * <p>
- * <b>The last unpin of a PENDING_EVICT record.</b> Every unpin (and every withdrawn pin) subtracts first and then
- * looks at the state word; if it sees PENDING_EVICT it counts, and at zero CASes PENDING_EVICT → EVICTING. The
- * apply thread does the same once right after it publishes PENDING_EVICT. The same argument shows that whoever
- * subtracts last, or the apply thread if every unpin came before its publish, sees both PENDING_EVICT and a zero
- * count; the CAS makes the move happen exactly once.
+ * <b>The last unpin of a PENDING_EVICT record.</b> Every unpin or release (and every withdrawn pin) subtracts first,
+ * with a volatile read-modify-write (the CAS of {@link #unpin}, the atomic add of {@link #release}), and then looks at
+ * the state word with a volatile read: the store-load order this handoff needs (a plain or release store for the
+ * subtract would let the look pass it, and the last reader and the apply thread could then each miss the other); if it
+ * sees PENDING_EVICT it counts, and at zero CASes PENDING_EVICT → EVICTING. The apply thread does the same once right
+ * after it publishes PENDING_EVICT. The same argument shows that whoever subtracts last, or the apply thread if every
+ * unpin came before its publish, sees both PENDING_EVICT and a zero count; the CAS makes the move happen exactly once.
  * <p>
- * <b>Memory order.</b> The table and the applied version are written by the apply thread before the CAS that
- * makes the record ACTIVE (a volatile write); a reader's volatile read of the word that observes ACTIVE therefore
- * also observes them. {@link #appliedVersionAcquire()} is re-read after pinning so each snapshot
- * sees only whole write batches: the apply thread inserts every entry of a batch, then publishes the batch's
- * version with a release store.
+ * <b>Memory order.</b> The table and the applied version are written by the apply thread before the CAS that makes the
+ * record ACTIVE (a volatile write); a reader's volatile read of the word that observes ACTIVE therefore also observes
+ * them. {@link #appliedVersionAcquire()} is re-read after pinning so each snapshot sees only whole write batches: the
+ * apply thread inserts every entry of a batch, then publishes the batch's version with a release store.
  */
 final class RegionRecord
 {
@@ -324,17 +331,24 @@ final class RegionRecord
     {
         // A first look, before announcing: a record already closed (or at another epoch) is refused without
         // touching a cell, so readers hammering an evicted or retired record never delay its reclamation.
-        final int early = admit((long)STATE_WORD.getVolatile(this), epochVersion, readVersion);
-        if (early != PIN_OK)
+        final long early = (long)STATE_WORD.getVolatile(this);
+        final int refused = admit(early, epochVersion, readVersion);
+        if (refused != PIN_OK)
         {
-            return early;
+            return refused;
         }
         CELLS.getAndAdd(pinCells, cell(stripe), 1L); // announce ...
         final long word = (long)STATE_WORD.getVolatile(this); // ... then look (the look that counts)
+        if (word == early)
+        {
+            // The word the first look admitted, so the same answer: its state, flags and epoch are all in the word,
+            // and the safe point need not be read again (admit: a moment-stale safe point is safe).
+            return PIN_OK;
+        }
         final int rc = admit(word, epochVersion, readVersion);
         if (rc != PIN_OK)
         {
-            unpin(stripe); // withdraw; may be the last "unpin" of a PENDING_EVICT record
+            release(stripe); // withdraw our own announcement; may be the last "unpin" of a PENDING_EVICT record
         }
         return rc;
     }
@@ -419,6 +433,21 @@ final class RegionRecord
         while (!CELLS.compareAndSet(pinCells, cell, pins, pins - 1)); // subtract ...
         drainPendingEvict(); // ... then look
         return true;
+    }
+
+    /**
+     * Any thread, for a caller that knows it holds a pin on {@code stripe} (a {@link Snapshot} handle counts its own
+     * pin, so it never releases one it does not hold): {@link #unpin(int)} with one atomic add instead of a load
+     * and a CAS. The subtract is the same volatile read-modify-write, and the look at the state word after it is the
+     * same volatile read, so the class comment's argument (and the PENDING_EVICT handoff) holds unchanged. An extra
+     * release is a caller bug this method does not detect: the cell would go below zero.
+     *
+     * @param stripe the stripe the pin was taken on.
+     */
+    void release(final int stripe)
+    {
+        CELLS.getAndAdd(pinCells, cell(stripe), -1L); // subtract ...
+        drainPendingEvict(); // ... then look
     }
 
     /**

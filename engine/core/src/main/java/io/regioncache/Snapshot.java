@@ -1,6 +1,7 @@
 package io.regioncache;
 
 import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
 import java.util.NavigableMap;
 import java.util.function.BooleanSupplier;
 
@@ -48,9 +49,25 @@ public final class Snapshot implements AutoCloseable
     /** {@link #multiGet} scratch: each group's home slots. */
     private final long[] multiProbes = new long[MULTI_GET_GROUP];
 
+    /** True from a successful {@link #open} to {@link #close}: this handle holds one pin on {@link #record}. */
+    private boolean open;
+    /**
+     * The record this handle last pinned, with its table and region, kept after close (written only when they
+     * change: reference stores carry a GC barrier). Meaningful to callers only while {@link #open}.
+     */
     private RegionRecord record;
     private MvccTable table;
     private Region region;
+    /**
+     * The region index {@link #record} was looked up in, and the region id it was looked up by. The index is
+     * immutable (the apply thread publishes a new one for every change), so while it is still the current one,
+     * {@code index.byId(recordId)} is {@link #record}: a reopen of the same region skips the hash lookup and gets
+     * exactly the record the lookup would give (which {@code tryPin} then checks as always: a record retired since
+     * sends the open to the lookup path). Kept after close, the memo holds at most one old index and record per
+     * handle on the heap until the next open; no table memory (that is freed by reference count, not by the GC).
+     */
+    private RegionIndex recordIndex;
+    private long recordId;
     private long readVersion;
     private SnapshotIterator iterator;
     /** Gets served by this open; folded into the region's statistics once, at close (keeps the get path free of shared writes). */
@@ -83,7 +100,8 @@ public final class Snapshot implements AutoCloseable
     /**
      * Pin region {@code regionId} at {@code epochVersion} for reads at {@code readVersion}. Closes a previous open
      * first. Lock-free and CAS-free: one atomic add on this handle's pin cell of the region and a read of its state
-     * word (retried only when the region was just split: then the index is re-read).
+     * word (retried only when the region was just split: then the index is re-read). Reopening the region this
+     * handle last pinned, while the region index has not changed, skips the index lookup.
      *
      * @param regionId     the region.
      * @param epochVersion the epoch version the caller routes by.
@@ -97,9 +115,23 @@ public final class Snapshot implements AutoCloseable
         {
             return fail(SnapshotStatus.CLOSED);
         }
+        final RegionRecord r = record;
+        if (r != null && regionId == recordId && directory.currentAcquire() == recordIndex &&
+            r.tryPin(epochVersion, readVersion, stripe) == RegionRecord.PIN_OK)
+        {
+            opened(r, readVersion);
+            return SnapshotStatus.OK;
+        }
+        return openLookingUp(regionId, epochVersion, readVersion); // another region, a new index, or refused
+    }
+
+    /** {@link #open} through the region index (the fast path above did not apply or was refused). */
+    private SnapshotStatus openLookingUp(final long regionId, final long epochVersion, final long readVersion)
+    {
         while (true)
         {
-            final RegionRecord r = directory.currentAcquire().byId(regionId);
+            final RegionIndex index = directory.currentAcquire();
+            final RegionRecord r = index.byId(regionId);
             if (r == null)
             {
                 return fail(SnapshotStatus.NOT_CACHED);
@@ -108,12 +140,16 @@ public final class Snapshot implements AutoCloseable
             switch (rc)
             {
                 case RegionRecord.PIN_OK:
-                    record = r;
-                    holder.pinned = r;
-                    table = r.table();
-                    region = r.region();
-                    // Re-read after the pin: only whole batches published before this point are visible.
-                    this.readVersion = Math.min(readVersion, r.appliedVersionAcquire());
+                    if (r != record)
+                    {
+                        record = r;
+                        holder.record = r;
+                        table = r.table(); // fixed once the record is ACTIVE
+                        region = r.region();
+                    }
+                    recordIndex = index;
+                    recordId = regionId;
+                    opened(r, readVersion);
                     return SnapshotStatus.OK;
                 case RegionRecord.PIN_RETIRED:
                     Thread.onSpinWait(); // split or compaction: the index already names the successors
@@ -132,6 +168,14 @@ public final class Snapshot implements AutoCloseable
         }
     }
 
+    private void opened(final RegionRecord r, final long readVersion)
+    {
+        open = true;
+        holder.held = true;
+        // Re-read after the pin: only whole batches published before this point are visible.
+        this.readVersion = Math.min(readVersion, r.appliedVersionAcquire());
+    }
+
     private SnapshotStatus fail(final SnapshotStatus status)
     {
         counters.snapshotFailed(status);
@@ -141,7 +185,7 @@ public final class Snapshot implements AutoCloseable
     /** @return true while the snapshot is open. */
     public boolean isOpen()
     {
-        return record != null;
+        return open;
     }
 
     /** @return the region this snapshot reads (open snapshots only). */
@@ -282,7 +326,7 @@ public final class Snapshot implements AutoCloseable
     /** @return the table this snapshot reads while open (tests: its layout). */
     MvccTable table()
     {
-        return table;
+        return open ? table : null;
     }
 
     /**
@@ -340,9 +384,10 @@ public final class Snapshot implements AutoCloseable
         return SnapshotMapView.bytes(new SnapshotMapSource(this));
     }
 
+    /** @return the pinned record, or null when closed. */
     RegionRecord record()
     {
-        return record;
+        return open ? record : null;
     }
 
     private void checkKey(final DirectBuffer key, final int keyOffset, final int keyLength)
@@ -362,7 +407,7 @@ public final class Snapshot implements AutoCloseable
 
     void checkOpen()
     {
-        if (record == null)
+        if (!open)
         {
             throw new IllegalStateException("snapshot is not open");
         }
@@ -374,28 +419,40 @@ public final class Snapshot implements AutoCloseable
     @Override
     public void close()
     {
-        final RegionRecord r = record;
-        if (r != null)
+        if (open)
         {
-            record = null;
-            table = null;
-            holder.pinned = null;
-            // Statistics go to the region's shared counters once per close, and only when there is something to
-            // add: a bare pin/unpin writes nothing shared beyond its own pin cell.
-            if (gets != 0)
+            open = false;
+            holder.held = false;
+            final RegionRecord r = record;
+            if (gets != 0 || iterator != null)
             {
-                r.stats().onGets(gets);
-                gets = 0;
+                foldStatistics(r);
             }
-            if (iterator != null)
+            r.release(stripe); // this handle holds exactly this one pin: one atomic add, no CAS
+            // Keep this handle reachable until the pin is gone: otherwise the cleaner could find it unreachable
+            // mid-close, before "held" is cleared, and release the same pin a second time.
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /**
+     * Statistics go to the region's shared counters once per close, and only when there is something to add: a bare
+     * pin/unpin writes nothing shared beyond its own pin cell (and stays small enough to inline).
+     */
+    private void foldStatistics(final RegionRecord r)
+    {
+        if (gets != 0)
+        {
+            r.stats().onGets(gets);
+            gets = 0;
+        }
+        if (iterator != null)
+        {
+            if (iterator.stepped() != 0)
             {
-                if (iterator.stepped() != 0)
-                {
-                    r.stats().onScan(iterator.stepped(), iterator.returned());
-                }
-                iterator.invalidate();
+                r.stats().onScan(iterator.stepped(), iterator.returned());
             }
-            r.unpin(stripe);
+            iterator.invalidate();
         }
     }
 
@@ -415,7 +472,10 @@ public final class Snapshot implements AutoCloseable
     {
         private final EngineCounters counters;
         private final int stripe;
-        RegionRecord pinned;
+        /** The record the handle last pinned (written when it changes). */
+        RegionRecord record;
+        /** Whether the handle holds a pin on {@link #record} (a primitive: no GC barrier on the open/close path). */
+        boolean held;
 
         PinHolder(final EngineCounters counters, final int stripe)
         {
@@ -426,13 +486,13 @@ public final class Snapshot implements AutoCloseable
         @Override
         public void run()
         {
-            final RegionRecord r = pinned;
-            if (r != null)
+            final RegionRecord r = record;
+            if (held)
             {
-                pinned = null;
+                held = false;
                 counters.onLeakedSnapshot();
                 LOG.warn("a snapshot of region {} was dropped without close(); released its pin", r.id());
-                r.unpin(stripe);
+                r.release(stripe);
             }
         }
     }

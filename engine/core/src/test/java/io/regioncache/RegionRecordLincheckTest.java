@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Lincheck model checking of the {@link RegionRecord} pin protocol (striped pin cells announced before the
  * state word is read; the apply thread publishes a closed word before it counts the cells): reader threads
- * {@code tryPin} / {@code unpin} on their cells (two threads share one); one apply thread (the {@code "apply"} non-parallel group) evicts, retires and reclaims exactly as
+ * {@code tryPin} / {@code unpin} / {@code release} on their cells (two threads share one); one apply thread (the {@code "apply"} non-parallel group) evicts, retires and reclaims exactly as
  * {@code ApplyAgent} does, each move one CAS from the exact word read, retried when a reader moved the pin count.
  * <p>
  * The test class is its own sequential specification (every operation is deterministic given the order), so
@@ -114,6 +114,46 @@ public class RegionRecordLincheckTest
     }
 
     /**
+     * {@link #unpinIfHeld} through {@link RegionRecord#release} (one atomic add, what a {@link Snapshot} handle
+     * uses because it knows it holds the pin).
+     *
+     * @param threadId the calling Lincheck thread.
+     * @return -1 if nothing was held, else 1.
+     */
+    @Operation
+    public int releaseIfHeld(@Param(gen = ThreadIdGen.class) final int threadId)
+    {
+        final int s = slot(threadId);
+        if (held[s] == 0)
+        {
+            return -1;
+        }
+        held[s]--;
+        record.release(stripe(threadId));
+        return 1;
+    }
+
+    /**
+     * A whole snapshot as {@link Snapshot} does it: pin, then {@link RegionRecord#release} if the pin succeeded.
+     *
+     * @param threadId the calling Lincheck thread.
+     * @param epoch    the epoch the reader routes by.
+     * @return the pin code.
+     */
+    @Operation
+    public int pinThenRelease(
+        @Param(gen = ThreadIdGen.class) final int threadId, @Param(name = "epoch") final int epoch)
+    {
+        final int rc = record.tryPin(epoch, 1, stripe(threadId));
+        if (rc == RegionRecord.PIN_OK)
+        {
+            record.release(stripe(threadId));
+            return rc;
+        }
+        return observable(rc);
+    }
+
+    /**
      * A pin refused because the record is closed reads as one result whether the record is RETIRED / EVICTING or
      * already GONE. A pin that announces itself just before the apply thread closes the record delays that record's
      * reclaim to a later cycle (the apply thread counts the announcement); which of the two states a later pin
@@ -131,8 +171,8 @@ public class RegionRecordLincheckTest
      * pin cells, move to PENDING_EVICT while pinned or else EVICTING).
      * <p>
      * Returns only whether it evicted: which of PENDING_EVICT / EVICTING it chose depends on whether a
-     * {@link #pinThenUnpin} is between its pin and its unpin, which no sequential history can show (that operation
-     * is not atomic by design); the choice is checked by {@link #validate()} instead.
+     * {@link #pinThenUnpin} is between its pin and its unpin, which no sequential history can show (that operation,
+     * like {@link #pinThenRelease}, is not atomic by design); the choice is checked by {@link #validate()} instead.
      *
      * @return true if it moved the record out of ACTIVE, false if it met another state (ApplyAgent: STATE_CONFLICT).
      */

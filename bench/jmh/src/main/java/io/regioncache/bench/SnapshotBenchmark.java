@@ -17,7 +17,8 @@ import io.regioncache.SnapshotStatus;
 
 /**
  * Pin and unpin: {@code open} then {@code close} of a reused {@link Snapshot} on one region (an atomic add on the
- * handle's pin cell and a read of the region's state word each way, plus the region lookup). One thread, then two
+ * handle's pin cell and a read of the region's state word each way; the region lookup is skipped, as for any handle
+ * that reopens the region it last pinned while the region index is unchanged; {@code PinPathProbe} times the parts). One thread, then two
  * threads pinning the same region: each handle has its own cell, so the two share only read-only lines (the target
  * is two threads at most 1.5x one thread; before pins moved off the state word both CASed one word: 9x).
  */
