@@ -921,7 +921,9 @@ final class ApplyAgent implements Agent
         {
             this.table = table;
             this.version = batch.version();
-            final int rc = batch.forEachLastFirst(this, keyView, valueView); // the later op on a key wins, as in the store
+            // The later op on a key wins, as in the store: a batch with a key twice goes in last first (the table refuses
+            // the earlier duplicate); one whose keys ascend goes in first to last, so its nodes lie in key order.
+            final int rc = batch.forEachInApplyOrder(this, keyView, valueView);
             this.table = null;
             return rc == 0;
         }

@@ -47,6 +47,12 @@ public final class WriteBatch
     /** Offset of each operation, so the apply thread can walk them last to first. */
     private int[] opOffsets = new int[8];
     /**
+     * True while every key appended is strictly greater (unsigned, byte by byte: the table's order) than the one
+     * before it. Such a batch touches no key twice, so the apply thread may insert it first to last, allocating its
+     * nodes in key order (see {@link #forEachInApplyOrder}).
+     */
+    private boolean keysAscending = true;
+    /**
      * Set by the thread that hands the batch to the engine, before the queue's release store publishes it; read by
      * that same thread's later appends, so a plain field is enough (another thread appending would be a data race
      * the batch never promised to survive: it is built by one thread).
@@ -164,6 +170,10 @@ public final class WriteBatch
         buffer.putInt(at + 5, valueLength);
         at += HEADER;
         buffer.putBytes(at, key, keyOffset, keyLength);
+        if (keysAscending && count > 0)
+        {
+            keysAscending = keyAbove(count - 1, at, keyLength);
+        }
         at += keyLength;
         if (valueLength > 0)
         {
@@ -176,6 +186,16 @@ public final class WriteBatch
         maxKeyLength = Math.max(maxKeyLength, keyLength);
         maxValueLength = Math.max(maxValueLength, valueLength);
         return this;
+    }
+
+    /** @return true if the key just written at {@code keyAt} is strictly greater than operation {@code prev}'s key. */
+    private boolean keyAbove(final int prev, final int keyAt, final int keyLength)
+    {
+        final int prevAt = opOffsets[prev];
+        final int prevKeyAt = prevAt + HEADER;
+        final byte[] bytes = buffer.byteArray();
+        return java.util.Arrays.compareUnsigned(
+            bytes, prevKeyAt, prevKeyAt + buffer.getInt(prevAt + 1), bytes, keyAt, keyAt + keyLength) < 0;
     }
 
     private static void checkSlice(final String what, final int capacity, final int offset, final int length)
@@ -244,8 +264,11 @@ public final class WriteBatch
      */
     public int forEach(final OpVisitor visitor)
     {
-        final UnsafeBuffer keyView = new UnsafeBuffer(0, 0);
-        final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+        return forEachFirstToLast(visitor, new UnsafeBuffer(0, 0), new UnsafeBuffer(0, 0));
+    }
+
+    private int forEachFirstToLast(final OpVisitor visitor, final UnsafeBuffer keyView, final UnsafeBuffer valueView)
+    {
         for (int i = 0; i < count; i++)
         {
             final int rc = visit(i, visitor, keyView, valueView);
@@ -286,6 +309,24 @@ public final class WriteBatch
             }
         }
         return 0;
+    }
+
+    /**
+     * Visit the operations in the order the apply thread inserts them: first to last when the keys strictly ascend
+     * (no key twice, so the order cannot change which operation wins, and the nodes are allocated in key order, so a
+     * scan walks forward through memory), otherwise last to first ({@link #forEachLastFirst}: the later operation on
+     * a key wins). Views as in {@link #forEachLastFirst(OpVisitor, UnsafeBuffer, UnsafeBuffer)}.
+     */
+    int forEachInApplyOrder(final OpVisitor visitor, final UnsafeBuffer keyView, final UnsafeBuffer valueView)
+    {
+        return keysAscending ?
+            forEachFirstToLast(visitor, keyView, valueView) : forEachLastFirst(visitor, keyView, valueView);
+    }
+
+    /** @return true if every key is strictly greater than the one before it (so none appears twice). */
+    boolean keysAscending()
+    {
+        return keysAscending;
     }
 
     /** The thread handing the batch to the engine: no operation may be added from now on. */
