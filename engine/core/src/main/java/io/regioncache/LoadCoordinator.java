@@ -215,6 +215,7 @@ final class LoadCoordinator
                 // queued): wait, PENDING holds no memory, rather than copy towards the cap and fail.
                 agent.entryGate().onPressure();
                 pendingLoads.add(r);
+                work--; // waiting is not work: an idle apply thread may back off meanwhile
                 continue;
             }
             final BackingSnapshot snapshot;
