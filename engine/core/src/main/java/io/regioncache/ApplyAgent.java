@@ -72,6 +72,7 @@ final class ApplyAgent implements Agent
     private final CompactionCoordinator compactions;
     private final ApplyPolicy policy;
     private final TableWriter tableWriter = new TableWriter();
+    private final EntryPressureGate entryGate;
     private long incarnations;
     private long globalSafePoint;
     /** Apply thread: safe points of evicted regions above the global one, kept for their reload (0 = none). */
@@ -107,6 +108,7 @@ final class ApplyAgent implements Agent
         this.counters = counters;
         this.clock = config.nanoClock();
         this.commandQueue = new MpscArrayQueue<>(config.commandQueueCapacity());
+        this.entryGate = new EntryPressureGate(budget, clock, config.loadBackoffMillis(), counters);
         this.reclaimer = new Reclaimer(counters, clock);
         this.loads = new LoadCoordinator(
             this, config, budget, counters, clock, loaderExecutor, loadScanExecutor, internalQueue);
@@ -409,6 +411,7 @@ final class ApplyAgent implements Agent
         }
         if (budget.shouldStopLoading())
         {
+            entryGate.onPressure();
             counters.onLoadRefused();
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "load refused: memory in use " + budget.used() +
                 " >= stop-load threshold " + budget.stopLoadThreshold());
@@ -460,7 +463,13 @@ final class ApplyAgent implements Agent
 
     MvccTable newTable()
     {
-        return new MvccTable(pool, config.maxKeyLength(), config.inlineNewestVersions());
+        return new MvccTable(pool, config.maxKeyLength(), config.inlineNewestVersions(), entryGate);
+    }
+
+    /** @return the gate that builds index generations slots-only under memory pressure. */
+    EntryPressureGate entryGate()
+    {
+        return entryGate;
     }
 
     CommandResult onLoadFinished(final Command.LoadFinished c)
@@ -564,6 +573,7 @@ final class ApplyAgent implements Agent
                 {
                     LOG.warn("region {}: write at version {} exceeds the memory capacity ({} bytes in use); evicting",
                         r.id(), b.version(), pool.bytesInUse());
+                    entryGate.onPressure();
                     evictRecord(r, EvictReason.MEMORY_LIMIT);
                     return CommandResult.of(ResultCode.MEMORY_LIMIT, r.id(), "evicted: memory capacity reached");
                 }
@@ -762,7 +772,7 @@ final class ApplyAgent implements Agent
                     if (r.closeAndEvict(word) != null) // PENDING_EVICT while pinned, else EVICTING
                     {
                         directory.remove(r);
-                        loads.rememberSize(r.id(), EvictionPolicy.estimatedBytes(r));
+                        loads.rememberSize(r.id(), LoadCoordinator.reloadBytes(r));
                         reclaimer.add(r);
                         return evicted(r, reason);
                     }

@@ -79,6 +79,7 @@ final class ApplyPolicy
                 victim.id(), victim.stats().heat(), EvictionPolicy.estimatedBytes(victim), budget.used(),
                 budget.evictThreshold());
             agent.evictRecord(victim, EvictReason.POLICY);
+            agent.entryGate().onPressure();
             work++;
         }
         return work;
@@ -117,6 +118,7 @@ final class ApplyPolicy
         {
             if (budget.shouldStopLoading())
             {
+                agent.entryGate().onPressure(); // hot data left out for memory
                 LOG.info("load policy: stop-load threshold reached, {} hot region(s) left uncached",
                     traffic.size() - work);
                 break;
@@ -124,6 +126,7 @@ final class ApplyPolicy
             final String refusal = agent.loads().refusal(c.region());
             if (refusal != null)
             {
+                agent.entryGate().onPressure(); // every refusal is for memory (a back-off, or the size does not fit)
                 counters.onPolicyLoad(false);
                 LOG.debug("load policy: region {} not loaded: {}", c.region().id(), refusal);
                 continue;

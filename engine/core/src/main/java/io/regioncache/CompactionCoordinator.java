@@ -54,7 +54,9 @@ final class CompactionCoordinator
 
     /**
      * @param r a live record.
-     * @return true if its table is mostly garbage at its safe point and there is room for the copy.
+     * @return true if there is room for the copy (it stays below the copy ceiling, {@link MemoryBudget#copyCeiling()})
+     * and its table is mostly garbage at its safe point, or, under memory pressure, still carries the index's
+     * entry column: the copy is built slots-only ({@link EntryPressureGate}), which gives back ~250 bytes per key.
      */
     boolean needsCompaction(final RegionRecord r)
     {
@@ -63,16 +65,20 @@ final class CompactionCoordinator
         {
             return false;
         }
-        if (budget.used() + EvictionPolicy.estimatedBytes(r) >= budget.capacity())
+        if (budget.used() + LoadCoordinator.reloadBytes(r) >= budget.copyCeiling())
         {
             return false; // no room for the copy: compacting now would only evict writers at the hard cap
+        }
+        final MvccTable t = ref.table();
+        if (t.indexHasEntries() && agent.entryGate().underPressure())
+        {
+            return true;
         }
         final long safePoint = r.safePointAcquire();
         if (safePoint <= r.compactedAtSafePoint())
         {
             return false; // nothing new to collect since the last compaction
         }
-        final MvccTable t = ref.table();
         final long nodes = t.nodeCount();
         return nodes > 0 && (nodes - t.keyCount()) >= (long)(nodes * config.gcGarbageRatio());
     }
@@ -91,7 +97,7 @@ final class CompactionCoordinator
         {
             return "already compacting";
         }
-        final CompactionJob job = new CompactionJob(r, agent.newTable(), r.safePointAcquire(), internalQueue);
+        final CompactionJob job = new CompactionJob(r, agent.newTable(), r.safePointAcquire(), internalQueue, budget);
         job.startedNanos = clock.nanoTime();
         job.sourceRef.retain(); // the job reads the source table: it must outlive the job
         compactions.put(r, job);

@@ -7,6 +7,7 @@ import java.util.Queue;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.regioncache.internal.memory.MemoryBudget;
 import io.regioncache.internal.table.MvccTable;
 import io.regioncache.internal.table.RawCursor;
 
@@ -34,13 +35,15 @@ final class CompactionJob implements Runnable
     /** Set by the apply thread (its clock) before the job is handed to the GC executor. */
     long startedNanos;
     private final Queue<Command> completions;
+    private final MemoryBudget budget;
 
     String failure;
     long copied;
     long dropped;
 
     CompactionJob(
-        final RegionRecord source, final MvccTable target, final long safePoint, final Queue<Command> completions)
+        final RegionRecord source, final MvccTable target, final long safePoint, final Queue<Command> completions,
+        final MemoryBudget budget)
     {
         this.source = source;
         this.sourceRef = source.tableRef();
@@ -48,6 +51,7 @@ final class CompactionJob implements Runnable
         this.safePoint = safePoint;
         this.copyUpTo = source.appliedVersionAcquire();
         this.completions = completions;
+        this.budget = budget;
     }
 
     @Override
@@ -125,7 +129,12 @@ final class CompactionJob implements Runnable
                 failure = "memory capacity reached while compacting";
                 return;
             }
-            copied++;
+            // As a load does (LoadJob.memoryFull): stop at the copy ceiling, leaving the rest to the writers.
+            if (++copied % 64 == 0 && budget.copyMustStop())
+            {
+                failure = "memory in use passed the copy ceiling while compacting";
+                return;
+            }
         }
     }
 

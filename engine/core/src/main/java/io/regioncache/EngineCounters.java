@@ -26,6 +26,7 @@ final class EngineCounters
     private final AtomicLong loadsFailed = new AtomicLong();
     private final AtomicLong loadsCanceled = new AtomicLong();
     private final AtomicLong loadsFailedForMemory = new AtomicLong();
+    private final AtomicLong slotsOnlyForMemory = new AtomicLong();
     private final DurationStat loadDurations = new DurationStat();
     private final DurationStat evictDurations = new DurationStat();
     private final DurationStat compactionDurations = new DurationStat();
@@ -194,6 +195,21 @@ final class EngineCounters
     public long loadsFailedForMemory()
     {
         return loadsFailedForMemory.get();
+    }
+
+    /** Count a hash-index generation built without its entry column because memory was short. */
+    public void onSlotsOnlyForMemory()
+    {
+        slotsOnlyForMemory.incrementAndGet();
+    }
+
+    /**
+     * @return hash-index generations (a table's first, a load's or compaction's bulk build, each growth) built
+     * slots-only because memory was short (memory pressure, or the pool refused the entries at the cap).
+     */
+    public long slotsOnlyForMemory()
+    {
+        return slotsOnlyForMemory.get();
     }
 
     /** Count a canceled load. */

@@ -37,6 +37,10 @@ import static io.regioncache.RegionState.PENDING;
  * not loaded again until {@code loadBackoffMillis} has passed, and after that only when its estimated size (the
  * larger of what it copied and what it held when it was last evicted) fits below the stop-load threshold. So a range
  * too big for the budget is tried at most once per back-off period instead of being copied to the cap again and again.
+ * An estimate counts the index the load will build (its data plus a slots-only index for its keys: the entries come
+ * only when they fit, see {@link EntryPressureGate}), not the index the evicted table happened to hold, and a load
+ * that is still copying counts for what it has not copied yet, so two loads started in one round do not both count
+ * the same free memory. A running load stops at the copy ceiling ({@link LoadJob#memoryFull()}), never at the cap.
  */
 final class LoadCoordinator
 {
@@ -120,12 +124,45 @@ final class LoadCoordinator
                 (until - clock.nanoTime()) / 1_000_000 + " ms";
         }
         final long estimate = estimatedBytes.get(region.id());
-        if (estimate > 0 && budget.used() + estimate >= budget.stopLoadThreshold())
+        final long committed = budget.used() + stillToCopy();
+        if (estimate > 0 && committed + estimate >= budget.stopLoadThreshold())
         {
             return "estimated size " + estimate + " bytes does not fit: memory in use " + budget.used() +
-                " + estimate >= stop-load threshold " + budget.stopLoadThreshold();
+                " + still to copy by running loads " + (committed - budget.used()) + " + estimate >= stop-load " +
+                "threshold " + budget.stopLoadThreshold();
         }
         return null;
+    }
+
+    /**
+     * @return bytes the running loads are expected to take beyond what they have copied so far (loads of ranges of
+     * unknown size count nothing).
+     */
+    private long stillToCopy()
+    {
+        long sum = 0;
+        for (final LoadJob job : loadingJobs.values())
+        {
+            sum += Math.max(0, job.estimatedBytes - job.table.memoryBytes());
+        }
+        return sum; // a job serving several split children appears once per child: an over-estimate, on the safe side
+    }
+
+    /**
+     * @param r a record leaving the cache.
+     * @return what a reload of it will need: its share of the table's data, and a slots-only index for its share of
+     * the keys (not the index generations the table held: a load builds one, at its final size, with entries only
+     * when the gate allows them).
+     */
+    static long reloadBytes(final RegionRecord r)
+    {
+        if (r.tableRef() == null)
+        {
+            return 0;
+        }
+        final MvccTable t = r.table();
+        final int records = Math.max(1, r.tableRef().records());
+        return t.dataBytes() / records + MvccTable.slotIndexBytes(t.keyCount() / records);
     }
 
     /**
@@ -150,19 +187,36 @@ final class LoadCoordinator
      */
     int startPending(final boolean enabled)
     {
-        if (store == null || paused || !enabled || pendingLoads.isEmpty() || budget.shouldStopLoading())
+        if (store == null || paused || !enabled || pendingLoads.isEmpty())
         {
+            return 0;
+        }
+        if (budget.shouldStopLoading())
+        {
+            agent.entryGate().onPressure();
             return 0; // PENDING regions wait; the stop-load threshold keeps headroom for writes
         }
         int work = 0;
         RegionRecord r;
-        while (!paused && (r = pendingLoads.poll()) != null)
+        // Each record is looked at once per call: one that does not fit yet goes back to the queue's end.
+        for (int left = pendingLoads.size(); left > 0 && !paused && (r = pendingLoads.poll()) != null; left--)
         {
             work++;
             final long word = r.stateWordVolatile();
             if (StateWord.state(word) != PENDING)
             {
                 continue; // evicted or split while waiting: its children were queued in its place
+            }
+            final long estimate = estimatedBytes.get(r.id());
+            if (estimate > 0 && (StateWord.flags(word) & StateWord.FLAG_KEEP_CACHED) == 0 &&
+                budget.used() + stillToCopy() + estimate >= budget.stopLoadThreshold())
+            {
+                // Known to need more than is left below the stop-load threshold (other loads started since it was
+                // queued): wait, PENDING holds no memory, rather than copy towards the cap and fail.
+                agent.entryGate().onPressure();
+                pendingLoads.add(r);
+                work--; // waiting is not work: an idle apply thread may back off meanwhile
+                continue;
             }
             final BackingSnapshot snapshot;
             try
@@ -184,8 +238,9 @@ final class LoadCoordinator
                 continue;
             }
             final LoadJob job =
-                new LoadJob(r, snapshot, agent.newTable(), internalQueue, loadScanExecutor, spareScanChunks);
+                new LoadJob(r, snapshot, agent.newTable(), internalQueue, loadScanExecutor, spareScanChunks, budget);
             job.startedNanos = clock.nanoTime();
+            job.estimatedBytes = estimate;
             loadingJobs.put(r, job);
             counters.onLoadStarted();
             agent.execute(loaderExecutor, job, why ->
@@ -319,7 +374,8 @@ final class LoadCoordinator
         }
         else
         {
-            final long copiedBytes = job.table.memoryBytes();
+            // What it copied, and the slots-only index it would have built for those keys: at least that much.
+            final long copiedBytes = job.table.dataBytes() + MvccTable.slotIndexBytes(job.table.keyCount());
             job.table.free();
             counters.onTableFreed();
             if (failure != null)
@@ -337,6 +393,7 @@ final class LoadCoordinator
                         backoffUntil.put(t.id(), until);
                     }
                     counters.onLoadFailedForMemory();
+                    agent.entryGate().onPressure();
                 }
             }
         }

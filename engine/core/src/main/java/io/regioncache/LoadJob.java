@@ -6,6 +6,7 @@ import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
+import io.regioncache.internal.memory.MemoryBudget;
 import io.regioncache.internal.table.MvccTable;
 
 /**
@@ -32,11 +33,14 @@ final class LoadJob implements Runnable
     final List<WriteBatch> buffered = new ArrayList<>();
     /** Set by the apply thread (its clock) before the job is handed to the loader. */
     long startedNanos;
+    /** Apply thread: the bytes this load was expected to need when it started (0 = unknown). */
+    long estimatedBytes;
 
     private final BackingSnapshot snapshot;
     private final Queue<Command> completions;
     private final Executor scanExecutor;
     private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks;
+    private final MemoryBudget budget;
 
     volatile boolean abandon;
     volatile long keysLoaded;
@@ -51,6 +55,8 @@ final class LoadJob implements Runnable
 
     /** Entries copied inline before the rest of a load is handed to the scan thread. */
     static final long PIPELINE_AFTER_ENTRIES = 1 << 16;
+    /** The inline copy looks at the memory in use once per this many entries (a volatile read; cheap, not free). */
+    private static final long MEMORY_CHECK_EVERY = 64;
 
     LoadJob(
         final RegionRecord target,
@@ -58,7 +64,8 @@ final class LoadJob implements Runnable
         final MvccTable table,
         final Queue<Command> completions,
         final Executor scanExecutor,
-        final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks)
+        final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks,
+        final MemoryBudget budget)
     {
         this.start = target.region().start();
         this.end = target.region().end();
@@ -67,7 +74,25 @@ final class LoadJob implements Runnable
         this.completions = completions;
         this.scanExecutor = scanExecutor;
         this.spareChunks = spareChunks;
+        this.budget = budget;
         targets.add(target);
+    }
+
+    /**
+     * Loader thread: true if memory in use passed the copy ceiling ({@link MemoryBudget#copyCeiling()}); then the load
+     * stops and fails for memory (and backs off) instead of filling the pool to the cap, where every write to a
+     * cached region would be refused and its region evicted ({@code MEMORY_LIMIT}).
+     */
+    boolean memoryFull()
+    {
+        if (!budget.copyMustStop())
+        {
+            return false;
+        }
+        failure = "memory in use " + budget.used() + " passed the copy ceiling " + budget.copyCeiling() + " after " +
+            keysLoaded + " entries";
+        outOfMemory = true;
+        return true;
     }
 
     @Override
@@ -85,7 +110,7 @@ final class LoadJob implements Runnable
             {
                 copyInline(resumeKey, resumeVersion, Long.MAX_VALUE);
             }
-            if (failure == null && !table.buildHashIndex())
+            if (failure == null && !memoryFull() && !table.buildHashIndex())
             {
                 failure = "memory capacity reached building the hash index";
                 outOfMemory = true;
@@ -164,6 +189,10 @@ final class LoadJob implements Runnable
                     return true; // copied before the hand-over
                 }
                 pastFrom[0] = true;
+            }
+            if (copied[0] % MEMORY_CHECK_EVERY == 0 && memoryFull())
+            {
+                return false;
             }
             if (copied[0] == limit)
             {

@@ -456,7 +456,10 @@ public final class RegionCacheConfig
          *               index is ~270 MB beside ~170 MB of nodes), all charged to {@link #capacityBytes()}. false
          *               keeps the 8-byte slots only: gets are slot + node (two dependent misses on a table much
          *               larger than the CPU cache) and the cache holds about 2.5 times as many keys in the same
-         *               budget.
+         *               budget. With true the entries are still a per-generation choice: under memory pressure
+         *               (see {@link #loadBackoffMillis}), or when they would take usage to the stop-load threshold,
+         *               an index generation is built slots-only, so a budget too small for the hot data holds as
+         *               many keys as with false; false means slots only always.
          * @return this.
          */
         public Builder inlineNewestVersions(final boolean inline)
@@ -585,7 +588,9 @@ public final class RegionCacheConfig
 
         /**
          * @param millis after a load fails because the memory budget ran out, that range is not loaded again for
-         *               this long (default 60000), and after that only if its estimated size fits.
+         *               this long (default 60000), and after that only if its estimated size fits. The same period
+         *               is how long after the last sign of memory pressure (a load stopped or refused for memory,
+         *               eviction for memory) new hash-index generations are built without their inline entries.
          * @return this.
          */
         public Builder loadBackoffMillis(final long millis)

@@ -140,6 +140,11 @@ final class ScanPipe
                 failure = "abandoned: every target was evicted";
                 stop();
             }
+            if (failure == null && job.memoryFull())
+            {
+                failure = job.failure; // once per chunk: the load stops at the copy ceiling, not at the cap
+                stop();
+            }
             if (failure == null)
             {
                 failure = insertChunk(job, table, chunk, key, value);

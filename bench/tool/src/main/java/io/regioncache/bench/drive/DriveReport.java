@@ -246,9 +246,10 @@ public final class DriveReport
             "PENDING %d, LOADING %d, ACTIVE %d%n", regionsAtStart, regionsAtEnd, Units.count(splits),
             nonZero(splitResults), metrics.get("regions.PENDING"), metrics.get("regions.LOADING"),
             metrics.get("regions.ACTIVE")));
-        sb.append(String.format(Locale.ROOT, "  loads         finished %s (policy %s), failed %s, canceled %s, " +
-            "refused %s; mean %.1f ms, max %.1f ms%n", Units.count(metrics.get("loads.finished")),
+        sb.append(String.format(Locale.ROOT, "  loads         finished %s (policy %s), failed %s (for memory %s), " +
+            "canceled %s, refused %s; mean %.1f ms, max %.1f ms%n", Units.count(metrics.get("loads.finished")),
             Units.count(metrics.get("loads.policy")), Units.count(metrics.get("loads.failed")),
+            Units.count(metrics.get("loads.failed_memory")),
             Units.count(metrics.get("loads.canceled")), Units.count(metrics.get("loads.refused")),
             metrics.values().getOrDefault("load.duration.mean_ms", 0).doubleValue(),
             metrics.values().getOrDefault("load.duration.max_ms", 0).doubleValue()));
@@ -265,6 +266,10 @@ public final class DriveReport
         sb.append(String.format(Locale.ROOT, "  memory        peak %s, at end %s of %s (evict at %s, stop loads at %s);" +
             " after close %s%n", Units.bytes(memoryPeak), Units.bytes(memoryAtEnd), Units.bytes(capacity),
             Units.bytes(evictThreshold), Units.bytes(stopLoadThreshold), Units.bytes(memoryAfterClose)));
+        // Index generations (a table's first, each bulk build, each growth) built without the one-miss entries
+        // because memory was short (the engine's EntryPressureGate): 0 when the budget never limited the cache.
+        sb.append(String.format(Locale.ROOT, "  index         %s generation(s) built slots-only for memory%n",
+            Units.count(metrics.get("index.slots_only_for_memory"))));
         sb.append(String.format(Locale.ROOT, "  errors        apply %s, read %s, wrong values %s, reconciliations %s%n",
             Units.count(applyErrors()), Units.count(readErrors), Units.count(wrongValues),
             Units.count(reconciliations)));
@@ -340,7 +345,7 @@ public final class DriveReport
         j.name("memory").beginObject().field("peak_bytes", memoryPeak).field("at_end_bytes", memoryAtEnd)
             .field("after_close_bytes", memoryAfterClose).field("capacity_bytes", capacity)
             .field("evict_threshold_bytes", evictThreshold).field("stop_load_threshold_bytes", stopLoadThreshold)
-            .endObject();
+            .field("index_slots_only_for_memory", metrics.get("index.slots_only_for_memory")).endObject();
         j.name("cross_check").beginObject().field("regions", regionsChecked)
             .field("regions_not_compared", regionsNotCompared).field("keys", keysCompared)
             .field("divergences", divergences).name("samples").beginArray();

@@ -128,6 +128,27 @@ public final class MemoryBudget
         return pool.bytesInUse() >= thresholds.stopLoad;
     }
 
+    /**
+     * How far a load or a compaction may fill the pool: half-way from the eviction threshold to the hard cap. A copy
+     * starts below the stop-load threshold and may pass the eviction threshold (background eviction then makes room
+     * by evicting cold regions, as in TiKV); but if eviction cannot keep up it stops here, failing for memory, so the
+     * other half of that band stays for the writes of cached regions, which are evicted at the cap
+     * ({@code MEMORY_LIMIT}), and not the copy.
+     *
+     * @return the ceiling in bytes.
+     */
+    public long copyCeiling()
+    {
+        final Thresholds t = thresholds;
+        return t.evict + (t.capacity - t.evict) / 2;
+    }
+
+    /** @return true if usage is above {@link #copyCeiling()}: a running load or compaction must stop. Any thread. */
+    public boolean copyMustStop()
+    {
+        return pool.bytesInUse() > copyCeiling();
+    }
+
     private static final class Thresholds
     {
         final long capacity;

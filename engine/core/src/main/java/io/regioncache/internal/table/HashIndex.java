@@ -30,8 +30,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +---------------+--------------------------------------------------+
  *  slot == 0  : empty (a node address is never 0)
  * </pre>
- * Entry column (128 bytes per slot, same index; present while capacity &lt;= {@link #MAX_ENTRY_CAPACITY} and the
- * pool grants the memory, see {@link #tryAllocate}):
+ * Entry column (128 bytes per slot, same index; present while capacity &lt;= {@link #MAX_ENTRY_CAPACITY}, the
+ * table's {@link EntryGate} allows it (not under memory pressure) and the pool grants the memory, see
+ * {@link #tryAllocate}):
  * <pre>
  *  +0   long  newest version; bit 63 set while the writer rewrites the entry (the seqlock word)
  *  +8   int   meta: 1 (used) | tag (15 bits) | key code (8) | value code (8); 0 = empty entry
@@ -114,14 +115,16 @@ final class HashIndex
     }
 
     /**
-     * A generation with entries costs 17 times the memory of one without, so when the pool refuses the entries
-     * (the budget is nearly full) the generation is made without them: gets then take two misses instead of one, but
-     * a load, a compaction or a write does not fail for the sake of a speed-up. The next generation tries again.
+     * A generation with entries costs 17 times the memory of one without, so when the gate refuses them (memory
+     * pressure: see {@link EntryGate}) or the pool does (the hard cap) the generation is made without them: gets then
+     * take two misses instead of one, but a load, a compaction or a write does not fail for the sake of a speed-up,
+     * and under pressure the memory holds more keys instead. The next generation asks again.
      *
-     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity}
-     * and the pool grants them), or null if the pool refused the slots.
+     * @return a new, empty index of {@code capacity} slots (with entries if {@code capacity <= maxEntryCapacity},
+     * the gate allows them and the pool grants them), or null if the pool refused the slots.
      */
-    static HashIndex tryAllocate(final SegmentPool pool, final int maxEntryCapacity, final int capacity)
+    static HashIndex tryAllocate(
+        final SegmentPool pool, final int maxEntryCapacity, final EntryGate gate, final int capacity)
     {
         final UnsafeBuffer buffer = pool.tryAcquireLarge(capacity * Long.BYTES);
         if (null == buffer)
@@ -131,9 +134,40 @@ final class HashIndex
         UnsafeBuffer entries = null;
         if (capacity <= maxEntryCapacity)
         {
-            entries = pool.tryAcquireLarge(capacity * ENTRY_BYTES + ENTRY_BYTES);
+            final int entryBytes = entryColumnBytes(capacity);
+            if (gate.allowEntries(entryBytes))
+            {
+                entries = pool.tryAcquireLarge(entryBytes);
+                if (null == entries)
+                {
+                    gate.onPoolRefused(entryBytes);
+                }
+            }
         }
         return new HashIndex(buffer, entries, capacity);
+    }
+
+    /**
+     * @return bytes the entry column of a generation of {@code capacity} slots takes from the pool (one spare entry
+     * for the 128-byte alignment).
+     */
+    static int entryColumnBytes(final int capacity)
+    {
+        return capacity * ENTRY_BYTES + ENTRY_BYTES;
+    }
+
+    /**
+     * @return the capacity a generation holding {@code keys} keys is built with (load factor at most 1/2), or -1 if
+     * it would pass {@link #MAX_CAPACITY}.
+     */
+    static int capacityFor(final long keys)
+    {
+        int capacity = INITIAL_CAPACITY;
+        while ((long)capacity < keys * 2 && capacity < MAX_CAPACITY)
+        {
+            capacity <<= 1;
+        }
+        return (long)capacity < keys * 2 ? -1 : capacity;
     }
 
     int capacity()

@@ -79,6 +79,8 @@ public final class MvccTable
     private final NodeArena arena;
     /** Index generations above this many slots have no entries (only slots). */
     private final int maxEntryCapacity;
+    /** Asked before each generation's entries are allocated (memory pressure: slots only). */
+    private final EntryGate entryGate;
 
     /** Current tower height in use; 0 while the table holds no memory (never initialised, or freed). */
     private volatile int maxHeight;
@@ -130,14 +132,48 @@ public final class MvccTable
      */
     public MvccTable(final SegmentPool pool, final int maxKeyLength, final boolean inlineNewestVersions)
     {
-        this(pool, maxKeyLength, inlineNewestVersions ? HashIndex.MAX_ENTRY_CAPACITY : 0);
+        this(pool, maxKeyLength, inlineNewestVersions, EntryGate.ALWAYS);
     }
 
     /**
-     * Tests: a table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
-     * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross).
+     * @param pool                 the pool.
+     * @param maxKeyLength         longest key accepted.
+     * @param inlineNewestVersions false for an index of slots only, always.
+     * @param entryGate            asked before each index generation's entries are allocated; refusing builds that
+     *                             generation slots-only (the engine refuses under memory pressure).
+     */
+    public MvccTable(
+        final SegmentPool pool, final int maxKeyLength, final boolean inlineNewestVersions, final EntryGate entryGate)
+    {
+        this(pool, maxKeyLength, inlineNewestVersions ? HashIndex.MAX_ENTRY_CAPACITY : 0, entryGate);
+    }
+
+    /**
+     * Tests: a table whose index drops its entries above {@code maxEntryCapacity} slots.
      */
     MvccTable(final SegmentPool pool, final int maxKeyLength, final int maxEntryCapacity)
+    {
+        this(pool, maxKeyLength, maxEntryCapacity, EntryGate.ALWAYS);
+    }
+
+    /**
+     * The bytes a slots-only hash index of {@code keys} keys takes (what a load or compaction of them builds at
+     * least; the entries, when the gate allows them, come on top): for size estimates before a load.
+     *
+     * @param keys distinct keys.
+     * @return bytes of the slot column.
+     */
+    public static long slotIndexBytes(final long keys)
+    {
+        final int capacity = HashIndex.capacityFor(keys);
+        return capacity < 0 ? Long.MAX_VALUE / 4 : (long)capacity * Long.BYTES;
+    }
+
+    /**
+     * A table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
+     * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross) or when {@code entryGate} refuses.
+     */
+    MvccTable(final SegmentPool pool, final int maxKeyLength, final int maxEntryCapacity, final EntryGate entryGate)
     {
         if (maxKeyLength <= 0)
         {
@@ -153,6 +189,7 @@ public final class MvccTable
         this.maxKeyLength = maxKeyLength;
         this.arena = new NodeArena(pool);
         this.maxEntryCapacity = Math.min(maxEntryCapacity, HashIndex.MAX_ENTRY_CAPACITY);
+        this.entryGate = entryGate;
     }
 
     // ------------------------------------------------------------------------------------------------------
@@ -233,16 +270,12 @@ public final class MvccTable
             return true;
         }
         final long keys = keyCount;
-        int capacity = HashIndex.INITIAL_CAPACITY;
-        while ((long)capacity < keys * 2 && capacity < HashIndex.MAX_CAPACITY)
-        {
-            capacity <<= 1;
-        }
-        if ((long)capacity < keys * 2)
+        final int capacity = HashIndex.capacityFor(keys);
+        if (capacity < 0)
         {
             return false;
         }
-        final HashIndex built = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
+        final HashIndex built = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, capacity);
         if (null == built)
         {
             return false;
@@ -612,6 +645,14 @@ public final class MvccTable
     }
 
     /**
+     * @return bytes of node segments and large-value buffers held from the pool (the data, without any index).
+     */
+    public long dataBytes()
+    {
+        return arena.bytesHeld();
+    }
+
+    /**
      * @return bytes held from the pool: segments, large-value buffers and every hash-index generation.
      */
     public long memoryBytes()
@@ -669,9 +710,10 @@ public final class MvccTable
     }
 
     /**
-     * @return true if the current index generation has entries (tests).
+     * @return true if the current index generation has entries (false: slots only, by configuration or because the
+     * gate or the pool refused them when it was built).
      */
-    boolean indexHasEntries()
+    public boolean indexHasEntries()
     {
         final HashIndex index = hashIndex;
         return null != index && index.hasEntries();
@@ -1046,7 +1088,7 @@ public final class MvccTable
 
     private boolean initialise()
     {
-        final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, HashIndex.INITIAL_CAPACITY);
+        final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, HashIndex.INITIAL_CAPACITY);
         if (null == index)
         {
             return false;
@@ -1077,7 +1119,7 @@ public final class MvccTable
         {
             return false;
         }
-        final HashIndex grown = HashIndex.tryAllocate(pool, maxEntryCapacity, capacity);
+        final HashIndex grown = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, capacity);
         if (null == grown)
         {
             return false;
