@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * {@link GcWriteBatch} encodes exactly what RocksDB's own {@link WriteBatch} encodes for the same deletes (byte for
- * byte, keys of every length class of the varint), and applying it removes exactly those entries.
+ * byte, keys of every length class of the varint, version ranges included), and applying it removes exactly those
+ * entries.
  */
 class GcWriteBatchTest
 {
