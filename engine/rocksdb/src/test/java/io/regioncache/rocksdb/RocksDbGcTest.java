@@ -344,21 +344,36 @@ class RocksDbGcTest
             assertEquals(1000, store.gcSweptKeys()[1], "every key blind (the store started empty: no read needed)");
             final int[] visits = {0};
             store.gcVisitHook(() -> visits[0]++);
-            for (int n = 0; n < 50; n++)
+            for (int n = 0; n < RocksDbGc.MAX_EXACT + 36; n++)
             {
                 store.put(key(7), ++version, new byte[8]); // a hot key
+            }
+            for (int n = 0; n < 40; n++)
+            {
+                store.put(key(300), ++version, new byte[8]); // a warm key: listed, so blind, past the point deletes
             }
             store.put(key(500), ++version, new byte[8]);
             store.delete(key(900), ++version);
             assertEquals(0, store.gcBelow(1000), "nothing at or below 1000 is unswept");
             assertEquals(0, visits[0], "keys written above the safe point are not visited");
             final long[] before = store.gcSweptKeys();
-            assertEquals(49 + 1 + 1 + 2, store.gcBelow(version));
-            assertEquals(3, visits[0], "one visit per key written");
+            assertEquals((RocksDbGc.MAX_EXACT + 35 + 1) + (39 + 1) + 1 + 2, store.gcBelow(version));
+            assertEquals(4, visits[0], "one visit per key written");
             final long[] after = store.gcSweptKeys();
             assertEquals(2, after[0] - before[0], "two seeks: the hot key (more writes than a list holds) and the "
                 + "deleted key (a kept tombstone)");
-            assertEquals(1, after[1] - before[1], "key 500 swept blind");
+            assertEquals(2, after[1] - before[1], "keys 300 and 500 swept blind");
+            // One entry left per key (key 900 is gone): the blind range tombstone took key 300's 31 oldest versions
+            // and its survivor, and nothing else.
+            final List<byte[]> left = new ArrayList<>();
+            try (RocksIterator it = store.db().newIterator())
+            {
+                for (it.seekToFirst(); it.isValid(); it.next())
+                {
+                    left.add(it.key());
+                }
+            }
+            assertEquals(999, left.size());
         }
         try (RocksDbBackingStore store = RocksDbBackingStore.open(d))
         {
