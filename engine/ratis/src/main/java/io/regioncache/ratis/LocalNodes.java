@@ -1,13 +1,19 @@
 package io.regioncache.ratis;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A cluster of {@link ReplicaNode}s in this JVM: nodes {@code n1..nN} on free 127.0.0.1 ports, each with its own data
@@ -40,9 +46,10 @@ public final class LocalNodes implements AutoCloseable
             throw new IllegalArgumentException("nodes " + n);
         }
         final Map<String, String> peers = new LinkedHashMap<>();
+        final int[] ports = freePorts(n);
         for (int i = 1; i <= n; i++)
         {
-            peers.put("n" + i, "127.0.0.1:" + freePort());
+            peers.put("n" + i, "127.0.0.1:" + ports[i - 1]);
         }
         final LocalNodes c = new LocalNodes(Collections.unmodifiableMap(peers));
         try
@@ -63,9 +70,88 @@ public final class LocalNodes implements AutoCloseable
     /** @return a TCP port free on 127.0.0.1 now (another process may take it before it is bound). */
     public static int freePort() throws IOException
     {
-        try (ServerSocket s = new ServerSocket(0))
+        return freePorts(1)[0];
+    }
+
+    /** Lowest port {@link #freePorts} picks from. */
+    private static final int PICK_FROM = 10_000;
+    /** Where Linux's ephemeral range starts by default (when {@code ip_local_port_range} cannot be read). */
+    private static final int DEFAULT_EPHEMERAL_LOW = 32_768;
+
+    /**
+     * Distinct TCP ports free on 127.0.0.1 now, for nodes that bind them a moment later. Two races made a node's
+     * bind fail (and Ratis then exits the JVM): asking the kernel for port 0 once per node and closing each socket at
+     * once can hand out the same port twice, and a port from the ephemeral range can be taken by an outgoing
+     * connection's local port (the nodes started first already connect to each other) before its node binds it. So
+     * each port is held bound until all are chosen, and the ports are picked at random below the kernel's ephemeral
+     * range, which outgoing connections never use. Another process may still take one before it is bound.
+     *
+     * @param n how many.
+     * @return {@code n} distinct ports.
+     * @throws IOException if no free port is found after many tries.
+     */
+    public static int[] freePorts(final int n) throws IOException
+    {
+        final int high = ephemeralLow();
+        final List<ServerSocket> held = new ArrayList<>();
+        try
         {
-            return s.getLocalPort();
+            final int[] ports = new int[n];
+            for (int i = 0; i < n; i++)
+            {
+                final ServerSocket s = high - PICK_FROM < 1_000 ? bindAny() : bindBelow(high);
+                held.add(s);
+                ports[i] = s.getLocalPort();
+            }
+            return ports;
+        }
+        finally
+        {
+            for (final ServerSocket s : held)
+            {
+                s.close();
+            }
+        }
+    }
+
+    private static ServerSocket bindBelow(final int high) throws IOException
+    {
+        IOException last = null;
+        for (int attempt = 0; attempt < 1_000; attempt++)
+        {
+            final ServerSocket s = new ServerSocket();
+            try
+            {
+                s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(),
+                    ThreadLocalRandom.current().nextInt(PICK_FROM, high)));
+                return s;
+            }
+            catch (final IOException busy)
+            {
+                s.close();
+                last = busy;
+            }
+        }
+        throw last;
+    }
+
+    private static ServerSocket bindAny() throws IOException
+    {
+        return new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    }
+
+    /** @return the first port of the kernel's ephemeral range (Linux), or the usual default. */
+    private static int ephemeralLow()
+    {
+        try
+        {
+            final String range = new String(Files.readAllBytes(Paths.get("/proc/sys/net/ipv4/ip_local_port_range")),
+                StandardCharsets.US_ASCII).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        }
+        catch (final IOException | RuntimeException unknown)
+        {
+            return DEFAULT_EPHEMERAL_LOW;
         }
     }
 

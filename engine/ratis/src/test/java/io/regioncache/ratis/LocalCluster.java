@@ -33,9 +33,10 @@ final class LocalCluster implements AutoCloseable
     {
         this.root = root;
         this.tune = tune;
+        final int[] ports = LocalNodes.freePorts(n);
         for (int i = 1; i <= n; i++)
         {
-            peers.put("n" + i, "127.0.0.1:" + LocalNodes.freePort());
+            peers.put("n" + i, "127.0.0.1:" + ports[i - 1]);
         }
     }
 

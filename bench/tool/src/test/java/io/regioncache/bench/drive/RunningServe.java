@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +16,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import picocli.CommandLine;
+
+import io.regioncache.ratis.LocalNodes;
 
 /**
  * One {@code regioncache serve} command run through the tool's command line in this JVM, on its own thread as
@@ -76,12 +77,10 @@ final class RunningServe
     static Map<String, String> freePeers(final int n) throws IOException
     {
         final Map<String, String> peers = new LinkedHashMap<>();
+        final int[] ports = LocalNodes.freePorts(n); // distinct, and outside the ephemeral range
         for (int i = 1; i <= n; i++)
         {
-            try (ServerSocket s = new ServerSocket(0))
-            {
-                peers.put("n" + i, "127.0.0.1:" + s.getLocalPort());
-            }
+            peers.put("n" + i, "127.0.0.1:" + ports[i - 1]);
         }
         return peers;
     }
