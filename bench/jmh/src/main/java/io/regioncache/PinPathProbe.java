@@ -5,8 +5,9 @@ import java.lang.invoke.VarHandle;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
+import io.regioncache.bench.ProbeRounds;
+import io.regioncache.bench.ProbeRounds.Variant;
 import io.regioncache.bench.RegionCaches;
 import io.regioncache.bench.support.KeySpace;
 
@@ -25,20 +26,6 @@ public final class PinPathProbe
     private static final long REGION = 1;
     private static final long EPOCH = 1;
     private static final VarHandle CELLS = MethodHandles.arrayElementVarHandle(long[].class);
-
-    /** One timed loop of {@link #OPS} operations; each subclass is its own compiled loop. */
-    private abstract static class Variant
-    {
-        final String name;
-        final List<Double> nanos = new ArrayList<>();
-
-        Variant(final String name)
-        {
-            this.name = name;
-        }
-
-        abstract long run(int ops);
-    }
 
     private PinPathProbe()
     {
@@ -67,7 +54,7 @@ public final class PinPathProbe
         variants.add(new Variant("snapshot open+close")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -81,7 +68,7 @@ public final class PinPathProbe
         variants.add(new Variant("record tryPin+unpin")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -95,7 +82,7 @@ public final class PinPathProbe
         variants.add(new Variant("lookup+tryPin+unpin")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -111,7 +98,7 @@ public final class PinPathProbe
         variants.add(new Variant("index lookup")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -124,7 +111,7 @@ public final class PinPathProbe
         variants.add(new Variant("getAndAdd +1 / -1")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -138,7 +125,7 @@ public final class PinPathProbe
         variants.add(new Variant("getAndAdd +1 / setRelease")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -153,7 +140,7 @@ public final class PinPathProbe
         variants.add(new Variant("getAndAdd +1 only")
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long n = 0;
                 for (int i = 0; i < ops; i++)
@@ -164,27 +151,7 @@ public final class PinPathProbe
             }
         });
 
-        long sink = 0;
-        for (int round = -WARMUP_ROUNDS; round < rounds; round++)
-        {
-            for (final Variant v : variants)
-            {
-                final long start = System.nanoTime();
-                sink += v.run(OPS);
-                final long elapsed = System.nanoTime() - start;
-                if (round >= 0)
-                {
-                    v.nanos.add((double)elapsed / OPS);
-                }
-            }
-        }
-        System.out.printf(Locale.ROOT, "%-32s %10s %10s   (%d rounds of %d ops, sink %d)%n", "variant", "median",
-            "min", rounds, OPS, sink & 1);
-        for (final Variant v : variants)
-        {
-            final double[] sorted = v.nanos.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf(Locale.ROOT, "%-32s %10.1f %10.1f%n", v.name, sorted[sorted.length / 2], sorted[0]);
-        }
+        ProbeRounds.run(variants, WARMUP_ROUNDS, rounds, OPS);
         cache.close();
         System.exit(0);
     }

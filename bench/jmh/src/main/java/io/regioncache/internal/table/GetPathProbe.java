@@ -2,10 +2,11 @@ package io.regioncache.internal.table;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.regioncache.bench.ProbeRounds;
+import io.regioncache.bench.ProbeRounds.Variant;
 import io.regioncache.bench.MemoryLatencyBenchmark;
 import io.regioncache.bench.store.ReadStore;
 import io.regioncache.bench.support.AccessPattern;
@@ -26,20 +27,6 @@ public final class GetPathProbe
     private static final int OPS = 1 << 20;
     private static final int WARMUP_ROUNDS = 3;
 
-    /** One timed loop of {@link #OPS} operations; each subclass is its own compiled loop. */
-    private abstract static class Variant
-    {
-        final String name;
-        final List<Double> nanos = new ArrayList<>();
-
-        Variant(final String name)
-        {
-            this.name = name;
-        }
-
-        abstract long run(int ops);
-    }
-
     private GetPathProbe()
     {
     }
@@ -57,27 +44,7 @@ public final class GetPathProbe
         {
             addVariants(variants, pages);
         }
-        long sink = 0;
-        for (int round = -WARMUP_ROUNDS; round < rounds; round++)
-        {
-            for (final Variant v : variants)
-            {
-                final long start = System.nanoTime();
-                sink += v.run(OPS);
-                final long elapsed = System.nanoTime() - start;
-                if (round >= 0)
-                {
-                    v.nanos.add((double)elapsed / OPS);
-                }
-            }
-        }
-        System.out.printf(Locale.ROOT, "%-32s %10s %10s   (%d rounds of %d ops, sink %d)%n", "variant", "median",
-            "min", rounds, OPS, sink & 1);
-        for (final Variant v : variants)
-        {
-            final double[] sorted = v.nanos.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf(Locale.ROOT, "%-32s %10.1f %10.1f%n", v.name, sorted[sorted.length / 2], sorted[0]);
-        }
+        ProbeRounds.run(variants, WARMUP_ROUNDS, rounds, OPS);
         System.exit(0);
     }
 
@@ -118,7 +85,7 @@ public final class GetPathProbe
         variants.add(new Variant(name)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int dep = 0;
@@ -137,6 +104,18 @@ public final class GetPathProbe
                 return sum;
             }
         });
+    }
+
+    /** Write the next 16 keys of the access pattern after {@code cursor} into {@code keys}, 16 bytes apart. */
+    private static int writeKeys16(final GetPathBenchmark.Table t, final int cursor, final UnsafeBuffer keys)
+    {
+        int c = cursor;
+        for (int k = 0; k < 16; k++)
+        {
+            c = (c + 1) & (AccessPattern.LENGTH - 1);
+            t.keySpace.writeKey(t.indices[c], keys, k * KeySpace.KEY_LENGTH);
+        }
+        return c;
     }
 
     private static void addVariants(final List<Variant> variants, final String pages) throws Exception
@@ -159,7 +138,7 @@ public final class GetPathProbe
             private long position;
 
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long p = position;
                 for (int i = 0; i < ops; i++)
@@ -173,7 +152,7 @@ public final class GetPathProbe
         variants.add(new Variant("entryLines " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 for (int i = 0; i < ops; i++)
@@ -189,7 +168,7 @@ public final class GetPathProbe
         variants.add(new Variant("serial entryLine " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int dep = 0;
@@ -214,7 +193,7 @@ public final class GetPathProbe
         variants.add(new Variant("serial tableGet " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int dep = 0;
@@ -236,7 +215,7 @@ public final class GetPathProbe
             private long hits;
 
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int dep = 0;
@@ -261,7 +240,7 @@ public final class GetPathProbe
         variants.add(new Variant("tableGet " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 for (int i = 0; i < ops; i++)
@@ -288,17 +267,13 @@ public final class GetPathProbe
         variants.add(new Variant("tableMultiGet16/key " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int cursor = c.cursor;
                 for (int i = 0; i < ops; i += 16)
                 {
-                    for (int k = 0; k < 16; k++)
-                    {
-                        cursor = (cursor + 1) & (AccessPattern.LENGTH - 1);
-                        t.keySpace.writeKey(t.indices[cursor], mkeys, k * KeySpace.KEY_LENGTH);
-                    }
+                    cursor = writeKeys16(t, cursor, mkeys);
                     sum += t.table.multiGet(mkeys, mko, mkl, 0, 16, Long.MAX_VALUE - 1, mdst, 0, mvo, mvl, mh, mp);
                 }
                 c.cursor = cursor;
@@ -308,17 +283,13 @@ public final class GetPathProbe
         variants.add(new Variant("touch16 homes only/key " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 int cursor = c.cursor;
                 for (int i = 0; i < ops; i += 16)
                 {
-                    for (int k = 0; k < 16; k++)
-                    {
-                        cursor = (cursor + 1) & (AccessPattern.LENGTH - 1);
-                        t.keySpace.writeKey(t.indices[cursor], mkeys, k * KeySpace.KEY_LENGTH);
-                    }
+                    cursor = writeKeys16(t, cursor, mkeys);
                     for (int k = 0; k < 16; k++)
                     {
                         mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
@@ -335,7 +306,7 @@ public final class GetPathProbe
         variants.add(new Variant("snapshotGet " + pages)
         {
             @Override
-            long run(final int ops)
+            protected long run(final int ops)
             {
                 long sum = 0;
                 for (int i = 0; i < ops; i++)
