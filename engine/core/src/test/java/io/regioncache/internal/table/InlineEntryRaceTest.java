@@ -75,11 +75,29 @@ class InlineEntryRaceTest
         final Thread writer = new Thread(() -> guard(() ->
         {
             // The race runs for RUN_NANOS and then until every reader has made MIN_READS reads against the
-            // moving writer (a loaded 2-core machine can starve a reader for most of the fixed time).
+            // moving writer (a loaded 2-core machine can starve a reader for most of the fixed time). Past the
+            // time, the writer waits for a read of the slowest reader before each write: the old-version reader
+            // walks every version of its key, so a writer free to run ahead made each of its reads slower than
+            // the last, and a CI machine twice as slow as this one never reached MIN_READS within the timeout.
             final long deadline = System.nanoTime() + RUN_NANOS;
             long v = before;
-            while (System.nanoTime() < deadline || slowestReader() < MIN_READS)
+            long slowestAtLastWrite = -1;
+            while (true)
             {
+                final long slowest = slowestReader();
+                if (System.nanoTime() >= deadline)
+                {
+                    if (slowest >= MIN_READS)
+                    {
+                        break;
+                    }
+                    if (slowest == slowestAtLastWrite)
+                    {
+                        Thread.yield();
+                        continue;
+                    }
+                    slowestAtLastWrite = slowest;
+                }
                 write(++v);
                 published.set(v);
             }
