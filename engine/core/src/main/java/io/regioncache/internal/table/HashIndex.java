@@ -326,6 +326,19 @@ final class HashIndex
     }
 
     /**
+     * A hint for a bulk build: load the home slot of {@code hash} and both lines of its entry, which the insert of
+     * that key will read and write, so that several inserts' misses overlap. Writer only.
+     *
+     * @return a word read from each line (ignored by the caller apart from a sink).
+     */
+    long touchForInsert(final long hash)
+    {
+        final int home = (int)hash & mask;
+        final long slot = slots.getLong(home << 3);
+        return null == entries ? slot : slot + touch(home);
+    }
+
+    /**
      * @return the home index of {@code hash}: where its lookup starts.
      */
     int home(final long hash)
