@@ -303,6 +303,132 @@ public final class GetPathProbe
                 return sum;
             }
         });
+        // The touch phase with the home offsets computed first (a tighter loop: as many loads in flight as the
+        // reorder window allows), and with the first line only: one random line per key, the floor of any batched
+        // get that reads a line per key.
+        final int[] homes16 = new int[16];
+        variants.add(new Variant("touch16 precomputed/key " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                final UnsafeBuffer entries = t.entries;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    cursor = writeKeys16(t, cursor, mkeys);
+                    for (int k = 0; k < 16; k++)
+                    {
+                        homes16[k] = ((int)KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH) &
+                            t.mask) << 7;
+                    }
+                    for (int k = 0; k < 16; k++)
+                    {
+                        final int h = homes16[k];
+                        sum += entries.getLong(h) + entries.getLong(h + 64);
+                    }
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        variants.add(new Variant("touch16 first lines/key " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                final UnsafeBuffer entries = t.entries;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    cursor = writeKeys16(t, cursor, mkeys);
+                    for (int k = 0; k < 16; k++)
+                    {
+                        homes16[k] = ((int)KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH) &
+                            t.mask) << 7;
+                    }
+                    for (int k = 0; k < 16; k++)
+                    {
+                        sum += entries.getLong(homes16[k]);
+                    }
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        for (final int upTo : new int[] {2, 3, 4})
+        {
+            // multiGet's phases cut after 2 (touch homes), 2b (the displaced keys' round) and 3 (node hints): what
+            // each costs per key, against the whole multiGet and the one-line floor ("touch16 first lines").
+            final String phases = upTo == 2 ? "2" : upTo == 3 ? "2b" : "3";
+            variants.add(new Variant("multiGet16 phases 1-" + phases + "/key " + pages)
+            {
+                @Override
+                protected long run(final int ops)
+                {
+                    long sum = 0;
+                    int cursor = c.cursor;
+                    final HashIndex index = t.index;
+                    for (int i = 0; i < ops; i += 16)
+                    {
+                        cursor = writeKeys16(t, cursor, mkeys);
+                        for (int k = 0; k < 16; k++)
+                        {
+                            mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
+                        }
+                        for (int k = 0; k < 16; k++)
+                        {
+                            final int home = index.home(mh[k]);
+                            mp[k] = home;
+                            sum += index.touch(home);
+                        }
+                        if (upTo >= 3)
+                        {
+                            for (int k = 0; k < 16; k++)
+                            {
+                                final int next = index.nextProbeHint(mh[k], (int)mp[k]);
+                                if (next >= 0)
+                                {
+                                    sum += index.touch(next);
+                                }
+                            }
+                        }
+                        if (upTo >= 4)
+                        {
+                            for (int k = 0; k < 16; k++)
+                            {
+                                mp[k] = index.homeNeedsNode(mh[k], Long.MAX_VALUE - 1) ? index.homeNodeHint(mh[k]) :
+                                    NodeLayout.NULL;
+                                sum += mp[k];
+                            }
+                        }
+                    }
+                    c.cursor = cursor;
+                    return sum;
+                }
+            });
+        }
+        variants.add(new Variant("keys16 only/key " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    cursor = writeKeys16(t, cursor, mkeys);
+                    for (int k = 0; k < 16; k++)
+                    {
+                        sum += KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH) & t.mask;
+                    }
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
         variants.add(new Variant("snapshotGet " + pages)
         {
             @Override
