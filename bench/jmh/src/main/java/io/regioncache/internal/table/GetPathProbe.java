@@ -410,6 +410,72 @@ public final class GetPathProbe
                 }
             });
         }
+        variants.add(new Variant("touch16 home and next entry/key " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                int cursor = c.cursor;
+                final HashIndex index = t.index;
+                for (int i = 0; i < ops; i += 16)
+                {
+                    cursor = writeKeys16(t, cursor, mkeys);
+                    for (int k = 0; k < 16; k++)
+                    {
+                        mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
+                    }
+                    for (int k = 0; k < 16; k++)
+                    {
+                        final int home = index.home(mh[k]);
+                        sum += index.touch(home) + index.touch((home + 1) & t.mask);
+                    }
+                }
+                c.cursor = cursor;
+                return sum;
+            }
+        });
+        for (final boolean both : new boolean[] {false, true})
+        {
+            variants.add(new Variant("multiGet16 copy, " + (both ? "home and next" : "home only") + " touched/key " +
+                pages)
+            {
+                @Override
+                protected long run(final int ops)
+                {
+                    long sum = 0;
+                    int cursor = c.cursor;
+                    final HashIndex index = t.index;
+                    for (int i = 0; i < ops; i += 16)
+                    {
+                        cursor = writeKeys16(t, cursor, mkeys);
+                        for (int k = 0; k < 16; k++)
+                        {
+                            mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
+                        }
+                        for (int k = 0; k < 16; k++)
+                        {
+                            final int home = index.home(mh[k]);
+                            sum += index.touch(home);
+                            if (both)
+                            {
+                                sum += index.touch((home + 1) & t.mask);
+                            }
+                        }
+                        int at = 0;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            final int length = t.table.get(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH,
+                                Long.MAX_VALUE - 1, mdst, at);
+                            at += Math.max(0, length);
+                        }
+                        sum += at;
+                    }
+                    c.cursor = cursor;
+                    return sum;
+                }
+            });
+        }
         variants.add(new Variant("keys16 only/key " + pages)
         {
             @Override
