@@ -1,6 +1,7 @@
 #!/bin/bash
 # The read paths beside the memory limit (issue #10), on a quiet machine, from the repo root after
-# `mvn -B -q -DskipTests package`; about 5 minutes, plus 2 per huge-page pass (JAVA22=..., GLIBC_THP=1, below).
+# `mvn -B -q -DskipTests package`; about 5 minutes, plus 2 per huge-page pass (JAVA22=..., GLIBC_THP=1, below) and
+# 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1).
 # Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
 OUT=${OUT:-jmh-results/memlimit}
@@ -31,8 +32,19 @@ if [ -n "$GLIBC_THP" ]; then
     -p keys=1000000 -p distribution=uniform -p store=regioncache,chronicle-map-offheap $COMMON \
     -rf json -rff $OUT/glibc-thp.json > $OUT/glibc-thp.log
 fi
+# Agrona's bounds checks off (-Dagrona.disable.bounds.checks=true, Agrona's own advice for production once tested),
+# every read path and its peers again in one JMH invocation (the chase reads through an UnsafeBuffer too, so the
+# floor moves with it). Set NO_BOUNDS=1 to add this pass; rendered on its own into $OUT/no-bounds.
+if [ -n "$NO_BOUNDS" ]; then
+  NB="-jvmArgsPrepend -Dagrona.disable.bounds.checks=true"
+  $J "${B}MemoryLatencyBenchmark" -p keys=1000000 -p pages=default $NB $COMMON -rf json -rff $OUT/nb-memory.json > $OUT/nb-memory.log
+  $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=uniform -p store=regioncache,chronicle-map-offheap,lmdb $NB $COMMON -rf json -rff $OUT/nb-get.json > $OUT/nb-get.log
+  $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache-multiget,chronicle-map-offheap $NB $COMMON -rf json -rff $OUT/nb-multiget.json > $OUT/nb-multiget.log
+  $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb $NB $COMMON -rf json -rff $OUT/nb-scan.json > $OUT/nb-scan.log
+fi
 uptime | tee -a $OUT/load.txt
 java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer $OUT/memory.json $OUT/get-uniform.json $OUT/multiget.json $OUT/scan.json $OUT/snapshot.json $OUT/get-zipf.json --out $OUT
 R="java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer"
 [ -z "$JAVA22" ] || $R $OUT/huge.json --out $OUT/huge
 [ -z "$GLIBC_THP" ] || $R $OUT/glibc-thp.json --out $OUT/glibc-thp
+[ -z "$NO_BOUNDS" ] || $R $OUT/nb-memory.json $OUT/nb-get.json $OUT/nb-multiget.json $OUT/nb-scan.json --out $OUT/no-bounds

@@ -65,6 +65,13 @@ public class LoadBenchmark
     @Param("1000000")
     public int keys;
 
+    /**
+     * The index the load builds: {@code entries} (the default: one-miss entries, ~270 B per key) or {@code slots}
+     * ({@code inlineNewestVersions(false)}: slots only, ~16 B per key, two misses per get).
+     */
+    @Param({"entries", "slots"})
+    public String index;
+
     private Path dir;
     private RocksDbBackingStore store;
     private RegionCache cache;
@@ -102,6 +109,7 @@ public class LoadBenchmark
             .backingStore(store)
             .capacityBytes(3L << 30)
             .segmentSize(4 << 20)
+            .inlineNewestVersions(!"slots".equals(index))
             .build());
     }
 
