@@ -38,7 +38,7 @@ fi
 if [ -n "$NO_BOUNDS" ]; then
   NB="-jvmArgsPrepend -Dagrona.disable.bounds.checks=true"
   $J "${B}MemoryLatencyBenchmark" -p keys=1000000 -p pages=default $NB $COMMON -rf json -rff $OUT/nb-memory.json > $OUT/nb-memory.log
-  $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=uniform -p store=regioncache,chronicle-map-offheap,lmdb $NB $COMMON -rf json -rff $OUT/nb-get.json > $OUT/nb-get.log
+  $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=uniform -p store=regioncache,chronicle-map,chronicle-map-offheap,lmdb $NB $COMMON -rf json -rff $OUT/nb-get.json > $OUT/nb-get.log
   $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache-multiget,chronicle-map-offheap $NB $COMMON -rf json -rff $OUT/nb-multiget.json > $OUT/nb-multiget.log
   $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb $NB $COMMON -rf json -rff $OUT/nb-scan.json > $OUT/nb-scan.log
 fi
