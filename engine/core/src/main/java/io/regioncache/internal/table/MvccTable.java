@@ -287,8 +287,8 @@ public final class MvccTable
         // slot and entry of the key BUILD_LOOKAHEAD inserts ahead loaded first: independent loads, so the core keeps
         // many of those misses in flight instead of stalling on each probe in turn. This replaced sorting each batch
         // by home slot (sequential index writes, but each entry fill then read a random node): the inserts of 1M keys
-        // took 0.45 s instead of 0.65 s (timed around this loop; LoadBenchmark's A/B is in the README). On a virtual machine a random miss costs a nested page walk
-        // too, which is why neither order comes close to a sequential copy.
+        // took 0.45 s instead of 0.65 s (timed around this loop; LoadBenchmark's A/B is in the README). On a virtual
+        // machine a random miss costs a nested page walk too, which is why neither order comes near a sequential copy.
         final long[] hashes = new long[(int)Math.min(keys, BUILD_BATCH)];
         final long[] nodes = new long[hashes.length];
         int batched = 0;
@@ -454,11 +454,11 @@ public final class MvccTable
     /**
      * Batched {@link #get} of up to {@code hashes.length} keys, interleaved so that the cache misses of different
      * keys overlap (group prefetching): first every key is hashed, then every home entry is loaded, then the next
-     * entry of each key displaced from home, for all of them at once, then, for the
-     * keys whose entry cannot answer, the home slot and the first lines of the node it names, and only then is each
-     * key resolved and copied, by the same code as {@link #get}, from lines that are now in the cache. Java has no prefetch instruction; the loads of one phase
-     * do not depend on each other, so an out-of-order core keeps many of them in flight at once. The early loads
-     * are hints only (a slot or node they read may be replaced before the resolving pass, which reads it again
+     * entry of each key displaced from home, for all of them at once, then, for the keys whose entry cannot answer,
+     * the home slot and the first lines of the node it names, and only then is each key resolved and copied, by the
+     * same code as {@link #get}, from lines that are now in the cache. Java has no prefetch instruction; the loads of
+     * one phase do not depend on each other, so an out-of-order core keeps many of them in flight at once. The early
+     * loads are hints only (a slot or node they read may be replaced before the resolving pass, which reads it again
      * with acquire semantics), so the result is exactly that of {@code count} single gets at {@code readVersion}.
      * Any thread; allocates nothing.
      *
