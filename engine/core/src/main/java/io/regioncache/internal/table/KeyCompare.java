@@ -3,6 +3,7 @@ package io.regioncache.internal.table;
 import java.nio.ByteOrder;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -49,6 +50,39 @@ final class KeyCompare
             }
         }
         return Integer.compare(aLength, bLength);
+    }
+
+    /**
+     * {@link #equals(DirectBuffer, int, int, DirectBuffer, int, int)} on raw memory: each key is a base object (a
+     * {@code byte[]}, or null for off-heap memory) and an address or offset within it, as {@link UnsafeApi} takes
+     * them. No bounds checks: the caller has checked both ranges (see {@code HashIndex.findEntry}).
+     *
+     * @return true if both keys have the same length and bytes.
+     */
+    static boolean equalsRaw(
+        final byte[] aBase, final long aAddress, final int aLength,
+        final byte[] bBase, final long bAddress, final int bLength)
+    {
+        if (aLength != bLength)
+        {
+            return false;
+        }
+        int i = 0;
+        for (; i + Long.BYTES <= aLength; i += Long.BYTES)
+        {
+            if (UnsafeApi.getLong(aBase, aAddress + i) != UnsafeApi.getLong(bBase, bAddress + i))
+            {
+                return false;
+            }
+        }
+        for (; i < aLength; i++)
+        {
+            if (UnsafeApi.getByte(aBase, aAddress + i) != UnsafeApi.getByte(bBase, bAddress + i))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
