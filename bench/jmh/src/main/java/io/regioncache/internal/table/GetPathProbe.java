@@ -118,6 +118,15 @@ public final class GetPathProbe
         return c;
     }
 
+    /** Hash the 16 keys {@link #writeKeys16} wrote, into {@code hashes}. */
+    private static void hash16(final UnsafeBuffer keys, final long[] hashes)
+    {
+        for (int k = 0; k < 16; k++)
+        {
+            hashes[k] = KeyHash.hash(keys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
+        }
+    }
+
     private static void addVariants(final List<Variant> variants, final String pages) throws Exception
     {
         final MemoryLatencyBenchmark.Memory memory = new MemoryLatencyBenchmark.Memory();
@@ -309,10 +318,7 @@ public final class GetPathProbe
                 for (int i = 0; i < ops; i += 16)
                 {
                     cursor = writeKeys16(t, cursor, mkeys);
-                    for (int k = 0; k < 16; k++)
-                    {
-                        mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
-                    }
+                    hash16(mkeys, mh);
                     for (int k = 0; k < 16; k++)
                     {
                         sum += t.index.touchHome(mh[k]);
@@ -322,36 +328,7 @@ public final class GetPathProbe
                 return sum;
             }
         });
-        // The touch phase with the home offsets computed first (a tighter loop: as many loads in flight as the
-        // reorder window allows), and with the first line only: one random line per key, the floor of any batched
-        // get that reads a line per key.
-        final int[] homes16 = new int[16];
-        variants.add(new Variant("touch16 precomputed/key " + pages)
-        {
-            @Override
-            protected long run(final int ops)
-            {
-                long sum = 0;
-                int cursor = c.cursor;
-                final UnsafeBuffer entries = t.entries;
-                for (int i = 0; i < ops; i += 16)
-                {
-                    cursor = writeKeys16(t, cursor, mkeys);
-                    for (int k = 0; k < 16; k++)
-                    {
-                        homes16[k] = ((int)KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH) &
-                            t.mask) << 7;
-                    }
-                    for (int k = 0; k < 16; k++)
-                    {
-                        final int h = homes16[k];
-                        sum += entries.getLong(h) + entries.getLong(h + 64);
-                    }
-                }
-                c.cursor = cursor;
-                return sum;
-            }
-        });
+        // One random line per key and no other work: the floor of any batched get that reads a line per key.
         variants.add(new Variant("touch16 first lines/key " + pages)
         {
             @Override
@@ -363,14 +340,10 @@ public final class GetPathProbe
                 for (int i = 0; i < ops; i += 16)
                 {
                     cursor = writeKeys16(t, cursor, mkeys);
+                    hash16(mkeys, mh);
                     for (int k = 0; k < 16; k++)
                     {
-                        homes16[k] = ((int)KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH) &
-                            t.mask) << 7;
-                    }
-                    for (int k = 0; k < 16; k++)
-                    {
-                        sum += entries.getLong(homes16[k]);
+                        sum += entries.getLong(((int)mh[k] & t.mask) << 7);
                     }
                 }
                 c.cursor = cursor;
@@ -393,10 +366,7 @@ public final class GetPathProbe
                     for (int i = 0; i < ops; i += 16)
                     {
                         cursor = writeKeys16(t, cursor, mkeys);
-                        for (int k = 0; k < 16; k++)
-                        {
-                            mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
-                        }
+                        hash16(mkeys, mh);
                         for (int k = 0; k < 16; k++)
                         {
                             final int home = index.home(mh[k]);
@@ -429,31 +399,8 @@ public final class GetPathProbe
                 }
             });
         }
-        variants.add(new Variant("touch16 home and next entry/key " + pages)
-        {
-            @Override
-            protected long run(final int ops)
-            {
-                long sum = 0;
-                int cursor = c.cursor;
-                final HashIndex index = t.index;
-                for (int i = 0; i < ops; i += 16)
-                {
-                    cursor = writeKeys16(t, cursor, mkeys);
-                    for (int k = 0; k < 16; k++)
-                    {
-                        mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
-                    }
-                    for (int k = 0; k < 16; k++)
-                    {
-                        final int home = index.home(mh[k]);
-                        sum += index.touch(home) + index.touch((home + 1) & t.mask);
-                    }
-                }
-                c.cursor = cursor;
-                return sum;
-            }
-        });
+        // A multiGet's resolve pass after touching the home entry only, or the next entry too (four lines per key, so
+        // that a key displaced by one needs no further round).
         for (final boolean both : new boolean[] {false, true})
         {
             variants.add(new Variant("multiGet16 copy, " + (both ? "home and next" : "home only") + " touched/key " +
@@ -468,10 +415,7 @@ public final class GetPathProbe
                     for (int i = 0; i < ops; i += 16)
                     {
                         cursor = writeKeys16(t, cursor, mkeys);
-                        for (int k = 0; k < 16; k++)
-                        {
-                            mh[k] = KeyHash.hash(mkeys, k * KeySpace.KEY_LENGTH, KeySpace.KEY_LENGTH);
-                        }
+                        hash16(mkeys, mh);
                         for (int k = 0; k < 16; k++)
                         {
                             final int home = index.home(mh[k]);
