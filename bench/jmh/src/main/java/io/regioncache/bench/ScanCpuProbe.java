@@ -16,7 +16,9 @@ import io.regioncache.bench.support.KeySpace;
  * for the time it waits, and every store sees the same neighbours. (CPU time still includes what those neighbours do
  * to the caches and the memory bus, so the figures stay higher than on a quiet machine; the ratios are what to read.)
  * <p>
- * {@code java -cp bench/target/benchmarks.jar io.regioncache.bench.ScanCpuProbe [keys] [rounds] store...}
+ * {@code java --add-exports=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED
+ * --add-opens=java.base/sun.nio.ch=ALL-UNNAMED -cp bench/target/benchmarks.jar io.regioncache.bench.ScanCpuProbe
+ * [keys] [rounds] store...} (the flags Agrona and lmdbjava need, see {@link JvmFlags})
  * (defaults 1,000,000 keys, 15 rounds of 20,000 scans per store, stores {@code regioncache lmdb}); prints the
  * fastest and the median round per store, in ns per scan, and each store against the first.
  */
@@ -34,6 +36,23 @@ public final class ScanCpuProbe
      * @throws Exception if a store cannot be built or reads wrong data.
      */
     public static void main(final String[] args) throws Exception
+    {
+        // Exit explicitly either way: a store that failed to build (an LMDB run without its --add-opens, say) must
+        // not leave the probe hanging on the engine's apply thread, which is not a daemon.
+        int status = 1;
+        try
+        {
+            run(args);
+            status = 0;
+        }
+        finally
+        {
+            System.out.flush();
+            System.exit(status);
+        }
+    }
+
+    private static void run(final String[] args) throws Exception
     {
         int at = 0;
         final int keys = args.length > at && args[at].matches("\\d+") ? Integer.parseInt(args[at++]) : 1_000_000;

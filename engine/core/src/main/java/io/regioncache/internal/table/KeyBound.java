@@ -60,17 +60,17 @@ final class KeyBound
     }
 
     /**
-     * @return the comparison of a key with this bound (only meaningful when present).
+     * @return the order of the key at raw {@code address} of {@code base} (null: off-heap) against this bound: a
+     * scan's step, which has checked the key's range once (see {@code TableCursor#checkedNode}).
      */
-    /**
-     * @return the order of the key at ({@code segment}, {@code keyOffset}) against this bound: a scan's step, which
-     * already holds the node's segment.
-     */
-    int compareAt(final UnsafeBuffer segment, final int keyOffset, final int keyLength)
+    int compareRaw(final byte[] base, final long address, final int keyLength)
     {
-        return KeyCompare.compare(segment, keyOffset, keyLength, buffer, 0, length);
+        return KeyCompare.compareRaw(base, address, keyLength, buffer.byteArray(), buffer.addressOffset(), length);
     }
 
+    /**
+     * @return the comparison of a key with this bound (only meaningful when present).
+     */
     int compareKey(final DirectBuffer key, final int offset, final int keyLength)
     {
         return KeyCompare.compare(key, offset, keyLength, buffer, 0, length);

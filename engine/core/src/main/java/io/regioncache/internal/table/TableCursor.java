@@ -2,6 +2,7 @@ package io.regioncache.internal.table;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -319,6 +320,12 @@ public final class TableCursor
      * This is a scan's step, so it decodes each node once: the segment comes from a one-entry cache (no load of the
      * arena's volatile array while a walk stays in one segment), the version, the value length and the bound are read
      * at fixed offsets from the node, and the accessors then read the position kept here.
+     * <p>
+     * The step reads nodes raw ({@link UnsafeApi} with the segment's base and address), like the index lookup: every
+     * offset it reads is in range by construction (a node address comes from the table's own links, and a node's
+     * header and key are inside its segment), and with Agrona's bounds checks on (the default, and the tests)
+     * {@link #checkedNode} still checks each node's header and key once, instead of Agrona checking each of the
+     * dozen words a step reads (the bound compare, the header, the version skip's key equality, the read-ahead).
      */
     private boolean settleForward(final long start, final boolean seek)
     {
@@ -329,16 +336,19 @@ public final class TableCursor
         {
             final UnsafeBuffer s = segmentOf(n);
             final int o = NodeLayout.offset(n);
-            if (bounded && upper.compareAt(s, NodeLayout.keyOffset(o), NodeLayout.keyLength(s, o)) >= 0)
+            final byte[] base = s.byteArray();
+            final long address = checkedNode(s, o);
+            if (bounded && upper.compareRaw(
+                base, address + NodeLayout.KEY, UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH)) >= 0)
             {
                 break;
             }
-            if (NodeLayout.version(s, o) > readVersion)
+            if (UnsafeApi.getLong(base, address + NodeLayout.VERSION) > readVersion)
             {
                 // a newer version of this key, or the first of the next key
-                n = s.getLongAcquire(NodeLayout.nextOffset(o, 0));
+                n = UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0);
             }
-            else if (NodeLayout.valueLength(s, o) == NodeLayout.TOMBSTONE)
+            else if (UnsafeApi.getInt(base, address + NodeLayout.VALUE_LENGTH) == NodeLayout.TOMBSTONE)
             {
                 n = skipKey(s, o);
             }
@@ -370,6 +380,9 @@ public final class TableCursor
      */
     private void readAhead(final UnsafeBuffer s, final int o, final boolean seek)
     {
+        // Raw loads: every offset read below is in [0, last], inside the segment by construction.
+        final byte[] base = s.byteArray();
+        final long address = s.addressOffset();
         final int last = s.capacity() - Long.BYTES;
         final int delta = o - offset;
         long sum = 0;
@@ -379,7 +392,7 @@ public final class TableCursor
             int at = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
             for (; at < end; at += LINE)
             {
-                sum += s.getLong(at);
+                sum += UnsafeApi.getLong(base, address + at);
             }
             readAheadHigh = Math.max(at, o);
             readAheadLow = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
@@ -393,7 +406,7 @@ public final class TableCursor
                 int at = Math.max(readAheadHigh, o) & -LINE;
                 for (; at < end; at += LINE)
                 {
-                    sum += s.getLong(at);
+                    sum += UnsafeApi.getLong(base, address + at);
                 }
                 readAheadHigh = Math.max(at, o);
             }
@@ -407,7 +420,7 @@ public final class TableCursor
                 int at = (Math.min(readAheadLow, o) & -LINE) - LINE;
                 for (; at >= end; at -= LINE)
                 {
-                    sum += s.getLong(Math.min(at, last));
+                    sum += UnsafeApi.getLong(base, address + Math.min(at, last));
                 }
                 readAheadLow = Math.max(0, at + LINE);
             }
@@ -429,9 +442,10 @@ public final class TableCursor
      */
     private long skipKey(final UnsafeBuffer s, final int o)
     {
-        final int keyOffset = NodeLayout.keyOffset(o);
-        final int keyLength = NodeLayout.keyLength(s, o);
-        long next = s.getLongAcquire(NodeLayout.nextOffset(o, 0));
+        final byte[] base = s.byteArray();
+        final long address = checkedNode(s, o);
+        final int keyLength = UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH);
+        long next = UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0);
         for (int i = 0; i < MvccTable.MAX_LINEAR_SKIP; i++)
         {
             if (NodeLayout.NULL == next)
@@ -439,15 +453,32 @@ public final class TableCursor
                 return next;
             }
             final UnsafeBuffer nextSegment = segmentOf(next);
-            final int nextOffset = NodeLayout.offset(next);
-            if (!KeyCompare.equalsInTable(nextSegment, NodeLayout.keyOffset(nextOffset),
-                NodeLayout.keyLength(nextSegment, nextOffset), s, keyOffset, keyLength))
+            final byte[] nextBase = nextSegment.byteArray();
+            final long nextAddress = checkedNode(nextSegment, NodeLayout.offset(next));
+            if (!KeyCompare.equalsRaw(
+                nextBase, nextAddress + NodeLayout.KEY, UnsafeApi.getInt(nextBase, nextAddress + NodeLayout.KEY_LENGTH),
+                base, address + NodeLayout.KEY, keyLength))
             {
                 return next;
             }
-            next = nextSegment.getLongAcquire(NodeLayout.nextOffset(nextOffset, 0));
+            next = UnsafeApi.getLongAcquire(nextBase, nextAddress + NodeLayout.NEXT_0);
         }
-        return table.findGreaterOrEqual(s, keyOffset, keyLength, MvccTable.PAST_ALL_VERSIONS);
+        return table.findGreaterOrEqual(s, NodeLayout.keyOffset(o), keyLength, MvccTable.PAST_ALL_VERSIONS);
+    }
+
+    /**
+     * @return the raw address of the node at offset {@code o} of segment {@code s} (for {@link UnsafeApi} reads with
+     * {@code s.byteArray()}), after checking, when Agrona's bounds checks are on, that its level-0 link, its header
+     * and its key are inside the segment: once per node, for every raw read of the step.
+     */
+    private static long checkedNode(final UnsafeBuffer s, final int o)
+    {
+        if (UnsafeBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            s.boundsCheck(o + NodeLayout.NEXT_0, NodeLayout.KEY);
+            s.boundsCheck(NodeLayout.keyOffset(o), NodeLayout.keyLength(s, o));
+        }
+        return s.addressOffset() + o;
     }
 
     /**
