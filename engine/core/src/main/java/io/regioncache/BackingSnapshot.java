@@ -36,6 +36,23 @@ public interface BackingSnapshot extends AutoCloseable
     int get(DirectBuffer key, int keyOffset, int keyLength, long readVersion, MutableDirectBuffer dst, int dstOffset);
 
     /**
+     * An estimate of how much the store holds for the keys of {@code [start, end)}, in any unit proportional to the
+     * data (RocksDB: its approximate size of the range, files and write buffers), or {@code -1} if the store cannot
+     * tell (the default). A load asks for two ranges and uses only their ratio: after copying the first part of a
+     * region on its own it sizes the region's hash index from it, so that the index can be filled while the copy
+     * waits on the scan (see the README, "How it works"). A wrong estimate costs time, never a wrong answer: the load
+     * builds the index again at the end if the estimate was wrong. Cheap, and callable on any thread.
+     *
+     * @param start inclusive start (empty = -infinity).
+     * @param end   exclusive end (empty = +infinity).
+     * @return the estimate, or -1.
+     */
+    default long approximateSize(byte[] start, byte[] end)
+    {
+        return -1;
+    }
+
+    /**
      * Release the snapshot.
      */
     @Override

@@ -23,6 +23,7 @@ final class EngineCounters
     private final AtomicLong splits = new AtomicLong();
     private final AtomicLong loadsStarted = new AtomicLong();
     private final AtomicLong loadsFinished = new AtomicLong();
+    private final AtomicLong indexesFilledDuringCopy = new AtomicLong();
     private final AtomicLong loadsFailed = new AtomicLong();
     private final AtomicLong loadsCanceled = new AtomicLong();
     private final AtomicLong loadsFailedForMemory = new AtomicLong();
@@ -228,6 +229,21 @@ final class EngineCounters
     public long loadsFinished()
     {
         return loadsFinished.get();
+    }
+
+    /**
+     * @return finished loads whose hash index was filled while the copy waited on the store's scan (sized from the
+     * store's size estimate), rather than built after the copy.
+     */
+    public long indexesFilledDuringCopy()
+    {
+        return indexesFilledDuringCopy.get();
+    }
+
+    /** Count a finished load whose index was filled during its copy. */
+    public void onIndexFilledDuringCopy()
+    {
+        indexesFilledDuringCopy.incrementAndGet();
     }
 
     /** @return loads that failed. */

@@ -363,6 +363,10 @@ final class LoadCoordinator
                 backoffUntil.remove(t.id());
             }
             counters.onLoadFinished(clock.nanoTime() - job.startedNanos);
+            if (job.table.indexFilledDuringCopy())
+            {
+                counters.onIndexFilledDuringCopy();
+            }
             final LongConsumer installed = config.onLoadInstalled();
             if (installed != null)
             {

@@ -35,6 +35,10 @@ final class LoadJob implements Runnable
     long startedNanos;
     /** Apply thread: the bytes this load was expected to need when it started (0 = unknown). */
     long estimatedBytes;
+    /** Loader only: the store's size estimate of the whole range, or -1: no index is filled during the copy. */
+    private long wholeSize = -1;
+    /** Loader only: re-estimate the index's size once the table holds this many keys. */
+    private long nextEstimateAtKeys;
 
     private final BackingSnapshot snapshot;
     private final Queue<Command> completions;
@@ -145,6 +149,7 @@ final class LoadJob implements Runnable
      */
     private boolean copyPipelined()
     {
+        startIndexDuringCopy();
         final ScanPipe pipe = new ScanPipe(spareChunks);
         try
         {
@@ -156,6 +161,59 @@ final class LoadJob implements Runnable
         }
         final String consumerFailure = pipe.consume(this, table);
         failure = consumerFailure != null ? consumerFailure : pipe.scanFailure();
+        return true;
+    }
+
+    /**
+     * Loader thread, at the hand-over to the scan thread: size the region's hash index from the keys copied so far and
+     * the store's estimate of the part copied against the whole range, so that the loader fills the index while it
+     * waits on the scan ({@link #indexWhileWaiting}) instead of after the copy. Nothing is started if the store gives
+     * no estimate ({@link BackingSnapshot#approximateSize} returns -1 by default). The estimate is made again each
+     * time the keys copied have doubled, from a larger sample (RocksDB's figures for data still in its write buffers
+     * are coarse), and a new capacity restarts the index; one that still proves wrong at the end only sends
+     * {@link MvccTable#buildHashIndex()} back to building the index from scratch.
+     */
+    private void startIndexDuringCopy()
+    {
+        if (null == resumeKey)
+        {
+            return;
+        }
+        wholeSize = snapshot.approximateSize(start, end);
+        estimateIndex(resumeKey);
+    }
+
+    /**
+     * Loader thread, while the copy waits for the scan: walk up to {@code maxNodes} copied nodes into the index sized
+     * by {@link #startIndexDuringCopy}, re-estimating first if the keys copied have doubled since the last estimate.
+     *
+     * @return true if there was work (the caller polls the scan again, then comes back); false to wait.
+     */
+    boolean indexWhileWaiting(final int maxNodes)
+    {
+        if (wholeSize <= 0)
+        {
+            return false;
+        }
+        if (table.keyCount() >= nextEstimateAtKeys && !estimateIndex(table.lastInsertedKey()))
+        {
+            return false;
+        }
+        return table.indexDuringCopy(maxNodes);
+    }
+
+    /** @return false if the index is not being filled any more (no estimate, a broken walk, no memory for it). */
+    private boolean estimateIndex(final byte[] copiedUpTo)
+    {
+        final long keys = table.keyCount();
+        nextEstimateAtKeys = Math.max(1, keys) * 2;
+        final long copied = null == copiedUpTo ? -1 : snapshot.approximateSize(start, copiedUpTo);
+        if (copied <= 0 || wholeSize < copied || keys <= 0 ||
+            !table.startIndexDuringCopy((long)Math.ceil((double)keys * wholeSize / copied)))
+        {
+            wholeSize = -1;
+            return false;
+        }
         return true;
     }
 

@@ -700,6 +700,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         m.put("loads.canceled", counters.loadsCanceled());
         m.put("loads.refused", counters.loadsRefused());
         m.put("loads.failed_memory", counters.loadsFailedForMemory());
+        m.put("loads.index_filled_during_copy", counters.indexesFilledDuringCopy());
         m.put("index.slots_only_for_memory", counters.slotsOnlyForMemory());
         m.put("loads.policy", counters.policyLoads());
         m.put("compactions.started", counters.compactionsStarted());

@@ -305,6 +305,22 @@ public final class InMemoryBackingStore implements WritableStore
             this.seq = seq;
         }
 
+        /**
+         * {@inheritDoc}
+         * <p>
+         * The number of stored entries (versions and tombstones, all of them) in the range: exact but O(entries), as
+         * befits a store for tests.
+         */
+        @Override
+        public long approximateSize(final byte[] start, final byte[] end)
+        {
+            final byte[] from = null == start ? new byte[0] : start;
+            final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
+                map.tailMap(new MvccKey(from, Long.MAX_VALUE), true) :
+                map.subMap(new MvccKey(from, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);
+            return range.size();
+        }
+
         @Override
         public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
         {

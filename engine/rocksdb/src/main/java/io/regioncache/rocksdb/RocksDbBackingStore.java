@@ -547,6 +547,47 @@ public final class RocksDbBackingStore implements WritableStore
         }
     }
 
+    /** An encoded key past every key a region bound can name in practice: the unbounded end of a size estimate. */
+    private static final byte[] ESTIMATE_END = filled(64, (byte)0xFF);
+
+    private static byte[] filled(final int length, final byte value)
+    {
+        final byte[] bytes = new byte[length];
+        Arrays.fill(bytes, value);
+        return bytes;
+    }
+
+    /**
+     * @return RocksDB's approximate size of the encoded range {@code [start, end)}, SST files and memtables, or -1
+     * if the store is closing or RocksDB fails (an estimate is optional: see {@link BackingSnapshot#approximateSize}).
+     */
+    long approximateSize(final byte[] start, final byte[] end)
+    {
+        try
+        {
+            enter();
+        }
+        catch (final StoreException closing)
+        {
+            return -1;
+        }
+        try (Slice lower = new Slice(null == start || 0 == start.length ? new byte[0] : MvccKeyCodec.encodeKey(start));
+            Slice upper = new Slice(null == end || 0 == end.length ? ESTIMATE_END : MvccKeyCodec.encodeKey(end)))
+        {
+            final long[] sizes = db.getApproximateSizes(List.of(new org.rocksdb.Range(lower, upper)),
+                org.rocksdb.SizeApproximationFlag.INCLUDE_FILES, org.rocksdb.SizeApproximationFlag.INCLUDE_MEMTABLES);
+            return sizes.length == 1 ? sizes[0] : -1;
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
+        finally
+        {
+            exit();
+        }
+    }
+
     // ------------------------------------------------------------------ lifecycle
 
     void enter()

@@ -93,6 +93,19 @@ public final class RocksDbSnapshot implements BackingSnapshot
     /**
      * {@inheritDoc}
      * <p>
+     * RocksDB's {@code GetApproximateSizes} over the encoded range, SST files and memtables included: whole-database
+     * figures (not this snapshot's), block-granular, compressed bytes. An unbounded end is estimated up to a key of
+     * 64 bytes 0xFF. Returns -1 if the store is closing or RocksDB fails.
+     */
+    @Override
+    public long approximateSize(final byte[] start, final byte[] end)
+    {
+        return store.approximateSize(start, end);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
      * An expandable {@code dst} grows; a fixed one too small gets {@code -2 - length} back and nothing copied.
      */
     @Override

@@ -107,6 +107,29 @@ public final class MvccTable
     private static final int BUILD_LOOKAHEAD = 16;
     /** Writer only: the hash index is not maintained until {@link #buildHashIndex()} (private tables only). */
     private boolean hashDeferred;
+    /**
+     * Writer only: the index being filled while a load's copy waits on its scan ({@link #startIndexDuringCopy}), or
+     * null. Private like the table: nothing reads it until {@link #buildHashIndex()} publishes it.
+     */
+    private HashIndex copyIndex;
+    /** Writer only: the last node walked into {@link #copyIndex} (HEAD before the first). */
+    private long copyIndexWalked;
+    /** Writer only: keys inserted into {@link #copyIndex}. */
+    private long copyIndexKeys;
+    /**
+     * Writer only: {@link #copyIndex} can no longer be completed (an insert that was not an append);
+     * {@link #buildHashIndex()} then builds the index from scratch as before.
+     */
+    private boolean copyIndexBroken;
+    /**
+     * Writer only: the walk stopped at half of {@link #copyIndex}'s capacity (the estimate was too low): a larger
+     * estimate ({@link #startIndexDuringCopy} again) starts a larger index, or the build starts over at the end.
+     */
+    private boolean copyIndexFull;
+    /** Writer only: the published index is the one filled during the copy (statistics and tests). */
+    private boolean indexFilledDuringCopy;
+    private long[] buildHashes;
+    private long[] buildNodes;
     private final UnsafeBuffer writerKey = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer writerValue = new UnsafeBuffer(new byte[0]);
     private long randomState = 0x9E3779B97F4A7C15L;
@@ -251,6 +274,8 @@ public final class MvccTable
     public void deferHashIndex()
     {
         hashDeferred = true;
+        copyIndexBroken = false;
+        copyIndexFull = false;
     }
 
     /**
@@ -273,6 +298,26 @@ public final class MvccTable
         }
         final long keys = keyCount;
         final int capacity = HashIndex.capacityFor(keys);
+        final HashIndex filled = copyIndex;
+        if (null != filled)
+        {
+            // Filled during the copy: complete it with the keys copied since the last idle moment, if it is the
+            // index this build would make (the same capacity: an estimate too high must not leave a table with twice
+            // the index it needs, one too low would overfill it).
+            copyIndex = null;
+            if (!copyIndexBroken && !copyIndexFull && filled.capacity() == capacity)
+            {
+                walkInto(filled, Long.MAX_VALUE);
+                if (!copyIndexFull)
+                {
+                    publishBuilt(filled);
+                    indexFilledDuringCopy = true;
+                    return true;
+                }
+            }
+            hashBytes -= filled.bytes();
+            filled.release(pool);
+        }
         if (capacity < 0)
         {
             return false;
@@ -282,22 +327,157 @@ public final class MvccTable
         {
             return false;
         }
-        // Keys in table order hash to random slots, so each insert reads a random slot and writes a random entry.
-        // Batches of keys in table order (their nodes are read sequentially and stay cached) are inserted with the
-        // slot and entry of the key BUILD_LOOKAHEAD inserts ahead loaded first: independent loads, so the core keeps
-        // many of those misses in flight instead of stalling on each probe in turn. This replaced sorting each batch
-        // by home slot (sequential index writes, but each entry fill then read a random node): the inserts of 1M keys
-        // took 0.45 s instead of 0.65 s (timed around this loop; LoadBenchmark's A/B is in the README). On a virtual
-        // machine a random miss costs a nested page walk too, which is why neither order comes near a sequential copy.
-        final long[] hashes = new long[(int)Math.min(keys, BUILD_BATCH)];
-        final long[] nodes = new long[hashes.length];
-        int batched = 0;
-        long previous = NodeLayout.NULL;
-        for (long n = nextPlain(HEAD, 0); NodeLayout.NULL != n; n = nextPlain(n, 0))
+        hashBytes += built.bytes();
+        copyIndexWalked = HEAD;
+        copyIndexKeys = 0;
+        copyIndexFull = false;
+        walkInto(built, Long.MAX_VALUE); // sized for every key: never full
+        publishBuilt(built);
+        return true;
+    }
+
+    /**
+     * Writer, on a table whose index is deferred and which a load fills in table order, one append after another:
+     * allocate the index for about {@code estimatedKeys} keys now, so that {@link #indexDuringCopy} can fill it while
+     * the copy waits on its scan. Measured on a 1M-key load, the loader waited on the scan for 60-70% of the copy,
+     * and the index build after it took 0.55-0.65 s of a 1.6 s load: this moves that build into the wait.
+     * <p>
+     * Called again with a better estimate (the load re-estimates as its sample grows), it starts over with an index
+     * of the new capacity if that differs, and keeps the one it has otherwise.
+     * <p>
+     * Only appends keep the partial index right (every node walked into it stays the first node of its key, and every
+     * later node lands after the last one walked): an insert anywhere else marks it broken for good, and
+     * {@link #buildHashIndex()} then builds from scratch as before; so it does if the final capacity differs.
+     *
+     * @param estimatedKeys the keys the whole copy is expected to hold.
+     * @return true if an index of the estimated capacity is being filled; false if the table is not deferred, the
+     * walk is broken, the estimate is unusable or the pool refused the memory (then no index is being filled).
+     */
+    public boolean startIndexDuringCopy(final long estimatedKeys)
+    {
+        if (!hashDeferred || copyIndexBroken || 0 == maxHeight || estimatedKeys <= 0)
         {
-            // The first node of each key is its newest version: the one the index points at.
-            if (NodeLayout.NULL == previous || !sameKey(n, previous))
+            return false;
+        }
+        final int capacity = HashIndex.capacityFor(Math.max(estimatedKeys, keyCount));
+        final HashIndex current = copyIndex;
+        if (null != current)
+        {
+            if (current.capacity() == capacity)
             {
+                return true;
+            }
+            copyIndex = null;
+            hashBytes -= current.bytes();
+            current.release(pool);
+        }
+        if (capacity < 0)
+        {
+            return false;
+        }
+        final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, capacity);
+        if (null == index)
+        {
+            return false;
+        }
+        hashBytes += index.bytes();
+        copyIndex = index;
+        copyIndexWalked = HEAD;
+        copyIndexKeys = 0;
+        copyIndexFull = false;
+        return true;
+    }
+
+    /**
+     * @return the key of the node inserted last, a copy (the end of what a load has copied so far, for its estimate);
+     * null if there is none. Writer only.
+     */
+    public byte[] lastInsertedKey()
+    {
+        final long node = lastInserted;
+        if (NodeLayout.NULL == node)
+        {
+            return null;
+        }
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final byte[] key = new byte[NodeLayout.keyLength(segment, nodeOffset)];
+        segment.getBytes(NodeLayout.keyOffset(nodeOffset), key);
+        return key;
+    }
+
+    /**
+     * Writer, while a copy waits for its next entries: walk up to {@code maxNodes} nodes copied since the last call
+     * into the index of {@link #startIndexDuringCopy}.
+     *
+     * @return true if there was anything to walk (call again before waiting); false if there is no index to fill,
+     * it is broken, or every node copied so far is in it.
+     */
+    public boolean indexDuringCopy(final int maxNodes)
+    {
+        final HashIndex index = copyIndex;
+        if (null == index || copyIndexBroken || copyIndexFull)
+        {
+            return false;
+        }
+        return walkInto(index, maxNodes) > 0;
+    }
+
+    /**
+     * @return true if {@link #buildHashIndex()} published the index filled during the copy (statistics and tests);
+     * writer thread, or after the table was handed over.
+     */
+    public boolean indexFilledDuringCopy()
+    {
+        return indexFilledDuringCopy;
+    }
+
+    private void publishBuilt(final HashIndex built)
+    {
+        retiredIndexes.add(hashIndex);
+        hashIndex = built;
+        hashDeferred = false;
+        buildHashes = null; // a table builds once (a load or a compaction): keep no batch arrays on the heap
+        buildNodes = null;
+    }
+
+    /**
+     * Walk up to {@code maxNodes} nodes after {@link #copyIndexWalked} in table order and insert the first node of
+     * each key (its newest version: the one the index points at) into {@code index}, stopping (and marking the index
+     * full) instead of passing half its capacity.
+     * <p>
+     * Keys in table order hash to random slots, so each insert reads a random slot and writes a random entry.
+     * Batches of keys in table order (their nodes are read sequentially and stay cached) are inserted with the
+     * slot and entry of the key BUILD_LOOKAHEAD inserts ahead loaded first: independent loads, so the core keeps
+     * many of those misses in flight instead of stalling on each probe in turn. This replaced sorting each batch
+     * by home slot (sequential index writes, but each entry fill then read a random node): the inserts of 1M keys
+     * took 0.45 s instead of 0.65 s (timed around this loop; LoadBenchmark's A/B is in the README). On a virtual
+     * machine a random miss costs a nested page walk too, which is why neither order comes near a sequential copy.
+     *
+     * @return the nodes walked.
+     */
+    private long walkInto(final HashIndex index, final long maxNodes)
+    {
+        if (null == buildHashes)
+        {
+            buildHashes = new long[BUILD_BATCH];
+            buildNodes = new long[BUILD_BATCH];
+        }
+        final long[] hashes = buildHashes;
+        final long[] nodes = buildNodes;
+        final long keyLimit = index.capacity() / 2;
+        int batched = 0;
+        long walked = 0;
+        long previous = copyIndexWalked;
+        for (long n = nextPlain(previous, 0); NodeLayout.NULL != n && walked < maxNodes; n = nextPlain(n, 0))
+        {
+            if (HEAD == previous || !sameKey(n, previous))
+            {
+                if (copyIndexKeys + batched >= keyLimit)
+                {
+                    copyIndexFull = true;
+                    break;
+                }
                 final UnsafeBuffer segment = arena.segment(n);
                 final int nodeOffset = NodeLayout.offset(n);
                 hashes[batched] = KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
@@ -305,18 +485,18 @@ public final class MvccTable
                 nodes[batched++] = n;
                 if (batched == hashes.length)
                 {
-                    insertLookingAhead(arena, built, hashes, nodes, batched);
+                    insertLookingAhead(arena, index, hashes, nodes, batched);
+                    copyIndexKeys += batched;
                     batched = 0;
                 }
             }
             previous = n;
+            walked++;
         }
-        insertLookingAhead(arena, built, hashes, nodes, batched);
-        retiredIndexes.add(hashIndex);
-        hashBytes += built.bytes();
-        hashIndex = built;
-        hashDeferred = false;
-        return true;
+        insertLookingAhead(arena, index, hashes, nodes, batched);
+        copyIndexKeys += batched;
+        copyIndexWalked = previous;
+        return walked;
     }
 
     /**
@@ -361,6 +541,13 @@ public final class MvccTable
         if (null != current)
         {
             current.release(pool);
+        }
+        final HashIndex filling = copyIndex;
+        copyIndex = null;
+        indexFilledDuringCopy = false;
+        if (null != filling)
+        {
+            filling.release(pool);
         }
         for (final HashIndex retired : retiredIndexes)
         {
@@ -993,6 +1180,10 @@ public final class MvccTable
 
         final long pred = preds[0];
         final long succ = nextPlain(pred, 0);
+        if (NodeLayout.NULL != succ && null != copyIndex)
+        {
+            copyIndexBroken = true; // not an append: nodes already walked may no longer be their keys' first
+        }
         final boolean succSameKey = NodeLayout.NULL != succ && 0 == compareKey(succ, key, keyOffset, keyLength);
         if (succSameKey && version(succ) == version)
         {

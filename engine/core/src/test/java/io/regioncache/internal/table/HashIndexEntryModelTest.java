@@ -190,23 +190,78 @@ class HashIndexEntryModelTest
         }
     }
 
-    /** The deferred bulk build: a private copy in table order, its index built once; the old table is freed. */
+    /**
+     * The deferred bulk build: a private copy in table order, its index built once; the old table is freed. In four
+     * rounds of five the copy also sizes an index a third of the way in, as a pipelined load does, and fills it
+     * between writes: with the right estimate (that index is published), one too low or too high, or with one write
+     * that is not an append (the newest version of a middle key held back to the end): then the build starts over,
+     * and every read must be exact either way.
+     */
     private MvccTable rebuilt(final SegmentPool pool, final MvccTable table, final int entryLimit)
     {
         final MvccTable copy = new MvccTable(pool, MAX_KEY, entryLimit);
         copy.deferHashIndex();
+        // 0 plain, 1 right estimate, 2 too low, 3 too high, 4 a non-append; 5 and 6: too low or too high, then the
+        // right estimate two thirds of the way (a load re-estimating as its sample grows: the index starts over)
+        final int mode = random.nextInt(7);
+        final long keyCount = model.size();
+        final long estimate = 1 == mode || 4 == mode ? keyCount :
+            2 == mode || 5 == mode ? Math.max(1, keyCount / 4) : keyCount * 4 + 1024;
+        final long reestimateAt = mode >= 5 ? keyCount * 2 / 3 : Long.MAX_VALUE;
+        boolean reestimated = false;
+        final long startAt = keyCount / 3;
+        final byte[] heldKey = 4 == mode && keyCount > 2 ? new ArrayList<>(model.keySet()).get((int)keyCount / 2) : null;
+        long keysCopied = 0;
+        long keysAtStart = 0;
+        boolean started = false;
         for (final Map.Entry<byte[], NavigableMap<Long, byte[]>> key : model.entrySet())
         {
+            if (0 != mode && !started && keysCopied >= startAt)
+            {
+                keysAtStart = copy.keyCount();
+                started = copy.startIndexDuringCopy(estimate);
+                assertEquals(keysAtStart > 0, started, "an unlimited pool never refuses the index");
+            }
+            if (started && !reestimated && keysCopied >= reestimateAt)
+            {
+                reestimated = true;
+                assertTrue(copy.startIndexDuringCopy(keyCount));
+            }
+            boolean newest = true;
             for (final Map.Entry<Long, byte[]> version : key.getValue().descendingMap().entrySet())
             {
-                final int result = TOMBSTONE == version.getValue() ? copy.delete(key.getKey(), version.getKey()) :
-                    copy.put(key.getKey(), version.getKey(), version.getValue());
-                assertEquals(MvccTable.OK, result);
+                if (newest && key.getKey() == heldKey)
+                {
+                    newest = false;
+                    continue; // written after everything else: an insert before nodes already walked
+                }
+                newest = false;
+                assertEquals(MvccTable.OK, copyWrite(copy, key.getKey(), version.getKey(), version.getValue()));
+            }
+            keysCopied++;
+            if (started && random.nextInt(3) == 0)
+            {
+                copy.indexDuringCopy(1 + random.nextInt(64));
             }
         }
+        if (null != heldKey)
+        {
+            final Map.Entry<Long, byte[]> newestVersion = model.get(heldKey).lastEntry();
+            assertEquals(MvccTable.OK, copyWrite(copy, heldKey, newestVersion.getKey(), newestVersion.getValue()));
+        }
         assertTrue(copy.buildHashIndex());
+        // Published exactly when the walk saw only appends and the estimate gave the capacity the keys need (at small
+        // sizes a low estimate can still round up to it).
+        assertEquals(started && null == heldKey && (reestimated ||
+            HashIndex.capacityFor(Math.max(estimate, keysAtStart)) == HashIndex.capacityFor(keyCount)),
+            copy.indexFilledDuringCopy(), "mode " + mode + " estimate " + estimate + " keys " + keyCount);
         table.free();
         return copy;
+    }
+
+    private static int copyWrite(final MvccTable copy, final byte[] key, final long version, final byte[] value)
+    {
+        return TOMBSTONE == value ? copy.delete(key, version) : copy.put(key, version, value);
     }
 
     private int write(final byte[] key, final long version, final byte[] value)
