@@ -179,8 +179,24 @@ final class LoadJob implements Runnable
         {
             return;
         }
-        wholeSize = snapshot.approximateSize(start, end);
+        wholeSize = approximateSize(end);
         estimateIndex(resumeKey);
+    }
+
+    /**
+     * @return the store's estimate for {@code [start, upTo)}, or -1: also when a store's estimate throws (an estimate
+     * is an optimisation; it must not fail the load).
+     */
+    private long approximateSize(final byte[] upTo)
+    {
+        try
+        {
+            return snapshot.approximateSize(start, upTo);
+        }
+        catch (final RuntimeException ex)
+        {
+            return -1;
+        }
     }
 
     /**
@@ -202,14 +218,45 @@ final class LoadJob implements Runnable
         return table.indexDuringCopy(maxNodes);
     }
 
-    /** @return false if the index is not being filled any more (no estimate, a broken walk, no memory for it). */
+    /**
+     * Size (or re-size) the index being filled from the keys copied so far and the store's estimate of the part
+     * copied ({@code [start, copiedUpTo)}) against the whole range.
+     * <p>
+     * Not under memory pressure: a load that builds its index after the copy checks the copy ceiling first and may
+     * pass it by the index, whereas an index taken ahead of the data would make the copy itself stop at the ceiling
+     * sooner. So the index is taken early only if the data still to copy and the whole index (entries included, the
+     * most it can be) fit below the ceiling; otherwise the load builds it afterwards, as before.
+     *
+     * @return false if the index is not being filled any more (no estimate, a broken walk, no room or memory for it).
+     */
     private boolean estimateIndex(final byte[] copiedUpTo)
     {
         final long keys = table.keyCount();
         nextEstimateAtKeys = Math.max(1, keys) * 2;
-        final long copied = null == copiedUpTo ? -1 : snapshot.approximateSize(start, copiedUpTo);
-        if (copied <= 0 || wholeSize < copied || keys <= 0 ||
-            !table.startIndexDuringCopy((long)Math.ceil((double)keys * wholeSize / copied)))
+        final long copied = null == copiedUpTo ? -1 : approximateSize(copiedUpTo);
+        if (copied >= wholeSize && table.copyIndexBytes() > 0)
+        {
+            // The estimate says the copy is done but the scan is not: coarse figures (RocksDB's for data still in its
+            // write buffers) saturate before the end. Nothing new to learn: keep the index being filled.
+            return true;
+        }
+        if (copied <= 0 || wholeSize <= copied || keys <= 0)
+        {
+            wholeSize = -1;
+            return false;
+        }
+        final double scale = (double)wholeSize / copied;
+        final long estimatedKeys = (long)Math.ceil(keys * scale);
+        final long stillToCopy = (long)(table.dataBytes() * (scale - 1));
+        final long needed =
+            budget.used() - table.copyIndexBytes() + stillToCopy + MvccTable.fullIndexBytes(estimatedKeys);
+        if (needed > budget.copyCeiling())
+        {
+            table.abandonIndexDuringCopy(); // its memory goes back now: the copy needs the room
+            wholeSize = -1;
+            return false;
+        }
+        if (!table.startIndexDuringCopy(estimatedKeys))
         {
             wholeSize = -1;
             return false;

@@ -107,6 +107,51 @@ class PipelinedLoadTest
         return f.join();
     }
 
+    /**
+     * Under memory pressure the index is not taken ahead of the data: the data still to copy and the whole index
+     * would not fit below the copy ceiling, so the load copies first and builds its index afterwards, as a load
+     * without a size estimate does, and finishes; every key reads back.
+     */
+    @Test
+    void underMemoryPressureTheIndexIsBuiltAfterTheCopy()
+    {
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        for (int i = 0; i < KEYS; i++)
+        {
+            for (int v = 1; v <= VERSIONS; v++)
+            {
+                store.put(key(i), 10L * v, value(i, v));
+            }
+        }
+        // ~5 MB of nodes; a full index for 30,000 keys is ~9 MB; the copy ceiling is 4 + (16 - 4) / 2 = 10 MB.
+        try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .backingStore(store)
+            .loaderExecutor(Runnable::run)
+            .pipelinedLoads(true)
+            .capacityBytes(16 << 20)
+            .evictThresholdBytes(4 << 20)
+            .stopLoadThresholdBytes(3 << 20)
+            .build()))
+        {
+            assertEquals(ResultCode.OK, run(cache, cache.loadRegion(new Region(1, new byte[0], new byte[0], 1))).code());
+            for (int i = 0; i < 100 && cache.stateOf(1) != RegionState.ACTIVE; i++)
+            {
+                cache.applyCycle();
+            }
+            assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+            assertEquals(0, cache.counters().indexesFilledDuringCopy(), "no room to take the index ahead of the data");
+            final Snapshot s = cache.newSnapshot();
+            assertEquals(SnapshotStatus.OK, s.open(1, 1, Long.MAX_VALUE));
+            for (int i = 0; i < KEYS; i++)
+            {
+                assertArrayEquals(value(i, VERSIONS), s.get(key(i)), "key " + i);
+            }
+            s.close();
+            s.dispose();
+        }
+    }
+
     @Test
     void theHandOverFallsInsideAKey()
     {

@@ -195,6 +195,19 @@ public final class MvccTable
     }
 
     /**
+     * The bytes a full hash index of {@code keys} keys takes, slots and entries (the most a load builds for them): for
+     * the budget check before a load takes the index's memory ahead of its data.
+     *
+     * @param keys distinct keys.
+     * @return bytes of both columns.
+     */
+    public static long fullIndexBytes(final long keys)
+    {
+        final int capacity = HashIndex.capacityFor(keys);
+        return capacity < 0 ? Long.MAX_VALUE / 4 : (long)capacity * Long.BYTES + HashIndex.entryColumnBytes(capacity);
+    }
+
+    /**
      * A table whose index drops its entries above {@code maxEntryCapacity} slots (the production limit is
      * {@link HashIndex#MAX_ENTRY_CAPACITY}, far too large for a test to cross) or when {@code entryGate} refuses.
      */
@@ -386,6 +399,30 @@ public final class MvccTable
         copyIndexKeys = 0;
         copyIndexFull = false;
         return true;
+    }
+
+    /**
+     * Writer: give back the index being filled during the copy, if any (the load needs the memory for its data);
+     * {@link #buildHashIndex()} then builds the index after the copy.
+     */
+    public void abandonIndexDuringCopy()
+    {
+        final HashIndex index = copyIndex;
+        if (null != index)
+        {
+            copyIndex = null;
+            hashBytes -= index.bytes();
+            index.release(pool);
+        }
+    }
+
+    /**
+     * @return bytes held by the index being filled during the copy, 0 if none. Writer only.
+     */
+    public long copyIndexBytes()
+    {
+        final HashIndex index = copyIndex;
+        return null == index ? 0 : index.bytes();
     }
 
     /**
