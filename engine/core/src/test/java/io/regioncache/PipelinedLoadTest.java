@@ -36,21 +36,7 @@ class PipelinedLoadTest
     @ValueSource(booleans = {true, false})
     void everyVersionOfEveryKeyArrives(final boolean pipelined)
     {
-        final InMemoryBackingStore store = new InMemoryBackingStore();
-        for (int i = 0; i < KEYS; i++)
-        {
-            for (int v = 1; v <= VERSIONS; v++)
-            {
-                if (i % 7 == 0 && v == 2)
-                {
-                    store.delete(key(i), 10L * v);
-                }
-                else
-                {
-                    store.put(key(i), 10L * v, value(i, v));
-                }
-            }
-        }
+        final InMemoryBackingStore store = store(true);
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
             .threading(RegionCacheConfig.Threading.INVOKER)
             .backingStore(store)
@@ -98,6 +84,27 @@ class PipelinedLoadTest
         }
     }
 
+    /** KEYS keys with VERSIONS versions each; with {@code deletes}, every 7th key is deleted at version 20. */
+    private static InMemoryBackingStore store(final boolean deletes)
+    {
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        for (int i = 0; i < KEYS; i++)
+        {
+            for (int v = 1; v <= VERSIONS; v++)
+            {
+                if (deletes && i % 7 == 0 && v == 2)
+                {
+                    store.delete(key(i), 10L * v);
+                }
+                else
+                {
+                    store.put(key(i), 10L * v, value(i, v));
+                }
+            }
+        }
+        return store;
+    }
+
     private static CommandResult run(final RegionCache cache, final CompletableFuture<CommandResult> f)
     {
         while (!f.isDone())
@@ -115,14 +122,7 @@ class PipelinedLoadTest
     @Test
     void underMemoryPressureTheIndexIsBuiltAfterTheCopy()
     {
-        final InMemoryBackingStore store = new InMemoryBackingStore();
-        for (int i = 0; i < KEYS; i++)
-        {
-            for (int v = 1; v <= VERSIONS; v++)
-            {
-                store.put(key(i), 10L * v, value(i, v));
-            }
-        }
+        final InMemoryBackingStore store = store(false);
         // ~5 MB of nodes; a full index for 30,000 keys is ~9 MB; the copy ceiling is 4 + (16 - 4) / 2 = 10 MB.
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
             .threading(RegionCacheConfig.Threading.INVOKER)

@@ -317,33 +317,24 @@ public final class MvccTable
             // Filled during the copy: complete it with the keys copied since the last idle moment, if it is the
             // index this build would make (the same capacity: an estimate too high must not leave a table with twice
             // the index it needs, one too low would overfill it).
-            copyIndex = null;
             if (!copyIndexBroken && !copyIndexFull && filled.capacity() == capacity)
             {
                 walkInto(filled, Long.MAX_VALUE);
                 if (!copyIndexFull)
                 {
+                    copyIndex = null;
                     publishBuilt(filled);
                     indexFilledDuringCopy = true;
                     return true;
                 }
             }
-            hashBytes -= filled.bytes();
-            filled.release(pool);
+            abandonIndexDuringCopy();
         }
-        if (capacity < 0)
-        {
-            return false;
-        }
-        final HashIndex built = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, capacity);
+        final HashIndex built = allocateIndexToWalk(capacity);
         if (null == built)
         {
             return false;
         }
-        hashBytes += built.bytes();
-        copyIndexWalked = HEAD;
-        copyIndexKeys = 0;
-        copyIndexFull = false;
         walkInto(built, Long.MAX_VALUE); // sized for every key: never full
         publishBuilt(built);
         return true;
@@ -374,31 +365,34 @@ public final class MvccTable
         }
         final int capacity = HashIndex.capacityFor(Math.max(estimatedKeys, keyCount));
         final HashIndex current = copyIndex;
-        if (null != current)
+        if (null != current && current.capacity() == capacity)
         {
-            if (current.capacity() == capacity)
-            {
-                return true;
-            }
-            copyIndex = null;
-            hashBytes -= current.bytes();
-            current.release(pool);
+            return true;
         }
+        abandonIndexDuringCopy();
+        copyIndex = allocateIndexToWalk(capacity);
+        return null != copyIndex;
+    }
+
+    /**
+     * @return a new index of {@code capacity} slots from the pool, counted in {@link #hashBytes}, with the walk of
+     * {@link #walkInto} reset to start from the head; null if the capacity is out of range or the pool refused it.
+     */
+    private HashIndex allocateIndexToWalk(final int capacity)
+    {
         if (capacity < 0)
         {
-            return false;
+            return null;
         }
         final HashIndex index = HashIndex.tryAllocate(pool, maxEntryCapacity, entryGate, capacity);
-        if (null == index)
+        if (null != index)
         {
-            return false;
+            hashBytes += index.bytes();
+            copyIndexWalked = HEAD;
+            copyIndexKeys = 0;
+            copyIndexFull = false;
         }
-        hashBytes += index.bytes();
-        copyIndex = index;
-        copyIndexWalked = HEAD;
-        copyIndexKeys = 0;
-        copyIndexFull = false;
-        return true;
+        return index;
     }
 
     /**
@@ -579,13 +573,8 @@ public final class MvccTable
         {
             current.release(pool);
         }
-        final HashIndex filling = copyIndex;
-        copyIndex = null;
+        abandonIndexDuringCopy();
         indexFilledDuringCopy = false;
-        if (null != filling)
-        {
-            filling.release(pool);
-        }
         for (final HashIndex retired : retiredIndexes)
         {
             retired.release(pool);
