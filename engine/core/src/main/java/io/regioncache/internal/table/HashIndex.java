@@ -472,12 +472,23 @@ final class HashIndex
         {
             return false;
         }
+        replaceAtRelease(index, hash, node, keyLength, version, value, valueOffset, valueLength);
+        return true;
+    }
+
+    /**
+     * {@link #replaceRelease} for a key already found at {@code index} by {@link #find} in this generation. Writer
+     * only; the node must already be linked, and {@code version} must be above the key's newest version so far.
+     */
+    void replaceAtRelease(
+        final int index, final long hash, final long node, final int keyLength, final long version,
+        final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
         slots.putLongRelease(index << 3, slot(hash, node));
         if (null != entries)
         {
             rewrite(index, keyLength, version, value, valueOffset, valueLength);
         }
-        return true;
     }
 
     /**

@@ -13,13 +13,19 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  allocation start                                  node address (addr)
  *  |                                                 |
  *  v                                                 v
- *  +-------------+-----+-------------+-------------+-----------+-----------+-----------+--------+----------+
- *  | next[h-1]   | ... | next[1]     | next[0]     | version   | keyLength | valueLen  | key    | value    |
- *  | long        |     | long        | long        | long      | int       | int, -1 = | keyLen | valueLen |
- *  |             |     |             |             |           |           | tombstone | bytes  | bytes    |
- *  +-------------+-----+-------------+-------------+-----------+-----------+-----------+--------+----------+
- *  addr-8(h-1)         addr-8        addr+0        addr+8      addr+16     addr+20     addr+24
+ *  +-----------+-----+---------+---------+---------+-----------+-----------+---------+--------+----------+
+ *  | next[h-1] | ... | next[1] | next[0] | version | keyLength | valueLen  | prev[0] | key    | value    |
+ *  | long      |     | long    | long    | long    | int       | int, -1 = | long    | keyLen | valueLen |
+ *  |           |     |         |         |         |           | tombstone | writer  | bytes  | bytes    |
+ *  +-----------+-----+---------+---------+---------+-----------+-----------+---------+--------+----------+
+ *  addr-8(h-1)       addr-8    addr+0    addr+8    addr+16     addr+20     addr+24   addr+32
  * </pre>
+ * {@code prev[0]} is the node's predecessor at level 0. Only the writer reads or writes it, with plain accesses
+ * (readers never follow it, so it needs no ordering): it lets a new newest version of a key that the hash index
+ * already holds be linked in front of the key's newest node without a search from the head (see
+ * {@code MvccTable.insert}). It is exact because the list is append-only: a node is never unlinked, so the only
+ * change to a node's level-0 predecessor is an insert right before it, which rewrites it.
+ * <p>
  * Allocations are 8-byte aligned so that every next pointer is 8-byte aligned (required for atomic
  * acquire/release access).
  * <p>
@@ -46,13 +52,15 @@ final class NodeLayout
     static final int KEY_LENGTH = 16;
     /** Offset of the value length; {@link #TOMBSTONE} marks a delete. */
     static final int VALUE_LENGTH = 20;
+    /** Offset of the level-0 predecessor (writer only). */
+    static final int PREV_0 = 24;
     /** Offset of the first key byte; the value follows the key immediately. */
-    static final int KEY = 24;
+    static final int KEY = 32;
 
     /** Value length of a tombstone node. */
     static final int TOMBSTONE = -1;
 
-    /** Header bytes after next[0]: version, key length, value length. */
+    /** Header bytes after next[0]: version, key length, value length, level-0 predecessor. */
     static final int VERSION_TO_KEY = KEY - VERSION;
     /** Bytes reserved at the start of segment 0 so that address 0 is never a node. */
     static final int RESERVED_PREFIX = Long.BYTES;
@@ -99,6 +107,12 @@ final class NodeLayout
     static long nodeAddressFromStart(final long start, final int height)
     {
         return start + ((long)(height - 1) << 3);
+    }
+
+    /** Offset, within the segment, of prev[0] of the node at {@code nodeOffset}. */
+    static int prevOffset(final int nodeOffset)
+    {
+        return nodeOffset + PREV_0;
     }
 
     static long version(final UnsafeBuffer segment, final int nodeOffset)

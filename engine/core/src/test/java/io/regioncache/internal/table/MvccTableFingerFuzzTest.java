@@ -98,6 +98,7 @@ class MvccTableFingerFuzzTest
                 prevV = c.version();
             }
             assertEquals(newest.size(), keys, "seed " + seed);
+            assertEquals(0, table.backLinkErrors(), "seed " + seed + ": writer back links");
             for (final var e : newest.entrySet())
             {
                 final byte[] kb = String.format("%06d", e.getKey()).getBytes();

@@ -93,8 +93,14 @@ class MvccTableRandomizedTest
             {
                 cursorWalk(cursor, op);
             }
+            if (op % 10_000 == 0)
+            {
+                assertEquals(0, table.backLinkErrors(), "writer back links at op " + op);
+            }
         }
 
+        assertEquals(0, table.backLinkErrors(), "writer back links at the end");
+        assertTrue(table.insertsLinkedInFront() > OPS / 10, "the in-front insert ran: " + table.insertsLinkedInFront());
         assertEquals(modelNodes, table.nodeCount());
         assertEquals(model.size(), table.keyCount());
         checkRawCursor(table);
