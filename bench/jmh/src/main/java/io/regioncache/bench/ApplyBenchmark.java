@@ -45,6 +45,8 @@ public class ApplyBenchmark extends ForkedBenchmark
 {
     /** Command queue capacity: bounds the unmeasured backlog at the end of an iteration. */
     static final int QUEUE_CAPACITY = 1024;
+    /** The random order's stride (a prime): key {@code c * RANDOM_STRIDE mod keys} is the {@code c}-th written. */
+    static final long RANDOM_STRIDE = 1_000_003L;
     /** Off-heap capacity: 8 GiB. */
     static final long CAPACITY = 8L << 30;
 
@@ -60,12 +62,22 @@ public class ApplyBenchmark extends ForkedBenchmark
         @Param({"65536"})
         public int keys;
 
+        /**
+         * Order of the keys within a batch: {@code sorted} cycles through the key set in key order (each batch's keys
+         * ascend, the apply thread inserts them first to last, each next to the one before); {@code random} visits
+         * the same keys in a fixed pseudo-random order (a prime stride through the cycle: every key once per cycle),
+         * so each put lands at an unrelated place in the table, as a host's writes to independent rows do.
+         */
+        @Param({"sorted", "random"})
+        public String order;
+
         /** Apply thread idle strategy: {@code backoff} (engine default) or {@code spin}. */
         @Param({"backoff"})
         public String idle;
 
         RegionCache cache;
         KeySpace keySpace;
+        boolean random;
         UnsafeBuffer values;
         long regionId;
         long version;
@@ -81,6 +93,11 @@ public class ApplyBenchmark extends ForkedBenchmark
                 .commandQueueCapacity(QUEUE_CAPACITY)
                 .idleStrategy(RegionCaches.idleStrategy(idle))
                 .build());
+            if (keys % RANDOM_STRIDE == 0)
+            {
+                throw new IllegalArgumentException("keys must not be a multiple of " + RANDOM_STRIDE + ": " + keys);
+            }
+            random = "random".equals(order);
             keySpace = KeySpace.of(keys);
             final byte[] v = new byte[64 * KeySpace.VALUE_LENGTH];
             for (int i = 0; i < 64; i++)
@@ -179,6 +196,7 @@ public class ApplyBenchmark extends ForkedBenchmark
         final WriteBatch wb = new WriteBatch(e.regionId, 1, ++e.version,
             n * (9 + KeySpace.KEY_LENGTH + KeySpace.VALUE_LENGTH));
         final UnsafeBuffer pool = e.keySpace.keyPool();
+        final boolean random = e.random;
         int c = e.cursor;
         for (int i = 0; i < n; i++)
         {
@@ -186,7 +204,9 @@ public class ApplyBenchmark extends ForkedBenchmark
             {
                 c = 0;
             }
-            wb.put(pool, c << 4, KeySpace.KEY_LENGTH, e.values, (c & 63) * KeySpace.VALUE_LENGTH, KeySpace.VALUE_LENGTH);
+            // A prime stride coprime with keys: c -> c * stride mod keys visits every key once per cycle.
+            final int k = random ? (int)((long)c * RANDOM_STRIDE % e.keys) : c;
+            wb.put(pool, k << 4, KeySpace.KEY_LENGTH, e.values, (k & 63) * KeySpace.VALUE_LENGTH, KeySpace.VALUE_LENGTH);
         }
         e.cursor = c;
         CompletableFuture<CommandResult> f = e.cache.write(wb);
