@@ -102,6 +102,8 @@ public final class MvccTable
     private long lastInserted = NodeLayout.NULL;
     /** Writer only: inserts that took {@link #linkNewestInFront}. */
     private long insertsLinkedInFront;
+    /** Writer only: {@link #linkNewestInFront}'s predecessors, one per level. */
+    private final long[] frontPreds = new long[MAX_HEIGHT];
     /**
      * Keys per batch when building a deferred hash index: small enough that the batch's nodes, just read in table
      * order to hash their keys, are still in the cache when their entries are filled (measured: 4,096 beat 1,024 and
@@ -917,8 +919,9 @@ public final class MvccTable
     }
 
     /**
-     * Test oracle for the writer's back links: the number of nodes whose {@code prev[0]} is not their predecessor at
-     * level 0 (the head for the first node). O(n); writer thread only (the back links are plain writer fields).
+     * Test oracle for the writer words: the number of nodes whose {@code prev[0]} is not their predecessor at level 0
+     * (the head for the first node), plus the number of links at a level to a node whose recorded height does not
+     * reach it. O(n); writer thread only (the writer words are plain writer fields).
      *
      * @return 0 when every back link is exact.
      */
@@ -933,12 +936,23 @@ public final class MvccTable
         long n = nextPlain(HEAD, 0);
         while (NodeLayout.NULL != n)
         {
-            if (arena.segment(n).getLong(NodeLayout.prevOffset(NodeLayout.offset(n))) != pred)
+            if (NodeLayout.prevOf(writerWord(n)) != pred)
             {
                 errors++;
             }
             pred = n;
             n = nextPlain(n, 0);
+        }
+        // Every node reached at a level must say it has that level.
+        for (int level = 1; level < maxHeight; level++)
+        {
+            for (n = nextPlain(HEAD, level); NodeLayout.NULL != n; n = nextPlain(n, level))
+            {
+                if (NodeLayout.heightOf(writerWord(n)) <= level)
+                {
+                    errors++;
+                }
+            }
         }
         return errors;
     }
@@ -1216,9 +1230,10 @@ public final class MvccTable
         }
 
         final int height = randomHeight();
-        if (1 == height && !hashDeferred)
+        if (height <= maxHeight && !hashDeferred)
         {
-            final int linked = linkNewestInFront(key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+            final int linked = linkNewestInFront(
+                height, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
             if (NOT_LINKED != linked)
             {
                 return linked;
@@ -1283,8 +1298,8 @@ public final class MvccTable
         }
         final UnsafeBuffer segment = arena.segment(node);
         final int nodeOffset = NodeLayout.offset(node);
-        // Writer-only back link (plain): the predecessor now, and this node is its successor's.
-        segment.putLong(NodeLayout.prevOffset(nodeOffset), pred);
+        // Writer words (plain): this node's height and predecessor, and this node is its successor's predecessor.
+        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred));
         if (NodeLayout.NULL != succ)
         {
             setPrevPlain(succ, node);
@@ -1333,23 +1348,26 @@ public final class MvccTable
     }
 
     /**
-     * The insert of a new newest version of a key the hash index holds, in O(1) instead of a search from the head:
-     * the new node belongs right in front of the key's newest node (versions descend within a key), whose
-     * {@code prev[0]} is the predecessor to link from. Only for a node of height 1 (three inserts in four), since
-     * the predecessors at higher levels are known only to a search. Measured (ApplyBenchmark, 65,536 keys
-     * rewritten in batches of 64 into a table of millions of nodes): the search's dependent misses down the lower
-     * levels were most of a put's cost.
+     * The insert of a new newest version of a key the hash index holds, without a search from the head: the new node
+     * belongs right in front of the key's newest node (versions descend within a key). Its predecessor at level 0 is
+     * that node's {@code prev[0]}; its predecessor at level {@code l} is the first node at or before that one, walking
+     * back along the {@code prev[0]} links, whose height is above {@code l} (the level-{@code l} list is the level-0
+     * list restricted to the nodes that tall). Three nodes in four have height 1 and need no walk; a height-2 node
+     * walks back about 4 nodes; the walk gives up after {@link #BACK_WALK_LIMIT} nodes (most height-3 nodes and up)
+     * and the caller searches. Measured (ApplyBenchmark, 65,536 keys rewritten in batches of 64 into a table of
+     * millions of nodes): the search's dependent misses down the lower levels were most of a put's cost.
      * <p>
      * The fingers of the sorted-insert path ({@link #lastInserted} and {@code preds}) stay valid: they are only
      * ever starting points of rightward walks, at their own levels, towards a key after {@link #lastInserted}, and
-     * a node linked elsewhere at level 0 only adds a node such a walk may pass.
+     * a node linked elsewhere only adds a node such a walk may pass.
      *
+     * @param height the new node's height, at most {@link #maxHeight} (so the head is never a new predecessor).
      * @return {@link #OK}, {@link #DUPLICATE} (the key's newest version is this one) or {@link #NO_MEMORY};
-     * {@link #NOT_LINKED} when the key is not in the index or the version is not above its newest (the caller
-     * then searches).
+     * {@link #NOT_LINKED} when the key is not in the index, the version is not above its newest, or the walk back
+     * gave up (the caller then searches).
      */
     private int linkNewestInFront(
-        final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final int height, final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         final HashIndex index = hashIndex;
@@ -1371,8 +1389,29 @@ public final class MvccTable
         {
             return NOT_LINKED;
         }
-        final long pred = newestSegment.getLong(NodeLayout.prevOffset(newestOffset));
-        final long node = allocateNode(1, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+        final long newestWord = newestSegment.getLong(NodeLayout.writerOffset(newestOffset));
+        final long[] walked = frontPreds;
+        final long pred = NodeLayout.prevOf(newestWord);
+        walked[0] = pred;
+        int found = 1;
+        long n = pred;
+        for (int steps = 0; found < height; steps++)
+        {
+            final int nHeight = HEAD == n ? MAX_HEIGHT : NodeLayout.heightOf(writerWord(n));
+            while (found < height && nHeight > found)
+            {
+                walked[found++] = n;
+            }
+            if (found < height)
+            {
+                if (steps == BACK_WALK_LIMIT)
+                {
+                    return NOT_LINKED;
+                }
+                n = NodeLayout.prevOf(writerWord(n));
+            }
+        }
+        final long node = allocateNode(height, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
         if (NodeLayout.NULL == node)
         {
             return NO_MEMORY;
@@ -1383,16 +1422,25 @@ public final class MvccTable
         }
         final UnsafeBuffer segment = arena.segment(node);
         final int nodeOffset = NodeLayout.offset(node);
-        segment.putLong(NodeLayout.nextOffset(nodeOffset, 0), newestNode);
-        segment.putLong(NodeLayout.prevOffset(nodeOffset), pred);
-        newestSegment.putLong(NodeLayout.prevOffset(newestOffset), node);
-        // The one release store that publishes the node at level 0, as in insert.
-        setNextRelease(pred, 0, node);
+        for (int level = 0; level < height; level++)
+        {
+            segment.putLong(NodeLayout.nextOffset(nodeOffset, level), nextPlain(walked[level], level));
+        }
+        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred));
+        newestSegment.putLong(NodeLayout.writerOffset(newestOffset), NodeLayout.withPrev(newestWord, node));
+        // Bottom-up release stores, as in insert: once linked at level 0 the node is in the list.
+        for (int level = 0; level < height; level++)
+        {
+            setNextRelease(walked[level], level, node);
+        }
         index.replaceAtRelease(slot, hash, node, keyLength, version, value, valueOffset, valueLength);
         insertsLinkedInFront++;
         NODE_COUNT.setRelease(this, nodeCount + 1);
         return OK;
     }
+
+    /** Nodes {@link #linkNewestInFront} walks back, past the first, looking for taller predecessors. */
+    private static final int BACK_WALK_LIMIT = 16;
 
     /**
      * Allocate a node of {@code height} and write its header, key and value with plain stores (nothing can reach
@@ -1430,7 +1478,14 @@ public final class MvccTable
 
     private void setPrevPlain(final long node, final long prev)
     {
-        arena.segment(node).putLong(NodeLayout.prevOffset(NodeLayout.offset(node)), prev);
+        final UnsafeBuffer segment = arena.segment(node);
+        final int at = NodeLayout.writerOffset(NodeLayout.offset(node));
+        segment.putLong(at, NodeLayout.withPrev(segment.getLong(at), prev));
+    }
+
+    private long writerWord(final long node)
+    {
+        return arena.segment(node).getLong(NodeLayout.writerOffset(NodeLayout.offset(node)));
     }
 
     private boolean initialise()

@@ -7,24 +7,33 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>
  * The tower of next pointers is stored <em>before</em> the node address, as in RocksDB's InlineSkipList, so
  * that the header and the key sit at fixed offsets from the address whatever the node's height: a reader
- * never needs to load the height to find the key. The height itself is therefore not stored at all: a node is
- * only ever reached at level {@code i} through a level-{@code i} pointer, which implies it has that level.
+ * never needs to load the height to find the key. Readers never load the height (a node is only ever reached at
+ * level {@code i} through a level-{@code i} pointer, which implies it has that level); only the writer keeps it, in
+ * the writer word.
  * <pre>
  *  allocation start                                  node address (addr)
  *  |                                                 |
  *  v                                                 v
  *  +-----------+-----+---------+---------+---------+-----------+-----------+---------+--------+----------+
- *  | next[h-1] | ... | next[1] | next[0] | version | keyLength | valueLen  | prev[0] | key    | value    |
- *  | long      |     | long    | long    | long    | int       | int, -1 = | long    | keyLen | valueLen |
- *  |           |     |         |         |         |           | tombstone | writer  | bytes  | bytes    |
+ *  | next[h-1] | ... | next[1] | next[0] | version | keyLength | valueLen  | writer  | key    | value    |
+ *  | long      |     | long    | long    | long    | int       | int, -1 = | word    | keyLen | valueLen |
+ *  |           |     |         |         |         |           | tombstone | (long)  | bytes  | bytes    |
  *  +-----------+-----+---------+---------+---------+-----------+-----------+---------+--------+----------+
  *  addr-8(h-1)       addr-8    addr+0    addr+8    addr+16     addr+20     addr+24   addr+32
  * </pre>
- * {@code prev[0]} is the node's predecessor at level 0. Only the writer reads or writes it, with plain accesses
- * (readers never follow it, so it needs no ordering): it lets a new newest version of a key that the hash index
- * already holds be linked in front of the key's newest node without a search from the head (see
- * {@code MvccTable.insert}). It is exact because the list is append-only: a node is never unlinked, so the only
- * change to a node's level-0 predecessor is an insert right before it, which rewrites it.
+ * The writer word is read and written only by the writer, with plain accesses (readers never look at it, so it
+ * needs no ordering):
+ * <pre>
+ *  63        53 52      48 47                                                0
+ *  +-----------+----------+--------------------------------------------------+
+ *  | 0 unused  | height h | prev[0]: the node's predecessor at level 0       |
+ *  +-----------+----------+--------------------------------------------------+
+ * </pre>
+ * With it a new newest version of a key that the hash index already holds is linked in front of the key's newest
+ * node without a search from the head: its level-0 predecessor is that node's {@code prev[0]}, and its predecessor at
+ * level {@code l} is the first node at or before that one, walking back, whose height is above {@code l} (see
+ * {@code MvccTable.linkNewestInFront}). It is exact because the list is append-only: a node is never unlinked, so the
+ * only change to a node's level-0 predecessor is an insert right before it, which rewrites it.
  * <p>
  * Allocations are 8-byte aligned so that every next pointer is 8-byte aligned (required for atomic
  * acquire/release access).
@@ -52,15 +61,15 @@ final class NodeLayout
     static final int KEY_LENGTH = 16;
     /** Offset of the value length; {@link #TOMBSTONE} marks a delete. */
     static final int VALUE_LENGTH = 20;
-    /** Offset of the level-0 predecessor (writer only). */
-    static final int PREV_0 = 24;
+    /** Offset of the writer word: the node's height and its level-0 predecessor (writer only). */
+    static final int WRITER = 24;
     /** Offset of the first key byte; the value follows the key immediately. */
     static final int KEY = 32;
 
     /** Value length of a tombstone node. */
     static final int TOMBSTONE = -1;
 
-    /** Header bytes after next[0]: version, key length, value length, level-0 predecessor. */
+    /** Header bytes after next[0]: version, key length, value length, writer word. */
     static final int VERSION_TO_KEY = KEY - VERSION;
     /** Bytes reserved at the start of segment 0 so that address 0 is never a node. */
     static final int RESERVED_PREFIX = Long.BYTES;
@@ -109,10 +118,34 @@ final class NodeLayout
         return start + ((long)(height - 1) << 3);
     }
 
-    /** Offset, within the segment, of prev[0] of the node at {@code nodeOffset}. */
-    static int prevOffset(final int nodeOffset)
+    /** Offset, within the segment, of the writer word of the node at {@code nodeOffset}. */
+    static int writerOffset(final int nodeOffset)
     {
-        return nodeOffset + PREV_0;
+        return nodeOffset + WRITER;
+    }
+
+    /** @return the writer word of a node of {@code height} whose level-0 predecessor is {@code prev}. */
+    static long writerWord(final int height, final long prev)
+    {
+        return ((long)height << 48) | prev;
+    }
+
+    /** @return the level-0 predecessor in a writer word. */
+    static long prevOf(final long writerWord)
+    {
+        return writerWord & ADDRESS_MASK;
+    }
+
+    /** @return the node's height in a writer word. */
+    static int heightOf(final long writerWord)
+    {
+        return (int)(writerWord >>> 48);
+    }
+
+    /** @return the writer word with its predecessor replaced (the height kept). */
+    static long withPrev(final long writerWord, final long prev)
+    {
+        return (writerWord & ~ADDRESS_MASK) | prev;
     }
 
     static long version(final UnsafeBuffer segment, final int nodeOffset)
