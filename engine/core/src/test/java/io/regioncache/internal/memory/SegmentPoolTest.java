@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -69,7 +70,7 @@ class SegmentPoolTest
     }
 
     @Test
-    void largeBuffersAreChargedAndNotPooled()
+    void largeBuffersAreChargedAndNotTakenForSegments()
     {
         try (SegmentPool pool = new SegmentPool(SEG, 10L * SEG))
         {
@@ -86,6 +87,40 @@ class SegmentPoolTest
             pool.release(segmentSized);
             assertEquals(0, pool.segmentsInUse());
             assertEquals(0, pool.bytesInUse());
+        }
+    }
+
+    @Test
+    void releasedLargeBuffersAreReusedZeroedWithinTheirBound()
+    {
+        // The bound: as many bytes as the segment free list may hold (4 segments here).
+        try (SegmentPool pool = new SegmentPool(SEG, 100L * SEG, 4))
+        {
+            final UnsafeBuffer large = pool.tryAcquireLarge(2 * SEG);
+            large.setMemory(0, 2 * SEG, (byte)0x5A);
+            pool.release(large);
+            assertEquals(0, pool.bytesInUse());
+            assertEquals(2L * SEG, pool.freeLargeBytes());
+
+            final UnsafeBuffer other = pool.tryAcquireLarge(3 * SEG);
+            assertNotSame(large, other, "another size is a fresh buffer");
+            final UnsafeBuffer again = pool.tryAcquireLarge(2 * SEG);
+            assertSame(large, again, "the same size is the kept buffer");
+            assertEquals(0, pool.freeLargeBytes());
+            for (int i = 0; i < 2 * SEG; i += 8)
+            {
+                assertEquals(0L, again.getLong(i), "zeroed at " + i);
+            }
+            assertEquals(5L * SEG, pool.bytesInUse(), "charged like a fresh one");
+
+            final UnsafeBuffer big = pool.tryAcquireLarge(3 * SEG);
+            pool.release(again);
+            pool.release(big); // 2 + 3 segments' worth would pass the bound of 4: dropped
+            assertEquals(2L * SEG, pool.freeLargeBytes());
+            pool.release(other);
+            assertEquals(0, pool.bytesInUse());
+            pool.close();
+            assertEquals(0, pool.freeLargeBytes(), "close drops the kept buffers");
         }
     }
 
