@@ -44,13 +44,7 @@ class PipelinedLoadTest
             .pipelinedLoads(pipelined)
             .build()))
         {
-            final Region region = new Region(1, new byte[0], new byte[0], 1);
-            assertEquals(ResultCode.OK, run(cache, cache.loadRegion(region)).code());
-            for (int i = 0; i < 100 && cache.stateOf(1) != RegionState.ACTIVE; i++)
-            {
-                cache.applyCycle();
-            }
-            assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+            loadUntilActive(cache);
             assertEquals(1, cache.counters().loadsFinished());
             // The in-memory store estimates sizes, so a pipelined load sizes its hash index at the hand-over and
             // fills it while waiting on the scan; the reads below then go through that index.
@@ -134,12 +128,7 @@ class PipelinedLoadTest
             .stopLoadThresholdBytes(3 << 20)
             .build()))
         {
-            assertEquals(ResultCode.OK, run(cache, cache.loadRegion(new Region(1, new byte[0], new byte[0], 1))).code());
-            for (int i = 0; i < 100 && cache.stateOf(1) != RegionState.ACTIVE; i++)
-            {
-                cache.applyCycle();
-            }
-            assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+            loadUntilActive(cache);
             assertEquals(0, cache.counters().indexesFilledDuringCopy(), "no room to take the index ahead of the data");
             final Snapshot s = cache.newSnapshot();
             assertEquals(SnapshotStatus.OK, s.open(1, 1, Long.MAX_VALUE));
@@ -150,6 +139,17 @@ class PipelinedLoadTest
             s.close();
             s.dispose();
         }
+    }
+
+    /** Load region 1 (the whole key space) and run apply cycles until it is ACTIVE. */
+    private static void loadUntilActive(final RegionCache cache)
+    {
+        assertEquals(ResultCode.OK, run(cache, cache.loadRegion(new Region(1, new byte[0], new byte[0], 1))).code());
+        for (int i = 0; i < 100 && cache.stateOf(1) != RegionState.ACTIVE; i++)
+        {
+            cache.applyCycle();
+        }
+        assertEquals(RegionState.ACTIVE, cache.stateOf(1));
     }
 
     @Test
