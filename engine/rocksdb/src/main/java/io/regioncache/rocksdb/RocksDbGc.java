@@ -98,7 +98,7 @@ final class RocksDbGc
      * written 17-64 times a round off the seek path, which walked each of their versions (three JNI calls each),
      * for a measured 18% less GC CPU per entry dropped in {@code GcCostProbe}.
      */
-    static final int MAX_EXACT = 64;
+    static final int MAX_EXACT = 1 << 16;
     /** Survivors remembered (about 80 bytes each, the key bytes shared with the writers' marks): 80 MB at most. */
     static final int MAX_KNOWN = 1 << 20;
     /** A survivor's version when no version of its key at or below the last safe point is live. */
@@ -454,7 +454,7 @@ final class RocksDbGc
     {
         for (final Tracked t : keys)
         {
-            t.versions = null;
+            t.forgetList();
             known.remove(t);
         }
     }
@@ -511,8 +511,11 @@ final class RocksDbGc
          * instead of one per delete (measured 4-5% of a round's CPU, {@code GcWriteBatch}).
          */
         final GcWriteBatch gb = new GcWriteBatch();
-        /** The versions {@link #blind} drops from one key. */
-        final long[] drop = new long[MAX_EXACT + 1];
+        /** A key's versions above p as {@link #sweepAll} reads them (newest first), and their flags. */
+        long[] above = new long[16];
+        boolean[] aboveTombstones = new boolean[16];
+        /** The versions {@link #blind} drops from one key, ascending (grown to the longest list seen). */
+        long[] drop = new long[64];
         long dropped;
         /** A forward round: it learns survivors and lists (a backward one verifies nothing). */
         final boolean forward;
@@ -548,36 +551,41 @@ final class RocksDbGc
          */
         boolean blind(final Tracked t, final Survivor s) throws RocksDBException
         {
+            final int newest = t.newestAtOrBelow(p); // the list is ascending: versions[0..newest] are at or below p
             long kept = s.version;
             boolean keptTombstone = false;
-            for (int i = 0; i < t.count; i++)
+            if (newest >= 0 && t.versions[newest] >= kept)
             {
-                final long v = t.versions[i];
-                if (v <= p && v >= kept)
-                {
-                    kept = v; // at the survivor's own version the list wins: the write came after that round
-                    keptTombstone = t.tombstone(i);
-                }
+                kept = t.versions[newest]; // at the survivor's own version the list wins: the write came after it
+                keptTombstone = t.tombstone(newest);
             }
             if (keptTombstone)
             {
                 return false;
             }
             blinded++;
-            int n = 0;
-            boolean survivorListed = false;
-            for (int i = 0; i < t.count; i++)
+            if (drop.length < newest + 2)
             {
-                final long v = t.versions[i];
-                survivorListed |= v == s.version;
-                if (v <= p && v != kept)
+                drop = new long[Math.max(newest + 2, drop.length * 2)];
+            }
+            int n = 0;
+            final boolean survivorDropped = s.version != NONE && s.version != kept && !t.listed(s.version);
+            final boolean survivorFirst = survivorDropped && (newest < 0 || s.version < t.versions[0]);
+            if (survivorFirst)
+            {
+                drop[n++] = s.version; // older than every listed version: the usual case, and the order stays
+            }
+            for (int i = 0; i <= newest; i++)
+            {
+                if (t.versions[i] != kept)
                 {
-                    drop[n++] = v;
+                    drop[n++] = t.versions[i];
                 }
             }
-            if (s.version != NONE && s.version != kept && !survivorListed)
+            if (survivorDropped && !survivorFirst)
             {
-                drop[n++] = s.version;
+                drop[n++] = s.version; // a listed version older than the survivor (writers out of order): re-sort
+                Arrays.sort(drop, 0, n);
             }
             if (n <= RANGE_DELETE_AFTER)
             {
@@ -589,10 +597,9 @@ final class RocksDbGc
             else
             {
                 // As the seek path does: the newest few point deletes, the older rest one range tombstone, from
-                // the newest of them to just past the oldest. Every entry in between is older than the kept put,
-                // so one the list does not know (written behind the tracking) only goes as garbage; the count is
-                // the list's, as the point deletes' would be.
-                Arrays.sort(drop, 0, n);
+                // the newest of them to just past the oldest (drop[] is ascending). Every entry in between is older
+                // than the kept put, so one the list does not know (written behind the tracking) only goes as
+                // garbage; the count is the list's, as the point deletes' would be.
                 for (int i = n - 1; i >= n - RANGE_DELETE_AFTER; i--)
                 {
                     deleteVersion(t.bytes, drop[i]);
@@ -613,6 +620,19 @@ final class RocksDbGc
                 learn(t, kept);
             }
             return true;
+        }
+
+        /** List {@code t} from the first {@code n} versions of {@code newestFirst} (as a walk reads them). */
+        private void listAscending(final Tracked t, final long[] newestFirst, final boolean[] flags, final int n)
+        {
+            final long[] versions = new long[n];
+            final boolean[] tombstones = new boolean[n];
+            for (int i = 0; i < n; i++)
+            {
+                versions[i] = newestFirst[n - 1 - i];
+                tombstones[i] = flags[n - 1 - i];
+            }
+            t.list(versions, tombstones, n);
         }
 
         private void deleteVersion(final byte[] encoded, final long version) throws RocksDBException
@@ -681,9 +701,9 @@ final class RocksDbGc
             // back). Past MAX_EXACT of them (a hot key) give up and seek on to p.
             boolean listing = forward && t.versions == null && t.hi > p && !t.crowded;
             t.crowded = false;
-            final long[] listed = listing ? new long[MAX_EXACT] : null;
+            long[] listed = listing ? new long[16] : null; // newest first, as read
+            boolean[] listedTombstones = listing ? new boolean[16] : null;
             int listedCount = 0;
-            long listedTombstones = 0;
             positionSeek(encoded, listing ? t.hi : p);
             it.seek(seek);
             boolean kept = false;
@@ -721,7 +741,12 @@ final class RocksDbGc
                     }
                     else if (listing)
                     {
-                        listedTombstones |= (readTombstone() ? 1L : 0L) << listedCount;
+                        if (listedCount == listed.length)
+                        {
+                            listed = Arrays.copyOf(listed, Math.min(MAX_EXACT, listedCount * 2));
+                            listedTombstones = Arrays.copyOf(listedTombstones, listed.length);
+                        }
+                        listedTombstones[listedCount] = readTombstone();
                         listed[listedCount++] = v;
                     }
                     continue;
@@ -775,9 +800,7 @@ final class RocksDbGc
             }
             if (listing)
             {
-                t.versions = Arrays.copyOf(listed, listedCount);
-                t.count = listedCount;
-                t.tombstones = listedTombstones;
+                listAscending(t, listed, listedTombstones, listedCount);
             }
             learn(t, keptTombstone != null ? NONE : keptVersion);
         }
@@ -793,9 +816,7 @@ final class RocksDbGc
             boolean kept = false;
             long keptVersion = NONE;
             byte[] keptTombstone = null; // deleted once the key's older entries are (see sweepKey)
-            final long[] above = new long[MAX_EXACT + 1];
-            int aboveCount = 0;
-            long aboveTombstones = 0;
+            int aboveCount = 0; // up to MAX_EXACT + 1: one more than a list holds means "too many"
             for (it.seekToFirst(); it.isValid(); it.next())
             {
                 visit();
@@ -807,11 +828,10 @@ final class RocksDbGc
                 }
                 if (current == null || current.length != encodedLength || !prefixEquals(current))
                 {
-                    finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
+                    finishKey(current, aboveCount, keptVersion, keptTombstone, carried);
                     current = new byte[encodedLength];
                     keyView.getBytes(0, current);
                     aboveCount = 0;
-                    aboveTombstones = 0;
                     kept = false;
                     keptVersion = NONE;
                     keptTombstone = null;
@@ -820,10 +840,19 @@ final class RocksDbGc
                 if (v > p)
                 {
                     // A later round decides it. Entries come newest first: above[0] is the key's highest version.
-                    if (aboveCount <= MAX_EXACT)
+                    if (aboveCount < MAX_EXACT)
                     {
-                        aboveTombstones |= (aboveCount < MAX_EXACT && readTombstone() ? 1L : 0L) << aboveCount;
+                        if (aboveCount == above.length)
+                        {
+                            above = Arrays.copyOf(above, Math.min(MAX_EXACT, aboveCount * 2));
+                            aboveTombstones = Arrays.copyOf(aboveTombstones, above.length);
+                        }
+                        aboveTombstones[aboveCount] = readTombstone();
                         above[aboveCount++] = v;
+                    }
+                    else if (aboveCount == MAX_EXACT)
+                    {
+                        aboveCount++; // one too many: only the range will be known
                     }
                 }
                 else if (kept)
@@ -841,12 +870,13 @@ final class RocksDbGc
                     }
                 }
             }
-            finishKey(current, above, aboveCount, aboveTombstones, keptVersion, keptTombstone, carried);
+            finishKey(current, aboveCount, keptVersion, keptTombstone, carried);
         }
 
+        /** A key {@link #sweepAll} finished, with {@code aboveCount} of its versions above p in {@link #above}. */
         private void finishKey(
-            final byte[] encoded, final long[] above, final int aboveCount, final long aboveTombstones,
-            final long keptVersion, final byte[] keptTombstone, final List<Tracked> out) throws RocksDBException
+            final byte[] encoded, final int aboveCount, final long keptVersion, final byte[] keptTombstone,
+            final List<Tracked> out) throws RocksDBException
         {
             if (keptTombstone != null)
             {
@@ -859,12 +889,10 @@ final class RocksDbGc
             }
             if (aboveCount > 0)
             {
-                final Tracked t = new Tracked(encoded, above[aboveCount - 1], above[0]);
+                final Tracked t = new Tracked(encoded, above[Math.min(aboveCount, MAX_EXACT) - 1], above[0]);
                 if (aboveCount <= MAX_EXACT)
                 {
-                    t.versions = Arrays.copyOf(above, aboveCount);
-                    t.count = aboveCount;
-                    t.tombstones = aboveTombstones;
+                    listAscending(t, above, aboveTombstones, aboveCount);
                 }
                 else
                 {
@@ -1053,11 +1081,16 @@ final class RocksDbGc
     {
         long lo;
         long hi;
-        /** The unverified versions, the first {@link #count} of them, in no order; null once there were too many. */
+        /**
+         * The unverified versions, ascending, the first {@link #count} of them; null once there were too many (or
+         * the list is unsure). Ascending because a key's writes mostly arrive in version order: the next one is an
+         * append after one compare, a rewrite of the newest (a batch writing a key twice) is found at once, and a
+         * round finds the newest version at or below its safe point by binary search.
+         */
         long[] versions;
+        /** {@code tombstones[i]}: {@code versions[i]} was written as a tombstone. */
+        boolean[] tombstones;
         int count;
-        /** Bit {@code i}: {@code versions[i]} is a tombstone. */
-        long tombstones;
         /**
          * The list overflowed since the key's last round (more than {@link #MAX_EXACT} writes, or a seek that
          * tried to list it found more): its next round does not try to list it, the one after does again.
@@ -1079,13 +1112,47 @@ final class RocksDbGc
             this.lo = version;
             this.hi = version;
             this.versions = new long[] {version};
+            this.tombstones = new boolean[] {tombstone};
             this.count = 1;
-            this.tombstones = tombstone ? 1 : 0;
         }
 
         boolean tombstone(final int i)
         {
-            return (tombstones >>> i & 1) != 0;
+            return tombstones[i];
+        }
+
+        /** Set the list to the first {@code n} of {@code ascending} and their flags (owned by this key from now). */
+        void list(final long[] ascending, final boolean[] flags, final int n)
+        {
+            versions = ascending;
+            tombstones = flags;
+            count = n;
+        }
+
+        /** @return the index of the newest listed version at or below {@code p}, or -1. */
+        int newestAtOrBelow(final long p)
+        {
+            int low = 0;
+            int high = count - 1;
+            while (low <= high)
+            {
+                final int mid = (low + high) >>> 1;
+                if (versions[mid] <= p)
+                {
+                    low = mid + 1;
+                }
+                else
+                {
+                    high = mid - 1;
+                }
+            }
+            return high;
+        }
+
+        /** @return true if {@code version} is listed. */
+        boolean listed(final long version)
+        {
+            return Arrays.binarySearch(versions, 0, count, version) >= 0;
         }
 
         static Tracked widen(final Tracked into, final Tracked other)
@@ -1095,13 +1162,56 @@ final class RocksDbGc
             into.crowded |= other.crowded;
             if (other.versions == null)
             {
-                into.versions = null;
+                into.forgetList();
             }
-            for (int j = 0; j < other.count && into.versions != null; j++)
+            else if (into.versions != null)
             {
-                into.add(other.versions[j], other.tombstone(j));
+                into.addAll(other);
             }
             return into;
+        }
+
+        void forgetList()
+        {
+            versions = null;
+            tombstones = null;
+            count = 0;
+        }
+
+        private void addAll(final Tracked other)
+        {
+            final int n = other.count;
+            if (n == 0)
+            {
+                return;
+            }
+            final boolean after = count == 0 || other.versions[0] > versions[count - 1];
+            final boolean before = !after && other.versions[n - 1] < versions[0];
+            if (!after && !before)
+            {
+                for (int j = 0; j < n && versions != null; j++) // interleaved: rare (writers out of version order)
+                {
+                    add(other.versions[j], other.tombstone(j));
+                }
+                return;
+            }
+            // Disjoint, the common case (a round's carried versions, older, meet the writes marked meanwhile).
+            if (count + n > MAX_EXACT)
+            {
+                forgetList();
+                crowded = true;
+                return;
+            }
+            ensureCapacity(count + n);
+            if (before)
+            {
+                System.arraycopy(versions, 0, versions, n, count);
+                System.arraycopy(tombstones, 0, tombstones, n, count);
+            }
+            final int at = before ? 0 : count;
+            System.arraycopy(other.versions, 0, versions, at, n);
+            System.arraycopy(other.tombstones, 0, tombstones, at, n);
+            count += n;
         }
 
         /**
@@ -1110,29 +1220,39 @@ final class RocksDbGc
          */
         private void add(final long version, final boolean tombstone)
         {
-            for (int i = 0; i < count; i++)
+            final int found = count == 0 || version > versions[count - 1] ?
+                -(count + 1) : Arrays.binarySearch(versions, 0, count, version);
+            if (found >= 0)
             {
-                if (versions[i] == version)
+                if (tombstones[found] != tombstone)
                 {
-                    if (tombstone(i) != tombstone)
-                    {
-                        versions = null;
-                    }
-                    return;
+                    forgetList();
                 }
+                return;
             }
             if (count == MAX_EXACT)
             {
-                versions = null;
+                forgetList();
                 crowded = true;
                 return;
             }
-            if (count == versions.length)
+            ensureCapacity(count + 1);
+            final int at = -found - 1;
+            System.arraycopy(versions, at, versions, at + 1, count - at);
+            System.arraycopy(tombstones, at, tombstones, at + 1, count - at);
+            versions[at] = version;
+            tombstones[at] = tombstone;
+            count++;
+        }
+
+        private void ensureCapacity(final int n)
+        {
+            if (versions.length < n)
             {
-                versions = Arrays.copyOf(versions, Math.min(MAX_EXACT, count * 2));
+                final int capacity = (int)Math.min(MAX_EXACT, Math.max(n, 2L * versions.length));
+                versions = Arrays.copyOf(versions, capacity);
+                tombstones = Arrays.copyOf(tombstones, capacity);
             }
-            tombstones |= (tombstone ? 1L : 0L) << count;
-            versions[count++] = version;
         }
 
         /** After a forward round at {@code p} with {@code hi > p}: what is left unverified is above {@code p}. */
@@ -1143,28 +1263,27 @@ final class RocksDbGc
                 lo = Math.max(lo, p + 1);
                 return;
             }
-            int n = 0;
-            long bits = 0;
-            long min = Long.MAX_VALUE;
-            for (int i = 0; i < count; i++)
-            {
-                final long v = versions[i];
-                if (v > p)
-                {
-                    bits |= (tombstone(i) ? 1L : 0L) << n;
-                    versions[n++] = v;
-                    min = Math.min(min, v);
-                }
-            }
-            count = n;
-            tombstones = bits;
+            final int from = newestAtOrBelow(p) + 1;
+            final int n = count - from;
             if (n == 0)
             {
-                versions = null; // not expected (the list holds hi > p), but then only the range is sure
+                forgetList(); // not expected (the list holds hi > p), but then only the range is sure
                 lo = Math.max(lo, p + 1);
                 return;
             }
-            lo = min;
+            if (versions.length > 64 && n * 4 < versions.length)
+            {
+                // A hot key's list shrinks back with its writes: a burst does not pin its capacity for good.
+                versions = Arrays.copyOfRange(versions, from, from + Math.max(n * 2, 16));
+                tombstones = Arrays.copyOfRange(tombstones, from, from + Math.max(n * 2, 16));
+            }
+            else
+            {
+                System.arraycopy(versions, from, versions, 0, n);
+                System.arraycopy(tombstones, from, tombstones, 0, n);
+            }
+            count = n;
+            lo = versions[0];
         }
 
         @Override
