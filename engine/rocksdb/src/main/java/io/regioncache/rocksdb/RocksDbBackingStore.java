@@ -61,15 +61,6 @@ public final class RocksDbBackingStore implements WritableStore
     private final boolean ownsDb;
     private final Options options;
     private final WriteOptions writeOptions;
-    /**
-     * The GC's deletes skip the write-ahead log. They only drop versions no read can see, so losing some in a crash
-     * leaves garbage, never a wrong read: RocksDB persists writes without a WAL only by flushing whole memtables, in
-     * order, so what survives a crash is a prefix of the GC's writes, and a round deletes a kept tombstone only after
-     * every older entry of its key. The first round after a restart sweeps everything (nothing is tracked across
-     * processes) and drops what was lost; a clean close flushes them (RocksDB flushes unlogged writes on close).
-     * Measured: 7-10% of a round's CPU ({@code GcCostProbe}).
-     */
-    private final WriteOptions gcWriteOptions;
     private final ReadOptions latestReadOptions;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<AutoCloseable> openResources = ConcurrentHashMap.newKeySet();
@@ -88,7 +79,6 @@ public final class RocksDbBackingStore implements WritableStore
         this.options = options;
         this.dataDir = dataDir;
         this.writeOptions = new WriteOptions();
-        this.gcWriteOptions = new WriteOptions().setDisableWAL(true);
         this.latestReadOptions = new ReadOptions();
         // -Dregioncache.rocksdb.fullGc=true: sweep everything every round (the old behaviour, for comparison).
         final boolean incremental = ownsDb && !Boolean.getBoolean("regioncache.rocksdb.fullGc");
@@ -102,7 +92,7 @@ public final class RocksDbBackingStore implements WritableStore
                 empty = !it.isValid();
             }
         }
-        this.gc = new RocksDbGc(db, gcWriteOptions, incremental, empty);
+        this.gc = new RocksDbGc(db, writeOptions, incremental, empty);
     }
 
     /**
@@ -686,7 +676,6 @@ public final class RocksDbBackingStore implements WritableStore
             openResources.clear();
             latestReadOptions.close();
             writeOptions.close();
-            gcWriteOptions.close();
             if (ownsDb)
             {
                 try

@@ -53,7 +53,8 @@ import io.regioncache.store.MvccKeyCodec;
  * after a kept put only leaves garbage.
  * <p>
  * <b>Most keys need no read at all.</b> A writer also lists, per key, the exact versions it wrote since the key's
- * last round and which are tombstones (up to {@link #MAX_EXACT}; a key written more often keeps only its range), and
+ * last round and which are tombstones (up to {@link #MAX_EXACT}, ascending; a key written more often keeps only its
+ * range), and
  * a forward round remembers, per key it swept, its <em>survivor</em>: the version of the put it kept, or none
  * ({@link Survivor}, in {@link #known}, bounded by {@link #MAX_KNOWN}). By the invariant, a listed key's live
  * entries at or below {@code P} are then exactly its listed versions there plus its survivor, so the round keeps the
@@ -92,11 +93,14 @@ final class RocksDbGc
     /** A key with more droppable versions than this drops the rest with one range tombstone (see sweepKey). */
     static final int RANGE_DELETE_AFTER = 8;
     /**
-     * Versions a key's list holds since its last round before the key falls back to the seek path (a hot key
-     * written thousands of times a round is cheaper to sweep with one seek and a range tombstone than to list).
-     * At most 64: {@link Tracked#tombstones} holds one bit per listed version. Raised from 16, it takes the keys
-     * written 17-64 times a round off the seek path, which walked each of their versions (three JNI calls each),
-     * for a measured 18% less GC CPU per entry dropped in {@code GcCostProbe}.
+     * Versions a key's list holds since its last round before the key falls back to the seek path. It was 16, then
+     * 64 (bounded by a 64-bit tombstone mask); the hot keys of the default {@code drive} (thousands of writes per
+     * round) still took the seek path, whose walk over each version (three JNI calls) was about 40% of the GC
+     * thread's native time. Listed, they go blind like the others: point deletes for the newest
+     * {@link #RANGE_DELETE_AFTER} and one range tombstone for the rest, as the seek path would write, without a
+     * read. A list costs 9 bytes per write since the key's last round (a version and a flag), so 590 KB for a key
+     * at the bound; the lists together never hold more than the writes since the keys' last rounds. Measured in the
+     * default {@code drive}: 1.0-1.2 us of GC CPU per entry dropped, against 1.3-2.0 us with lists of 64.
      */
     static final int MAX_EXACT = 1 << 16;
     /** Survivors remembered (about 80 bytes each, the key bytes shared with the writers' marks): 80 MB at most. */

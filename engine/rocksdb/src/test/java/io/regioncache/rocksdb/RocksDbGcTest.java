@@ -504,7 +504,7 @@ class RocksDbGcTest
         return String.format("k%05d", i).getBytes();
     }
 
-    static void assertSameEntries(final RocksDB expected, final RocksDB actual, final String what)
+    private static void assertSameEntries(final RocksDB expected, final RocksDB actual, final String what)
     {
         final List<byte[][]> e = entries(expected);
         final List<byte[][]> a = entries(actual);
