@@ -100,7 +100,7 @@ final class RocksDbGc
      * {@link #RANGE_DELETE_AFTER} and one range tombstone for the rest, as the seek path would write, without a
      * read. A list costs 9 bytes per write since the key's last round (a version and a flag), so 590 KB for a key
      * at the bound; the lists together never hold more than the writes since the keys' last rounds. Measured in the
-     * default {@code drive}: 1.0-1.2 us of GC CPU per entry dropped, against 1.3-2.0 us with lists of 64.
+     * default {@code drive}: 1.1-1.4 us of GC CPU per entry dropped, against 1.3-2.0 us with lists of 64.
      */
     static final int MAX_EXACT = 1 << 16;
     /** Survivors remembered (about 80 bytes each, the key bytes shared with the writers' marks): 80 MB at most. */
