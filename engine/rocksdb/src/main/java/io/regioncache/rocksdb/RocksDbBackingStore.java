@@ -161,6 +161,12 @@ public final class RocksDbBackingStore implements WritableStore
         gc.visitHook(hook);
     }
 
+    /** Test hook: a smaller budget of versions the GC's per-key lists hold together (see RocksDbGc.LIST_BUDGET). */
+    void gcListBudget(final long versions)
+    {
+        gc.listBudget(versions);
+    }
+
     /** Test hook: {keys GC rounds swept by seeking, keys swept blind from their lists} so far. */
     long[] gcSweptKeys()
     {

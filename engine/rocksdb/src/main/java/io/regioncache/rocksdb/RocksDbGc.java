@@ -7,6 +7,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -103,6 +104,17 @@ final class RocksDbGc
      * default {@code drive}: 1.1-1.4 us of GC CPU per entry dropped, against 1.3-2.0 us with lists of 64.
      */
     static final int MAX_EXACT = 1 << 16;
+    /** What a key's list may hold while the lists are over {@link #LIST_BUDGET} (the bound before lists grew). */
+    static final int SMALL_LIST = 64;
+    /**
+     * Listed versions past which lists stop growing beyond {@link #SMALL_LIST}: 8M, about 72 MB of heap. Without it a
+     * host that writes hot keys but rarely or never runs a round (or whose safe point stalls behind an old
+     * snapshot) would keep 9 bytes per write. Two parts are bounded: the writes marked since the last swap (counted
+     * in {@link #markedSinceSwap}; a mark made past the budget caps its key's list at {@link #SMALL_LIST}, which
+     * drops a longer one), and the lists a round carries over (past the budget, the carried keys with more than
+     * {@link #SMALL_LIST} versions lose their lists and take the seek path, as they did before lists grew).
+     */
+    static final long LIST_BUDGET = 1 << 23;
     /** Survivors remembered (about 80 bytes each, the key bytes shared with the writers' marks): 80 MB at most. */
     static final int MAX_KNOWN = 1 << 20;
     /** A survivor's version when no version of its key at or below the last safe point is live. */
@@ -116,6 +128,10 @@ final class RocksDbGc
     private final ReentrantReadWriteLock swapLock = new ReentrantReadWriteLock();
     /** Tracked keys, each its own value (see {@link Tracked}); the reference is guarded by {@link #swapLock}. */
     private ConcurrentHashMap<Tracked, Tracked> pending = new ConcurrentHashMap<>();
+    /** Stored keys marked since the last swap of {@link #pending} (see {@link #LIST_BUDGET}). */
+    private final AtomicLong markedSinceSwap = new AtomicLong();
+    /** {@link #LIST_BUDGET}, or less for a test. */
+    private volatile long listBudget = LIST_BUDGET;
     /** True until a full sweep has established the invariant (keys written before this process are not tracked). */
     private boolean fullSweepNeeded;
     private volatile long safePoint = -1;
@@ -188,6 +204,12 @@ final class RocksDbGc
         this.visitHook = hook;
     }
 
+    /** Test hook: a smaller {@link #LIST_BUDGET}. */
+    void listBudget(final long versions)
+    {
+        this.listBudget = versions;
+    }
+
     /**
      * After a write landed in RocksDB: its entries are unverified.
      *
@@ -205,12 +227,14 @@ final class RocksDbGc
         try
         {
             final ConcurrentHashMap<Tracked, Tracked> map = pending;
+            final int cap = markedSinceSwap.addAndGet(storedKeys.size()) <= listBudget ? MAX_EXACT : SMALL_LIST;
             for (int i = 0; i < storedKeys.size(); i++)
             {
                 final byte[] k = storedKeys.get(i);
                 final int encodedLength = k.length - MvccKeyCodec.VERSION_LENGTH;
                 final long version = MvccKeyCodec.getVersion(new UnsafeBuffer(k), encodedLength);
                 final Tracked t = new Tracked(Arrays.copyOf(k, encodedLength), version, tombstones.get(i));
+                t.cap = cap;
                 map.merge(t, t, Tracked::widen);
             }
         }
@@ -248,6 +272,7 @@ final class RocksDbGc
         try
         {
             taken = pending;
+            markedSinceSwap.set(0); // every mark counted so far went into `taken`
             // Sized for as many keys as the last round took: the writers' marks and the keys carried back then never
             // rehash the map as it grows from empty (a resize moves every entry, on whichever thread hits it).
             pending = new ConcurrentHashMap<>(Math.max(16, taken.size()));
@@ -341,6 +366,7 @@ final class RocksDbGc
                             }
                         }
                     }
+                    boundLists(carried);
                     putBack(carried);
                 }
                 fullSweepNeeded = false;
@@ -419,6 +445,32 @@ final class RocksDbGc
             out[j] = (int)(packed[j] & ((1L << INDEX_BITS) - 1));
         }
         return out;
+    }
+
+    /**
+     * Keep the lists a round carries over within {@link #listBudget}: past it, the keys with more than
+     * {@link #SMALL_LIST} listed versions lose their lists (they seek next time). Every carried list may grow to
+     * {@link #MAX_EXACT} again: the budget of the writes to come is counted anew from the swap.
+     */
+    private void boundLists(final List<Tracked> carried)
+    {
+        long listed = 0;
+        for (final Tracked t : carried)
+        {
+            t.cap = MAX_EXACT;
+            listed += t.count;
+        }
+        if (listed > listBudget)
+        {
+            for (final Tracked t : carried)
+            {
+                if (t.count > SMALL_LIST)
+                {
+                    t.forgetList();
+                    t.crowded = true;
+                }
+            }
+        }
     }
 
     /** Track {@code keys} again, as they are (a key a writer marked meanwhile widens to cover both). */
@@ -1100,6 +1152,8 @@ final class RocksDbGc
          * tried to list it found more): its next round does not try to list it, the one after does again.
          */
         boolean crowded;
+        /** Versions the list may hold: {@link #MAX_EXACT}, or {@link #SMALL_LIST} once a mark came past the budget. */
+        int cap = MAX_EXACT;
 
         /** A key whose unverified versions are known only as a range. */
         Tracked(final byte[] bytes, final long lo, final long hi)
@@ -1164,6 +1218,12 @@ final class RocksDbGc
             into.lo = Math.min(into.lo, other.lo);
             into.hi = Math.max(into.hi, other.hi);
             into.crowded |= other.crowded;
+            into.cap = Math.min(into.cap, other.cap);
+            if (into.versions != null && into.count > into.cap)
+            {
+                into.forgetList(); // a mark past the budget: a long list goes
+                into.crowded = true;
+            }
             if (other.versions == null)
             {
                 into.forgetList();
@@ -1200,7 +1260,7 @@ final class RocksDbGc
                 return;
             }
             // Disjoint, the common case (a round's carried versions, older, meet the writes marked meanwhile).
-            if (count + n > MAX_EXACT)
+            if (count + n > cap)
             {
                 forgetList();
                 crowded = true;
@@ -1234,7 +1294,7 @@ final class RocksDbGc
                 }
                 return;
             }
-            if (count == MAX_EXACT)
+            if (count >= cap)
             {
                 forgetList();
                 crowded = true;

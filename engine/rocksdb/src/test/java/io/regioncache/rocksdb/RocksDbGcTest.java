@@ -437,6 +437,68 @@ class RocksDbGcTest
     }
 
     /**
+     * The lists' budget ({@link RocksDbGc#LIST_BUDGET}, here 100 versions): marks past it cap their keys' lists at
+     * {@link RocksDbGc#SMALL_LIST}, which drops a longer list (the key seeks), and a round that would carry more than
+     * the budget drops the carried lists longer than that. Either way the rounds drop exactly what a full sweep drops.
+     */
+    @Test
+    void theListBudgetSendsLongListsToTheSeekPath() throws Exception
+    {
+        RocksDB.loadLibrary();
+        final Options options = new Options().setCreateIfMissing(true);
+        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
+             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
+             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        {
+            final RocksDbBackingStore[] both = {inc, full};
+            inc.gcListBudget(100);
+            long version = 0;
+            for (int n = 0; n < 300; n++)
+            {
+                version++;
+                for (final RocksDbBackingStore st : both)
+                {
+                    st.put(key(1), version, new byte[] {(byte)n}); // marks 101-300 come past the budget
+                }
+            }
+            for (int n = 0; n < 10; n++)
+            {
+                version++;
+                for (final RocksDbBackingStore st : both)
+                {
+                    st.put(key(2), version, new byte[] {(byte)n}); // past it too, but short: its list stays
+                }
+            }
+            long[] before = inc.gcSweptKeys();
+            gcBoth(inc, full, version, 1, "key 1 lost its list past the budget, key 2 goes blind");
+            assertEquals(1, inc.gcSweptKeys()[0] - before[0], "key 1 seeks");
+
+            inc.gcListBudget(RocksDbGc.LIST_BUDGET);
+            final long safePoint = version + 100;
+            for (int n = 0; n < 200; n++)
+            {
+                version++;
+                for (final RocksDbBackingStore st : both)
+                {
+                    st.put(key(1), version, new byte[] {(byte)n});
+                }
+            }
+            // Within the budget key 1 is listed again and goes blind; the round carries its 100 versions above the
+            // safe point, more than a budget of 50 allows: they lose their list, and the next round seeks.
+            inc.gcListBudget(50);
+            gcBoth(inc, full, safePoint, 1, "key 1 listed within the budget");
+            before = inc.gcSweptKeys();
+            gcBoth(inc, full, version, 0, "key 1's carried list went over the budget");
+            assertEquals(1, inc.gcSweptKeys()[0] - before[0], "key 1 seeks");
+            assertEquals(2, entries(inc.db()).size(), "one entry per key left");
+        }
+        finally
+        {
+            options.close();
+        }
+    }
+
+    /**
      * A backward round that sweeps everything forgets every survivor, and from then on a key missing from the
      * survivor map may still hold a live put: it must seek, not go blind as if it had none (compared with a full
      * sweep).

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -110,6 +111,37 @@ class TrackedListTest
                 assertNull(t.versions, where + ": a version rewritten with the other flag drops the list");
             }
         }
+    }
+
+    /** A mark made past the lists' budget caps its key's list at {@link RocksDbGc#SMALL_LIST}: a longer one goes. */
+    @Test
+    void aMarkPastTheBudgetDropsALongList()
+    {
+        Tracked t = new Tracked(KEY, 1, false);
+        for (long v = 2; v <= RocksDbGc.SMALL_LIST + 10; v++)
+        {
+            t = Tracked.widen(t, new Tracked(KEY, v, false));
+        }
+        assertEquals(RocksDbGc.SMALL_LIST + 10, t.count, "within the budget a list grows past SMALL_LIST");
+        final Tracked capped = new Tracked(KEY, 1000, false);
+        capped.cap = RocksDbGc.SMALL_LIST;
+        t = Tracked.widen(t, capped);
+        assertNull(t.versions, "a mark past the budget drops the long list");
+        assertTrue(t.crowded);
+        assertEquals(1, t.lo);
+        assertEquals(1000, t.hi, "the range still covers every version");
+
+        Tracked shortList = new Tracked(KEY, 1, true);
+        final Tracked capped2 = new Tracked(KEY, 2, false);
+        capped2.cap = RocksDbGc.SMALL_LIST;
+        shortList = Tracked.widen(shortList, capped2);
+        for (long v = 3; v <= RocksDbGc.SMALL_LIST; v++)
+        {
+            shortList = Tracked.widen(shortList, new Tracked(KEY, v, false));
+        }
+        assertEquals(RocksDbGc.SMALL_LIST, shortList.count, "a short list keeps growing up to the cap");
+        shortList = Tracked.widen(shortList, new Tracked(KEY, RocksDbGc.SMALL_LIST + 1, false));
+        assertNull(shortList.versions, "and no further");
     }
 
     private static void assertList(final TreeMap<Long, Boolean> model, final Tracked t, final String where)
