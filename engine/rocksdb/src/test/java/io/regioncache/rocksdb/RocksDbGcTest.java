@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
 import io.regioncache.StoreException;
@@ -267,14 +268,12 @@ class RocksDbGcTest
     @Test
     void writerRacingRoundsLosesNoGarbage() throws Exception
     {
-        RocksDB.loadLibrary();
         final long seed = System.nanoTime();
         System.out.println("writerRacingRoundsLosesNoGarbage seed " + seed);
-        final Options options = new Options().setCreateIfMissing(true);
-        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
-             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
-             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        try (StorePair pair = new StorePair(dir))
         {
+            final RocksDbBackingStore inc = pair.inc;
+            final RocksDbBackingStore full = pair.full;
             final AtomicLong acked = new AtomicLong();
             final AtomicReference<Throwable> failure = new AtomicReference<>();
             final CountDownLatch done = new CountDownLatch(1);
@@ -316,12 +315,8 @@ class RocksDbGcTest
             final long d = full.gcBelow(batches);
             dropped += inc.gcBelow(batches);
             assertEquals(d, dropped, "seed " + seed + ": dropped over " + rounds + " rounds");
-            assertSameEntries(fullDb, inc.db(), "seed " + seed);
+            assertSameEntries(full.db(), inc.db(), "seed " + seed);
             assertTrue(rounds > 1, "seed " + seed + ": no round raced the writer");
-        }
-        finally
-        {
-            options.close();
         }
     }
 
@@ -395,12 +390,10 @@ class RocksDbGcTest
     @Test
     void blindRoundsDropWhatAFullSweepDrops() throws Exception
     {
-        RocksDB.loadLibrary();
-        final Options options = new Options().setCreateIfMissing(true);
-        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
-             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
-             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        try (StorePair pair = new StorePair(dir))
         {
+            final RocksDbBackingStore inc = pair.inc;
+            final RocksDbBackingStore full = pair.full;
             final RocksDbBackingStore[] both = {inc, full};
             for (final RocksDbBackingStore st : both)
             {
@@ -430,10 +423,6 @@ class RocksDbGcTest
             assertArrayEquals(new byte[] {6}, inc.get(key(2), 100));
             assertArrayEquals(new byte[] {3}, inc.get(key(3), 100));
         }
-        finally
-        {
-            options.close();
-        }
     }
 
     /**
@@ -444,12 +433,10 @@ class RocksDbGcTest
     @Test
     void theListBudgetSendsLongListsToTheSeekPath() throws Exception
     {
-        RocksDB.loadLibrary();
-        final Options options = new Options().setCreateIfMissing(true);
-        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
-             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
-             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        try (StorePair pair = new StorePair(dir))
         {
+            final RocksDbBackingStore inc = pair.inc;
+            final RocksDbBackingStore full = pair.full;
             final RocksDbBackingStore[] both = {inc, full};
             inc.gcListBudget(100);
             long version = 0;
@@ -492,10 +479,6 @@ class RocksDbGcTest
             assertEquals(1, inc.gcSweptKeys()[0] - before[0], "key 1 seeks");
             assertEquals(2, entries(inc.db()).size(), "one entry per key left");
         }
-        finally
-        {
-            options.close();
-        }
     }
 
     /**
@@ -506,12 +489,10 @@ class RocksDbGcTest
     @Test
     void aKeyWhoseSurvivorWasForgottenSeeks() throws Exception
     {
-        RocksDB.loadLibrary();
-        final Options options = new Options().setCreateIfMissing(true);
-        try (RocksDbBackingStore inc = RocksDbBackingStore.open(dir.resolve("inc"));
-             RocksDB fullDb = RocksDB.open(options, dir.resolve("full").toString());
-             RocksDbBackingStore full = RocksDbBackingStore.wrap(fullDb))
+        try (StorePair pair = new StorePair(dir))
         {
+            final RocksDbBackingStore inc = pair.inc;
+            final RocksDbBackingStore full = pair.full;
             final RocksDbBackingStore[] both = {inc, full};
             for (final long v : new long[] {1, 10})
             {
@@ -546,8 +527,33 @@ class RocksDbGcTest
             gcBoth(inc, full, 20, 0, "late keys and key 195 seek");
             assertEquals(191, inc.gcSweptKeys()[0] - before[0], "keys swept by seeking");
         }
-        finally
+    }
+
+    /**
+     * The two stores most tests compare: an incremental one opened on an empty directory, and a full-sweep reference
+     * over a database the test owns ({@link RocksDbBackingStore#wrap}), closed together.
+     */
+    private static final class StorePair implements AutoCloseable
+    {
+        private final Options options = new Options().setCreateIfMissing(true);
+        private final RocksDB fullDb;
+        final RocksDbBackingStore inc;
+        final RocksDbBackingStore full;
+
+        StorePair(final Path dir) throws RocksDBException
         {
+            RocksDB.loadLibrary();
+            inc = RocksDbBackingStore.open(dir.resolve("inc"));
+            fullDb = RocksDB.open(options, dir.resolve("full").toString());
+            full = RocksDbBackingStore.wrap(fullDb);
+        }
+
+        @Override
+        public void close()
+        {
+            full.close();
+            fullDb.close();
+            inc.close();
             options.close();
         }
     }
