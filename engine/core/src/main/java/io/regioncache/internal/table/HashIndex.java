@@ -193,6 +193,19 @@ final class HashIndex
     }
 
     /**
+     * @return slots in use, counted one by one (tests: every key must be in the index exactly once).
+     */
+    int slotsInUse()
+    {
+        int used = 0;
+        for (int i = 0; i <= mask; i++)
+        {
+            used += 0 == slots.getLong(i << 3) ? 0 : 1;
+        }
+        return used;
+    }
+
+    /**
      * @return bytes held from the pool by this generation.
      */
     long bytes()
@@ -628,17 +641,65 @@ final class HashIndex
         final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
     {
         final int entry = index << ENTRY_SHIFT;
+        final int meta = format(entries, entry, hash, key, keyOffset, keyLength, version, value, valueOffset,
+            valueLength);
+        entries.putIntRelease(entry + META, meta);
+    }
+
+    /**
+     * Write the image of a new entry for a key's newest version at {@code at} in {@code dst} (an entry of the column,
+     * or a staged copy of one: see {@link IndexStaging}): the version, the key and the value as they fit, everything
+     * but the meta word, which is returned for the caller to store (with release semantics when it publishes).
+     *
+     * @param valueLength the value's length, or {@link NodeLayout#TOMBSTONE}.
+     * @return the entry's meta word.
+     */
+    static int format(
+        final MutableDirectBuffer dst, final int at, final long hash, final DirectBuffer key, final int keyOffset,
+        final int keyLength, final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
         final boolean keyInline = keyLength <= INLINE_BYTES;
         if (keyInline)
         {
-            entries.putBytes(entry + KEY, key, keyOffset, keyLength);
+            dst.putBytes(at + KEY, key, keyOffset, keyLength);
         }
-        final int valueCode = putValue(entry, keyInline ? keyLength : INLINE_BYTES + 1, value, valueOffset,
+        final int valueCode = putValue(dst, at, keyInline ? keyLength : INLINE_BYTES + 1, value, valueOffset,
             valueLength);
-        entries.putLong(entry + VERSION, version);
-        final int meta = USED | (int)(hash >>> ENTRY_TAG_SHIFT) << 16 | (keyInline ? keyLength : KEY_OUT) << 8 |
-            valueCode;
-        entries.putIntRelease(entry + META, meta);
+        dst.putLong(at + VERSION, version);
+        return USED | (int)(hash >>> ENTRY_TAG_SHIFT) << 16 | (keyInline ? keyLength : KEY_OUT) << 8 | valueCode;
+    }
+
+    /**
+     * Insert a key that is not present yet from an entry image made by {@link #format} (a staged fill, see
+     * {@link IndexStaging}): the slot, then the image's version, key and value bytes, then its meta word with release
+     * semantics, exactly as {@link #insertRelease} publishes. Writer only; the node must already be linked.
+     *
+     * @param image   holds the image.
+     * @param at      where the image starts in {@code image}.
+     * @param meta    the meta word {@link #format} returned for it.
+     */
+    void insertImageRelease(final long hash, final long node, final DirectBuffer image, final int at, final int meta)
+    {
+        int index = (int)hash & mask;
+        while (0 != slots.getLong(index << 3))
+        {
+            index = (index + 1) & mask;
+        }
+        slots.putLongRelease(index << 3, slot(hash, node));
+        if (null != entries)
+        {
+            final int entry = index << ENTRY_SHIFT;
+            final int keyCode = (meta >>> 8) & 0xFF;
+            final int valueCode = meta & 0xFF;
+            final int inline = (KEY_OUT == keyCode ? 0 : keyCode) +
+                (KEY_OUT == keyCode || VALUE_OUT == valueCode || TOMBSTONE_CODE == valueCode ? 0 : valueCode);
+            entries.putLong(entry + VERSION, image.getLong(at + VERSION));
+            if (inline > 0)
+            {
+                entries.putBytes(entry + KEY, image, at + KEY, inline);
+            }
+            entries.putIntRelease(entry + META, meta);
+        }
     }
 
     /**
@@ -657,18 +718,20 @@ final class HashIndex
         VarHandle.storeStoreFence(); // (w2)
         final int meta = entries.getInt(entry + META);
         final int keyCode = (meta >>> 8) & 0xFF;
-        final int valueCode = putValue(entry, KEY_OUT == keyCode ? INLINE_BYTES + 1 : keyLength, value, valueOffset,
-            valueLength);
+        final int valueCode = putValue(entries, entry, KEY_OUT == keyCode ? INLINE_BYTES + 1 : keyLength, value,
+            valueOffset, valueLength);
         // One 4-byte store: a reader's single load of meta sees the old code or the new, never a mix.
         entries.putInt(entry + META, (meta & ~0xFF) | valueCode);
         entries.putLongRelease(entry + VERSION, version); // (w3)
     }
 
     /**
-     * Store a value's bytes after a key of {@code keyBytes} bytes if they fit, and return its value code.
+     * Store a value's bytes after a key of {@code keyBytes} bytes in the entry at {@code entry} of {@code dst} if they
+     * fit, and return its value code.
      */
-    private int putValue(
-        final int entry, final int keyBytes, final DirectBuffer value, final int valueOffset, final int valueLength)
+    private static int putValue(
+        final MutableDirectBuffer dst, final int entry, final int keyBytes, final DirectBuffer value,
+        final int valueOffset, final int valueLength)
     {
         if (NodeLayout.TOMBSTONE == valueLength)
         {
@@ -680,7 +743,7 @@ final class HashIndex
         }
         if (valueLength > 0)
         {
-            entries.putBytes(entry + KEY + keyBytes, value, valueOffset, valueLength);
+            dst.putBytes(entry + KEY + keyBytes, value, valueOffset, valueLength);
         }
         return valueLength;
     }

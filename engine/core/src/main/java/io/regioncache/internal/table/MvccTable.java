@@ -119,6 +119,13 @@ public final class MvccTable
      * null. Private like the table: nothing reads it until {@link #buildHashIndex()} publishes it.
      */
     private HashIndex copyIndex;
+    /**
+     * Writer only: where the keys walked into {@link #copyIndex} are collected by the part of its entry column they
+     * hash to and written in a part at a time ({@link IndexStaging}); null when they go into the index directly.
+     */
+    private IndexStaging copyStaging;
+    /** Writer only: the smallest index capacity {@link #copyStaging} is used for (tests lower it). */
+    private int minStagedCapacity = IndexStaging.MIN_CAPACITY;
     /** Writer only: the last node walked into {@link #copyIndex} (HEAD before the first). */
     private long copyIndexWalked;
     /** Writer only: keys inserted into {@link #copyIndex}. */
@@ -329,6 +336,7 @@ public final class MvccTable
                 walkInto(filled, Long.MAX_VALUE);
                 if (!copyIndexFull)
                 {
+                    releaseStaging(true);
                     copyIndex = null;
                     publishBuilt(filled);
                     indexFilledDuringCopy = true;
@@ -366,6 +374,22 @@ public final class MvccTable
      */
     public boolean startIndexDuringCopy(final long estimatedKeys)
     {
+        return startIndexDuringCopy(estimatedKeys, false);
+    }
+
+    /**
+     * {@link #startIndexDuringCopy(long)}, staging the keys walked (see {@link IndexStaging}) if {@code staged}, the
+     * index has entries and is large enough to be worth it, and the pool grants the staging's memory
+     * ({@link #indexStagingBytes}): they then go into the index a bucket at a time, each bucket into its own 1/512 of
+     * the entry column, instead of one random entry at a time, and the rest when {@link #buildHashIndex()} publishes
+     * it.
+     *
+     * @param estimatedKeys the keys the whole copy is expected to hold.
+     * @param staged        stage the keys (the caller has checked that the memory for it is there).
+     * @return as {@link #startIndexDuringCopy(long)}.
+     */
+    public boolean startIndexDuringCopy(final long estimatedKeys, final boolean staged)
+    {
         if (!hashDeferred || copyIndexBroken || 0 == maxHeight || estimatedKeys <= 0)
         {
             return false;
@@ -378,7 +402,71 @@ public final class MvccTable
         }
         abandonIndexDuringCopy();
         copyIndex = allocateIndexToWalk(capacity);
+        if (null != copyIndex && staged && copyIndex.hasEntries())
+        {
+            copyStaging = IndexStaging.tryAllocate(pool, copyIndex, minStagedCapacity);
+            if (null != copyStaging)
+            {
+                hashBytes += copyStaging.bytes();
+            }
+        }
         return null != copyIndex;
+    }
+
+    /**
+     * @return the pool bytes {@link #startIndexDuringCopy(long, boolean)} takes to stage about {@code keys} keys, on
+     * top of {@link #fullIndexBytes}; 0 if an index for that many keys is not staged.
+     */
+    public static long indexStagingBytes(final long keys)
+    {
+        final int capacity = HashIndex.capacityFor(keys);
+        return capacity < 0 ? 0 : IndexStaging.bytesFor(capacity, IndexStaging.MIN_CAPACITY);
+    }
+
+    /**
+     * Stage indexes of at least {@code capacity} slots (tests: the production threshold keeps small tables out).
+     */
+    void stageIndexesFrom(final int capacity)
+    {
+        minStagedCapacity = capacity;
+    }
+
+    /**
+     * @return true if there is an index being filled during the copy and it has entries (tests).
+     */
+    boolean copyIndexHasEntries()
+    {
+        final HashIndex index = copyIndex;
+        return null != index && index.hasEntries();
+    }
+
+    /**
+     * @return buckets the staging of the index being filled during the copy has written into it so far, or -1 if
+     * there is no staging (tests).
+     */
+    long stagedBucketsWritten()
+    {
+        final IndexStaging staging = copyStaging;
+        return null == staging ? -1 : staging.bucketsWritten();
+    }
+
+    /**
+     * Writer: write the keys still staged into the index being filled during the copy (if {@code drain}) and give the
+     * staging back.
+     */
+    private void releaseStaging(final boolean drain)
+    {
+        final IndexStaging staging = copyStaging;
+        if (null != staging)
+        {
+            copyStaging = null;
+            if (drain)
+            {
+                staging.drainInto();
+            }
+            hashBytes -= staging.bytes();
+            staging.release(pool);
+        }
     }
 
     /**
@@ -408,6 +496,7 @@ public final class MvccTable
      */
     public void abandonIndexDuringCopy()
     {
+        releaseStaging(false);
         final HashIndex index = copyIndex;
         if (null != index)
         {
@@ -423,7 +512,8 @@ public final class MvccTable
     public long copyIndexBytes()
     {
         final HashIndex index = copyIndex;
-        return null == index ? 0 : index.bytes();
+        final IndexStaging staging = copyStaging;
+        return (null == index ? 0 : index.bytes()) + (null == staging ? 0 : staging.bytes());
     }
 
     /**
@@ -503,6 +593,7 @@ public final class MvccTable
         }
         final long[] hashes = buildHashes;
         final long[] nodes = buildNodes;
+        final IndexStaging staging = index == copyIndex ? copyStaging : null;
         final long keyLimit = index.capacity() / 2;
         int batched = 0;
         long walked = 0;
@@ -518,14 +609,25 @@ public final class MvccTable
                 }
                 final UnsafeBuffer segment = arena.segment(n);
                 final int nodeOffset = NodeLayout.offset(n);
-                hashes[batched] = KeyHash.hash(segment, NodeLayout.keyOffset(nodeOffset),
-                    NodeLayout.keyLength(segment, nodeOffset));
-                nodes[batched++] = n;
-                if (batched == hashes.length)
+                final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+                final int keyOffset = NodeLayout.keyOffset(nodeOffset);
+                final long hash = KeyHash.hash(segment, keyOffset, keyLength);
+                if (null != staging)
                 {
-                    insertLookingAhead(arena, index, hashes, nodes, batched);
-                    copyIndexKeys += batched;
-                    batched = 0;
+                    staging.stage(hash, n, segment, keyOffset, keyLength, NodeLayout.version(segment, nodeOffset),
+                        segment, keyOffset + keyLength, NodeLayout.valueLength(segment, nodeOffset));
+                    copyIndexKeys++; // in the index when its bucket is written, at the latest when the build drains
+                }
+                else
+                {
+                    hashes[batched] = hash;
+                    nodes[batched++] = n;
+                    if (batched == hashes.length)
+                    {
+                        insertLookingAhead(arena, index, hashes, nodes, batched);
+                        copyIndexKeys += batched;
+                        batched = 0;
+                    }
                 }
             }
             previous = n;
@@ -875,6 +977,15 @@ public final class MvccTable
     public long nodeCount()
     {
         return (long)NODE_COUNT.getAcquire(this);
+    }
+
+    /**
+     * @return slots in use in the published index, counted (tests); -1 if there is none.
+     */
+    long indexSlotsInUse()
+    {
+        final HashIndex index = hashIndex;
+        return null == index ? -1 : index.slotsInUse();
     }
 
     /**

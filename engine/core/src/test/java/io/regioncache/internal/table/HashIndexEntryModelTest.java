@@ -191,9 +191,9 @@ class HashIndexEntryModelTest
     }
 
     /**
-     * The deferred bulk build: a private copy in table order, its index built once; the old table is freed. In four
-     * rounds of five the copy also sizes an index a third of the way in, as a pipelined load does, and fills it
-     * between writes: with the right estimate (that index is published), one too low or too high, or with one write
+     * The deferred bulk build: a private copy in table order, its index built once; the old table is freed. In six
+     * rounds of seven the copy also sizes an index a third of the way in, as a pipelined load does, and fills it
+     * between writes (directly, or windowed through {@link IndexStaging} in half the copies): with the right estimate (that index is published), one too low or too high, or with one write
      * that is not an append (the newest version of a middle key held back to the end): then the build starts over,
      * and every read must be exact either way.
      */
@@ -201,6 +201,9 @@ class HashIndexEntryModelTest
     {
         final MvccTable copy = new MvccTable(pool, MAX_KEY, entryLimit);
         copy.deferHashIndex();
+        // Half the copies fill their index windowed (IndexStaging), at these sizes a bucket of one key per two slots.
+        final boolean staged = random.nextBoolean();
+        copy.stageIndexesFrom(0);
         // 0 plain, 1 right estimate, 2 too low, 3 too high, 4 a non-append; 5 and 6: too low or too high, then the
         // right estimate two thirds of the way (a load re-estimating as its sample grows: the index starts over)
         final int mode = random.nextInt(7);
@@ -219,13 +222,15 @@ class HashIndexEntryModelTest
             if (0 != mode && !started && keysCopied >= startAt)
             {
                 keysAtStart = copy.keyCount();
-                started = copy.startIndexDuringCopy(estimate);
+                started = copy.startIndexDuringCopy(estimate, staged);
                 assertEquals(keysAtStart > 0, started, "an unlimited pool never refuses the index");
+                assertEquals(started && staged && copy.copyIndexHasEntries(), copy.stagedBucketsWritten() >= 0,
+                    "staged exactly when asked and the index has entries");
             }
             if (started && !reestimated && keysCopied >= reestimateAt)
             {
                 reestimated = true;
-                assertTrue(copy.startIndexDuringCopy(keyCount));
+                assertTrue(copy.startIndexDuringCopy(keyCount, staged));
             }
             boolean newest = true;
             for (final Map.Entry<Long, byte[]> version : key.getValue().descendingMap().entrySet())
