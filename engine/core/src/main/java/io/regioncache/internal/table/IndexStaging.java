@@ -15,16 +15,18 @@ import org.agrona.concurrent.UnsafeBuffer;
  * copied out of the node while the node is still cached, into one of up to {@link #BUCKETS} buckets by the top bits
  * of its home slot (a bucket covers 1/512 of the column: 512 KB and 128 pages at 1M keys). When a bucket holds
  * {@link #BUCKET_RECORDS} records they are written into its part of the column together, about four to a page instead
- * of one, and the bucket is emptied; {@link #drainInto} writes what is left when the copy ends. Linear probing gives
+ * of one, and the bucket is emptied; {@link #drain} writes what is left when the copy ends. Linear probing gives
  * a correct table for any insertion order (nothing is ever removed), so the order changes the speed only.
  * <p>
  * <b>Measured</b> ({@code IndexFillProbe} in bench/jmh: 1M keys of 16 + 100 bytes walked into a fresh index, direct
  * and windowed one after the other in one JVM, four rounds, the last two reported, two JVMs per setting): windowed /
- * direct = 0.74-0.87 with 256 records per bucket, 0.68-0.82 with 512 and 0.71-0.78 with 1,024. The more records a
- * bucket holds, the more writes share a page, but the more are left for the end (at 512: 40-55 ms of the fill; at
- * 1,024: 90-110 ms), which a load cannot hide in its waits on the scan. Holding every key until the end and writing
- * the buckets then (152 MB at 1M keys) filled fastest in isolation but left all of it, 100-200 ms, for after the
- * copy; sorting each bucket by home slot before writing it was slower (its records are then read at random).
+ * direct = 0.74-0.87 with 256 records per bucket, 0.68-0.82 with 512 (0.50-0.88 in two later runs) and 0.71-0.78
+ * with 1,024. The more records a bucket holds, the more writes share a page, but the more are left for the end (at
+ * 512: 33-55 ms of the fill; at 1,024: 90-110 ms), which a load cannot hide in its waits on the scan. Holding every
+ * key until the end and writing the buckets then (152 MB at 1M keys) filled fastest in isolation but left all of it,
+ * 100-200 ms, for after the copy; sorting each bucket by home slot before writing it was slower (its records are then
+ * read at random), and loading the home slots and entries of the next 16 records ahead while writing a bucket (as the
+ * direct fill does) made no difference.
  * <p>
  * Record layout ({@link #RECORD_BYTES} each; bucket {@code b} holds records {@code [b * perBucket, (b + 1) *
  * perBucket)}):
@@ -49,7 +51,7 @@ final class IndexStaging
      */
     static final int BUCKET_RECORDS = 512;
     /**
-     * Smallest index capacity that is staged: below it (an entry column of 32 MB or less, about the last-level cache
+     * Smallest index capacity that is staged: below it (an entry column of 16 MB or less, half the last-level cache
      * here) the direct fill's writes mostly hit the cache anyway.
      */
     static final int MIN_CAPACITY = 1 << 18;
@@ -71,10 +73,10 @@ final class IndexStaging
 
     private IndexStaging(final UnsafeBuffer records, final HashIndex index, final int perBucket)
     {
-        this.perBucket = perBucket;
         final int capacity = index.capacity();
         this.records = records;
         this.index = index;
+        this.perBucket = perBucket;
         this.capacityMask = capacity - 1;
         final int buckets = buckets(capacity);
         this.bucketShift = Integer.numberOfTrailingZeros(capacity) - Integer.numberOfTrailingZeros(buckets);
@@ -129,7 +131,7 @@ final class IndexStaging
     }
 
     /**
-     * @return buckets written into the index before {@link #drainInto} (tests).
+     * @return buckets written into the index before {@link #drain} (tests).
      */
     long bucketsWritten()
     {
@@ -164,7 +166,7 @@ final class IndexStaging
     /**
      * Write every key still staged into the index (the copy is done) and empty the staging.
      */
-    void drainInto()
+    void drain()
     {
         for (int bucket = 0; bucket < staged.length; bucket++)
         {

@@ -462,7 +462,7 @@ public final class MvccTable
             copyStaging = null;
             if (drain)
             {
-                staging.drainInto();
+                staging.drain();
             }
             hashBytes -= staging.bytes();
             staging.release(pool);

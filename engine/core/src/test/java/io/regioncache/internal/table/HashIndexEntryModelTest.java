@@ -193,9 +193,10 @@ class HashIndexEntryModelTest
     /**
      * The deferred bulk build: a private copy in table order, its index built once; the old table is freed. In six
      * rounds of seven the copy also sizes an index a third of the way in, as a pipelined load does, and fills it
-     * between writes (directly, or windowed through {@link IndexStaging} in half the copies): with the right estimate (that index is published), one too low or too high, or with one write
-     * that is not an append (the newest version of a middle key held back to the end): then the build starts over,
-     * and every read must be exact either way.
+     * between writes (directly, or windowed through {@link IndexStaging} in half the copies): with the right
+     * estimate (that index is published), one too low or too high, or with one write that is not an append (the
+     * newest version of a middle key held back to the end): then the build starts over, and every read must be exact
+     * either way.
      */
     private MvccTable rebuilt(final SegmentPool pool, final MvccTable table, final int entryLimit)
     {
