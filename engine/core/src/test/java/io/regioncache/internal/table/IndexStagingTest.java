@@ -58,8 +58,7 @@ class IndexStagingTest
         // half the buckets are written full during the copy and every bucket has keys left for the build.
         makeModel(random, 130_000);
         final SegmentPool pool = new SegmentPool(1 << 20, Long.MAX_VALUE);
-        final MvccTable table = new MvccTable(pool, MAX_KEY, true);
-        table.deferHashIndex();
+        final MvccTable table = deferredTable(pool);
         final long keys = model.size();
         final long startAt = keys / 10;
         long copied = 0;
@@ -72,12 +71,7 @@ class IndexStagingTest
                 assertTrue(started);
                 assertEquals(0, table.stagedBucketsWritten(), "staged at this size");
             }
-            for (final Map.Entry<Long, byte[]> version : key.getValue().descendingMap().entrySet())
-            {
-                final byte[] value = version.getValue();
-                assertEquals(MvccTable.OK, TOMBSTONE == value ? table.delete(key.getKey(), version.getKey()) :
-                    table.put(key.getKey(), version.getKey(), value));
-            }
+            copyKey(table, key);
             copied++;
             if (started && random.nextInt(4) == 0)
             {
@@ -91,10 +85,7 @@ class IndexStagingTest
         assertEquals(-1, table.stagedBucketsWritten(), "the staging is gone once the index is published");
         assertEquals(table.memoryBytes(), pool.bytesInUse(), "the staging's memory went back to the pool");
         assertEquals(keys, table.indexSlotsInUse(), "every key in the index exactly once");
-        checkAll(table, random);
-        table.free();
-        assertEquals(0, pool.bytesInUse());
-        pool.close();
+        checkAllAndFree(table, pool, random);
     }
 
     /** The staging's memory is counted with the index being filled, and given back whatever becomes of it. */
@@ -104,8 +95,7 @@ class IndexStagingTest
         final Random random = new Random(7);
         makeModel(random, 70_000);
         final SegmentPool pool = new SegmentPool(1 << 20, Long.MAX_VALUE);
-        final MvccTable table = new MvccTable(pool, MAX_KEY, true);
-        table.deferHashIndex();
+        final MvccTable table = deferredTable(pool);
         copyAll(table);
         final long data = pool.bytesInUse();
         assertTrue(table.startIndexDuringCopy(model.size(), false));
@@ -125,10 +115,7 @@ class IndexStagingTest
         assertEquals(data, pool.bytesInUse(), "abandoned: index and staging given back");
         assertEquals(-1, table.stagedBucketsWritten());
         assertTrue(table.buildHashIndex());
-        checkAll(table, random);
-        table.free();
-        assertEquals(0, pool.bytesInUse());
-        pool.close();
+        checkAllAndFree(table, pool, random);
     }
 
     /** A pool with room for the index but not for its staging: the index is filled directly and published. */
@@ -139,8 +126,7 @@ class IndexStagingTest
         makeModel(random, 70_000);
         final long keys = model.size();
         final SegmentPool measure = new SegmentPool(1 << 20, Long.MAX_VALUE);
-        final MvccTable probe = new MvccTable(measure, MAX_KEY, true);
-        probe.deferHashIndex();
+        final MvccTable probe = deferredTable(measure);
         copyAll(probe);
         final long data = measure.bytesInUse();
         probe.free();
@@ -148,8 +134,7 @@ class IndexStagingTest
 
         final SegmentPool pool = new SegmentPool(1 << 20,
             data + MvccTable.fullIndexBytes(keys) + MvccTable.indexStagingBytes(keys) / 2);
-        final MvccTable table = new MvccTable(pool, MAX_KEY, true);
-        table.deferHashIndex();
+        final MvccTable table = deferredTable(pool);
         copyAll(table);
         assertTrue(table.startIndexDuringCopy(keys, true));
         assertTrue(table.copyIndexHasEntries());
@@ -161,23 +146,43 @@ class IndexStagingTest
         assertTrue(table.buildHashIndex());
         assertTrue(table.indexFilledDuringCopy());
         assertEquals(keys, table.indexSlotsInUse());
-        checkAll(table, random);
-        table.free();
-        assertEquals(0, pool.bytesInUse());
-        pool.close();
+        checkAllAndFree(table, pool, random);
+    }
+
+    /** A table that copies as a load does: its hash index deferred. */
+    private static MvccTable deferredTable(final SegmentPool pool)
+    {
+        final MvccTable table = new MvccTable(pool, MAX_KEY, true);
+        table.deferHashIndex();
+        return table;
     }
 
     private void copyAll(final MvccTable table)
     {
         for (final Map.Entry<byte[], NavigableMap<Long, byte[]>> key : model.entrySet())
         {
-            for (final Map.Entry<Long, byte[]> version : key.getValue().descendingMap().entrySet())
-            {
-                final byte[] value = version.getValue();
-                assertEquals(MvccTable.OK, TOMBSTONE == value ? table.delete(key.getKey(), version.getKey()) :
-                    table.put(key.getKey(), version.getKey(), value));
-            }
+            copyKey(table, key);
         }
+    }
+
+    /** Copy one key's versions in table order (newest first), as a load does. */
+    private static void copyKey(final MvccTable table, final Map.Entry<byte[], NavigableMap<Long, byte[]>> key)
+    {
+        for (final Map.Entry<Long, byte[]> version : key.getValue().descendingMap().entrySet())
+        {
+            final byte[] value = version.getValue();
+            assertEquals(MvccTable.OK, TOMBSTONE == value ? table.delete(key.getKey(), version.getKey()) :
+                table.put(key.getKey(), version.getKey(), value));
+        }
+    }
+
+    /** Every read against the model, then the table freed: nothing may stay held in the pool. */
+    private void checkAllAndFree(final MvccTable table, final SegmentPool pool, final Random random)
+    {
+        checkAll(table, random);
+        table.free();
+        assertEquals(0, pool.bytesInUse());
+        pool.close();
     }
 
     /** Distinct random keys, one to three versions each, the newest a tombstone one time in eight. */
