@@ -25,6 +25,13 @@ import org.openjdk.jmh.annotations.State;
  *   pays at best.</li>
  *   <li>{@link #independent16}: 16 random loads whose addresses are known up front (read from a pre-generated
  *   index array, sequentially): the core overlaps their misses; what a batched get can hope for per key.</li>
+ *   <li>{@link #stream100}: one load per cache line over the bytes of 101 nodes of a 16-byte key and a 100-byte value
+ *   laid out one after the other ({@link #NODE_BYTES} each), from a random start: every address known up front, so
+ *   the misses overlap and the hardware prefetcher runs ahead. The least a {@code scan100} (a seek, then 100 steps
+ *   over a region laid out in key order) must read, at the machine's streaming speed.</li>
+ *   <li>{@link #walk100}: the same bytes, one 8-byte load per node, each load's address depending on the load before
+ *   (as a scan's step depends on the node's link): a linked walk over nodes that follow each other in memory, helped
+ *   only by the hardware prefetcher.</li>
  * </ul>
  * The buffer has {@code keys * 192} bytes rounded up to a power of two (a 1M-key table of 16-byte keys and 100-byte
  * values holds ~170 MB of nodes and a 16 MB hash index: 256 MB here; its index entries alone are 256 MB), accessed
@@ -46,6 +53,13 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
     static final int BYTES_PER_KEY = 192;
     /** Pre-generated independent indices (a power of two): 8 MiB of ints, read sequentially. */
     static final int INDEPENDENT = 1 << 21;
+    /**
+     * Bytes of one node of a 16-byte key and a 100-byte value at height 1 (three quarters of the nodes): a 32-byte
+     * header, the key and the value, 8-byte aligned ({@code NodeLayout.nodeSize(1, 16, 100)}).
+     */
+    static final int NODE_BYTES = 152;
+    /** Nodes a {@code scan100} reads: the one the seek lands on and 100 steps. */
+    static final int SCAN_NODES = 101;
 
     /** The buffer and the chase cycle (shared by the trial; each thread keeps its own position). */
     @State(Scope.Benchmark)
@@ -199,5 +213,53 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
             sum += b.getLong(idx[n + i]);
         }
         return sum;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position in the index array (a random start per op).
+     * @return the sum of the words loaded (consumed by JMH).
+     */
+    @Benchmark
+    public long stream100(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final int start = scanStart(m, c);
+        final int end = start + SCAN_NODES * NODE_BYTES;
+        long sum = 0;
+        for (int at = start; at < end; at += LINE)
+        {
+            sum += b.getLong(at);
+        }
+        return sum;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position in the index array (a random start per op).
+     * @return the sum of the words loaded (consumed by JMH).
+     */
+    @Benchmark
+    public long walk100(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        int at = scanStart(m, c);
+        long sum = 0;
+        for (int i = 0; i < SCAN_NODES; i++)
+        {
+            final long word = b.getLong(at);
+            sum += word;
+            // Each word is a line offset of the chase (below 2^31), so its top bit is 0, which the JIT cannot know:
+            // the next address depends on this load, as a scan's next node depends on the link it reads.
+            at += NODE_BYTES + (int)(word >>> 63);
+        }
+        return sum;
+    }
+
+    private static int scanStart(final Memory m, final Cursor c)
+    {
+        final int n = c.next;
+        c.next = (n + 1) & (INDEPENDENT - 1);
+        return Math.min(m.independent[n], m.buffer.capacity() - SCAN_NODES * NODE_BYTES - LINE) & -8;
     }
 }

@@ -20,28 +20,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class TableCursor
 {
-    /**
-     * How far ahead of the current node a forward walk reads, in bytes, while nodes follow each other in memory (in
-     * either direction, see {@link #readAhead}). A dependent walk from node to node waits for each line in
-     * turn; loads whose addresses are known up front overlap their misses instead (Java has no prefetch instruction).
-     * 2 KiB is about 14 nodes of a 16-byte key and a 100-byte value, ahead by more than one memory miss at ~40 ns a
-     * step, and 32 lines in flight at most. (4 KiB refilled 2 KiB at a time measured no better on this machine.)
-     */
-    static final int READ_AHEAD = 2048;
-    /**
-     * A walk refills its read-ahead only once this many bytes of it were consumed, then all at once. The loads are
-     * real loads (there is no prefetch instruction), so each must complete before it retires: two or three loads a
-     * step, each waiting at the head of the reorder buffer with only a step or two of work behind it, kept only a few
-     * misses in flight. A burst of 16 independent loads issued together keeps all of them in flight, and the core
-     * waits about one memory latency per burst instead of per step.
-     */
-    static final int READ_AHEAD_BURST = 1024;
-    /** Read-ahead right after a seek, before a first step has shown that the nodes follow each other. */
-    static final int SEEK_READ_AHEAD = 512;
-    /** A step to a node at most this many bytes further in the same segment counts as sequential. */
-    static final int SEQUENTIAL_GAP = 512;
-    private static final int LINE = 64;
-
     private final MvccTable table;
     private final NodeArena arena;
     private final KeyBound lower;
@@ -49,18 +27,18 @@ public final class TableCursor
     private final UnsafeBuffer scratch = new UnsafeBuffer(new byte[0]);
     private long readVersion;
     private long node = NodeLayout.NULL;
-    /** The segment and offset of {@link #node} (valid while it is not NULL): accessors decode nothing. */
+    /**
+     * The segment and offset of {@link #node} (valid while it is not NULL), its raw base and address (checked once,
+     * when the cursor moved onto it, see {@link #checkedNode}) and its key length: accessors decode nothing.
+     */
     private UnsafeBuffer segment;
     private int offset;
+    private byte[] base;
+    private long address;
+    private int keyLength;
     /** The last segment resolved and its index: a walk in key order stays in one segment for thousands of steps. */
     private UnsafeBuffer cachedSegment;
     private int cachedSegmentIndex = -1;
-    /** End (exclusive) of the lines of {@link #segment} read ahead above {@link #offset} so far. */
-    private int readAheadHigh;
-    /** Start of the lines of {@link #segment} read ahead below {@link #offset} so far. */
-    private int readAheadLow;
-    /** Sum of the words read ahead: a field the JIT cannot prove dead, so the loads stay. */
-    private long readAheadSink;
 
     TableCursor(final MvccTable table)
     {
@@ -87,6 +65,7 @@ public final class TableCursor
         this.upper.set(upper, upperOffset, upperLength);
         node = NodeLayout.NULL;
         segment = null;
+        base = null;
         // A table freed and written again may put other buffers at the same segment indexes: resolve afresh.
         cachedSegment = null;
         cachedSegmentIndex = -1;
@@ -188,7 +167,8 @@ public final class TableCursor
         {
             return false;
         }
-        return settleForward(skipKey(segment, offset), false);
+        // The older versions of the current key are skipped inside the step's one loop (see settleForward).
+        return settleForward(UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0), true);
     }
 
     /**
@@ -202,8 +182,7 @@ public final class TableCursor
         {
             return false;
         }
-        return settleBackward(table.findLastKeyBefore(
-            segment, NodeLayout.keyOffset(offset), NodeLayout.keyLength(segment, offset), false));
+        return settleBackward(table.findLastKeyBefore(segment, NodeLayout.keyOffset(offset), keyLength, false));
     }
 
     /**
@@ -220,7 +199,7 @@ public final class TableCursor
     public int keyLength()
     {
         validNode();
-        return NodeLayout.keyLength(segment, offset);
+        return keyLength;
     }
 
     /**
@@ -229,7 +208,7 @@ public final class TableCursor
     public int valueLength()
     {
         validNode();
-        return NodeLayout.valueLength(segment, offset);
+        return UnsafeApi.getInt(base, address + NodeLayout.VALUE_LENGTH);
     }
 
     /**
@@ -238,7 +217,7 @@ public final class TableCursor
     public long version()
     {
         validNode();
-        return NodeLayout.version(segment, offset);
+        return UnsafeApi.getLong(base, address + NodeLayout.VERSION);
     }
 
     /**
@@ -247,7 +226,7 @@ public final class TableCursor
     public void keyView(final DirectBuffer view)
     {
         validNode();
-        view.wrap(segment, NodeLayout.keyOffset(offset), NodeLayout.keyLength(segment, offset));
+        view.wrap(segment, NodeLayout.keyOffset(offset), keyLength);
     }
 
     /**
@@ -257,8 +236,8 @@ public final class TableCursor
     {
         validNode();
         // A visible node is never a tombstone, so its value length is >= 0.
-        final int keyLength = NodeLayout.keyLength(segment, offset);
-        view.wrap(segment, NodeLayout.keyOffset(offset) + keyLength, NodeLayout.valueLength(segment, offset));
+        view.wrap(
+            segment, NodeLayout.keyOffset(offset) + keyLength, UnsafeApi.getInt(base, address + NodeLayout.VALUE_LENGTH));
     }
 
     /**
@@ -269,9 +248,8 @@ public final class TableCursor
     public int copyKey(final MutableDirectBuffer dst, final int dstOffset)
     {
         validNode();
-        final int length = NodeLayout.keyLength(segment, offset);
-        dst.putBytes(dstOffset, segment, NodeLayout.keyOffset(offset), length);
-        return length;
+        dst.putBytes(dstOffset, segment, NodeLayout.keyOffset(offset), keyLength);
+        return keyLength;
     }
 
     /**
@@ -282,8 +260,8 @@ public final class TableCursor
     public int copyValue(final MutableDirectBuffer dst, final int dstOffset)
     {
         validNode();
-        final int length = NodeLayout.valueLength(segment, offset);
-        dst.putBytes(dstOffset, segment, NodeLayout.valueOffset(segment, offset), length);
+        final int length = UnsafeApi.getInt(base, address + NodeLayout.VALUE_LENGTH);
+        dst.putBytes(dstOffset, segment, NodeLayout.keyOffset(offset) + keyLength, length);
         return length;
     }
 
@@ -307,163 +285,111 @@ public final class TableCursor
         return value;
     }
 
-    /** A seek's landing: settle forward from {@code start}, reading ahead as after a jump. */
+    /** A seek's landing: settle forward from {@code start}, skipping no key first. */
     private boolean seekForward(final long start)
     {
-        return settleForward(start, true);
+        return settleForward(start, false);
     }
 
     /**
-     * From a node that is the first node at or after the wanted position, move forward to the first visible
-     * key: skip versions newer than the read version, and whole keys whose visible version is a tombstone.
+     * Move forward from {@code start} to the first visible key: skip, when {@code skipCurrent}, the older versions of
+     * the key the cursor is on (a {@link #next()}); then versions newer than the read version, and whole keys whose
+     * visible version is a tombstone. {@code start} is the first node at or after the wanted position.
      * <p>
-     * This is a scan's step, so it decodes each node once: the segment comes from a one-entry cache (no load of the
-     * arena's volatile array while a walk stays in one segment), the version, the value length and the bound are read
-     * at fixed offsets from the node, and the accessors then read the position kept here.
+     * This is a scan's step, in one loop that decodes and checks each node once: the segment comes from a one-entry
+     * cache (no load of the arena's volatile array while a walk stays in one segment); the key equality of the version
+     * skip (length first, then 8-byte words: cheaper than an ordered compare, and all a step needs), the bound, the
+     * version and the value length are read at fixed offsets from the node; the node it stops on is kept with its raw
+     * address and key length, so the accessors and the next step decode nothing again. A key with more than
+     * {@link MvccTable#MAX_LINEAR_SKIP} older versions is left with one O(log n) search instead.
      * <p>
      * The step reads nodes raw ({@link UnsafeApi} with the segment's base and address), like the index lookup: every
      * offset it reads is in range by construction (a node address comes from the table's own links, and a node's
      * header and key are inside its segment), and with Agrona's bounds checks on (the default, and the tests)
      * {@link #checkedNode} still checks each node's header and key once, instead of Agrona checking each of the
-     * dozen words a step reads (the bound compare, the header, the version skip's key equality, the read-ahead).
+     * dozen words a step reads (the bound compare, the header, the version skip's key equality).
+     * <p>
+     * The step reads nothing ahead of the walk. It used to load lines up to 2 KiB ahead in bursts (Java has no
+     * prefetch instruction, so they were real loads); on a quiet host that measured slower than leaving the stream to
+     * the hardware prefetcher (a JMH {@code scan100} over 1M keys 2.8-3.1 µs without, 3.3-4.2 µs with): a real load
+     * that misses holds up retirement like the walk's own, and a walk over nodes that follow each other in memory
+     * (a load, a compaction, batches in key order) is a stream the prefetcher already follows. What that shape costs at
+     * best is measured beside the scan ({@code MemoryLatencyBenchmark.walk100} and {@code stream100}).
      */
-    private boolean settleForward(final long start, final boolean seek)
+    private boolean settleForward(final long start, final boolean skipCurrent)
     {
         final boolean bounded = upper.isPresent();
         final long readVersion = this.readVersion;
+        // The key being skipped: its node's segment, offset, base, address and key length (-1: skipping nothing).
+        UnsafeBuffer skipSegment = segment;
+        int skipOffset = offset;
+        byte[] skipBase = base;
+        long skipAddress = address;
+        int skipLength = skipCurrent ? keyLength : -1;
+        int skipped = 0;
         long n = start;
         while (NodeLayout.NULL != n)
         {
             final UnsafeBuffer s = segmentOf(n);
             final int o = NodeLayout.offset(n);
-            final byte[] base = s.byteArray();
-            final long address = checkedNode(s, o);
-            if (bounded && upper.compareRaw(
-                base, address + NodeLayout.KEY, UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH)) >= 0)
+            final byte[] b = s.byteArray();
+            final long a = checkedNode(s, o);
+            final int kl = UnsafeApi.getInt(b, a + NodeLayout.KEY_LENGTH);
+            if (skipLength >= 0)
+            {
+                if (KeyCompare.equalsRaw(b, a + NodeLayout.KEY, kl, skipBase, skipAddress + NodeLayout.KEY, skipLength))
+                {
+                    // an older version of the key being skipped
+                    if (++skipped < MvccTable.MAX_LINEAR_SKIP)
+                    {
+                        n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
+                    }
+                    else
+                    {
+                        n = table.findGreaterOrEqual(
+                            skipSegment, NodeLayout.keyOffset(skipOffset), skipLength, MvccTable.PAST_ALL_VERSIONS);
+                        skipLength = -1;
+                    }
+                    continue;
+                }
+                skipLength = -1;
+            }
+            if (bounded && upper.compareRaw(b, a + NodeLayout.KEY, kl) >= 0)
             {
                 break;
             }
-            if (UnsafeApi.getLong(base, address + NodeLayout.VERSION) > readVersion)
+            if (UnsafeApi.getLong(b, a + NodeLayout.VERSION) > readVersion)
             {
                 // a newer version of this key, or the first of the next key
-                n = UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0);
+                n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
             }
-            else if (UnsafeApi.getInt(base, address + NodeLayout.VALUE_LENGTH) == NodeLayout.TOMBSTONE)
+            else if (UnsafeApi.getInt(b, a + NodeLayout.VALUE_LENGTH) == NodeLayout.TOMBSTONE)
             {
-                n = skipKey(s, o);
+                // a deleted key: skip its older versions
+                skipSegment = s;
+                skipOffset = o;
+                skipBase = b;
+                skipAddress = a;
+                skipLength = kl;
+                skipped = 0;
+                n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
             }
             else
             {
                 // the first version <= readVersion of its key: its visible version
-                readAhead(s, o, seek);
                 node = n;
                 segment = s;
                 offset = o;
+                base = b;
+                address = a;
+                keyLength = kl;
                 return true;
             }
         }
         node = NodeLayout.NULL;
         segment = null;
+        base = null;
         return false;
-    }
-
-    /**
-     * Read ahead of a walk that moves through memory in order, either way. A seek reads {@link #SEEK_READ_AHEAD} bytes
-     * on both sides of the node it lands on (the direction is not known yet). A step that lands a little further on in
-     * the same segment (a table written in key order: a load, a compaction, live batches whose keys ascend or descend)
-     * keeps up to {@link #READ_AHEAD} bytes read ahead above it, each line once, refilled in bursts of
-     * {@link #READ_AHEAD_BURST}; a step that lands a little before (a batch that touched a key twice goes in last
-     * first, so that the later operation on a key wins, and a key-ordered one of those is allocated in descending key
-     * order) keeps them read ahead below it. Any other step reads nothing ahead, so a table whose
-     * nodes are scattered pays two compares per step, not wasted loads. Every load stays in the segment whatever the
-     * layout: a wrong guess costs bandwidth, never a wrong result.
-     */
-    private void readAhead(final UnsafeBuffer s, final int o, final boolean seek)
-    {
-        // Raw loads: every offset read below is in [0, last], inside the segment by construction.
-        final byte[] base = s.byteArray();
-        final long address = s.addressOffset();
-        final int last = s.capacity() - Long.BYTES;
-        final int delta = o - offset;
-        long sum = 0;
-        if (seek)
-        {
-            final int end = Math.min(o + SEEK_READ_AHEAD, last);
-            int at = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
-            for (; at < end; at += LINE)
-            {
-                sum += UnsafeApi.getLong(base, address + at);
-            }
-            readAheadHigh = Math.max(at, o);
-            readAheadLow = Math.max(0, o - SEEK_READ_AHEAD) & -LINE;
-        }
-        else if (s == segment && delta > 0 && delta <= SEQUENTIAL_GAP)
-        {
-            // Refill in bursts, not a line or two per step: see READ_AHEAD_BURST.
-            if (o + READ_AHEAD - readAheadHigh >= READ_AHEAD_BURST)
-            {
-                final int end = Math.min(o + READ_AHEAD, last);
-                int at = Math.max(readAheadHigh, o) & -LINE;
-                for (; at < end; at += LINE)
-                {
-                    sum += UnsafeApi.getLong(base, address + at);
-                }
-                readAheadHigh = Math.max(at, o);
-            }
-            readAheadLow = o;
-        }
-        else if (s == segment && delta < 0 && delta >= -SEQUENTIAL_GAP)
-        {
-            if (readAheadLow - (o - READ_AHEAD) >= READ_AHEAD_BURST)
-            {
-                final int end = Math.max(0, o - READ_AHEAD);
-                int at = (Math.min(readAheadLow, o) & -LINE) - LINE;
-                for (; at >= end; at -= LINE)
-                {
-                    sum += UnsafeApi.getLong(base, address + Math.min(at, last));
-                }
-                readAheadLow = Math.max(0, at + LINE);
-            }
-            readAheadHigh = o;
-        }
-        else
-        {
-            readAheadHigh = o;
-            readAheadLow = o;
-        }
-        readAheadSink += sum;
-    }
-
-    /**
-     * @return the first node with a key greater than the key of the node at ({@code s}, {@code o}), or NULL. Walks a
-     * few versions linearly (the common case: few versions per key) before an O(log n) search; each candidate is only
-     * checked for equality (length first, then 8-byte words), which is cheaper than an ordered compare and is all a
-     * step needs.
-     */
-    private long skipKey(final UnsafeBuffer s, final int o)
-    {
-        final byte[] base = s.byteArray();
-        final long address = checkedNode(s, o);
-        final int keyLength = UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH);
-        long next = UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0);
-        for (int i = 0; i < MvccTable.MAX_LINEAR_SKIP; i++)
-        {
-            if (NodeLayout.NULL == next)
-            {
-                return next;
-            }
-            final UnsafeBuffer nextSegment = segmentOf(next);
-            final byte[] nextBase = nextSegment.byteArray();
-            final long nextAddress = checkedNode(nextSegment, NodeLayout.offset(next));
-            if (!KeyCompare.equalsRaw(
-                nextBase, nextAddress + NodeLayout.KEY, UnsafeApi.getInt(nextBase, nextAddress + NodeLayout.KEY_LENGTH),
-                base, address + NodeLayout.KEY, keyLength))
-            {
-                return next;
-            }
-            next = UnsafeApi.getLongAcquire(nextBase, nextAddress + NodeLayout.NEXT_0);
-        }
-        return table.findGreaterOrEqual(s, NodeLayout.keyOffset(o), keyLength, MvccTable.PAST_ALL_VERSIONS);
     }
 
     /**
@@ -476,7 +402,9 @@ public final class TableCursor
         if (UnsafeBuffer.SHOULD_BOUNDS_CHECK)
         {
             s.boundsCheck(o + NodeLayout.NEXT_0, NodeLayout.KEY);
-            s.boundsCheck(NodeLayout.keyOffset(o), NodeLayout.keyLength(s, o));
+            // the header is in range now, so its key length can be read raw
+            s.boundsCheck(
+                NodeLayout.keyOffset(o), UnsafeApi.getInt(s.byteArray(), s.addressOffset() + o + NodeLayout.KEY_LENGTH));
         }
         return s.addressOffset() + o;
     }
@@ -516,11 +444,14 @@ public final class TableCursor
             final long visible = table.visibleVersionOf(n, readVersion);
             if (NodeLayout.NULL != visible)
             {
+                final UnsafeBuffer s = segmentOf(visible);
+                final int o = NodeLayout.offset(visible);
                 node = visible;
-                segment = segmentOf(visible);
-                offset = NodeLayout.offset(visible);
-                readAheadHigh = offset; // a backward step (prev, seekForPrev) reads nothing ahead
-                readAheadLow = offset;
+                segment = s;
+                offset = o;
+                base = s.byteArray();
+                address = checkedNode(s, o);
+                keyLength = UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH);
                 return true;
             }
             final UnsafeBuffer s = segmentOf(n);
@@ -529,6 +460,7 @@ public final class TableCursor
         }
         node = NodeLayout.NULL;
         segment = null;
+        base = null;
         return false;
     }
 
