@@ -87,7 +87,8 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
         @Setup(Level.Trial)
         public void setup()
         {
-            final long want = (long)keys * BYTES_PER_KEY;
+            // at least two scans' worth, so that walk100 and stream100 have room at any key count
+            final long want = Math.max((long)keys * BYTES_PER_KEY, 2L * SCAN_NODES * NODE_BYTES);
             long size = LINE;
             while (size < want)
             {
