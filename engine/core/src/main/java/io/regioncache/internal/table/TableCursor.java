@@ -63,9 +63,7 @@ public final class TableCursor
         this.readVersion = readVersion;
         this.lower.set(lower, lowerOffset, lowerLength);
         this.upper.set(upper, upperOffset, upperLength);
-        node = NodeLayout.NULL;
-        segment = null;
-        base = null;
+        clearPosition();
         // A table freed and written again may put other buffers at the same segment indexes: resolve afresh.
         cachedSegment = null;
         cachedSegmentIndex = -1;
@@ -377,18 +375,11 @@ public final class TableCursor
             else
             {
                 // the first version <= readVersion of its key: its visible version
-                node = n;
-                segment = s;
-                offset = o;
-                base = b;
-                address = a;
-                keyLength = kl;
+                moveTo(n, s, o, b, a, kl);
                 return true;
             }
         }
-        node = NodeLayout.NULL;
-        segment = null;
-        base = null;
+        clearPosition();
         return false;
     }
 
@@ -446,22 +437,36 @@ public final class TableCursor
             {
                 final UnsafeBuffer s = segmentOf(visible);
                 final int o = NodeLayout.offset(visible);
-                node = visible;
-                segment = s;
-                offset = o;
-                base = s.byteArray();
-                address = checkedNode(s, o);
-                keyLength = UnsafeApi.getInt(base, address + NodeLayout.KEY_LENGTH);
+                final byte[] b = s.byteArray();
+                final long a = checkedNode(s, o);
+                moveTo(visible, s, o, b, a, UnsafeApi.getInt(b, a + NodeLayout.KEY_LENGTH));
                 return true;
             }
             final UnsafeBuffer s = segmentOf(n);
             final int o = NodeLayout.offset(n);
             n = table.findLastKeyBefore(s, NodeLayout.keyOffset(o), NodeLayout.keyLength(s, o), false);
         }
+        clearPosition();
+        return false;
+    }
+
+    /** Position the cursor on node {@code n}, already resolved and checked (see {@link #checkedNode}). */
+    private void moveTo(final long n, final UnsafeBuffer s, final int o, final byte[] b, final long a, final int kl)
+    {
+        node = n;
+        segment = s;
+        offset = o;
+        base = b;
+        address = a;
+        keyLength = kl;
+    }
+
+    /** Invalidate the position (the buffers are dropped so that an idle cursor holds no segment). */
+    private void clearPosition()
+    {
         node = NodeLayout.NULL;
         segment = null;
         base = null;
-        return false;
     }
 
     private long validNode()
