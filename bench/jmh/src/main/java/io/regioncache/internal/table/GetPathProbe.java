@@ -350,12 +350,11 @@ public final class GetPathProbe
                 return sum;
             }
         });
-        for (final int upTo : new int[] {2, 3, 4})
+        for (final int upTo : new int[] {2, 3})
         {
-            // multiGet's phases cut after 2 (touch homes), 2b (the displaced keys' round) and 3 (node hints): what
-            // each costs per key, against the whole multiGet and the one-line floor ("touch16 first lines").
-            final String phases = upTo == 2 ? "2" : upTo == 3 ? "2b" : "3";
-            variants.add(new Variant("multiGet16 phases 1-" + phases + "/key " + pages)
+            // multiGet's phases cut after 2 (the home entries and the first lines after them) and 3 (node hints):
+            // what each costs per key, against the whole multiGet and the one-line floor ("touch16 first lines").
+            variants.add(new Variant("multiGet16 phases 1-" + upTo + "/key " + pages)
             {
                 @Override
                 protected long run(final int ops)
@@ -369,22 +368,9 @@ public final class GetPathProbe
                         hash16(mkeys, mh);
                         for (int k = 0; k < 16; k++)
                         {
-                            final int home = index.home(mh[k]);
-                            mp[k] = home;
-                            sum += index.touch(home);
+                            sum += index.touchBatch(index.home(mh[k]));
                         }
                         if (upTo >= 3)
-                        {
-                            for (int k = 0; k < 16; k++)
-                            {
-                                final int next = index.nextProbeHint(mh[k], (int)mp[k]);
-                                if (next >= 0)
-                                {
-                                    sum += index.touch(next);
-                                }
-                            }
-                        }
-                        if (upTo >= 4)
                         {
                             for (int k = 0; k < 16; k++)
                             {

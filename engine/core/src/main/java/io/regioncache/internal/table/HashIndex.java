@@ -385,22 +385,31 @@ final class HashIndex
         return entries.getLong(entry) + entries.getLong(entry + ENTRY_BYTES / 2);
     }
 
+    /** Entries after the home entry whose first line {@link #touchBatch} loads. */
+    static final int BATCH_TOUCH_AHEAD = 2;
+
     /**
-     * For a batched get, after {@link #touch}{@code (index)}: the next entry the lookup of {@code hash} will read, so
-     * that the batch can load it for every displaced key at once (a quarter of the keys sit past their home entry at
-     * the load factors kept; each such key would otherwise cost the resolving pass a miss of its own, one key after
-     * the other). {@code -1} when the lookup ends at {@code index}: the entry is empty, or carries the key's tag (so is
-     * almost surely its entry), or there are no entries (slots share lines, so the next slot is usually loaded
-     * already). A hint only: a wrong answer costs a miss, never a wrong result. Any thread.
+     * A hint for a batched get: load both lines of entry {@code home} and the first line (meta word and key) of the
+     * {@link #BATCH_TOUCH_AHEAD} entries after it (or only the home slot when there are no entries), so that the
+     * misses of many keys, displaced ones included, overlap before any is resolved. The reads are raw, unchecked even
+     * with Agrona's bounds checks on: {@code home} is masked to the capacity by {@link #home} and every entry after it
+     * is masked again, so each address is inside the column by construction (as in {@link #findEntry}). Any thread.
+     *
+     * @return the sum of a word read from each line (ignored by the caller apart from a sink).
      */
-    int nextProbeHint(final long hash, final int index)
+    long touchBatch(final int home)
     {
         if (null == entries)
         {
-            return -1;
+            return slots.getLong(home << 3);
         }
-        final int meta = entries.getInt((index << ENTRY_SHIFT) + META);
-        return 0 == meta || entryTag(meta) == (int)(hash >>> ENTRY_TAG_SHIFT) ? -1 : (index + 1) & mask;
+        final long address = entriesAddress + ((long)(home & mask) << ENTRY_SHIFT);
+        long sum = UnsafeApi.getLong(entriesBase, address) + UnsafeApi.getLong(entriesBase, address + ENTRY_BYTES / 2);
+        for (int k = 1; k <= BATCH_TOUCH_AHEAD; k++)
+        {
+            sum += UnsafeApi.getLong(entriesBase, entriesAddress + ((long)((home + k) & mask) << ENTRY_SHIFT));
+        }
+        return sum;
     }
 
     /**
