@@ -780,10 +780,9 @@ public final class MvccTable
      * entry cannot answer, the home slot and the first lines of the node it names, and only then is each key resolved
      * and copied, by the same code as {@link #get}, from lines that are now in the cache. Java has no prefetch
      * instruction; the loads of one phase do not depend on each other, so an out-of-order core keeps many of them in
-     * flight at once. The early
-     * loads are hints only (a slot or node they read may be replaced before the resolving pass, which reads it again
-     * with acquire semantics), so the result is exactly that of {@code count} single gets at {@code readVersion}.
-     * Any thread; allocates nothing.
+     * flight at once. The early loads are hints only (a slot or node they read may be replaced before the resolving
+     * pass, which reads it again with acquire semantics), so the result is exactly that of {@code count} single gets
+     * at {@code readVersion}. Any thread; allocates nothing.
      *
      * @param keys         buffer holding the keys.
      * @param keyOffsets   offset of key {@code i} in {@code keys}, for {@code i} in {@code [from, from + count)}.
@@ -824,9 +823,9 @@ public final class MvccTable
         // as it can. A quarter of the keys sit past their home entry at the load factors kept, nearly all of them
         // one or two entries on, so the resolving pass finds them without a miss of its own. Measured
         // (MultiGetBenchmark, 1M uniform, variants alternating): 112-117 ns per key, against 119-130 with one entry's
-        // line after the home entry, 125-147 with three, and 152-179 for the home entries followed by a
-        // round that waited for them to load the next entry of only the displaced keys (each round costs a whole
-        // miss of its own; the extra lines cost only bandwidth). Hashing inside this loop instead of before it
+        // line after the home entry, 125-147 with three, and 152-179 for the home entries followed by a round that
+        // waited for them to load the next entry of only the displaced keys (each round costs a whole miss of its
+        // own; the extra lines cost only bandwidth). Hashing inside this loop instead of before it
         // measured slower still (196-213): instructions between the loads keep fewer of them in flight.
         long touched = 0;
         for (int i = 0; i < count; i++)
