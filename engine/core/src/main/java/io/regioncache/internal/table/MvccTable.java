@@ -825,8 +825,8 @@ public final class MvccTable
         // (MultiGetBenchmark, 1M uniform, variants alternating): 112-117 ns per key, against 119-130 with one entry's
         // line after the home entry, 125-147 with three, and 152-179 for the home entries followed by a round that
         // waited for them to load the next entry of only the displaced keys (each round costs a whole miss of its
-        // own; the extra lines cost only bandwidth). Hashing inside this loop instead of before it
-        // measured slower still (196-213): instructions between the loads keep fewer of them in flight.
+        // own; the extra lines cost only bandwidth). Hashing inside this loop instead of before it measured slower
+        // still (196-213): instructions between the loads keep fewer of them in flight.
         long touched = 0;
         for (int i = 0; i < count; i++)
         {
