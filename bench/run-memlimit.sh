@@ -1,7 +1,7 @@
 #!/bin/bash
 # The read paths beside the memory limit (issue #10), on a quiet machine, from the repo root after
 # `mvn -B -q -DskipTests package`; about 5 minutes, plus 2 per huge-page pass (JAVA22=..., GLIBC_THP=1, below) and
-# 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1).
+# 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1), 3 for the pass over 1,000 keys (CACHED=1).
 # Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
 OUT=${OUT:-jmh-results/memlimit}
@@ -42,9 +42,19 @@ if [ -n "$NO_BOUNDS" ]; then
   $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache-multiget,chronicle-map-offheap $NB $COMMON -rf json -rff $OUT/nb-multiget.json > $OUT/nb-multiget.log
   $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb $NB $COMMON -rf json -rff $OUT/nb-scan.json > $OUT/nb-scan.log
 fi
+# The same read paths over 1,000 keys, whose index and nodes stay in the L2 cache: what each costs with no memory miss,
+# its CPU floor, beside the peers' own. A per-key time at 1M keys cannot be below this one. Set CACHED=1 to add this
+# pass; rendered on its own into $OUT/cached.
+if [ -n "$CACHED" ]; then
+  K="-p keys=1000 -p distribution=uniform"
+  $J "${B}ReadBenchmark\.get\$" $K -p store=regioncache,chronicle-map,chronicle-map-offheap,lmdb $COMMON -rf json -rff $OUT/cached-get.json > $OUT/cached-get.log
+  $J "${B}MultiGetBenchmark" $K -p store=regioncache-multiget,regioncache,chronicle-map-offheap $COMMON -rf json -rff $OUT/cached-multiget.json > $OUT/cached-multiget.log
+  $J "${B}ScanBenchmark" $K -p store=regioncache,lmdb $COMMON -rf json -rff $OUT/cached-scan.json > $OUT/cached-scan.log
+fi
 uptime | tee -a $OUT/load.txt
 java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer $OUT/memory.json $OUT/get-uniform.json $OUT/multiget.json $OUT/scan.json $OUT/snapshot.json $OUT/get-zipf.json --out $OUT
 R="java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer"
 [ -z "$JAVA22" ] || $R $OUT/huge.json --out $OUT/huge
 [ -z "$GLIBC_THP" ] || $R $OUT/glibc-thp.json --out $OUT/glibc-thp
 [ -z "$NO_BOUNDS" ] || $R $OUT/nb-memory.json $OUT/nb-get.json $OUT/nb-multiget.json $OUT/nb-scan.json --out $OUT/no-bounds
+[ -z "$CACHED" ] || $R $OUT/cached-get.json $OUT/cached-multiget.json $OUT/cached-scan.json --out $OUT/cached
