@@ -364,7 +364,7 @@ final class ApplyAgent implements Agent
     CommandResult onCreateRegion(final Command.CreateRegion c)
     {
         final Region region = c.region;
-        final String bad = validateNewRegion(region);
+        final String bad = validateNewRegion(region, null);
         if (bad != null)
         {
             return invalid(region.id(), bad);
@@ -387,16 +387,19 @@ final class ApplyAgent implements Agent
         {
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "already " + existing.state());
         }
-        if (existing != null && existing.region().epochVersion() < region.epochVersion())
-        {
-            // The host knows a newer epoch than the cached record: the cache missed an event. Evict, then load.
-            conflict(existing, existing.stateWordVolatile(), "load at a newer epoch " + region.epochVersion());
-            evictRecord(existing, EvictReason.EPOCH_DRIFT);
-        }
-        final String bad = validateNewRegion(region);
+        // The host may know a newer epoch than the cached record: the cache missed an event, and the record is
+        // replaced (evicted, then loaded again). The new description is checked first, as if that record were gone
+        // already: bad input (an overlap with another region, say) is refused before any state moves.
+        final boolean replaces = existing != null && existing.region().epochVersion() < region.epochVersion();
+        final String bad = validateNewRegion(region, replaces ? existing : null);
         if (bad != null)
         {
             return invalid(region.id(), bad);
+        }
+        if (replaces)
+        {
+            conflict(existing, existing.stateWordVolatile(), "load at a newer epoch " + region.epochVersion());
+            evictRecord(existing, EvictReason.EPOCH_DRIFT);
         }
         if (!enabled)
         {
@@ -422,7 +425,12 @@ final class ApplyAgent implements Agent
         return CommandResult.OK;
     }
 
-    private String validateNewRegion(final Region region)
+    /**
+     * @param region   a region about to be cached.
+     * @param replaced a cached record the region will replace (not counted as a conflict), or null.
+     * @return why the region cannot be cached beside the others, or null.
+     */
+    private String validateNewRegion(final Region region, final RegionRecord replaced)
     {
         final String bad = CommandValidation.region(region, config.maxKeyLength());
         if (bad != null)
@@ -430,14 +438,17 @@ final class ApplyAgent implements Agent
             return bad;
         }
         final RegionIndex index = directory.currentAcquire();
-        if (index.byId(region.id()) != null)
+        final RegionRecord sameId = index.byId(region.id());
+        if (sameId != null && sameId != replaced)
         {
-            return "region id " + region.id() + " is already in use by " + index.byId(region.id());
+            return "region id " + region.id() + " is already in use by " + sameId;
         }
-        final List<RegionRecord> overlapping = index.overlapping(region.start(), region.end());
-        if (!overlapping.isEmpty())
+        for (final RegionRecord other : index.overlapping(region.start(), region.end()))
         {
-            return "range overlaps cached region " + overlapping.get(0).region();
+            if (other != replaced)
+            {
+                return "range overlaps cached region " + other.region();
+            }
         }
         return null;
     }
@@ -536,6 +547,13 @@ final class ApplyAgent implements Agent
         {
             return invalid(b.regionId(), bad);
         }
+        // Versions before the epoch drift: a version going backwards is bad input, refused before any state moves,
+        // whatever the epoch (a drift evicts the region).
+        if (b.version() <= r.lastWriteVersion())
+        {
+            return invalid(r.id(), "version " + b.version() + " is not above the last applied " +
+                r.lastWriteVersion());
+        }
         if (b.epochVersion() > epoch)
         {
             if (state == PENDING)
@@ -543,11 +561,6 @@ final class ApplyAgent implements Agent
                 return CommandResult.of(ResultCode.SKIPPED, r.id(), "pending region (its epoch may lag)");
             }
             return drift(r, word, "write", b.epochVersion());
-        }
-        if (b.version() <= r.lastWriteVersion())
-        {
-            return invalid(r.id(), "version " + b.version() + " is not above the last applied " +
-                r.lastWriteVersion());
         }
         if (state == ACTIVE && b.version() <= r.appliedVersionAcquire())
         {

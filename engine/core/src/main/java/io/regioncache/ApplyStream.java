@@ -83,7 +83,8 @@ public interface ApplyStream
      *
      * @param start   inclusive start (empty = -infinity).
      * @param end     exclusive end (empty = +infinity).
-     * @param version the version of the deletion (a durable store writes tombstones there; the cache evicts).
+     * @param version the version of the deletion (a durable store writes tombstones there; the cache evicts);
+     *                negative is {@code INVALID}, refused before anything changes.
      * @return the result.
      */
     CompletableFuture<CommandResult> deleteRange(byte[] start, byte[] end, long version);

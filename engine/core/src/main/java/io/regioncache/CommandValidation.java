@@ -283,6 +283,15 @@ final class CommandValidation
     }
 
     /**
+     * @param version a version a command carries (a delete-range's tombstones).
+     * @return why it is bad (negative), or null.
+     */
+    static String version(final long version)
+    {
+        return version < 0 ? "version " + version + " is negative" : null;
+    }
+
+    /**
      * @param regionId  a region id, or {@link #ALL_REGIONS} when {@code allowAll}.
      * @param safePoint the new safe point.
      * @param allowAll  true for the engine-wide command.

@@ -5,6 +5,10 @@ import java.util.Arrays;
 /**
  * An immutable description of a region of the host store: id, key range {@code [start, end)} (an empty
  * {@code end} means +infinity) and epoch {@code (version, confVersion)}.
+ * <p>
+ * An open bound is an empty array. A null bound is never read as "open": the description keeps an empty array in its
+ * place (so nothing that reads it fails), but {@link #validate()} reports it, so every command given such a region
+ * answers {@code INVALID} (a null from a bug in the host must not cache, load or replace the whole key space).
  */
 public final class Region
 {
@@ -15,11 +19,13 @@ public final class Region
     private final byte[] end;
     private final long epochVersion;
     private final long confVersion;
+    /** True if start or end was null: refused by {@link #validate()}. */
+    private final boolean nullBound;
 
     /**
      * @param id           region id.
-     * @param start        inclusive start key (empty = -infinity).
-     * @param end          exclusive end key (empty = +infinity).
+     * @param start        inclusive start key (empty = -infinity; null is refused by {@link #validate()}).
+     * @param end          exclusive end key (empty = +infinity; null is refused by {@link #validate()}).
      * @param epochVersion epoch version (grows on split and merge), 0..{@link StateWord#MAX_EPOCH_VERSION}.
      * @param confVersion  epoch conf version.
      */
@@ -30,12 +36,13 @@ public final class Region
         this.end = end == null ? EMPTY : end.clone();
         this.epochVersion = epochVersion;
         this.confVersion = confVersion;
+        this.nullBound = start == null || end == null;
     }
 
     /**
      * @param id           region id.
-     * @param start        inclusive start key (empty = -infinity).
-     * @param end          exclusive end key (empty = +infinity).
+     * @param start        inclusive start key (empty = -infinity; null is refused by {@link #validate()}).
+     * @param end          exclusive end key (empty = +infinity; null is refused by {@link #validate()}).
      * @param epochVersion epoch version.
      */
     public Region(final long id, final byte[] start, final byte[] end, final long epochVersion)
@@ -48,6 +55,10 @@ public final class Region
      */
     public String validate()
     {
+        if (nullBound)
+        {
+            return "range bound is null (an open bound is an empty array)";
+        }
         if (epochVersion < 0 || epochVersion > StateWord.MAX_EPOCH_VERSION)
         {
             return "epoch version " + epochVersion + " outside 0.." + StateWord.MAX_EPOCH_VERSION;
@@ -156,7 +167,7 @@ public final class Region
         }
         final Region r = (Region)o;
         return id == r.id && epochVersion == r.epochVersion && confVersion == r.confVersion &&
-            Arrays.equals(start, r.start) && Arrays.equals(end, r.end);
+            nullBound == r.nullBound && Arrays.equals(start, r.start) && Arrays.equals(end, r.end);
     }
 
     @Override

@@ -389,11 +389,17 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     }
 
     /**
-     * {@inheritDoc} The cache evicts the overlapping regions; {@code version} matters only to a durable store.
+     * {@inheritDoc} The cache evicts the overlapping regions; {@code version} matters only to a durable store, but a
+     * negative one is bad input all the same: {@code INVALID} at the call, nothing evicted.
      */
     @Override
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
     {
+        final String bad = CommandValidation.version(version);
+        if (bad != null)
+        {
+            return invalid(-1, bad);
+        }
         return deleteRange(start, end);
     }
 

@@ -250,8 +250,10 @@ public final class Snapshot implements AutoCloseable
      *                     {@code -2 - length} if it did not fit in what was left of {@code dst} (nothing copied for
      *                     it; later, smaller values may still be copied).
      * @return the offset in {@code dst} after the last value copied.
-     * @throws IllegalArgumentException if any key is outside the region (checked first: nothing is read then), or
-     *                                  an array is shorter than {@code count}.
+     * @throws NullPointerException     if {@code keys}, {@code dst} or an array is null.
+     * @throws IllegalArgumentException if any key's slice is outside {@code keys}, any key is outside the region
+     *                                  (checked first: nothing is read then), {@code dstOffset} is outside
+     *                                  {@code dst}, or an array is shorter than {@code count}.
      * @throws IllegalStateException    if the snapshot is not open.
      */
     public int multiGet(
@@ -265,8 +267,21 @@ public final class Snapshot implements AutoCloseable
             throw new IllegalArgumentException("count " + count + " exceeds an array (keys " + keyOffsets.length +
                 "/" + keyLengths.length + ", results " + valueOffsets.length + "/" + valueLengths.length + ")");
         }
+        java.util.Objects.requireNonNull(keys, "keys");
+        java.util.Objects.requireNonNull(dst, "dst");
+        final String badDst = CommandValidation.slice("dst", dst.capacity(), dstOffset, 0);
+        if (badDst != null)
+        {
+            throw new IllegalArgumentException(badDst);
+        }
         for (int i = 0; i < count; i++)
         {
+            // Every key's slice first, as a single get checks its key: the table reads the keys raw.
+            final String bad = CommandValidation.slice("key " + i, keys.capacity(), keyOffsets[i], keyLengths[i]);
+            if (bad != null)
+            {
+                throw new IllegalArgumentException(bad);
+            }
             if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.start(), region.end()))
             {
                 throw new IllegalArgumentException("key " + i + " outside region " + region);

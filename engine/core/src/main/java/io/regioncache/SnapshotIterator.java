@@ -23,6 +23,8 @@ public final class SnapshotIterator
     private final UnsafeBuffer upperBuffer = new UnsafeBuffer(EMPTY);
     private final UnsafeBuffer keyArg = new UnsafeBuffer(EMPTY);
     private Snapshot owner;
+    /** The region of the snapshot the iterator was last reset on: a seek key must be inside it. */
+    private Region region;
     private MvccTable table;
     private TableCursor cursor;
     private long stepped;
@@ -47,6 +49,7 @@ public final class SnapshotIterator
             throw new IllegalArgumentException("upper bound outside region " + region);
         }
         this.owner = owner;
+        this.region = region;
         if (this.table != table || cursor == null)
         {
             this.table = table;
@@ -104,10 +107,14 @@ public final class SnapshotIterator
      * @param offset offset.
      * @param length length.
      * @return true if positioned.
+     * @throws NullPointerException     if {@code key} is null.
+     * @throws IllegalArgumentException if the slice is outside {@code key}, or the key outside the region.
+     * @throws IllegalStateException    if the snapshot is closed.
      */
     public boolean seek(final DirectBuffer key, final int offset, final int length)
     {
         checkKeyArg(key, offset, length);
+        checkInRegion(key, offset, length);
         return counted(c().seek(key, offset, length));
     }
 
@@ -129,10 +136,14 @@ public final class SnapshotIterator
      * @param offset offset.
      * @param length length.
      * @return true if positioned.
+     * @throws NullPointerException     if {@code key} is null.
+     * @throws IllegalArgumentException if the slice is outside {@code key}, or the key outside the region.
+     * @throws IllegalStateException    if the snapshot is closed.
      */
     public boolean seekForPrev(final DirectBuffer key, final int offset, final int length)
     {
         checkKeyArg(key, offset, length);
+        checkInRegion(key, offset, length);
         return counted(c().seekForPrev(key, offset, length));
     }
 
@@ -145,6 +156,33 @@ public final class SnapshotIterator
         java.util.Objects.requireNonNull(key, "key");
         keyArg.wrap(key);
         return seekForPrev(keyArg, 0, key.length);
+    }
+
+    /**
+     * A seek anywhere in the key space, for the package's {@link java.util.NavigableMap} view (whose navigations take
+     * any key and must answer as if the region's keys were all the keys there are): a key below the region lands on
+     * its first key, one above it finds nothing (or, for {@code forPrev}, the region's last key). The same checks as
+     * the public seeks otherwise.
+     */
+    boolean seekAnywhere(final byte[] key, final boolean forPrev)
+    {
+        java.util.Objects.requireNonNull(key, "key");
+        keyArg.wrap(key);
+        final TableCursor cursor = c();
+        return counted(forPrev ? cursor.seekForPrev(keyArg, 0, key.length) : cursor.seek(keyArg, 0, key.length));
+    }
+
+    /**
+     * A seek key outside the region is bad input (IAE), after the snapshot is known to be open (ISE), as for
+     * {@link Snapshot#get}.
+     */
+    private void checkInRegion(final DirectBuffer key, final int offset, final int length)
+    {
+        c();
+        if (!Keys.inRange(key, offset, length, region.start(), region.end()))
+        {
+            throw new IllegalArgumentException("key outside region " + region);
+        }
     }
 
     /** Argument errors of a synchronous call throw before anything moves: NPE for null, IAE for a bad slice. */

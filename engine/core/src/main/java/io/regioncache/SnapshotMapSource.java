@@ -111,13 +111,13 @@ final class SnapshotMapSource implements MapSource
         @Override
         public boolean seek(final byte[] k)
         {
-            return it.seek(k);
+            return it.seekAnywhere(k, false);
         }
 
         @Override
         public boolean seekForPrev(final byte[] k)
         {
-            return it.seekForPrev(k);
+            return it.seekAnywhere(k, true);
         }
 
         @Override

@@ -274,7 +274,33 @@ class ConcurrentReadersStressTest
             }
             int n = 0;
             byte[] prev = null;
-            for (boolean ok = forward ? it.seek(from) : it.seekForPrev(from); ok; ok = forward ? it.next() : it.prev())
+            boolean first;
+            if (region.contains(from))
+            {
+                first = forward ? it.seek(from) : it.seekForPrev(from);
+            }
+            else
+            {
+                // A seek key outside the region is refused (IAE) before the iterator moves; the scan then starts at
+                // the region's end it faces, which is where the key's side of the region begins.
+                try
+                {
+                    if (forward)
+                    {
+                        it.seek(from);
+                    }
+                    else
+                    {
+                        it.seekForPrev(from);
+                    }
+                    throw new AssertionError("seek " + Region.hex(from) + " outside " + region + " was not refused");
+                }
+                catch (final IllegalArgumentException refused)
+                {
+                    first = !want.isEmpty() && (forward ? it.seekToFirst() : it.seekToLast());
+                }
+            }
+            for (boolean ok = first; ok; ok = forward ? it.next() : it.prev())
             {
                 final byte[] k = it.key();
                 if (!region.contains(k))

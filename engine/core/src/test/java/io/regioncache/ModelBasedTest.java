@@ -974,8 +974,30 @@ class ModelBasedTest
                 os.rec + " ";
             int pos;
             boolean ok;
-            final int op = rnd.nextInt(4);
+            int op = rnd.nextInt(4);
             final byte[] target = UNIVERSE.get(rnd.nextInt(UNIVERSE.size()));
+            if (op >= 2 && !(cmp(target, os.start) >= 0 && (os.end.length == 0 || cmp(target, os.end) < 0)))
+            {
+                // A seek key outside the region is bad input: refused (IAE) before the iterator moves. The step goes
+                // on from the first key, as a seekToFirst.
+                try
+                {
+                    if (op == 2)
+                    {
+                        it.seek(target);
+                    }
+                    else
+                    {
+                        it.seekForPrev(target);
+                    }
+                    throw new AssertionError(itWhat + (op == 2 ? "seek " : "seekForPrev ") + hex(target) +
+                        " outside the region was not refused");
+                }
+                catch (final IllegalArgumentException expected)
+                {
+                    op = 0;
+                }
+            }
             switch (op)
             {
                 case 0:

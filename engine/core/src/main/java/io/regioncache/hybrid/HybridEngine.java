@@ -247,6 +247,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         {
             return invalid("null, empty or inverted range"); // refused before the store deletes anything
         }
+        if (version < 0)
+        {
+            return invalid("version " + version + " is negative"); // as the cache would answer, before the store
+        }
         retryPendingEvictions();
         StoreException failed = null;
         try
