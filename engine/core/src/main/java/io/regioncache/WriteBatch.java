@@ -329,6 +329,21 @@ public final class WriteBatch
         return keysAscending;
     }
 
+    /**
+     * The checks a write makes at the call, before anything is queued, as {@link Region#validate()} does for a
+     * region: the region id, the epoch, a negative version, key lengths outside {@code [1, maxKeyLength]} and values
+     * over {@code maxValueLength} of {@code config}. What needs the region (its range, the version order) is checked
+     * on the apply thread. A host that writes its own store before the cache (as the hybrid engine does) calls this
+     * first, so that a batch the cache would refuse never reaches the store.
+     *
+     * @param config the engine's configuration (its key and value limits).
+     * @return why the batch is bad input ({@link ResultCode#INVALID}'s reason), or null if it passes.
+     */
+    public String validate(final RegionCacheConfig config)
+    {
+        return CommandValidation.batch(this, config.maxKeyLength(), config.maxValueLength());
+    }
+
     /** The thread handing the batch to the engine: no operation may be added from now on. */
     void seal()
     {

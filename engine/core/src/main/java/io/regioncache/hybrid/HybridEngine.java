@@ -138,8 +138,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * belongs to the engine from now on.
      *
      * @param batch puts and deletes of one region at one version.
-     * @return the cache's result; {@code STORE_ERROR} at once if RocksDB refused the write (then the cache never
-     * saw it). Any other code means the store has the write.
+     * @return the cache's result; {@code INVALID} at once for bad input the cache checks at the call
+     * ({@link WriteBatch#validate}: neither the store nor the cache saw it); {@code STORE_ERROR} at once if RocksDB
+     * refused the write (then the cache never saw it). Any other code, a later {@code INVALID} from the apply thread
+     * included (a key outside the cached region's range), means the store has the write.
      */
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)
@@ -147,6 +149,14 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         if (batch == null)
         {
             return invalid("write batch is null"); // refused before the store sees anything
+        }
+        // The cache's checks at the call, before the store sees anything: a batch the cache would refuse (an empty
+        // key, a negative version, a value over the limit) must not be half applied, in the store and not the cache.
+        final String bad = batch.validate(cache.config());
+        if (bad != null)
+        {
+            return CompletableFuture.completedFuture(CommandResult.of(ResultCode.INVALID,
+                Math.max(-1, batch.regionId()), bad));
         }
         retryPendingEvictions();
         try
