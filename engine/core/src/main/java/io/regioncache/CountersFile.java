@@ -2,6 +2,7 @@ package io.regioncache;
 
 import java.io.File;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -127,19 +128,27 @@ public final class CountersFile
         {
             throw new IllegalArgumentException("no counters file at " + file);
         }
-        final MappedByteBuffer mapped = IoUtil.mapExistingFile(file.toFile(), "regioncache counters");
+        // Read-only: the reader never writes, and needs no write permission on the host's file.
+        final MappedByteBuffer mapped =
+            IoUtil.mapExistingFile(file.toFile(), FileChannel.MapMode.READ_ONLY, "regioncache counters");
         try
         {
+            // The length first: a file shorter than the header is not a counters file, not an out-of-bounds read.
+            if (mapped.capacity() < HEADER_LENGTH)
+            {
+                throw new IllegalArgumentException(file + " is not a RegionCache counters file (" +
+                    mapped.capacity() + " bytes, shorter than its header)");
+            }
             final UnsafeBuffer header = new UnsafeBuffer(mapped, 0, HEADER_LENGTH);
-            if (mapped.capacity() < HEADER_LENGTH || header.getInt(0) != MAGIC ||
-                header.getInt(4) != LAYOUT_VERSION)
+            if (header.getInt(0) != MAGIC || header.getInt(4) != LAYOUT_VERSION)
             {
                 throw new IllegalArgumentException(file + " is not a RegionCache counters file (layout " +
                     LAYOUT_VERSION + ")");
             }
             final int metaLength = header.getInt(8);
             final int valuesLength = header.getInt(12);
-            if ((long)HEADER_LENGTH + metaLength + valuesLength > mapped.capacity())
+            if (metaLength < 0 || valuesLength < 0 ||
+                (long)HEADER_LENGTH + metaLength + valuesLength > mapped.capacity())
             {
                 throw new IllegalArgumentException(file + " is truncated");
             }

@@ -252,11 +252,29 @@ public final class DriveCommand implements Callable<Integer>
             throw bad("--data-dir " + dataDir + " must be a new or empty directory, or one an earlier drive run " +
                 "wrote (the driver writes versions from 1 and would mix with the data there)");
         }
-        if (catalog != null && catalog.getParent() != null && !Files.isDirectory(catalog.toAbsolutePath().getParent()))
-        {
-            throw bad("--catalog: directory " + catalog.toAbsolutePath().getParent() + " does not exist");
-        }
+        // Every output file is checked before the run, so a bad path costs no workload (the report is written
+        // after it): its directory must exist, and the path must not be a directory itself.
+        checkOutputFile("--catalog", catalog);
+        checkOutputFile("--counters", counters);
+        checkOutputFile("--json", json);
         return st;
+    }
+
+    private void checkOutputFile(final String option, final Path file)
+    {
+        if (file == null)
+        {
+            return;
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent))
+        {
+            throw bad(option + ": directory " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file))
+        {
+            throw bad(option + ": " + file + " is a directory, not a file");
+        }
     }
 
     private int driveCluster(final DriveSettings st) throws IOException

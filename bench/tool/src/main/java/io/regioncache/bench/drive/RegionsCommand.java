@@ -1,5 +1,6 @@
 package io.regioncache.bench.drive;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +27,8 @@ public final class RegionsCommand implements Callable<Integer>
 {
     /** Hex characters shown of each range bound. */
     private static final int HEX_SHOWN = 12;
+    /** Smaller than any Chronicle Map file (its headers alone pass this), so a shorter file is not a catalog. */
+    private static final long MIN_CATALOG_BYTES = 4096;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -44,10 +47,32 @@ public final class RegionsCommand implements Callable<Integer>
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: no catalog file at " + catalog);
         }
+        // Only read: a file too short to be a Chronicle Map (an empty one, say) is refused before it is opened, since
+        // opening creates a map in an empty file and waits up to a minute on a truncated header.
+        final long size;
+        try
+        {
+            size = Files.size(catalog);
+        }
+        catch (final IOException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: cannot read " + catalog + ": " +
+                ex.getMessage());
+        }
+        if (size < MIN_CATALOG_BYTES)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: " + catalog +
+                " is not a region catalog (" + size + " bytes)");
+        }
         final List<CatalogEntry> entries;
         try (ChronicleRegionCatalog c = ChronicleRegionCatalog.open(catalog.toFile(), 1024))
         {
             entries = c.read();
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: " + catalog +
+                " is not a region catalog: " + ex.getMessage());
         }
         final PrintWriter out = spec.commandLine().getOut();
         final long now = System.currentTimeMillis();
