@@ -276,11 +276,13 @@ public final class Snapshot implements AutoCloseable
         }
         for (int i = 0; i < count; i++)
         {
-            // Every key's slice first, as a single get checks its key: the table reads the keys raw.
-            final String bad = CommandValidation.slice("key " + i, keys.capacity(), keyOffsets[i], keyLengths[i]);
+            // Every key's slice first, as a single get checks its key: the table reads the keys raw. (The label is a
+            // constant and the key's index joins the message only on failure: this loop runs on every multiGet,
+            // which allocates nothing.)
+            final String bad = CommandValidation.slice("key", keys.capacity(), keyOffsets[i], keyLengths[i]);
             if (bad != null)
             {
-                throw new IllegalArgumentException(bad);
+                throw new IllegalArgumentException("key " + i + ": " + bad);
             }
             if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.start(), region.end()))
             {
