@@ -281,8 +281,9 @@ class ConcurrentReadersStressTest
             }
             else
             {
-                // A seek key outside the region is refused (IAE) before the iterator moves; the scan then starts at
-                // the region's end it faces, which is where the key's side of the region begins.
+                // A seek key outside the region is refused (IAE) before the iterator moves. The scan is then checked
+                // from where a clamped seek would land: the region's first key (forward from below the region) or its
+                // last (backward from above it); from the other side there is nothing to find.
                 try
                 {
                     if (forward)
