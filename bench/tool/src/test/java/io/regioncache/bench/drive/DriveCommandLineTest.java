@@ -11,32 +11,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
-
 class DriveCommandLineTest
 {
-    /** Exit code and captured stderr of one invocation. */
-    private record Run(int code, String out, String err)
-    {
-    }
-
-    private static Run execute(final String... args)
-    {
-        final String[] r = ToolRun.run(args);
-        return new Run(Integer.parseInt(r[0]), r[1], r[2]);
-    }
-
-    private static DriveSettings parse(final String... args)
-    {
-        final DriveCommand drive = new DriveCommand();
-        new CommandLine(drive).parseArgs(args);
-        return drive.settings();
-    }
-
     @Test
     void defaultsAreValid()
     {
-        final DriveSettings s = parse();
+        final DriveSettings s = ToolRun.parseDrive();
         assertEquals(Duration.ofSeconds(45), s.duration());
         assertEquals(0, s.ops());
         assertEquals(200_000, s.keys());
@@ -53,16 +33,16 @@ class DriveCommandLineTest
     @Test
     void inlineEntriesCanBeTurnedOff()
     {
-        final DriveSettings off = parse("--no-inline-entries");
+        final DriveSettings off = ToolRun.parseDrive("--no-inline-entries");
         assertEquals(false, off.inlineEntries());
         assertEquals(false, Driver.cacheConfig(off).build().inlineNewestVersions());
-        assertTrue(parse("--inline-entries").inlineEntries());
+        assertTrue(ToolRun.parseDrive("--inline-entries").inlineEntries());
     }
 
     @Test
     void goodOptionsAreAccepted(@TempDir final Path dir)
     {
-        final DriveSettings s = parse("--duration", "2m", "--keys", "50000", "--regions", "4", "--threads", "3",
+        final DriveSettings s = ToolRun.parseDrive("--duration", "2m", "--keys", "50000", "--regions", "4", "--threads", "3",
             "--skew", "0.5", "--scan-ratio", "0.25", "--read-ratio", "0.8", "--budget", "1GB", "--seed", "7",
             "--split-keys", "1000", "--catalog", dir.resolve("cat").toString(), "--json", dir.resolve("r.json")
                 .toString(), "--policy-interval", "250ms", "--min-residency", "1s", "--progress", "plain");
@@ -81,11 +61,11 @@ class DriveCommandLineTest
         assertEquals(dir.resolve("cat"), s.catalog());
         assertEquals(DriveSettings.Progress.PLAIN, s.progress());
 
-        final DriveSettings ops = parse("--ops", "100000", "--budget", "64MB");
+        final DriveSettings ops = ToolRun.parseDrive("--ops", "100000", "--budget", "64MB");
         assertEquals(100_000, ops.ops());
         assertEquals(64L << 20, ops.budgetBytes());
-        assertEquals(Duration.ofSeconds(30), parse("--duration", "30").duration());
-        assertEquals(Duration.ofSeconds(30), parse("--duration", "30s").duration());
+        assertEquals(Duration.ofSeconds(30), ToolRun.parseDrive("--duration", "30").duration());
+        assertEquals(Duration.ofSeconds(30), ToolRun.parseDrive("--duration", "30s").duration());
     }
 
     @Test
@@ -112,7 +92,7 @@ class DriveCommandLineTest
 
     private static void assertRejected(final String expectedInMessage, final String... args)
     {
-        final Run r = execute(args);
+        final ToolRun.Result r = ToolRun.result(args);
         assertEquals(2, r.code(), () -> String.join(" ", args) + " -> " + r.err());
         assertTrue(r.err().contains(expectedInMessage),
             () -> "message of '" + String.join(" ", args) + "' should mention '" + expectedInMessage + "': " + r.err());
@@ -124,7 +104,7 @@ class DriveCommandLineTest
     {
         java.nio.file.Files.writeString(dir.resolve("CURRENT"), "x");
         assertRejected("must be a new or empty directory", "drive", "--data-dir", dir.toString());
-        assertEquals(dir.resolve("new"), parse("--data-dir", dir.resolve("new").toString()).dataDir());
+        assertEquals(dir.resolve("new"), ToolRun.parseDrive("--data-dir", dir.resolve("new").toString()).dataDir());
     }
 
     @Test
@@ -155,10 +135,10 @@ class DriveCommandLineTest
     @Test
     void helpListsBothCommands()
     {
-        final Run r = execute("--help");
+        final ToolRun.Result r = ToolRun.result("--help");
         assertEquals(0, r.code());
         assertTrue(r.out().contains("drive") && r.out().contains("regions"), r.out());
-        final Run d = execute("drive", "--help");
+        final ToolRun.Result d = ToolRun.result("drive", "--help");
         assertEquals(0, d.code());
         assertNotNull(d.out());
         assertTrue(d.out().contains("--budget=SIZE"), d.out());

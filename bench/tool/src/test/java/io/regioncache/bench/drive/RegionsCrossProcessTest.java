@@ -62,7 +62,9 @@ class RegionsCrossProcessTest
                     {
                         json = ""; // the child may still be initialising the file
                     }
-                    if (json.contains("\"state\": \"ACTIVE\""))
+                    // ACTIVE regions listed, and the child's first progress line out (asserted below): a catalog read
+                    // in the workload's first second may come before that line.
+                    if (json.contains("\"state\": \"ACTIVE\"") && Files.readString(childErr).contains("ops/s"))
                     {
                         break;
                     }

@@ -35,6 +35,32 @@ final class ToolRun
         return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 
+    /** Exit code and captured output of one in-process run. */
+    record Result(int code, String out, String err)
+    {
+    }
+
+    /**
+     * @param args the command and its options.
+     * @return {@link #run}'s exit code, stdout and stderr as a record.
+     */
+    static Result result(final String... args)
+    {
+        final String[] r = run(args);
+        return new Result(Integer.parseInt(r[0]), r[1], r[2]);
+    }
+
+    /**
+     * @param args {@code drive}'s options.
+     * @return the settings they give, validated as the command validates them (throws as it would).
+     */
+    static DriveSettings parseDrive(final String... args)
+    {
+        final DriveCommand drive = new DriveCommand();
+        new CommandLine(drive).parseArgs(args);
+        return drive.settings();
+    }
+
     /**
      * @param first the command.
      * @param rest  its options.
