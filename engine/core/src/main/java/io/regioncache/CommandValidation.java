@@ -321,10 +321,6 @@ final class CommandValidation
      */
     static String slice(final String what, final int capacity, final int offset, final int length)
     {
-        if (offset < 0 || length < 0 || offset > capacity || length > capacity - offset)
-        {
-            return what + " offset " + offset + " and length " + length + " outside a buffer of " + capacity;
-        }
-        return null;
+        return io.regioncache.internal.args.ReadArgs.slice(what, capacity, offset, length);
     }
 }

@@ -11,6 +11,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.regioncache.internal.args.ReadArgs;
 import io.regioncache.internal.table.MvccTable;
 
 /**
@@ -221,12 +222,7 @@ public final class Snapshot implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        java.util.Objects.requireNonNull(dst, "dst");
-        final String bad = CommandValidation.slice("dst", dst.capacity(), dstOffset, 0);
-        if (bad != null)
-        {
-            throw new IllegalArgumentException(bad);
-        }
+        ReadArgs.checkDst(dst, dstOffset);
         checkKey(key, keyOffset, keyLength);
         gets++;
         return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
@@ -261,29 +257,12 @@ public final class Snapshot implements AutoCloseable
         final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
     {
         checkOpen();
-        if (count < 0 || keyOffsets.length < count || keyLengths.length < count || valueOffsets.length < count ||
-            valueLengths.length < count)
-        {
-            throw new IllegalArgumentException("count " + count + " exceeds an array (keys " + keyOffsets.length +
-                "/" + keyLengths.length + ", results " + valueOffsets.length + "/" + valueLengths.length + ")");
-        }
-        java.util.Objects.requireNonNull(keys, "keys");
-        java.util.Objects.requireNonNull(dst, "dst");
-        final String badDst = CommandValidation.slice("dst", dst.capacity(), dstOffset, 0);
-        if (badDst != null)
-        {
-            throw new IllegalArgumentException(badDst);
-        }
+        ReadArgs.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
         for (int i = 0; i < count; i++)
         {
-            // Every key's slice first, as a single get checks its key: the table reads the keys raw. (The label is a
-            // constant and the key's index joins the message only on failure: this loop runs on every multiGet,
-            // which allocates nothing.)
-            final String bad = CommandValidation.slice("key", keys.capacity(), keyOffsets[i], keyLengths[i]);
-            if (bad != null)
-            {
-                throw new IllegalArgumentException("key " + i + ": " + bad);
-            }
+            // The range check after every slice is known good: the key is then read only within its buffer. (The
+            // key's index joins the message only on failure: this loop runs on every multiGet, which allocates
+            // nothing.)
             if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.start(), region.end()))
             {
                 throw new IllegalArgumentException("key " + i + " outside region " + region);
@@ -409,12 +388,7 @@ public final class Snapshot implements AutoCloseable
 
     private void checkKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        java.util.Objects.requireNonNull(key, "key");
-        final String bad = CommandValidation.slice("key", key.capacity(), keyOffset, keyLength);
-        if (bad != null)
-        {
-            throw new IllegalArgumentException(bad);
-        }
+        ReadArgs.checkKey(key, keyOffset, keyLength);
         checkOpen();
         if (!Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
         {

@@ -6,6 +6,7 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
+import io.regioncache.internal.args.ReadArgs;
 import io.regioncache.internal.table.MvccTable;
 import io.regioncache.internal.table.TableCursor;
 
@@ -188,12 +189,7 @@ public final class SnapshotIterator
     /** Argument errors of a synchronous call throw before anything moves: NPE for null, IAE for a bad slice. */
     private static void checkKeyArg(final DirectBuffer key, final int offset, final int length)
     {
-        java.util.Objects.requireNonNull(key, "key");
-        final String bad = CommandValidation.slice("key", key.capacity(), offset, length);
-        if (bad != null)
-        {
-            throw new IllegalArgumentException(bad);
-        }
+        ReadArgs.checkKey(key, offset, length);
     }
 
     /** @return true if positioned at the first visible key in bounds. */

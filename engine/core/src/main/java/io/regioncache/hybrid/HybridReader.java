@@ -16,6 +16,7 @@ import io.regioncache.Region;
 import io.regioncache.WritableStore;
 import io.regioncache.StoreCursor;
 import io.regioncache.StoreView;
+import io.regioncache.internal.args.ReadArgs;
 
 /**
  * Reads of one reader thread through a {@link HybridEngine}: from the cache when the region is ACTIVE at the
@@ -27,8 +28,11 @@ import io.regioncache.StoreView;
  * handle for gets and one for scans, pinned and unpinned per call. The store path uses RocksDB iterators (native
  * objects, created per read).
  * <p>
- * Key ranges are the caller's contract: a key (or scan bound) outside the region is refused by the cache path with
- * {@link IllegalArgumentException}; the store path does not know region bounds.
+ * Arguments are checked before either source is chosen, so both paths throw alike: {@link NullPointerException}
+ * for a null buffer, {@link IllegalArgumentException} for a key or destination slice outside its buffer or a
+ * {@code multiGet} count that exceeds an array. Key ranges are the caller's contract: a key (or scan bound) outside
+ * the region is refused by the cache path with {@link IllegalArgumentException}; the store path does not know
+ * region bounds.
  */
 public final class HybridReader implements AutoCloseable
 {
@@ -71,6 +75,10 @@ public final class HybridReader implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        // The arguments first, whichever source serves: the store path reads the slice raw too, and a bad argument
+        // must throw the same exception whether or not the region happens to be cached.
+        ReadArgs.checkDst(dst, dstOffset);
+        ReadArgs.checkKey(key, keyOffset, keyLength);
         final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
         lastStatus = status;
         if (status == SnapshotStatus.OK)
@@ -117,6 +125,9 @@ public final class HybridReader implements AutoCloseable
         final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int count,
         final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
     {
+        // As in get: the same checks on both paths (the store's batched read would otherwise index the arrays and
+        // read the key slices unchecked).
+        ReadArgs.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
         final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
         lastStatus = status;
         if (status == SnapshotStatus.OK)
@@ -174,10 +185,14 @@ public final class HybridReader implements AutoCloseable
      * @param upper        exclusive upper bound, inside the region (empty = +infinity, only if the region is
      *                     unbounded).
      * @return this reader's scan, unpositioned: call {@link HybridScan#next()}.
+     * @throws NullPointerException if a bound is null (on both paths: the store's cursor would read null as
+     *                              unbounded, the cache's as the region's own bound).
      */
     public HybridScan scan(
         final long regionId, final long epochVersion, final long readVersion, final byte[] lower, final byte[] upper)
     {
+        java.util.Objects.requireNonNull(lower, "lower");
+        java.util.Objects.requireNonNull(upper, "upper");
         scan.close();
         final Snapshot s = scan.snapshot();
         final SnapshotStatus status = s.open(regionId, epochVersion, readVersion);

@@ -709,6 +709,68 @@ class HybridReadmeContractTest
     }
 
     /**
+     * "Arguments are checked before either source is chosen, so both paths throw alike" (HybridReader's Javadoc,
+     * README's synchronous-throws rule): a null buffer, a key or destination slice outside its buffer, a multiGet
+     * count past an array, a null scan bound, each throws the same exception type whether the cache (epoch 1) or the
+     * store (epoch 9) would serve, and the reader answers normally afterwards. (Before the checks moved ahead of the
+     * source, the store path threw Agrona's IndexOutOfBoundsException or read past the arrays.)
+     */
+    @Test
+    void badArgumentsThrowAlikeOnTheCacheAndTheStorePath()
+    {
+        final HybridTestSupport h = cachedWholeKeySpace();
+        try (HybridReader reader = h.engine.newReader())
+        {
+            final UnsafeBuffer key = new UnsafeBuffer(b(k(3)));
+            final UnsafeBuffer dst = new UnsafeBuffer(new byte[16]);
+            final UnsafeBuffer keys = new UnsafeBuffer(b(k(1) + k(2)));
+            final int[] offsets = {0, 3};
+            final int[] lengths = {3, 3};
+            final int[] valueOffsets = new int[2];
+            final int[] valueLengths = new int[2];
+            for (final long epoch : new long[] {1, 9})
+            {
+                final String path = epoch == 1 ? "cache path" : "store path";
+                assertThrows(NullPointerException.class,
+                    () -> reader.get(1, epoch, 1, null, 0, 3, dst, 0), path);
+                assertThrows(NullPointerException.class,
+                    () -> reader.get(1, epoch, 1, key, 0, 3, null, 0), path);
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.get(1, epoch, 1, key, 1, 3, dst, 0), path + ": key slice past the end");
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.get(1, epoch, 1, key, -1, 2, dst, 0), path + ": negative key offset");
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.get(1, epoch, 1, key, 0, 3, dst, 17), path + ": dstOffset past the end");
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.multiGet(1, epoch, 1, keys, offsets, lengths, 3, dst, 0, valueOffsets, valueLengths),
+                    path + ": count past the arrays");
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.multiGet(1, epoch, 1, keys, new int[] {0, 4}, lengths, 2, dst, 0, valueOffsets,
+                        valueLengths), path + ": second key slice past the end");
+                assertThrows(IllegalArgumentException.class,
+                    () -> reader.multiGet(1, epoch, 1, keys, offsets, lengths, 2, dst, -1, valueOffsets,
+                        valueLengths), path + ": negative dstOffset");
+                assertThrows(NullPointerException.class,
+                    () -> reader.multiGet(1, epoch, 1, null, offsets, lengths, 2, dst, 0, valueOffsets,
+                        valueLengths), path);
+                assertThrows(NullPointerException.class, () -> reader.scan(1, epoch, 1, null, b(k(5))), path);
+                assertThrows(NullPointerException.class, () -> reader.scan(1, epoch, 1, b(k(1)), null), path);
+
+                // The reader is usable after every throw, and the path is the one the epoch picks.
+                assertEquals(4, reader.get(1, epoch, 1, key, 0, 3, dst, 0), path);
+                assertEquals(epoch == 1 ? SnapshotStatus.OK : SnapshotStatus.EPOCH_MISMATCH, reader.lastStatus());
+                assertEquals(8, reader.multiGet(1, epoch, 1, keys, offsets, lengths, 2, dst, 0, valueOffsets,
+                    valueLengths), path);
+                assertArrayEquals(new int[] {4, 4}, valueLengths, path);
+            }
+        }
+        finally
+        {
+            h.close();
+        }
+    }
+
+    /**
      * "HybridReader.view(region, readVersion) returns a HybridView ... the cache when the region is ACTIVE at the
      * caller's epoch (the view pins it until closed) ... otherwise the store over the region's range": a cache-served
      * view keeps answering after its region is evicted, until closed (then it refuses reads); a store-served view has
