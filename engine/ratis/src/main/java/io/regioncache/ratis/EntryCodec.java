@@ -29,7 +29,8 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  * stay in Raft logs and are replayed after an upgrade); {@code EntryCodecTest} decodes committed golden bytes of
  * every type. New entry types get new type codes; an unknown format or type is refused, never guessed.
  * <p>
- * <b>Limits</b> (checked before anything is allocated for them): an entry of at most {@link #MAX_ENTRY_BYTES},
+ * <b>Limits</b> (checked before anything is allocated for them): an entry of at most {@link #MAX_ENTRY_BYTES}
+ * (its version counted as one byte, so a request within the limit stays within it once the leader stamps it),
  * keys of at most {@link #MAX_KEY_BYTES}, values of at most {@link #MAX_VALUE_BYTES}, at most {@link #MAX_OPS} ops
  * and {@link #MAX_SPLIT_KEYS} split keys. Anything else is an {@link EntryFormatException} with a reason.
  */
@@ -163,7 +164,7 @@ public final class EntryCodec
      */
     public static Entry decode(final byte[] bytes)
     {
-        if (bytes.length > MAX_ENTRY_BYTES)
+        if (bytes.length > MAX_ENTRY_BYTES && bytes.length - versionBytesPastOne(bytes) > MAX_ENTRY_BYTES)
         {
             throw new EntryFormatException(Reason.TOO_LARGE, "entry of " + bytes.length + " bytes > " + MAX_ENTRY_BYTES);
         }
@@ -271,6 +272,33 @@ public final class EntryCodec
         }
         in.end();
         return e;
+    }
+
+    /**
+     * The entry limit counts the version field as one byte. A client sends version 0 (one byte); the leader stamps the
+     * log entry with its clock (a nine-byte varint), so without this a request that passed the client's own check at
+     * up to {@link #MAX_ENTRY_BYTES} was refused by the leader for 8 bytes it added itself. A log entry is thus at most
+     * 8 bytes over the limit, and every entry accepted before still decodes.
+     *
+     * @return the bytes the version varint takes past one, or 0 if the header does not parse (refused later anyway).
+     */
+    private static int versionBytesPastOne(final byte[] bytes)
+    {
+        try
+        {
+            final Wire.In in = new Wire.In(bytes);
+            in.u8();
+            in.u8();
+            in.varint();
+            in.varint();
+            final int start = in.remaining();
+            in.varint();
+            return start - in.remaining() - 1;
+        }
+        catch (final EntryFormatException ex)
+        {
+            return 0;
+        }
     }
 
     private static int typeOf(final Entry e)

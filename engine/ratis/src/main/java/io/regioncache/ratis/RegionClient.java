@@ -312,7 +312,9 @@ public final class RegionClient implements AutoCloseable
      * @return the version the batch was applied at.
      * @throws RegionClientException {@link Reply.Status#KEY_NOT_IN_REGION}, without sending the batch again, if the
      *                               keys are not all in one region by a refreshed route table (a split cut the
-     *                               batch): this attempt was not applied (an earlier unanswered one may have been).
+     *                               batch): this attempt was not applied (an earlier unanswered one may have been);
+     *                               {@link Reply.Status#INVALID}, nothing sent, if a key, a value or the batch is over
+     *                               an {@link EntryCodec} limit (the cause is the {@link EntryFormatException}).
      */
     public long write(final Map<byte[], byte[]> ops)
     {
@@ -799,9 +801,22 @@ public final class RegionClient implements AutoCloseable
         }
     }
 
+    /**
+     * @throws RegionClientException {@link Reply.Status#INVALID}, with the codec's {@link EntryFormatException} (its
+     *                               typed reason) as the cause, for a request over a limit: the README promises the
+     *                               client sees {@code INVALID}; the encoder refuses it here, before it is sent, as the
+     *                               leader would.
+     */
     private static Message message(final Entry e)
     {
-        return Message.valueOf(ByteString.copyFrom(EntryCodec.encode(e)));
+        try
+        {
+            return Message.valueOf(ByteString.copyFrom(EntryCodec.encode(e)));
+        }
+        catch (final EntryFormatException ex)
+        {
+            throw new RegionClientException(Reply.Status.INVALID, ex.getMessage(), ex);
+        }
     }
 
     /**
