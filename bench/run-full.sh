@@ -5,7 +5,7 @@
 # the other cores.
 #
 #   bench/run-full.sh                 # everything (about 47 minutes on 2 cores, see below)
-#   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed
+#   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed load mvcc
 #   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
 #   ONLY=thp bench/run-full.sh        # the 1M-key gets again with transparent huge pages (not in the default set)
 set -euo pipefail

@@ -4,6 +4,8 @@
 # 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1), 3 for the pass over 1,000 keys (CACHED=1).
 # Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
+# Paths below (the jar, a relative OUT) are from the repo root, wherever the script is started from.
+cd "$(dirname "$0")/.."
 OUT=${OUT:-jmh-results/memlimit}
 mkdir -p $OUT
 J="java -jar bench/target/benchmarks.jar"

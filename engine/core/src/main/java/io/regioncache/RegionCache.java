@@ -173,26 +173,41 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     CompletableFuture<CommandResult> submit(final Command command)
     {
+        enqueue(command);
+        return command.future();
+    }
+
+    /**
+     * {@link #submit}, telling whether the command was queued.
+     *
+     * @param command the command.
+     * @return true if queued; false if its future was completed at once ({@link ResultCode#QUEUE_FULL} or
+     * {@link ResultCode#CLOSED}): the apply thread never sees it.
+     */
+    private boolean enqueue(final Command command)
+    {
         submitters.incrementAndGet();
         try
         {
             if (closed)
             {
                 command.future().complete(CommandResult.of(ResultCode.CLOSED, -1, "engine closed"));
+                return false;
             }
-            else if (!agent.offer(command))
+            if (!agent.offer(command))
             {
                 counters.onQueueFull();
                 counters.onResult(ResultCode.QUEUE_FULL);
                 command.future().complete(CommandResult.of(ResultCode.QUEUE_FULL, -1,
                     "command queue full (" + config.commandQueueCapacity() + ")"));
+                return false;
             }
+            return true;
         }
         finally
         {
             submitters.decrementAndGet();
         }
-        return command.future();
     }
 
     /**
@@ -265,8 +280,15 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             return invalid(batch == null ? -1 : batch.regionId(), bad);
         }
         // From here the apply thread may read it at any time: the host can no longer change it (it can still read it).
-        batch.seal();
-        return submit(new Command.Write(batch));
+        final boolean sealedHere = batch.seal();
+        final Command.Write command = new Command.Write(batch);
+        if (!enqueue(command) && sealedHere)
+        {
+            // Refused at the call (QUEUE_FULL, CLOSED): never handed over, so open again, like a batch refused INVALID
+            // here (README, "Reliability": "a refused batch stays open"). One handed over before stays sealed.
+            batch.unseal();
+        }
+        return command.future();
     }
 
     /**

@@ -344,10 +344,26 @@ public final class WriteBatch
         return CommandValidation.batch(this, config.maxKeyLength(), config.maxValueLength());
     }
 
-    /** The thread handing the batch to the engine: no operation may be added from now on. */
-    void seal()
+    /**
+     * The thread handing the batch to the engine: no operation may be added from now on.
+     *
+     * @return true if this call sealed it, false if it was handed over before (and must stay sealed).
+     */
+    boolean seal()
     {
+        final boolean first = !sealed;
         sealed = true;
+        return first;
+    }
+
+    /**
+     * The engine refused the batch at the call ({@link ResultCode#QUEUE_FULL}, {@link ResultCode#CLOSED}) after the
+     * call that sealed it: it was never queued, so the apply thread never reads it, and the host may change it again,
+     * as a batch refused {@code INVALID} at the call (README, "Reliability": "a refused batch stays open").
+     */
+    void unseal()
+    {
+        sealed = false;
     }
 
     private int visit(final int index, final OpVisitor visitor, final UnsafeBuffer keyView, final UnsafeBuffer valueView)

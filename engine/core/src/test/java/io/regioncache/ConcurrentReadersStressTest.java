@@ -75,6 +75,19 @@ class ConcurrentReadersStressTest
     {
         final long seconds = Long.getLong("stress.seconds", 10);
         final long seed = Long.getLong("stress.seed", System.nanoTime());
+        try
+        {
+            stressRun(seconds, seed);
+        }
+        catch (final Throwable t)
+        {
+            // The seed is random unless given: every failure names it, however it surfaced.
+            throw new AssertionError("stress run failed: seed " + seed + "; replay with -Dstress.seed=" + seed, t);
+        }
+    }
+
+    private void stressRun(final long seconds, final long seed) throws Exception
+    {
         for (int i = 0; i < KEYS; i++)
         {
             keys[i] = new byte[] {'k', (byte)(i >> 4), (byte)((i & 15) * 16)};

@@ -28,6 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@link Snapshot#multiGet}: a model test (random key sets with absent, deleted, shadowed, duplicated and
  * out-of-range keys, at many read versions, before and after a split, every answer compared with single gets on the
  * same snapshot and with a reference model) and a concurrent test against the apply thread writing the same keys.
+ * The model test's seed is random and named in every failure; {@code -Dmultiget.seed=N} replays it.
  */
 class MultiGetTest
 {
@@ -77,6 +78,20 @@ class MultiGetTest
     void matchesSingleGetsAndTheModel()
     {
         final long seed = Long.getLong("multiget.seed", System.nanoTime());
+        try
+        {
+            matchesSingleGetsAndTheModel(seed);
+        }
+        catch (final Throwable t)
+        {
+            // The seed is random unless given: every failure names it, however it surfaced.
+            throw new AssertionError(
+                "multiGet model run failed: seed " + seed + "; replay with -Dmultiget.seed=" + seed, t);
+        }
+    }
+
+    private void matchesSingleGetsAndTheModel(final long seed)
+    {
         final SplittableRandom random = new SplittableRandom(seed);
         final RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
             .threading(RegionCacheConfig.Threading.INVOKER).segmentSize(64 * 1024).build());

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The first test is the regression test of a corruption {@code CrashRestartTest} found: the batch's visit views were
  * fields of the batch, shared by every walker, so a host walking the batch moved the apply thread's key view in the
  * middle of a skiplist insert; the node went in at the place of one key with the bytes of another (scans out of
- * order, then "hash index lost a key" on that key's next write).
+ * order, then "hash index lost a key" on that key's next write). Its seed is random and named in every failure;
+ * {@code -Dbatch.seed=N} replays the same batches.
  */
 class SubmittedBatchTest
 {
@@ -42,6 +43,19 @@ class SubmittedBatchTest
     void aHostWalkingItsSubmittedBatchCannotDisturbTheApplyThread()
     {
         final long seed = Long.getLong("batch.seed", System.nanoTime());
+        try
+        {
+            walkWhileApplied(seed);
+        }
+        catch (final Throwable t)
+        {
+            // The seed is random unless given: every failure names it, however it surfaced.
+            throw new AssertionError("batch walk run failed: seed " + seed + "; replay with -Dbatch.seed=" + seed, t);
+        }
+    }
+
+    private void walkWhileApplied(final long seed)
+    {
         final SplittableRandom random = new SplittableRandom(seed);
         final TreeMap<byte[], byte[]> model = new TreeMap<>(Arrays::compareUnsigned); // the engine's key order
         long walks = 0;

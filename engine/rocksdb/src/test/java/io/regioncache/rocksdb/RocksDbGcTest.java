@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * everything once), rounds failed at a random entry (they put their ranges back), and writes landing in the middle
  * of a round (at versions above its safe point, as the GC contract requires). Every history must take both the
  * blind path (a listed key with a known survivor, swept without a read) and the seek path; a second test walks the
- * blind path's edge cases. A concurrent test races a writer thread against rounds, and a cost test proves a round
- * visits only the keys written and seeks only the ones it must.
+ * blind path's edge cases. A concurrent test races a writer thread against rounds (its seed is random and named in
+ * every failure; {@code -Dgcrace.seed=N} replays it), and a cost test proves a round visits only the keys written and
+ * seeks only the ones it must.
  */
 class RocksDbGcTest
 {
@@ -268,7 +269,8 @@ class RocksDbGcTest
     @Test
     void writerRacingRoundsLosesNoGarbage() throws Exception
     {
-        final long seed = System.nanoTime();
+        // Random unless given: -Dgcrace.seed=N replays the writer's history (not the thread interleaving).
+        final long seed = Long.getLong("gcrace.seed", System.nanoTime());
         System.out.println("writerRacingRoundsLosesNoGarbage seed " + seed);
         try (StorePair pair = new StorePair(dir))
         {
@@ -311,12 +313,19 @@ class RocksDbGcTest
                 rounds++;
             }
             writer.join();
-            assertNull(failure.get(), "seed " + seed + ": writer failed");
+            if (failure.get() != null)
+            {
+                throw new AssertionError("seed " + seed + ": writer failed", failure.get());
+            }
             final long d = full.gcBelow(batches);
             dropped += inc.gcBelow(batches);
             assertEquals(d, dropped, "seed " + seed + ": dropped over " + rounds + " rounds");
             assertSameEntries(full.db(), inc.db(), "seed " + seed);
             assertTrue(rounds > 1, "seed " + seed + ": no round raced the writer");
+        }
+        catch (final Throwable t)
+        {
+            throw new AssertionError("seed " + seed + " (replay with -Dgcrace.seed=" + seed + "): " + t, t);
         }
     }
 

@@ -67,7 +67,7 @@ class HugePagesTest
                 assertEquals(0L, buffer.getLong(i), "fresh memory must be zero at " + i);
             }
             assertEquals(0L, buffer.getLong(SIZE - 8));
-            final long seed = System.nanoTime();
+            final long seed = Long.getLong("regioncache.seed", System.nanoTime()); // random unless given
             final SplittableRandom random = new SplittableRandom(seed);
             final long[] written = new long[SIZE / 8];
             for (int i = 0; i < written.length; i++)
@@ -80,7 +80,7 @@ class HugePagesTest
             {
                 read[i] = buffer.getLong(i * 8);
             }
-            assertArrayEquals(written, read, "seed " + seed);
+            assertArrayEquals(written, read, "seed " + seed + " (rerun with -Dregioncache.seed=" + seed + ")");
             if (NATIVE && kernelOffersThp())
             {
                 assertEquals(SIZE, pool.hugePageBytes());
