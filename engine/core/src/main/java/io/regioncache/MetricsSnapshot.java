@@ -37,7 +37,10 @@ public final class MetricsSnapshot
         return n == null ? 0 : n.longValue();
     }
 
-    /** @return the metrics as one JSON object. */
+    /**
+     * @return the metrics as one JSON object (RFC 8259): names escaped as JSON strings, a non-finite number (which
+     * JSON cannot write) as {@code null}.
+     */
     public String toJson()
     {
         final StringBuilder sb = new StringBuilder("{");
@@ -49,9 +52,35 @@ public final class MetricsSnapshot
                 sb.append(',');
             }
             first = false;
-            sb.append('"').append(e.getKey().replace("\"", "\\\"")).append("\":").append(e.getValue());
+            appendJsonString(sb, e.getKey());
+            sb.append(':');
+            final Number n = e.getValue();
+            final boolean finite = !(n instanceof Double || n instanceof Float) || Double.isFinite(n.doubleValue());
+            sb.append(n == null || !finite ? "null" : n.toString());
         }
         return sb.append('}').toString();
+    }
+
+    private static void appendJsonString(final StringBuilder sb, final String s)
+    {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++)
+        {
+            final char c = s.charAt(i);
+            if (c == '"' || c == '\\')
+            {
+                sb.append('\\').append(c);
+            }
+            else if (c < 0x20)
+            {
+                sb.append(String.format("\\u%04x", (int)c));
+            }
+            else
+            {
+                sb.append(c);
+            }
+        }
+        sb.append('"');
     }
 
     @Override

@@ -191,6 +191,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             if (closed)
             {
+                // Counted like every other outcome ("results per code"), as the commands still queued at close are.
+                counters.onResult(ResultCode.CLOSED);
                 command.future().complete(CommandResult.of(ResultCode.CLOSED, -1, "engine closed"));
                 return false;
             }

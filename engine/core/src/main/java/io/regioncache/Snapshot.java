@@ -73,6 +73,12 @@ public final class Snapshot implements AutoCloseable
     private SnapshotIterator iterator;
     /** Gets served by this open; folded into the region's statistics once, at close (keeps the get path free of shared writes). */
     private long gets;
+    /**
+     * Successful opens so far: a map view ({@link #asNavigableMap()}) belongs to one open, and refuses reads once
+     * this moved on, also when the handle was re-opened at the same region and read version (README: "a view whose
+     * snapshot was closed or re-opened throws IllegalStateException").
+     */
+    private long opens;
 
     /**
      * Use {@code RegionCache.newSnapshot()}.
@@ -172,6 +178,7 @@ public final class Snapshot implements AutoCloseable
     private void opened(final RegionRecord r, final long readVersion)
     {
         open = true;
+        opens++;
         holder.held = true;
         // Re-read after the pin: only whole batches published before this point are visible.
         this.readVersion = Math.min(readVersion, r.appliedVersionAcquire());
@@ -378,6 +385,12 @@ public final class Snapshot implements AutoCloseable
     public NavigableMap<Bytes, Bytes> asBytesMap()
     {
         return SnapshotMapView.bytes(new SnapshotMapSource(this));
+    }
+
+    /** @return how many times this handle was opened successfully: identifies the current open. */
+    long opens()
+    {
+        return opens;
     }
 
     /** @return the pinned record, or null when closed. */

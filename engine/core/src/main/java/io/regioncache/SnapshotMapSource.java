@@ -7,8 +7,8 @@ import io.regioncache.internal.table.MvccTable;
 
 /**
  * A {@link MapSource} over one open {@link Snapshot}: cursors are {@link SnapshotIterator}s (allocation-free per
- * step), lookups use the table's hash index. Valid while the snapshot stays open at the record and read version it
- * had when the source was made.
+ * step), lookups use the table's hash index. Valid for the one open of the snapshot it was made in: closed, or
+ * opened again (even at the same region and read version), the snapshot no longer backs it.
  */
 final class SnapshotMapSource implements MapSource
 {
@@ -17,6 +17,8 @@ final class SnapshotMapSource implements MapSource
     private final long readVersion;
     private final Region region;
     private final MvccTable table;
+    /** The snapshot's open this source reads: a later open (even of the same region and version) ends it. */
+    private final long open;
     private final UnsafeBuffer keyArg = new UnsafeBuffer(new byte[0]);
     private final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
 
@@ -28,6 +30,7 @@ final class SnapshotMapSource implements MapSource
         this.readVersion = snapshot.readVersion();
         this.region = snapshot.region();
         this.table = record.table();
+        this.open = snapshot.opens();
     }
 
     @Override
@@ -66,7 +69,7 @@ final class SnapshotMapSource implements MapSource
     @Override
     public void check()
     {
-        if (snapshot.record() != record || snapshot.readVersion() != readVersion)
+        if (!snapshot.isOpen() || snapshot.opens() != open)
         {
             throw new IllegalStateException("the snapshot behind this map was closed or re-opened");
         }

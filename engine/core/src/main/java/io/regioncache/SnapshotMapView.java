@@ -1,5 +1,6 @@
 package io.regioncache;
 
+import java.util.AbstractCollection;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -213,6 +214,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
     private int size = -1;
     private KeySet<T> keySet;
     private Set<Map.Entry<T, T>> entrySet;
+    private Collection<T> values;
     private SnapshotMapView<T> descendingMap;
 
     private SnapshotMapView(
@@ -568,6 +570,22 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         return entrySet;
     }
 
+    /**
+     * The values, in this view's key order. Read-only like the rest: {@link AbstractMap#values()} would refuse a
+     * removal only when it found the value, and answer {@code false} to {@code remove}, {@code removeIf},
+     * {@code removeAll} or {@code retainAll} that matched nothing, where every mutator here throws.
+     */
+    @Override
+    public Collection<T> values()
+    {
+        root.source.check();
+        if (values == null)
+        {
+            values = new Values();
+        }
+        return values;
+    }
+
     @Override
     public NavigableMap<T, T> subMap(
         final T fromKey, final boolean fromInclusive, final T toKey, final boolean toInclusive)
@@ -742,6 +760,84 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
 
         @Override
         public boolean removeIf(final Predicate<? super E> filter)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public void clear()
+        {
+            throw readOnly();
+        }
+    }
+
+    /** Values of the view, walked on an entry iterator; every mutator refuses, as the map's. */
+    private final class Values extends AbstractCollection<T>
+    {
+        @Override
+        public Iterator<T> iterator()
+        {
+            final Iterator<Map.Entry<T, T>> entries = entryIterator();
+            return new Iterator<>()
+            {
+                @Override
+                public boolean hasNext()
+                {
+                    return entries.hasNext();
+                }
+
+                @Override
+                public T next()
+                {
+                    return entries.next().getValue();
+                }
+            };
+        }
+
+        @Override
+        public int size()
+        {
+            return SnapshotMapView.this.size();
+        }
+
+        @Override
+        public boolean isEmpty()
+        {
+            return SnapshotMapView.this.isEmpty();
+        }
+
+        @Override
+        public boolean add(final T t)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean remove(final Object o)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean addAll(final Collection<? extends T> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean removeAll(final Collection<?> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean retainAll(final Collection<?> c)
+        {
+            throw readOnly();
+        }
+
+        @Override
+        public boolean removeIf(final Predicate<? super T> filter)
         {
             throw readOnly();
         }

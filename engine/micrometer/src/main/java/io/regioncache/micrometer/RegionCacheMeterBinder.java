@@ -39,7 +39,10 @@ public final class RegionCacheMeterBinder implements MeterBinder
         for (final Map.Entry<String, Number> e : snapshot().values().entrySet())
         {
             final String name = e.getKey();
-            Gauge.builder("regioncache." + name, this, b -> b.value(name)).register(registry);
+            // strongReference: Micrometer holds a gauge's object weakly by default, and a host that binds as
+            // `new RegionCacheMeterBinder(cache, ms).bindTo(registry)` keeps no other reference to this binder, so
+            // after the next GC every gauge would read NaN.
+            Gauge.builder("regioncache." + name, this, b -> b.value(name)).strongReference(true).register(registry);
         }
     }
 
