@@ -1,6 +1,7 @@
 package io.regioncache;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,13 +61,16 @@ final class ApplyPolicy
             // evicted records still drain: their memory is about to come back, and counting it again would over-evict.
             if (budget.shouldEvict() && nowNanos - nextPressureRoundNanos >= 0 && agent.reclaimer().isEmpty())
             {
-                nextPressureRoundNanos = nowNanos + Math.max(1, config.policyIntervalMillis() / 10) * 1_000_000L;
+                nextPressureRoundNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.policyIntervalMillis() / 10));
                 return evictForMemory(agent.directory().currentAcquire().records(), nowNanos, false);
             }
             return 0;
         }
-        nextRoundNanos = nowNanos + config.policyIntervalMillis() * 1_000_000L;
-        nextPressureRoundNanos = nowNanos + Math.max(1, config.policyIntervalMillis() / 10) * 1_000_000L;
+        // Saturating conversions (toNanos): millis * 1_000_000 wraps for an absurdly long interval, which would
+        // make the policy run every cycle instead of (almost) never. The wrap-around comparisons above hold for any
+        // interval up to Long.MAX_VALUE nanoseconds.
+        nextRoundNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(config.policyIntervalMillis());
+        nextPressureRoundNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.policyIntervalMillis() / 10));
         return run(nowNanos);
     }
 

@@ -1,6 +1,8 @@
 package io.regioncache;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -78,10 +80,28 @@ public final class CountersFile
     {
         final int valuesLength = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
         final int metaLength = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
+        // "Replaced" means a file: an (empty) directory of that name would otherwise be deleted in its place.
+        if (Files.isDirectory(file))
+        {
+            throw new IllegalArgumentException("counters file " + file + " is a directory");
+        }
         final File f = file.toFile();
-        IoUtil.deleteIfExists(f);
-        return new CountersFile(IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength),
-            metaLength, valuesLength);
+        try
+        {
+            IoUtil.deleteIfExists(f);
+            return new CountersFile(IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength),
+                metaLength, valuesLength);
+        }
+        catch (final Exception ex)
+        {
+            // Agrona rethrows the IOException unchecked but undeclared (a "sneaky throw"): a host's
+            // catch (RuntimeException) would miss it. Make it a declared, unchecked one.
+            if (ex instanceof IOException)
+            {
+                throw new UncheckedIOException("cannot create counters file " + file, (IOException)ex);
+            }
+            throw ex;
+        }
     }
 
     /**
@@ -152,8 +172,17 @@ public final class CountersFile
             {
                 throw new IllegalArgumentException(file + " is truncated");
             }
+            // Whole records, and a metadata record for every counter: the reader indexes both buffers by counter id.
+            if (metaLength % CountersReader.METADATA_LENGTH != 0 || valuesLength % CountersReader.COUNTER_LENGTH != 0 ||
+                metaLength / CountersReader.METADATA_LENGTH < valuesLength / CountersReader.COUNTER_LENGTH)
+            {
+                throw new IllegalArgumentException(file + " is not a RegionCache counters file (metadata " +
+                    metaLength + " and values " + valuesLength + " bytes are not whole, matching records)");
+            }
+            final UnsafeBuffer metadata = new UnsafeBuffer(mapped, HEADER_LENGTH, metaLength);
+            checkLabels(file, metadata, valuesLength / CountersReader.COUNTER_LENGTH);
             final CountersReader reader = new CountersReader(
-                new UnsafeBuffer(mapped, HEADER_LENGTH, metaLength),
+                metadata,
                 new UnsafeBuffer(mapped, HEADER_LENGTH + metaLength, valuesLength),
                 StandardCharsets.US_ASCII);
             final Map<String, Long> out = new LinkedHashMap<>();
@@ -165,6 +194,30 @@ public final class CountersFile
         finally
         {
             IoUtil.unmap(mapped);
+        }
+    }
+
+    /**
+     * Every allocated record's label length within its record, before the reader trusts it: a corrupt length would
+     * make it read past the metadata (or allocate a string of 2^31 characters: an OutOfMemoryError).
+     */
+    private static void checkLabels(final Path file, final UnsafeBuffer metadata, final int counters)
+    {
+        for (int id = 0; id < counters; id++)
+        {
+            final int at = CountersReader.metaDataOffset(id);
+            final int state = metadata.getIntVolatile(at);
+            if (state == CountersReader.RECORD_UNUSED)
+            {
+                return; // the reader stops at the first unused record too
+            }
+            final int labelLength = metadata.getInt(at + CountersReader.LABEL_OFFSET);
+            if (state == CountersReader.RECORD_ALLOCATED &&
+                (labelLength < 0 || labelLength > CountersReader.MAX_LABEL_LENGTH))
+            {
+                throw new IllegalArgumentException(file + " is not a RegionCache counters file (counter " + id +
+                    " has a label of " + labelLength + " bytes)");
+            }
         }
     }
 }

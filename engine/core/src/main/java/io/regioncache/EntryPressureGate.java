@@ -1,5 +1,7 @@
 package io.regioncache;
 
+import java.util.concurrent.TimeUnit;
+
 import org.agrona.concurrent.NanoClock;
 
 import io.regioncache.internal.memory.MemoryBudget;
@@ -45,7 +47,7 @@ final class EntryPressureGate implements EntryGate
     {
         this.budget = budget;
         this.clock = clock;
-        this.windowNanos = windowMillis * 1_000_000L;
+        this.windowNanos = TimeUnit.MILLISECONDS.toNanos(windowMillis); // saturates: a huge window is not a negative one
         this.counters = counters;
     }
 

@@ -2,6 +2,7 @@ package io.regioncache;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import io.regioncache.internal.memory.MemoryBudget;
 
@@ -30,7 +31,8 @@ final class EvictionPolicy
      */
     public EvictionPolicy(final long minResidencyMillis, final double maxFractionPerRound)
     {
-        this.minResidencyNanos = minResidencyMillis * 1_000_000L;
+        // Saturates: millis * 1_000_000 wrapped for an absurdly long residency, making every region evictable at once.
+        this.minResidencyNanos = TimeUnit.MILLISECONDS.toNanos(minResidencyMillis);
         this.maxFractionPerRound = maxFractionPerRound;
     }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 
 import org.agrona.collections.Long2LongHashMap;
@@ -389,7 +390,7 @@ final class LoadCoordinator
                 if (job.outOfMemory)
                 {
                     // Remember the range as at least this big, and do not try it again for a while.
-                    final long until = clock.nanoTime() + config.loadBackoffMillis() * 1_000_000L;
+                    final long until = clock.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.loadBackoffMillis()); // saturates
                     for (final RegionRecord t : job.targets)
                     {
                         estimatedBytes.put(t.id(), Math.max(estimatedBytes.get(t.id()),

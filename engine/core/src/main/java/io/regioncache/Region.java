@@ -51,10 +51,18 @@ public final class Region
     }
 
     /**
+     * The checks every command makes of a region it is given at the call (besides the engine's key length limit):
+     * a reserved (negative) id, a null bound, an epoch outside {@code 0..2^32-1}, an empty or inverted range.
+     *
      * @return why this description is invalid, or null if it is valid.
      */
     public String validate()
     {
+        if (id < 0)
+        {
+            // Every command refuses a reserved id; validate() must not call such a region valid.
+            return "region id " + id + " is reserved (region ids are 0.." + Long.MAX_VALUE + ")";
+        }
         if (nullBound)
         {
             return "range bound is null (an open bound is an empty array)";

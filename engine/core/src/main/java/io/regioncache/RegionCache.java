@@ -150,10 +150,13 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      *
      * @param config its settings.
      * @return a running engine.
+     * @throws NullPointerException     if {@code config} is null.
+     * @throws IllegalArgumentException if the configured counters file is a directory.
+     * @throws java.io.UncheckedIOException if the configured counters file cannot be created (nothing is started).
      */
     public static RegionCache create(final RegionCacheConfig config)
     {
-        return new RegionCache(config);
+        return new RegionCache(java.util.Objects.requireNonNull(config, "config"));
     }
 
     /** @return the engine's settings. */
@@ -551,7 +554,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         return submit(new Command.SetEnabled(enabled));
     }
 
-    /** @return false once a {@link #setEnabled}{@code (false)} was applied, until a {@code setEnabled(true)}. */
+    /**
+     * @return false once a {@link #setEnabled}{@code (false)} was applied, until a {@code setEnabled(true)}; false for
+     * good once {@link #close()} has run (closing disables the cache).
+     */
     public boolean isEnabled()
     {
         return agent.enabledPublished();
@@ -604,7 +610,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Route a key: the cached (PENDING, LOADING or ACTIVE) region holding it.
      *
      * @param key a key.
-     * @return its region, or null if no cached region holds it.
+     * @return its region, or null if no cached region holds it (a null key is in no region).
      */
     public Region regionFor(final byte[] key)
     {
@@ -786,11 +792,20 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Any thread: report a read of an uncached region served by the backing store, for load-based caching.
      *
      * @param region   the region read.
-     * @param stepped  entries stepped over (MVCC versions and tombstones included).
-     * @param returned keys returned.
+     * @param stepped  entries stepped over (MVCC versions and tombstones included), {@code >= 0}.
+     * @param returned keys returned, {@code >= 0}.
+     * @throws NullPointerException     if {@code region} is null.
+     * @throws IllegalArgumentException if a count is negative (nothing is recorded).
      */
     public void recordStoreRead(final Region region, final long stepped, final long returned)
     {
+        java.util.Objects.requireNonNull(region, "region");
+        if (stepped < 0 || returned < 0)
+        {
+            // A negative count would lower the region's amplification, or make it negative, for the load policy.
+            throw new IllegalArgumentException("negative store read counts: stepped " + stepped + ", returned " +
+                returned);
+        }
         agent.hotRegions().onStoreRead(region, stepped, returned);
     }
 
@@ -828,9 +843,11 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     }
 
     /**
-     * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread.
+     * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread. After
+     * {@link #close()} it does nothing and returns 0.
      *
      * @return work done.
+     * @throws IllegalStateException if the engine runs its own apply thread ({@code DEDICATED_THREAD}).
      */
     public int applyCycle()
     {
@@ -870,11 +887,14 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         agent.rejectQueued();
         agent.evictAll();
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMillis());
+        // Elapsed time against the timeout, not now > now + timeout: that sum overflows for an absurdly long timeout
+        // (Long.MAX_VALUE), which then did not wait at all.
+        final long start = System.nanoTime();
+        final long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(config.closeTimeoutMillis());
         while (true)
         {
             agent.doWork();
-            if (agent.isQuiescent() || System.nanoTime() > deadline)
+            if (agent.isQuiescent() || System.nanoTime() - start > timeoutNanos)
             {
                 break;
             }

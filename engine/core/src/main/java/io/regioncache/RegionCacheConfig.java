@@ -26,6 +26,9 @@ public final class RegionCacheConfig
         INVOKER
     }
 
+    /** Largest {@link Builder#commandQueueCapacity}: 2^24 slots. */
+    static final int MAX_COMMAND_QUEUE_CAPACITY = 1 << 24;
+
     private final int segmentSize;
     private final long capacityBytes;
     private final int maxKeyLength;
@@ -343,7 +346,8 @@ public final class RegionCacheConfig
         }
 
         /**
-         * @param capacity capacity of the host command queue, a power of two (default 65536).
+         * @param capacity capacity of the host command queue, a power of two in [2, 2^24] (default 65536; the queue is
+         *                 one array of that many slots, allocated at create).
          * @return this.
          */
         public Builder commandQueueCapacity(final int capacity)
@@ -520,7 +524,8 @@ public final class RegionCacheConfig
         }
 
         /**
-         * @param bytes typical region size, used only to derive the default stop-load threshold (default 96 MiB).
+         * @param bytes typical region size, {@code >= 0}, used only to derive the default stop-load threshold
+         *              (default 96 MiB).
          * @return this.
          */
         public Builder regionSizeHint(final long bytes)
@@ -575,8 +580,8 @@ public final class RegionCacheConfig
          * with {@link RegionCache#recordStoreRead} (it knows the region's range and epoch; the drive tool reports
          * the reads its hybrid readers served from RocksDB).
          *
-         * @param topN             regions per round; 0 turns it off (the default).
-         * @param minAmplification minimum MVCC amplification (TiKV uses 10).
+         * @param topN             regions per round, {@code >= 0}; 0 turns it off (the default).
+         * @param minAmplification minimum MVCC amplification (TiKV uses 10), {@code >= 0} and not NaN.
          * @return this.
          */
         public Builder autoLoad(final int topN, final double minAmplification)
@@ -650,10 +655,13 @@ public final class RegionCacheConfig
             {
                 throw new IllegalArgumentException("maxValueLength must be in [0, 2^30], was " + maxValueLength);
             }
-            if (Integer.bitCount(commandQueueCapacity) != 1 || commandQueueCapacity < 2)
+            // The upper bound: the queue is one array allocated at create, and 2^30 slots (a legal int power of
+            // two) would be an OutOfMemoryError there instead of a refused setting here.
+            if (Integer.bitCount(commandQueueCapacity) != 1 || commandQueueCapacity < 2 ||
+                commandQueueCapacity > MAX_COMMAND_QUEUE_CAPACITY)
             {
                 throw new IllegalArgumentException(
-                    "commandQueueCapacity must be a power of two >= 2, was " + commandQueueCapacity);
+                    "commandQueueCapacity must be a power of two in [2, 2^24], was " + commandQueueCapacity);
             }
             if (commandDrainLimit < 1)
             {
@@ -670,6 +678,10 @@ public final class RegionCacheConfig
             if (closeTimeoutMillis < 0)
             {
                 throw new IllegalArgumentException("closeTimeoutMillis must be >= 0, was " + closeTimeoutMillis);
+            }
+            if (regionSizeHint < 0)
+            {
+                throw new IllegalArgumentException("regionSizeHint must be >= 0, was " + regionSizeHint);
             }
             // Derived thresholds are locals: writing them back would make a reused builder keep stale values
             // after its capacity changed.
@@ -699,9 +711,11 @@ public final class RegionCacheConfig
                 throw new IllegalArgumentException(
                     "maxEvictFractionPerRound must be in (0, 1], was " + maxEvictFractionPerRound);
             }
-            if (autoLoadTopN < 0 || autoLoadMinAmplification < 0)
+            // !(x >= 0) refuses NaN too: a NaN minimum would silently turn load-based caching off.
+            if (autoLoadTopN < 0 || !(autoLoadMinAmplification >= 0))
             {
-                throw new IllegalArgumentException("autoLoad topN and minAmplification must be >= 0");
+                throw new IllegalArgumentException("autoLoad topN and minAmplification must be >= 0, were " +
+                    autoLoadTopN + " and " + autoLoadMinAmplification);
             }
             if (!(gcGarbageRatio > 0 && gcGarbageRatio <= 1))
             {

@@ -79,6 +79,8 @@ public final class Snapshot implements AutoCloseable
      * snapshot was closed or re-opened throws IllegalStateException").
      */
     private long opens;
+    /** Set by {@link #dispose()}: the handle is no longer watched for leaks, so it must never pin again. */
+    private boolean disposed;
 
     /**
      * Use {@code RegionCache.newSnapshot()}.
@@ -114,9 +116,15 @@ public final class Snapshot implements AutoCloseable
      * @param epochVersion the epoch version the caller routes by.
      * @param readVersion  the read version (must be above the region's safe point).
      * @return {@link SnapshotStatus#OK} if open, else why not (counted by reason).
+     * @throws IllegalStateException if the handle was {@link #dispose() disposed}.
      */
     public SnapshotStatus open(final long regionId, final long epochVersion, final long readVersion)
     {
+        if (disposed)
+        {
+            // Its cleaner is gone: a pin taken now and then forgotten would hold the region's memory for good.
+            throw new IllegalStateException("snapshot handle was disposed");
+        }
         close();
         if (engineClosed.getAsBoolean())
         {
@@ -196,14 +204,20 @@ public final class Snapshot implements AutoCloseable
         return open;
     }
 
-    /** @return the region this snapshot reads (open snapshots only). */
+    /**
+     * @return the region this snapshot reads (open snapshots only).
+     * @throws IllegalStateException if the snapshot is not open.
+     */
     public Region region()
     {
         checkOpen();
         return region;
     }
 
-    /** @return the effective read version: min(requested, last whole batch applied at open). */
+    /**
+     * @return the effective read version: min(requested, last whole batch applied at open).
+     * @throws IllegalStateException if the snapshot is not open.
+     */
     public long readVersion()
     {
         checkOpen();
@@ -294,6 +308,10 @@ public final class Snapshot implements AutoCloseable
      * @param keyLength key length.
      * @param view      a buffer to wrap over the value.
      * @return true if found.
+     * @throws NullPointerException     if key or view is null.
+     * @throws IllegalArgumentException if the key's offset or length lie outside its buffer, or the key outside the
+     *                                  region.
+     * @throws IllegalStateException    if the snapshot is not open.
      */
     public boolean getView(final DirectBuffer key, final int keyOffset, final int keyLength, final DirectBuffer view)
     {
@@ -308,6 +326,9 @@ public final class Snapshot implements AutoCloseable
      *
      * @param key the key.
      * @return the value, or null if absent or deleted.
+     * @throws NullPointerException     if key is null.
+     * @throws IllegalArgumentException if the key is outside the region.
+     * @throws IllegalStateException    if the snapshot is not open.
      */
     public byte[] get(final byte[] key)
     {
@@ -336,6 +357,7 @@ public final class Snapshot implements AutoCloseable
      * The snapshot's reusable iterator over the whole region (one per snapshot: obtaining it again resets it).
      *
      * @return the iterator, unpositioned.
+     * @throws IllegalStateException if the snapshot is not open.
      */
     public SnapshotIterator iterator()
     {
@@ -349,6 +371,7 @@ public final class Snapshot implements AutoCloseable
      * @param upper exclusive upper bound inside the region, or null.
      * @return the iterator, unpositioned.
      * @throws IllegalArgumentException if a bound lies outside the region.
+     * @throws IllegalStateException    if the snapshot is not open.
      */
     public SnapshotIterator iterator(final byte[] lower, final byte[] upper)
     {
@@ -461,11 +484,13 @@ public final class Snapshot implements AutoCloseable
     }
 
     /**
-     * Release the handle for good: closes it and deregisters it from leak detection.
+     * Release the handle for good: closes it and deregisters it from leak detection. A disposed handle cannot be
+     * opened again ({@link #open} throws {@link IllegalStateException}); disposing it again is harmless.
      */
     public void dispose()
     {
         close();
+        disposed = true;
         cleanable.clean();
     }
 

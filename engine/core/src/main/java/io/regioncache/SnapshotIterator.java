@@ -14,6 +14,13 @@ import io.regioncache.internal.table.TableCursor;
  * An MVCC iterator over a {@link Snapshot}: positions only on keys visible at the snapshot's read version (newest
  * version at or below it, not a tombstone), inside {@code [lower, upper)} and inside the region. Reusable and
  * allocation-free per step; valid only while its snapshot is open.
+ * <p>
+ * <b>Misuse.</b> Every method but {@link #isValid()} and {@link #maxKeyLength()} throws
+ * {@link IllegalStateException} once the snapshot that handed it out was closed or opened again (until the snapshot
+ * hands it out again). The accessors of the current entry ({@code keyLength}, {@code valueLength}, {@code version},
+ * the views, copies and {@code key()}/{@code value()}) also throw {@link IllegalStateException} while the iterator is
+ * not positioned on a key: before the first move, or after a move returned false. {@link #next()} and
+ * {@link #prev()} from there return false until a seek positions it again.
  */
 public final class SnapshotIterator
 {

@@ -64,6 +64,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     private HybridEngine(
         final WritableStore store, final boolean ownsStore, final RegionCacheConfig.Builder cacheConfig)
     {
+        // Null checks first: a null store would otherwise start a cache with no backing store at all, whose first
+        // write then failed with an NPE from inside.
+        java.util.Objects.requireNonNull(store, "store");
+        java.util.Objects.requireNonNull(cacheConfig, "cacheConfig");
         this.store = store;
         this.ownsStore = ownsStore;
         this.cache = RegionCache.create(cacheConfig.backingStore(store).build());
@@ -77,9 +81,12 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param store       the store (closed by {@link #close()}).
      * @param cacheConfig cache settings; its backing store is set to the store.
      * @return the engine.
+     * @throws NullPointerException     if an argument is null (a non-null store is closed then too).
+     * @throws IllegalArgumentException if {@code cacheConfig} does not build (see {@link RegionCacheConfig.Builder#build()}).
      */
     public static HybridEngine owning(final WritableStore store, final RegionCacheConfig.Builder cacheConfig)
     {
+        java.util.Objects.requireNonNull(store, "store"); // before the try: there is nothing to close
         try
         {
             return new HybridEngine(store, true, cacheConfig);
@@ -97,6 +104,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param store       the store.
      * @param cacheConfig cache settings; its backing store is set to {@code store}.
      * @return the engine.
+     * @throws NullPointerException     if an argument is null.
+     * @throws IllegalArgumentException if {@code cacheConfig} does not build (see {@link RegionCacheConfig.Builder#build()}).
      */
     public static HybridEngine create(final WritableStore store, final RegionCacheConfig.Builder cacheConfig)
     {
@@ -139,9 +148,11 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      *
      * @param batch puts and deletes of one region at one version.
      * @return the cache's result; {@code INVALID} at once for bad input the cache checks at the call
-     * ({@link WriteBatch#validate}: neither the store nor the cache saw it); {@code STORE_ERROR} at once if RocksDB
-     * refused the write (then the cache never saw it). Any other code, a later {@code INVALID} from the apply thread
-     * included (a key outside the cached region's range), means the store has the write.
+     * ({@link WriteBatch#validate}: neither the store nor the cache saw it); {@code CLOSED} at once once
+     * {@link #close()} has begun (the store never saw it; only a write racing close() may reach the store and still
+     * hear {@code CLOSED} from the cache); {@code STORE_ERROR} at once if RocksDB refused the write (then the cache
+     * never saw it). Any other code, a later {@code INVALID} from the apply thread included (a key outside the cached
+     * region's range), means the store has the write.
      */
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)
@@ -157,6 +168,12 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         {
             return CompletableFuture.completedFuture(CommandResult.of(ResultCode.INVALID,
                 Math.max(-1, batch.regionId()), bad));
+        }
+        if (closed)
+        {
+            // Before the store: a write answered CLOSED must not be durable (it was, and the owned store's refusal
+            // answered STORE_ERROR). The cache answers (and counts) it.
+            return cache.write(batch);
         }
         retryPendingEvictions();
         try
@@ -248,7 +265,9 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param start   inclusive start.
      * @param end     exclusive end (empty = +infinity).
      * @param version version of the tombstones, above every version already written in the range.
-     * @return the cache's result, or {@code STORE_ERROR} (the cache range is evicted anyway).
+     * @return the cache's result, or {@code STORE_ERROR} (the cache range is evicted anyway); {@code INVALID} at once
+     * for a null, empty or inverted range or a negative version, and {@code CLOSED} once {@link #close()} has begun,
+     * both before the store deletes anything.
      */
     @Override
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
@@ -260,6 +279,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         if (version < 0)
         {
             return invalid("version " + version + " is negative"); // as the cache would answer, before the store
+        }
+        if (closed)
+        {
+            return cache.deleteRange(start, end, version); // CLOSED, and the store deletes nothing (as in write)
         }
         retryPendingEvictions();
         StoreException failed = null;
@@ -464,10 +487,22 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      *
      * @param safePoint the GC safe point.
      * @return store entries dropped.
+     * @throws IllegalArgumentException if the cache refuses the safe point (negative): the store is not swept.
+     * @throws IllegalStateException    if the engine is closed: the store is not swept.
      */
     public long gc(final long safePoint)
     {
-        await(advanceSafePoint(safePoint));
+        // The store is swept only once the cache took the safe point: a refused one (INVALID, CLOSED) used to be
+        // ignored and the store swept all the same.
+        final CommandResult r = await(advanceSafePoint(safePoint));
+        if (r.code() == ResultCode.INVALID)
+        {
+            throw new IllegalArgumentException("gc safe point refused: " + r.detail());
+        }
+        if (r.code() == ResultCode.CLOSED)
+        {
+            throw new IllegalStateException("gc after close: the engine is closed");
+        }
         return store.gcBelow(safePoint);
     }
 

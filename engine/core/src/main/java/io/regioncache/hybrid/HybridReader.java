@@ -33,6 +33,11 @@ import io.regioncache.internal.args.ReadArgs;
  * {@code multiGet} count that exceeds an array. Key ranges are the caller's contract: a key (or scan bound) outside
  * the region is refused by the cache path with {@link IllegalArgumentException}; the store path does not know
  * region bounds.
+ * <p>
+ * After {@link #close()} every read ({@code get}, {@code multiGet}, {@code scan}, {@code view}) throws
+ * {@link IllegalStateException}; a second close is harmless. A reader of an engine that was closed is still usable:
+ * the cache answers {@link SnapshotStatus#CLOSED}, so the store serves (and throws {@link StoreException} if it was
+ * closed with the engine).
  */
 public final class HybridReader implements AutoCloseable
 {
@@ -44,6 +49,8 @@ public final class HybridReader implements AutoCloseable
     private final UnsafeBuffer keyArg = new UnsafeBuffer(new byte[0]);
     private final ExpandableArrayBuffer valueScratch = new ExpandableArrayBuffer(256);
     private SnapshotStatus lastStatus = SnapshotStatus.OK;
+    /** Set by {@link #close()}: the snapshot handles are disposed and must not pin again. */
+    private boolean closed;
 
     HybridReader(final HybridEngine engine)
     {
@@ -69,12 +76,14 @@ public final class HybridReader implements AutoCloseable
      * {@code dst} has less than {@code length} bytes from {@code dstOffset} (nothing copied; expandable buffers
      * are not grown, as with {@link Snapshot#get}).
      * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     * @throws IllegalStateException if this reader is closed.
      */
     public int get(
         final long regionId, final long epochVersion, final long readVersion,
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        checkOpen();
         // The arguments first, whichever source serves: the store path reads the slice raw too, and a bad argument
         // must throw the same exception whether or not the region happens to be cached.
         ReadArgs.checkDst(dst, dstOffset);
@@ -119,12 +128,14 @@ public final class HybridReader implements AutoCloseable
      *                     {@code -2 - length} if it did not fit in what was left of {@code dst}.
      * @return the offset in {@code dst} after the last value copied.
      * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     * @throws IllegalStateException if this reader is closed.
      */
     public int multiGet(
         final long regionId, final long epochVersion, final long readVersion,
         final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int count,
         final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
     {
+        checkOpen();
         // As in get: the same checks on both paths (the store's batched read would otherwise index the arrays and
         // read the key slices unchecked).
         ReadArgs.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
@@ -158,9 +169,13 @@ public final class HybridReader implements AutoCloseable
      * @param readVersion  read version.
      * @param key          key.
      * @return the value, or null if absent or deleted.
+     * @throws NullPointerException  if {@code key} is null.
+     * @throws StoreException        if the store serves and fails.
+     * @throws IllegalStateException if this reader is closed.
      */
     public byte[] get(final long regionId, final long epochVersion, final long readVersion, final byte[] key)
     {
+        java.util.Objects.requireNonNull(key, "key"); // not an NPE from inside Agrona's wrap
         keyArg.wrap(key);
         int n = get(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0);
         if (n < BackingSnapshot.NOT_FOUND)
@@ -187,10 +202,12 @@ public final class HybridReader implements AutoCloseable
      * @return this reader's scan, unpositioned: call {@link HybridScan#next()}.
      * @throws NullPointerException if a bound is null (on both paths: the store's cursor would read null as
      *                              unbounded, the cache's as the region's own bound).
+     * @throws IllegalStateException if this reader is closed.
      */
     public HybridScan scan(
         final long regionId, final long epochVersion, final long readVersion, final byte[] lower, final byte[] upper)
     {
+        checkOpen();
         java.util.Objects.requireNonNull(lower, "lower");
         java.util.Objects.requireNonNull(upper, "upper");
         scan.close();
@@ -231,9 +248,23 @@ public final class HybridReader implements AutoCloseable
      * @param readVersion read version.
      * @return an open view; close it.
      * @throws StoreException if the store would serve and the read version is below its GC safe point.
+     * @throws NullPointerException     if {@code region} is null.
+     * @throws IllegalArgumentException if {@link Region#validate()} refuses the region (a null bound, an empty or
+     *                                  inverted range...), whichever source would serve: a null bound never means
+     *                                  "everything".
+     * @throws IllegalStateException    if this reader is closed.
      */
     public HybridView view(final Region region, final long readVersion)
     {
+        checkOpen();
+        java.util.Objects.requireNonNull(region, "region");
+        final String bad = region.validate();
+        if (bad != null)
+        {
+            // Checked before the source is chosen: the store path took a null bound for an open one (a view of
+            // everything below the end), the cache path ignored it.
+            throw new IllegalArgumentException(bad);
+        }
         final Snapshot s = cache.newSnapshot();
         final SnapshotStatus status = s.open(region.id(), region.epochVersion(), readVersion);
         lastStatus = status;
@@ -254,6 +285,15 @@ public final class HybridReader implements AutoCloseable
         return lastStatus;
     }
 
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            // Its snapshot handles are disposed (no longer watched for leaks): they must not pin again.
+            throw new IllegalStateException("hybrid reader is closed");
+        }
+    }
+
     private void checkGcSafePoint(final long readVersion)
     {
         final long gc = store.gcSafePoint();
@@ -265,11 +305,12 @@ public final class HybridReader implements AutoCloseable
     }
 
     /**
-     * Close the current scan and release the snapshot handles.
+     * Close the current scan and release the snapshot handles. Idempotent.
      */
     @Override
     public void close()
     {
+        closed = true;
         scan.close();
         getSnapshot.dispose();
         scan.snapshot().dispose();

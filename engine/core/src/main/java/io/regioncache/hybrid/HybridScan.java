@@ -11,6 +11,11 @@ import io.regioncache.StoreCursor;
  * A forward scan over the keys visible at one read version, served by the cache or by the store (see
  * {@link #servedByCache()}). Owned by one {@link HybridReader} and reused by it; views returned by {@link #key()} and
  * {@link #value()} stay valid until the next {@link #next()} or {@link #close()}.
+ * <p>
+ * The accessors of the current key ({@code key}, {@code value}, their lengths and copies) answer only while the scan
+ * is positioned, that is after a {@link #next()} that returned true: before the first {@code next()}, after one
+ * returned false (it then keeps returning false) and after {@link #close()} they throw
+ * {@link IllegalStateException}.
  */
 public final class HybridScan implements AutoCloseable
 {
@@ -60,6 +65,7 @@ public final class HybridScan implements AutoCloseable
      */
     public boolean next()
     {
+        valid = false; // a move that throws (a failing store) leaves the scan unpositioned, not on a stale entry
         if (iterator != null)
         {
             valid = started ? iterator.next() : iterator.seekToFirst();
@@ -80,31 +86,63 @@ public final class HybridScan implements AutoCloseable
         throw new IllegalStateException("scan is closed");
     }
 
-    /** @return the current key (offset 0, length {@link #keyLength()}). */
+    /**
+     * @return the current key (offset 0, length {@link #keyLength()}).
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public DirectBuffer key()
     {
+        checkPositioned();
         return iterator != null ? keyView : cursor.key();
     }
 
-    /** @return the current key's length. */
+    /**
+     * @return the current key's length.
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public int keyLength()
     {
+        checkPositioned();
         return iterator != null ? keyView.capacity() : cursor.keyLength();
     }
 
-    /** @return the current value (offset 0, length {@link #valueLength()}). */
+    /**
+     * @return the current value (offset 0, length {@link #valueLength()}).
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public DirectBuffer value()
     {
+        checkPositioned();
         return iterator != null ? valueView : cursor.value();
     }
 
-    /** @return the current value's length. */
+    /**
+     * @return the current value's length.
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public int valueLength()
     {
+        checkPositioned();
         return iterator != null ? valueView.capacity() : cursor.valueLength();
     }
 
-    /** @return a copy of the current key. */
+    /**
+     * Before the first next(), after one returned false and after close() the views are stale: empty, or still over
+     * the previous scan's entry, whose region a later eviction may free (cache path), or null (closed: an NPE).
+     */
+    private void checkPositioned()
+    {
+        if (!valid)
+        {
+            throw new IllegalStateException(iterator == null && cursor == null ? "scan is closed" :
+                "scan is not positioned on a key (call next() first; it returned false or was not called)");
+        }
+    }
+
+    /**
+     * @return a copy of the current key.
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public byte[] keyBytes()
     {
         final byte[] k = new byte[keyLength()];
@@ -112,7 +150,10 @@ public final class HybridScan implements AutoCloseable
         return k;
     }
 
-    /** @return a copy of the current value. */
+    /**
+     * @return a copy of the current value.
+     * @throws IllegalStateException if the scan is not positioned on a key.
+     */
     public byte[] valueBytes()
     {
         final byte[] v = new byte[valueLength()];

@@ -216,6 +216,17 @@ public final class InMemoryBackingStore implements WritableStore
             this.seq = seq;
         }
 
+        /**
+         * Every move of a cursor checks the store is open ({@code StoreCursor}: "@throws StoreException if the store
+         * fails or is closed"): close clears the map, and a cursor moving after it went on answering from the
+         * cleared map's weakly consistent iterator, a wrong answer rather than an error.
+         */
+        @Override
+        protected void enter()
+        {
+            checkOpen();
+        }
+
         @Override
         protected boolean rawSeekToFirst()
         {

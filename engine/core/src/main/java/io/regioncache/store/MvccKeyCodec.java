@@ -67,14 +67,23 @@ public final class MvccKeyCodec
      * @param key       key buffer.
      * @param keyOffset key offset.
      * @param keyLength key length.
-     * @param dst       destination (at least {@link #encodedLength(int)} bytes from dstOffset).
+     * @param dst       destination (at least {@link #encodedLength(int)} bytes from dstOffset, unless expandable).
      * @param dstOffset destination offset.
      * @return bytes written.
+     * @throws IllegalArgumentException if the key's slice lies outside its buffer or the destination is too small.
      */
     public static int encodeKey(
         final DirectBuffer key, final int keyOffset, final int keyLength, final MutableDirectBuffer dst,
         final int dstOffset)
     {
+        // Checked here, not left to Agrona's bounds checks (which a host may turn off): a bad slice would read or
+        // write outside the buffers. Messages are built only on failure (this runs on the stores' read paths).
+        if (keyOffset < 0 || keyLength < 0 || keyOffset > key.capacity() || keyLength > key.capacity() - keyOffset)
+        {
+            throw new IllegalArgumentException("key offset " + keyOffset + " and length " + keyLength +
+                " outside a buffer of " + key.capacity());
+        }
+        checkRoom(dst, dstOffset, encodedLength(keyLength));
         int in = 0;
         int out = dstOffset;
         while (true)
@@ -108,9 +117,11 @@ public final class MvccKeyCodec
      * @param dst     destination.
      * @param offset  offset.
      * @param version version, {@code >= 0}.
+     * @throws IllegalArgumentException if {@link #VERSION_LENGTH} bytes do not fit at {@code offset}.
      */
     public static void putVersion(final MutableDirectBuffer dst, final int offset, final long version)
     {
+        checkRoom(dst, offset, VERSION_LENGTH);
         dst.putLong(offset, ~version, ByteOrder.BIG_ENDIAN);
     }
 
@@ -118,9 +129,14 @@ public final class MvccKeyCodec
      * @param src    buffer holding a stored key.
      * @param offset offset of its version suffix.
      * @return the version.
+     * @throws IllegalArgumentException if the buffer holds no {@link #VERSION_LENGTH} bytes at {@code offset}.
      */
     public static long getVersion(final DirectBuffer src, final int offset)
     {
+        if (offset < 0 || offset > src.capacity() - VERSION_LENGTH)
+        {
+            throw new IllegalArgumentException("no version at " + offset + " in a buffer of " + src.capacity());
+        }
         return ~src.getLong(offset, ByteOrder.BIG_ENDIAN);
     }
 
@@ -130,10 +146,13 @@ public final class MvccKeyCodec
      * @param src       encoded bytes.
      * @param srcOffset offset.
      * @param srcLength length of the encoded key (without the version).
-     * @param dst       destination, at least {@code srcLength} bytes from dstOffset.
+     * @param dst       destination, with room for the user key from dstOffset ({@code srcLength} bytes always
+     *                  suffice), unless expandable.
      * @param dstOffset destination offset.
      * @return the user key length.
-     * @throws IllegalArgumentException if the bytes are not a valid encoding.
+     * @throws IllegalArgumentException if the bytes are not a valid encoding (a length that is not a positive multiple
+     *                                  of 9, a bad marker, a final group before the end or none, padding that is not
+     *                                  zero), the slice lies outside {@code src}, or {@code dst} is too small.
      */
     public static int decodeKey(
         final DirectBuffer src, final int srcOffset, final int srcLength, final MutableDirectBuffer dst,
@@ -143,6 +162,11 @@ public final class MvccKeyCodec
         {
             throw new IllegalArgumentException("encoded key length " + srcLength + " is not a multiple of 9");
         }
+        if (srcOffset < 0 || srcOffset > src.capacity() || srcLength > src.capacity() - srcOffset)
+        {
+            throw new IllegalArgumentException("encoded key offset " + srcOffset + " and length " + srcLength +
+                " outside a buffer of " + src.capacity());
+        }
         int in = srcOffset;
         int out = dstOffset;
         final int limit = srcOffset + srcLength;
@@ -151,6 +175,7 @@ public final class MvccKeyCodec
             final int marker = src.getByte(in + GROUP) & 0xFF;
             if (marker == MARKER_FULL)
             {
+                checkRoom(dst, out, GROUP);
                 dst.putBytes(out, src, in, GROUP);
                 out += GROUP;
                 in += GROUP + 1;
@@ -162,10 +187,30 @@ public final class MvccKeyCodec
                 throw new IllegalArgumentException("bad marker " + marker + " at " + (in - srcOffset));
             }
             final int real = GROUP - pad;
+            for (int i = real; i < GROUP; i++)
+            {
+                // The encoding pads with zeros: anything else is not an encoding (it would decode to the same key as
+                // the canonical one, so two stored keys would name one user key).
+                if (src.getByte(in + i) != 0)
+                {
+                    throw new IllegalArgumentException("non-zero padding at " + (in + i - srcOffset));
+                }
+            }
+            checkRoom(dst, out, real);
             dst.putBytes(out, src, in, real);
             return out + real - dstOffset;
         }
         throw new IllegalArgumentException("encoded key has no final group");
+    }
+
+    /** Room for {@code length} bytes at {@code offset} of {@code dst} (an expandable buffer grows instead). */
+    private static void checkRoom(final MutableDirectBuffer dst, final int offset, final int length)
+    {
+        if (offset < 0 || (!dst.isExpandable() && offset > dst.capacity() - length))
+        {
+            throw new IllegalArgumentException(length + " bytes at " + offset + " do not fit a buffer of " +
+                dst.capacity());
+        }
     }
 
     /**
@@ -204,6 +249,7 @@ public final class MvccKeyCodec
      *
      * @param stored a stored key.
      * @return the user key.
+     * @throws IllegalArgumentException if {@code stored} is not an encoded key followed by a version.
      */
     public static byte[] decodeUserKey(final byte[] stored)
     {
@@ -218,6 +264,7 @@ public final class MvccKeyCodec
      *
      * @param stored a stored key.
      * @return its version.
+     * @throws IllegalArgumentException if {@code stored} is shorter than a version.
      */
     public static long decodeVersion(final byte[] stored)
     {

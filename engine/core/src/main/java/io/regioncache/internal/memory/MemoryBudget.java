@@ -41,7 +41,11 @@ public final class MemoryBudget
     {
         final long mib200 = 200L << 20;
         final long evict = capacity - Math.min(capacity / 10, mib200);
-        final long stopLoad = evict - Math.min(capacity * 15 / 100, 2 * regionSize + mib200);
+        // Overflow-safe for any capacity and region size (capacity * 15 and 2 * regionSize wrap past 2^63 / 15 and
+        // 2^62): 15% exactly where it fits, else 15% of the hundredths; 2 * regionSize + 200 MiB saturates.
+        final long fifteenPercent = capacity <= Long.MAX_VALUE / 15 ? capacity * 15 / 100 : capacity / 100 * 15;
+        final long regions = regionSize > (Long.MAX_VALUE - mib200) / 2 ? Long.MAX_VALUE : 2 * regionSize + mib200;
+        final long stopLoad = evict - Math.min(fifteenPercent, regions);
         return new long[] {evict, Math.max(0, stopLoad)};
     }
 
