@@ -36,6 +36,10 @@ final class PhaseResult
     double runtimeMs;
     double throughput;
     final Map<String, OpStats> ops = new LinkedHashMap<>();
+    /** RegionCache hybrid only: the host's regions after the phase (-1 for other systems). */
+    int regions = -1;
+    /** RegionCache hybrid only: the store's GC safe point after the phase (-1: never collected, or another system). */
+    long gcSafePoint = -1;
     /** Metrics YCSB records only for failed operations ({@code READ-FAILED}, ...). */
     final Map<String, Long> failed = new LinkedHashMap<>();
 

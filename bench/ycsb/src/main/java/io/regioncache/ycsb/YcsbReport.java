@@ -110,6 +110,11 @@ final class YcsbReport
                 ops.put(e.getKey(), o);
             }
             row.put("ops", ops);
+            if (r.regions >= 0)
+            {
+                row.put("regions", r.regions);
+                row.put("gcSafePoint", r.gcSafePoint);
+            }
             row.put("failed", r.failed);
             rows.add(row);
         }

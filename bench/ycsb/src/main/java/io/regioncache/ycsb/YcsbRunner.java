@@ -26,7 +26,7 @@ import io.regioncache.ratis.ReplicaCheck;
 
 import site.ycsb.ClientThread;
 import site.ycsb.DB;
-import site.ycsb.DBFactory;
+import site.ycsb.DBWrapper;
 import site.ycsb.measurements.Measurements;
 import site.ycsb.measurements.exporter.JSONArrayMeasurementsExporter;
 import site.ycsb.workloads.CoreWorkload;
@@ -34,8 +34,8 @@ import site.ycsb.workloads.CoreWorkload;
 /**
  * Runs YCSB's own {@link CoreWorkload} in-process (as {@code site.ycsb.Client} does, minus its
  * {@code System.exit}): per system, one load phase, then workloads A, B, C, F, D, E (YCSB's recommended order: D
- * and E insert) on the same data, each with YCSB's {@link ClientThread}s over {@link DBFactory}'s measuring
- * wrapper. After each phase YCSB's {@link Measurements} are exported with its JSON exporter and parsed into a
+ * and E insert) on the same data, each with YCSB's {@link ClientThread}s over its measuring {@link DBWrapper}
+ * (as {@code DBFactory} builds it, plus {@link ExceptionsAsErrors}). After each phase YCSB's {@link Measurements} are exported with its JSON exporter and parsed into a
  * {@link PhaseResult}; the measurements singleton is reset between phases.
  * <pre>
  * java -cp bench/ycsb/target/regioncache-ycsb.jar io.regioncache.ycsb.YcsbRunner \
@@ -49,6 +49,9 @@ import site.ycsb.workloads.CoreWorkload;
  * after the workloads), {@code --workloads} (a,b,c,f,d,e), {@code --data DIR} (a temporary directory),
  * {@code --out DIR} (results JSON, chart and table; none if absent), {@code --name NAME} (output files
  * {@code ycsb-NAME-*}), {@code -p key=value} (passed to YCSB and the bindings).
+ * <p>
+ * Exit status: 0 if every operation returned OK; 1 if any did not (a binding's exception included, see
+ * {@link ExceptionsAsErrors}) or a started cluster failed its check; 2 on a usage error, before anything runs.
  */
 public final class YcsbRunner
 {
@@ -94,29 +97,101 @@ public final class YcsbRunner
     {
     }
 
+    /** Exit status: every operation of every phase returned OK (and a started cluster passed its check). */
+    static final int EXIT_OK = 0;
+    /** Exit status: some operation did not return OK, or a started cluster failed its check. */
+    static final int EXIT_NOT_ALL_OK = 1;
+    /** Exit status: an unknown option or a bad value; nothing ran. */
+    static final int EXIT_USAGE = 2;
+
+    static final String USAGE = "usage: java -jar regioncache-ycsb.jar [--systems regioncache,rocksdb,lmdb|cluster] " +
+        "[--workloads a,b,c,f,d,e] [--records N] [--operations N] [--seconds S] [--threads T] [--data DIR] " +
+        "[--out DIR] [--name NAME] [--start-cluster N] [-p key=value ...]";
+
     /**
      * @param args see the class comment.
      * @throws Exception on failure.
      */
     public static void main(final String[] args) throws Exception
     {
-        final Settings s = parse(args);
-        final List<PhaseResult> results = run(s, System.out);
+        // System.exit, not a return: a started cluster's or YCSB's threads must not keep the JVM up.
+        System.exit(execute(args, System.out, System.err));
+    }
+
+    /**
+     * The runner without its {@code System.exit}.
+     *
+     * @param args see the class comment.
+     * @param out  progress and the verdict.
+     * @param err  a usage error.
+     * @return {@link #EXIT_OK}, {@link #EXIT_NOT_ALL_OK} or {@link #EXIT_USAGE}.
+     * @throws Exception on failure.
+     */
+    static int execute(final String[] args, final java.io.PrintStream out, final java.io.PrintStream err)
+        throws Exception
+    {
+        final Settings s;
+        try
+        {
+            s = parse(args);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            // A usage error is not a failed run: one line saying why, the usage, exit 2, and nothing ran.
+            err.println("YcsbRunner: " + ex.getMessage());
+            err.println(USAGE);
+            return EXIT_USAGE;
+        }
+        final List<PhaseResult> results = run(s, out);
         if (s.out != null)
         {
             YcsbReport.write(results, s, s.out);
-            System.out.println("wrote " + s.out.resolve(YcsbReport.file(YcsbReport.RESULTS, s.name)) + ", " +
-                YcsbReport.file(YcsbReport.CHART, s.name) + ", " + YcsbReport.file(YcsbReport.TABLE, s.name));
+            out.println("wrote " + s.out.resolve(YcsbReport.file(YcsbReport.RESULTS, s.name)) + ", " +
+                YcsbReport.file(YcsbReport.CHART, s.name) + ", " + YcsbReport.file(YcsbReport.LATENCY_CHART, s.name) +
+                ", " + YcsbReport.file(YcsbReport.TABLE, s.name));
         }
         final List<String> problems = new ArrayList<>(PhaseResult.problems(results));
         problems.addAll(s.clusterProblems);
         if (!problems.isEmpty())
         {
-            System.out.println("NOT ALL OPERATIONS RETURNED OK:");
-            problems.forEach(p -> System.out.println("  " + p));
-            System.exit(1);
+            out.println("NOT ALL OPERATIONS RETURNED OK:");
+            problems.forEach(p -> out.println("  " + p));
+            return EXIT_NOT_ALL_OK;
         }
-        System.exit(0);
+        return EXIT_OK;
+    }
+
+    private static String value(final String[] args, final int i)
+    {
+        if (i + 1 >= args.length)
+        {
+            throw new IllegalArgumentException(args[i] + " needs a value");
+        }
+        return args[i + 1];
+    }
+
+    private static long number(final String option, final String v, final long min)
+    {
+        return number(option, v, min, Long.MAX_VALUE);
+    }
+
+    private static long number(final String option, final String v, final long min, final long max)
+    {
+        final long n;
+        try
+        {
+            n = Long.parseLong(v);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException(option + ": not a number: " + v, ex);
+        }
+        if (n < min || n > max)
+        {
+            throw new IllegalArgumentException(option + " must be " + (max == Long.MAX_VALUE ? "at least " + min
+                : "from " + min + " to " + max) + ", got " + n);
+        }
+        return n;
     }
 
     static Settings parse(final String[] args)
@@ -125,21 +200,25 @@ public final class YcsbRunner
         for (int i = 0; i < args.length; i++)
         {
             final String a = args[i];
-            final String v = i + 1 < args.length ? args[i + 1] : null;
             switch (a)
             {
-                case "--records": s.records = Long.parseLong(v); i++; break;
-                case "--operations": s.operations = Long.parseLong(v); i++; break;
-                case "--seconds": s.seconds = Long.parseLong(v); i++; break;
-                case "--threads": s.threads = Integer.parseInt(v); i++; break;
-                case "--systems": s.systems = List.of(v.split(",")); i++; break;
-                case "--workloads": s.workloads = List.of(v.split(",")); i++; break;
-                case "--data": s.data = Path.of(v); i++; break;
-                case "--out": s.out = Path.of(v); i++; break;
-                case "--name": s.name = v; i++; break;
-                case "--start-cluster": s.startCluster = Integer.parseInt(v); i++; break;
+                case "--records": s.records = number(a, value(args, i), 1); i++; break;
+                case "--operations": s.operations = number(a, value(args, i), 1); i++; break;
+                case "--seconds": s.seconds = number(a, value(args, i), 0); i++; break;
+                case "--threads": s.threads = (int)number(a, value(args, i), 1, Integer.MAX_VALUE); i++; break;
+                case "--systems": s.systems = List.of(value(args, i).split(",")); i++; break;
+                case "--workloads": s.workloads = List.of(value(args, i).split(",")); i++; break;
+                case "--data": s.data = Path.of(value(args, i)); i++; break;
+                case "--out": s.out = Path.of(value(args, i)); i++; break;
+                case "--name": s.name = value(args, i); i++; break;
+                case "--start-cluster": s.startCluster = (int)number(a, value(args, i), 0, Integer.MAX_VALUE); i++; break;
                 case "-p":
+                    final String v = value(args, i);
                     final int eq = v.indexOf('=');
+                    if (eq <= 0)
+                    {
+                        throw new IllegalArgumentException("-p takes key=value, got " + v);
+                    }
                     s.extra.setProperty(v.substring(0, eq), v.substring(eq + 1));
                     i++;
                     break;
@@ -152,6 +231,14 @@ public final class YcsbRunner
             if (!SYSTEMS.containsKey(system))
             {
                 throw new IllegalArgumentException("unknown system " + system + "; known: " + SYSTEMS.keySet());
+            }
+        }
+        // checked here, not when the workload's turn comes after the load and the workloads before it
+        for (final String w : s.workloads)
+        {
+            if (YcsbRunner.class.getResource("/workloads/workload" + w) == null)
+            {
+                throw new IllegalArgumentException("unknown workload " + w + "; known: a, b, c, d, e, f");
             }
         }
         return s;
@@ -190,10 +277,12 @@ public final class YcsbRunner
                 final Runnable release = hold(system, dir.toString(), base);
                 try
                 {
-                    results.add(phase(system, "load", workload("a", base, s), false, s, log));
+                    results.add(layout(system, dir.toString(), base,
+                        phase(system, "load", workload("a", base, s), false, s, log), log));
                     for (final String w : s.workloads)
                     {
-                        results.add(phase(system, w, workload(w, base, s), true, s, log));
+                        results.add(layout(system, dir.toString(), base,
+                            phase(system, w, workload(w, base, s), true, s, log), log));
                     }
                 }
                 finally
@@ -267,6 +356,32 @@ public final class YcsbRunner
             deleteTree(dir);
         }
         return results;
+    }
+
+    /**
+     * For the hybrid: the host's region count and the store's GC safe point after the phase, into the log and the
+     * result (what the README says about splits and GC, visible in a run).
+     */
+    private static PhaseResult layout(final String system, final String dir, final Properties p, final PhaseResult r,
+        final java.io.PrintStream log) throws Exception
+    {
+        if (!"regioncache".equals(system))
+        {
+            return r;
+        }
+        final HybridStore store = RegionCacheHybridDB.KIND.acquire(dir, p); // open: the runner holds it
+        try
+        {
+            r.regions = store.regions();
+            r.gcSafePoint = store.engine.store().gcSafePoint();
+        }
+        finally
+        {
+            RegionCacheHybridDB.KIND.release(dir);
+        }
+        log.printf(Locale.ROOT, "%-12s %-5s %d regions, GC safe point %d%n", system, r.workload, r.regions,
+            r.gcSafePoint);
+        return r;
     }
 
     private static Runnable hold(final String system, final String dir, final Properties p)
@@ -348,7 +463,11 @@ public final class YcsbRunner
         final List<ClientThread> clients = new ArrayList<>();
         for (int t = 0; t < threads; t++)
         {
-            final DB db = DBFactory.newDB(SYSTEMS.get(system), props, tracer);
+            // DBFactory.newDB, with ExceptionsAsErrors between YCSB's measuring wrapper and the binding: a binding's
+            // exception would otherwise reach ClientThread, which calls System.exit(0) (see ExceptionsAsErrors)
+            final DB binding = (DB)Class.forName(SYSTEMS.get(system)).getDeclaredConstructor().newInstance();
+            binding.setProperties(props);
+            final DB db = new DBWrapper(new ExceptionsAsErrors(binding), tracer);
             final long ops = total / threads + (t < total % threads ? 1 : 0);
             final ClientThread c = new ClientThread(db, transactions, workload, props, (int)Math.min(ops,
                 Integer.MAX_VALUE), 0, done);
