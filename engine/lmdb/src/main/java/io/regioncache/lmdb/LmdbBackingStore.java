@@ -4,7 +4,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -44,7 +46,11 @@ import io.regioncache.store.MvccKeyCodec;
  * <p>
  * <b>Limits.</b> LMDB keys are at most {@link #maxKeyLength()} bytes after encoding (511 by default, so user keys of
  * up to 440 bytes); a longer key is a {@link StoreException}, never a crash. Thread-safe. {@link #close()} waits
- * for running calls and closes snapshots and cursors left open.
+ * for running calls and closes snapshots and cursors left open; every call after it throws {@link StoreException}.
+ * <p>
+ * <b>One store per directory per process.</b> LMDB must not open one environment twice in a process (closing
+ * either copy releases the locks of both) and does not detect it; {@link #open} refuses a directory a store of this
+ * process holds, until that store closes.
  */
 public final class LmdbBackingStore implements WritableStore
 {
@@ -59,23 +65,49 @@ public final class LmdbBackingStore implements WritableStore
     private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     private volatile long gcSafePoint = -1;
     private volatile boolean closed;
+    /** The real path this store holds in {@link #HELD}, released at close. */
+    private final Path held;
+
+    /** Real paths of the directories open stores of this process hold (LMDB must not open one twice). */
+    private static final Set<Path> HELD = new HashSet<>();
 
     private LmdbBackingStore(final Path dir, final long mapSize, final boolean durable)
     {
         this.dir = dir;
+        Env<byte[]> e = null;
+        Path real = null;
         try
         {
             Files.createDirectories(dir);
+            real = dir.toRealPath();
+            synchronized (HELD)
+            {
+                if (!HELD.add(real))
+                {
+                    final Path taken = real;
+                    real = null; // not ours to release
+                    throw new StoreException("cannot open LMDB in " + dir + ": a store of this process holds " +
+                        taken + " (LMDB must not open one environment twice in a process)");
+                }
+            }
             final EnvFlags[] flags = durable ?
                 new EnvFlags[] {EnvFlags.MDB_NOTLS} :
                 new EnvFlags[] {EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC, EnvFlags.MDB_NOMETASYNC};
-            this.env = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSize).setMaxDbs(1).setMaxReaders(1024)
+            e = Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSize).setMaxDbs(1).setMaxReaders(1024)
                 .open(dir.toFile(), flags);
-            this.dbi = env.openDbi("mvcc", DbiFlags.MDB_CREATE);
+            this.dbi = e.openDbi("mvcc", DbiFlags.MDB_CREATE);
+            this.env = e;
+            this.held = real;
         }
         catch (final java.io.IOException | LmdbException ex)
         {
+            closeFailed(e, real);
             throw new StoreException("cannot open LMDB in " + dir + ": " + ex, ex);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeFailed(e, real); // whatever failed: the directory must not stay held by a store that never opened
+            throw ex;
         }
         // The largest user key whose encoding plus version fits LMDB's key limit.
         int max = 0;
@@ -92,7 +124,9 @@ public final class LmdbBackingStore implements WritableStore
      *
      * @param dir the LMDB directory.
      * @return the store.
-     * @throws StoreException if LMDB cannot open it.
+     * @throws NullPointerException if {@code dir} is null.
+     * @throws StoreException if LMDB cannot open it (a file, not an LMDB directory, held by a store of this
+     * process).
      */
     public static LmdbBackingStore open(final Path dir)
     {
@@ -101,14 +135,50 @@ public final class LmdbBackingStore implements WritableStore
 
     /**
      * @param dir     the LMDB directory.
-     * @param mapSize LMDB map size in bytes (the largest the database may grow).
+     * @param mapSize LMDB map size in bytes (the largest the database may grow; {@code > 0}, rounded up by LMDB to
+     *                its page size). A write that does not fit is a {@link StoreException}.
      * @param durable true to fsync every commit.
      * @return the store.
-     * @throws StoreException if LMDB cannot open it.
+     * @throws NullPointerException if {@code dir} is null.
+     * @throws IllegalArgumentException if {@code mapSize <= 0}.
+     * @throws StoreException if LMDB cannot open it (a file, not an LMDB directory, held by a store of this
+     * process).
      */
     public static LmdbBackingStore open(final Path dir, final long mapSize, final boolean durable)
     {
+        Objects.requireNonNull(dir, "dir");
+        if (mapSize <= 0)
+        {
+            // LMDB reads 0 as "its 1 MiB default" and a negative size as an enormous one.
+            throw new IllegalArgumentException("mapSize must be > 0, was " + mapSize);
+        }
         return new LmdbBackingStore(dir, mapSize, durable);
+    }
+
+    private static void closeFailed(final Env<byte[]> e, final Path real)
+    {
+        try
+        {
+            if (e != null)
+            {
+                e.close();
+            }
+        }
+        finally
+        {
+            release(real);
+        }
+    }
+
+    private static void release(final Path real)
+    {
+        if (real != null)
+        {
+            synchronized (HELD)
+            {
+                HELD.remove(real);
+            }
+        }
     }
 
     /** @return the LMDB directory. */
@@ -289,11 +359,21 @@ public final class LmdbBackingStore implements WritableStore
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException if {@code key} or {@code dst} is null.
+     * @throws IllegalArgumentException if the key's slice lies outside {@code key} or {@code dstOffset} outside
+     * {@code [0, dst.capacity()]}.
+     * @throws StoreException if the key is over {@link #maxKeyLength()}, the store is closed or LMDB fails.
+     */
     @Override
     public int get(
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        StoreArgs.checkKey(key, keyOffset, keyLength);
+        StoreArgs.checkDst(dst, dstOffset);
         enter();
         try (Txn<byte[]> txn = env.txnRead())
         {
@@ -307,6 +387,24 @@ public final class LmdbBackingStore implements WritableStore
         {
             exit();
         }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException if a buffer or array is null.
+     * @throws IllegalArgumentException if {@code [from, from + count)} exceeds an array, a key's slice lies outside
+     * {@code keys}, or {@code dstOffset} outside {@code [0, dst.capacity()]} (checked before anything is read).
+     */
+    @Override
+    public int multiGet(
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int from, final int count,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
+        final int[] valueOffsets, final int[] valueLengths)
+    {
+        StoreArgs.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
+        return WritableStore.super.multiGet(keys, keyOffsets, keyLengths, from, count, readVersion, dst, dstOffset,
+            valueOffsets, valueLengths);
     }
 
     /**
@@ -440,11 +538,20 @@ public final class LmdbBackingStore implements WritableStore
     }
 
     /**
-     * Close snapshots and cursors left open, then the environment. Waits for running calls.
+     * Close snapshots and cursors left open, then the environment. Waits for running calls. Idempotent.
+     *
+     * @throws IllegalStateException if called from inside a call of this store on the same thread (a scan's
+     * visitor): close waits for running calls, so it would wait for itself; nothing is closed then.
      */
     @Override
     public void close()
     {
+        if (lifecycle.getReadHoldCount() > 0)
+        {
+            // The write side of a lock this thread holds for reading: it would wait forever.
+            throw new IllegalStateException("close() called from inside a call of this store (a scan's visitor?): " +
+                "it would wait for itself");
+        }
         lifecycle.writeLock().lock();
         try
         {
@@ -469,7 +576,14 @@ public final class LmdbBackingStore implements WritableStore
                     // closing anyway
                 }
             }
-            env.close();
+            try
+            {
+                env.close();
+            }
+            finally
+            {
+                release(held); // the directory may be opened again by this process
+            }
         }
         finally
         {

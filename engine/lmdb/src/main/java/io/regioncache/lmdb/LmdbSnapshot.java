@@ -16,8 +16,12 @@ import io.regioncache.store.MvccKeyCodec;
 
 /**
  * A {@link LmdbBackingStore} snapshot: one LMDB read transaction, consistent by LMDB's own MVCC. {@link #scan} and
- * {@link #get} may run on any thread (the environment has {@code MDB_NOTLS}), one call at a time, as the cache's
- * loader uses it; {@link #close()} comes after them.
+ * {@link #get} may run on any thread (the environment has {@code MDB_NOTLS}), one call at a time (a second waits),
+ * as the cache's loader uses it; {@link #close()} waits for a running one. Calls after {@link #close()} or the
+ * store's throw {@link StoreException}.
+ * <p>
+ * Lock order: the store's lifecycle lock, then this snapshot's monitor, never the other way: the store's close holds
+ * the lifecycle lock while it closes this snapshot (taking the monitor).
  */
 final class LmdbSnapshot implements BackingSnapshot
 {
@@ -32,13 +36,38 @@ final class LmdbSnapshot implements BackingSnapshot
     }
 
     @Override
-    public synchronized void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
+    public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
     {
         store.enter();
+        try
+        {
+            synchronized (this)
+            {
+                checkOpen();
+                scanLocked(start, end, visitor);
+            }
+        }
+        finally
+        {
+            store.exit();
+        }
+    }
+
+    private void checkOpen()
+    {
+        if (closed)
+        {
+            throw new StoreException("LMDB snapshot is closed");
+        }
+    }
+
+    private void scanLocked(final byte[] start, final byte[] end, final EntryVisitor visitor)
+    {
         try (Cursor<byte[]> c = store.dbi().openCursor(txn))
         {
-            final byte[] from = MvccKeyCodec.encodeKey(start);
-            final byte[] to = end.length == 0 ? null : MvccKeyCodec.encodeKey(end);
+            // A null bound is open, as an empty one (as the RocksDB store and both stores' cursors take it).
+            final byte[] from = MvccKeyCodec.encodeKey(start == null ? new byte[0] : start);
+            final byte[] to = end == null || end.length == 0 ? null : MvccKeyCodec.encodeKey(end);
             final UnsafeBuffer keyView = new UnsafeBuffer(new byte[0]);
             final UnsafeBuffer valueView = new UnsafeBuffer(new byte[0]);
             boolean more = c.get(from, GetOp.MDB_SET_RANGE);
@@ -75,21 +104,23 @@ final class LmdbSnapshot implements BackingSnapshot
         {
             throw new StoreException("LMDB scan failed: " + ex, ex);
         }
-        finally
-        {
-            store.exit();
-        }
     }
 
     @Override
-    public synchronized int get(
+    public int get(
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        StoreArgs.checkKey(key, keyOffset, keyLength);
+        StoreArgs.checkDst(dst, dstOffset);
         store.enter();
         try
         {
-            return store.pointGet(txn, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+            synchronized (this)
+            {
+                checkOpen();
+                return store.pointGet(txn, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+            }
         }
         catch (final LmdbException ex)
         {
@@ -101,14 +132,27 @@ final class LmdbSnapshot implements BackingSnapshot
         }
     }
 
+    /**
+     * End the read transaction; waits for a running scan or get. Idempotent.
+     *
+     * @throws IllegalStateException if called from inside a scan or get of this snapshot on the same thread (a scan's
+     * visitor): the transaction would end under the running scan.
+     */
     @Override
-    public synchronized void close()
+    public void close()
     {
-        if (!closed)
+        if (Thread.holdsLock(this))
         {
-            closed = true;
-            txn.close();
-            store.forget(this);
+            throw new IllegalStateException("close() called from inside a read of this snapshot (a scan's visitor?)");
+        }
+        synchronized (this)
+        {
+            if (!closed)
+            {
+                closed = true;
+                txn.close();
+                store.forget(this);
+            }
         }
     }
 }

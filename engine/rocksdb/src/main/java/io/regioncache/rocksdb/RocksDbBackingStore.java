@@ -100,10 +100,12 @@ public final class RocksDbBackingStore implements WritableStore
      *
      * @param dataDir the database directory.
      * @return the store.
-     * @throws StoreException if RocksDB cannot open it (e.g. the path is a file, or another process holds it).
+     * @throws NullPointerException if {@code dataDir} is null.
+     * @throws StoreException if RocksDB cannot open it (e.g. the path is a file, or another store holds it).
      */
     public static RocksDbBackingStore open(final Path dataDir)
     {
+        java.util.Objects.requireNonNull(dataDir, "dataDir");
         Options options = null;
         try
         {
@@ -131,15 +133,32 @@ public final class RocksDbBackingStore implements WritableStore
      *
      * @param db an open database holding only this store's entries.
      * @return the store.
+     * @throws NullPointerException if {@code db} is null.
+     * @throws StoreException if {@code db} is already closed.
      */
     public static RocksDbBackingStore wrap(final RocksDB db)
     {
+        java.util.Objects.requireNonNull(db, "db");
+        if (!db.isOwningHandle())
+        {
+            // A closed RocksDB object keeps its native address: the first write would run on released memory.
+            throw new StoreException("cannot wrap a closed RocksDB", null);
+        }
         return new RocksDbBackingStore(db, false, null, null);
     }
 
-    /** @return the database (for host-side work such as SST ingest; do not close it). */
+    /**
+     * @return the database (for host-side work such as SST ingest; do not close it). Valid until this store
+     * closes when the store owns it (opened by {@link #open}); a wrapped database is the caller's.
+     * @throws StoreException once a store that owns its database is closed (the handle is released then: any
+     * call on it would be a native use-after-free).
+     */
     public RocksDB db()
     {
+        if (ownsDb && closed)
+        {
+            throw new StoreException("store is closed: its RocksDB is released", null);
+        }
         return db;
     }
 
@@ -365,11 +384,17 @@ public final class RocksDbBackingStore implements WritableStore
      * @return the value length, {@link BackingSnapshot#NOT_FOUND}, or {@code -2 - length} if {@code dst} has
      * less than {@code length} bytes from {@code dstOffset} (nothing copied; the engine's snapshots behave the
      * same way, so a hybrid read means the same whichever source serves it).
+     * @throws NullPointerException if {@code key} or {@code dst} is null.
+     * @throws IllegalArgumentException if the key's slice lies outside {@code key} or {@code dstOffset} outside
+     * {@code [0, dst.capacity()]}.
+     * @throws StoreException if the store is closed or RocksDB fails.
      */
     public int get(
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        StoreArgs.checkKey(key, keyOffset, keyLength);
+        StoreArgs.checkDst(dst, dstOffset);
         enter();
         try
         {
@@ -477,6 +502,11 @@ public final class RocksDbBackingStore implements WritableStore
      * the batch is read at one point in time) and one lock round trip for the whole batch, instead of one of each
      * per key. RocksDB's own {@code MultiGet} looks up exact keys; an MVCC read needs the newest version at or
      * below the read version, which is a seek, so the batch is a sequence of seeks on one iterator.
+     *
+     * @throws NullPointerException if a buffer or array is null.
+     * @throws IllegalArgumentException if {@code [from, from + count)} exceeds an array, a key's slice lies outside
+     * {@code keys}, or {@code dstOffset} outside {@code [0, dst.capacity()]} (checked before anything is read).
+     * @throws StoreException if the store is closed or RocksDB fails.
      */
     @Override
     public int multiGet(
@@ -484,6 +514,7 @@ public final class RocksDbBackingStore implements WritableStore
         final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
         final int[] valueOffsets, final int[] valueLengths)
     {
+        StoreArgs.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
         enter();
         try (RocksIterator it = db.newIterator(latestReadOptions))
         {
@@ -647,10 +678,18 @@ public final class RocksDbBackingStore implements WritableStore
      * snapshots still open, then the options and, if owned, the database.
      *
      * @throws StoreException if RocksDB reports an error while closing (everything is released anyway).
+     * @throws IllegalStateException if called from inside an operation of this store on the same thread (a scan's
+     * visitor): close waits for running operations, so it would wait for itself; nothing is closed then.
      */
     @Override
     public void close()
     {
+        if (lifecycle.getReadHoldCount() > 0)
+        {
+            // Close takes the write side of the lock this thread holds for reading: it would wait forever.
+            throw new IllegalStateException("close() called from inside an operation of this store (a scan's " +
+                "visitor?): it would wait for itself");
+        }
         if (!CLOSING.compareAndSet(this, 0, 1))
         {
             return; // another thread owns the shutdown: one CAS, so two racing closes never both free the natives

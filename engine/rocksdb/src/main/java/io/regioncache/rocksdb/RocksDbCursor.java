@@ -140,7 +140,9 @@ public final class RocksDbCursor extends MvccStoreCursor
             return;
         }
         closed = true;
-        store.released(this);
+        // Natives first, then off the store's list: a store close that still finds this cursor on its list calls
+        // close() and waits on this monitor until the release is done, so the database never closes under it.
         RocksDbBackingStore.closeAll(natives);
+        store.released(this);
     }
 }

@@ -2,6 +2,7 @@ package io.regioncache.rocksdb;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
@@ -18,14 +19,22 @@ import io.regioncache.StoreException;
  * A RocksDB snapshot of a {@link RocksDbBackingStore}: {@link #scan} visits every version (the load path),
  * {@link #get} reads one key at a version, {@link #newCursor} iterates the keys visible at a version.
  * <p>
- * {@link #scan}, {@link #get} and {@link #newCursor} may run on several threads at once; {@link #close()} must
- * come after them (the owner closes it when done, as a load job does).
+ * {@link #scan}, {@link #get} and {@link #newCursor} may run on several threads at once; {@link #close()} waits
+ * for the ones running (the owner closes it when done, as a load job does). Every call after {@link #close()}, or
+ * after the store's, throws {@link StoreException}; a cursor made by {@link #newCursor} keeps what it reads and
+ * stays readable after this snapshot's close (close it; the store closes it at its own close).
  */
 public final class RocksDbSnapshot implements BackingSnapshot
 {
     private final RocksDbBackingStore store;
     private final org.rocksdb.Snapshot snapshot;
     private final ReadOptions pointReadOptions;
+    /**
+     * Reads hold the read side while they use the native snapshot, {@link #close()} takes the write side: a close
+     * racing a read (or a read after close) must never reach the released snapshot (a native use-after-free).
+     * Always taken after the store's lifecycle lock, never before it.
+     */
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean released;
 
     RocksDbSnapshot(final RocksDbBackingStore store, final org.rocksdb.Snapshot snapshot)
@@ -45,7 +54,7 @@ public final class RocksDbSnapshot implements BackingSnapshot
     @Override
     public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
     {
-        store.enter();
+        enter();
         final List<AutoCloseable> natives = new ArrayList<>(4);
         try
         {
@@ -86,7 +95,7 @@ public final class RocksDbSnapshot implements BackingSnapshot
         finally
         {
             RocksDbBackingStore.closeAll(natives);
-            store.exit();
+            exit();
         }
     }
 
@@ -113,15 +122,16 @@ public final class RocksDbSnapshot implements BackingSnapshot
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        store.enter();
+        StoreArgs.checkKey(key, keyOffset, keyLength);
+        StoreArgs.checkDst(dst, dstOffset);
+        enter();
         try
         {
-            checkNotReleased();
             return store.pointGet(pointReadOptions, key, keyOffset, keyLength, readVersion, dst, dstOffset, true);
         }
         finally
         {
-            store.exit();
+            exit();
         }
     }
 
@@ -131,28 +141,56 @@ public final class RocksDbSnapshot implements BackingSnapshot
      * @param lower       inclusive lower bound (empty or null = -infinity).
      * @param upper       exclusive upper bound (empty or null = +infinity).
      * @param readVersion read version.
-     * @return an open cursor; close it before this snapshot.
+     * @return an open cursor; close it (it keeps what it reads, so it stays readable after this snapshot's close).
+     * @throws StoreException if this snapshot or the store is closed.
      */
     public RocksDbCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
     {
-        store.enter();
+        enter();
         try
         {
-            return newCursorLocked(lower, upper, readVersion);
+            return store.newCursorLocked(snapshot, lower, upper, readVersion);
         }
         finally
         {
-            store.exit();
+            exit();
         }
     }
 
+    /** {@link #newCursor} for a caller that holds the store's lifecycle lock (delete-range). */
     RocksDbCursor newCursorLocked(final byte[] lower, final byte[] upper, final long readVersion)
     {
-        checkNotReleased();
-        return store.newCursorLocked(snapshot, lower, upper, readVersion);
+        life.readLock().lock();
+        try
+        {
+            checkNotReleased();
+            return store.newCursorLocked(snapshot, lower, upper, readVersion);
+        }
+        finally
+        {
+            life.readLock().unlock();
+        }
     }
 
-    private synchronized void checkNotReleased()
+    private void enter()
+    {
+        store.enter();
+        life.readLock().lock();
+        if (released)
+        {
+            life.readLock().unlock();
+            store.exit();
+            throw new StoreException("snapshot is closed", null);
+        }
+    }
+
+    private void exit()
+    {
+        life.readLock().unlock();
+        store.exit();
+    }
+
+    private void checkNotReleased()
     {
         if (released)
         {
@@ -160,23 +198,55 @@ public final class RocksDbSnapshot implements BackingSnapshot
         }
     }
 
-    /** @return RocksDB's sequence number of this snapshot. */
+    /**
+     * @return RocksDB's sequence number of this snapshot.
+     * @throws StoreException if this snapshot or the store is closed (never a read of the released snapshot).
+     */
     public long sequenceNumber()
     {
-        return snapshot.getSequenceNumber();
+        enter();
+        try
+        {
+            return snapshot.getSequenceNumber();
+        }
+        finally
+        {
+            exit();
+        }
     }
 
+    /**
+     * Release the snapshot; waits for reads of it running on other threads. Idempotent, also after the store's close
+     * (which closes it).
+     *
+     * @throws IllegalStateException if called from inside a read of this snapshot on the same thread (a scan's
+     * visitor): it would wait for itself.
+     */
     @Override
-    public synchronized void close()
+    public void close()
     {
-        if (released)
+        if (life.getReadHoldCount() > 0)
         {
-            return;
+            throw new IllegalStateException("close() called from inside a read of this snapshot (a scan's visitor?)");
         }
-        released = true;
-        store.released(this);
-        // Read options first (they reference the snapshot), then the snapshot itself.
-        pointReadOptions.close();
-        store.releaseSnapshot(snapshot);
+        life.writeLock().lock();
+        try
+        {
+            if (released)
+            {
+                return;
+            }
+            released = true;
+            // Read options first (they reference the snapshot), then the snapshot itself. Off the store's list only
+            // after that: a store close that finds this snapshot on its list waits here for this release to finish
+            // before it closes the database; off the list before, the database could close under the release.
+            pointReadOptions.close();
+            store.releaseSnapshot(snapshot);
+            store.released(this);
+        }
+        finally
+        {
+            life.writeLock().unlock();
+        }
     }
 }
