@@ -69,9 +69,39 @@ public record CatalogEntry(
     /**
      * @param bytes a binary form.
      * @return the entry.
-     * @throws IllegalArgumentException if the bytes are not a catalog entry of a known format.
+     * @throws NullPointerException if {@code bytes} is null.
+     * @throws IllegalArgumentException if the bytes are not a catalog entry of a known format (truncated, trailing
+     * bytes, a negative length, an unknown state).
      */
     public static CatalogEntry decode(final byte[] bytes)
+    {
+        try
+        {
+            return decodeChecked(bytes);
+        }
+        catch (final java.nio.BufferUnderflowException ex)
+        {
+            // Bytes from a file another process wrote: a truncated entry is the documented IllegalArgumentException,
+            // not an exception from inside the decoder.
+            throw new IllegalArgumentException("not a catalog entry (" + bytes.length + " bytes): " + ex, ex);
+        }
+    }
+
+    /** A length-prefixed key, its length checked against what is left before anything is allocated for it. */
+    private static byte[] bytes(final ByteBuffer b)
+    {
+        final int n = b.getInt();
+        if (n < 0 || n > b.remaining())
+        {
+            throw new IllegalArgumentException("not a catalog entry: a key of " + n + " bytes, " + b.remaining() +
+                " left");
+        }
+        final byte[] out = new byte[n];
+        b.get(out);
+        return out;
+    }
+
+    private static CatalogEntry decodeChecked(final byte[] bytes)
     {
         final ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         final int format = b.getInt();
@@ -82,17 +112,24 @@ public record CatalogEntry(
         final long id = b.getLong();
         final long epoch = b.getLong();
         final long conf = b.getLong();
-        final RegionState state = RegionState.fromCode(b.getInt());
+        final int stateCode = b.getInt();
+        if (stateCode < 0 || stateCode >= RegionState.count())
+        {
+            throw new IllegalArgumentException("not a catalog entry: unknown state " + stateCode);
+        }
+        final RegionState state = RegionState.fromCode(stateCode);
         final int pins = b.getInt();
         final long safePoint = b.getLong();
         final long applied = b.getLong();
         final long gets = b.getLong();
         final long scanned = b.getLong();
         final long updated = b.getLong();
-        final byte[] start = new byte[b.getInt()];
-        b.get(start);
-        final byte[] end = new byte[b.getInt()];
-        b.get(end);
+        final byte[] start = bytes(b);
+        final byte[] end = bytes(b);
+        if (b.hasRemaining())
+        {
+            throw new IllegalArgumentException("not a catalog entry: " + b.remaining() + " bytes after it");
+        }
         return new CatalogEntry(new Region(id, start, end, epoch, conf), state, pins, safePoint, applied, gets,
             scanned, updated);
     }

@@ -29,12 +29,19 @@ public final class CatalogPublisher implements AutoCloseable
      *
      * @param cache          the engine.
      * @param catalog        where to publish.
-     * @param intervalMillis how often.
+     * @param intervalMillis how often ({@code > 0}).
+     * @throws NullPointerException if {@code cache} or {@code catalog} is null.
+     * @throws IllegalArgumentException if {@code intervalMillis <= 0}.
      */
     public CatalogPublisher(final RegionCache cache, final RegionCatalog catalog, final long intervalMillis)
     {
-        this.cache = cache;
-        this.catalog = catalog;
+        // Checked here, before the timer starts: a null would otherwise fail on the timer thread, logged every round.
+        this.cache = java.util.Objects.requireNonNull(cache, "cache");
+        this.catalog = java.util.Objects.requireNonNull(catalog, "catalog");
+        if (intervalMillis <= 0)
+        {
+            throw new IllegalArgumentException("intervalMillis must be > 0, was " + intervalMillis);
+        }
         this.timer = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "regioncache-catalog");
@@ -66,7 +73,10 @@ public final class CatalogPublisher implements AutoCloseable
         }
     }
 
-    /** Stop the timer, publish a last time, leave the catalog open (the caller owns it). */
+    /**
+     * Stop the timer, publish a last time, leave the catalog open (the caller owns it). Idempotent. A publish that
+     * fails (the engine or the catalog closed first) is logged at WARN, never thrown.
+     */
     @Override
     public void close()
     {

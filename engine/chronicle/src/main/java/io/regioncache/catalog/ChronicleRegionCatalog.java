@@ -2,12 +2,17 @@ package io.regioncache.catalog;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import net.openhft.chronicle.map.ChronicleMap;
 
@@ -16,10 +21,18 @@ import net.openhft.chronicle.map.ChronicleMap;
  * tool in another JVM sees the regions a running engine publishes. Chronicle Map is an optional dependency: only
  * hosts that use the catalog need it (and its JVM flags, see the README; always with
  * {@code -Dchronicle.analytics.disable=true}).
+ * <p>
+ * Thread-safe. {@link #close()} waits for a running {@link #publish} or {@link #read} (a Chronicle Map closed under
+ * a running access reads unmapped memory); after it both throw {@link IllegalStateException}.
  */
 public final class ChronicleRegionCatalog implements RegionCatalog
 {
+    /** How long {@link #open} waits for a header another process is still writing. */
+    private static final long HEADER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
+
     private final ChronicleMap<Long, byte[]> map;
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+    private boolean closed;
 
     private ChronicleRegionCatalog(final ChronicleMap<Long, byte[]> map)
     {
@@ -27,17 +40,28 @@ public final class ChronicleRegionCatalog implements RegionCatalog
     }
 
     /**
-     * Open (or create) the catalog file.
+     * Open (or create) the catalog file. A missing or empty file is created as a catalog.
      *
      * @param file       the file, shared by the writer and readers.
-     * @param maxRegions how many regions it can hold.
+     * @param maxRegions how many regions it can hold ({@code > 0}).
      * @return the catalog.
+     * @throws NullPointerException if {@code file} is null.
+     * @throws IllegalArgumentException if {@code maxRegions <= 0}.
+     * @throws UncheckedIOException if the file cannot be opened or is not a catalog: a directory, a path below a
+     * file, a file too short, corrupt, or whose header is zero (answered within a second: Chronicle Map itself would
+     * wait a minute for such a header to be finished by another process).
      */
     public static ChronicleRegionCatalog open(final File file, final long maxRegions)
     {
+        Objects.requireNonNull(file, "file");
+        if (maxRegions <= 0)
+        {
+            throw new IllegalArgumentException("maxRegions must be > 0, was " + maxRegions);
+        }
         System.setProperty("chronicle.analytics.disable", "true");
         try
         {
+            awaitHeader(file);
             final ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
                 .name("regioncache-catalog")
                 .entries(maxRegions)
@@ -51,33 +75,127 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         }
     }
 
+    /**
+     * Chronicle Map's own wait for an unfinished header ({@code waitUntilReady}): up to a minute while the file is
+     * shorter than 12 bytes or its size word (offset 8) holds no size. A file left that way (zeroed, cut short by a
+     * crash) would make {@code open} wait that minute; this waits a second for another process that is really
+     * writing the header, then refuses.
+     */
+    private static void awaitHeader(final File file) throws IOException
+    {
+        if (!file.isFile() || file.length() == 0)
+        {
+            return; // missing or empty: Chronicle creates the map; a directory or bad path fails there, typed
+        }
+        final long deadline = System.nanoTime() + HEADER_WAIT_NANOS;
+        try (RandomAccessFile raf = new RandomAccessFile(file, "r"))
+        {
+            while (true)
+            {
+                if (raf.length() >= 12)
+                {
+                    raf.seek(8);
+                    final int word = Integer.reverseBytes(raf.readInt()); // little-endian
+                    if ((word & 0x3FFF_FFFF) > 0)
+                    {
+                        return;
+                    }
+                }
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw new IOException("not a region catalog: " + file + " has no Chronicle Map header (" +
+                        raf.length() + " bytes)");
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            }
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException if {@code entries} or one of them is null.
+     * @throws IllegalStateException if the catalog is closed.
+     */
     @Override
     public void publish(final List<CatalogEntry> entries)
     {
-        final Set<Long> live = new HashSet<>();
+        Objects.requireNonNull(entries, "entries");
+        final List<byte[]> encoded = new ArrayList<>(entries.size());
         for (final CatalogEntry e : entries)
         {
-            live.add(e.region().id());
-            map.put(e.region().id(), e.encode());
+            encoded.add(Objects.requireNonNull(e, "entry").encode()); // all or nothing: encode before writing
         }
-        map.keySet().removeIf(id -> !live.contains(id));
+        enter();
+        try
+        {
+            final Set<Long> live = new HashSet<>();
+            for (int i = 0; i < encoded.size(); i++)
+            {
+                final long id = entries.get(i).region().id();
+                live.add(id);
+                map.put(id, encoded.get(i));
+            }
+            map.keySet().removeIf(id -> !live.contains(id));
+        }
+        finally
+        {
+            life.readLock().unlock();
+        }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException if an entry's bytes are not a catalog entry (see {@link CatalogEntry#decode}).
+     * @throws IllegalStateException if the catalog is closed.
+     */
     @Override
     public List<CatalogEntry> read()
     {
-        final List<CatalogEntry> out = new ArrayList<>();
-        for (final byte[] bytes : map.values())
+        enter();
+        try
         {
-            out.add(CatalogEntry.decode(bytes));
+            final List<CatalogEntry> out = new ArrayList<>();
+            for (final byte[] bytes : map.values())
+            {
+                out.add(CatalogEntry.decode(bytes));
+            }
+            out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
+            return out;
         }
-        out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
-        return out;
+        finally
+        {
+            life.readLock().unlock();
+        }
     }
 
+    private void enter()
+    {
+        life.readLock().lock();
+        if (closed)
+        {
+            life.readLock().unlock();
+            throw new IllegalStateException("region catalog is closed");
+        }
+    }
+
+    /** Unmap the file; waits for a running publish or read. Idempotent. */
     @Override
     public void close()
     {
-        map.close();
+        life.writeLock().lock();
+        try
+        {
+            if (!closed)
+            {
+                closed = true;
+                map.close();
+            }
+        }
+        finally
+        {
+            life.writeLock().unlock();
+        }
     }
 }

@@ -1,6 +1,8 @@
 package io.regioncache.micrometer;
 
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -25,17 +27,31 @@ public final class RegionCacheMeterBinder implements MeterBinder
 
     /**
      * @param cache         the engine.
-     * @param refreshMillis minimum age of the shared snapshot before it is rebuilt.
+     * @param refreshMillis minimum age of the shared snapshot before it is rebuilt ({@code >= 0}: 0 rebuilds it on
+     *                      every read; {@code Long.MAX_VALUE} never, the gauges then keep the first read's values).
+     * @throws NullPointerException if {@code cache} is null.
+     * @throws IllegalArgumentException if {@code refreshMillis < 0}.
      */
     public RegionCacheMeterBinder(final RegionCache cache, final long refreshMillis)
     {
-        this.cache = cache;
-        this.refreshNanos = refreshMillis * 1_000_000L;
+        this.cache = Objects.requireNonNull(cache, "cache");
+        if (refreshMillis < 0)
+        {
+            throw new IllegalArgumentException("refreshMillis must be >= 0, was " + refreshMillis);
+        }
+        // Saturating: millis * 1_000_000 overflowed for huge ages into a negative age, "rebuild on every read".
+        this.refreshNanos = TimeUnit.MILLISECONDS.toNanos(refreshMillis);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws NullPointerException if {@code registry} is null.
+     */
     @Override
     public void bindTo(final MeterRegistry registry)
     {
+        Objects.requireNonNull(registry, "registry");
         for (final Map.Entry<String, Number> e : snapshot().values().entrySet())
         {
             final String name = e.getKey();
