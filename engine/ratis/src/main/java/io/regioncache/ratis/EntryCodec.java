@@ -68,10 +68,16 @@ public final class EntryCodec
     /**
      * @param e an entry.
      * @return its format-1 bytes.
-     * @throws EntryFormatException if the entry breaks a limit (so a client learns before sending).
+     * @throws NullPointerException if {@code e} is null.
+     * @throws EntryFormatException if the entry breaks a limit or is malformed: a negative number
+     *                              ({@code BAD_NUMBER}), a null key, value, bound or op list, split keys and new ids
+     *                              that do not pair up ({@code INVALID}), anything decode would refuse (so a client
+     *                              learns before sending).
      */
     public static byte[] encode(final Entry e)
     {
+        java.util.Objects.requireNonNull(e, "entry");
+        checkShape(e);
         final Wire.Out out = new Wire.Out(64);
         out.u8(FORMAT_1).u8(typeOf(e)).varint(e.regionId()).varint(e.epochVersion()).varint(e.version());
         if (e instanceof Entry.Write w)
@@ -120,10 +126,68 @@ public final class EntryCodec
         return bytes;
     }
 
+    /** What the writer would otherwise trip over from inside (a null array, unpaired split arrays). */
+    private static void checkShape(final Entry e)
+    {
+        if (e instanceof Entry.Write w)
+        {
+            if (w.ops() == null)
+            {
+                throw new EntryFormatException(Reason.INVALID, "a write without an op list");
+            }
+            for (final Entry.Op op : w.ops())
+            {
+                if (op == null || op.key() == null || (op.op() == WriteBatch.PUT && op.value() == null))
+                {
+                    throw new EntryFormatException(Reason.INVALID, "a null op, key or put value");
+                }
+            }
+        }
+        else if (e instanceof Entry.Split s)
+        {
+            if (s.splitKeys() == null || s.newRegionIds() == null || s.splitKeys().length != s.newRegionIds().length)
+            {
+                throw new EntryFormatException(Reason.INVALID, "split keys and new region ids must pair up");
+            }
+            for (final byte[] k : s.splitKeys())
+            {
+                notNull(k);
+            }
+        }
+        else if (e instanceof Entry.CommitMerge c)
+        {
+            notNull(c.sourceStart());
+            notNull(c.sourceEnd());
+        }
+        else if (e instanceof Entry.DeleteRange d)
+        {
+            notNull(d.start());
+            notNull(d.end());
+        }
+        else if (e instanceof Entry.Get g)
+        {
+            notNull(g.key());
+        }
+        else if (e instanceof Entry.Scan sc)
+        {
+            notNull(sc.start());
+            notNull(sc.end());
+        }
+    }
+
+    private static void notNull(final byte[] key)
+    {
+        if (key == null)
+        {
+            throw new EntryFormatException(Reason.INVALID, "a null key or bound");
+        }
+    }
+
     /**
      * @param e an entry.
      * @param version the version to stamp.
      * @return a copy of a mutating entry with another version.
+     * @throws IllegalArgumentException if {@code e} is null or not a mutating entry (a query has no version).
      */
     public static Entry withVersion(final Entry e, final long version)
     {

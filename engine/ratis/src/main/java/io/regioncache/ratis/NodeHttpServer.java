@@ -143,34 +143,43 @@ public final class NodeHttpServer implements AutoCloseable
 
     private void handle(final HttpExchange ex) throws IOException
     {
-        try (ex)
-        {
-            if (!"GET".equals(ex.getRequestMethod()))
-            {
-                ex.getResponseHeaders().set("Allow", "GET");
-                send(ex, 405, "text/plain; charset=utf-8", "method not allowed: this endpoint is read-only\n");
-                return;
-            }
-            switch (ex.getRequestURI().getPath())
-            {
-                case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape());
-                case "/regions" -> send(ex, 200, "application/json", regionsJson());
-                case "/state" -> send(ex, 200, "application/json", ReplicaState.of(node, false).toJson());
-                case "/digests" -> send(ex, 200, "application/json", ReplicaState.of(node, true).toJson());
-                default -> send(ex, 404, "text/plain; charset=utf-8",
-                    "not found: try /metrics, /regions, /state or /digests\n");
-            }
-        }
-        catch (final RuntimeException e) // a scrape racing the node's close: answer, do not kill the server thread
+        // Not try-with-resources on the exchange: its resource is closed before a catch clause runs, so the 500 below
+        // went to a closed exchange and the client saw the connection drop with no answer.
+        try
         {
             try
             {
-                send(ex, 500, "text/plain; charset=utf-8", e.toString() + "\n");
+                if (!"GET".equals(ex.getRequestMethod()))
+                {
+                    ex.getResponseHeaders().set("Allow", "GET");
+                    send(ex, 405, "text/plain; charset=utf-8", "method not allowed: this endpoint is read-only\n");
+                    return;
+                }
+                switch (ex.getRequestURI().getPath())
+                {
+                    case "/metrics" -> send(ex, 200, "text/plain; version=0.0.4; charset=utf-8", scrape());
+                    case "/regions" -> send(ex, 200, "application/json", regionsJson());
+                    case "/state" -> send(ex, 200, "application/json", ReplicaState.of(node, false).toJson());
+                    case "/digests" -> send(ex, 200, "application/json", ReplicaState.of(node, true).toJson());
+                    default -> send(ex, 404, "text/plain; charset=utf-8",
+                        "not found: try /metrics, /regions, /state or /digests\n");
+                }
             }
-            catch (final IOException | RuntimeException ignored)
+            catch (final RuntimeException e) // a scrape racing the node's close: answer, do not kill the server thread
             {
-                // headers already sent or exchange closed
+                try
+                {
+                    send(ex, 500, "text/plain; charset=utf-8", e.toString() + "\n");
+                }
+                catch (final IOException | RuntimeException ignored)
+                {
+                    // headers already sent or exchange closed
+                }
             }
+        }
+        finally
+        {
+            ex.close();
         }
     }
 
@@ -179,6 +188,11 @@ public final class NodeHttpServer implements AutoCloseable
     {
         final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         ex.getResponseHeaders().set("Content-Type", type);
+        if ("HEAD".equals(ex.getRequestMethod()))
+        {
+            ex.sendResponseHeaders(code, -1); // a HEAD answer has no body (a length made the JDK log a warning)
+            return;
+        }
         ex.sendResponseHeaders(code, bytes.length == 0 ? -1 : bytes.length);
         try (OutputStream out = ex.getResponseBody())
         {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -46,6 +47,13 @@ import io.regioncache.WriteBatch;
  * Thread-safe. Reads are linearizable wherever they run: {@link #get} goes to the replica the client believes leads
  * (Ratis may serve it there or, on a follower, through ReadIndex), {@link #getFromFollower} to a chosen replica
  * through its ReadIndex. Each returns the version it read at.
+ * <p>
+ * <b>Misuse.</b> Arguments are checked at the call, before anything is sent: a null one is a
+ * {@link NullPointerException}, an empty batch, a negative scan limit or a node that is not a peer an
+ * {@link IllegalArgumentException}, a request over an {@link EntryCodec} limit (or with a negative region id) a
+ * {@link RegionClientException} of status {@code INVALID}. After {@link #close()} every call that would reach the
+ * cluster throws {@link IllegalStateException} (and opens nothing); {@link #routes()}, {@link #refreshes()} and
+ * {@link #staleRoutes()} still answer.
  */
 public final class RegionClient implements AutoCloseable
 {
@@ -72,11 +80,15 @@ public final class RegionClient implements AutoCloseable
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong staleRoutes = new AtomicLong();
     private volatile TreeMap<byte[], RegionMeta> routes = new TreeMap<>(Arrays::compareUnsigned);
+    private volatile boolean closed;
 
     /**
      * A plaintext client.
      *
      * @param peers every node: id → host:port.
+     * @throws NullPointerException if {@code peers}, an id or an address is null.
+     * @throws IllegalArgumentException if {@code peers} is empty or an address is not {@code host:port} (port
+     *                                  1..65535, each address once).
      */
     public RegionClient(final Map<String, String> peers)
     {
@@ -95,6 +107,9 @@ public final class RegionClient implements AutoCloseable
     /**
      * @param peers every node: id → host:port.
      * @return a builder (plaintext unless {@link Builder#tls} is set).
+     * @throws NullPointerException if {@code peers}, an id or an address is null.
+     * @throws IllegalArgumentException if {@code peers} is empty or an address is not {@code host:port} (port
+     *                                  1..65535, each address once).
      */
     public static Builder builder(final Map<String, String> peers)
     {
@@ -110,7 +125,8 @@ public final class RegionClient implements AutoCloseable
 
         private Builder(final Map<String, String> peers)
         {
-            this.peers = java.util.Objects.requireNonNull(peers, "peers");
+            ReplicaNode.checkPeers(peers); // at the call: an empty map or a bad address failed later, from inside
+            this.peers = new java.util.LinkedHashMap<>(peers);
         }
 
         /**
@@ -181,6 +197,7 @@ public final class RegionClient implements AutoCloseable
 
     private RaftClient client(final long regionId)
     {
+        ensureOpen(); // a client made after close would never be closed: its gRPC channel and threads would leak
         return clients.computeIfAbsent(regionId,
             id -> newClient(RaftGroup.valueOf(ReplicaNode.groupIdOf(id), peers)));
     }
@@ -193,6 +210,7 @@ public final class RegionClient implements AutoCloseable
      */
     public synchronized void refresh()
     {
+        ensureOpen();
         refreshes.incrementAndGet();
         final java.util.Set<RaftGroupId> groups = new java.util.HashSet<>();
         for (final RaftPeer p : peers)
@@ -236,6 +254,7 @@ public final class RegionClient implements AutoCloseable
      */
     public RegionMeta describe(final long regionId)
     {
+        ensureOpen();
         return describeOrNull(regionId);
     }
 
@@ -251,6 +270,8 @@ public final class RegionClient implements AutoCloseable
      */
     public RegionMeta locate(final byte[] key)
     {
+        Objects.requireNonNull(key, "key");
+        ensureOpen();
         RegionMeta m = lookup(key);
         if (m == null)
         {
@@ -288,10 +309,11 @@ public final class RegionClient implements AutoCloseable
      * @param key   key.
      * @param value value.
      * @return the version the write was applied at.
+     * @throws NullPointerException if {@code key} or {@code value} is null (a delete is {@link #delete}).
      */
     public long put(final byte[] key, final byte[] value)
     {
-        return write(Map.of(key, value));
+        return write(Map.of(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value")));
     }
 
     /**
@@ -301,7 +323,7 @@ public final class RegionClient implements AutoCloseable
     public long delete(final byte[] key)
     {
         final Map<byte[], byte[]> m = new HashMap<>();
-        m.put(key, null);
+        m.put(Objects.requireNonNull(key, "key"), null);
         return write(m);
     }
 
@@ -315,9 +337,20 @@ public final class RegionClient implements AutoCloseable
      *                               batch): this attempt was not applied (an earlier unanswered one may have been);
      *                               {@link Reply.Status#INVALID}, nothing sent, if a key, a value or the batch is over
      *                               an {@link EntryCodec} limit (the cause is the {@link EntryFormatException}).
+     * @throws NullPointerException if {@code ops} or a key is null.
+     * @throws IllegalArgumentException if {@code ops} is empty.
      */
     public long write(final Map<byte[], byte[]> ops)
     {
+        Objects.requireNonNull(ops, "ops");
+        if (ops.isEmpty())
+        {
+            throw new IllegalArgumentException("an empty write batch"); // was NoSuchElementException from inside
+        }
+        for (final byte[] k : ops.keySet())
+        {
+            Objects.requireNonNull(k, "key");
+        }
         final byte[] first = ops.keySet().iterator().next();
         if (!containsAll(locate(first), ops.keySet()))
         {
@@ -358,6 +391,7 @@ public final class RegionClient implements AutoCloseable
      */
     public long split(final byte[] splitKey)
     {
+        Objects.requireNonNull(splitKey, "splitKey");
         final long newId = ThreadLocalRandom.current().nextLong(2, Long.MAX_VALUE);
         mutate(splitKey, m -> new Entry.Split(m.id(), m.epochVersion(), 0, new byte[][] {splitKey}, new long[] {newId}));
         refresh();
@@ -373,6 +407,8 @@ public final class RegionClient implements AutoCloseable
      */
     public long deleteRange(final byte[] start, final byte[] end)
     {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
         return mutate(start, m -> new Entry.DeleteRange(m.id(), m.epochVersion(), 0, start, end)).version();
     }
 
@@ -526,9 +562,10 @@ public final class RegionClient implements AutoCloseable
      */
     public long snapshot(final long regionId, final String node)
     {
+        final RaftPeerId peer = peer(node);
         try
         {
-            final RaftClientReply r = client(regionId).getSnapshotManagementApi(RaftPeerId.valueOf(node))
+            final RaftClientReply r = client(regionId).getSnapshotManagementApi(peer)
                 .create(true, 30_000);
             if (!r.isSuccess())
             {
@@ -550,9 +587,10 @@ public final class RegionClient implements AutoCloseable
      */
     public void transferLeader(final long regionId, final String node)
     {
+        final RaftPeerId peer = peer(node);
         try
         {
-            final RaftClientReply r = client(regionId).admin().transferLeadership(RaftPeerId.valueOf(node), 10_000);
+            final RaftClientReply r = client(regionId).admin().transferLeadership(peer, 10_000);
             if (!r.isSuccess())
             {
                 throw new RegionClientException(Reply.Status.INVALID, "transfer refused: " + r.getException(), null);
@@ -579,8 +617,11 @@ public final class RegionClient implements AutoCloseable
     public boolean awaitAllCommitted(final long regionId, final long index, final long timeoutMs)
         throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        long left = timeoutMs * 1_000_000L;
+        ensureOpen();
+        // Saturating: timeoutMs * 1_000_000 overflowed for a huge timeout into a negative wait (false at once).
+        final long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
+        final long deadline = System.nanoTime() + Math.min(wait, Long.MAX_VALUE / 4);
+        long left = wait;
         while (left > 0)
         {
             try
@@ -615,7 +656,7 @@ public final class RegionClient implements AutoCloseable
      */
     public ReadResult get(final byte[] key)
     {
-        return read(key, null);
+        return read(Objects.requireNonNull(key, "key"), null);
     }
 
     /**
@@ -623,12 +664,36 @@ public final class RegionClient implements AutoCloseable
      * it applied it), served from that node's cache or RocksDB.
      *
      * @param key  key.
-     * @param node node to read on.
+     * @param node node to read on (one of the peers).
      * @return the value and the version read at.
+     * @throws NullPointerException if {@code key} or {@code node} is null.
+     * @throws IllegalArgumentException if {@code node} is not one of the peers.
      */
     public ReadResult getFromFollower(final byte[] key, final String node)
     {
-        return read(key, RaftPeerId.valueOf(node));
+        return read(Objects.requireNonNull(key, "key"), peer(node));
+    }
+
+    /** A node id checked against the peers at the call (else every retry asked a node that does not exist). */
+    private RaftPeerId peer(final String node)
+    {
+        Objects.requireNonNull(node, "node");
+        for (final RaftPeer p : peers)
+        {
+            if (p.getId().toString().equals(node))
+            {
+                return p.getId();
+            }
+        }
+        throw new IllegalArgumentException("node " + node + " is not one of the peers");
+    }
+
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("RegionClient is closed");
+        }
     }
 
     private ReadResult read(final byte[] key, final RaftPeerId server)
@@ -659,11 +724,20 @@ public final class RegionClient implements AutoCloseable
      *
      * @param start inclusive start.
      * @param end   exclusive end (empty = +infinity).
-     * @param limit most pairs returned.
+     * @param limit most pairs returned ({@code >= 0}; 0 returns nothing and sends nothing).
      * @return the visible pairs, in key order.
+     * @throws NullPointerException if {@code start} or {@code end} is null.
+     * @throws IllegalArgumentException if {@code limit < 0}.
      */
     public List<ScanPage.KeyValue> scan(final byte[] start, final byte[] end, final int limit)
     {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(end, "end");
+        if (limit < 0)
+        {
+            throw new IllegalArgumentException("scan limit must be >= 0, was " + limit);
+        }
+        ensureOpen();
         final List<ScanPage.KeyValue> out = new ArrayList<>(Math.min(limit, 1024));
         byte[] from = start;
         while (out.size() < limit && (end.length == 0 || Arrays.compareUnsigned(from, end) < 0))
@@ -748,6 +822,7 @@ public final class RegionClient implements AutoCloseable
 
     private Reply call(final long regionId, final Entry e, final RaftPeerId server, final boolean write)
     {
+        ensureOpen(); // here, not only in client(): callOnce turns what client() throws into "no answer"
         final Message msg = message(e);
         Reply r = callOnce(regionId, msg, server, write);
         if (r != null)
@@ -828,6 +903,7 @@ public final class RegionClient implements AutoCloseable
      */
     public Reply sendRaw(final long regionId, final byte[] raw)
     {
+        Objects.requireNonNull(raw, "raw");
         try
         {
             final RaftClientReply reply = client(regionId).io().send(Message.valueOf(ByteString.copyFrom(raw)));
@@ -843,9 +919,11 @@ public final class RegionClient implements AutoCloseable
         }
     }
 
+    /** Close every connection. Idempotent; later calls that would reach the cluster throw {@link IllegalStateException}. */
     @Override
     public void close()
     {
+        closed = true; // first: a call racing close must not open a client after the loop below
         for (final RaftClient c : clients.values())
         {
             try

@@ -14,10 +14,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 
+import io.regioncache.BackingSnapshot;
 import io.regioncache.store.MvccKeyCodec;
 
 /**
@@ -362,31 +360,42 @@ public final class ReplicaCheck
      * @param n a node.
      * @param m a region.
      * @return count and SHA-256 prefix of every stored entry of the region's range on the node.
+     * @throws io.regioncache.StoreException if the node's store is closed (or closes during the scan).
      */
     public static String digest(final ReplicaNode n, final RegionMeta m)
     {
-        try (Slice lo = new Slice(MvccKeyCodec.encodeKey(m.start()));
-             Slice hi = m.end().length == 0 ? null : new Slice(MvccKeyCodec.encodeKey(m.end()));
-             ReadOptions ro = new ReadOptions().setIterateLowerBound(lo))
+        // Through a store snapshot, not the raw RocksDB handle: the store's lifecycle lock keeps a close (a node
+        // stopping while its HTTP endpoint answers /digests) from releasing the database under the scan, which a raw
+        // iterator on db() read after release (a native use-after-free). The bytes hashed are the stored ones,
+        // rebuilt: the stored key (memcomparable key + ~version) and the stored value (flag byte + value).
+        try (BackingSnapshot snap = n.rocks().openSnapshot())
         {
-            if (hi != null)
-            {
-                ro.setIterateUpperBound(hi);
-            }
             final MessageDigest md = MessageDigest.getInstance("SHA-256");
-            long count = 0;
-            try (RocksIterator it = n.rocks().db().newIterator(ro))
+            final long[] count = {0};
+            final byte[] put = {MvccKeyCodec.FLAG_PUT};
+            final byte[] delete = {MvccKeyCodec.FLAG_DELETE};
+            snap.scan(m.start(), m.end(), (key, keyOffset, keyLength, version, value, valueOffset, valueLength) ->
             {
-                for (it.seekToFirst(); it.isValid(); it.next())
+                final byte[] k = new byte[keyLength];
+                key.getBytes(keyOffset, k);
+                md.update(MvccKeyCodec.encode(k, version));
+                md.update((byte) 0);
+                if (value == null)
                 {
-                    md.update(it.key());
-                    md.update((byte) 0);
-                    md.update(it.value());
-                    md.update((byte) 0);
-                    count++;
+                    md.update(delete);
                 }
-            }
-            return count + ":" + HexFormat.of().formatHex(md.digest(), 0, 6);
+                else
+                {
+                    final byte[] v = new byte[valueLength];
+                    value.getBytes(valueOffset, v);
+                    md.update(put);
+                    md.update(v);
+                }
+                md.update((byte) 0);
+                count[0]++;
+                return true;
+            });
+            return count[0] + ":" + HexFormat.of().formatHex(md.digest(), 0, 6);
         }
         catch (final NoSuchAlgorithmException ex)
         {

@@ -1,12 +1,15 @@
 package io.regioncache.ratis;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +46,7 @@ import org.slf4j.LoggerFactory;
 
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.CommandResult;
+import io.regioncache.StoreException;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.rocksdb.RocksDbBackingStore;
 import io.regioncache.hybrid.HybridReader;
@@ -99,31 +103,45 @@ public final class ReplicaNode implements AutoCloseable
 
         /**
          * @param id      this node's id (a key of {@code peers}).
-         * @param peers   every node: id → host:port, in the same order on every node.
+         * @param peers   every node: id → host:port (port 1..65535, each address once), in the same order on every
+         *                node.
          * @param dataDir this node's directory.
+         * @throws NullPointerException if an argument, a peer id or an address is null.
+         * @throws IllegalArgumentException if {@code id} is not a peer, an address is not {@code host:port} with a
+         *                                  port in 1..65535, or two peers share an address.
          */
         public Config(final String id, final Map<String, String> peers, final Path dataDir)
         {
+            Objects.requireNonNull(id, "id");
+            checkPeers(peers);
             if (!peers.containsKey(id))
             {
                 throw new IllegalArgumentException(id + " is not among the peers " + peers.keySet());
             }
             this.id = id;
             this.peers = new LinkedHashMap<>(peers);
-            this.dataDir = dataDir;
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
         }
 
-        /** @param b cache settings (the backing store is set by the node). @return this. */
+        /**
+         * @param b cache settings (the backing store is set by the node; checked when the node starts).
+         * @return this.
+         * @throws NullPointerException if {@code b} is null.
+         */
         public Config cache(final RegionCacheConfig.Builder b)
         {
-            cache = b;
+            cache = Objects.requireNonNull(b, "cache");
             return this;
         }
 
-        /** @param p what a replica that stops leading does with its cache. @return this. */
+        /**
+         * @param p what a replica that stops leading does with its cache.
+         * @return this.
+         * @throws NullPointerException if {@code p} is null.
+         */
         public Config followerPolicy(final FollowerCachePolicy p)
         {
-            followerPolicy = p;
+            followerPolicy = Objects.requireNonNull(p, "followerPolicy");
             return this;
         }
 
@@ -134,16 +152,35 @@ public final class ReplicaNode implements AutoCloseable
             return this;
         }
 
-        /** @param entries applied entries between automatic snapshots. @return this. */
+        /**
+         * @param entries applied entries between automatic snapshots ({@code > 0}).
+         * @return this.
+         * @throws IllegalArgumentException if {@code entries <= 0} (Ratis would snapshot after every entry: a full
+         *                                  range export per write).
+         */
         public Config snapshotThreshold(final long entries)
         {
+            if (entries <= 0)
+            {
+                throw new IllegalArgumentException("snapshotThreshold must be > 0, was " + entries);
+            }
             snapshotThreshold = entries;
             return this;
         }
 
-        /** @param size Raft log segment size (smaller = earlier purge). @return this. */
+        /**
+         * @param size Raft log segment size (smaller = earlier purge; {@code > 0}).
+         * @return this.
+         * @throws NullPointerException if {@code size} is null.
+         * @throws IllegalArgumentException if it is not positive.
+         */
         public Config segmentSize(final SizeInBytes size)
         {
+            Objects.requireNonNull(size, "segmentSize");
+            if (size.getSize() <= 0)
+            {
+                throw new IllegalArgumentException("segmentSize must be > 0, was " + size);
+            }
             segmentSize = size;
             return this;
         }
@@ -238,10 +275,21 @@ public final class ReplicaNode implements AutoCloseable
         this.config = config;
         this.selfId = RaftPeerId.valueOf(config.id);
         this.peers = peersOf(config.peers);
+        // Before anything opens: Ratis exits the JVM (System.exit) when its gRPC server cannot bind, so a port in use
+        // or an address this host does not have must be refused here, as the IOException the Javadoc promises.
+        checkBindable(config);
         Files.createDirectories(config.dataDir);
         loadRemoved();
-        this.rocks = RocksDbBackingStore.open(config.dataDir.resolve("rocksdb"));
-        // A finished warm load is progress too: a test or host waiting for a leader's cache is told here.
+        try
+        {
+            this.rocks = RocksDbBackingStore.open(config.dataDir.resolve("rocksdb"));
+        }
+        catch (final StoreException ex) // another node of this process holds the directory, or it is not RocksDB's
+        {
+            throw new IOException("cannot open the node's RocksDB: " + ex.getMessage(), ex);
+        }
+        // A finished warm load is progress too: a test or host waiting for a leader's cache is told here. A refused
+        // cache setting closes the store (owning does), so the directory is free again.
         this.engine = HybridEngine.owning(rocks, config.cache.onLoadInstalled(region -> progress.signal()));
         this.groupOps = Executors.newSingleThreadExecutor(r ->
         {
@@ -285,22 +333,93 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * Start a node (creating its data directory and, on the very first start, the root region's group).
+     * Start a node (creating its data directory and, on the very first start, the root region's group). A start
+     * that fails leaves nothing open: the same directory and port can be started again.
      *
      * @param config settings.
      * @return the running node.
-     * @throws IOException if Ratis or RocksDB cannot start.
+     * @throws NullPointerException if {@code config} is null.
+     * @throws IllegalArgumentException if a cache setting is refused ({@link RegionCacheConfig.Builder#build}).
+     * @throws IOException if Ratis or RocksDB cannot start: the Raft port in use or not bindable, the data
+     *                     directory held by another node of this process or not a directory.
      */
     public static ReplicaNode start(final Config config) throws IOException
     {
-        return new ReplicaNode(config);
+        return new ReplicaNode(Objects.requireNonNull(config, "config"));
+    }
+
+    /**
+     * The peer map's rules, shared with {@link RegionClient}: at least one peer, ids and addresses non-null, each
+     * address {@code host:port} with a port in 1..65535, no address twice.
+     *
+     * @param peers id → address.
+     * @throws NullPointerException if the map, an id or an address is null.
+     * @throws IllegalArgumentException if a rule is broken (the message names the peer).
+     */
+    static void checkPeers(final Map<String, String> peers)
+    {
+        Objects.requireNonNull(peers, "peers");
+        if (peers.isEmpty())
+        {
+            throw new IllegalArgumentException("peers: at least one node is needed");
+        }
+        final Map<String, String> seen = new HashMap<>();
+        peers.forEach((id, address) ->
+        {
+            Objects.requireNonNull(id, "peer id");
+            Objects.requireNonNull(address, "address of peer " + id);
+            final int colon = address.lastIndexOf(':');
+            int port = -1;
+            if (colon > 0)
+            {
+                try
+                {
+                    port = Integer.parseInt(address.substring(colon + 1));
+                }
+                catch (final NumberFormatException ex)
+                {
+                    port = -1;
+                }
+            }
+            if (port < 1 || port > 65_535 || id.isEmpty())
+            {
+                throw new IllegalArgumentException("peer " + id + ": address '" + address +
+                    "' is not host:port with a port in 1..65535");
+            }
+            final String other = seen.put(address, id);
+            if (other != null)
+            {
+                throw new IllegalArgumentException("peers " + other + " and " + id + " share the address " + address);
+            }
+        });
+    }
+
+    private static int portOf(final String address)
+    {
+        return Integer.parseInt(address.substring(address.lastIndexOf(':') + 1));
+    }
+
+    /** Bind the node's Raft address once, as its gRPC server will (SO_REUSEADDR, as Netty's server socket). */
+    private static void checkBindable(final Config c) throws IOException
+    {
+        final int port = portOf(c.peers.get(c.id));
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(new InetSocketAddress(c.bindHost, port));
+        }
+        catch (final IOException | IllegalArgumentException | SecurityException ex)
+        {
+            throw new IOException("node " + c.id + " cannot bind its Raft address " + c.bindHost + ":" + port +
+                ": " + ex, ex);
+        }
     }
 
     private static RaftProperties properties(final Config c)
     {
         final RaftProperties p = new RaftProperties();
         final String address = c.peers.get(c.id);
-        GrpcConfigKeys.Server.setPort(p, Integer.parseInt(address.substring(address.lastIndexOf(':') + 1)));
+        GrpcConfigKeys.Server.setPort(p, portOf(address));
         GrpcConfigKeys.Server.setHost(p, c.bindHost);
         RaftServerConfigKeys.setStorageDir(p, List.of(c.dataDir.resolve("raft").toFile()));
         RaftServerConfigKeys.Rpc.setTimeoutMin(p, c.electionMin);
@@ -495,9 +614,11 @@ public final class ReplicaNode implements AutoCloseable
      *
      * @param regionId region.
      * @throws IOException if Ratis refuses.
+     * @throws IllegalStateException if the node is closed.
      */
     public void detachReplica(final long regionId) throws IOException
     {
+        ensureOpen();
         final RaftClientReply r = server.groupManagement(GroupManagementRequest.newRemove(
             clientId, selfId, callId.incrementAndGet(), groupIdOf(regionId), false, false));
         if (!r.isSuccess())
@@ -511,14 +632,25 @@ public final class ReplicaNode implements AutoCloseable
      *
      * @param regionId region.
      * @throws IOException if Ratis refuses.
+     * @throws IllegalStateException if the node is closed.
      */
     public void attachReplica(final long regionId) throws IOException
     {
+        ensureOpen();
         final RaftClientReply r = server.groupManagement(GroupManagementRequest.newAdd(
             clientId, selfId, callId.incrementAndGet(), groupOf(regionId), false));
         if (!r.isSuccess())
         {
             throw new IOException("attach of region " + regionId + " failed: " + r.getException());
+        }
+    }
+
+    /** A closed Ratis server still takes group changes (an attach would start a division no one closes). */
+    private void ensureOpen()
+    {
+        if (closed)
+        {
+            throw new IllegalStateException("node " + config.id + " is closed");
         }
     }
 
@@ -559,7 +691,14 @@ public final class ReplicaNode implements AutoCloseable
             {
                 if (!line.isBlank())
                 {
-                    removed.add(Long.parseLong(line.trim()));
+                    try
+                    {
+                        removed.add(Long.parseLong(line.trim()));
+                    }
+                    catch (final NumberFormatException ex)
+                    {
+                        throw new IOException(f + " is corrupt: '" + line + "' is not a region id", ex);
+                    }
                 }
             }
         }
@@ -690,10 +829,14 @@ public final class ReplicaNode implements AutoCloseable
 
     /**
      * @param regionId a region.
-     * @return true if this node's replica currently leads it.
+     * @return true if this node's replica currently leads it (false once the node is closed).
      */
     public boolean isLeader(final long regionId)
     {
+        if (closed)
+        {
+            return false; // Ratis' division keeps its last role after the server closed
+        }
         final RegionStateMachine sm = machines.get(regionId);
         try
         {
@@ -708,11 +851,11 @@ public final class ReplicaNode implements AutoCloseable
     /**
      * @param regionId a region.
      * @return this node's Raft role for it ({@code LEADER}, {@code FOLLOWER}, {@code CANDIDATE}, ...), or null if
-     *         it hosts no running replica of it.
+     *         it hosts no running replica of it (none once the node is closed).
      */
     public String role(final long regionId)
     {
-        if (!machines.containsKey(regionId))
+        if (closed || !machines.containsKey(regionId))
         {
             return null;
         }
@@ -742,10 +885,14 @@ public final class ReplicaNode implements AutoCloseable
 
     /**
      * @param regionId a region.
-     * @return the replica's commit index, or -1.
+     * @return the replica's commit index, or -1 (no running replica: also once the node is closed).
      */
     public long commitIndex(final long regionId)
     {
+        if (closed)
+        {
+            return -1;
+        }
         try
         {
             return server.getDivision(groupIdOf(regionId)).getRaftLog().getLastCommittedIndex();

@@ -56,7 +56,8 @@ public final class ServedNode implements AutoCloseable
     /**
      * @param peers {@code ID=HOST:PORT,ID=HOST:PORT,...}.
      * @return id → address, in the given order.
-     * @throws IllegalArgumentException if an entry is not {@code ID=HOST:PORT}.
+     * @throws IllegalArgumentException if an entry is not {@code ID=HOST:PORT} (port 1..65535), or two peers share
+     *                                  an id or an address.
      */
     public static Map<String, String> parsePeers(final String peers)
     {
@@ -82,6 +83,7 @@ public final class ServedNode implements AutoCloseable
                 throw new IllegalArgumentException("peer id " + kv[0].trim() + " given twice");
             }
         }
+        ReplicaNode.checkPeers(map); // the node's own rules (port range, no shared address), as a usage error here
         return map;
     }
 

@@ -41,12 +41,16 @@ final class Wire
             return this;
         }
 
-        /** @param v a value {@code >= 0} (asserted: callers encode only validated values). */
+        /**
+         * @param v a value {@code >= 0}.
+         * @throws EntryFormatException ({@code BAD_NUMBER}) for a negative value: entries built by callers (a
+         *                              negative region id given to the client) are refused typed, as on decode.
+         */
         Out varint(final long v)
         {
             if (v < 0)
             {
-                throw new IllegalArgumentException("negative varint " + v);
+                throw new EntryFormatException(Reason.BAD_NUMBER, "negative number " + v);
             }
             ensure(10);
             long x = v;
