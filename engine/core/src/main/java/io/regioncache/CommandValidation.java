@@ -321,6 +321,6 @@ final class CommandValidation
      */
     static String slice(final String what, final int capacity, final int offset, final int length)
     {
-        return io.regioncache.internal.args.ReadArgs.slice(what, capacity, offset, length);
+        return ReadArguments.slice(what, capacity, offset, length);
     }
 }

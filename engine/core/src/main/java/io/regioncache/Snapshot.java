@@ -11,7 +11,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.regioncache.internal.args.ReadArgs;
 import io.regioncache.internal.table.MvccTable;
 
 /**
@@ -243,7 +242,7 @@ public final class Snapshot implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        ReadArgs.checkDst(dst, dstOffset);
+        ReadArguments.checkDst(dst, dstOffset);
         checkKey(key, keyOffset, keyLength);
         gets++;
         return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
@@ -278,7 +277,7 @@ public final class Snapshot implements AutoCloseable
         final MutableDirectBuffer dst, final int dstOffset, final int[] valueOffsets, final int[] valueLengths)
     {
         checkOpen();
-        ReadArgs.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
+        ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
         for (int i = 0; i < count; i++)
         {
             // The range check after every slice is known good: the key is then read only within its buffer. (The
@@ -424,7 +423,7 @@ public final class Snapshot implements AutoCloseable
 
     private void checkKey(final DirectBuffer key, final int keyOffset, final int keyLength)
     {
-        ReadArgs.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
         checkOpen();
         if (!Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
         {

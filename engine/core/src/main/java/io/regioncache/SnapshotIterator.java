@@ -6,7 +6,6 @@ import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
-import io.regioncache.internal.args.ReadArgs;
 import io.regioncache.internal.table.MvccTable;
 import io.regioncache.internal.table.TableCursor;
 
@@ -196,7 +195,7 @@ public final class SnapshotIterator
     /** Argument errors of a synchronous call throw before anything moves: NPE for null, IAE for a bad slice. */
     private static void checkKeyArg(final DirectBuffer key, final int offset, final int length)
     {
-        ReadArgs.checkKey(key, offset, length);
+        ReadArguments.checkKey(key, offset, length);
     }
 
     /** @return true if positioned at the first visible key in bounds. */

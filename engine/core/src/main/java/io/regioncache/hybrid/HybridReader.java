@@ -16,7 +16,7 @@ import io.regioncache.Region;
 import io.regioncache.WritableStore;
 import io.regioncache.StoreCursor;
 import io.regioncache.StoreView;
-import io.regioncache.internal.args.ReadArgs;
+import io.regioncache.ReadArguments;
 
 /**
  * Reads of one reader thread through a {@link HybridEngine}: from the cache when the region is ACTIVE at the
@@ -86,8 +86,8 @@ public final class HybridReader implements AutoCloseable
         checkOpen();
         // The arguments first, whichever source serves: the store path reads the slice raw too, and a bad argument
         // must throw the same exception whether or not the region happens to be cached.
-        ReadArgs.checkDst(dst, dstOffset);
-        ReadArgs.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkDst(dst, dstOffset);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
         final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
         lastStatus = status;
         if (status == SnapshotStatus.OK)
@@ -138,7 +138,7 @@ public final class HybridReader implements AutoCloseable
         checkOpen();
         // As in get: the same checks on both paths (the store's batched read would otherwise index the arrays and
         // read the key slices unchecked).
-        ReadArgs.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
+        ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, count, dst, dstOffset, valueOffsets, valueLengths);
         final SnapshotStatus status = getSnapshot.open(regionId, epochVersion, readVersion);
         lastStatus = status;
         if (status == SnapshotStatus.OK)

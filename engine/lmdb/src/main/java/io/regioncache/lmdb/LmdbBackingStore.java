@@ -23,6 +23,7 @@ import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
+import io.regioncache.ReadArguments;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
 import io.regioncache.WritableStore;
@@ -372,8 +373,8 @@ public final class LmdbBackingStore implements WritableStore
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        StoreArgs.checkKey(key, keyOffset, keyLength);
-        StoreArgs.checkDst(dst, dstOffset);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkDst(dst, dstOffset);
         enter();
         try (Txn<byte[]> txn = env.txnRead())
         {
@@ -402,7 +403,7 @@ public final class LmdbBackingStore implements WritableStore
         final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
         final int[] valueOffsets, final int[] valueLengths)
     {
-        StoreArgs.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
+        ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
         return WritableStore.super.multiGet(keys, keyOffsets, keyLengths, from, count, readVersion, dst, dstOffset,
             valueOffsets, valueLengths);
     }

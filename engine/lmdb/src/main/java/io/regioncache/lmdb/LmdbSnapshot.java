@@ -10,6 +10,7 @@ import org.lmdbjava.GetOp;
 import org.lmdbjava.LmdbException;
 import org.lmdbjava.Txn;
 
+import io.regioncache.ReadArguments;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
 import io.regioncache.store.MvccKeyCodec;
@@ -111,8 +112,8 @@ final class LmdbSnapshot implements BackingSnapshot
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        StoreArgs.checkKey(key, keyOffset, keyLength);
-        StoreArgs.checkDst(dst, dstOffset);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkDst(dst, dstOffset);
         store.enter();
         try
         {

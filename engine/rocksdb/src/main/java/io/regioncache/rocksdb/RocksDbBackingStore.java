@@ -23,6 +23,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.WriteOptions;
 
+import io.regioncache.ReadArguments;
 import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.WriteBatch;
 import io.regioncache.BackingSnapshot;
@@ -393,8 +394,8 @@ public final class RocksDbBackingStore implements WritableStore
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        StoreArgs.checkKey(key, keyOffset, keyLength);
-        StoreArgs.checkDst(dst, dstOffset);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkDst(dst, dstOffset);
         enter();
         try
         {
@@ -514,7 +515,7 @@ public final class RocksDbBackingStore implements WritableStore
         final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
         final int[] valueOffsets, final int[] valueLengths)
     {
-        StoreArgs.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
+        ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
         enter();
         try (RocksIterator it = db.newIterator(latestReadOptions))
         {

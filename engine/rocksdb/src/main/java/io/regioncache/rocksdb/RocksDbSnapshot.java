@@ -11,6 +11,7 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 
+import io.regioncache.ReadArguments;
 import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
@@ -122,8 +123,8 @@ public final class RocksDbSnapshot implements BackingSnapshot
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        StoreArgs.checkKey(key, keyOffset, keyLength);
-        StoreArgs.checkDst(dst, dstOffset);
+        ReadArguments.checkKey(key, keyOffset, keyLength);
+        ReadArguments.checkDst(dst, dstOffset);
         enter();
         try
         {
