@@ -581,7 +581,7 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         root.source.check();
         if (values == null)
         {
-            values = new Values();
+            values = newValues();
         }
         return values;
     }
@@ -771,82 +771,39 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         }
     }
 
-    /** Values of the view, walked on an entry iterator; every mutator refuses, as the map's. */
-    private final class Values extends AbstractCollection<T>
+    /**
+     * Values of the view in key order, walked by the view's own cursor; wrapped unmodifiable, so every mutator and the
+     * iterator's remove refuse ({@link UnsupportedOperationException}), as the map's do.
+     */
+    private Collection<T> newValues()
     {
-        @Override
-        public Iterator<T> iterator()
+        return Collections.unmodifiableCollection(new AbstractCollection<>()
         {
-            final Iterator<Map.Entry<T, T>> entries = entryIterator();
-            return new Iterator<>()
+            @Override
+            public Iterator<T> iterator()
             {
-                @Override
-                public boolean hasNext()
+                return new ViewIterator<>()
                 {
-                    return entries.hasNext();
-                }
+                    @Override
+                    T current(final StoreCursor c)
+                    {
+                        return root.codec.decode(c.valueBytes());
+                    }
+                };
+            }
 
-                @Override
-                public T next()
-                {
-                    return entries.next().getValue();
-                }
-            };
-        }
+            @Override
+            public int size()
+            {
+                return SnapshotMapView.this.size();
+            }
 
-        @Override
-        public int size()
-        {
-            return SnapshotMapView.this.size();
-        }
-
-        @Override
-        public boolean isEmpty()
-        {
-            return SnapshotMapView.this.isEmpty();
-        }
-
-        @Override
-        public boolean add(final T t)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean remove(final Object o)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean addAll(final Collection<? extends T> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean retainAll(final Collection<?> c)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public boolean removeIf(final Predicate<? super T> filter)
-        {
-            throw readOnly();
-        }
-
-        @Override
-        public void clear()
-        {
-            throw readOnly();
-        }
+            @Override
+            public boolean isEmpty()
+            {
+                return SnapshotMapView.this.isEmpty();
+            }
+        });
     }
 
     /** Entries of the view; {@code contains} is a point lookup. */

@@ -117,18 +117,13 @@ class ApiMisuseTest
     private static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f)
         throws Exception
     {
-        for (int i = 0; i < 10_000 && !f.isDone() && !cache.isClosed(); i++)
-        {
-            cache.applyCycle();
-        }
-        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        return InvokerCommands.await(cache, f);
     }
 
     private static void expect(final RegionCache cache, final ResultCode code, final CompletableFuture<CommandResult> f)
         throws Exception
     {
-        final CommandResult r = await(cache, f);
-        assertEquals(code, r.code(), () -> "result: " + r);
+        InvokerCommands.expect(cache, code, f);
     }
 
     /** A future answered at the call (before any apply cycle) with {@code code}. */

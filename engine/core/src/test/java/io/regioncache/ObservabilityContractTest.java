@@ -105,20 +105,12 @@ class ObservabilityContractTest
     /** Runs apply duty cycles until the future completes (bounded), then returns its result. */
     private CommandResult await(final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < 10_000 && !f.isDone(); i++)
-        {
-            if (!cache.isClosed())
-            {
-                cache.applyCycle();
-            }
-        }
-        return f.get(5, TimeUnit.SECONDS);
+        return InvokerCommands.await(cache, f);
     }
 
     private void expect(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
     {
-        final CommandResult r = await(f);
-        assertEquals(code, r.code(), () -> "result: " + r);
+        InvokerCommands.expect(cache, code, f);
     }
 
     /** Runs duty cycles until {@code done} holds (at most 10,000 cycles, then fails with {@code what}). */

@@ -107,18 +107,12 @@ class ReliabilityContractTest
     /** Runs apply duty cycles until the future completes (bounded), then returns its result. */
     private CommandResult await(final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < 10_000 && !f.isDone(); i++)
-        {
-            cache.applyCycle();
-        }
-        return f.get(5, TimeUnit.SECONDS);
+        return InvokerCommands.await(cache, f);
     }
 
     private CommandResult expect(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
     {
-        final CommandResult r = await(f);
-        assertEquals(code, r.code(), () -> "result: " + r);
-        return r;
+        return InvokerCommands.expect(cache, code, f);
     }
 
     /** Run every load the engine handed to the (manual) loader, then the cycles that install or clean them up. */

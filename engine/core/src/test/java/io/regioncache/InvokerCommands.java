@@ -1,0 +1,52 @@
+package io.regioncache;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Waiting on a command of an INVOKER-threaded engine, shared by the contract tests: the test thread is the apply
+ * thread, so it runs duty cycles until the future completes (bounded), then reads the result with a timeout.
+ */
+final class InvokerCommands
+{
+    private static final int MAX_CYCLES = 10_000;
+    private static final long TIMEOUT_SECONDS = 10;
+
+    private InvokerCommands()
+    {
+    }
+
+    /**
+     * @param cache an INVOKER-threaded engine (a closed one runs no cycle; its futures are already complete).
+     * @param f     a future of one of its commands.
+     * @return the command's result.
+     * @throws Exception if the future failed or did not complete in time.
+     */
+    static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
+    {
+        for (int i = 0; i < MAX_CYCLES && !f.isDone() && !cache.isClosed(); i++)
+        {
+            cache.applyCycle();
+        }
+        return f.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /**
+     * {@link #await}, then assert the result's code.
+     *
+     * @param cache the engine.
+     * @param code  the code expected.
+     * @param f     the command's future.
+     * @return the result.
+     * @throws Exception if the future failed or did not complete in time.
+     */
+    static CommandResult expect(final RegionCache cache, final ResultCode code, final CompletableFuture<CommandResult> f)
+        throws Exception
+    {
+        final CommandResult r = await(cache, f);
+        assertEquals(code, r.code(), () -> "result: " + r);
+        return r;
+    }
+}
