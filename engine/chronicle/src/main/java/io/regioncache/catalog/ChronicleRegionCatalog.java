@@ -4,10 +4,12 @@ import java.io.File;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +32,19 @@ public final class ChronicleRegionCatalog implements RegionCatalog
     /** How long {@link #open} waits for a header another process is still writing. */
     private static final long HEADER_WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * The key of the publish sequence, an 8-byte big-endian counter: odd while a publish writes, even once it is whole
+     * (a seqlock across processes). Region ids are never negative, so it cannot collide with a region.
+     */
+    static final long SEQUENCE_KEY = -1L;
+
+    /** How long {@link #read} retries for one whole publish before it returns what the file holds. */
+    static final long CONSISTENT_READ_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private static final long RETRY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
     private final ChronicleMap<Long, byte[]> map;
+    private final Object publishLock = new Object();
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
 
@@ -64,7 +78,7 @@ public final class ChronicleRegionCatalog implements RegionCatalog
             awaitHeader(file);
             final ChronicleMap<Long, byte[]> map = ChronicleMap.of(Long.class, byte[].class)
                 .name("regioncache-catalog")
-                .entries(maxRegions)
+                .entries(maxRegions == Long.MAX_VALUE ? maxRegions : maxRegions + 1) // + the sequence
                 .averageValueSize(160)
                 .createPersistedTo(file); // maps the existing file if another process created it
             return new ChronicleRegionCatalog(map);
@@ -113,6 +127,11 @@ public final class ChronicleRegionCatalog implements RegionCatalog
 
     /**
      * {@inheritDoc}
+     * <p>
+     * A publish writes one map entry per region, so a reader could land between two of them: a split's new child
+     * beside its parent's old range. The writes are bracketed by the publish sequence (a counter under a reserved key)
+     * (odd while a publish runs), which {@link #read} checks before and after it reads. One publishing process per
+     * file; in that process publishes are serialized.
      *
      * @throws NullPointerException if {@code entries} or one of them is null.
      * @throws IllegalStateException if the catalog is closed.
@@ -129,14 +148,21 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         enter();
         try
         {
-            final Set<Long> live = new HashSet<>();
-            for (int i = 0; i < encoded.size(); i++)
+            synchronized (publishLock)
             {
-                final long id = entries.get(i).region().id();
-                live.add(id);
-                map.put(id, encoded.get(i));
+                final long sequence = sequenceOf(map.get(SEQUENCE_KEY)) | 1L; // odd: a publish is running
+                map.put(SEQUENCE_KEY, sequenceBytes(sequence));
+                final Set<Long> live = new HashSet<>();
+                live.add(SEQUENCE_KEY);
+                for (int i = 0; i < encoded.size(); i++)
+                {
+                    final long id = entries.get(i).region().id();
+                    live.add(id);
+                    map.put(id, encoded.get(i));
+                }
+                map.keySet().removeIf(id -> !live.contains(id));
+                map.put(SEQUENCE_KEY, sequenceBytes(sequence + 1)); // even: this publish is whole
             }
-            map.keySet().removeIf(id -> !live.contains(id));
         }
         finally
         {
@@ -146,6 +172,10 @@ public final class ChronicleRegionCatalog implements RegionCatalog
 
     /**
      * {@inheritDoc}
+     * <p>
+     * The entries of one whole publish: the read is retried while the publish sequence is odd or moves under it. A
+     * publisher that died inside a publish leaves the sequence odd for good; after a second of
+     * retries the read returns what the file holds (each entry whole, the list possibly mixing two publishes).
      *
      * @throws IllegalArgumentException if an entry's bytes are not a catalog entry (see {@link CatalogEntry#decode}).
      * @throws IllegalStateException if the catalog is closed.
@@ -156,18 +186,50 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         enter();
         try
         {
-            final List<CatalogEntry> out = new ArrayList<>();
-            for (final byte[] bytes : map.values())
+            final long deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
+            while (true)
             {
-                out.add(CatalogEntry.decode(bytes));
+                // Each map access takes the entry's segment lock (a CAS in the shared mapping), which orders the
+                // entries' reads between the two sequence reads, as a seqlock's fences would.
+                final long before = sequenceOf(map.get(SEQUENCE_KEY));
+                final List<CatalogEntry> out = readEntries();
+                final long after = sequenceOf(map.get(SEQUENCE_KEY));
+                if (((before & 1L) == 0 && before == after) || System.nanoTime() - deadline > 0)
+                {
+                    out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
+                    return out;
+                }
+                LockSupport.parkNanos(RETRY_PARK_NANOS); // a publish of many entries takes a few ms: do not spin
             }
-            out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
-            return out;
         }
         finally
         {
             life.readLock().unlock();
         }
+    }
+
+    private List<CatalogEntry> readEntries()
+    {
+        final List<CatalogEntry> out = new ArrayList<>();
+        for (final Map.Entry<Long, byte[]> e : map.entrySet())
+        {
+            if (e.getKey() != SEQUENCE_KEY)
+            {
+                out.add(CatalogEntry.decode(e.getValue()));
+            }
+        }
+        return out;
+    }
+
+    /** A file written before the sequence existed (or never published) has none: read as 0, a whole publish. */
+    private static long sequenceOf(final byte[] bytes)
+    {
+        return bytes == null || bytes.length != Long.BYTES ? 0L : ByteBuffer.wrap(bytes).getLong();
+    }
+
+    private static byte[] sequenceBytes(final long sequence)
+    {
+        return ByteBuffer.allocate(Long.BYTES).putLong(sequence).array();
     }
 
     private void enter()

@@ -15,7 +15,7 @@ public interface RegionCatalog extends AutoCloseable
      */
     void publish(List<CatalogEntry> entries);
 
-    /** @return the entries, ordered by region start key. */
+    /** @return the entries of one whole publish (never part of one beside part of another), by region start key. */
     List<CatalogEntry> read();
 
     @Override
