@@ -38,7 +38,10 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      */
     static final long SEQUENCE_KEY = -1L;
 
-    /** How long {@link #read} retries for one whole publish before it returns what the file holds. */
+    /**
+     * How long {@link #read} retries while the publish sequence stays odd and unmoved (a publisher that died inside a
+     * publish) before it returns what the file holds; any move of the sequence restarts it.
+     */
     static final long CONSISTENT_READ_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private static final long RETRY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
@@ -174,8 +177,9 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * {@inheritDoc}
      * <p>
      * The entries of one whole publish: the read is retried while the publish sequence is odd or moves under it. A
-     * publisher that died inside a publish leaves the sequence odd for good; after a second of
-     * retries the read returns what the file holds (each entry whole, the list possibly mixing two publishes).
+     * publisher that died inside a publish leaves the sequence odd for good; after a second in which the sequence
+     * did not move the read returns what the file holds (each entry whole, the list possibly mixing two publishes).
+     * A sequence that moves (a live publisher) restarts that second, so a reader descheduled past it still retries.
      *
      * @throws IllegalArgumentException if an entry's bytes are not a catalog entry (see {@link CatalogEntry#decode}).
      * @throws IllegalStateException if the catalog is closed.
@@ -186,7 +190,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         enter();
         try
         {
-            final long deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
+            long deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
+            long stuckAt = Long.MIN_VALUE; // the sequence a dead publisher would leave; any move proves it alive
             while (true)
             {
                 // Each map access takes the entry's segment lock (a CAS in the shared mapping), which orders the
@@ -194,7 +199,19 @@ public final class ChronicleRegionCatalog implements RegionCatalog
                 final long before = sequenceOf(map.get(SEQUENCE_KEY));
                 final List<CatalogEntry> out = readEntries();
                 final long after = sequenceOf(map.get(SEQUENCE_KEY));
-                if (((before & 1L) == 0 && before == after) || System.nanoTime() - deadline > 0)
+                if ((before & 1L) == 0 && before == after)
+                {
+                    out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
+                    return out;
+                }
+                if (before != after || after != stuckAt)
+                {
+                    // A live publisher moved the sequence: the second counts from now (a reader descheduled for a
+                    // second on a busy machine must not take a mixed read for a dead publisher's).
+                    stuckAt = after;
+                    deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
+                }
+                else if (System.nanoTime() - deadline > 0)
                 {
                     out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
                     return out;
