@@ -118,10 +118,17 @@ class KilledNodeProcessTest
                 child.destroyForcibly(); // SIGKILL
                 assertTrue(child.waitFor(20, TimeUnit.SECONDS), "child did not die");
                 atKill[0] = h.acked.get();
-                acknowledged.drainPermits();
-                // A new leader among n1 and n2 takes the writes: 30 writes acknowledged after the kill.
-                assertTrue(acknowledged.tryAcquire(30, 60, TimeUnit.SECONDS),
-                    "a new leader took writes after the leader's process was killed");
+                // A new leader among n1 and n2 takes the writes: 30 writes acknowledged after the kill. A writer
+                // counts a write in h.acked before it releases its permit, so a permit may belong to a write already
+                // in atKill: the wait is on the count asserted below, each permit a wake-up.
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (h.acked.get() < atKill[0] + 30)
+                {
+                    final long remaining = deadline - System.nanoTime();
+                    assertTrue(remaining > 0 && acknowledged.tryAcquire(remaining, TimeUnit.NANOSECONDS),
+                        "a new leader took writes after the leader's process was killed: " +
+                            (h.acked.get() - atKill[0]));
+                }
                 stop.set(true);
                 for (final Thread w : writers)
                 {
