@@ -116,7 +116,7 @@ class EnableDisableTest
         {
             for (int r = 0; r < REGIONS; r++)
             {
-                assertEquals(ResultCode.OK, cache.loadRegion(region(r)).get(5, TimeUnit.SECONDS).code());
+                assertEquals(ResultCode.OK, cache.loadRegion(region(r)).get(30, TimeUnit.SECONDS).code());
             }
             awaitAllActive(cache, clock, cycles);
             final Thread writer = new Thread(() ->
@@ -135,7 +135,7 @@ class EnableDisableTest
                             store.put(key(r, k), v, val); // the store first, as a host does
                             latest.put(r + "/" + k, val);
                             final CommandResult res =
-                                cache.write(new WriteBatch(r, 1, v).put(key(r, k), val)).get(5, TimeUnit.SECONDS);
+                                cache.write(new WriteBatch(r, 1, v).put(key(r, k), val)).get(30, TimeUnit.SECONDS);
                             if (res.code() == ResultCode.NOT_CACHED)
                             {
                                 notCachedWrites.incrementAndGet();
@@ -202,7 +202,7 @@ class EnableDisableTest
                 progress.await(200); // under load: writes and cached reads ran since the last round
                 final long disabledBefore = cache.counters().evictions(EvictReason.DISABLED);
                 final int cached = cache.regions().size();
-                final CommandResult off = cache.setEnabled(false).get(5, TimeUnit.SECONDS);
+                final CommandResult off = cache.setEnabled(false).get(30, TimeUnit.SECONDS);
                 assertEquals(ResultCode.OK, off.code(), off.toString());
                 assertFalse(cache.isEnabled());
                 assertTrue(cache.regions().isEmpty(), "disabled, yet cached: " + cache.regions());
@@ -212,14 +212,14 @@ class EnableDisableTest
                 progress.await(50); // still under load (writes answer NOT_CACHED now)
                 policyRound(cache, clock, cycles); // disabled: a round that sees every region hot loads nothing
                 assertTrue(cache.regions().isEmpty(), "a region came back while disabled: " + cache.regions());
-                assertEquals(ResultCode.SKIPPED, cache.loadRegion(region(0)).get(5, TimeUnit.SECONDS).code());
+                assertEquals(ResultCode.SKIPPED, cache.loadRegion(region(0)).get(30, TimeUnit.SECONDS).code());
                 assertEquals(ResultCode.SKIPPED,
-                    cache.createRegion(new Region(99, new byte[] {50}, new byte[] {51}, 1)).get(5, TimeUnit.SECONDS)
+                    cache.createRegion(new Region(99, new byte[] {50}, new byte[] {51}, 1)).get(30, TimeUnit.SECONDS)
                         .code());
                 assertTrue(notCachedWrites.get() > notCachedBefore, "writes while disabled answer NOT_CACHED");
                 assertEquals(SnapshotStatus.NOT_CACHED, cache.newSnapshot().open(0, 1, Long.MAX_VALUE));
-                assertEquals(ResultCode.SKIPPED, cache.setEnabled(false).get(5, TimeUnit.SECONDS).code());
-                assertEquals(ResultCode.OK, cache.setEnabled(true).get(5, TimeUnit.SECONDS).code());
+                assertEquals(ResultCode.SKIPPED, cache.setEnabled(false).get(30, TimeUnit.SECONDS).code());
+                assertEquals(ResultCode.OK, cache.setEnabled(true).get(30, TimeUnit.SECONDS).code());
                 assertTrue(cache.isEnabled());
                 awaitAllActive(cache, clock, cycles); // the load policy brings them back from the store traffic
             }

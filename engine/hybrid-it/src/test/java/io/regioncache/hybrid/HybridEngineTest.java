@@ -403,7 +403,7 @@ class HybridEngineTest
                 assertNotEquals(ResultCode.QUEUE_FULL, code);
                 assertNotEquals(ResultCode.INVALID, code);
             }
-            final long deadline = System.nanoTime() + 10_000_000_000L;
+            final long deadline = System.nanoTime() + 30_000_000_000L;
             while (engine.cache().stateOf(1) != RegionState.ACTIVE && System.nanoTime() < deadline)
             {
                 Thread.onSpinWait();

@@ -54,7 +54,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 @EnumSource(Stores.class)
 class HybridReadmeContractTest
 {
-    private static final long TIMEOUT_SECONDS = 10;
+    private static final long TIMEOUT_SECONDS = 30; // a bound for a hang on a loaded 2-core machine
     private static final byte[] OPEN = new byte[0];
 
     /** The durable store under the hybrid engine in this run. */

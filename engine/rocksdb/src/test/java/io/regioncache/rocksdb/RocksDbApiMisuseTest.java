@@ -503,7 +503,7 @@ class RocksDbApiMisuseTest
             {
                 try
                 {
-                    start.await(5, TimeUnit.SECONDS);
+                    start.await(30, TimeUnit.SECONDS);
                     for (final AutoCloseable h : handles)
                     {
                         h.close();
@@ -515,9 +515,9 @@ class RocksDbApiMisuseTest
                 }
             });
             closer.start();
-            start.await(5, TimeUnit.SECONDS);
+            start.await(30, TimeUnit.SECONDS);
             store.close();
-            closer.join(TimeUnit.SECONDS.toMillis(10));
+            closer.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(closer.isAlive(), "the handles' closes finished");
             assertNull(failure.get(), () -> "closing a handle: " + failure.get());
         }
