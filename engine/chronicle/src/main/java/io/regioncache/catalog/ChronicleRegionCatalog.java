@@ -44,6 +44,12 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      */
     static final long CONSISTENT_READ_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+    /**
+     * How long {@link #read} retries at most even while the sequence moves (a live publisher whose publishes leave
+     * no gap long enough for a whole read: many regions at a short interval): it then returns what the file holds.
+     */
+    static final long MAX_READ_NANOS = TimeUnit.SECONDS.toNanos(10);
+
     private static final long RETRY_PARK_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
 
     private final ChronicleMap<Long, byte[]> map;
@@ -179,7 +185,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * The entries of one whole publish: the read is retried while the publish sequence is odd or moves under it. A
      * publisher that died inside a publish leaves the sequence odd for good; after a second in which the sequence
      * did not move the read returns what the file holds (each entry whole, the list possibly mixing two publishes).
-     * A sequence that moves (a live publisher) restarts that second, so a reader descheduled past it still retries.
+     * A sequence that moves (a live publisher) restarts that second, so a reader descheduled past it still retries;
+     * after {@link #MAX_READ_NANOS} of retries the read returns what the file holds whatever the sequence does.
      *
      * @throws IllegalArgumentException if an entry's bytes are not a catalog entry (see {@link CatalogEntry#decode}).
      * @throws IllegalStateException if the catalog is closed.
@@ -190,6 +197,7 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         enter();
         try
         {
+            final long giveUpAt = System.nanoTime() + MAX_READ_NANOS;
             long deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
             long stuckAt = Long.MIN_VALUE; // the sequence a dead publisher would leave; any move proves it alive
             while (true)
@@ -199,19 +207,15 @@ public final class ChronicleRegionCatalog implements RegionCatalog
                 final long before = sequenceOf(map.get(SEQUENCE_KEY));
                 final List<CatalogEntry> out = readEntries();
                 final long after = sequenceOf(map.get(SEQUENCE_KEY));
-                if ((before & 1L) == 0 && before == after)
-                {
-                    out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
-                    return out;
-                }
+                final long now = System.nanoTime();
                 if (before != after || after != stuckAt)
                 {
                     // A live publisher moved the sequence: the second counts from now (a reader descheduled for a
                     // second on a busy machine must not take a mixed read for a dead publisher's).
                     stuckAt = after;
-                    deadline = System.nanoTime() + CONSISTENT_READ_NANOS;
+                    deadline = now + CONSISTENT_READ_NANOS;
                 }
-                else if (System.nanoTime() - deadline > 0)
+                if (((before & 1L) == 0 && before == after) || now - deadline > 0 || now - giveUpAt > 0)
                 {
                     out.sort((a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start()));
                     return out;
