@@ -272,7 +272,7 @@ class ChronicleApiMisuseTest
                             readerEnd.set(t);
                         }
                     });
-                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
                     while (reads.get() < 50 && System.nanoTime() < deadline)
                     {
                         Thread.onSpinWait();
