@@ -31,7 +31,7 @@ class LeaderFailoverTest
     private static final int READS = 10;
 
     @Test
-    @Timeout(300) // 70 s on a CI run (a read of the stopped node retried for its join's whole minute); 12 s now
+    @Timeout(300) // 70 s in a full verify run here (a read of the stopped node held the join a minute); ~12 s now
     void leaderStoppedMidWorkload(@TempDir final Path dir) throws Exception
     {
         final History h = new History();
@@ -39,7 +39,7 @@ class LeaderFailoverTest
              RegionClient client = cluster.client();
              // The reader's follower reads: one can go to the node just stopped (picked while it still ran), and
              // with the default 60 retries of up to 3 s each it held the reader, so the workload's join, for a
-             // minute (a CI run: 70 s of the test's 150). A few retries fail it in seconds; unanswered, it says
+             // minute (a full verify run here: 70 s of the test's 150). A few retries fail it in seconds; unanswered, it says
              // nothing (History.read records only answered reads).
              RegionClient followerReads = RegionClient.builder(cluster.peers).retries(3).build())
         {
