@@ -39,8 +39,8 @@ class LeaderFailoverTest
              RegionClient client = cluster.client();
              // The reader's follower reads: one can go to the node just stopped (picked while it still ran), and
              // with the default 60 retries of up to 3 s each it held the reader, so the workload's join, for a
-             // minute (a full verify run here: 70 s of the test's 150). A few retries fail it in seconds; unanswered, it says
-             // nothing (History.read records only answered reads).
+             // minute (a full verify run here: 70 s of the test's 150). A few retries fail it in seconds;
+             // unanswered, it says nothing (History.read records only answered reads).
              RegionClient followerReads = RegionClient.builder(cluster.peers).retries(3).build())
         {
             cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 20_000);

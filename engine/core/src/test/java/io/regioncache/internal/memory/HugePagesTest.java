@@ -93,8 +93,8 @@ class HugePagesTest
                 if (kb < 3 * 2048)
                 {
                     final long fallbacks = thpFaultFallbacks();
-                    assumeTrue(fallbacks == fallbacksBefore, "the kernel fell back to small pages (thp_fault_fallback " +
-                        fallbacksBefore + " -> " + fallbacks + "), AnonHugePages " + kb + " kB");
+                    assumeTrue(fallbacks == fallbacksBefore, "the kernel fell back to small pages " +
+                        "(thp_fault_fallback " + fallbacksBefore + " -> " + fallbacks + "), AnonHugePages " + kb + " kB");
                 }
                 assertTrue(kb >= 3 * 2048, "AnonHugePages of the mapping in /proc/self/smaps: " + kb + " kB");
             }
