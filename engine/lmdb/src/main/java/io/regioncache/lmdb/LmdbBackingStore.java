@@ -46,7 +46,8 @@ import io.regioncache.store.MvccKeyCodec;
  * commit.
  * <p>
  * <b>Limits.</b> LMDB keys are at most {@link #maxKeyLength()} bytes after encoding (511 by default, so user keys of
- * up to 440 bytes); a longer key is a {@link StoreException}, never a crash. Thread-safe. {@link #close()} waits
+ * up to 439 bytes: 439 encode to 503 with the version, 440 to 512); a longer key is a {@link StoreException}, never
+ * a crash. Thread-safe. {@link #close()} waits
  * for running calls and closes snapshots and cursors left open; every call after it throws {@link StoreException}.
  * <p>
  * <b>One store per directory per process.</b> LMDB must not open one environment twice in a process (closing

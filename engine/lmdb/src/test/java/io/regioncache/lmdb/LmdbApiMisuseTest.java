@@ -266,6 +266,25 @@ class LmdbApiMisuseTest
     }
 
     /**
+     * README, "Embedding": LMDB "keys up to 439 bytes, a longer one is a {@code StoreException}". LMDB's default
+     * key limit is 511 bytes and a stored key is the memcomparable user key (9 bytes per started group of 8, a
+     * whole extra group when the length is a multiple of 8) plus the 8-byte version: 439 bytes encode to 503, 440 to
+     * 512. Was: the README and the class Javadoc promised 440, which the store refused.
+     */
+    @Test
+    void theDocumentedKeyLimitIsTheStoresLimit()
+    {
+        final LmdbBackingStore store = open("db");
+        assertEquals(439, store.maxKeyLength());
+        final byte[] at = new byte[439];
+        Arrays.fill(at, (byte)'k');
+        store.put(at, 2, b("v"));
+        assertArrayEquals(b("v"), store.get(at, 2));
+        storeException("a 440-byte key", () -> store.put(new byte[440], 3, b("x")));
+        assertServes(store);
+    }
+
+    /**
      * {@code get}/{@code multiGet} on buffers: slices outside their buffers and counts past the arrays are refused
      * with {@code IllegalArgumentException} before LMDB or a buffer is touched; null buffers with
      * {@code NullPointerException}. Was: a key slice outside its buffer threw Agrona's
