@@ -364,6 +364,11 @@ final class ApplyAgent implements Agent
     CommandResult onCreateRegion(final Command.CreateRegion c)
     {
         final Region region = c.region;
+        final CommandResult stale = staleAgainstCached(region, "create");
+        if (stale != null)
+        {
+            return stale;
+        }
         final String bad = validateNewRegion(region, null);
         if (bad != null)
         {
@@ -386,6 +391,11 @@ final class ApplyAgent implements Agent
         if (existing != null && existing.region().equals(region))
         {
             return CommandResult.of(ResultCode.SKIPPED, region.id(), "already " + existing.state());
+        }
+        final CommandResult stale = staleAgainstCached(region, "load");
+        if (stale != null)
+        {
+            return stale;
         }
         // The host may know a newer epoch than the cached record: the cache missed an event, and the record is
         // replaced (evicted, then loaded again). The new description is checked first, as if that record were gone
@@ -430,6 +440,27 @@ final class ApplyAgent implements Agent
      * @param replaced a cached record the region will replace (not counted as a conflict), or null.
      * @return why the region cannot be cached beside the others, or null.
      */
+    /**
+     * A create or load naming a region id the cache holds at a newer epoch was routed at an old epoch: it hears
+     * "stale", as a write or split does (README: "STALE_EPOCH: the command's epoch is older than the cached one"),
+     * before its range or id is checked, and nothing changes.
+     *
+     * @param region the region the command names.
+     * @param what   the command, for the detail.
+     * @return {@code STALE_EPOCH}, or null if the id is not cached or not at a newer epoch.
+     */
+    private CommandResult staleAgainstCached(final Region region, final String what)
+    {
+        final RegionRecord existing = directory.currentAcquire().byId(region.id());
+        if (existing == null)
+        {
+            return null;
+        }
+        final long epoch = StateWord.epochVersion(existing.stateWordVolatile());
+        return region.epochVersion() < epoch ? CommandResult.of(ResultCode.STALE_EPOCH, region.id(),
+            what + " at epoch " + region.epochVersion() + " < cached epoch " + epoch) : null;
+    }
+
     private String validateNewRegion(final Region region, final RegionRecord replaced)
     {
         final String bad = CommandValidation.region(region, config.maxKeyLength());

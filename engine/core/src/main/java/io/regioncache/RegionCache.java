@@ -219,7 +219,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Cache a brand-new, empty region (the host just created it; there is nothing to load).
      *
      * @param region the region.
-     * @return the result.
+     * @return the result; {@code STALE_EPOCH} (nothing changed) if its id is cached at a newer epoch.
      */
     @Override
     public CompletableFuture<CommandResult> createRegion(final Region region)
@@ -236,7 +236,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Request a region be loaded from the backing store: a PENDING record now, ACTIVE when the load is installed.
      *
      * @param region the region.
-     * @return the result of the request (not of the load).
+     * @return the result of the request (not of the load); {@code STALE_EPOCH} (nothing changed) if its id is
+     * cached at a newer epoch, {@code SKIPPED} if exactly this region is cached already.
      */
     @Override
     public CompletableFuture<CommandResult> loadRegion(final Region region)
@@ -248,7 +249,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Load a region and pin it in the cache (the eviction policy will not choose it).
      *
      * @param region the region.
-     * @return the result of the request.
+     * @return the result of the request, as {@link #loadRegion} answers it.
      */
     @Override
     public CompletableFuture<CommandResult> loadRegionKeepCached(final Region region)

@@ -17,7 +17,10 @@ public enum SnapshotStatus
     LOADING,
     /** The region is being evicted. */
     EVICTING,
-    /** Too many snapshots pin the region at once (2^24 - 1). */
+    /**
+     * Never returned: pins are counted in 64-bit cells, so no count of open snapshots saturates them. Kept so that
+     * code switching over the statuses keeps compiling.
+     */
     PIN_LIMIT,
     /** The engine is closed. */
     CLOSED

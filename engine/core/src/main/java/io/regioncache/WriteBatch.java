@@ -62,7 +62,8 @@ public final class WriteBatch
     /**
      * @param regionId     the region written.
      * @param epochVersion the region epoch the host applied it at.
-     * @param version      the entry's version (commit timestamp or apply index), strictly increasing per region.
+     * @param version      the entry's version (commit timestamp or apply index), strictly increasing per region and
+     *                     above 0 (a new region's last applied version is 0; {@code INVALID} otherwise).
      */
     public WriteBatch(final long regionId, final long epochVersion, final long version)
     {

@@ -1,0 +1,277 @@
+package io.regioncache;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.regioncache.store.InMemoryBackingStore;
+
+/**
+ * Promises of README.md's "## Embedding" section (and the Javadoc of the classes it names) that the other contract
+ * tests ({@code ReadmeContractTest}, {@code ApiMisuseTest}, {@code ReliabilityContractTest}, ...) do not pin down,
+ * through the public API only, on the invoker (no timing). Where a test failed on the code or README it was written
+ * against, its Javadoc says what was there ("Was: ...").
+ */
+class ReadmeEmbeddingContractTest
+{
+    private static final int MAX_KEY = 16;
+    private static final int MAX_VALUE = 64;
+    private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(20);
+
+    private RegionCache cache;
+
+    @AfterEach
+    void closeCache()
+    {
+        if (cache != null)
+        {
+            cache.close();
+        }
+    }
+
+    private static byte[] b(final String s)
+    {
+        return s.getBytes(US_ASCII);
+    }
+
+    private static RegionCacheConfig.Builder config()
+    {
+        return RegionCacheConfig.builder()
+            .capacityBytes(64L << 20)
+            .segmentSize(1 << 16)
+            .maxKeyLength(MAX_KEY)
+            .maxValueLength(MAX_VALUE)
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .loaderExecutor(Runnable::run)
+            .gcExecutor(Runnable::run)
+            .pipelinedLoads(false)
+            .closeTimeoutMillis(2_000);
+    }
+
+    private CommandResult expect(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
+    {
+        return InvokerCommands.expect(cache, code, f);
+    }
+
+    private void readsValue(final long regionId, final long epoch, final String key, final String value)
+    {
+        final Snapshot s = cache.newSnapshot();
+        try
+        {
+            assertEquals(SnapshotStatus.OK, s.open(regionId, epoch, 1_000));
+            assertArrayEquals(b(value), s.get(b(key)));
+        }
+        finally
+        {
+            s.dispose();
+        }
+    }
+
+    /**
+     * README: "STALE_EPOCH: the command's epoch is older than the cached one (checked before the keys ...);
+     * refused, the region is unchanged." A create or load is routed by its {@code Region}'s epoch like a write or a
+     * split by theirs. Was: a create or load naming a region id cached at a newer epoch answered {@code INVALID}
+     * ("region id ... is already in use"), as if the host had sent bad input.
+     */
+    @Test
+    void aCreateOrLoadAtAnOlderEpochThanTheCachedOneIsStale() throws Exception
+    {
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        cache = RegionCache.create(config().backingStore(store).build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 2)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 2, 10).put(b("c"), b("v"))));
+
+        expect(ResultCode.STALE_EPOCH, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.STALE_EPOCH, cache.loadRegion(new Region(1, b("a"), b("m"), 1)));
+        // Checked before the range: an older, wider range overlapping another region still hears "stale".
+        expect(ResultCode.OK, cache.createRegion(new Region(2, b("m"), b("t"), 1)));
+        expect(ResultCode.STALE_EPOCH, cache.loadRegionKeepCached(new Region(1, b("a"), b("z"), 1)));
+
+        assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+        assertEquals(new Region(1, b("a"), b("m"), 2), cache.region(1));
+        readsValue(1, 2, "c", "v");
+        // At the cached epoch the old answers stand: the same region is SKIPPED, another range INVALID.
+        expect(ResultCode.SKIPPED, cache.loadRegion(new Region(1, b("a"), b("m"), 2)));
+        expect(ResultCode.INVALID, cache.createRegion(new Region(1, b("a"), b("k"), 2)));
+        assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+        readsValue(1, 2, "c", "v");
+    }
+
+    /**
+     * README: "versions not above the region's last applied one" are {@code INVALID} on the apply thread, "a new
+     * region's is 0, so its first write is at version 1 or later". Was: the README named only "versions going
+     * backwards", yet a repeated version, and version 0 on a new region (neither negative nor backwards), are
+     * refused too.
+     */
+    @Test
+    void versionsMustRiseAboveTheLastAppliedStartingAboveZero() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.INVALID, cache.write(new WriteBatch(1, 1, 0).put(b("c"), b("v0"))));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 1).put(b("c"), b("v1"))));
+        expect(ResultCode.INVALID, cache.write(new WriteBatch(1, 1, 1).put(b("d"), b("again"))));
+        readsValue(1, 1, "c", "v1");
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(1, 1, 1_000));
+        assertEquals(null, s.get(b("d")), "a refused batch changes nothing");
+        s.dispose();
+    }
+
+    /**
+     * README's result codes: {@code SKIPPED} "with the reason", including a safe point below the region's (the
+     * Javadoc's "ignored if lower") and {@code setEnabled} to the state the cache is in; {@code setEnabled}'s Javadoc:
+     * "OK (with the number of regions evicted), or SKIPPED if it already was".
+     */
+    @Test
+    void skippedAnswersCarryTheirReason() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 10).put(b("c"), b("v"))));
+        expect(ResultCode.OK, cache.advanceSafePoint(1, 5));
+        assertFalse(expect(ResultCode.SKIPPED, cache.advanceSafePoint(1, 3)).detail().isEmpty());
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.TOO_OLD_READ, s.open(1, 1, 5), "the safe point stayed at 5");
+        assertEquals(SnapshotStatus.OK, s.open(1, 1, 6));
+        s.dispose();
+        assertFalse(expect(ResultCode.SKIPPED, cache.setEnabled(true)).detail().isEmpty());
+        final CommandResult disabled = expect(ResultCode.OK, cache.setEnabled(false));
+        assertTrue(disabled.detail().contains("1"), () -> "the number of regions evicted: " + disabled);
+        assertFalse(expect(ResultCode.SKIPPED, cache.setEnabled(false)).detail().isEmpty());
+        assertFalse(cache.isEnabled());
+        expect(ResultCode.OK, cache.setEnabled(true));
+        assertTrue(cache.isEnabled());
+    }
+
+    /**
+     * README: "A snapshot handle dropped while open is found by a {@code Cleaner}: its pin is released, and the leak
+     * is counted and logged." The region evicted under the leaked pin then drains: it leaves the cache and its
+     * memory is freed.
+     */
+    @Test
+    void aSnapshotDroppedWhileOpenIsFoundByTheCleaner() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 10).put(b("c"), b("v"))));
+        openAndDrop();
+        expect(ResultCode.OK, cache.evict(1, EvictReason.MANUAL));
+        assertTrue(cache.memoryInUse() > 0, "the dropped handle still pins the table");
+        final long deadline = System.nanoTime() + DEADLINE_NANOS;
+        while (cache.metrics().get("snapshots.leaked") == 0 && System.nanoTime() < deadline)
+        {
+            System.gc();
+            cache.applyCycle();
+        }
+        assertEquals(1L, cache.metrics().get("snapshots.leaked"), "the leak is counted once");
+        while (cache.memoryInUse() != 0 && System.nanoTime() < deadline)
+        {
+            cache.applyCycle();
+        }
+        assertEquals(0L, cache.memoryInUse(), "the pin was released: the evicted region's memory is freed");
+        assertEquals(null, cache.stateOf(1));
+    }
+
+    private void openAndDrop()
+    {
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(1, 1, 100));
+        assertArrayEquals(b("v"), s.get(b("c")));
+    }
+
+    /**
+     * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
+     * that package ... is package-private". Every public top-level type of the package must be named in that
+     * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
+     * {@code ReadArguments}, {@code SnapshotUnavailableException}, {@code StoreView} and {@code ViewStoreCursor}
+     * are public and were missing from the listing.
+     */
+    @Test
+    void thePackageListingNamesEveryPublicTypeOfTheFacade() throws Exception
+    {
+        final String paragraph = listingParagraph();
+        final Set<String> named = new TreeSet<>();
+        final Matcher m = Pattern.compile("`([A-Z][A-Za-z]+)`").matcher(paragraph);
+        while (m.find())
+        {
+            named.add(m.group(1));
+        }
+        final Path classes = Path.of(RegionCache.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+            .resolve("io/regioncache");
+        final Set<String> publicTypes = new TreeSet<>();
+        try (Stream<Path> files = Files.list(classes))
+        {
+            for (final Path f : (Iterable<Path>)files::iterator)
+            {
+                final String name = f.getFileName().toString();
+                if (name.endsWith(".class") && !name.contains("$") && !name.equals("package-info.class"))
+                {
+                    final Class<?> c = Class.forName("io.regioncache." + name.substring(0, name.length() - 6));
+                    if (Modifier.isPublic(c.getModifiers()))
+                    {
+                        publicTypes.add(c.getSimpleName());
+                    }
+                }
+            }
+        }
+        assertTrue(publicTypes.contains("RegionCache"), () -> "read the package: " + publicTypes);
+        final Set<String> unnamed = new TreeSet<>(publicTypes);
+        unnamed.removeAll(named);
+        assertEquals(Set.of(), unnamed, "public types of io.regioncache the README's listing does not name");
+        for (final String n : named)
+        {
+            final Class<?> c = load("io.regioncache." + n);
+            if (c != null)
+            {
+                assertTrue(Modifier.isPublic(c.getModifiers()), () -> n + " is named public but is not");
+            }
+        }
+    }
+
+    private static Class<?> load(final String name)
+    {
+        try
+        {
+            return Class.forName(name);
+        }
+        catch (final ClassNotFoundException ex)
+        {
+            return null; // a name of another package (the paragraph also names io.regioncache.internal.*'s parts)
+        }
+    }
+
+    private static String listingParagraph() throws IOException
+    {
+        Path dir = Path.of("").toAbsolutePath();
+        while (dir != null && !Files.isRegularFile(dir.resolve("README.md")))
+        {
+            dir = dir.getParent();
+        }
+        assertNotNull(dir, "README.md above the module");
+        final String readme = Files.readString(dir.resolve("README.md"), UTF_8);
+        final int start = readme.indexOf("**The public API is one package listing.**");
+        assertTrue(start >= 0, "the listing paragraph");
+        final int end = readme.indexOf("\n\n", start);
+        return readme.substring(start, end < 0 ? readme.length() : end);
+    }
+}
