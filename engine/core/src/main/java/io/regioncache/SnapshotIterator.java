@@ -259,23 +259,57 @@ public final class SnapshotIterator
     }
 
     /**
+     * Copy the current key into {@code dst} at {@code offset}.
+     *
      * @param dst    destination.
      * @param offset offset.
      * @return bytes copied.
+     * @throws NullPointerException     if {@code dst} is null.
+     * @throws IllegalArgumentException if {@code offset} is negative or the key does not fit in {@code dst} from
+     *                                  there (an expandable buffer grows instead); nothing is copied.
+     * @throws IllegalStateException    if not positioned on a key.
      */
     public int copyKey(final MutableDirectBuffer dst, final int offset)
     {
-        return c().copyKey(dst, offset);
+        final TableCursor cur = c();
+        checkCopy(dst, offset, cur.keyLength());
+        return cur.copyKey(dst, offset);
     }
 
     /**
+     * Copy the current value into {@code dst} at {@code offset}.
+     *
      * @param dst    destination.
      * @param offset offset.
      * @return bytes copied.
+     * @throws NullPointerException     if {@code dst} is null.
+     * @throws IllegalArgumentException if {@code offset} is negative or the value does not fit in {@code dst} from
+     *                                  there (an expandable buffer grows instead); nothing is copied.
+     * @throws IllegalStateException    if not positioned on a key.
      */
     public int copyValue(final MutableDirectBuffer dst, final int offset)
     {
-        return c().copyValue(dst, offset);
+        final TableCursor cur = c();
+        checkCopy(dst, offset, cur.valueLength());
+        return cur.copyValue(dst, offset);
+    }
+
+    /**
+     * The copy's destination, checked here rather than left to Agrona's bounds checks, which a host may turn off
+     * (README: "-Dagrona.disable.bounds.checks=true"): a copy past {@code dst} would then write outside the host's
+     * buffer. Allocates only on failure.
+     */
+    private static void checkCopy(final MutableDirectBuffer dst, final int offset, final int length)
+    {
+        java.util.Objects.requireNonNull(dst, "dst");
+        final boolean bad = dst.isExpandable() ?
+            offset < 0 || length > Integer.MAX_VALUE - offset :
+            ReadArguments.slice("dst", dst.capacity(), offset, length) != null;
+        if (bad)
+        {
+            throw new IllegalArgumentException("dst offset " + offset + " and length " + length +
+                " outside a buffer of " + dst.capacity());
+        }
     }
 
     /** @return a copy of the current key. */

@@ -200,6 +200,51 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
+     * README: calls that answer synchronously throw at the call and before anything changes, and the handle stays
+     * usable; the iterator's {@code copyKey}/{@code copyValue} refuse a null destination ({@code NullPointerException})
+     * and one the entry does not fit in from the offset ({@code IllegalArgumentException}, nothing copied), checked by
+     * the engine, not left to Agrona's bounds checks (which the README lets a host turn off: the copy would then
+     * write past the host's buffer). An expandable destination grows. Was: the copy was handed to Agrona unchecked
+     * ({@code IndexOutOfBoundsException} with its checks on, a write outside the buffer with them off).
+     */
+    @Test
+    void iteratorCopiesRefuseADestinationTheEntryDoesNotFit() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 10).put(b("cc"), b("vvv"))));
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(1, 1, 100));
+        final SnapshotIterator it = s.iterator();
+        assertTrue(it.seekToFirst());
+        final org.agrona.concurrent.UnsafeBuffer dst = new org.agrona.concurrent.UnsafeBuffer(new byte[4]);
+        throwsExactly(NullPointerException.class, () -> it.copyKey(null, 0));
+        throwsExactly(NullPointerException.class, () -> it.copyValue(null, 0));
+        throwsExactly(IllegalArgumentException.class, () -> it.copyKey(dst, 3));
+        throwsExactly(IllegalArgumentException.class, () -> it.copyKey(dst, -1));
+        throwsExactly(IllegalArgumentException.class, () -> it.copyValue(dst, 2));
+        throwsExactly(IllegalArgumentException.class, () -> it.copyValue(dst, Integer.MAX_VALUE));
+        assertArrayEquals(new byte[4], dst.byteArray(), "nothing copied");
+        assertEquals(2, it.copyKey(dst, 2), "the handle stays usable");
+        assertEquals(3, it.copyValue(dst, 1));
+        assertArrayEquals(new byte[] {0, 'v', 'v', 'v'}, dst.byteArray());
+        final org.agrona.ExpandableArrayBuffer grows = new org.agrona.ExpandableArrayBuffer(1);
+        assertEquals(3, it.copyValue(grows, 5), "an expandable destination grows");
+        assertEquals('v', grows.getByte(7));
+        throwsExactly(IllegalArgumentException.class, () -> it.copyKey(grows, -1));
+        assertFalse(it.next());
+        throwsExactly(IllegalStateException.class, () -> it.copyKey(dst, 0));
+        s.dispose();
+    }
+
+    private static void throwsExactly(final Class<? extends Throwable> type,
+        final org.junit.jupiter.api.function.Executable call)
+    {
+        final Throwable t = org.junit.jupiter.api.Assertions.assertThrows(Throwable.class, call);
+        assertEquals(type, t.getClass(), () -> "expected " + type.getSimpleName() + " but got " + t);
+    }
+
+    /**
      * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
      * that package ... is package-private". Every public top-level type of the package must be named in that
      * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
