@@ -41,7 +41,10 @@ public final class CommandResult
         return code;
     }
 
-    /** @return the region concerned, -1 if none. */
+    /**
+     * @return the region concerned, -1 if none; a plain success ({@link #OK}, shared by every command that ended
+     * with nothing to report) names none either: the caller knows which region it asked about.
+     */
     public long regionId()
     {
         return regionId;

@@ -8,7 +8,10 @@ public enum ResultCode
 {
     /** Applied. */
     OK,
-    /** Nothing to do: the region is not cached (the normal case for writes to cold regions). */
+    /**
+     * Nothing to do: the region is not cached (the normal case for writes to cold regions; also the answer for an id
+     * the cache does not know, which is not bad input: the cache holds only some of the host's regions).
+     */
     NOT_CACHED,
     /** Accepted but deliberately not applied (e.g. a write to a PENDING region, a split of an evicting one). */
     SKIPPED,
@@ -21,7 +24,10 @@ public enum ResultCode
      * region safe, counted the conflict and logged it (see the detail).
      */
     STATE_CONFLICT,
-    /** Bad input (unknown ids, bad ranges, oversize keys, versions going backwards...): nothing applied. */
+    /**
+     * Bad input (reserved or already used ids, bad ranges, oversize keys, keys outside the region, versions not
+     * above the last applied...), with the reason: nothing applied. An unknown id is {@link #NOT_CACHED}.
+     */
     INVALID,
     /** The write would have exceeded the memory capacity: the region was evicted. */
     MEMORY_LIMIT,
