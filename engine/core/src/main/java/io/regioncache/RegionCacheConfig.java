@@ -492,7 +492,8 @@ public final class RegionCacheConfig
         }
 
         /**
-         * @param millis how long close waits for open snapshots to drain.
+         * @param millis how long close waits for open snapshots to drain and running loads to end, {@code >= 0}
+         *               (default 5000).
          * @return this.
          */
         public Builder closeTimeoutMillis(final long millis)

@@ -245,6 +245,39 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
+     * The defaults the README ("Reliability": {@code closeTimeoutMillis} 5 s, {@code loadBackoffMillis} 60 s, the
+     * default {@code drive}'s 256 MB budget stopping loads at 192 MB) and the builder's Javadoc state, as
+     * {@code build()} gives them to a host that sets nothing.
+     */
+    @Test
+    void theDocumentedDefaultsAreTheBuildersDefaults()
+    {
+        final RegionCacheConfig c = RegionCacheConfig.builder().build();
+        assertEquals(5_000, c.closeTimeoutMillis());
+        assertEquals(60_000, c.loadBackoffMillis());
+        assertEquals(1 << 20, c.segmentSize());
+        assertEquals(1L << 30, c.capacityBytes());
+        assertEquals(4096, c.maxKeyLength());
+        assertEquals(8 << 20, c.maxValueLength());
+        assertEquals(65_536, c.commandQueueCapacity());
+        assertEquals(256, c.commandDrainLimit());
+        assertEquals(RegionCacheConfig.Threading.DEDICATED_THREAD, c.threading());
+        assertEquals(null, c.backingStore());
+        assertEquals(null, c.countersFile());
+        assertEquals(250, c.countersIntervalMillis());
+        assertTrue(c.pipelinedLoads());
+        assertEquals(1_000, c.policyIntervalMillis());
+        assertEquals(60_000, c.minResidencyMillis());
+        assertEquals(0.1, c.maxEvictFractionPerRound());
+        assertEquals(0.5, c.gcGarbageRatio());
+        assertEquals(0, c.autoLoadTopN());
+        assertEquals(10.0, c.autoLoadMinAmplification());
+        assertEquals(null, c.onLoadInstalled());
+        final RegionCacheConfig drive = RegionCacheConfig.builder().capacityBytes(256L << 20).build();
+        assertEquals(192L << 20, drive.stopLoadThresholdBytes(), 1 << 10, "the default drive's stop-load threshold");
+    }
+
+    /**
      * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
      * that package ... is package-private". Every public top-level type of the package must be named in that
      * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
