@@ -117,8 +117,8 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
-     * README: "versions not above the region's last applied one" are {@code INVALID} on the apply thread, "a new
-     * region's is 0, so its first write is at version 1 or later". Was: the README named only "versions going
+     * README: "versions not above the last one the region's stream delivered" are {@code INVALID} on the apply
+     * thread, "a new region's is 0, so its first write is at version 1 or later". Was: the README named only "versions going
      * backwards", yet a repeated version, and version 0 on a new region (neither negative nor backwards), are
      * refused too.
      */
