@@ -373,7 +373,17 @@ final class LoadCoordinator
             {
                 for (final RegionRecord t : installable)
                 {
-                    installed.accept(t.id());
+                    try
+                    {
+                        installed.accept(t.id());
+                    }
+                    catch (final RuntimeException ex)
+                    {
+                        // The host's listener failed, not the load: the region stays ACTIVE, and the load's other
+                        // regions (a split while it ran) are still told, once each, as the listener's contract says.
+                        counters.onApplyError();
+                        LOG.error("onLoadInstalled threw for region {}; the region stays ACTIVE", t.id(), ex);
+                    }
                 }
             }
         }

@@ -609,7 +609,9 @@ public final class RegionCacheConfig
          * A host that waits for a region to become ACTIVE (a replica waiting for its leader's warm load) is told
          * here instead of polling {@link RegionCache#stateOf}. Called on the apply thread once per region a load
          * installed, after it became ACTIVE; never on the write path. It must return quickly and must not call
-         * back into the cache's command methods and wait for them (the apply thread would wait for itself).
+         * back into the cache's command methods and wait for them (the apply thread would wait for itself). A
+         * listener that throws is logged and counted ({@code apply.errors}); the region stays ACTIVE and the load's
+         * other regions (pieces of a split made while it ran) are still told.
          *
          * @param listener called with the region's id (default: none).
          * @return this.

@@ -278,6 +278,48 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
+     * {@code RegionCacheConfig.Builder.onLoadInstalled}: "Called on the apply thread once per region a load
+     * installed, after it became ACTIVE". A load whose region was split while it ran installs both pieces; a listener
+     * that throws for one is logged and counted ({@code apply.errors}), and the other piece is still told. Was: the
+     * throw left the loop, so the other piece was never told (and the internal command counted as
+     * {@code INTERNAL_ERROR}).
+     */
+    @Test
+    void aThrowingLoadListenerStillHearsOfEveryInstalledRegion() throws Exception
+    {
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        store.put(b("c"), 5, b("left"));
+        store.put(b("p"), 5, b("right"));
+        final java.util.List<Runnable> loads = new java.util.ArrayList<>();
+        final java.util.List<Long> told = new java.util.ArrayList<>();
+        cache = RegionCache.create(config().backingStore(store).loaderExecutor(loads::add).onLoadInstalled(id ->
+        {
+            told.add(id);
+            throw new IllegalStateException("the host's listener failed for region " + id);
+        }).build());
+        expect(ResultCode.OK, cache.loadRegion(new Region(1, b("a"), b("z"), 1)));
+        for (int i = 0; i < 100 && loads.isEmpty(); i++)
+        {
+            cache.applyCycle();
+        }
+        assertEquals(1, loads.size(), "the load started and waits for its executor");
+        assertEquals(RegionState.LOADING, cache.stateOf(1));
+        expect(ResultCode.OK, cache.split(1, 1, new byte[][] {b("m")}, new long[] {2}, 2));
+        loads.remove(0).run();
+        for (int i = 0; i < 1_000 && told.size() < 2; i++)
+        {
+            cache.applyCycle();
+        }
+        assertEquals(java.util.List.of(1L, 2L), told.stream().sorted().toList(), "each installed piece told once");
+        assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+        assertEquals(RegionState.ACTIVE, cache.stateOf(2));
+        readsValue(2, 2, "c", "left");
+        readsValue(1, 2, "p", "right");
+        assertEquals(2L, cache.metrics().get("apply.errors"), "each failed call counted");
+        assertEquals(0L, cache.metrics().get("results.INTERNAL_ERROR"), "no command failed");
+    }
+
+    /**
      * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
      * that package ... is package-private". Every public top-level type of the package must be named in that
      * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
