@@ -320,6 +320,52 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
+     * README, "One rule for bad input": "reserved ids: region ids are {@code 0..Long.MAX_VALUE}; negative ids are
+     * reserved ... as a region id, a new split id, or a merge side" and "epochs outside {@code 0..2^32-1}" are
+     * {@code INVALID} at the call, before anything is queued, "whether or not the region is cached, and even after
+     * {@code close()}": every command that takes a region id or an epoch, before and after close.
+     */
+    @Test
+    void reservedIdsAndOutOfRangeEpochsAreInvalidAtTheCallOfEveryCommand() throws Exception
+    {
+        cache = RegionCache.create(config().backingStore(new InMemoryBackingStore()).build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        for (int round = 0; round < 2; round++)
+        {
+            final java.util.Map<String, CompletableFuture<CommandResult>> calls = new java.util.LinkedHashMap<>();
+            calls.put("evict", cache.evict(-1, EvictReason.MANUAL));
+            calls.put("destroy", cache.destroy(-1));
+            calls.put("applySnapshot", cache.applySnapshot(-1));
+            calls.put("prepareMerge", cache.prepareMerge(-1));
+            calls.put("rollbackMerge", cache.rollbackMerge(-1));
+            calls.put("commitMerge source", cache.commitMerge(1, -3));
+            calls.put("setKeepCached", cache.setKeepCached(-1, true));
+            calls.put("compact", cache.compact(-1));
+            calls.put("advanceSafePoint region", cache.advanceSafePoint(-2, 5));
+            calls.put("split source", cache.split(-1, 1, new byte[][] {b("g")}, new long[] {2}, 2));
+            calls.put("split source epoch", cache.split(1, 1L << 32, new byte[][] {b("g")}, new long[] {2}, 1L << 33));
+            calls.put("loadRegion epoch", cache.loadRegion(new Region(5, b("x"), b("y"), 1L << 32)));
+            calls.put("loadRegionKeepCached id", cache.loadRegionKeepCached(new Region(-1, b("x"), b("y"), 1)));
+            calls.put("createRegion epoch", cache.createRegion(new Region(5, b("x"), b("y"), -1)));
+            calls.put("write epoch", cache.write(new WriteBatch(1, 1L << 32, 5).put(b("c"), b("v"))));
+            for (final java.util.Map.Entry<String, CompletableFuture<CommandResult>> e : calls.entrySet())
+            {
+                final String when = e.getKey() + (round == 0 ? "" : " after close");
+                assertTrue(e.getValue().isDone(), when + ": answered at the call");
+                final CommandResult r = e.getValue().join();
+                assertEquals(ResultCode.INVALID, r.code(), () -> when + ": " + r);
+                assertFalse(r.detail().isEmpty(), when + ": with the reason");
+            }
+            if (round == 0)
+            {
+                assertEquals(0, cache.queueDepth(), "nothing queued");
+                assertEquals(RegionState.ACTIVE, cache.stateOf(1));
+                cache.close();
+            }
+        }
+    }
+
+    /**
      * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
      * that package ... is package-private". Every public top-level type of the package must be named in that
      * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
