@@ -367,7 +367,8 @@ public final class Snapshot implements AutoCloseable
      * The snapshot's reusable iterator over {@code [lower, upper)} (null = the region's bound).
      *
      * @param lower inclusive lower bound inside the region, or null.
-     * @param upper exclusive upper bound inside the region, or null.
+     * @param upper exclusive upper bound inside the region, or null (an empty one is +infinity: inside only a
+     *              region without an end).
      * @return the iterator, unpositioned.
      * @throws IllegalArgumentException if a bound lies outside the region.
      * @throws IllegalStateException    if the snapshot is not open.

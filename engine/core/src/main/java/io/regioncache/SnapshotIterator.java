@@ -50,8 +50,12 @@ public final class SnapshotIterator
         {
             throw new IllegalArgumentException("lower bound outside region " + region);
         }
-        if (upper != null && Arrays.compareUnsigned(upper, region.start()) < 0 ||
-            upper != null && region.end().length > 0 && Arrays.compareUnsigned(upper, region.end()) > 0)
+        // An empty upper bound is +infinity, as everywhere: outside a region with an end. (It was let through when
+        // the region starts at -infinity, and the cursor, unbounded, then walked on into a split sibling's keys in
+        // the table the pieces share until compaction.)
+        if (upper != null && (upper.length == 0 ? region.end().length > 0 :
+            Arrays.compareUnsigned(upper, region.start()) < 0 ||
+                region.end().length > 0 && Arrays.compareUnsigned(upper, region.end()) > 0))
         {
             throw new IllegalArgumentException("upper bound outside region " + region);
         }

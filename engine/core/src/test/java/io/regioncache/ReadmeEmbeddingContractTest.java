@@ -366,6 +366,46 @@ class ReadmeEmbeddingContractTest
     }
 
     /**
+     * README: "{@code snap.iterator(lower, upper)}: [lower, upper) inside the region"; Javadoc: "IllegalArgumentException
+     * if a bound lies outside the region". An empty upper bound is +infinity (as every range here reads it), so it
+     * lies outside a region with an end. Was: on a region starting at -infinity an empty upper was let through and
+     * the unbounded cursor walked on into the split sibling's keys (the pieces share the table until compaction):
+     * region [-inf, g) served "p" of its sibling [g, z).
+     */
+    @Test
+    void anEmptyUpperBoundIsOutsideARegionWithAnEnd() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, new byte[0], b("z"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 5).put(b("c"), b("left")).put(b("p"), b("right"))));
+        expect(ResultCode.OK, cache.split(1, 1, new byte[][] {b("g")}, new long[] {2}, 2));
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(2, 2, 10));
+        throwsExactly(IllegalArgumentException.class, () -> s.iterator(null, new byte[0]));
+        throwsExactly(IllegalArgumentException.class, () -> s.iterator(new byte[0], new byte[0]));
+        final java.util.List<String> seen = new java.util.ArrayList<>();
+        final SnapshotIterator it = s.iterator(new byte[0], b("g")); // empty lower: the region's own -infinity
+        for (boolean ok = it.seekToFirst(); ok; ok = it.next())
+        {
+            seen.add(new String(it.key(), US_ASCII));
+        }
+        assertEquals(java.util.List.of("c"), seen, "only the region's own keys");
+        assertEquals(SnapshotStatus.OK, s.open(1, 2, 10));
+        throwsExactly(IllegalArgumentException.class, () -> s.iterator(b("g"), new byte[0]));
+        s.dispose();
+        // A region without an end takes an empty upper bound as its own +infinity.
+        expect(ResultCode.OK, cache.createRegion(new Region(3, b("z"), new byte[0], 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(3, 1, 5).put(b("zz"), b("last"))));
+        final Snapshot t = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, t.open(3, 1, 10));
+        final SnapshotIterator all = t.iterator(b("z"), new byte[0]);
+        assertTrue(all.seekToFirst());
+        assertArrayEquals(b("zz"), all.key());
+        assertFalse(all.next());
+        t.dispose();
+    }
+
+    /**
      * README: "The public API is one package listing. {@code io.regioncache} holds the facade: ... Everything else in
      * that package ... is package-private". Every public top-level type of the package must be named in that
      * paragraph, and every type the paragraph names there must be public. Was: {@code Bytes}, {@code CountersFile},
