@@ -78,7 +78,21 @@ public final class ServeCommand implements Callable<Integer>
             started.completeExceptionally(ex);
             throw ex;
         }
-        final Thread hook = new Thread(stop::countDown, "regioncache-serve-shutdown");
+        // SIGTERM: the JVM halts once its shutdown hooks return, so the hook waits for the close below (Ratis' stop
+        // snapshot, RocksDB) instead of only asking for it; a hook that merely counted down let the JVM halt mid-close.
+        final CountDownLatch closed = new CountDownLatch(1);
+        final Thread hook = new Thread(() ->
+        {
+            stop.countDown();
+            try
+            {
+                closed.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }, "regioncache-serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try
         {
@@ -86,7 +100,14 @@ public final class ServeCommand implements Callable<Integer>
         }
         finally
         {
-            node.close();
+            try
+            {
+                node.close();
+            }
+            finally
+            {
+                closed.countDown();
+            }
             served = null;
             try
             {
