@@ -72,16 +72,25 @@ final class HybridStore implements AutoCloseable
     HybridStore(final Path dir, final long cacheBytes, final int splitKeys, final long gcEveryWrites)
     {
         this.rocks = RocksDbBackingStore.open(dir);
-        this.engine = HybridEngine.owning(rocks, RegionCacheConfig.builder()
-            .capacityBytes(cacheBytes)
-            .autoLoad(4, 1.0)
-            .policyIntervalMillis(500)
-            .minResidencyMillis(5_000));
+        this.engine = HybridEngine.owning(rocks, cacheConfig(cacheBytes));
         this.splitKeys = splitKeys;
         this.gcEveryWrites = gcEveryWrites;
         final Region first = new Region(1, new byte[0], new byte[0], 1);
         layout.put(first.start(), new RegionMeta(first, 0));
         check(engine.await(engine.createRegion(first)), "create region");
+    }
+
+    /**
+     * @param cacheBytes the cache capacity ({@code regioncache.cacheBytes}).
+     * @return the cache settings of the binding (the runner builds them once to refuse a bad capacity up front).
+     */
+    static RegionCacheConfig.Builder cacheConfig(final long cacheBytes)
+    {
+        return RegionCacheConfig.builder()
+            .capacityBytes(cacheBytes)
+            .autoLoad(4, 1.0)
+            .policyIntervalMillis(500)
+            .minResidencyMillis(5_000);
     }
 
     private static void check(final CommandResult r, final String what)

@@ -241,7 +241,67 @@ public final class YcsbRunner
                 throw new IllegalArgumentException("unknown workload " + w + "; known: a, b, c, d, e, f");
             }
         }
+        checkBindingProperties(s);
         return s;
+    }
+
+    /**
+     * The bindings' documented {@code -p} properties, checked before anything runs (a bad one used to surface as a
+     * {@code NumberFormatException} from inside a phase, exit 1, or not at all).
+     */
+    private static void checkBindingProperties(final Settings s)
+    {
+        final long cacheBytes = property(s.extra, "regioncache.cacheBytes", 1, Long.MAX_VALUE);
+        if (cacheBytes > 0)
+        {
+            try
+            {
+                HybridStore.cacheConfig(cacheBytes).build();
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("-p regioncache.cacheBytes=" + cacheBytes + ": " + ex.getMessage(),
+                    ex);
+            }
+        }
+        property(s.extra, "regioncache.splitKeys", 1, Integer.MAX_VALUE);
+        property(s.extra, "regioncache.gcEveryWrites", 0, Long.MAX_VALUE);
+        property(s.extra, "lmdb.mapSize", 1, Long.MAX_VALUE);
+        if (s.systems.contains("cluster"))
+        {
+            final String cluster = s.extra.getProperty("regioncache.cluster");
+            if (cluster == null && s.startCluster == 0)
+            {
+                throw new IllegalArgumentException("--systems cluster needs -p regioncache.cluster=ID=HOST:PORT,... " +
+                    "or --start-cluster N");
+            }
+            try
+            {
+                if (cluster != null)
+                {
+                    io.regioncache.ratis.ServedNode.parsePeers(cluster);
+                }
+                io.regioncache.ratis.TlsFiles.ofOptions(path(s.extra, "regioncache.tls.cert"),
+                    path(s.extra, "regioncache.tls.key"), path(s.extra, "regioncache.tls.ca"));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new IllegalArgumentException("-p regioncache.cluster / regioncache.tls.*: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /** @return the property as a number in [min, max], or -1 if it is not set. */
+    private static long property(final Properties p, final String key, final long min, final long max)
+    {
+        final String v = p.getProperty(key);
+        return v == null ? -1 : number("-p " + key, v, min, max);
+    }
+
+    private static Path path(final Properties p, final String key)
+    {
+        final String v = p.getProperty(key);
+        return v == null ? null : Path.of(v);
     }
 
     /**

@@ -219,7 +219,17 @@ class YcsbSmokeTest
         for (final String[] bad : List.of(
             new String[] {"--bogus", "1"}, new String[] {"--records"}, new String[] {"--records", "abc"},
             new String[] {"--threads", "0"}, new String[] {"--seconds", "-1"}, new String[] {"-p", "novalue"},
-            new String[] {"--systems", "regioncache,foo"}, new String[] {"--workloads", "a,g"}))
+            new String[] {"--systems", "regioncache,foo"}, new String[] {"--workloads", "a,g"},
+            // the bindings' documented -p properties (was: NumberFormatException from inside the run, exit 1, or
+            // accepted: regioncache.splitKeys=0 split after every insert)
+            new String[] {"-p", "regioncache.gcEveryWrites=abc"}, new String[] {"-p", "regioncache.gcEveryWrites=-1"},
+            new String[] {"-p", "regioncache.splitKeys=0"}, new String[] {"-p", "regioncache.cacheBytes=1"},
+            new String[] {"-p", "lmdb.mapSize=x"},
+            // the cluster system without a cluster, with a malformed one, or with partial TLS (was: exit 1 with a
+            // stack trace)
+            new String[] {"--systems", "cluster"}, new String[] {"--systems", "cluster", "-p", "regioncache.cluster=n1"},
+            new String[] {"--systems", "cluster", "-p", "regioncache.cluster=n1=127.0.0.1:9101", "-p",
+                "regioncache.tls.cert=c.pem"}))
         {
             final String[] args = Stream.concat(Stream.of("--data", data, "--records", "10"), Stream.of(bad))
                 .toArray(String[]::new);
