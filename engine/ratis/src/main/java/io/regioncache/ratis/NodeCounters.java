@@ -163,7 +163,9 @@ public final class NodeCounters
         m.put("rejected_in_log", rejectedInLog.get());
         m.put("uninitialized_applies", uninitializedApplies.get());
         m.put("merge_source_missing", mergeSourceMissing.get());
-        m.put("groups_created", groupsCreated.get());
+        // not "groups_created": Prometheus' naming strips a "_created" suffix (OpenMetrics' created timestamps), so
+        // /metrics showed it as regioncache_node_groups_total instead of regioncache_node_<name>_total
+        m.put("groups_added", groupsCreated.get());
         m.put("groups_removed", groupsRemoved.get());
         m.put("group_op_failures", groupOpFailures.get());
         m.put("cache_reads", cacheReads.get());
