@@ -94,6 +94,11 @@ public final class Driver
     /** The writer's table (the host's apply stream is ahead of what reads see). */
     private volatile RegionTable writerTable;
     private volatile boolean stop;
+    /**
+     * With {@code --ops N}: operations not yet claimed. Each read and each write batch claims one before it starts,
+     * so the run issues exactly N (checking a count after the fact let every thread's operation in flight through).
+     */
+    private final AtomicLong opsLeft = new AtomicLong();
     private volatile long writeBatches;
     private volatile long keyWrites;
     private volatile long splits;
@@ -252,6 +257,7 @@ public final class Driver
             final Writer writer = new Writer();
             threads.add(new Thread(writer, "drive-writer"));
             final long start = System.nanoTime();
+            opsLeft.set(s.ops());
             threads.forEach(Thread::start);
             rep.memoryPeak = monitor(start, rep);
             stop = true;
@@ -278,6 +284,8 @@ public final class Driver
                 rep.scans += r.scans;
                 rep.scannedKeys += r.scannedKeys;
             }
+            // Every read, those that finished after the monitor's last look included: reads = gets + scans.
+            rep.reads = rep.gets + rep.scans;
             rep.gcRounds = gc.rounds;
             rep.gcSafePoint = gc.safePoint;
             rep.storeEntriesDropped = gc.dropped;
@@ -512,6 +520,12 @@ public final class Driver
         readVersion.set(start);
     }
 
+    /** @return true if the operation may run: always without {@code --ops}, else if one of the N is left. */
+    private boolean claimOp()
+    {
+        return s.ops() <= 0 || opsLeft.getAndDecrement() > 0;
+    }
+
     /** Main thread: progress once a second until the duration or the op count is reached. */
     private long monitor(final long start, final DriveReport rep)
     {
@@ -668,7 +682,7 @@ public final class Driver
             {
                 while (!stop)
                 {
-                    if (s.readRatio() == 0)
+                    if (s.readRatio() == 0 || !claimOp())
                     {
                         LockSupport.parkNanos(1_000_000L);
                         continue;
@@ -834,6 +848,11 @@ public final class Driver
                 if (s.readRatio() > 0 && batches >= reads.sum() * writesPerRead + 16)
                 {
                     LockSupport.parkNanos(20_000L);
+                    continue;
+                }
+                if (!claimOp())
+                {
+                    LockSupport.parkNanos(1_000_000L);
                     continue;
                 }
                 final RegionTable.Entry e = writerTable.route(picker.next(rng));

@@ -373,6 +373,30 @@ class ReadmeToolContractTest
         assertRejected("was written with --keys 20000", "drive", "--data-dir", data.toString(), "--keys", "999");
     }
 
+    /**
+     * {@code --ops N}: "Stop after N operations (reads + write batches)", and the report's reads are its gets and
+     * scans. Was: the monitor compared a count every 5 ms and then stopped the threads, so every operation in flight
+     * ran on ({@code --ops 10} issued 15 to 47, {@code --ops 2000} 2,012); and the report's reads were counted at
+     * that moment while its gets and scans were counted after the threads ended ("reads 45: 46 gets, 1 scans"; the
+     * README's sample was 2 short). Now each operation claims one of the N first, and reads = gets + scans.
+     */
+    @Test
+    void opsIssuesExactlyThatManyOperationsAndReadsAreGetsPlusScans()
+    {
+        for (final String ops : new String[] {"10", "3000"})
+        {
+            final ToolRun.Result r = ToolRun.result("drive", "--ops", ops, "--keys", "2000", "--regions", "2",
+                "--threads", "4", "--progress", "off");
+            assertEquals(0, r.code(), r.out() + r.err());
+            final long reads = number(r.out(), "reads         ([\\d,]+) ");
+            final long gets = number(r.out(), "\\): ([\\d,]+) gets");
+            final long scans = number(r.out(), " gets, ([\\d,]+) scans");
+            final long batches = number(r.out(), "writes        ([\\d,]+) batches");
+            assertEquals(gets + scans, reads, r.out());
+            assertEquals(Long.parseLong(ops), reads + batches, "--ops " + ops + ":\n" + r.out());
+        }
+    }
+
     /** {@code --progress tty}: one line rewritten with {@code \r} (case-insensitive mode names). */
     @Test
     void ttyProgressRewritesOneLine()
