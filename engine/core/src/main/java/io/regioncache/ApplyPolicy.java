@@ -104,6 +104,8 @@ final class ApplyPolicy
         {
             if (agent.compactions().needsCompaction(r))
             {
+                // The decision is logged before the start: with a caller-runs GC executor the copy runs inside it.
+                LOG.info("policy: compacting region {} at safe point {}", r.id(), r.safePointAcquire());
                 work += agent.compactions().start(r) == null ? 1 : 0;
             }
         }
@@ -123,7 +125,8 @@ final class ApplyPolicy
             if (budget.shouldStopLoading())
             {
                 agent.entryGate().onPressure(); // hot data left out for memory
-                LOG.info("load policy: stop-load threshold reached, {} hot region(s) left uncached",
+                // DEBUG, as the README says of hot regions left out for memory: it recurs every round.
+                LOG.debug("load policy: stop-load threshold reached, {} hot region(s) left uncached",
                     traffic.size() - work);
                 break;
             }

@@ -855,7 +855,9 @@ class ObservabilityContractTest
     /**
      * "SLF4J: every transition at DEBUG, every conflict or refused move at WARN, policy decisions at INFO." Run in a
      * child JVM whose slf4j-simple logs everything to stdout: the DEBUG transition lines number exactly the moves the
-     * metrics counted, none appears at another level, each conflict is one WARN line, each policy eviction one INFO line.
+     * metrics counted, none appears at another level, each conflict is one WARN line, each policy eviction and each
+     * policy compaction one INFO line, and a hot region the load policy leaves out at the stop-load threshold (every
+     * round) DEBUG only.
      */
     @Test
     void logLevelsAreAsDocumented(@TempDir final Path dir) throws Exception
@@ -905,6 +907,15 @@ class ObservabilityContractTest
             "policy decisions at INFO");
         assertEquals(1, lines.stream().filter(l -> l.startsWith("INFO ") && l.contains("load policy: region 9 ")).count(),
             () -> "the load policy's decision at INFO:\n" + String.join("\n", lines));
+        final long compactions = m.get("compactions.started").getAsLong();
+        assertTrue(compactions >= 1, "the policy compacted region 3");
+        assertEquals(compactions,
+            lines.stream().filter(l -> l.startsWith("INFO ") && l.contains("policy: compacting region")).count(),
+            () -> "each policy compaction is a decision at INFO:\n" + String.join("\n", lines));
+        final List<String> leftOut = lines.stream().filter(l -> l.contains("stop-load threshold reached")).toList();
+        assertFalse(leftOut.isEmpty(), () -> "the load policy left region 10 out:\n" + String.join("\n", lines));
+        assertTrue(leftOut.stream().allMatch(l -> l.startsWith("DEBUG ")),
+            () -> "a hot region left out for memory is logged at DEBUG, as it recurs every round:\n" + leftOut);
     }
 
     /** The child JVM of {@link #logLevelsAreAsDocumented}: a few moves, two conflicts, policy decisions; then the metrics. */
@@ -935,6 +946,15 @@ class ObservabilityContractTest
             run.run(cache.createRegion(new Region(3, b("m"), b("p"), 1)));
             run.run(cache.setKeepCached(3, true));
             run.run(cache.createRegion(new Region(4, b("p"), b("s"), 1)));
+            // A policy compaction (INFO): region 3's table is all garbage at its safe point.
+            run.run(cache.write(new WriteBatch(3, 1, 30).put(b("n"), b("v30"))));
+            run.run(cache.write(new WriteBatch(3, 1, 31).put(b("n"), b("v31"))));
+            run.run(cache.advanceSafePoint(3, 40));
+            final long compactDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (cache.metrics().get("compactions.finished") == 0 && System.nanoTime() < compactDeadline)
+            {
+                cache.applyCycle();
+            }
             // The load policy: a hot uncached region with high amplification is loaded (INFO).
             final Region hot = new Region(9, b("x"), b("y"), 1);
             cache.recordStoreRead(hot, 1_000, 10);
@@ -948,6 +968,15 @@ class ObservabilityContractTest
             while (cache.stateOf(4) != null && System.nanoTime() < deadline)
             {
                 cache.applyCycle();
+            }
+            // A hot region the load policy leaves out at the stop-load threshold (DEBUG: it recurs every round).
+            // Policy rounds are 1 ms apart on the system clock: 200 ms of duty cycles run many of them.
+            cache.recordStoreRead(new Region(10, b("y"), b("z"), 1), 1_000, 10);
+            final long leftOutUntil = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
+            while (System.nanoTime() < leftOutUntil)
+            {
+                cache.applyCycle();
+                cache.recordStoreRead(new Region(10, b("y"), b("z"), 1), 1_000, 10);
             }
             cache.close(); // its SHUTDOWN evictions are moves too: the metrics are read after it
             final String json = cache.metrics().toJson();
