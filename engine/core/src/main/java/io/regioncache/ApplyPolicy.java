@@ -57,12 +57,19 @@ final class ApplyPolicy
         if (nowNanos - nextRoundNanos < 0)
         {
             // Between rounds, memory above the evict threshold does not wait a whole interval: an eviction-only
-            // round every tenth of it keeps usage under the threshold, so writes rarely meet the hard cap. Not while
-            // evicted records still drain: their memory is about to come back, and counting it again would over-evict.
-            if (budget.shouldEvict() && nowNanos - nextPressureRoundNanos >= 0 && agent.reclaimer().isEmpty())
+            // round every tenth of it keeps usage under the threshold, so writes rarely meet the hard cap. The memory
+            // of records still draining is about to come back, so it is not counted again (that would over-evict);
+            // but a pinned record does not stop the rounds (a long snapshot on a retired split parent, whose table
+            // its children share, held them off until it closed).
+            if (budget.shouldEvict() && nowNanos - nextPressureRoundNanos >= 0)
             {
-                nextPressureRoundNanos = nowNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.policyIntervalMillis() / 10));
-                return evictForMemory(agent.directory().currentAcquire().records(), nowNanos, false);
+                final long comingBack = agent.reclaimer().bytesComingBack();
+                if (budget.used() - comingBack > budget.evictThreshold())
+                {
+                    nextPressureRoundNanos =
+                        nowNanos + TimeUnit.MILLISECONDS.toNanos(Math.max(1, config.policyIntervalMillis() / 10));
+                    return evictForMemory(agent.directory().currentAcquire().records(), nowNanos, false, comingBack);
+                }
             }
             return 0;
         }
@@ -74,10 +81,11 @@ final class ApplyPolicy
         return run(nowNanos);
     }
 
-    private int evictForMemory(final List<RegionRecord> records, final long nowNanos, final boolean fullRound)
+    private int evictForMemory(
+        final List<RegionRecord> records, final long nowNanos, final boolean fullRound, final long comingBack)
     {
         int work = 0;
-        for (final RegionRecord victim : evictionPolicy.choose(records, budget, nowNanos, fullRound))
+        for (final RegionRecord victim : evictionPolicy.choose(records, budget, nowNanos, fullRound, comingBack))
         {
             LOG.info("policy: evicting region {} (heat {}, ~{} bytes): memory {} > evict threshold {}",
                 victim.id(), victim.stats().heat(), EvictionPolicy.estimatedBytes(victim), budget.used(),
@@ -98,7 +106,7 @@ final class ApplyPolicy
     int run(final long nowNanos)
     {
         final List<RegionRecord> records = agent.directory().currentAcquire().records();
-        int work = evictForMemory(records, nowNanos, true);
+        int work = evictForMemory(records, nowNanos, true, 0);
         work += runLoadPolicy();
         for (final RegionRecord r : records)
         {

@@ -47,7 +47,7 @@ final class EvictionPolicy
      */
     public List<RegionRecord> choose(final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos)
     {
-        return choose(records, budget, nowNanos, true);
+        return choose(records, budget, nowNanos, true, 0);
     }
 
     /**
@@ -56,10 +56,12 @@ final class EvictionPolicy
      * @param nowNanos   the engine clock.
      * @param updateHeat true once per policy round (the moving average is per round); false for the eviction-only
      *                   rounds between them.
+     * @param comingBack bytes in use that come back when evicted or retired records drain: not counted as usage.
      * @return the records to evict, coldest first.
      */
     public List<RegionRecord> choose(
-        final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos, final boolean updateHeat)
+        final List<RegionRecord> records, final MemoryBudget budget, final long nowNanos, final boolean updateHeat,
+        final long comingBack)
     {
         final List<RegionRecord> candidates = new ArrayList<>();
         double heatSum = 0;
@@ -74,7 +76,8 @@ final class EvictionPolicy
                 candidates.add(r);
             }
         }
-        if (!budget.shouldEvict() || candidates.isEmpty())
+        final long used = budget.used() - comingBack;
+        if (used <= budget.evictThreshold() || candidates.isEmpty())
         {
             return List.of();
         }
@@ -82,7 +85,7 @@ final class EvictionPolicy
         // at the cap (MEMORY_LIMIT): then the coldest regions go even if they are not cold by the mean, still never
         // a young or kept-cached one and never more than the per-round cap, so the hard cap stays the rare exception.
         final boolean urgent =
-            budget.used() >= budget.capacity() - (budget.capacity() - budget.evictThreshold()) / 4;
+            used >= budget.capacity() - (budget.capacity() - budget.evictThreshold()) / 4;
         if (!urgent)
         {
             final double coldLimit = COLD_FRACTION * heatSum / records.size();
@@ -91,7 +94,7 @@ final class EvictionPolicy
         candidates.sort((a, b) -> Double.compare(a.stats().heat(), b.stats().heat()));
         final int cap = Math.max(1, (int)(records.size() * maxFractionPerRound));
         final List<RegionRecord> victims = new ArrayList<>();
-        long projected = budget.used();
+        long projected = used;
         for (final RegionRecord r : candidates)
         {
             if (victims.size() >= cap || projected < budget.stopLoadThreshold())

@@ -104,6 +104,26 @@ final class Reclaimer
         return draining.isEmpty();
     }
 
+    /**
+     * Apply thread: the memory that comes back when the records waiting here drain: the tables no other record uses
+     * (a retired split parent shares its children's table, so none of it comes back). Allocates nothing.
+     *
+     * @return bytes.
+     */
+    long bytesComingBack()
+    {
+        long bytes = 0;
+        for (int i = 0; i < draining.size(); i++)
+        {
+            final TableRef ref = draining.get(i).tableRef();
+            if (ref != null && ref.records() == 1)
+            {
+                bytes += ref.table().memoryBytes();
+            }
+        }
+        return bytes;
+    }
+
     /** @return records waiting (apply thread). */
     int size()
     {

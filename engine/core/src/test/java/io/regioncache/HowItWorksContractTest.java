@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -515,5 +516,171 @@ class HowItWorksContractTest
         expect(ResultCode.NOT_CACHED, cache.rollbackMerge(1));
         assertEquals(1, metric("evictions.MERGE"));
         assertEquals(0, metric("conflicts"));
+    }
+
+    // ------------------------------------------------------------------ probes of the second audit
+
+    /**
+     * "a split or write at a newer epoch on a non-PENDING region is EPOCH_DRIFT": LOADING is not PENDING, so a write
+     * or a split at a newer epoch on a loading region evicts it (the load is canceled), counted once each.
+     */
+    @Test
+    void newerEpochOnALoadingRegionIsEpochDrift() throws Exception
+    {
+        final HeldExecutor loader = new HeldExecutor();
+        final InMemoryBackingStore store = new InMemoryBackingStore();
+        store.put(b("c"), 5, b("c5"));
+        start(config().backingStore(store).loaderExecutor(loader));
+        expect(ResultCode.OK, cache.loadRegion(new Region(1, b("a"), b("m"), 1)));
+        cycleUntil("LOADING", () -> cache.stateOf(1) == RegionState.LOADING);
+        expect(ResultCode.EPOCH_DRIFT, cache.write(new WriteBatch(1, 2, 10).put(b("h"), b("v"))));
+        assertNull(cache.stateOf(1));
+        expect(ResultCode.OK, cache.loadRegion(new Region(2, b("m"), b("z"), 1)));
+        cycleUntil("LOADING", () -> cache.stateOf(2) == RegionState.LOADING);
+        expect(ResultCode.EPOCH_DRIFT, cache.split(2, 2, new byte[][] {b("p")}, new long[] {3}, 3));
+        assertNull(cache.stateOf(2));
+        assertNull(cache.stateOf(3), "nothing split");
+        assertEquals(2, metric("evictions.EPOCH_DRIFT"));
+        assertEquals(2, metric("conflicts"));
+        assertEquals(2, metric("transitions.made.LOADING->LOADING_CANCELED"));
+        loader.runAll();
+        cycleUntil("both canceled loads let go", () -> metric("loads.canceled") == 2);
+        assertEquals(0, metric("loads.finished"));
+    }
+
+    /**
+     * "reads at or below the safe point are refused" (TOO_OLD_READ; above it they open), "Snapshots already open keep
+     * their table", and Observability's "regions.draining: evicted or retired records still pinned": a compaction's
+     * predecessor and a split parent, each pinned, are counted until the pin goes.
+     */
+    @Test
+    void theSafePointRefusesReadsAtItAndRetiredPinnedRecordsCountAsDraining() throws Exception
+    {
+        start(config());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 10).put(b("c"), b("c10"))));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 20).put(b("c"), b("c20"))));
+        final Snapshot old = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, old.open(1, 1, 15));
+        expect(ResultCode.OK, cache.advanceSafePoint(1, 20));
+        assertEquals(SnapshotStatus.TOO_OLD_READ, cache.newSnapshot().open(1, 1, 20), "at the safe point");
+        assertArrayEquals(b("c20"), read(1, 1, 21, "c"));
+        expect(ResultCode.OK, cache.compact(1));
+        cycleUntil("compacted, the pinned predecessor draining",
+            () -> metric("compactions.finished") == 1 && metric("regions.draining") == 1);
+        assertEquals(1, metric("regions.ACTIVE"));
+        assertArrayEquals(b("c10"), old.get(b("c")), "the open snapshot keeps its table");
+        old.dispose();
+        cycleUntil("drained once unpinned", () -> metric("regions.draining") == 0);
+
+        final Snapshot parent = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, parent.open(1, 1, 100));
+        expect(ResultCode.OK, cache.split(1, 1, new byte[][] {b("g")}, new long[] {2}, 2));
+        cache.applyCycle();
+        assertEquals(1, metric("regions.draining"), "the pinned split parent");
+        assertEquals(2, metric("regions.ACTIVE"));
+        parent.dispose();
+        cycleUntil("drained once unpinned", () -> metric("regions.draining") == 0);
+    }
+
+    /** Ten regions of 50 keys with 60-byte values, never read (cold), on the given clock; ids 1..10. */
+    private void tenColdRegions(final CachedNanoClock clock, final double maxEvictFraction) throws Exception
+    {
+        clock.update(0);
+        start(config().policyIntervalMillis(1_000).minResidencyMillis(0).maxEvictFractionPerRound(maxEvictFraction)
+            .nanoClock(clock));
+        for (int i = 0; i < 10; i++)
+        {
+            expect(ResultCode.OK, cache.createRegion(new Region(i + 1, b("r" + i), b("r" + i + "~"), 1)));
+            final WriteBatch wb = new WriteBatch(i + 1, 1, 10);
+            for (int k = 0; k < 50; k++)
+            {
+                wb.put(b("r" + i + "/" + k), new byte[60]);
+            }
+            expect(ResultCode.OK, cache.write(wb));
+        }
+    }
+
+    private void at(final CachedNanoClock clock, final long millis)
+    {
+        clock.update(TimeUnit.MILLISECONDS.toNanos(millis));
+        cache.applyCycle();
+        cache.applyCycle();
+    }
+
+    /**
+     * "While usage stays above the threshold, eviction-only rounds run every tenth of the policy interval", also
+     * while a long snapshot pins a retired record: a split parent held by an open snapshot stopped them (only the
+     * full rounds, a whole interval apart, evicted) until the snapshot closed.
+     */
+    @Test
+    void evictionOnlyRoundsEveryTenthOfTheIntervalEvenWhileASnapshotPinsARetiredRecord() throws Exception
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        tenColdRegions(clock, 0.1); // one victim per round
+        expect(ResultCode.OK, cache.createRegion(new Region(99, b("z"), b("zz"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(99, 1, 10).put(b("z1"), b("v"))));
+        final Snapshot longScan = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, longScan.open(99, 1, 10));
+        expect(ResultCode.OK, cache.split(99, 1, new byte[][] {b("z5")}, new long[] {98}, 2));
+        cache.applyCycle();
+        assertEquals(1, metric("regions.draining"), "the pinned split parent");
+        cache.updateMemoryLimits(64L << 20, 1, 1);
+        at(clock, 10_000);
+        assertEquals(1, metric("evictions.POLICY"), "the full round");
+        at(clock, 10_050);
+        assertEquals(1, metric("evictions.POLICY"), "no round before a tenth of the interval");
+        at(clock, 10_101);
+        assertEquals(2, metric("evictions.POLICY"), "an eviction-only round a tenth of the interval later");
+        at(clock, 10_202);
+        assertEquals(3, metric("evictions.POLICY"));
+        assertEquals(1, metric("regions.draining"), "the snapshot still pins the parent");
+        longScan.dispose();
+    }
+
+    /**
+     * "three quarters of the way from the threshold to the hard cap, the coldest regions go even if not cold by the
+     * mean": two equally hot regions stay just above the evict threshold and one goes past the three-quarter mark.
+     */
+    @Test
+    void threeQuartersOfTheWayToTheCapEvenHotRegionsGo() throws Exception
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(0);
+        start(config().policyIntervalMillis(1_000).minResidencyMillis(0).maxEvictFractionPerRound(0.5).nanoClock(clock));
+        for (int i = 0; i < 2; i++)
+        {
+            expect(ResultCode.OK, cache.createRegion(new Region(i + 1, b("r" + i), b("r" + i + "~"), 1)));
+            expect(ResultCode.OK, cache.write(new WriteBatch(i + 1, 1, 10).put(b("r" + i + "/a"), b("v"))));
+        }
+        final long used = cache.memoryInUse();
+        cache.updateMemoryLimits(used + 4_000, used - 1, used - 2); // above the threshold, far from the cap
+        for (int round = 1; round <= 4; round++)
+        {
+            for (int i = 0; i < 2; i++)
+            {
+                assertEquals(100, readHot(i + 1), "both equally hot");
+            }
+            at(clock, 2_000L * round);
+        }
+        assertEquals(0, metric("evictions.POLICY"), "no region is cold by the mean");
+        cache.updateMemoryLimits(used + 4, used - 100, used - 200); // past three quarters of the way to the cap
+        readHot(1);
+        readHot(2);
+        at(clock, 20_000);
+        assertEquals(1, metric("evictions.POLICY"), "the coldest goes, within the per-round cap");
+    }
+
+    private int readHot(final long id)
+    {
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(id, 1, 10));
+        int found = 0;
+        for (int k = 0; k < 100; k++)
+        {
+            found += s.get(b("r" + (id - 1) + "/a")) != null ? 1 : 0;
+        }
+        s.dispose();
+        return found;
     }
 }
