@@ -72,6 +72,9 @@ public final class Snapshot implements AutoCloseable
     private SnapshotIterator iterator;
     /** Gets served by this open; folded into the region's statistics once, at close (keeps the get path free of shared writes). */
     private long gets;
+    /** Entries the map views' cursors stepped over (and returned) in this open; folded at close like {@link #gets}. */
+    private long viewStepped;
+    private long viewReturned;
     /**
      * Successful opens so far: a map view ({@link #asNavigableMap()}) belongs to one open, and refuses reads once
      * this moved on, also when the handle was re-opened at the same region and read version (README: "a view whose
@@ -410,6 +413,23 @@ public final class Snapshot implements AutoCloseable
         return SnapshotMapView.bytes(new SnapshotMapSource(this));
     }
 
+    /**
+     * A map view's cursor stepped: counted as a scan of the region (the eviction policy's heat), as the snapshot's
+     * own iterator is.
+     *
+     * @param valid whether the step landed on a key.
+     * @return {@code valid}.
+     */
+    boolean countViewStep(final boolean valid)
+    {
+        viewStepped++;
+        if (valid)
+        {
+            viewReturned++;
+        }
+        return valid;
+    }
+
     /** @return how many times this handle was opened successfully: identifies the current open. */
     long opens()
     {
@@ -451,7 +471,7 @@ public final class Snapshot implements AutoCloseable
             open = false;
             holder.held = false;
             final RegionRecord r = record;
-            if (gets != 0 || iterator != null)
+            if (gets != 0 || viewStepped != 0 || iterator != null)
             {
                 foldStatistics(r);
             }
@@ -472,6 +492,12 @@ public final class Snapshot implements AutoCloseable
         {
             r.stats().onGets(gets);
             gets = 0;
+        }
+        if (viewStepped != 0)
+        {
+            r.stats().onScan(viewStepped, viewReturned);
+            viewStepped = 0;
+            viewReturned = 0;
         }
         if (iterator != null)
         {

@@ -38,7 +38,7 @@ final class SnapshotMapSource implements MapSource
     {
         final SnapshotIterator it = new SnapshotIterator(table.maxKeyLength());
         it.reset(snapshot, table, region, readVersion, null, null);
-        return new IteratorCursor(it);
+        return new IteratorCursor(it, snapshot);
     }
 
     @Override
@@ -79,48 +79,51 @@ final class SnapshotMapSource implements MapSource
     private static final class IteratorCursor implements StoreCursor
     {
         private final SnapshotIterator it;
+        /** Each move is counted on the snapshot, so reads through a view heat the region as other reads do. */
+        private final Snapshot snapshot;
         private final UnsafeBuffer key = new UnsafeBuffer(0, 0);
         private final UnsafeBuffer value = new UnsafeBuffer(0, 0);
 
-        IteratorCursor(final SnapshotIterator it)
+        IteratorCursor(final SnapshotIterator it, final Snapshot snapshot)
         {
             this.it = it;
+            this.snapshot = snapshot;
         }
 
         @Override
         public boolean next()
         {
-            return it.next();
+            return snapshot.countViewStep(it.next());
         }
 
         @Override
         public boolean prev()
         {
-            return it.prev();
+            return snapshot.countViewStep(it.prev());
         }
 
         @Override
         public boolean seekToFirst()
         {
-            return it.seekToFirst();
+            return snapshot.countViewStep(it.seekToFirst());
         }
 
         @Override
         public boolean seekToLast()
         {
-            return it.seekToLast();
+            return snapshot.countViewStep(it.seekToLast());
         }
 
         @Override
         public boolean seek(final byte[] k)
         {
-            return it.seekAnywhere(k, false);
+            return snapshot.countViewStep(it.seekAnywhere(k, false));
         }
 
         @Override
         public boolean seekForPrev(final byte[] k)
         {
-            return it.seekAnywhere(k, true);
+            return snapshot.countViewStep(it.seekAnywhere(k, true));
         }
 
         @Override

@@ -683,4 +683,49 @@ class HowItWorksContractTest
         s.dispose();
         return found;
     }
+
+    /**
+     * "Eviction evicts only cold regions, by a moving average of reads": reads through a snapshot's map view are
+     * reads. A region scanned only through {@code asBytesMap()} counted no traffic (its cursors' steps were never
+     * folded into the region's statistics), so the policy took it for cold and evicted it before a region nobody read.
+     */
+    @Test
+    void readsThroughTheMapViewKeepARegionHot() throws Exception
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(0);
+        start(config().policyIntervalMillis(1_000).minResidencyMillis(0).maxEvictFractionPerRound(0.5).nanoClock(clock));
+        for (int i = 0; i < 2; i++)
+        {
+            expect(ResultCode.OK, cache.createRegion(new Region(i + 1, b("r" + i), b("r" + i + "~"), 1)));
+            final WriteBatch wb = new WriteBatch(i + 1, 1, 10);
+            for (int k = 0; k < 20; k++)
+            {
+                wb.put(b("r" + i + "/" + k), b("v"));
+            }
+            expect(ResultCode.OK, cache.write(wb));
+        }
+        final Snapshot s = cache.newSnapshot();
+        assertEquals(SnapshotStatus.OK, s.open(1, 1, 10));
+        int seen = 0;
+        for (int pass = 0; pass < 5; pass++)
+        {
+            seen += s.asBytesMap().size();
+            for (final Bytes k : s.asBytesMap().keySet())
+            {
+                seen += k == null ? 0 : 1;
+            }
+        }
+        s.close();
+        assertEquals(200, seen);
+        final RegionInfo scanned = cache.regions().stream().filter(i -> i.region().id() == 1).findFirst().orElseThrow();
+        assertTrue(scanned.scanned() >= 100, () -> "the view's scans are counted: " + scanned);
+        final long used = cache.memoryInUse();
+        cache.updateMemoryLimits(used + (64 << 20), used - 1, used - 2); // above the threshold, far from the cap
+        at(clock, 2_000);
+        assertEquals(1, metric("evictions.POLICY"));
+        assertEquals(RegionState.ACTIVE, cache.stateOf(1), "the region read through the view stays");
+        assertNull(cache.stateOf(2), "the region nobody read goes");
+        s.dispose();
+    }
 }
