@@ -272,6 +272,9 @@ class HowItWorksContractTest
         assertTrue(refused.detail().contains("stop-load"), refused.detail());
         assertNull(cache.stateOf(2));
         assertEquals(1, metric("loads.refused"));
+        assertTrue(expect(ResultCode.SKIPPED, cache.loadRegionKeepCached(new Region(2, b("m"), b("z"), 1))).detail()
+            .contains("stop-load"), "a kept-cached load skips the back-off and the estimate, not the threshold");
+        assertEquals(2, metric("loads.refused"));
         cache.updateMemoryLimits(64L << 20, 48L << 20, 32L << 20);
         expect(ResultCode.OK, cache.loadRegion(new Region(2, b("m"), b("z"), 1)));
         cycleUntil("region 2 loads", () -> cache.stateOf(2) == RegionState.ACTIVE);
