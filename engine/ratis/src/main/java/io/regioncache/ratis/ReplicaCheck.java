@@ -26,8 +26,13 @@ import io.regioncache.store.MvccKeyCodec;
  */
 public final class ReplicaCheck
 {
-    /** How long digests are retaken while they disagree: a late apply can move an index while a node hashes. */
-    private static final long DIGEST_SETTLE_MS = 1_000;
+    /**
+     * How long digests are retaken while they disagree: a late apply can move an index while a node hashes, and a
+     * leader elected after convergence (an election timeout under load) appends an entry a follower applies only
+     * after the next heartbeat, which a loaded machine can delay past a second. Agreeing digests end the wait at
+     * once; only a disagreement waits it out.
+     */
+    private static final long DIGEST_SETTLE_MS = 10_000;
     /** Over HTTP a remote node's progress is not seen here: its state is fetched again this often. */
     private static final long REMOTE_POLL_MS = 50;
 
