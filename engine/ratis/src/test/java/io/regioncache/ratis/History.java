@@ -97,6 +97,16 @@ final class History
     /** Read on the leader ({@code node == null}) or through a follower; a failed read is not recorded. */
     void read(final RegionClient client, final String key, final String node)
     {
+        tryRead(client, key, node);
+    }
+
+    /**
+     * Read on the leader ({@code node == null}) or through a follower; a failed read is not recorded.
+     *
+     * @return null if the read was answered (and recorded), else why it was not.
+     */
+    RegionClientException tryRead(final RegionClient client, final String key, final String node)
+    {
         final long t0 = System.nanoTime();
         try
         {
@@ -118,10 +128,11 @@ final class History
             }
             history.read(key, idx, t0, t1);
             reads.incrementAndGet();
+            return null;
         }
         catch (final RegionClientException ex)
         {
-            // an unanswered read says nothing
+            return ex; // an unanswered read says nothing
         }
     }
 

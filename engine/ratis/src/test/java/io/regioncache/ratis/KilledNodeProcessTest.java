@@ -25,8 +25,9 @@ class KilledNodeProcessTest
 {
     /**
      * Move a region's leadership to the child JVM, n3. Ratis gives a transfer 10 s for n3 to win its election; on the
-     * shared machine at a load of 20+ the starved child sometimes does not (seen once in seven runs), so a transfer
-     * that timed out is asked again, twice at most: each attempt is bounded by Ratis' own timeout, not a sleep.
+     * shared machine at a load of 20+ the starved child sometimes does not (seen once in seven runs), or an election
+     * timeout elects another node first (DIFFERENT_LEADER, seen at a load of 30), so such a transfer is asked again,
+     * twice at most: each attempt is bounded by Ratis' own timeout, not a sleep.
      */
     private static void transferToChild(final RegionClient client, final long regionId)
     {
@@ -39,11 +40,11 @@ class KilledNodeProcessTest
             }
             catch (final RegionClientException ex)
             {
-                if (attempt == 3 || !String.valueOf(ex.getMessage()).contains("TIMED_OUT"))
+                if (attempt == 3 || !LocalCluster.electionOutcome(ex))
                 {
                     throw ex;
                 }
-                System.out.println("transfer of region " + regionId + " to n3 timed out, asking again: " + ex);
+                System.out.println("transfer of region " + regionId + " to n3 failed, asking again: " + ex);
             }
         }
     }
@@ -146,9 +147,11 @@ class KilledNodeProcessTest
                 "the kill, " + h.acked.get() + " at the end");
             final ReplicaNode back = cluster.start("n3");
             cluster.awaitConverged(60_000);
+            // Every read through the restarted node must be answered; one caught in an election timeout (in reach of
+            // a loaded machine's stalls) is asked again, only while a node saw the leader change.
             for (int i = 0; i < 100; i++)
             {
-                h.read(client, String.format("k%03d", i), "n3");
+                cluster.readAnswered(h, client, String.format("k%03d", i), "n3");
             }
             assertTrue(h.violations().isEmpty(), "history: " + h.violations());
             assertTrue(h.reads.get() >= 100, "reads through the restarted node: " + h.reads.get());

@@ -101,6 +101,101 @@ final class LocalCluster implements AutoCloseable
         return leader[0];
     }
 
+    /**
+     * @return the leader changes every running node has seen so far, summed ({@link NodeCounters#leaderChanges()}:
+     *         each replica counts each change of its group's leader, a candidate's "no leader" included).
+     */
+    long leaderChanges()
+    {
+        return running.values().stream().mapToLong(n -> n.counters().leaderChanges()).sum();
+    }
+
+    /**
+     * A read through {@link History#tryRead}, that must be answered. An election timeout is in reach of a loaded
+     * machine's stalls (600-1,200 ms), and a read caught in the election can exhaust its retries: a read that failed
+     * while a node saw a leader change is asked again (3 attempts at most); one that failed while every leader stayed
+     * fails the test.
+     */
+    void readAnswered(final History h, final RegionClient client, final String key, final String node)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            final long changes = leaderChanges();
+            final RegionClientException ex = h.tryRead(client, key, node);
+            if (ex == null)
+            {
+                return;
+            }
+            final long now = leaderChanges();
+            if (attempt == 3 || now == changes)
+            {
+                throw new AssertionError("read of " + key + " through " + (node == null ? "the leader" : node) +
+                    " failed (attempt " + attempt + ", leader changes " + changes + " -> " + now + "): " + ex +
+                    describe(), ex);
+            }
+            System.out.println("read of " + key + " failed during a leader change, asking again: " + ex);
+        }
+    }
+
+    /**
+     * @return whether a transfer failed as a correct cluster's election can make it: {@code TIMED_OUT} (the target
+     *         did not win in time) or {@code DIFFERENT_LEADER} (an election timeout under load elected another node
+     *         first).
+     */
+    static boolean electionOutcome(final RegionClientException ex)
+    {
+        final String m = String.valueOf(ex.getMessage());
+        return m.contains("TIMED_OUT") || m.contains("DIFFERENT_LEADER");
+    }
+
+    /**
+     * Move a region's leadership to a running node and wait until it leads and {@code ready} holds. Ratis gives a
+     * transfer 10 s for the target to win its election: a transfer that timed out (a node starved on a loaded
+     * machine) or met another leader elected first ({@link #electionOutcome}) is asked again, as is one whose target
+     * then lost the leadership to an election timeout before {@code ready} held (another node leads); three attempts
+     * at most. A target that leads but never gets ready fails the wait.
+     */
+    void transferLeader(final RegionClient client, final long regionId, final String node, final BooleanSupplier ready,
+        final String what) throws InterruptedException
+    {
+        final ReplicaNode target = running.get(node);
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                client.transferLeader(regionId, node);
+            }
+            catch (final RegionClientException ex)
+            {
+                if (attempt == 3 || !electionOutcome(ex))
+                {
+                    throw ex;
+                }
+                System.out.println("transfer of region " + regionId + " to " + node + " failed, asking again: " +
+                    ex);
+                continue;
+            }
+            final java.util.function.Supplier<Boolean> lostIt = () ->
+            {
+                final String l = leaderOf(regionId);
+                return !target.isLeader(regionId) && l != null && !l.equals(node);
+            };
+            await(() -> target.isLeader(regionId) && ready.getAsBoolean() || lostIt.get(), what);
+            if (target.isLeader(regionId) && ready.getAsBoolean())
+            {
+                return;
+            }
+            // The wait ended without ready: another node led meanwhile (an election the target lost).
+            if (attempt == 3)
+            {
+                throw new AssertionError(what + ": " + node + " lost the leadership of region " + regionId +
+                    " to an election " + attempt + " times" + describe());
+            }
+            System.out.println(node + " lost the leadership of region " + regionId + " before " + what +
+                ", transferring again");
+        }
+    }
+
     /** {@link #await(BooleanSupplier, long, String)} for up to 30 s. */
     void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
