@@ -9,6 +9,11 @@ import org.agrona.MutableDirectBuffer;
  * <p>
  * Implementations must be thread-safe: the apply thread opens snapshots, loader threads scan them, and hybrid
  * readers read them.
+ * <p>
+ * <b>The host's writes.</b> A host writes each batch into the store before it submits the batch to the cache, in
+ * version order, and whole: a snapshot holds all of one version or none of it. A load counts every version up to the
+ * newest it copied as loaded and answers a later write at or below it {@link ResultCode#SKIPPED}, so a batch whose
+ * keys reached the store one by one could lose, in the cache, the keys a snapshot opened between them missed.
  */
 public interface BackingStore extends AutoCloseable
 {
