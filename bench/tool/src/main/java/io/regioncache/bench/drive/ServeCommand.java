@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,6 +25,9 @@ import io.regioncache.ratis.TlsFiles;
         "restart with the same --data-dir recovers its regions.")
 public final class ServeCommand implements Callable<Integer>
 {
+    /** How long SIGTERM's hook waits for the node's close (Ratis' stop snapshot, RocksDB) before the JVM halts. */
+    private static final long CLOSE_ON_SIGTERM_SECONDS = 60;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -86,7 +90,12 @@ public final class ServeCommand implements Callable<Integer>
             stop.countDown();
             try
             {
-                closed.await();
+                // Bounded: a close that hangs must not make SIGTERM hang the process with it.
+                if (!closed.await(CLOSE_ON_SIGTERM_SECONDS, TimeUnit.SECONDS))
+                {
+                    System.err.println("serve: the node did not close within " + CLOSE_ON_SIGTERM_SECONDS +
+                        " s of SIGTERM; exiting anyway");
+                }
             }
             catch (final InterruptedException ex)
             {
