@@ -65,8 +65,8 @@ import io.regioncache.store.MvccKeyCodec;
  */
 class ApiMisuseTest
 {
-    private static final int MAX_KEY = 16;
-    private static final int MAX_VALUE = 64;
+    private static final int MAX_KEY = InvokerCommands.MAX_KEY;
+    private static final int MAX_VALUE = InvokerCommands.MAX_VALUE;
     private static final long TIMEOUT_SECONDS = 30; // a bound for a hang, not a latency check
     private static final byte[] OPEN = new byte[0];
 
@@ -94,16 +94,7 @@ class ApiMisuseTest
 
     private static RegionCacheConfig.Builder config()
     {
-        return RegionCacheConfig.builder()
-            .capacityBytes(64L << 20)
-            .segmentSize(1 << 16)
-            .maxKeyLength(MAX_KEY)
-            .maxValueLength(MAX_VALUE)
-            .threading(RegionCacheConfig.Threading.INVOKER)
-            .loaderExecutor(Runnable::run)
-            .gcExecutor(Runnable::run)
-            .pipelinedLoads(false)
-            .closeTimeoutMillis(2_000);
+        return InvokerCommands.config();
     }
 
     private RegionCache start(final RegionCacheConfig.Builder builder)

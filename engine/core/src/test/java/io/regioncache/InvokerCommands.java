@@ -14,8 +14,30 @@ final class InvokerCommands
     private static final int MAX_CYCLES = 10_000;
     private static final long TIMEOUT_SECONDS = 10;
 
+    /** The contract tests' key and value limits ({@link #config}). */
+    static final int MAX_KEY = 16;
+    static final int MAX_VALUE = 64;
+
     private InvokerCommands()
     {
+    }
+
+    /**
+     * @return the contract tests' engine: INVOKER threading, loads and compactions run inline, 64 MB, keys up to
+     * {@link #MAX_KEY} and values up to {@link #MAX_VALUE} bytes.
+     */
+    static RegionCacheConfig.Builder config()
+    {
+        return RegionCacheConfig.builder()
+            .capacityBytes(64L << 20)
+            .segmentSize(1 << 16)
+            .maxKeyLength(MAX_KEY)
+            .maxValueLength(MAX_VALUE)
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .loaderExecutor(Runnable::run)
+            .gcExecutor(Runnable::run)
+            .pipelinedLoads(false)
+            .closeTimeoutMillis(2_000);
     }
 
     /**

@@ -34,8 +34,8 @@ import io.regioncache.store.InMemoryBackingStore;
  */
 class ReadmeEmbeddingContractTest
 {
-    private static final int MAX_KEY = 16;
-    private static final int MAX_VALUE = 64;
+    private static final int MAX_KEY = InvokerCommands.MAX_KEY;
+    private static final int MAX_VALUE = InvokerCommands.MAX_VALUE;
     private static final long DEADLINE_NANOS = TimeUnit.SECONDS.toNanos(20);
 
     private RegionCache cache;
@@ -56,16 +56,7 @@ class ReadmeEmbeddingContractTest
 
     private static RegionCacheConfig.Builder config()
     {
-        return RegionCacheConfig.builder()
-            .capacityBytes(64L << 20)
-            .segmentSize(1 << 16)
-            .maxKeyLength(MAX_KEY)
-            .maxValueLength(MAX_VALUE)
-            .threading(RegionCacheConfig.Threading.INVOKER)
-            .loaderExecutor(Runnable::run)
-            .gcExecutor(Runnable::run)
-            .pipelinedLoads(false)
-            .closeTimeoutMillis(2_000);
+        return InvokerCommands.config();
     }
 
     private CommandResult expect(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
