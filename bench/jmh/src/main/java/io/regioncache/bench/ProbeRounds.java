@@ -24,6 +24,12 @@ public final class ProbeRounds
             this.name = name;
         }
 
+        /** @return the row's label. */
+        public String name()
+        {
+            return name;
+        }
+
         /**
          * @param ops operations to run.
          * @return a value derived from every operation (summed into a sink, so the JIT keeps the work).

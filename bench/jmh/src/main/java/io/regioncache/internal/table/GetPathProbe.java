@@ -32,7 +32,8 @@ public final class GetPathProbe
     }
 
     /**
-     * @param args optional number of measured rounds (default 15).
+     * @param args optional number of measured rounds (default 15), then an optional regex: only the variants whose
+     *             names match it run.
      * @throws Exception if a store cannot be built.
      */
     public static void main(final String[] args) throws Exception
@@ -43,6 +44,10 @@ public final class GetPathProbe
         for (final String pages : huge ? new String[] {"default", "huge"} : new String[] {"default"})
         {
             addVariants(variants, pages);
+        }
+        if (args.length > 1)
+        {
+            variants.removeIf(v -> !v.name().matches(args[1]));
         }
         ProbeRounds.run(variants, WARMUP_ROUNDS, rounds, OPS);
         System.exit(0);
@@ -72,6 +77,42 @@ public final class GetPathProbe
             index = (index + 1) & mask;
             meta = next;
             next = entries.getIntAcquire((((index + 1) & mask) << 7) + 8);
+        }
+    }
+
+    /** A get at the newest version reduced to its loads: what overlap across independent gets a lean path gets. */
+    static int leanGet(final byte[] eb, final long base, final int mask, final UnsafeBuffer key, final byte[] db,
+        final long da, final boolean touch)
+    {
+        final byte[] kb = key.byteArray();
+        final long ka = key.addressOffset();
+        final long k0 = org.agrona.UnsafeApi.getLong(kb, ka);
+        final long k1 = org.agrona.UnsafeApi.getLong(kb, ka + 8);
+        final long hash = KeyHash.hash(key, 0, 16);
+        final int tag = (int)(hash >>> 49);
+        int index = (int)hash & mask;
+        while (true)
+        {
+            final long a = base + ((long)index << 7);
+            if (touch)
+            {
+                org.agrona.UnsafeApi.getLongAcquire(eb, a + 64); // the second line requested with the first
+            }
+            final long version = org.agrona.UnsafeApi.getLongAcquire(eb, a);
+            final int meta = org.agrona.UnsafeApi.getInt(eb, a + 8);
+            if (0 == meta)
+            {
+                return -1;
+            }
+            if (((meta >>> 16) & 0x7FFF) == tag && ((meta >>> 8) & 0xFF) == 16 &&
+                org.agrona.UnsafeApi.getLong(eb, a + 12) == k0 && org.agrona.UnsafeApi.getLong(eb, a + 20) == k1)
+            {
+                final int len = meta & 0xFF;
+                org.agrona.UnsafeApi.copyMemory(eb, a + 28, db, da, len);
+                java.lang.invoke.VarHandle.acquireFence();
+                return org.agrona.UnsafeApi.getLong(eb, a) == version ? len : -3;
+            }
+            index = (index + 1) & mask;
         }
     }
 
@@ -246,6 +287,59 @@ public final class GetPathProbe
                 return sum + hits;
             }
         });
+        // The general path alone (find, then readInline), as every get took before HashIndex.getInline: the A/B of
+        // the one-pass path within one JVM and one round.
+        variants.add(new Variant("tableGet general " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    final long hash = KeyHash.hash(c.key, 0, KeySpace.KEY_LENGTH);
+                    final int slot = t.index.find(t.arena, hash, c.key, 0, KeySpace.KEY_LENGTH);
+                    sum += slot < 0 ? -1 : t.index.readInline(slot, Long.MAX_VALUE - 1, c.dst, 0);
+                }
+                return sum;
+            }
+        });
+        variants.add(new Variant("tableGet + value read " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0) +
+                        c.dst.getLong(0, java.nio.ByteOrder.BIG_ENDIAN);
+                }
+                return sum;
+            }
+        });
+        for (final boolean touch : new boolean[] {false, true})
+        {
+        variants.add(new Variant((touch ? "leanGet touched " : "leanGet ") + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                final byte[] dstBase = c.dst.byteArray();
+                final long dstAddress = c.dst.addressOffset();
+                final long base = t.entries.addressOffset();
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += leanGet(t.entries.byteArray(), base, t.mask, c.key, dstBase, dstAddress, touch);
+                }
+                return sum;
+            }
+        });
+        }
         variants.add(new Variant("tableGet " + pages)
         {
             @Override
@@ -441,6 +535,31 @@ public final class GetPathProbe
                     }
                 }
                 c.cursor = cursor;
+                return sum;
+            }
+        });
+        // Snapshot.get called directly on an engine of its own (one region, as ReadStore's): the Snapshot layer
+        // (argument and range checks) without the reader's dispatch and value read.
+        final io.regioncache.RegionCache engine = io.regioncache.bench.RegionCaches.create(
+            io.regioncache.bench.RegionCaches.READ_CAPACITY, true, "huge".equals(pages));
+        io.regioncache.bench.RegionCaches.createAndLoad(engine, 1, 1, t.keySpace);
+        final io.regioncache.Snapshot snapshot = engine.newSnapshot();
+        if (snapshot.open(1, 1, io.regioncache.bench.RegionCaches.LATEST) != io.regioncache.SnapshotStatus.OK)
+        {
+            throw new IllegalStateException("snapshot open failed");
+        }
+        final UnsafeBuffer directDst = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(128, 64));
+        variants.add(new Variant("snapshotGet direct " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += snapshot.get(c.key, 0, KeySpace.KEY_LENGTH, directDst, 0);
+                }
                 return sum;
             }
         });

@@ -715,8 +715,12 @@ public final class MvccTable
         {
             return NOT_FOUND;
         }
-        return get(index, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, readVersion, dst,
-            dstOffset);
+        final long hash = KeyHash.hash(key, keyOffset, keyLength);
+        // The entry's one-pass answer first (HashIndex.getInline says why it is a path of its own); anything it
+        // cannot answer goes the general way, which gives the same answer.
+        final int inline = index.getInline(hash, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        return HashIndex.FALLBACK != inline ? inline :
+            get(index, hash, key, keyOffset, keyLength, readVersion, dst, dstOffset);
     }
 
     /**
@@ -849,12 +853,15 @@ public final class MvccTable
         {
             touchSink = touched; // practically never: keeps the JIT from dropping the loads above
         }
-        // Phase 4: resolve and copy each key exactly as a single get does, from cached lines.
+        // Phase 4: resolve and copy each key exactly as a single get does (the entry's one pass, else the general
+        // path), from cached lines.
         int at = position;
         for (int i = 0; i < count; i++)
         {
             final int k = from + i;
-            final int length = get(index, hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion, dst, at);
+            final int inline = index.getInline(hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion, dst, at);
+            final int length = HashIndex.FALLBACK != inline ? inline :
+                get(index, hashes[i], keys, keyOffsets[k], keyLengths[k], readVersion, dst, at);
             valueLengths[k] = length;
             if (length >= 0)
             {

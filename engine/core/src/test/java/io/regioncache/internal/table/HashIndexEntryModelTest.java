@@ -1,5 +1,6 @@
 package io.regioncache.internal.table;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Random;
 import java.util.TreeMap;
 
 import io.regioncache.internal.memory.SegmentPool;
+import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,7 +25,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The hash index's entries (the newest version of each key, inline) against a model
  * {@code TreeMap<key, TreeMap<version, value|TOMBSTONE>>}: random puts, overwrites, deletes and writes below the
  * newest version, and gets at the newest version, at older ones and past all of them, through {@code get} (entry
- * first), {@code getView} (always the node), {@code multiGet} (interleaved) and a destination too small.
+ * first: the one-pass {@code HashIndex.getInline} into an {@code UnsafeBuffer}, on or off the heap, and the general
+ * path into any other buffer type), {@code getView} (always the node), {@code multiGet} (interleaved) and a
+ * destination too small.
  * <p>
  * Keys and values straddle the entry's inline limit ({@link HashIndex#INLINE_BYTES}): inline key and value, inline
  * key with the value in the node, key too long for the entry. A group of keys shares one home slot at every capacity
@@ -401,6 +405,10 @@ class HashIndexEntryModelTest
         private final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[64 * MAX_KEY]);
         private final UnsafeBuffer dst = new UnsafeBuffer(new byte[4096]);
         private final UnsafeBuffer small = new UnsafeBuffer(new byte[24]);
+        /** Off-heap: the one-pass entry read copies to an address, not into an array. */
+        private final UnsafeBuffer direct = new UnsafeBuffer(ByteBuffer.allocateDirect(4096));
+        /** Not an UnsafeBuffer: every get into it takes the general path (find, then readInline or the node). */
+        private final ExpandableArrayBuffer general = new ExpandableArrayBuffer(4096);
         private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
         private final int[] keyOffsets = new int[16];
         private final int[] keyLengths = new int[16];
@@ -422,6 +430,13 @@ class HashIndexEntryModelTest
                 final byte[] copied = new byte[length];
                 dst.getBytes(5, copied);
                 assertArrayEquals(expected, copied, where);
+                // The same get into an off-heap destination and into one the one-pass path does not take.
+                assertEquals(length, table.get(keyBuffer, 0, key.length, readVersion, direct, 7), where + " direct");
+                direct.getBytes(7, copied);
+                assertArrayEquals(expected, copied, where + " direct");
+                assertEquals(length, table.get(keyBuffer, 0, key.length, readVersion, general, 3), where + " general");
+                general.getBytes(3, copied);
+                assertArrayEquals(expected, copied, where + " general path");
                 final int tooSmall = table.get(keyBuffer, 0, key.length, readVersion, small, 0);
                 assertEquals(expected.length <= small.capacity() ? expected.length : -2 - expected.length, tooSmall,
                     where + " small destination");
@@ -433,6 +448,10 @@ class HashIndexEntryModelTest
             else
             {
                 assertFalse(table.getView(keyBuffer, 0, key.length, readVersion, view), where);
+                assertEquals(MvccTable.NOT_FOUND, table.get(keyBuffer, 0, key.length, readVersion, direct, 0),
+                    where + " direct");
+                assertEquals(MvccTable.NOT_FOUND, table.get(keyBuffer, 0, key.length, readVersion, general, 0),
+                    where + " general path");
             }
         }
 
