@@ -228,6 +228,10 @@ public final class Snapshot implements AutoCloseable
 
     /**
      * Copy the value of {@code key} into {@code dst}.
+     * <p>
+     * The common case (the key's newest version is visible, key and value fit in 116 bytes together) is answered in
+     * one pass over the key's index entry when {@code dst} is an {@link UnsafeBuffer}, on or off the heap; any other
+     * {@link MutableDirectBuffer} class gets the same answer through {@code putBytes}, a few instructions dearer.
      *
      * @param key       key buffer.
      * @param keyOffset key offset.
