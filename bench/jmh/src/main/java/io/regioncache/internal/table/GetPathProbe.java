@@ -82,7 +82,7 @@ public final class GetPathProbe
 
     /** A get at the newest version reduced to its loads: what overlap across independent gets a lean path gets. */
     static int leanGet(final byte[] eb, final long base, final int mask, final UnsafeBuffer key, final byte[] db,
-        final long da, final boolean touch)
+        final long da, final boolean touch, final boolean longCopy)
     {
         final byte[] kb = key.byteArray();
         final long ka = key.addressOffset();
@@ -108,7 +108,22 @@ public final class GetPathProbe
                 org.agrona.UnsafeApi.getLong(eb, a + 12) == k0 && org.agrona.UnsafeApi.getLong(eb, a + 20) == k1)
             {
                 final int len = meta & 0xFF;
-                org.agrona.UnsafeApi.copyMemory(eb, a + 28, db, da, len);
+                if (longCopy)
+                {
+                    int i = 0;
+                    for (; i + 8 <= len; i += 8)
+                    {
+                        org.agrona.UnsafeApi.putLong(db, da + i, org.agrona.UnsafeApi.getLong(eb, a + 28 + i));
+                    }
+                    for (; i < len; i++)
+                    {
+                        org.agrona.UnsafeApi.putByte(db, da + i, org.agrona.UnsafeApi.getByte(eb, a + 28 + i));
+                    }
+                }
+                else
+                {
+                    org.agrona.UnsafeApi.copyMemory(eb, a + 28, db, da, len);
+                }
                 java.lang.invoke.VarHandle.acquireFence();
                 return org.agrona.UnsafeApi.getLong(eb, a) == version ? len : -3;
             }
@@ -320,25 +335,36 @@ public final class GetPathProbe
                 return sum;
             }
         });
-        for (final boolean touch : new boolean[] {false, true})
+        // leanGet's variants: the entry's second line loaded first (touch), the value copied by 8-byte moves instead
+        // of copyMemory (longCopy), and the value's first long read back after the copy, as a reader does (read).
+        for (final int mode : new int[] {0, 1, 2, 3, 4})
         {
-        variants.add(new Variant((touch ? "leanGet touched " : "leanGet ") + pages)
-        {
-            @Override
-            protected long run(final int ops)
+            final boolean touch = mode == 1;
+            final boolean longCopy = mode == 3 || mode == 4;
+            final boolean read = mode == 2 || mode == 4;
+            variants.add(new Variant("leanGet" + (touch ? " touched" : "") + (longCopy ? " longcopy" : "") +
+                (read ? " + value read " : " ") + pages)
             {
-                long sum = 0;
-                final byte[] dstBase = c.dst.byteArray();
-                final long dstAddress = c.dst.addressOffset();
-                final long base = t.entries.addressOffset();
-                for (int i = 0; i < ops; i++)
+                @Override
+                protected long run(final int ops)
                 {
-                    c.next(t);
-                    sum += leanGet(t.entries.byteArray(), base, t.mask, c.key, dstBase, dstAddress, touch);
+                    long sum = 0;
+                    final byte[] dstBase = c.dst.byteArray();
+                    final long dstAddress = c.dst.addressOffset();
+                    final long base = t.entries.addressOffset();
+                    for (int i = 0; i < ops; i++)
+                    {
+                        c.next(t);
+                        sum += leanGet(t.entries.byteArray(), base, t.mask, c.key, dstBase, dstAddress, touch,
+                            longCopy);
+                        if (read)
+                        {
+                            sum += c.dst.getLong(0, java.nio.ByteOrder.BIG_ENDIAN);
+                        }
+                    }
+                    return sum;
                 }
-                return sum;
-            }
-        });
+            });
         }
         variants.add(new Variant("tableGet " + pages)
         {
@@ -549,6 +575,36 @@ public final class GetPathProbe
             throw new IllegalStateException("snapshot open failed");
         }
         final UnsafeBuffer directDst = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(128, 64));
+        // Which part of the Snapshot layer costs: the table's get into the same off-heap destination, and the
+        // snapshot's get into the probe's on-heap one.
+        variants.add(new Variant("tableGet offheap dst " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += t.table.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, directDst, 0);
+                }
+                return sum;
+            }
+        });
+        variants.add(new Variant("snapshotGet heap dst " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += snapshot.get(c.key, 0, KeySpace.KEY_LENGTH, c.dst, 0);
+                }
+                return sum;
+            }
+        });
         variants.add(new Variant("snapshotGet direct " + pages)
         {
             @Override
