@@ -59,6 +59,12 @@ public final class Snapshot implements AutoCloseable
     private MvccTable table;
     private Region region;
     /**
+     * The region has no start and no end (set with {@link #region}): every key is inside it, and the read paths skip
+     * the range check. Decided once per pinned record, not per read: the check's loads and branches, however cheap,
+     * stand between two gets' misses and cost their overlap (see {@code MvccTable.getInline}).
+     */
+    private boolean wholeKeySpace;
+    /**
      * The region index {@link #record} was looked up in, and the region id it was looked up by. The index is
      * immutable (the apply thread publishes a new one for every change), so while it is still the current one,
      * {@code index.byId(recordId)} is {@link #record}: a reopen of the same region skips the hash lookup and gets
@@ -163,6 +169,7 @@ public final class Snapshot implements AutoCloseable
                         holder.record = r;
                         table = r.table(); // fixed once the record is ACTIVE
                         region = r.region();
+                        wholeKeySpace = region.start().length == 0 && region.end().length == 0;
                     }
                     recordIndex = index;
                     recordId = regionId;
@@ -252,7 +259,10 @@ public final class Snapshot implements AutoCloseable
         ReadArguments.checkDst(dst, dstOffset);
         checkKey(key, keyOffset, keyLength);
         gets++;
-        return table.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        // The table's get in its two halves, so that the common one inlines here (MvccTable.getInline says why).
+        final int inline = table.getInline(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        return MvccTable.FALLBACK != inline ? inline :
+            table.getGeneral(key, keyOffset, keyLength, readVersion, dst, dstOffset);
     }
 
     /**
@@ -450,7 +460,7 @@ public final class Snapshot implements AutoCloseable
     {
         ReadArguments.checkKey(key, keyOffset, keyLength);
         checkOpen();
-        if (!Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
+        if (!wholeKeySpace && !Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
         {
             throw new IllegalArgumentException("key outside region " + region);
         }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -21,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -179,6 +181,42 @@ class ReadmeEmbeddingContractTest
         assertEquals(SnapshotStatus.OK, s.open(1, 1, 1_000));
         assertEquals(null, s.get(b("d")), "a refused batch changes nothing");
         s.dispose();
+    }
+
+    /**
+     * {@code Snapshot.get}'s Javadoc: a key outside the region is an {@code IllegalArgumentException}. A handle skips
+     * the range check while it has pinned a region with no start and no end (decided once per pinned record, see
+     * {@code Snapshot.wholeKeySpace}); reused after that region split, it checks the range of each piece it opens.
+     */
+    @Test
+    void aHandleReusedAfterItsWholeKeySpaceRegionSplitChecksEachPiecesRange() throws Exception
+    {
+        cache = RegionCache.create(config().build());
+        expect(ResultCode.OK, cache.createRegion(new Region(1, new byte[0], new byte[0], 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(1, 1, 1).put(b("c"), b("left")).put(b("p"), b("right"))));
+        final UnsafeBuffer left = new UnsafeBuffer(b("c"));
+        final UnsafeBuffer right = new UnsafeBuffer(b("p"));
+        final UnsafeBuffer dst = new UnsafeBuffer(new byte[16]);
+        final Snapshot s = cache.newSnapshot();
+        try
+        {
+            assertEquals(SnapshotStatus.OK, s.open(1, 1, 1_000));
+            assertEquals(4, s.get(left, 0, 1, dst, 0));
+            assertEquals(5, s.get(right, 0, 1, dst, 0));
+            s.close();
+            expect(ResultCode.OK, cache.split(1, 1, new byte[][] {b("m")}, new long[] {2}, 2));
+            assertEquals(SnapshotStatus.OK, s.open(2, 2, 1_000));
+            assertEquals(4, s.get(left, 0, 1, dst, 0));
+            assertThrows(IllegalArgumentException.class, () -> s.get(right, 0, 1, dst, 0), "p is past region 2");
+            s.close();
+            assertEquals(SnapshotStatus.OK, s.open(1, 2, 1_000));
+            assertThrows(IllegalArgumentException.class, () -> s.get(left, 0, 1, dst, 0), "c is before region 1");
+            assertEquals(5, s.get(right, 0, 1, dst, 0));
+        }
+        finally
+        {
+            s.dispose();
+        }
     }
 
     /**

@@ -104,6 +104,15 @@ final class RegionCacheStore extends ReadStore
         @Override
         public long get(final int i)
         {
+            if (variant == Variant.COPY || variant == Variant.MULTI_GET)
+            {
+                // The common case first, without the enum switch's table loads: a harness adds as few instructions
+                // between two gets as it can (they cost the overlap of consecutive gets' misses; see the README's
+                // one-pass get), and the peers' readers have no switch.
+                keys.writeKey(i, keyScratch, 0);
+                final int len = snapshot.get(keyScratch, 0, KeySpace.KEY_LENGTH, dst, 0);
+                return len + dst.getLong(0, ByteOrder.BIG_ENDIAN);
+            }
             switch (variant)
             {
                 case VIEW:

@@ -140,7 +140,7 @@ public class GetPathBenchmark
             return out;
         }
 
-        private static Field field(final Class<?> type, final String name) throws NoSuchFieldException
+        static Field field(final Class<?> type, final String name) throws NoSuchFieldException
         {
             final Field f = type.getDeclaredField(name);
             f.setAccessible(true);

@@ -575,6 +575,49 @@ public final class GetPathProbe
             throw new IllegalStateException("snapshot open failed");
         }
         final UnsafeBuffer directDst = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(128, 64));
+        // The engine's own table (the snapshot's), read as tableGet reads the probe's: the table or the layer above it?
+        final MvccTable engineTable = (MvccTable)GetPathBenchmark.Table.field(io.regioncache.Snapshot.class, "table")
+            .get(snapshot);
+        variants.add(new Variant("engine tableGet " + pages)
+        {
+            @Override
+            protected long run(final int ops)
+            {
+                long sum = 0;
+                for (int i = 0; i < ops; i++)
+                {
+                    c.next(t);
+                    sum += engineTable.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                }
+                return sum;
+            }
+        });
+        // Snapshot.get's own steps added one at a time in front of the engine table's get.
+        for (final int step : new int[] {1, 2})
+        {
+            variants.add(new Variant("engine tableGet + checks" + (step >= 2 ? " + count " : " ") + pages)
+            {
+                private long count;
+
+                @Override
+                protected long run(final int ops)
+                {
+                    long sum = 0;
+                    for (int i = 0; i < ops; i++)
+                    {
+                        c.next(t);
+                        io.regioncache.ReadArguments.checkDst(c.dst, 0);
+                        io.regioncache.ReadArguments.checkKey(c.key, 0, KeySpace.KEY_LENGTH);
+                        if (step >= 2)
+                        {
+                            count++;
+                        }
+                        sum += engineTable.get(c.key, 0, KeySpace.KEY_LENGTH, Long.MAX_VALUE - 1, c.dst, 0);
+                    }
+                    return sum + count;
+                }
+            });
+        }
         // Which part of the Snapshot layer costs: the table's get into the same off-heap destination, and the
         // snapshot's get into the probe's on-heap one.
         variants.add(new Variant("tableGet offheap dst " + pages)

@@ -368,7 +368,26 @@ final class HashIndex
         final long hash, final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
-        final byte[] base = entriesBase;
+        if (null == entries || keyLength > INLINE_BYTES || dstOffset < 0 || dst.getClass() != UnsafeBuffer.class)
+        {
+            return FALLBACK;
+        }
+        if (UnsafeBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            key.boundsCheck(keyOffset, keyLength);
+        }
+        return getInline(hash, key.byteArray(), key.addressOffset() + keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /**
+     * {@link #getInline(long, DirectBuffer, int, int, long, MutableDirectBuffer, int)} that hashes the key itself,
+     * from the same raw reads as the lookup (its slice checked once), for a single get; {@code hash} is its output
+     * for the caller's general path when the answer is {@link #FALLBACK}.
+     */
+    int getInline(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
         if (null == entries || keyLength > INLINE_BYTES || dstOffset < 0 || dst.getClass() != UnsafeBuffer.class)
         {
             return FALLBACK;
@@ -379,6 +398,16 @@ final class HashIndex
         }
         final byte[] keyBase = key.byteArray();
         final long keyAddress = key.addressOffset() + keyOffset;
+        return getInline(KeyHash.hashRaw(keyBase, keyAddress, keyLength), keyBase, keyAddress, keyLength, readVersion,
+            dst, dstOffset);
+    }
+
+    /** The one-pass get's loop, over a key already checked and resolved to a base and an address. */
+    private int getInline(
+        final long hash, final byte[] keyBase, final long keyAddress, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final byte[] base = entriesBase;
         final long column = entriesAddress;
         final int tag = (int)(hash >>> ENTRY_TAG_SHIFT);
         int index = (int)hash & mask;

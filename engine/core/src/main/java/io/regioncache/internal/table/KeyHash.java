@@ -1,6 +1,8 @@
 package io.regioncache.internal.table;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A fast 64-bit key hash in the style of wyhash: each 8-byte word is folded in with a 64x64-&gt;128-bit
@@ -21,20 +23,37 @@ final class KeyHash
     {
     }
 
+    /**
+     * @return the hash of {@code length} bytes of {@code key} at {@code offset} (checked once when Agrona's bounds
+     * checks are on, then read raw through the buffer's base and address, like every other read of a caller's key).
+     */
     static long hash(final DirectBuffer key, final int offset, final int length)
+    {
+        if (UnsafeBuffer.SHOULD_BOUNDS_CHECK)
+        {
+            key.boundsCheck(offset, length);
+        }
+        return hashRaw(key.byteArray(), key.addressOffset() + offset, length);
+    }
+
+    /**
+     * @return the hash of the {@code length} bytes at {@code address} of {@code base} (null: off-heap), which the
+     * caller has checked. {@link #hash} is this function: one definition, so a key hashes alike on every path.
+     */
+    static long hashRaw(final byte[] base, final long address, final int length)
     {
         long h = P0 ^ length;
         int i = 0;
         for (; i + Long.BYTES <= length; i += Long.BYTES)
         {
-            h = mum(key.getLong(offset + i) ^ P1, h ^ P2);
+            h = mum(UnsafeApi.getLong(base, address + i) ^ P1, h ^ P2);
         }
         if (i < length)
         {
             long tail = 0;
             for (int shift = 0; i < length; i++, shift += 8)
             {
-                tail |= (key.getByte(offset + i) & 0xFFL) << shift;
+                tail |= (UnsafeApi.getByte(base, address + i) & 0xFFL) << shift;
             }
             h = mum(tail ^ P3, h ^ P1);
         }

@@ -710,17 +710,47 @@ public final class MvccTable
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        final int inline = getInline(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        return FALLBACK != inline ? inline : getGeneral(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /** {@link #getInline} could not answer: call {@link #getGeneral}. */
+    public static final int FALLBACK = HashIndex.FALLBACK;
+
+    /**
+     * The first half of {@link #get}: the key's index entry answers in one pass when it can (see
+     * {@code HashIndex.getInline}, which says why this is a path of its own), else {@link #FALLBACK}. A method of its
+     * own so that a caller's get inlines it whole: the general half, compiled into the same method, made it too big
+     * for the JIT to inline into {@code Snapshot.get}, and the call that took its place cost the overlap between
+     * consecutive gets. Any thread.
+     *
+     * @return as {@link #get}, or {@link #FALLBACK}.
+     */
+    public int getInline(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        final HashIndex index = hashIndex;
+        return null == index ? NOT_FOUND : index.getInline(key, keyOffset, keyLength, readVersion, dst, dstOffset);
+    }
+
+    /**
+     * The second half of {@link #get}, after {@link #getInline} answered {@link #FALLBACK}: the slot's node and the
+     * versions after it (the entry, read again, when it can answer after all). Any thread.
+     *
+     * @return as {@link #get}.
+     */
+    public int getGeneral(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
         final HashIndex index = hashIndex;
         if (null == index)
         {
             return NOT_FOUND;
         }
-        final long hash = KeyHash.hash(key, keyOffset, keyLength);
-        // The entry's one-pass answer first (HashIndex.getInline says why it is a path of its own); anything it
-        // cannot answer goes the general way, which gives the same answer.
-        final int inline = index.getInline(hash, key, keyOffset, keyLength, readVersion, dst, dstOffset);
-        return HashIndex.FALLBACK != inline ? inline :
-            get(index, hash, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+        return get(index, KeyHash.hash(key, keyOffset, keyLength), key, keyOffset, keyLength, readVersion, dst,
+            dstOffset);
     }
 
     /**
