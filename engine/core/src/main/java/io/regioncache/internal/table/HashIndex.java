@@ -381,8 +381,8 @@ final class HashIndex
 
     /**
      * {@link #getInline(long, DirectBuffer, int, int, long, MutableDirectBuffer, int)} that hashes the key itself,
-     * from the same raw reads as the lookup (its slice checked once), for a single get; {@code hash} is its output
-     * for the caller's general path when the answer is {@link #FALLBACK}.
+     * from the same raw reads as the lookup (its slice checked once), for a single get. On {@link #FALLBACK} the
+     * caller hashes the key again for its general path: that path is the rare one.
      */
     int getInline(
         final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
