@@ -662,6 +662,31 @@ public final class GetPathProbe
                 return sum;
             }
         });
+        // Does where the host's key and value buffers sit matter, say by 4 KiB aliasing between one get's value stores
+        // and the next get's key loads? The key in direct memory at the start of a page, the value buffer at a chosen
+        // offset into another page. (2026-12-02: no offset measured apart from the others.)
+        final UnsafeBuffer pageKey = new UnsafeBuffer(org.agrona.BufferUtil.allocateDirectAligned(4096, 4096), 0, 64);
+        final java.nio.ByteBuffer dstPage = org.agrona.BufferUtil.allocateDirectAligned(8192, 4096);
+        for (final int at : new int[] {0, 8, 64, 512, 2048, 3968})
+        {
+            final UnsafeBuffer pageDst = new UnsafeBuffer(dstPage, at, 128);
+            variants.add(new Variant("snapshotGet pages key@0 dst@" + at + " " + pages)
+            {
+                @Override
+                protected long run(final int ops)
+                {
+                    long sum = 0;
+                    for (int i = 0; i < ops; i++)
+                    {
+                        final int next = (c.cursor + 1) & (AccessPattern.LENGTH - 1);
+                        c.cursor = next;
+                        t.keySpace.writeKey(t.indices[next], pageKey, 0);
+                        sum += snapshot.get(pageKey, 0, KeySpace.KEY_LENGTH, pageDst, 0);
+                    }
+                    return sum;
+                }
+            });
+        }
         variants.add(new Variant("snapshotGet " + pages)
         {
             @Override
