@@ -104,6 +104,7 @@ final class CompactionCoordinator
         counters.onCompactionStarted();
         agent.execute(gcExecutor, job, why ->
         {
+            job.take(); // refused: it never runs, and close() must not cancel it again
             job.failure = why;
             return new Command.CompactionFinished(job);
         });
@@ -122,6 +123,31 @@ final class CompactionCoordinator
         if (job != null)
         {
             job.buffered.add(b); // replayed into the compacted table before the swap
+        }
+    }
+
+    /**
+     * The closing thread (the single writer once the apply thread has stopped), after close()'s wait: give back the
+     * source table reference and the empty copy of every job no thread has taken (its executor busy or held), so that
+     * they stop counting in memory in use, and remove them (README, Reliability: zero bytes in use after close). A job
+     * already running is left to finish; what it holds is then left to the GC, as for a load.
+     */
+    void cancelQueued()
+    {
+        for (final java.util.Iterator<CompactionJob> it = compactions.values().iterator(); it.hasNext(); )
+        {
+            final CompactionJob job = it.next();
+            if (job.cancelIfQueued())
+            {
+                it.remove();
+                if (job.sourceRef.release())
+                {
+                    counters.onTableFreed();
+                }
+                job.target.free();
+                counters.onTableFreed();
+                LOG.debug("region {}: compaction canceled by close before it started", job.source.id());
+            }
         }
     }
 

@@ -3,6 +3,7 @@ package io.regioncache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -41,6 +42,16 @@ final class CompactionJob implements Runnable
     long copied;
     long dropped;
 
+    /**
+     * Who took the job, once: the GC executor's thread ({@link #run()}) or the apply thread when the executor refused
+     * it ({@link #take()}), or {@code close()} after its wait ({@link #cancelIfQueued()}). One CAS from QUEUED decides,
+     * so a job close() gave back can never start reading the source table it no longer holds.
+     */
+    private final AtomicInteger claim = new AtomicInteger(QUEUED);
+    private static final int QUEUED = 0;
+    private static final int TAKEN = 1;
+    private static final int CANCELED = 2;
+
     CompactionJob(
         final RegionRecord source, final MvccTable target, final long safePoint, final Queue<Command> completions,
         final MemoryBudget budget)
@@ -54,9 +65,32 @@ final class CompactionJob implements Runnable
         this.budget = budget;
     }
 
+    /**
+     * @return true if this call took the job (it was neither run nor canceled before): the taker hands it back.
+     */
+    boolean take()
+    {
+        return claim.compareAndSet(QUEUED, TAKEN);
+    }
+
+    /**
+     * The closing thread, once close()'s wait is over: cancel the job if no thread has taken it yet (an executor that
+     * is busy or held). The caller then gives back the job's references; the job, if it runs later, does nothing.
+     *
+     * @return true if the job was canceled.
+     */
+    boolean cancelIfQueued()
+    {
+        return claim.compareAndSet(QUEUED, CANCELED);
+    }
+
     @Override
     public void run()
     {
+        if (!take())
+        {
+            return; // canceled by close(), which gave back the source table and the copy: nothing to read or to hand back
+        }
         try
         {
             target.deferHashIndex(); // private until the swap: build the index once, after the copy

@@ -906,6 +906,13 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         if (!agent.isQuiescent())
         {
+            // Compactions no thread has started (a busy or held GC executor) are canceled: they give back the tables
+            // they hold, so those stop counting in memory in use.
+            agent.compactions().cancelQueued();
+            agent.doWork();
+        }
+        if (!agent.isQuiescent())
+        {
             LOG.warn("closed with {} region record(s) still pinned by open snapshots or loading; their memory is " +
                 "left to the GC", agent.drainingCount());
         }

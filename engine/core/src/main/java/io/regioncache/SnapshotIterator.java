@@ -328,7 +328,10 @@ public final class SnapshotIterator
         return c().value();
     }
 
-    /** @return the largest key this iterator can be bounded by. */
+    /**
+     * @return the largest key the cache holds ({@link RegionCacheConfig#maxKeyLength()}). A bound may be longer: any key
+     * inside the region bounds an iterator.
+     */
     public int maxKeyLength()
     {
         return maxKeyLength;

@@ -4,8 +4,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A cursor bound: a private copy of a key in a buffer allocated once (maxKeyLength bytes), so that resetting a
- * cursor never allocates and the caller may reuse its own buffer immediately.
+ * A cursor bound: a private copy of a key, so that the caller may reuse its own buffer immediately. The copy's buffer
+ * is allocated once (maxKeyLength bytes), so that resetting a cursor never allocates for a bound as long as a key the
+ * table can hold; a longer bound (any key is a valid bound: it lies between the table's keys like any other) grows
+ * it once, to that length.
  */
 final class KeyBound
 {
@@ -26,10 +28,14 @@ final class KeyBound
             this.length = 0;
             return;
         }
-        if (length < 0 || length > buffer.capacity())
+        if (length < 0)
         {
-            throw new IllegalArgumentException(
-                "bound length must be in [0, " + buffer.capacity() + "], got " + length);
+            throw new IllegalArgumentException("bound length must be >= 0, got " + length);
+        }
+        if (length > buffer.capacity())
+        {
+            // Before anything of the bound changes: a set either completes or leaves the bound as it was.
+            buffer.wrap(new byte[length]);
         }
         buffer.putBytes(0, key, offset, length);
         this.length = length;
