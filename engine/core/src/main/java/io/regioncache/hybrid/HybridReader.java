@@ -83,6 +83,15 @@ public final class HybridReader implements AutoCloseable
         final DirectBuffer key, final int keyOffset, final int keyLength,
         final MutableDirectBuffer dst, final int dstOffset)
     {
+        return read(regionId, epochVersion, readVersion, key, keyOffset, keyLength, dst, dstOffset, true);
+    }
+
+    /** {@link #get}, counted in the read metrics or not (the convenience get's second read of one value is not). */
+    private int read(
+        final long regionId, final long epochVersion, final long readVersion,
+        final DirectBuffer key, final int keyOffset, final int keyLength,
+        final MutableDirectBuffer dst, final int dstOffset, final boolean counted)
+    {
         checkOpen();
         // The arguments first, whichever source serves: the store path reads the slice raw too, and a bad argument
         // must throw the same exception whether or not the region happens to be cached.
@@ -95,7 +104,10 @@ public final class HybridReader implements AutoCloseable
             try
             {
                 final int n = getSnapshot.get(key, keyOffset, keyLength, dst, dstOffset);
-                metrics.onCacheGet();
+                if (counted)
+                {
+                    metrics.onCacheGet();
+                }
                 return n;
             }
             finally
@@ -104,7 +116,10 @@ public final class HybridReader implements AutoCloseable
             }
         }
         checkGcSafePoint(readVersion);
-        metrics.onStoreGet(status);
+        if (counted)
+        {
+            metrics.onStoreGet(status);
+        }
         return store.get(key, keyOffset, keyLength, readVersion, dst, dstOffset);
     }
 
@@ -180,9 +195,10 @@ public final class HybridReader implements AutoCloseable
         int n = get(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0);
         if (n < BackingSnapshot.NOT_FOUND)
         {
-            // Too large for the scratch buffer: grow it and read again (same version, so the same answer).
+            // Too large for the scratch buffer: grow it and read again (same version, so the same answer). One get
+            // for the metrics: the first read counted it, by the source that served it.
             valueScratch.checkLimit(-2 - n);
-            n = get(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0);
+            n = read(regionId, epochVersion, readVersion, keyArg, 0, key.length, valueScratch, 0, false);
         }
         return n < 0 ? null : Arrays.copyOf(valueScratch.byteArray(), n);
     }

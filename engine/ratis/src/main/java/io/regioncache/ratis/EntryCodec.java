@@ -257,6 +257,12 @@ public final class EntryCodec
                 {
                     final byte op = (byte)in.u8();
                     final byte[] key = in.bytes(MAX_KEY_BYTES, "key length");
+                    if (key.length == 0)
+                    {
+                        // The cache and the store refuse an empty key: an entry holding one is refused here, at the
+                        // client and at every replica alike, rather than acknowledged and then not stored.
+                        throw new EntryFormatException(Reason.INVALID, "empty key");
+                    }
                     if (op == WriteBatch.PUT)
                     {
                         ops.add(new Entry.Op(op, key, in.bytes(MAX_VALUE_BYTES, "value length")));

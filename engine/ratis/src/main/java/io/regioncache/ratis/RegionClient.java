@@ -773,7 +773,11 @@ public final class RegionClient implements AutoCloseable
             if (page.more())
             {
                 final byte[] lastKey = page.pairs().get(page.pairs().size() - 1).key();
-                from = Arrays.copyOf(lastKey, lastKey.length + 1); // the next key after lastKey
+                from = keyAfter(lastKey);
+                if (from == null)
+                {
+                    break; // lastKey is the largest key there can be
+                }
             }
             else if (m.end().length == 0)
             {
@@ -785,6 +789,33 @@ public final class RegionClient implements AutoCloseable
             }
         }
         return out;
+    }
+
+    /**
+     * The smallest key that can follow {@code key}: {@code key + 0x00}, or, for a key of the largest length
+     * ({@link EntryCodec#MAX_KEY_BYTES}, which nothing may extend), the key with its trailing 0xFF bytes dropped and
+     * its last byte then incremented: no key of at most that length lies between the two.
+     *
+     * @return that key, or null if there is none ({@code key} is MAX_KEY_BYTES bytes of 0xFF).
+     */
+    static byte[] keyAfter(final byte[] key)
+    {
+        if (key.length < EntryCodec.MAX_KEY_BYTES)
+        {
+            return Arrays.copyOf(key, key.length + 1);
+        }
+        int i = key.length - 1;
+        while (i >= 0 && key[i] == (byte)0xFF)
+        {
+            i--;
+        }
+        if (i < 0)
+        {
+            return null;
+        }
+        final byte[] next = Arrays.copyOf(key, i + 1);
+        next[i]++;
+        return next;
     }
 
     /** @return true if the status is worth a retry (after a route refresh or a short wait). */

@@ -441,6 +441,15 @@ final class RegionStateMachine extends BaseStateMachine
                 batch.delete(op.key());
             }
         }
+        // The engine's checks at the call (HybridEngine.write makes them before the store sees the batch): a batch
+        // they refuse (a key or value over this node's configured limits) is not written anywhere, so it is answered
+        // INVALID here instead of being acknowledged at a version that holds nothing. Any other answer but
+        // STORE_ERROR, a later INVALID from the cache's apply thread included, means the store has the write.
+        final String refused = batch.validate(node.engine().cache().config());
+        if (refused != null)
+        {
+            return Reply.of(Reply.Status.INVALID, m, refused);
+        }
         // Store first, then the cache; the apply waits for the cache so that a read served after this entry is
         // applied (a ReadIndex read) finds the write in either source.
         final CommandResult r = node.record(node.engine().write(batch));

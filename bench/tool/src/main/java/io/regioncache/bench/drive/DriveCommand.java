@@ -253,7 +253,8 @@ public final class DriveCommand implements Callable<Integer>
                 "wrote (the driver writes versions from 1 and would mix with the data there)");
         }
         // Every output file is checked before the run, so a bad path costs no workload (the report is written
-        // after it): its directory must exist, and the path must not be a directory itself.
+        // after it): its directory must exist and be writable (or the file itself, if it exists), and the path must
+        // not be a directory itself.
         checkOutputFile("--catalog", catalog);
         checkOutputFile("--counters", counters);
         checkOutputFile("--json", json);
@@ -274,6 +275,11 @@ public final class DriveCommand implements Callable<Integer>
         if (Files.isDirectory(file))
         {
             throw bad(option + ": " + file + " is a directory, not a file");
+        }
+        // access(2) for the user running the tool: also refuses an immutable file or directory to root.
+        if (Files.exists(file) ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent))
+        {
+            throw bad(option + ": cannot write " + (Files.exists(file) ? file : "in directory " + parent));
         }
     }
 

@@ -64,6 +64,13 @@ public final class RegionsCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: " + catalog +
                 " is not a region catalog (" + size + " bytes)");
         }
+        if (!Files.isWritable(catalog))
+        {
+            // Chronicle Map has no read-only mode: it maps the file read-write (and changes nothing in it). Said
+            // plainly here rather than as "not a region catalog", which is what its open failure would read as.
+            throw new CommandLine.ParameterException(spec.commandLine(), "--catalog: " + catalog +
+                " is not writable by this user: Chronicle Map maps a catalog read-write even to read it");
+        }
         final List<CatalogEntry> entries;
         try (ChronicleRegionCatalog c = ChronicleRegionCatalog.open(catalog.toFile(), 1024))
         {
