@@ -393,6 +393,14 @@ public final class RegionClient implements AutoCloseable
     {
         Objects.requireNonNull(splitKey, "splitKey");
         final long newId = ThreadLocalRandom.current().nextLong(2, Long.MAX_VALUE);
+        final RegionMeta holder = locateFresh(splitKey, m -> Arrays.equals(m.start(), splitKey));
+        if (Arrays.equals(holder.start(), splitKey))
+        {
+            // Every replica would refuse it (KEY_NOT_IN_REGION) and no retry could change that: said now, on a route
+            // just refreshed, instead of after every attempt.
+            throw new RegionClientException(Reply.Status.INVALID,
+                "split key already starts region " + holder.id() + ": nothing to split", null);
+        }
         mutate(splitKey, m -> new Entry.Split(m.id(), m.epochVersion(), 0, new byte[][] {splitKey}, new long[] {newId}));
         refresh();
         return newId;
@@ -409,7 +417,36 @@ public final class RegionClient implements AutoCloseable
     {
         Objects.requireNonNull(start, "start");
         Objects.requireNonNull(end, "end");
+        if (end.length > 0 && Arrays.compareUnsigned(start, end) >= 0)
+        {
+            throw new IllegalArgumentException("empty or inverted range: start must be below end (empty: +infinity)");
+        }
+        final java.util.function.Predicate<RegionMeta> crosses =
+            m -> m.end().length > 0 && (end.length == 0 || Arrays.compareUnsigned(end, m.end()) > 0);
+        final RegionMeta holder = locateFresh(start, crosses);
+        if (crosses.test(holder))
+        {
+            // Past the end of the region holding start, on a route just refreshed: every replica would refuse it
+            // (KEY_NOT_IN_REGION) however often it is retried.
+            throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION,
+                "delete-range crosses the end of region " + holder.id() + ": one region per call", null);
+        }
         return mutate(start, m -> new Entry.DeleteRange(m.id(), m.epochVersion(), 0, start, end)).version();
+    }
+
+    /**
+     * @return the region holding {@code key}, located again after a refresh if the route the client holds says the
+     * call is bad (a stale route must not refuse what the cluster would take: a merge may have made it good).
+     */
+    private RegionMeta locateFresh(final byte[] key, final java.util.function.Predicate<RegionMeta> bad)
+    {
+        final RegionMeta m = locate(key);
+        if (!bad.test(m))
+        {
+            return m;
+        }
+        refresh();
+        return locate(key);
     }
 
     /**

@@ -483,8 +483,8 @@ class ReadmeAuditReplicationTest
 
     /**
      * A split at a key that already starts a region (README: {@code split(splitKey)}: "new region [start, splitKey)")
-     * cannot make an empty region; the call must fail and change nothing. Reported with its duration (each refused
-     * attempt is a Raft round that the client retries).
+     * cannot make an empty region; the call fails {@code INVALID} at once, on a route just refreshed, and sends
+     * nothing (it used to append a refused entry per attempt and fail KEY_NOT_IN_REGION after 40 of them, ~4 s).
      */
     @Test
     @Order(41)
@@ -492,11 +492,14 @@ class ReadmeAuditReplicationTest
     {
         client.split(b("s/m"));
         final int regions = client.routes().size();
+        final long refusedBefore = sum(c -> c.replies(Reply.Status.KEY_NOT_IN_REGION));
         final long t0 = System.nanoTime();
         final RegionClientException ex = assertThrows(RegionClientException.class, () -> client.split(b("s/m")));
         final long ms = (System.nanoTime() - t0) / 1_000_000;
         System.out.println("split at an existing boundary: " + ex.status() + " after " + ms + " ms: " + ex.getMessage());
-        assertEquals(Reply.Status.KEY_NOT_IN_REGION, ex.status());
+        assertEquals(Reply.Status.INVALID, ex.status());
+        assertTrue(ex.getMessage().contains("already starts region"), ex.getMessage());
+        assertEquals(refusedBefore, sum(c -> c.replies(Reply.Status.KEY_NOT_IN_REGION)), "nothing was sent");
         client.refresh();
         assertEquals(regions, client.routes().size(), "no region was made");
     }
@@ -551,17 +554,24 @@ class ReadmeAuditReplicationTest
             assertArrayEquals(b("d/a"), client.getFromFollower(b("d/a"), n).value(), n);
         }
         assertEquals(3, client.scan(b("d/"), b("d/~"), 10).size(), "d/a, d/x, d/y");
+        final long refusedBefore = sum(c -> c.replies(Reply.Status.KEY_NOT_IN_REGION));
         long t0 = System.nanoTime();
         final RegionClientException across = assertThrows(RegionClientException.class,
             () -> client.deleteRange(b("d/a"), b("d/y")));
         System.out.println("delete-range across a boundary: " + across.status() + " after " +
             (System.nanoTime() - t0) / 1_000_000 + " ms");
         assertEquals(Reply.Status.KEY_NOT_IN_REGION, across.status());
+        assertThrows(RegionClientException.class, () -> client.deleteRange(b("d/a"), new byte[0]), "to +infinity");
+        assertEquals(refusedBefore, sum(c -> c.replies(Reply.Status.KEY_NOT_IN_REGION)),
+            "refused at the call on a refreshed route: nothing sent (it used to take 40 refused attempts, ~6 s)");
         t0 = System.nanoTime();
         final RuntimeException inverted = assertThrows(RuntimeException.class,
             () -> client.deleteRange(b("d/c"), b("d/a")));
         System.out.println("inverted delete-range: " + inverted + " after " + (System.nanoTime() - t0) / 1_000_000 +
             " ms");
+        assertEquals(IllegalArgumentException.class, inverted.getClass(), "a bad argument, refused at the call");
+        assertEquals(IllegalArgumentException.class,
+            assertThrows(RuntimeException.class, () -> client.deleteRange(b("d/c"), b("d/c"))).getClass(), "empty");
         assertArrayEquals(b("d/a"), client.get(b("d/a")).value());
         assertArrayEquals(b("d/x"), client.get(b("d/x")).value());
     }
