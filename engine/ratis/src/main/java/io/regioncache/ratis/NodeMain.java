@@ -22,8 +22,15 @@ public final class NodeMain
     {
     }
 
+    private static final String USAGE = "usage: NodeMain --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR"
+        + " [--http-port P] [--bind ADDR] [--tls-cert F --tls-key F --tls-ca F]";
+    /** How long SIGTERM waits for the node to close before the JVM exits anyway, as {@code serve} does. */
+    private static final long CLOSE_BOUND_MILLIS = 60_000;
+
     /**
-     * @param args {@code --id ID --peers ID=HOST:PORT,... --data-dir DIR}.
+     * @param args {@code --id ID --peers ID=HOST:PORT,... --data-dir DIR}; a bad option (unknown, without its value,
+     *             or with a value that does not parse) prints a message and the usage and exits with code 2, as
+     *             {@code serve} does.
      * @throws Exception if the node cannot start.
      */
     public static void main(final String[] args) throws Exception
@@ -36,39 +43,88 @@ public final class NodeMain
         Path tlsCert = null;
         Path tlsKey = null;
         Path tlsCa = null;
-        for (int i = 0; i + 1 < args.length; i += 2)
+        Map<String, String> map = null;
+        TlsFiles tls = null;
+        try
         {
-            switch (args[i])
+            for (int i = 0; i < args.length; i += 2)
             {
-                case "--id" -> id = args[i + 1];
-                case "--peers" -> peers = args[i + 1];
-                case "--data-dir" -> dataDir = args[i + 1];
-                case "--bind" -> bind = args[i + 1];
-                case "--http-port" -> httpPort = Integer.valueOf(args[i + 1]);
-                case "--tls-cert" -> tlsCert = Path.of(args[i + 1]);
-                case "--tls-key" -> tlsKey = Path.of(args[i + 1]);
-                case "--tls-ca" -> tlsCa = Path.of(args[i + 1]);
-                default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                if (i + 1 >= args.length)
+                {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
+                final String value = args[i + 1];
+                switch (args[i])
+                {
+                    case "--id" -> id = value;
+                    case "--peers" -> peers = value;
+                    case "--data-dir" -> dataDir = value;
+                    case "--bind" -> bind = value;
+                    case "--http-port" -> httpPort = port(value);
+                    case "--tls-cert" -> tlsCert = Path.of(value);
+                    case "--tls-key" -> tlsKey = Path.of(value);
+                    case "--tls-ca" -> tlsCa = Path.of(value);
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
+                }
             }
+            if (id == null || peers == null || dataDir == null)
+            {
+                throw new IllegalArgumentException("--id, --peers and --data-dir are required");
+            }
+            map = ServedNode.parsePeers(peers);
+            if (!map.containsKey(id))
+            {
+                throw new IllegalArgumentException("--id " + id + " is not among --peers " + map.keySet());
+            }
+            tls = TlsFiles.ofOptions(tlsCert, tlsKey, tlsCa);
         }
-        if (id == null || peers == null || dataDir == null)
+        catch (final IllegalArgumentException ex) // InvalidPathException, a bad --tls-* path, is one too
         {
-            System.err.println("usage: NodeMain --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR"
-                + " [--http-port P] [--bind ADDR] [--tls-cert F --tls-key F --tls-ca F]");
+            System.err.println(ex.getMessage());
+            System.err.println(USAGE);
             System.exit(2);
+            return;
         }
-        final Map<String, String> map = ServedNode.parsePeers(peers);
-        final TlsFiles tls = TlsFiles.ofOptions(tlsCert, tlsKey, tlsCa);
         final ServedNode node = ServedNode.start(id, map, Path.of(dataDir), bind, httpPort, tls);
         final CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
-            node.close();
+            // The close runs on its own thread, waited for at most CLOSE_BOUND_MILLIS: a close that hangs must not
+            // keep the JVM from exiting (README: at most 60 s, as for serve).
+            final Thread closer = new Thread(node::close, "regioncache-node-close");
+            closer.setDaemon(true);
+            closer.start();
+            try
+            {
+                closer.join(CLOSE_BOUND_MILLIS);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+            }
             stop.countDown();
         }, "regioncache-node-shutdown"));
         System.out.println("node " + id + " serving " + map.get(id) + " (bound to " + bind + (tls == null ? ", plaintext"
             : ", mutual TLS") + "), data in " + dataDir
             + (node.http() == null ? "" : ", http://" + bind + ":" + node.http().port() + "/metrics and /regions"));
         stop.await();
+    }
+
+    private static int port(final String value)
+    {
+        final int p;
+        try
+        {
+            p = Integer.parseInt(value);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw new IllegalArgumentException("--http-port " + value + " is not a port number");
+        }
+        if (p < 0 || p > 65_535)
+        {
+            throw new IllegalArgumentException("--http-port " + value + " is outside 0..65535");
+        }
+        return p;
     }
 }
