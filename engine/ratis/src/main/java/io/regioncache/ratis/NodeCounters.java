@@ -95,7 +95,11 @@ public final class NodeCounters
         return followerEvictions.get();
     }
 
-    /** @return client requests refused before the log (malformed, over limits, wrong epoch or range). */
+    /**
+     * @return client requests refused before the log: malformed, over the entry limits, a read sent as a write, or
+     * sent to another region's group. A wrong epoch or a key outside the range is refused at apply instead, on every
+     * replica alike, and counted in {@link #replies} ({@code STALE_EPOCH}, {@code KEY_NOT_IN_REGION}).
+     */
     public long rejectedRequests()
     {
         return rejectedRequests.get();
