@@ -282,7 +282,15 @@ public final class HybridReader implements AutoCloseable
             throw new IllegalArgumentException(bad);
         }
         final Snapshot s = cache.newSnapshot();
-        final SnapshotStatus status = s.open(region.id(), region.epochVersion(), readVersion);
+        SnapshotStatus status = s.open(region.id(), region.epochVersion(), readVersion);
+        if (status == SnapshotStatus.OK && !sameRange(s.region(), region))
+        {
+            // The caller's region has the cached one's id and epoch but other bounds: it is not the region the cache
+            // holds, and the cache's view would show the cached range, not the caller's. The store serves the caller's
+            // range instead, so that both sources give one answer (counted as the epoch mismatch it amounts to).
+            s.close();
+            status = SnapshotStatus.EPOCH_MISMATCH;
+        }
         lastStatus = status;
         if (status == SnapshotStatus.OK)
         {
@@ -293,6 +301,11 @@ public final class HybridReader implements AutoCloseable
         checkGcSafePoint(readVersion);
         metrics.onStoreScan(status);
         return new HybridView(null, StoreView.open(store, region.start(), region.end(), readVersion));
+    }
+
+    private static boolean sameRange(final Region cached, final Region asked)
+    {
+        return Arrays.equals(cached.start(), asked.start()) && Arrays.equals(cached.end(), asked.end());
     }
 
     /** @return why the cache could or could not serve this reader's last read. */

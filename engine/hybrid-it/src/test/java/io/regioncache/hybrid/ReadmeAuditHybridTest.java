@@ -673,6 +673,46 @@ class ReadmeAuditHybridTest
         }
     }
 
+    /**
+     * A view asked with the cached region's id and epoch but other bounds is not the cached region: it is served by the
+     * store over the caller's range (counted as an epoch mismatch), so both sources give one answer. (The cache path
+     * used to show the cached range whatever bounds the caller gave.)
+     */
+    @Test
+    void aViewWithTheCachedIdAndEpochButOtherBoundsShowsTheCallersRange()
+    {
+        final HybridTestSupport h = harness(b(k(2)), b(k(8)));
+        try (HybridReader reader = h.engine.newReader())
+        {
+            try (HybridView exact = reader.view(new Region(1, b(k(2)), b(k(8)), CACHE), 2))
+            {
+                assertTrue(exact.servedByCache(), "the cached region itself");
+                assertEquals(List.of("k02", "k03", "k05", "k06", "k07"), keysOf(exact));
+            }
+            try (HybridView narrower = reader.view(new Region(1, b(k(3)), b(k(6)), CACHE), 2))
+            {
+                assertFalse(narrower.servedByCache(), "other bounds: not the region the cache holds");
+                assertEquals(SnapshotStatus.EPOCH_MISMATCH, reader.lastStatus());
+                assertEquals(List.of("k03", "k05"), keysOf(narrower));
+            }
+            assertEquals(RegionState.ACTIVE, h.engine.cache().stateOf(1), "the cached region is untouched");
+        }
+        finally
+        {
+            h.close();
+        }
+    }
+
+    private static List<String> keysOf(final HybridView view)
+    {
+        final List<String> keys = new ArrayList<>();
+        for (final byte[] key : view.asNavigableMap().keySet())
+        {
+            keys.add(str(key));
+        }
+        return keys;
+    }
+
     private static int[] multiGetOne(final HybridReader reader, final long epoch, final byte[] key)
     {
         final int[] vl = new int[1];
