@@ -9,11 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
+import io.regioncache.ObservabilityContractTest.HeldExecutor;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
 import io.regioncache.store.InMemoryBackingStore;
@@ -115,35 +114,6 @@ class ReadmeAuditEmbeddingTest
         finally
         {
             s.dispose();
-        }
-    }
-
-    /** Holds submitted jobs until the test runs them. */
-    static final class HeldExecutor implements Executor
-    {
-        private final ArrayDeque<Runnable> jobs = new ArrayDeque<>();
-
-        @Override
-        public synchronized void execute(final Runnable job)
-        {
-            jobs.add(job);
-        }
-
-        int runAll()
-        {
-            int n = 0;
-            Runnable job;
-            while ((job = next()) != null)
-            {
-                job.run();
-                n++;
-            }
-            return n;
-        }
-
-        private synchronized Runnable next()
-        {
-            return jobs.poll();
         }
     }
 

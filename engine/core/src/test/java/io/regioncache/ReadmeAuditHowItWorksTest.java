@@ -48,18 +48,12 @@ class ReadmeAuditHowItWorksTest
 
     private CommandResult await(final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < 10_000 && !f.isDone(); i++)
-        {
-            cache.applyCycle();
-        }
-        return f.get(5, TimeUnit.SECONDS);
+        return InvokerCommands.await(cache, f);
     }
 
     private CommandResult expect(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
     {
-        final CommandResult r = await(f);
-        assertEquals(code, r.code(), () -> "result: " + r);
-        return r;
+        return InvokerCommands.expect(cache, code, f);
     }
 
     private void cycleUntil(final String what, final BooleanSupplier done)

@@ -120,7 +120,7 @@ class RatisReadmeContractTest
         }
     }
 
-    private static void deleteTree(final Path root) throws IOException
+    static void deleteTree(final Path root) throws IOException
     {
         if (root == null || !Files.exists(root))
         {

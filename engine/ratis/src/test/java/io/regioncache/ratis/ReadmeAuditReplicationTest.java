@@ -95,22 +95,7 @@ class ReadmeAuditReplicationTest
         }
         finally
         {
-            deleteTree(dir);
-        }
-    }
-
-    private static void deleteTree(final Path root) throws IOException
-    {
-        if (root == null || !Files.exists(root))
-        {
-            return;
-        }
-        try (var paths = Files.walk(root))
-        {
-            for (final Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(p);
-            }
+            RatisReadmeContractTest.deleteTree(dir); // the contract test's own
         }
     }
 
