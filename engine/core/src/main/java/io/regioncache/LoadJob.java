@@ -143,7 +143,7 @@ final class LoadJob implements Runnable
     }
 
     /**
-     * Scan on the scan executor while this thread inserts (see {@link ScanPipe}).
+     * Scan on the scan executor, which writes node images this thread links into the table (see {@link ScanPipe}).
      *
      * @return false if there is no scan executor or it refused the task (then copy inline).
      */
@@ -152,7 +152,8 @@ final class LoadJob implements Runnable
         final ScanPipe pipe = new ScanPipe(spareChunks);
         try
         {
-            scanExecutor.execute(pipe.producer(snapshot, resumeKey, end, resumeVersion));
+            scanExecutor.execute(
+                pipe.producer(snapshot, resumeKey, end, resumeVersion, table.newNodeSegmentWriter(), budget));
         }
         catch (final RejectedExecutionException ex)
         {
@@ -163,6 +164,10 @@ final class LoadJob implements Runnable
         startIndexDuringCopy();
         final String consumerFailure = pipe.consume(this, table);
         failure = consumerFailure != null ? consumerFailure : pipe.scanFailure();
+        if (consumerFailure == null && pipe.scanOutOfMemory())
+        {
+            outOfMemory = true; // the scan thread's segments are charged to the same cap: back off like any other
+        }
         return true;
     }
 

@@ -7,15 +7,20 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
 
+import io.regioncache.internal.memory.MemoryBudget;
 import io.regioncache.internal.table.MvccTable;
+import io.regioncache.internal.table.NodeSegmentWriter;
 
 /**
- * A two-thread load: one thread scans the backing-store snapshot into chunks while the loader thread inserts the
- * previous chunk into the private table, so a load costs about the longer of the two instead of their sum.
+ * A two-thread load: one thread scans the backing-store snapshot while the loader thread links what it scanned into
+ * the private table, so a load costs about the longer of the two instead of their sum.
  * <p>
- * Chunks travel through a single-producer single-consumer queue and come back through another (JCTools
- * {@link SpscArrayQueue}: the queue's release/acquire hand-off makes a chunk's bytes visible to the consumer).
- * Each chunk holds entries back to back:
+ * The scan thread writes each entry once, as a finished node image in a pool segment ({@link NodeSegmentWriter});
+ * the loader takes the segment into the table as it is ({@link MvccTable#adoptNodeSegment}) and only links its nodes.
+ * Before, the scan thread copied entries into heap chunks and the loader copied them again into nodes: that second
+ * copy was 31% of the loader's time in a JFR profile of a 1M-key load, and the loader was the longer side.
+ * An entry whose node is larger than a segment still travels in a heap chunk, alone, and is inserted with
+ * {@link MvccTable#put}:
  * <pre>
  *  0          4                8               16
  *  +----------+----------------+---------------+-----------+-------------+
@@ -24,7 +29,11 @@ import io.regioncache.internal.table.MvccTable;
  *  +----------+----------------+---------------+-----------+-------------+
  *  (offset 0 of the chunk holds the chunk's used length)
  * </pre>
- * The end of the scan, successful or not, is one {@link #END} chunk, so the consumer always knows when to stop.
+ * Segments and chunks travel, in scan order, through one single-producer single-consumer queue (JCTools
+ * {@link SpscArrayQueue}: its release/acquire hand-off makes their bytes visible to the consumer); a chunk is on the
+ * heap, a segment is not, which is how the consumer tells them apart. Chunks come back through another queue. The
+ * end of the scan, successful or not, is one {@link #END} chunk, so the consumer always knows when to stop; a segment
+ * the loader does not adopt (the load stopped) goes back to the pool, so none is lost to the memory count.
  */
 final class ScanPipe
 {
@@ -43,6 +52,11 @@ final class ScanPipe
     private final MpmcArrayQueue<UnsafeBuffer> spareChunks;
     private volatile boolean stop;
     private volatile String scanFailure;
+    /**
+     * Set by the scan thread when memory stopped it: the copy ceiling, or the pool refusing a segment (read after END,
+     * like {@link #scanFailure}).
+     */
+    private volatile boolean scanOutOfMemory;
 
     /**
      * @param spareChunks chunks kept between loads (loads are frequent and often small: allocating fresh 1 MiB
@@ -67,14 +81,17 @@ final class ScanPipe
      * @param end              range end.
      * @param skipVersionsFrom versions of {@code start} at or above this were already inserted (Long.MIN_VALUE:
      *                         none).
+     * @param nodes            writes the entries as node images (made by the loader for this scan, then its own).
+     * @param budget           the scan stops at its copy ceiling before it takes another segment.
      * @return a task for the scan executor.
      */
     Runnable producer(
-        final BackingSnapshot snapshot, final byte[] start, final byte[] end, final long skipVersionsFrom)
+        final BackingSnapshot snapshot, final byte[] start, final byte[] end, final long skipVersionsFrom,
+        final NodeSegmentWriter nodes, final MemoryBudget budget)
     {
         return () ->
         {
-            final Producer p = new Producer(start, skipVersionsFrom);
+            final Producer p = new Producer(start, skipVersionsFrom, nodes, budget);
             try
             {
                 snapshot.scan(start, end, p);
@@ -83,6 +100,7 @@ final class ScanPipe
             catch (final RuntimeException ex)
             {
                 scanFailure = "store error: " + ex;
+                nodes.discard(); // not handed over: back to the pool
             }
             finally
             {
@@ -101,6 +119,12 @@ final class ScanPipe
     String scanFailure()
     {
         return scanFailure;
+    }
+
+    /** @return true if the scan stopped for memory (see {@link #scanOutOfMemory}); valid after {@link #consume}. */
+    boolean scanOutOfMemory()
+    {
+        return scanOutOfMemory;
     }
 
     /**
@@ -157,19 +181,44 @@ final class ScanPipe
                 failure = job.failure; // once per chunk: the load stops at the copy ceiling, not at the cap
                 stop();
             }
+            final boolean nodeSegment = null == chunk.byteArray();
             if (failure == null)
             {
-                failure = insertChunk(job, table, chunk, key, value);
+                failure = nodeSegment ? adopt(job, table, chunk) : insertChunk(job, table, chunk, key, value);
                 if (failure != null)
                 {
                     stop();
                 }
             }
-            if (chunk.capacity() == CHUNK_SIZE)
+            else if (nodeSegment)
+            {
+                table.discardNodeSegment(chunk); // the load stopped: not adopted, back to the pool
+            }
+            if (!nodeSegment && chunk.capacity() == CHUNK_SIZE)
             {
                 free.offer(chunk);
             }
         }
+    }
+
+    /** Loader: link a segment of node images into the table (see {@link MvccTable#adoptNodeSegment}). */
+    private static String adopt(final LoadJob job, final MvccTable table, final UnsafeBuffer segment)
+    {
+        final long linked = table.adoptNodeSegment(segment);
+        if (linked < 0)
+        {
+            table.discardNodeSegment(segment);
+            job.outOfMemory = true;
+            return "memory capacity reached after " + job.keysLoaded +
+                " entries (the table could take no more segments)";
+        }
+        if (table.adoptedMaxVersion() > job.maxVersion)
+        {
+            job.maxVersion = table.adoptedMaxVersion();
+        }
+        job.keysLoaded = job.keysLoaded + linked;
+        job.bytesLoaded = job.bytesLoaded + table.adoptedBytes();
+        return null;
     }
 
     private static String insertChunk(
@@ -248,16 +297,21 @@ final class ScanPipe
     {
         private final byte[] resumeKey;
         private final long skipVersionsFrom;
+        private final NodeSegmentWriter nodes;
+        private final MemoryBudget budget;
         private boolean pastResumeKey;
+        private long entries;
         private int allocated;
-        private UnsafeBuffer chunk;
-        private int at;
 
-        Producer(final byte[] resumeKey, final long skipVersionsFrom)
+        Producer(
+            final byte[] resumeKey, final long skipVersionsFrom, final NodeSegmentWriter nodes,
+            final MemoryBudget budget)
         {
+            this.budget = budget;
             this.resumeKey = resumeKey;
             this.skipVersionsFrom = skipVersionsFrom;
             this.pastResumeKey = skipVersionsFrom == Long.MIN_VALUE;
+            this.nodes = nodes;
         }
 
         @Override
@@ -279,33 +333,81 @@ final class ScanPipe
                 }
                 pastResumeKey = true;
             }
-            final int need = ENTRY_HEADER + keyLength + (v == null ? 0 : valueLength);
-            if (chunk == null || at + need > chunk.capacity())
+            final int length = v == null ? -1 : valueLength;
+            if (nodes.needsSegment() && overCeiling())
+            {
+                return false;
+            }
+            int rc = nodes.append(k, keyOffset, keyLength, version, v, valueOffset, length);
+            if (NodeSegmentWriter.FULL == rc)
             {
                 flush();
-                chunk = take(4 + need);
-                at = 4;
+                if (overCeiling())
+                {
+                    return false;
+                }
+                rc = nodes.append(k, keyOffset, keyLength, version, v, valueOffset, length);
             }
-            chunk.putInt(at, keyLength);
-            chunk.putInt(at + 4, v == null ? -1 : valueLength);
-            chunk.putLong(at + 8, version);
-            chunk.putBytes(at + ENTRY_HEADER, k, keyOffset, keyLength);
-            if (v != null && valueLength > 0)
+            if (NodeSegmentWriter.NO_MEMORY == rc)
             {
-                chunk.putBytes(at + ENTRY_HEADER + keyLength, v, valueOffset, valueLength);
+                scanOutOfMemory = true;
+                scanFailure = "memory capacity reached after about " + entries + " entries scanned";
+                return false;
             }
-            at += need;
+            if (NodeSegmentWriter.TOO_LARGE == rc)
+            {
+                flush(); // what came before it goes first
+                sendAlone(k, keyOffset, keyLength, version, v, valueOffset, length);
+            }
+            entries++;
             return true;
         }
 
+        /**
+         * Before taking another segment: stop at the load's copy ceiling, as the loader does (the segments are
+         * charged to the pool when taken, and the scan runs up to a queue of them ahead of the loader's own check;
+         * without this it could take the pool to its hard cap, where the live regions' writes are refused).
+         */
+        private boolean overCeiling()
+        {
+            if (!budget.copyMustStop())
+            {
+                return false;
+            }
+            scanOutOfMemory = true;
+            scanFailure = "memory in use " + budget.used() + " passed the copy ceiling " + budget.copyCeiling() +
+                " after about " + entries + " entries scanned";
+            return true;
+        }
+
+        /** Hand the segment being filled to the loader. */
         void flush()
         {
-            if (chunk != null)
+            final UnsafeBuffer filled = nodes.takeFilled();
+            if (filled != null)
             {
-                chunk.putInt(0, at);
-                offer(chunk);
-                chunk = null;
+                offer(filled);
             }
+        }
+
+        /** An entry whose node is larger than a segment: one heap chunk of its own. */
+        private void sendAlone(
+            final DirectBuffer k, final int keyOffset, final int keyLength, final long version,
+            final DirectBuffer v, final int valueOffset, final int valueLength)
+        {
+            final int need = ENTRY_HEADER + keyLength + Math.max(0, valueLength);
+            final UnsafeBuffer chunk = take(4 + need);
+            final int at = 4;
+            chunk.putInt(at, keyLength);
+            chunk.putInt(at + 4, valueLength);
+            chunk.putLong(at + 8, version);
+            chunk.putBytes(at + ENTRY_HEADER, k, keyOffset, keyLength);
+            if (valueLength > 0)
+            {
+                chunk.putBytes(at + ENTRY_HEADER + keyLength, v, valueOffset, valueLength);
+            }
+            chunk.putInt(0, at + need);
+            offer(chunk);
         }
 
         private UnsafeBuffer take(final int need)

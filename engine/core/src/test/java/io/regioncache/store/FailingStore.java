@@ -12,7 +12,8 @@ import io.regioncache.StoreException;
 
 /**
  * The one failure-injecting store of the test suites: delegates to a real store (in-memory, RocksDB, LMDB) and makes
- * its snapshots' scans fail on demand, at the start or after a number of entries, once or every time.
+ * its snapshots' scans fail on demand, at the start or after a number of entries, once or every time (and can run a
+ * hook on each entry scanned).
  */
 public final class FailingStore implements BackingStore
 {
@@ -21,6 +22,7 @@ public final class FailingStore implements BackingStore
     private final AtomicLong failOnceAfter = new AtomicLong(-1);
     private volatile long failEveryScanAfter = Long.MAX_VALUE;
     private final AtomicLong injected = new AtomicLong();
+    private volatile Runnable entryHook;
 
     /** @param delegate the real store. */
     public FailingStore(final BackingStore delegate)
@@ -59,6 +61,17 @@ public final class FailingStore implements BackingStore
         return this;
     }
 
+    /**
+     * @param hook run on the scanning thread before each entry a scan visits (a test watching what the cache does
+     *             meanwhile); null for none.
+     * @return this.
+     */
+    public FailingStore onEachScannedEntry(final Runnable hook)
+    {
+        entryHook = hook;
+        return this;
+    }
+
     /** @return how many failures were injected. */
     public long injectedFailures()
     {
@@ -83,8 +96,13 @@ public final class FailingStore implements BackingStore
                 final long once = failOnceAfter.getAndSet(-1);
                 final long limit = once >= 0 ? once : failEveryScanAfter;
                 final long[] n = {0};
+                final Runnable hook = entryHook;
                 s.scan(start, end, (k, ko, kl, v, val, vo, vl) ->
                 {
+                    if (null != hook)
+                    {
+                        hook.run();
+                    }
                     if (n[0]++ >= limit)
                     {
                         injected.incrementAndGet();

@@ -12,7 +12,8 @@ import org.jctools.queues.MpmcArrayQueue;
  * <p>
  * Every byte handed out is charged against a hard cap ({@link #capacity()}) with a CAS loop, so the cap is
  * never exceeded even when several threads acquire concurrently. Released segments of the pooled size are
- * kept on a bounded MPMC free list and zeroed before they are handed out again. Released large buffers (hash-index
+ * kept on a bounded MPMC free list and zeroed before they are handed out again (not to
+ * {@link #tryAcquireForOverwrite()}, whose caller writes every byte it reads). Released large buffers (hash-index
  * columns) are kept too, up to as many bytes as the segment free list may hold, and handed out again, zeroed, to a
  * request of exactly their size: a fresh {@code allocateDirect} of a 1M-key index's 256 MB entry column costs
  * 165-186 ms on the 2-core test host (its pages faulted in and zeroed twice, by the kernel and by the JDK), zeroing a
@@ -119,6 +120,24 @@ public final class SegmentPool implements AutoCloseable
      */
     public UnsafeBuffer tryAcquire()
     {
+        return acquireSegment(true);
+    }
+
+    /**
+     * Acquire one segment of exactly {@link #segmentSize()} bytes whose contents are undefined (a recycled segment is
+     * not zeroed), for a caller that writes every byte it, or anyone after it, will read: a load's node images, whose
+     * every next pointer the loader writes before it links the node ({@code NodeSegmentWriter}). Zeroing a recycled
+     * segment is a pass of stores over all of it that the caller's own writes make again.
+     *
+     * @return the segment, or {@code null} if acquiring it would exceed the capacity.
+     */
+    public UnsafeBuffer tryAcquireForOverwrite()
+    {
+        return acquireSegment(false);
+    }
+
+    private UnsafeBuffer acquireSegment(final boolean zeroed)
+    {
         if (!tryCharge(segmentSize))
         {
             return null;
@@ -128,8 +147,11 @@ public final class SegmentPool implements AutoCloseable
         final UnsafeBuffer recycled = closed ? null : freeList.relaxedPoll();
         if (null != recycled)
         {
-            // Zero it: a stale next-pointer left by the previous owner must never be followed by a new one.
-            recycled.setMemory(0, segmentSize, (byte)0);
+            if (zeroed)
+            {
+                // Zero it: a stale next-pointer left by the previous owner must never be followed by a new one.
+                recycled.setMemory(0, segmentSize, (byte)0);
+            }
             return recycled;
         }
         return allocateOrRefund(segmentSize, true);

@@ -70,6 +70,8 @@ final class IndexStaging
     private final int[] staged;
     private final int perBucket;
     private long bucketsWritten;
+    /** Where {@link #writeOneWhileWaiting} looks first. */
+    private int waitingCursor;
 
     private IndexStaging(final UnsafeBuffer records, final HashIndex index, final int perBucket)
     {
@@ -161,6 +163,32 @@ final class IndexStaging
             write(bucket);
             bucketsWritten++;
         }
+    }
+
+    /**
+     * While the load waits on its scan with nothing else to do: write the next bucket, round robin, that is at least
+     * half full, so that less is left for {@link #drain} after the copy, where nothing hides it. A bucket written at
+     * half full shares its pages among fewer writes, but that costs only time the loader would spend waiting.
+     *
+     * @return true if a bucket was written (the caller checks its queue, then may come back); false if none is half
+     * full.
+     */
+    boolean writeOneWhileWaiting()
+    {
+        final int buckets = staged.length;
+        final int half = Math.max(1, perBucket / 2);
+        for (int i = 0; i < buckets; i++)
+        {
+            final int bucket = (waitingCursor + i) & (buckets - 1);
+            if (staged[bucket] >= half)
+            {
+                write(bucket);
+                bucketsWritten++;
+                waitingCursor = bucket + 1;
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

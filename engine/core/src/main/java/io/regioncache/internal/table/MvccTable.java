@@ -140,6 +140,10 @@ public final class MvccTable
      * estimate ({@link #startIndexDuringCopy} again) starts a larger index, or the build starts over at the end.
      */
     private boolean copyIndexFull;
+    /** Writer only: {@link #adoptedBytes()}. */
+    private long adoptedBytes;
+    /** Writer only: {@link #adoptedMaxVersion()}. */
+    private long adoptedMaxVersion = Long.MIN_VALUE;
     /** Writer only: the published index is the one filled during the copy (statistics and tests). */
     private boolean indexFilledDuringCopy;
     private long[] buildHashes;
@@ -517,6 +521,108 @@ public final class MvccTable
     }
 
     /**
+     * @return a writer of node images for a load's scan thread to fill segments this table can adopt
+     * ({@link #adoptNodeSegment}); made by the writer, then owned by the scan thread (the hand-over of the scan task
+     * publishes it).
+     */
+    public NodeSegmentWriter newNodeSegmentWriter()
+    {
+        return new NodeSegmentWriter(pool, maxKeyLength, randomHeightSeed());
+    }
+
+    /**
+     * Writer, on a table whose hash index is deferred (a load's private table): take a segment of node images written
+     * by a {@link NodeSegmentWriter} into this table's arena as it is, and link every node in it, in order, exactly as
+     * {@link #put}/{@link #delete} would have inserted the same entries (sorted input lands after the previous insert
+     * in O(1); anything else is searched for; a duplicate (key, version) is left unlinked). No byte of a key or value
+     * is copied.
+     *
+     * @param segment a segment from {@link NodeSegmentWriter#takeFilled()} of a writer made by this table.
+     * @return the nodes linked, or -1 if the table cannot take the segment (it holds the most segments an address
+     * can name, or it could not be initialised): the caller then gives the segment back
+     * ({@link #discardNodeSegment}). {@link #adoptedBytes()} and {@link #adoptedMaxVersion()} describe the entries
+     * linked.
+     * @throws IllegalStateException if the table's hash index is not deferred (a live table must index each insert).
+     */
+    public long adoptNodeSegment(final UnsafeBuffer segment)
+    {
+        if (!hashDeferred)
+        {
+            throw new IllegalStateException("node segments are adopted only by a private table with a deferred index");
+        }
+        adoptedBytes = 0;
+        adoptedMaxVersion = Long.MIN_VALUE;
+        if (0 == maxHeight && !initialise())
+        {
+            return -1;
+        }
+        final int used = segment.getInt(NodeSegmentWriter.USED);
+        final int images = segment.getInt(NodeSegmentWriter.NODES);
+        if (used < NodeSegmentWriter.FIRST_NODE || used > segment.capacity() || images < 0)
+        {
+            throw new IllegalStateException("not a segment of node images: used " + used + ", nodes " + images);
+        }
+        final int index = arena.adopt(segment, used);
+        if (index < 0)
+        {
+            return -1;
+        }
+        long linked = 0;
+        long bytes = 0;
+        long newest = Long.MIN_VALUE;
+        int start = NodeSegmentWriter.FIRST_NODE;
+        for (int i = 0; i < images; i++)
+        {
+            final long height = segment.getLong(start); // the writer's mark, replaced by next[h-1] when linked
+            if (height < 1 || height > MAX_HEIGHT || start + NodeLayout.nodeSize((int)height, 0, 0) > used)
+            {
+                throw new IllegalStateException("node image " + i + " at " + start + " is malformed");
+            }
+            final int nodeOffset = start + (((int)height - 1) << 3);
+            final int keyLength = NodeLayout.keyLength(segment, nodeOffset);
+            final int valueLength = NodeLayout.valueLength(segment, nodeOffset);
+            final long version = NodeLayout.version(segment, nodeOffset);
+            final long size = NodeLayout.nodeSize((int)height, keyLength, valueLength);
+            if (keyLength < 0 || start + size > used)
+            {
+                throw new IllegalStateException("node image " + i + " at " + start + " is malformed");
+            }
+            final int rc = searchAndLink((int)height, segment, NodeLayout.keyOffset(nodeOffset), keyLength, version,
+                null, 0, valueLength, NodeLayout.address(index, nodeOffset));
+            if (OK == rc)
+            {
+                linked++;
+                bytes += keyLength + Math.max(0, valueLength);
+                newest = Math.max(newest, version);
+            }
+            start += (int)size;
+        }
+        adoptedBytes = bytes;
+        adoptedMaxVersion = newest;
+        return linked;
+    }
+
+    /** @return key and value bytes of the entries the last {@link #adoptNodeSegment} linked. Writer only. */
+    public long adoptedBytes()
+    {
+        return adoptedBytes;
+    }
+
+    /** @return the highest version the last {@link #adoptNodeSegment} linked, Long.MIN_VALUE if none. Writer only. */
+    public long adoptedMaxVersion()
+    {
+        return adoptedMaxVersion;
+    }
+
+    /**
+     * Any thread: give back to the pool a segment of node images this table will not adopt (a load that stopped).
+     */
+    public void discardNodeSegment(final UnsafeBuffer segment)
+    {
+        pool.release(segment);
+    }
+
+    /**
      * @return the key of the node inserted last, a copy (the end of what a load has copied so far, for its estimate);
      * null if there is none. Writer only.
      */
@@ -536,10 +642,11 @@ public final class MvccTable
 
     /**
      * Writer, while a copy waits for its next entries: walk up to {@code maxNodes} nodes copied since the last call
-     * into the index of {@link #startIndexDuringCopy}.
+     * into the index of {@link #startIndexDuringCopy}, or, when every node copied so far is walked, write one staged
+     * bucket that is at least half full into it ({@link IndexStaging}).
      *
-     * @return true if there was anything to walk (call again before waiting); false if there is no index to fill,
-     * it is broken, or every node copied so far is in it.
+     * @return true if there was anything to do (call again before waiting); false if there is no index to fill,
+     * it is broken, or every node copied so far is in it and no staged bucket is half full.
      */
     public boolean indexDuringCopy(final int maxNodes)
     {
@@ -548,7 +655,13 @@ public final class MvccTable
         {
             return false;
         }
-        return walkInto(index, maxNodes) > 0;
+        if (walkInto(index, maxNodes) > 0)
+        {
+            return true;
+        }
+        // Every node copied so far is walked: write a staged bucket now rather than after the copy.
+        final IndexStaging staging = copyStaging;
+        return null != staging && staging.writeOneWhileWaiting();
     }
 
     /**
@@ -1344,14 +1457,7 @@ public final class MvccTable
         final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
         final DirectBuffer value, final int valueOffset, final int valueLength)
     {
-        if (keyLength < 0 || keyLength > maxKeyLength)
-        {
-            throw new IllegalArgumentException("keyLength must be in [0, " + maxKeyLength + "], got " + keyLength);
-        }
-        if (version < 0)
-        {
-            throw new IllegalArgumentException("version must be >= 0, got " + version);
-        }
+        checkEntry(keyLength, maxKeyLength, version);
         if (0 == maxHeight && !initialise())
         {
             return NO_MEMORY;
@@ -1367,7 +1473,20 @@ public final class MvccTable
                 return linked;
             }
         }
+        return searchAndLink(
+            height, key, keyOffset, keyLength, version, value, valueOffset, valueLength, NodeLayout.NULL);
+    }
 
+    /**
+     * The insert's search and link: find the new entry's predecessors (from the fingers when it lands after the
+     * previous insert), then link a node, allocated and written here, or {@code written} if not NULL: a node whose
+     * header, key and value are already in the arena (an adopted node image, {@link #adoptNodeSegment}); such a
+     * node is left unreachable, its bytes wasted, if the entry is a DUPLICATE.
+     */
+    private int searchAndLink(
+        final int height, final DirectBuffer key, final int keyOffset, final int keyLength, final long version,
+        final DirectBuffer value, final int valueOffset, final int valueLength, final long written)
+    {
         final int top = maxHeight;
         // Sorted input (a load or a compaction copying in table order) lands right after the previous insert:
         // every finger is then before the new entry, and each level's search starts there, O(1) instead of
@@ -1419,7 +1538,8 @@ public final class MvccTable
             return NO_MEMORY;
         }
 
-        final long node = allocateNode(height, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
+        final long node = NodeLayout.NULL != written ? written :
+            allocateNode(height, key, keyOffset, keyLength, version, value, valueOffset, valueLength);
         if (NodeLayout.NULL == node)
         {
             return NO_MEMORY;
@@ -1591,16 +1711,8 @@ public final class MvccTable
             return NodeLayout.NULL;
         }
         final long node = NodeLayout.nodeAddressFromStart(start, height);
-        final UnsafeBuffer segment = arena.segment(node);
-        final int nodeOffset = NodeLayout.offset(node);
-        segment.putLong(nodeOffset + NodeLayout.VERSION, version);
-        segment.putInt(nodeOffset + NodeLayout.KEY_LENGTH, keyLength);
-        segment.putInt(nodeOffset + NodeLayout.VALUE_LENGTH, valueLength);
-        segment.putBytes(NodeLayout.keyOffset(nodeOffset), key, keyOffset, keyLength);
-        if (valueLength > 0)
-        {
-            segment.putBytes(NodeLayout.keyOffset(nodeOffset) + keyLength, value, valueOffset, valueLength);
-        }
+        NodeLayout.writeEntry(arena.segment(node), NodeLayout.offset(node), key, keyOffset, keyLength, version, value,
+            valueOffset, valueLength);
         return node;
     }
 
@@ -1674,15 +1786,50 @@ public final class MvccTable
         arena.segment(node).putLongRelease(NodeLayout.nextOffset(NodeLayout.offset(node), level), next);
     }
 
+    /** Writer: a seed for another thread's height draws, from this table's generator (no two writers alike). */
+    private long randomHeightSeed()
+    {
+        randomHeight();
+        return randomState * 0x9E3779B97F4A7C15L;
+    }
+
+    /**
+     * @throws IllegalArgumentException for a key longer than {@code maxKeyLength} or a negative version: what an insert
+     *                                  refuses (also the scan thread's {@link NodeSegmentWriter}).
+     */
+    static void checkEntry(final int keyLength, final int maxKeyLength, final long version)
+    {
+        if (keyLength < 0 || keyLength > maxKeyLength)
+        {
+            throw new IllegalArgumentException("keyLength must be in [0, " + maxKeyLength + "], got " + keyLength);
+        }
+        if (version < 0)
+        {
+            throw new IllegalArgumentException("version must be >= 0, got " + version);
+        }
+    }
+
     private int randomHeight()
     {
-        // xorshift64: writer-only state, no allocation, no contention.
-        long r = randomState;
+        // Writer-only state, no allocation, no contention.
+        randomState = xorshift(randomState);
+        return heightFrom(randomState);
+    }
+
+    /** @return the next state of a xorshift64 generator (the table's and the scan thread's height draws). */
+    static long xorshift(final long state)
+    {
+        long r = state;
         r ^= r << 13;
         r ^= r >>> 7;
         r ^= r << 17;
-        randomState = r;
+        return r;
+    }
+
+    /** @return the node height drawn from a random word (also the scan thread's, {@link NodeSegmentWriter}). */
+    static int heightFrom(final long random)
+    {
         // Branching factor 4: each pair of trailing zero bits adds a level with probability 1/4.
-        return Math.min(1 + (Long.numberOfTrailingZeros(r) >>> 1), MAX_HEIGHT);
+        return Math.min(1 + (Long.numberOfTrailingZeros(random) >>> 1), MAX_HEIGHT);
     }
 }

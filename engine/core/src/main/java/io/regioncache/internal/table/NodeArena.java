@@ -91,6 +91,25 @@ final class NodeArena
     }
 
     /**
+     * Take a pooled segment filled elsewhere (a load's node images, {@link NodeSegmentWriter}) as this arena's current
+     * segment, its first {@code used} bytes allocated. Writer only. Published, like any new segment, before any of
+     * its nodes is linked.
+     *
+     * @return the segment's index, or -1 if the arena holds {@link NodeLayout#MAX_SEGMENTS} already or was never
+     * initialised (segment 0 must be the arena's own).
+     */
+    int adopt(final UnsafeBuffer segment, final int used)
+    {
+        if (segmentCount == NodeLayout.MAX_SEGMENTS || 0 == segmentCount || segment.capacity() != segmentSize)
+        {
+            return -1;
+        }
+        currentSegment = publish(segment);
+        currentOffset = (used + 7) & ~7;
+        return currentSegment;
+    }
+
+    /**
      * @return bytes of all segments and dedicated buffers held.
      */
     long bytesHeld()

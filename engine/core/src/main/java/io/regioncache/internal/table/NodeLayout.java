@@ -1,5 +1,6 @@
 package io.regioncache.internal.table;
 
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -146,6 +147,26 @@ final class NodeLayout
     static long withPrev(final long writerWord, final long prev)
     {
         return (writerWord & ~ADDRESS_MASK) | prev;
+    }
+
+    /**
+     * Write a node's version, lengths, key and value with plain stores (nothing reaches the node before it is linked
+     * with a release store); its next pointers and writer word are the linking writer's.
+     *
+     * @param valueLength the value's length, or {@link #TOMBSTONE} ({@code value} unused).
+     */
+    static void writeEntry(
+        final UnsafeBuffer segment, final int nodeOffset, final DirectBuffer key, final int keyOffset,
+        final int keyLength, final long version, final DirectBuffer value, final int valueOffset, final int valueLength)
+    {
+        segment.putLong(nodeOffset + VERSION, version);
+        segment.putInt(nodeOffset + KEY_LENGTH, keyLength);
+        segment.putInt(nodeOffset + VALUE_LENGTH, valueLength);
+        segment.putBytes(keyOffset(nodeOffset), key, keyOffset, keyLength);
+        if (valueLength > 0)
+        {
+            segment.putBytes(keyOffset(nodeOffset) + keyLength, value, valueOffset, valueLength);
+        }
     }
 
     static long version(final UnsafeBuffer segment, final int nodeOffset)
