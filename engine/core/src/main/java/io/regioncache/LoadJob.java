@@ -13,7 +13,9 @@ import io.regioncache.internal.table.MvccTable;
  * One load: a loader thread copies {@code [start, end)} from a backing-store snapshot into a private table, then
  * hands the job back to the apply thread through the internal queue.
  * <p>
- * <b>Threads.</b> {@link #run()} is the only writer of {@link #table} until it offers the job to the internal queue;
+ * <b>Threads.</b> {@link #run()} is the only writer of {@link #table} until it offers the job to the internal queue
+ * (the scan thread of a pipelined load writes node images only into segments the table does not hold until this
+ * thread adopts them, {@link ScanPipe});
  * the queue's release/acquire hand-off makes the table, {@link #failure} and {@link #maxVersion} visible to the
  * apply thread, which is the table's only writer from then on. {@link #targets} and {@link #buffered} are touched
  * only by the apply thread. {@link #abandon} and the progress counters are volatile: written by one thread, read

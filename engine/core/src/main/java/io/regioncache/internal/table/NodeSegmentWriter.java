@@ -23,7 +23,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <pre>
  *  0        4        8                                                      used
  *  +--------+--------+-------------------------+-------------------------+--+------------+
- *  | used   | nodes  | node image              | node image              |..| (zeros)    |
+ *  | used   | nodes  | node image              | node image              |..| (unused)   |
  *  | (int)  | (int)  | see NodeLayout          |                         |  |            |
  *  +--------+--------+-------------------------+-------------------------+--+------------+
  * </pre>
