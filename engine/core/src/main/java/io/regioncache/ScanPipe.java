@@ -57,6 +57,8 @@ final class ScanPipe
      * like {@link #scanFailure}).
      */
     private volatile boolean scanOutOfMemory;
+    /** Loader thread only: the chunk or segment {@link #consume} is working on (for its clean-up if it throws). */
+    private UnsafeBuffer processing;
 
     /**
      * @param spareChunks chunks kept between loads (loads are frequent and often small: allocating fresh 1 MiB
@@ -129,12 +131,83 @@ final class ScanPipe
 
     /**
      * The consumer side, on the loader thread: insert every entry into {@code table} until the producer ends.
+     * <p>
+     * If the loader itself throws (a bug: a malformed node image, a table in the wrong mode), the scan thread must
+     * not be left behind: with nobody polling, it would fill the queue and wait on it for good, holding its
+     * segments, the snapshot's iterator and the scan executor, so every later load would wait behind it. So the
+     * exception is re-thrown only after the producer has been told to stop and its queue drained to {@link #END},
+     * with every segment not taken into the table given back to the pool.
      *
      * @param job   the load (for abandon and progress).
      * @param table the private table (this thread is its only writer).
      * @return null, or why the consumer stopped ("memory ..." / "abandoned ...").
      */
     String consume(final LoadJob job, final MvccTable table)
+    {
+        try
+        {
+            return consumeUntilEnd(job, table);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            stop();
+            final UnsafeBuffer dropped = processing;
+            if (null != dropped && null == dropped.byteArray() && !table.holdsAdoptedSegment(dropped))
+            {
+                table.discardNodeSegment(dropped); // it threw before the table took the segment
+            }
+            else if (null != dropped && null != dropped.byteArray() && dropped.capacity() == CHUNK_SIZE)
+            {
+                free.offer(dropped); // the chunk it threw on: a producer waiting for a chunk must get one back
+            }
+            drainUntilEnd(table);
+            throw ex;
+        }
+        finally
+        {
+            processing = null;
+        }
+    }
+
+    /** Loader, after it threw: let the producer finish, giving back whatever it still sends. */
+    private void drainUntilEnd(final MvccTable table)
+    {
+        int idle = 0;
+        while (true)
+        {
+            final UnsafeBuffer chunk = full.poll();
+            if (null == chunk)
+            {
+                idle = idleStep(idle);
+                continue;
+            }
+            idle = 0;
+            if (chunk == END)
+            {
+                keepSpareChunks();
+                return;
+            }
+            if (null == chunk.byteArray())
+            {
+                table.discardNodeSegment(chunk);
+            }
+            else if (chunk.capacity() == CHUNK_SIZE)
+            {
+                free.offer(chunk); // a producer waiting for a chunk gets one, sees the stop flag and ends
+            }
+        }
+    }
+
+    private void keepSpareChunks()
+    {
+        UnsafeBuffer spare;
+        while ((spare = free.poll()) != null)
+        {
+            spareChunks.offer(spare); // the producer is done with them: keep them for the next load
+        }
+    }
+
+    private String consumeUntilEnd(final LoadJob job, final MvccTable table)
     {
         final UnsafeBuffer key = new UnsafeBuffer(0, 0);
         final UnsafeBuffer value = new UnsafeBuffer(0, 0);
@@ -164,13 +237,10 @@ final class ScanPipe
             idle = 0;
             if (chunk == END)
             {
-                UnsafeBuffer spare;
-                while ((spare = free.poll()) != null)
-                {
-                    spareChunks.offer(spare); // the producer is done with them: keep them for the next load
-                }
+                keepSpareChunks();
                 return failure;
             }
+            processing = chunk;
             if (failure == null && job.abandon)
             {
                 failure = "abandoned: every target was evicted";
@@ -198,6 +268,7 @@ final class ScanPipe
             {
                 free.offer(chunk);
             }
+            processing = null; // handled: adopted, discarded or recycled; the clean-up must not touch it again
         }
     }
 

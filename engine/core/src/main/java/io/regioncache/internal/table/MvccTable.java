@@ -623,6 +623,19 @@ public final class MvccTable
     }
 
     /**
+     * For a loader whose {@link #adoptNodeSegment} threw: whether the table had already taken the segment (then it is
+     * released with the table, and must not be discarded) or not (then the caller gives it back to the pool).
+     * Valid right after the call that threw: nothing allocates inside it. Writer only.
+     *
+     * @param segment the segment passed to {@link #adoptNodeSegment}.
+     * @return true if the table holds it.
+     */
+    public boolean holdsAdoptedSegment(final UnsafeBuffer segment)
+    {
+        return arena.isCurrent(segment);
+    }
+
+    /**
      * @return the key of the node inserted last, a copy (the end of what a load has copied so far, for its estimate);
      * null if there is none. Writer only.
      */

@@ -110,6 +110,15 @@ final class NodeArena
     }
 
     /**
+     * @return true if {@code segment} is the arena's current segment (the one {@link #adopt} took last, until another
+     * is taken). Writer only.
+     */
+    boolean isCurrent(final UnsafeBuffer segment)
+    {
+        return currentSegment >= 0 && currentSegment < segmentCount && segments[currentSegment] == segment;
+    }
+
+    /**
      * @return bytes of all segments and dedicated buffers held.
      */
     long bytesHeld()
