@@ -28,6 +28,7 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 
+import io.regioncache.BackingSnapshot;
 import io.regioncache.RegionCache;
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.CommandResult;
@@ -36,6 +37,9 @@ import io.regioncache.WriteBatch;
 import io.regioncache.EvictReason;
 import io.regioncache.Region;
 import io.regioncache.RegionState;
+import io.regioncache.internal.memory.SegmentPool;
+import io.regioncache.internal.table.MvccTable;
+import io.regioncache.internal.table.NodeSegmentWriter;
 import io.regioncache.rocksdb.RocksDbBackingStore;
 
 /**
@@ -62,6 +66,7 @@ public class LoadBenchmark
     private static final int KEY_LENGTH = 16;
     private static final int VALUE_LENGTH = 100;
     private static final int WRITE_CHUNK = 10_000;
+    private static final int SEGMENT_SIZE = 4 << 20;
 
     /** Entries in the region. */
     @Param("1000000")
@@ -91,6 +96,9 @@ public class LoadBenchmark
     private volatile Thread waiter;
     private RegionCache cache;
     private Region region;
+    /** {@link #storeScanWritingNodes}: a pool of the cache's segment size, and a table only to make node writers. */
+    private SegmentPool nodePool;
+    private MvccTable nodeTable;
 
     /**
      * Build the RocksDB range and start the cache.
@@ -120,10 +128,12 @@ public class LoadBenchmark
         }
         store.db().compactRange(); // a cold, fully compacted range, as a region TiKV loads usually is
         region = new Region(1, new byte[0], new byte[0], 1);
+        nodePool = new SegmentPool(SEGMENT_SIZE, 1L << 30);
+        nodeTable = new MvccTable(nodePool, 64);
         cache = RegionCache.create(RegionCacheConfig.builder()
             .backingStore(store)
             .capacityBytes(3L << 30)
-            .segmentSize(4 << 20)
+            .segmentSize(SEGMENT_SIZE)
             .inlineNewestVersions(!"slots".equals(index))
             .onLoadInstalled(id ->
             {
@@ -227,6 +237,89 @@ public class LoadBenchmark
     }
 
     /**
+     * The load's own read of the store, alone: the same {@code BackingSnapshot.scan} the load's scan thread runs (a
+     * RocksDB snapshot, the range's bounds, every stored key decoded into user key and version, the value flag
+     * checked), on one thread, with a visitor that reads the first byte of every key and value and writes nothing.
+     * Beside {@link #rocksdbScan} it shows what the snapshot and the decoding cost; beside {@link #load} what the
+     * node writes and the loader on the other core cost.
+     *
+     * @param bh consumes what is read.
+     */
+    @Benchmark
+    public void storeScan(final Blackhole bh)
+    {
+        final long[] entries = new long[1];
+        try (BackingSnapshot snapshot = store.openSnapshot())
+        {
+            snapshot.scan(region.start(), region.end(), (k, keyOffset, keyLength, version, v, valueOffset, length) ->
+            {
+                bh.consume(k.getByte(keyOffset));
+                bh.consume(version);
+                if (v != null)
+                {
+                    bh.consume(v.getByte(valueOffset));
+                }
+                entries[0]++;
+                return true;
+            });
+        }
+        if (entries[0] != keys)
+        {
+            throw new IllegalStateException("scanned " + entries[0] + " of " + keys);
+        }
+    }
+
+    /**
+     * {@link #storeScan} plus what the load's scan thread adds on its own: every entry written once as a node image
+     * into pool segments of the cache's size ({@code NodeSegmentWriter}, exactly as the scan thread writes them), each
+     * filled segment kept until the end of the scan as the load's table keeps it (so the writes go to ~170 MB of
+     * distinct memory, not to one segment recycled in the cache), then all given back. No loader, no queue: beside
+     * {@link #load}, what is left is the loader's work on the other core and the parts of the load around the scan.
+     *
+     * @param bh consumes what is read.
+     */
+    @Benchmark
+    public void storeScanWritingNodes(final Blackhole bh)
+    {
+        final NodeSegmentWriter nodes = nodeTable.newNodeSegmentWriter();
+        final java.util.ArrayList<org.agrona.concurrent.UnsafeBuffer> filled = new java.util.ArrayList<>();
+        final long[] entries = new long[1];
+        try (BackingSnapshot snapshot = store.openSnapshot())
+        {
+            snapshot.scan(region.start(), region.end(), (k, keyOffset, keyLength, version, v, valueOffset, length) ->
+            {
+                final int valueLength = v == null ? -1 : length;
+                int rc = nodes.append(k, keyOffset, keyLength, version, v, valueOffset, valueLength);
+                if (NodeSegmentWriter.FULL == rc)
+                {
+                    filled.add(nodes.takeFilled());
+                    rc = nodes.append(k, keyOffset, keyLength, version, v, valueOffset, valueLength);
+                }
+                if (NodeSegmentWriter.APPENDED != rc)
+                {
+                    throw new IllegalStateException("append refused: " + rc);
+                }
+                entries[0]++;
+                return true;
+            });
+        }
+        final org.agrona.concurrent.UnsafeBuffer last = nodes.takeFilled();
+        if (last != null)
+        {
+            filled.add(last);
+        }
+        bh.consume(filled.size());
+        for (final org.agrona.concurrent.UnsafeBuffer segment : filled)
+        {
+            nodePool.release(segment);
+        }
+        if (entries[0] != keys)
+        {
+            throw new IllegalStateException("scanned " + entries[0] + " of " + keys);
+        }
+    }
+
+    /**
      * Close the cache, the store, and delete the data.
      *
      * @throws IOException if the directory cannot be deleted.
@@ -235,6 +328,7 @@ public class LoadBenchmark
     public void tearDown() throws IOException
     {
         cache.close();
+        nodePool.close();
         store.close();
         TempDirs.delete(dir);
     }
