@@ -6,10 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -282,7 +284,7 @@ public class LoadBenchmark
     public void storeScanWritingNodes(final Blackhole bh)
     {
         final NodeSegmentWriter nodes = nodeTable.newNodeSegmentWriter();
-        final java.util.ArrayList<org.agrona.concurrent.UnsafeBuffer> filled = new java.util.ArrayList<>();
+        final ArrayList<UnsafeBuffer> filled = new ArrayList<>();
         final long[] entries = new long[1];
         try (BackingSnapshot snapshot = store.openSnapshot())
         {
@@ -303,13 +305,13 @@ public class LoadBenchmark
                 return true;
             });
         }
-        final org.agrona.concurrent.UnsafeBuffer last = nodes.takeFilled();
+        final UnsafeBuffer last = nodes.takeFilled();
         if (last != null)
         {
             filled.add(last);
         }
         bh.consume(filled.size());
-        for (final org.agrona.concurrent.UnsafeBuffer segment : filled)
+        for (final UnsafeBuffer segment : filled)
         {
             nodePool.release(segment);
         }
