@@ -53,6 +53,26 @@ public interface BackingSnapshot extends AutoCloseable
     }
 
     /**
+     * A key that cuts {@code [start, end)} into two parts holding about the same amount of data, for a load to scan
+     * both parts at once, on two threads ({@code RegionCacheConfig.Builder#loadScanThreads}); or {@code null} (the
+     * default): the store cannot tell, or this snapshot must not be scanned by two threads at once. A store that
+     * answers a key promises that two {@link #scan} calls of this snapshot may run concurrently.
+     * <p>
+     * The key is a hint, never a source of wrong answers: the load scans {@code [start, key)} and {@code [key, end)}
+     * and links the first part's entries before the second's, so an unbalanced key costs time only, and a key outside
+     * {@code (start, end)} is ignored (the load then scans the range in one part). Called once per load that has
+     * copied its first 65,536 entries, on the loader thread; it should cost well under a millisecond.
+     *
+     * @param start inclusive start of the part still to scan (never empty: the first key not yet copied).
+     * @param end   exclusive end (empty = +infinity).
+     * @return a key strictly between {@code start} and {@code end}, or null.
+     */
+    default byte[] splitKey(byte[] start, byte[] end)
+    {
+        return null;
+    }
+
+    /**
      * Release the snapshot.
      */
     @Override

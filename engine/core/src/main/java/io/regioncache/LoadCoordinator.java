@@ -239,7 +239,8 @@ final class LoadCoordinator
                 continue;
             }
             final LoadJob job =
-                new LoadJob(r, snapshot, agent.newTable(), internalQueue, loadScanExecutor, spareScanChunks, budget);
+                new LoadJob(r, snapshot, agent.newTable(), internalQueue, loadScanExecutor, spareScanChunks, budget,
+                    config.loadScanThreads());
             job.startedNanos = clock.nanoTime();
             job.estimatedBytes = estimate;
             loadingJobs.put(r, job);

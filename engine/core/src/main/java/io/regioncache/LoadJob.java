@@ -1,6 +1,7 @@
 package io.regioncache;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
@@ -47,6 +48,8 @@ final class LoadJob implements Runnable
     private final Executor scanExecutor;
     private final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks;
     private final MemoryBudget budget;
+    /** Threads of {@link #scanExecutor}: with two, a large load scans its two halves at once. */
+    private final int scanThreads;
 
     volatile boolean abandon;
     volatile long keysLoaded;
@@ -71,7 +74,8 @@ final class LoadJob implements Runnable
         final Queue<Command> completions,
         final Executor scanExecutor,
         final org.jctools.queues.MpmcArrayQueue<org.agrona.concurrent.UnsafeBuffer> spareChunks,
-        final MemoryBudget budget)
+        final MemoryBudget budget,
+        final int scanThreads)
     {
         this.start = target.region().start();
         this.end = target.region().end();
@@ -81,6 +85,7 @@ final class LoadJob implements Runnable
         this.scanExecutor = scanExecutor;
         this.spareChunks = spareChunks;
         this.budget = budget;
+        this.scanThreads = scanThreads;
         targets.add(target);
     }
 
@@ -145,32 +150,108 @@ final class LoadJob implements Runnable
     }
 
     /**
-     * Scan on the scan executor, which writes node images this thread links into the table (see {@link ScanPipe}).
+     * Scan on the scan executor, which writes node images this thread links into the table (see {@link ScanPipe}). When
+     * the executor has two threads and the snapshot offers a key that halves the rest ({@link #splitOfRest}), the two
+     * halves are scanned at once, each by its own thread into its own pipe, and this thread links the first half, then
+     * the second. Why: the pipelined load is the scan thread's time (RocksDB's {@code next} is most of it), and the
+     * loader's own work (linking, filling the index) is a fraction of that, so a second scan thread is what shortens
+     * it; the halves are disjoint ({@code [resume, split)} and {@code [split, end)}) and linked in key order, so the
+     * table is the one a single scan makes.
      *
      * @return false if there is no scan executor or it refused the task (then copy inline).
      */
     private boolean copyPipelined()
     {
-        final ScanPipe pipe = new ScanPipe(spareChunks);
+        final byte[] split = scanThreads >= 2 ? splitOfRest() : null;
+        ScanPipe second = null;
+        if (null != split)
+        {
+            second = new ScanPipe(spareChunks, true);
+            try
+            {
+                // Queued before the first half: neither half then waits for a thread the other holds.
+                scanExecutor.execute(
+                    second.producer(snapshot, split, end, Long.MIN_VALUE, table.newNodeSegmentWriter(), budget));
+            }
+            catch (final RejectedExecutionException ex)
+            {
+                second = null;
+            }
+        }
+        final ScanPipe first = new ScanPipe(spareChunks);
         try
         {
-            scanExecutor.execute(
-                pipe.producer(snapshot, resumeKey, end, resumeVersion, table.newNodeSegmentWriter(), budget));
+            scanExecutor.execute(first.producer(
+                snapshot, resumeKey, null == second ? end : split, resumeVersion, table.newNodeSegmentWriter(), budget));
         }
         catch (final RejectedExecutionException ex)
         {
+            if (null != second)
+            {
+                second.abandon(table);
+            }
             return false;
         }
         // After the scan has started: taking the index's memory (zeroing a reused column: ~50 ms at 1M keys) then
         // overlaps the scan's first chunks instead of delaying them.
         startIndexDuringCopy();
-        final String consumerFailure = pipe.consume(this, table);
-        failure = consumerFailure != null ? consumerFailure : pipe.scanFailure();
-        if (consumerFailure == null && pipe.scanOutOfMemory())
+        String consumerFailure;
+        try
         {
-            outOfMemory = true; // the scan thread's segments are charged to the same cap: back off like any other
+            consumerFailure = first.consume(this, table);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            if (null != second)
+            {
+                second.abandon(table); // its scan is not left running, nor its segments queued, behind a throw
+            }
+            throw ex;
+        }
+        String scanFailure = first.scanFailure();
+        boolean scanOutOfMemory = first.scanOutOfMemory();
+        if (null != second)
+        {
+            if (null != consumerFailure || null != scanFailure)
+            {
+                second.abandon(table);
+            }
+            else
+            {
+                consumerFailure = second.consume(this, table);
+                scanFailure = second.scanFailure();
+                scanOutOfMemory = second.scanOutOfMemory();
+            }
+        }
+        failure = consumerFailure != null ? consumerFailure : scanFailure;
+        if (consumerFailure == null && scanOutOfMemory)
+        {
+            outOfMemory = true; // the scan threads' segments are charged to the same cap: back off like any other
         }
         return true;
+    }
+
+    /**
+     * Loader thread: the snapshot's key halving {@code [resumeKey, end)}, or null if it offers none or one outside
+     * that range (a store's key is a hint: the load checks it rather than trust it), or if it throws.
+     */
+    private byte[] splitOfRest()
+    {
+        final byte[] split;
+        try
+        {
+            split = snapshot.splitKey(resumeKey, end);
+        }
+        catch (final RuntimeException ex)
+        {
+            return null;
+        }
+        if (null == split || Arrays.compareUnsigned(split, resumeKey) <= 0 ||
+            (end.length > 0 && Arrays.compareUnsigned(split, end) >= 0))
+        {
+            return null;
+        }
+        return split.clone();
     }
 
     /**

@@ -95,8 +95,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             ownGc = null;
             gc = config.gcExecutor();
         }
+        // Two threads by default: a large load scans its two halves at once (LoadJob.copyPipelined).
         ownLoadScan = config.pipelinedLoads() && config.backingStore() != null ?
-            daemonExecutor("regioncache-load-scan") : null;
+            daemonExecutor("regioncache-load-scan", config.loadScanThreads()) : null;
         this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc, ownLoadScan);
         final ErrorHandler errorHandler = t ->
         {
@@ -137,9 +138,16 @@ public final class RegionCache implements ApplyStream, AutoCloseable
 
     private static ExecutorService daemonExecutor(final String name)
     {
-        return Executors.newSingleThreadExecutor(r ->
+        return daemonExecutor(name, 1);
+    }
+
+    private static ExecutorService daemonExecutor(final String name, final int threads)
+    {
+        final AtomicInteger made = new AtomicInteger();
+        return Executors.newFixedThreadPool(threads, r ->
         {
-            final Thread t = new Thread(r, name);
+            final int n = made.getAndIncrement();
+            final Thread t = new Thread(r, n == 0 ? name : name + "-" + n);
             t.setDaemon(true);
             return t;
         });

@@ -1,11 +1,14 @@
 package io.regioncache;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.jctools.queues.MessagePassingQueue;
 import org.jctools.queues.MpmcArrayQueue;
 import org.jctools.queues.SpscArrayQueue;
+import org.jctools.queues.SpscUnboundedArrayQueue;
 
 import io.regioncache.internal.memory.MemoryBudget;
 import io.regioncache.internal.table.MvccTable;
@@ -34,6 +37,12 @@ import io.regioncache.internal.table.NodeSegmentWriter;
  * heap, a segment is not, which is how the consumer tells them apart. Chunks come back through another queue. The
  * end of the scan, successful or not, is one {@link #END} chunk, so the consumer always knows when to stop; a segment
  * the loader does not adopt (the load stopped) goes back to the pool, so none is lost to the memory count.
+ * <p>
+ * A load split in two halves ({@link BackingSnapshot#splitKey}) has one pipe per half, each with its own scan thread;
+ * the loader consumes the first pipe to its end, then the second. The second pipe's queue is unbounded: its scan must
+ * not wait for a loader that is still on the first half (that would serialise the halves again). Its memory is bounded
+ * all the same: every segment it queues is charged to the pool when taken, and its scan stops at the load's copy
+ * ceiling ({@link Producer#overCeiling}) as the first one does.
  */
 final class ScanPipe
 {
@@ -47,7 +56,7 @@ final class ScanPipe
     private static final int ENTRY_HEADER = 16;
     private static final UnsafeBuffer END = new UnsafeBuffer(new byte[8]);
 
-    private final SpscArrayQueue<UnsafeBuffer> full = new SpscArrayQueue<>(MAX_CHUNKS * 2);
+    private final MessagePassingQueue<UnsafeBuffer> full;
     private final SpscArrayQueue<UnsafeBuffer> free = new SpscArrayQueue<>(MAX_CHUNKS * 2);
     private final MpmcArrayQueue<UnsafeBuffer> spareChunks;
     private volatile boolean stop;
@@ -59,6 +68,15 @@ final class ScanPipe
     private volatile boolean scanOutOfMemory;
     /** Loader thread only: the chunk or segment {@link #consume} is working on (for its clean-up if it throws). */
     private UnsafeBuffer processing;
+    /**
+     * {@link #NOT_STARTED}, then {@link #RUNNING} (the scan task took it) or {@link #CANCELLED} (the loader gave up on
+     * a task that never ran: an executor shut down with the task still queued drops it, and its END never comes).
+     * One CAS from NOT_STARTED decides which side owns the end of the pipe.
+     */
+    private final AtomicInteger producerState = new AtomicInteger(NOT_STARTED);
+    private static final int NOT_STARTED = 0;
+    private static final int RUNNING = 1;
+    private static final int CANCELLED = 2;
 
     /**
      * @param spareChunks chunks kept between loads (loads are frequent and often small: allocating fresh 1 MiB
@@ -66,7 +84,17 @@ final class ScanPipe
      */
     ScanPipe(final MpmcArrayQueue<UnsafeBuffer> spareChunks)
     {
+        this(spareChunks, false);
+    }
+
+    /**
+     * @param spareChunks as above.
+     * @param unbounded   true for the second half of a split load: its queue never makes its scan wait (see above).
+     */
+    ScanPipe(final MpmcArrayQueue<UnsafeBuffer> spareChunks, final boolean unbounded)
+    {
         this.spareChunks = spareChunks;
+        this.full = unbounded ? new SpscUnboundedArrayQueue<>(64) : new SpscArrayQueue<>(MAX_CHUNKS * 2);
     }
 
     /** @return a bounded pool of chunks for an engine's loads to share. */
@@ -93,6 +121,11 @@ final class ScanPipe
     {
         return () ->
         {
+            if (!producerState.compareAndSet(NOT_STARTED, RUNNING))
+            {
+                nodes.discard(); // the loader gave up on this task before it ran: nothing was sent, nothing is owed
+                return;
+            }
             final Producer p = new Producer(start, skipVersionsFrom, nodes, budget);
             try
             {
@@ -115,6 +148,22 @@ final class ScanPipe
     void stop()
     {
         stop = true;
+    }
+
+    /**
+     * Loader thread, for a pipe it will not consume (the other half of a split load failed or threw): stop the scan
+     * and give back everything it sends, up to its end; or, if the scan task has not started, make sure it never does.
+     *
+     * @param table the private table whose node writer the scan was given (its segments go back to the pool).
+     */
+    void abandon(final MvccTable table)
+    {
+        stop();
+        if (producerState.compareAndSet(NOT_STARTED, CANCELLED))
+        {
+            return;
+        }
+        drainUntilEnd(table);
     }
 
     /** @return why the scan failed, or null; valid after {@link #consume} returned. */
@@ -223,6 +272,10 @@ final class ScanPipe
                     // The engine is closing (its executors were shut down): stop the producer, keep draining.
                     failure = "interrupted: the engine is closing";
                     stop();
+                    if (producerState.compareAndSet(NOT_STARTED, CANCELLED))
+                    {
+                        return failure; // a shut-down executor dropped the scan task: no END will come
+                    }
                 }
                 // Waiting on the scan: fill the region's hash index with what was copied so far, if the load sized
                 // one ahead (LoadJob.startIndexDuringCopy), in small steps so that the scan never waits for a chunk.

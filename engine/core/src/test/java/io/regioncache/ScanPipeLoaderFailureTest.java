@@ -39,7 +39,7 @@ class ScanPipeLoaderFailureTest
         final RegionRecord target = new RegionRecord(
             new Region(1, new byte[0], new byte[0], 1), 1, RegionState.LOADING, 0, 0, new Transitions());
         final LoadJob job = new LoadJob(
-            target, snapshot, table, new ConcurrentLinkedQueue<>(), null, ScanPipe.newSparePool(), budget);
+            target, snapshot, table, new ConcurrentLinkedQueue<>(), null, ScanPipe.newSparePool(), budget, 1);
         final ScanPipe pipe = new ScanPipe(ScanPipe.newSparePool());
         final Thread scan = new Thread(pipe.producer(
             snapshot, new byte[0], new byte[0], Long.MIN_VALUE, table.newNodeSegmentWriter(), budget), "scan");

@@ -8,6 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -29,6 +32,7 @@ import org.openjdk.jmh.infra.Blackhole;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
 
 import io.regioncache.BackingSnapshot;
 import io.regioncache.RegionCache;
@@ -43,6 +47,7 @@ import io.regioncache.internal.memory.SegmentPool;
 import io.regioncache.internal.table.MvccTable;
 import io.regioncache.internal.table.NodeSegmentWriter;
 import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.store.MvccKeyCodec;
 
 /**
  * How long loading a region from RocksDB takes, against the floor of a bare RocksDB iteration of the same range.
@@ -90,6 +95,13 @@ public class LoadBenchmark
     @Param("listener")
     public String waitFor;
 
+    /**
+     * The cache's {@code loadScanThreads}: 2 (the default) scans the rest of the region in two halves at once, on two
+     * threads, when the store offers a split key (RocksDB does); 1 scans it on one thread, as before 2026-12-03.
+     */
+    @Param("2")
+    public int scanThreads;
+
     private Path dir;
     private RocksDbBackingStore store;
     /** Loads installed so far (written by the cache's apply thread through {@code onLoadInstalled}). */
@@ -101,6 +113,9 @@ public class LoadBenchmark
     /** {@link #storeScanWritingNodes}: a pool of the cache's segment size, and a table only to make node writers. */
     private SegmentPool nodePool;
     private MvccTable nodeTable;
+    /** {@link #rocksdbScanTwoThreads}: the store's split key of the range, encoded, and the second thread. */
+    private byte[] encodedSplit;
+    private ExecutorService secondScanThread;
 
     /**
      * Build the RocksDB range and start the cache.
@@ -130,6 +145,17 @@ public class LoadBenchmark
         }
         store.db().compactRange(); // a cold, fully compacted range, as a region TiKV loads usually is
         region = new Region(1, new byte[0], new byte[0], 1);
+        try (BackingSnapshot snapshot = store.openSnapshot())
+        {
+            final ByteBuffer first = ByteBuffer.allocate(KEY_LENGTH).putLong(0x6b65792d6b65792dL).putLong(0);
+            final byte[] split = snapshot.splitKey(first.array(), region.end());
+            if (null == split)
+            {
+                throw new IllegalStateException("RocksDB offered no split key");
+            }
+            encodedSplit = MvccKeyCodec.encodeKey(split);
+        }
+        secondScanThread = Executors.newSingleThreadExecutor();
         nodePool = new SegmentPool(SEGMENT_SIZE, 1L << 30);
         nodeTable = new MvccTable(nodePool, 64);
         cache = RegionCache.create(RegionCacheConfig.builder()
@@ -137,6 +163,7 @@ public class LoadBenchmark
             .capacityBytes(3L << 30)
             .segmentSize(SEGMENT_SIZE)
             .inlineNewestVersions(!"slots".equals(index))
+            .loadScanThreads(scanThreads)
             .onLoadInstalled(id ->
             {
                 installed.incrementAndGet();
@@ -239,6 +266,60 @@ public class LoadBenchmark
     }
 
     /**
+     * {@link #rocksdbScan} in two halves at once, on two threads: the benchmark's thread iterates up to the split key
+     * the store offers a load ({@code BackingSnapshot.splitKey}), a second thread from it to the end. The floor of a
+     * load that scans its halves at once ({@code scanThreads=2}); {@link #rocksdbScan} stays the target's reference.
+     *
+     * @param bh consumes what is read.
+     * @throws Exception if an iterator fails.
+     */
+    @Benchmark
+    public void rocksdbScanTwoThreads(final Blackhole bh) throws Exception
+    {
+        final Future<Long> second = secondScanThread.submit(() -> rawScan(encodedSplit, null, bh));
+        final long n = rawScan(null, encodedSplit, bh) + second.get();
+        if (n != keys)
+        {
+            throw new IllegalStateException("scanned " + n + " of " + keys);
+        }
+    }
+
+    /** A bare iteration of the encoded keys in {@code [lower, upper)} (null: unbounded), as {@link #rocksdbScan}. */
+    private long rawScan(final byte[] lower, final byte[] upper, final Blackhole bh) throws RocksDBException
+    {
+        final ByteBuffer k = ByteBuffer.allocateDirect(256);
+        final ByteBuffer v = ByteBuffer.allocateDirect(1024);
+        long n = 0;
+        try (ReadOptions ro = new ReadOptions().setFillCache(false);
+             Slice lo = null == lower ? null : new Slice(lower);
+             Slice hi = null == upper ? null : new Slice(upper))
+        {
+            if (null != lo)
+            {
+                ro.setIterateLowerBound(lo);
+            }
+            if (null != hi)
+            {
+                ro.setIterateUpperBound(hi);
+            }
+            try (RocksIterator it = store.db().newIterator(ro))
+            {
+                for (it.seekToFirst(); it.isValid(); it.next())
+                {
+                    k.clear();
+                    v.clear();
+                    bh.consume(it.key(k));
+                    bh.consume(it.value(v));
+                    bh.consume(v.get(0));
+                    n++;
+                }
+                it.status();
+            }
+        }
+        return n;
+    }
+
+    /**
      * The load's own read of the store, alone: the same {@code BackingSnapshot.scan} the load's scan thread runs (a
      * RocksDB snapshot, the range's bounds, every stored key decoded into user key and version, the value flag
      * checked), on one thread, with a visitor that reads the first byte of every key and value and writes nothing.
@@ -330,6 +411,7 @@ public class LoadBenchmark
     public void tearDown() throws IOException
     {
         cache.close();
+        secondScanThread.shutdownNow();
         nodePool.close();
         store.close();
         TempDirs.delete(dir);

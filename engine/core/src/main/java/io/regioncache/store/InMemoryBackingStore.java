@@ -332,6 +332,38 @@ public final class InMemoryBackingStore implements WritableStore
             return range.size();
         }
 
+        /**
+         * {@inheritDoc}
+         * <p>
+         * Exact: the key of the middle entry this snapshot sees in the range (or the next key after {@code start} if
+         * that is {@code start}), O(entries). Scans of this snapshot may run on several threads at once.
+         */
+        @Override
+        public byte[] splitKey(final byte[] start, final byte[] end)
+        {
+            final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
+                map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
+                map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);
+            long visible = 0;
+            for (final Stamped s : range.values())
+            {
+                visible += s.seq <= seq ? 1 : 0;
+            }
+            long seen = 0;
+            for (final Map.Entry<MvccKey, Stamped> e : range.entrySet())
+            {
+                if (e.getValue().seq > seq)
+                {
+                    continue;
+                }
+                if (++seen > visible / 2 && Arrays.compareUnsigned(e.getKey().key, start) > 0)
+                {
+                    return e.getKey().key.clone();
+                }
+            }
+            return null;
+        }
+
         @Override
         public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
         {

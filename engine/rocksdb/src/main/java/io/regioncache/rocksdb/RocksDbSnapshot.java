@@ -13,6 +13,7 @@ import org.rocksdb.Slice;
 
 import io.regioncache.ReadArguments;
 import io.regioncache.store.MvccKeyCodec;
+import io.regioncache.store.SplitKeys;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
 
@@ -111,6 +112,71 @@ public final class RocksDbSnapshot implements BackingSnapshot
     public long approximateSize(final byte[] start, final byte[] end)
     {
         return store.approximateSize(start, end);
+    }
+
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Bisection ({@link SplitKeys}) between {@code start} and the range's last key in this snapshot (one
+     * {@code seekToLast}) on RocksDB's approximate sizes: about 20 estimates for a million sequential ids, a few for
+     * hashed keys, each a few microseconds. Scans of this snapshot may run on several threads at once. Null if the
+     * range holds fewer than two keys, or the store is closing or fails (a split is only an optimisation).
+     */
+    @Override
+    public byte[] splitKey(final byte[] start, final byte[] end)
+    {
+        final byte[] last;
+        try
+        {
+            last = lastKey(start, end);
+        }
+        catch (final StoreException | RocksDBException | IllegalArgumentException ex)
+        {
+            return null;
+        }
+        return null == last ? null : SplitKeys.bisect(start, last, end, store::approximateSize);
+    }
+
+    /** The last user key of {@code [start, end)} this snapshot sees, or null if there is none. */
+    private byte[] lastKey(final byte[] start, final byte[] end) throws RocksDBException
+    {
+        enter();
+        final List<AutoCloseable> natives = new ArrayList<>(4);
+        try
+        {
+            final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+            natives.add(ro);
+            if (start != null && start.length > 0)
+            {
+                final Slice s = new Slice(MvccKeyCodec.encodeKey(start));
+                natives.add(s);
+                ro.setIterateLowerBound(s);
+            }
+            if (end != null && end.length > 0)
+            {
+                final Slice s = new Slice(MvccKeyCodec.encodeKey(end));
+                natives.add(s);
+                ro.setIterateUpperBound(s);
+            }
+            final RocksIterator it = store.rocksDb().newIterator(ro);
+            natives.add(it);
+            it.seekToLast();
+            if (!it.isValid())
+            {
+                it.status();
+                return null;
+            }
+            final EntryReader e = new EntryReader();
+            e.read(it);
+            final byte[] key = new byte[e.userKeyLength];
+            e.userKey.getBytes(0, key);
+            return key;
+        }
+        finally
+        {
+            RocksDbBackingStore.closeAll(natives);
+            exit();
+        }
     }
 
     /**

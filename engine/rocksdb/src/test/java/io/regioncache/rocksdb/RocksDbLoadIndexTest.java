@@ -72,6 +72,59 @@ class RocksDbLoadIndexTest
         }
     }
 
+    /**
+     * The split key a load asks for to scan its two halves at once: strictly inside the range, and halving it by
+     * RocksDB's own estimate, for sequential ids (one bisection step per bit of their spread) and for hashed keys.
+     */
+    @Test
+    void splitKeyHalvesTheRangeByTheStoresEstimate() throws Exception
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
+        {
+            final java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+            for (int i = 0; i < KEYS; i++)
+            {
+                store.put(key(i), 1, value(i, 1));
+                final byte[] hashed = new byte[16];
+                random.nextBytes(hashed);
+                hashed[0] = (byte)0xF0; // a second population of keys, after every sequential one
+                store.put(hashed, 1, value(i, 1));
+            }
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true))
+            {
+                store.db().flush(flush);
+            }
+            try (RocksDbSnapshot snapshot = store.openSnapshot())
+            {
+                // Sequential ids: from the 1,000th id to the 120,000th.
+                final byte[] from = key(1_000);
+                final byte[] to = key(120_000);
+                final byte[] split = snapshot.splitKey(from, to);
+                assertTrue(java.util.Arrays.compareUnsigned(split, from) > 0, "after the start");
+                assertTrue(java.util.Arrays.compareUnsigned(split, to) < 0, "before the end");
+                final long whole = snapshot.approximateSize(from, to);
+                final long left = snapshot.approximateSize(from, split);
+                assertTrue(left > whole * 0.4 && left < whole * 0.6, left + " of " + whole);
+                final long at = ByteBuffer.wrap(java.util.Arrays.copyOf(split, 12)).getLong(4);
+                assertTrue(at > 50_000 && at < 71_000, "the split falls near id 60,500: " + at);
+
+                // Hashed keys, the range unbounded above.
+                final byte[] hashedFrom = {(byte)0xF0};
+                final byte[] hashedSplit = snapshot.splitKey(hashedFrom, new byte[0]);
+                final long hashedWhole = snapshot.approximateSize(hashedFrom, new byte[0]);
+                final long hashedLeft = snapshot.approximateSize(hashedFrom, hashedSplit);
+                assertTrue(hashedLeft > hashedWhole * 0.4 && hashedLeft < hashedWhole * 0.6,
+                    hashedLeft + " of " + hashedWhole);
+
+                assertNull(snapshot.splitKey(key(5), key(6)), "one key: nothing to split");
+                assertNull(snapshot.splitKey(new byte[] {(byte)0xF1}, new byte[0]), "no key: nothing to split");
+            }
+            final RocksDbSnapshot late = store.openSnapshot();
+            store.close();
+            assertNull(late.splitKey(key(1), new byte[0]), "a closed store offers no split");
+        }
+    }
+
     @Test
     void aLargeLoadFillsItsIndexDuringTheCopy()
     {
