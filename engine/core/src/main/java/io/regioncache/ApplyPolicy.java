@@ -106,7 +106,10 @@ final class ApplyPolicy
     int run(final long nowNanos)
     {
         final List<RegionRecord> records = agent.directory().currentAcquire().records();
-        int work = evictForMemory(records, nowNanos, true, 0);
+        // The memory of records still draining is about to come back: not counted here either (the eviction-only
+        // rounds above do the same), or each full round with a snapshot pinning an evicted region would evict one
+        // more cold region than the memory needs.
+        int work = evictForMemory(records, nowNanos, true, agent.reclaimer().bytesComingBack());
         work += runLoadPolicy();
         for (final RegionRecord r : records)
         {
