@@ -95,7 +95,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             ownGc = null;
             gc = config.gcExecutor();
         }
-        // Two threads by default: a large load scans its two halves at once (LoadJob.copyPipelined).
+        // With loadScanThreads(2), a large load scans its two halves at once (LoadJob.copyPipelined).
         ownLoadScan = config.pipelinedLoads() && config.backingStore() != null ?
             daemonExecutor("regioncache-load-scan", config.loadScanThreads()) : null;
         this.agent = new ApplyAgent(config, directory, pool, budget, counters, loader, gc, ownLoadScan);

@@ -75,7 +75,8 @@ class SplitLoadTest
             .threading(RegionCacheConfig.Threading.INVOKER)
             .backingStore(store)
             .loaderExecutor(Runnable::run)
-            .pipelinedLoads(true);
+            .pipelinedLoads(true)
+            .loadScanThreads(2);
     }
 
     @Test
@@ -102,9 +103,10 @@ class SplitLoadTest
     }
 
     @Test
-    void oneScanThreadScansTheRestInOnePart()
+    void oneScanThreadTheDefaultScansTheRestInOnePart()
     {
         final RecordingStore store = new RecordingStore(store());
+        assertEquals(1, RegionCacheConfig.builder().build().loadScanThreads(), "the default");
         try (RegionCache cache = RegionCache.create(config(store).loadScanThreads(1).build()))
         {
             assertEquals(ResultCode.OK, load(cache));

@@ -96,10 +96,10 @@ public class LoadBenchmark
     public String waitFor;
 
     /**
-     * The cache's {@code loadScanThreads}: 2 (the default) scans the rest of the region in two halves at once, on two
-     * threads, when the store offers a split key (RocksDB does); 1 scans it on one thread, as before 2026-12-03.
+     * The cache's {@code loadScanThreads}: 1 (the default) scans the rest of the region on one thread; 2 in two halves
+     * at once, on two threads, split where the store's estimate halves it (RocksDB offers a split key).
      */
-    @Param("2")
+    @Param("1")
     public int scanThreads;
 
     private Path dir;

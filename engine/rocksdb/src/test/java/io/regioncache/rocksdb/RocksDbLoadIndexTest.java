@@ -6,6 +6,8 @@ import java.util.concurrent.CompletableFuture;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.rocksdb.FlushOptions;
 
 import io.regioncache.CommandResult;
@@ -125,8 +127,9 @@ class RocksDbLoadIndexTest
         }
     }
 
-    @Test
-    void aLargeLoadFillsItsIndexDuringTheCopy()
+    @ParameterizedTest(name = "loadScanThreads {0}")
+    @ValueSource(ints = {1, 2})
+    void aLargeLoadFillsItsIndexDuringTheCopy(final int scanThreads)
     {
         try (RocksDbBackingStore store = RocksDbBackingStore.open(dir.resolve("db")))
         {
@@ -157,6 +160,7 @@ class RocksDbLoadIndexTest
                 .backingStore(store)
                 .loaderExecutor(Runnable::run)
                 .pipelinedLoads(true)
+                .loadScanThreads(scanThreads) // 2: the rest scanned in two halves at once, split by RocksDB's estimate
                 .build()))
             {
                 final CompletableFuture<CommandResult> load = cache.loadRegion(new Region(1, new byte[0], new byte[0], 1));
