@@ -154,9 +154,11 @@ final class LoadJob implements Runnable
      * the executor has two threads and the snapshot offers a key that halves the rest ({@link #splitOfRest}), the two
      * halves are scanned at once, each by its own thread into its own pipe, and this thread links the first half, then
      * the second. Why: the pipelined load is the scan thread's time (RocksDB's {@code next} is most of it), and the
-     * loader's own work (linking, filling the index) is a fraction of that, so a second scan thread is what shortens
-     * it; the halves are disjoint ({@code [resume, split)} and {@code [split, end)}) and linked in key order, so the
-     * table is the one a single scan makes.
+     * loader's own work (linking, filling the index) is a fraction of that, so on a host with a core to spare a second
+     * scan thread is what shortens it (on the 2-core test host, where the scan and the loader already keep both cores
+     * busy, it measured no faster: hence {@code loadScanThreads} 1 by default). The halves are disjoint
+     * ({@code [resume, split)} and {@code [split, end)}) and linked in key order, so the table is the one a single
+     * scan makes.
      *
      * @return false if there is no scan executor or it refused the task (then copy inline).
      */
@@ -169,7 +171,8 @@ final class LoadJob implements Runnable
             second = new ScanPipe(spareChunks, true);
             try
             {
-                // Queued before the first half: neither half then waits for a thread the other holds.
+                // Queued before the first half: its scan never waits on this thread (its queue is unbounded), so
+                // a scan thread that takes it always comes free, whatever else the executor holds.
                 scanExecutor.execute(
                     second.producer(snapshot, split, end, Long.MIN_VALUE, table.newNodeSegmentWriter(), budget));
             }
