@@ -145,8 +145,11 @@ public final class LocalNodes implements AutoCloseable
     {
         try
         {
-            final String range = new String(Files.readAllBytes(Paths.get("/proc/sys/net/ipv4/ip_local_port_range")),
-                StandardCharsets.US_ASCII).trim();
+            // Line by line, as cat reads it: the file reports a size of 0, so readAllBytes reads one byte first and
+            // the kernel answers end-of-file to a read that does not start at offset 0 ("3" for "32768 60999"), which
+            // sent freePorts into the ephemeral range it avoids.
+            final String range = Files.readAllLines(Paths.get("/proc/sys/net/ipv4/ip_local_port_range"),
+                StandardCharsets.US_ASCII).get(0).trim();
             return Integer.parseInt(range.split("\\s+")[0]);
         }
         catch (final IOException | RuntimeException unknown)
