@@ -17,7 +17,7 @@ OUT=$(mktemp -d "${TMPDIR:-/tmp}/rc-bench-smoke.XXXXXX")
 start=$(date +%s)
 echo "smoke: results in $OUT"
 # keys=1000 everywhere (Read/Scan/Split/Mixed/Apply), zipf only (exercises the Zipf generator; uniform is trivial).
-java -jar "$JAR" 'io\.regioncache\.bench\..*' \
+java -jar "$JAR" 'io\.regioncache\.(bench|internal\.table)\..*' \
   -f 1 -wi 0 -i 1 -w 200ms -r 200ms \
   -p keys=1000 -p distribution=zipf \
   -foe true \
@@ -37,5 +37,5 @@ grep -E "gc\.alloc\.rate\.norm" "$OUT/alloc.log" | grep -E "^[A-Za-z]+Benchmark"
 java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUT/alloc.json" --out "$OUT/alloc-report" \
   --assert-zero-alloc
 n=$(grep -c '"benchmark"' "$OUT/smoke.json")
-expected=$(java -jar "$JAR" -lp 'io\.regioncache\.bench\..*' | grep -c 'Benchmark\.' || true)
+expected=$(java -jar "$JAR" -lp 'io\.regioncache\.(bench|internal\.table)\..*' | grep -c 'Benchmark\.' || true)
 echo "smoke: $n result(s) for $expected benchmark method(s), $(( $(date +%s) - start )) s; report in $OUT/report"
