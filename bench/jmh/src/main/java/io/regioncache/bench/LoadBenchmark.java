@@ -242,28 +242,13 @@ public class LoadBenchmark
     @Benchmark
     public void rocksdbScan(final Blackhole bh) throws RocksDBException
     {
-        final ByteBuffer k = ByteBuffer.allocateDirect(256);
-        final ByteBuffer v = ByteBuffer.allocateDirect(1024);
-        long n = 0;
-        try (ReadOptions ro = new ReadOptions().setFillCache(false);
-             RocksIterator it = store.db().newIterator(ro))
-        {
-            for (it.seekToFirst(); it.isValid(); it.next())
-            {
-                k.clear();
-                v.clear();
-                bh.consume(it.key(k));
-                bh.consume(it.value(v));
-                bh.consume(v.get(0));
-                n++;
-            }
-            it.status();
-        }
+        final long n = rawScan(null, null, bh);
         if (n != keys)
         {
             throw new IllegalStateException("scanned " + n + " of " + keys);
         }
     }
+
 
     /**
      * {@link #rocksdbScan} in two halves at once, on two threads: the benchmark's thread iterates up to the split key
@@ -284,7 +269,7 @@ public class LoadBenchmark
         }
     }
 
-    /** A bare iteration of the encoded keys in {@code [lower, upper)} (null: unbounded), as {@link #rocksdbScan}. */
+    /** A bare iteration of the encoded keys in {@code [lower, upper)} (null: unbounded): every key and value read. */
     private long rawScan(final byte[] lower, final byte[] upper, final Blackhole bh) throws RocksDBException
     {
         final ByteBuffer k = ByteBuffer.allocateDirect(256);

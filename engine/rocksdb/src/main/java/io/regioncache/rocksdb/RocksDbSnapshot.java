@@ -60,22 +60,7 @@ public final class RocksDbSnapshot implements BackingSnapshot
         final List<AutoCloseable> natives = new ArrayList<>(4);
         try
         {
-            final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
-            natives.add(ro);
-            if (start != null && start.length > 0)
-            {
-                final Slice s = new Slice(MvccKeyCodec.encodeKey(start));
-                natives.add(s);
-                ro.setIterateLowerBound(s);
-            }
-            if (end != null && end.length > 0)
-            {
-                final Slice s = new Slice(MvccKeyCodec.encodeKey(end));
-                natives.add(s);
-                ro.setIterateUpperBound(s);
-            }
-            final RocksIterator it = store.rocksDb().newIterator(ro);
-            natives.add(it);
+            final RocksIterator it = boundedIterator(start, end, natives);
             final EntryReader e = new EntryReader();
             for (it.seekToFirst(); it.isValid(); it.next())
             {
@@ -137,6 +122,32 @@ public final class RocksDbSnapshot implements BackingSnapshot
         return null == last ? null : SplitKeys.bisect(start, last, end, store::approximateSize);
     }
 
+    /**
+     * An iterator over the encoded keys of {@code [start, end)} in this snapshot (empty or null = unbounded), block
+     * cache not filled; it and its read options and bound slices are added to {@code natives} for the caller to close.
+     * The caller holds {@link #enter()}.
+     */
+    private RocksIterator boundedIterator(final byte[] start, final byte[] end, final List<AutoCloseable> natives)
+    {
+        final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
+        natives.add(ro);
+        if (start != null && start.length > 0)
+        {
+            final Slice s = new Slice(MvccKeyCodec.encodeKey(start));
+            natives.add(s);
+            ro.setIterateLowerBound(s);
+        }
+        if (end != null && end.length > 0)
+        {
+            final Slice s = new Slice(MvccKeyCodec.encodeKey(end));
+            natives.add(s);
+            ro.setIterateUpperBound(s);
+        }
+        final RocksIterator it = store.rocksDb().newIterator(ro);
+        natives.add(it);
+        return it;
+    }
+
     /** The last user key of {@code [start, end)} this snapshot sees, or null if there is none. */
     private byte[] lastKey(final byte[] start, final byte[] end) throws RocksDBException
     {
@@ -144,22 +155,7 @@ public final class RocksDbSnapshot implements BackingSnapshot
         final List<AutoCloseable> natives = new ArrayList<>(4);
         try
         {
-            final ReadOptions ro = new ReadOptions().setSnapshot(snapshot).setFillCache(false);
-            natives.add(ro);
-            if (start != null && start.length > 0)
-            {
-                final Slice s = new Slice(MvccKeyCodec.encodeKey(start));
-                natives.add(s);
-                ro.setIterateLowerBound(s);
-            }
-            if (end != null && end.length > 0)
-            {
-                final Slice s = new Slice(MvccKeyCodec.encodeKey(end));
-                natives.add(s);
-                ro.setIterateUpperBound(s);
-            }
-            final RocksIterator it = store.rocksDb().newIterator(ro);
-            natives.add(it);
+            final RocksIterator it = boundedIterator(start, end, natives);
             it.seekToLast();
             if (!it.isValid())
             {
