@@ -25,6 +25,14 @@ import org.openjdk.jmh.annotations.State;
  *   pays at best.</li>
  *   <li>{@link #independent16}: 16 random loads whose addresses are known up front (read from a pre-generated
  *   index array, sequentially): the core overlaps their misses; what a batched get can hope for per key.</li>
+ *   <li>{@link #chaseEntry}: {@link #chase1} over 128-byte entries, both lines of each loaded: the pattern of a point
+ *   get that finds its key in its home index entry (two adjacent lines; their addresses are known at once, and the
+ *   next step waits for both).</li>
+ *   <li>{@link #entries16}: {@link #independent16} over 128-byte entries, both lines of each: the least a batched get
+ *   of 16 keys must load when each key's entry holds its key and value (16 + 100 bytes and a header do not fit one
+ *   line), whatever the layout.</li>
+ *   <li>{@link #touch16}: what {@code Snapshot.multiGet} does load for 16 keys before it resolves any: both lines of
+ *   each home entry and the first line of the two entries after it ({@code HashIndex.touchBatch}).</li>
  *   <li>{@link #stream100}: one load per cache line over the bytes of 101 nodes of a 16-byte key and a 100-byte value
  *   laid out one after the other ({@link #NODE_BYTES} each), from a random start: every address known up front, so
  *   the misses overlap and the hardware prefetcher runs ahead. The least a {@code scan100} (a seek, then 100 steps
@@ -58,6 +66,10 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
      * header, the key and the value, 8-byte aligned ({@code NodeLayout.nodeSize(1, 16, 100)}).
      */
     static final int NODE_BYTES = 152;
+    /** Bytes of one index entry: two lines, 128-byte aligned ({@code HashIndex.ENTRY_BYTES}). */
+    public static final int ENTRY = 2 * LINE;
+    /** Entries after the home entry whose first line {@link #touch16} loads ({@code HashIndex.BATCH_TOUCH_AHEAD}). */
+    public static final int TOUCH_AHEAD = 2;
     /** Nodes a {@code scan100} reads: the one the seek lands on and 100 steps. */
     static final int SCAN_NODES = 101;
 
@@ -212,6 +224,71 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
         for (int i = 0; i < 16; i++)
         {
             sum += b.getLong(idx[n + i]);
+        }
+        return sum;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position.
+     * @return the position reached (consumed by JMH).
+     */
+    @Benchmark
+    public long chaseEntry(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final int at = (int)c.position;
+        final long p = b.getLong(at);
+        // The entry's other line (the chase's own line is either half of its 128-byte pair); its word is a line
+        // offset below 2^31, so its top bit is 0, which the JIT cannot know: the next step waits for both lines.
+        final long other = b.getLong(at ^ LINE);
+        c.position = p + (other >>> 63);
+        return p;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position in the index array.
+     * @return the sum of the 32 words loaded (consumed by JMH); the summary divides the time by 16.
+     */
+    @Benchmark
+    public long entries16(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final int[] idx = m.independent;
+        final int n = c.next;
+        c.next = (n + 16) & (INDEPENDENT - 1);
+        long sum = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            final int entry = idx[n + i] & -ENTRY;
+            sum += b.getLong(entry) + b.getLong(entry + LINE);
+        }
+        return sum;
+    }
+
+    /**
+     * @param m the buffer.
+     * @param c this thread's position in the index array.
+     * @return the sum of the 64 words loaded (consumed by JMH); the summary divides the time by 16.
+     */
+    @Benchmark
+    public long touch16(final Memory m, final Cursor c)
+    {
+        final UnsafeBuffer b = m.buffer;
+        final int[] idx = m.independent;
+        final int mask = b.capacity() - 1; // a power of two: the entries after the last wrap to the first
+        final int n = c.next;
+        c.next = (n + 16) & (INDEPENDENT - 1);
+        long sum = 0;
+        for (int i = 0; i < 16; i++)
+        {
+            final int entry = idx[n + i] & -ENTRY;
+            sum += b.getLong(entry) + b.getLong(entry + LINE);
+            for (int k = 1; k <= TOUCH_AHEAD; k++)
+            {
+                sum += b.getLong((entry + k * ENTRY) & mask);
+            }
         }
         return sum;
     }

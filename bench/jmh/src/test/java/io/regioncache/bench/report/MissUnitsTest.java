@@ -53,6 +53,37 @@ class MissUnitsTest
     }
 
     @Test
+    void eachGetAgainstItsOwnLoadsAndTheTargetsFloors() throws Exception
+    {
+        final String at = "\"keys\": \"1000000\", \"pages\": \"default\"";
+        final String rc = "\"keys\": \"1000000\", \"distribution\": \"uniform\", \"store\": ";
+        final List<ResultsRenderer.Result> rs = read(
+            result("MemoryLatencyBenchmark.chase1", at, 200),
+            result("MemoryLatencyBenchmark.chaseEntry", at, 260),
+            result("MemoryLatencyBenchmark.entries16", at, 480),
+            result("MemoryLatencyBenchmark.touch16", at, 960),
+            result("ReadBenchmark.get", rc + "\"regioncache\"", 325),
+            result("ReadBenchmark.get", rc + "\"chronicle-map\"", 600),
+            result("MultiGetBenchmark.multiGet16", rc + "\"regioncache-multiget\"", 120));
+        final StringBuilder md = new StringBuilder();
+        MissUnits.render(md, rs);
+        // floors: chaseEntry 260, entries16 per entry 30, touch16 per key 60
+        assertTrue(md.toString().contains("| 1000000 | default | 200.0 | - | - | - | - | 260.0 | 30.00 | 60.00 |"),
+            md.toString());
+        // the get: 325 / 200 chase1 = 1.63, / 260 chaseEntry = 1.25; multiGet: 120 / 200 = 0.60, / 60 = 2.00
+        assertTrue(md.toString().contains("store=regioncache | 325.0 | 1.63 | 1.25 |"), md.toString());
+        assertTrue(md.toString().contains("store=regioncache-multiget | 120.0 | 0.60 | 2.00 |"), md.toString());
+        final StringBuilder targets = new StringBuilder();
+        Targets.render(targets, rs);
+        assertTrue(targets.toString().contains(
+            "| floor of the get target: chaseEntry (one 2-line entry) / chase1 | 1.300 x | goal above: <= 1.5 | floor |"),
+            targets.toString());
+        // 30 ns per entry / 600 ns Chronicle Map = 0.05
+        assertTrue(targets.toString().contains("chronicle-map best single get | 0.050 x | goal above: <= 0.1 | floor |"),
+            targets.toString());
+    }
+
+    @Test
     void resultsWithoutPagesUseTheChaseAtThatSize() throws Exception
     {
         final List<ResultsRenderer.Result> rs = read(
