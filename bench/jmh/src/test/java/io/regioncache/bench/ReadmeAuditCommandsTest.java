@@ -96,8 +96,11 @@ class ReadmeAuditCommandsTest
         // MemoryLatencyBenchmark has no "distribution" (JMH ignores a -p a benchmark does not declare)
         assertEquals(List.of("io.regioncache.bench.MemoryLatencyBenchmark.chase1",
             "io.regioncache.bench.MemoryLatencyBenchmark.chase2",
+            "io.regioncache.bench.MemoryLatencyBenchmark.chaseEntry",
+            "io.regioncache.bench.MemoryLatencyBenchmark.entries16",
             "io.regioncache.bench.MemoryLatencyBenchmark.independent16",
             "io.regioncache.bench.MemoryLatencyBenchmark.stream100",
+            "io.regioncache.bench.MemoryLatencyBenchmark.touch16",
             "io.regioncache.bench.MemoryLatencyBenchmark.walk100",
             "io.regioncache.bench.MultiGetBenchmark.multiGet16"), names(find("(MemoryLatency|MultiGet)Benchmark")));
         assertParams("(MemoryLatency|MultiGet)Benchmark", Map.of("keys", List.of("1000000"),
