@@ -23,7 +23,7 @@ RegionCache benchmark suite -> $OUTDIR/   (forks=$FORKS; sets: $ONLY)
 Expected duration on a 2-core machine, all sets: about 47 minutes
   read     ReadBenchmark     8 stores x 2 key counts x 2 distributions, -prof gc   ~15 min at 2 forks
            MultiGetBenchmark 16 keys/op: multiGet vs single gets vs Chronicle Map x2  ~7 min
-           MemoryLatencyBenchmark  1, 2 dependent misses, 16 independent, walk+stream ~2 min
+           MemoryLatencyBenchmark  1, 2 dependent misses, 16 independent, walk+stream, the gets' own loads ~3 min
   scan     ScanBenchmark     5 stores x 2 x 2, -prof gc                             ~9 min
   latency  ReadLatencyBenchmark (SampleTime) 8 stores x 2 distributions, 10^6 keys  ~6 min (1 fork)
   snapshot SnapshotBenchmark 1 and 2 threads, -prof gc                              ~1 min
