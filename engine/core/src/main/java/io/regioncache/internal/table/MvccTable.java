@@ -57,7 +57,10 @@ public final class MvccTable
 
     /** Version strictly older than any legal version: searching for (key, PAST_ALL_VERSIONS) skips the key. */
     static final long PAST_ALL_VERSIONS = -1L;
-    /** Linear steps over versions of one key before a cursor's step falls back to a skiplist search. */
+    /**
+     * Older versions of one key a cursor's step meets before it falls back to a skiplist search: it steps over the
+     * first {@code MAX_LINEAR_SKIP - 1} one by one and searches past the key when it meets this many.
+     */
     static final int MAX_LINEAR_SKIP = 8;
 
     private static final VarHandle NODE_COUNT;

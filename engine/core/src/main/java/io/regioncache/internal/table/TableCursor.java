@@ -298,8 +298,8 @@ public final class TableCursor
      * cache (no load of the arena's volatile array while a walk stays in one segment); the key equality of the version
      * skip (length first, then 8-byte words: cheaper than an ordered compare, and all a step needs), the bound, the
      * version and the value length are read at fixed offsets from the node; the node it stops on is kept with its raw
-     * address and key length, so the accessors and the next step decode nothing again. A key with more than
-     * {@link MvccTable#MAX_LINEAR_SKIP} older versions is left with one O(log n) search instead.
+     * address and key length, so the accessors and the next step decode nothing again. A key with
+     * {@link MvccTable#MAX_LINEAR_SKIP} or more older versions is left, at that many, with one O(log n) search instead.
      * <p>
      * The step reads nodes raw ({@link UnsafeApi} with the segment's base and address), like the index lookup: every
      * offset it reads is in range by construction (a node address comes from the table's own links, and a node's
