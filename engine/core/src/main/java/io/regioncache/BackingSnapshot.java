@@ -31,7 +31,10 @@ public interface BackingSnapshot extends AutoCloseable
      * @param readVersion read version.
      * @param dst         where the value is copied.
      * @param dstOffset   offset in dst.
-     * @return the value length, or {@link #NOT_FOUND} (absent or deleted).
+     * @return the value length, {@link #NOT_FOUND} (absent or deleted), or {@code -2 - length} when {@code dst} has
+     * less than {@code length} bytes from {@code dstOffset} (nothing copied). An implementation may grow an expandable
+     * {@code dst} instead (the in-memory and RocksDB snapshots do; LMDB's does not); {@link BackingStore#get} never
+     * does.
      */
     int get(DirectBuffer key, int keyOffset, int keyLength, long readVersion, MutableDirectBuffer dst, int dstOffset);
 

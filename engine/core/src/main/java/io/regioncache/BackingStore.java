@@ -37,7 +37,8 @@ public interface BackingStore extends AutoCloseable
      * @param dst         where the value is copied.
      * @param dstOffset   offset in dst.
      * @return the value length, {@link BackingSnapshot#NOT_FOUND}, or {@code -2 - length} when {@code dst} has less
-     * than {@code length} bytes from {@code dstOffset} (nothing copied).
+     * than {@code length} bytes from {@code dstOffset} (nothing copied, and an expandable {@code dst} is not grown: a
+     * store whose snapshots grow one overrides this method, as the in-memory store does).
      * @throws StoreException if the store fails.
      */
     default int get(

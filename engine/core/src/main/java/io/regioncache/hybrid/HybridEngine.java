@@ -410,7 +410,7 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
     }
 
     /**
-     * The host ingested an SST covering {@code [start, end)} into the store ({@link the store},
+     * The host ingested an SST covering {@code [start, end)} into the store ({@link #store()},
      * keys in the store's format). Call after the ingest: overlapping
      * cached regions are evicted and reload the ingested data.
      *

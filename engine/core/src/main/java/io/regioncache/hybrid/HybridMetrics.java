@@ -114,7 +114,11 @@ public final class HybridMetrics
         return fallbacks[why.ordinal()].sum();
     }
 
-    /** @return writes the store refused (nothing reached the cache). */
+    /**
+     * @return writes the store refused: a refused {@code write} (nothing reached the cache) and a refused
+     * {@code deleteRange} (whose overlapping cached regions are evicted anyway, so that no read serves data the store
+     * may have lost or kept).
+     */
     public long storeWriteErrors()
     {
         return storeWriteErrors.sum();

@@ -184,6 +184,22 @@ public final class InMemoryBackingStore implements WritableStore
         return new Snap(sequence.get());
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * Reads the latest published state. Unlike a snapshot's get, a {@code dst} with too little room gets
+     * {@code -2 - length} and nothing copied even when it is expandable, as the RocksDB and LMDB stores and the cache
+     * answer: a {@link io.regioncache.hybrid.HybridReader} gives the same answer whichever of them serves.
+     */
+    @Override
+    public int get(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+        final MutableDirectBuffer dst, final int dstOffset)
+    {
+        checkOpen();
+        return new Snap(sequence.get()).read(key, keyOffset, keyLength, readVersion, dst, dstOffset, false);
+    }
+
     @Override
     public StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
     {
@@ -394,10 +410,23 @@ public final class InMemoryBackingStore implements WritableStore
             }
         }
 
+        /**
+         * {@inheritDoc}
+         * <p>
+         * An expandable {@code dst} with too little room is grown to take the value (as the RocksDB snapshot does);
+         * any other {@code dst} gets {@code -2 - length} and nothing copied.
+         */
         @Override
         public int get(
             final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
             final MutableDirectBuffer dst, final int dstOffset)
+        {
+            return read(key, keyOffset, keyLength, readVersion, dst, dstOffset, true);
+        }
+
+        int read(
+            final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
+            final MutableDirectBuffer dst, final int dstOffset, final boolean growExpandable)
         {
             final byte[] k = new byte[keyLength];
             key.getBytes(keyOffset, k);
@@ -417,7 +446,7 @@ public final class InMemoryBackingStore implements WritableStore
                 {
                     return NOT_FOUND;
                 }
-                if (!dst.isExpandable() && dstOffset + s.value.length > dst.capacity())
+                if (!(growExpandable && dst.isExpandable()) && dst.capacity() - dstOffset < s.value.length)
                 {
                     return -2 - s.value.length;
                 }
