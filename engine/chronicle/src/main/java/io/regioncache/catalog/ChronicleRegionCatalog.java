@@ -143,6 +143,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * file; in that process publishes are serialized.
      *
      * @throws NullPointerException if {@code entries} or one of them is null.
+     * @throws IllegalArgumentException if an entry's region id is negative (reserved: the file keeps its publish
+     * sequence under id -1, which such an entry would overwrite); nothing is written.
      * @throws IllegalStateException if the catalog is closed.
      */
     @Override
@@ -152,7 +154,13 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         final List<byte[]> encoded = new ArrayList<>(entries.size());
         for (final CatalogEntry e : entries)
         {
-            encoded.add(Objects.requireNonNull(e, "entry").encode()); // all or nothing: encode before writing
+            final long id = Objects.requireNonNull(e, "entry").region().id();
+            if (id < 0)
+            {
+                throw new IllegalArgumentException("region id " + id + " is reserved (region ids are 0.." +
+                    Long.MAX_VALUE + ")");
+            }
+            encoded.add(e.encode()); // all or nothing: check and encode before writing
         }
         enter();
         try

@@ -397,6 +397,11 @@ public final class LmdbBackingStore implements WritableStore
      * @throws NullPointerException if a buffer or array is null.
      * @throws IllegalArgumentException if {@code [from, from + count)} exceeds an array, a key's slice lies outside
      * {@code keys}, or {@code dstOffset} outside {@code [0, dst.capacity()]} (checked before anything is read).
+     * @throws StoreException if a key is over {@link #maxKeyLength()}, the store is closed (an empty batch included)
+     * or LMDB fails.
+     * <p>
+     * The whole batch is read in one read transaction, under the store's lifecycle lock: one point in time for every
+     * key, and a close waits for the batch rather than pulling the environment from under it.
      */
     @Override
     public int multiGet(
@@ -405,8 +410,30 @@ public final class LmdbBackingStore implements WritableStore
         final int[] valueOffsets, final int[] valueLengths)
     {
         ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
-        return WritableStore.super.multiGet(keys, keyOffsets, keyLengths, from, count, readVersion, dst, dstOffset,
-            valueOffsets, valueLengths);
+        enter();
+        try (Txn<byte[]> txn = env.txnRead())
+        {
+            int at = dstOffset;
+            for (int i = from, end = from + count; i < end; i++)
+            {
+                final int n = pointGet(txn, keys, keyOffsets[i], keyLengths[i], readVersion, dst, at);
+                valueLengths[i] = n;
+                if (n >= 0)
+                {
+                    valueOffsets[i] = at;
+                    at += n;
+                }
+            }
+            return at;
+        }
+        catch (final LmdbException ex)
+        {
+            throw new StoreException("multiGet failed: " + ex, ex);
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /**

@@ -72,7 +72,8 @@ public final class RegionCacheMeterBinder implements MeterBinder
     {
         final long now = System.nanoTime();
         MetricsSnapshot s = last;
-        if (s == null || now - lastNanos > refreshNanos)
+        // >=: "minimum age" and "0 rebuilds it on every read", even two reads within one tick of nanoTime
+        if (s == null || now - lastNanos >= refreshNanos)
         {
             s = cache.metrics();
             last = s;

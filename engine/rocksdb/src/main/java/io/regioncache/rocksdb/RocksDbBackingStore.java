@@ -31,8 +31,8 @@ import io.regioncache.WritableStore;
 import io.regioncache.StoreException;
 
 /**
- * A {@link BackingStore} on RocksDB, the way TiKV keeps MVCC data in its write column family: one RocksDB entry
- * per (user key, version), stored key {@code memcomparable(key) ++ bigEndian(~version)} (see {@link MvccKeyCodec}
+ * A {@link WritableStore} ({@link io.regioncache.BackingStore} with writes) on RocksDB, the way TiKV keeps MVCC data
+ * in its write column family: one RocksDB entry per (user key, version), stored key {@code memcomparable(key) ++ bigEndian(~version)} (see {@link MvccKeyCodec}
  * for why this orders entries by key ascending, version descending), value one flag byte ({@code 'P'} put /
  * {@code 'D'} tombstone) followed by the value bytes.
  * <p>
@@ -48,7 +48,7 @@ import io.regioncache.StoreException;
  * costs: the store tracks, per user key written, the versions no round has swept yet, and a round visits only keys
  * with such versions at or below its safe point. Most it sweeps without a read, from those versions and the one it
  * kept of the key last time; the others it seeks to, reading from the safe point down to the first version an
- * earlier round already swept ({@link RocksDbGc} explains the invariant that makes both exact). The first
+ * earlier round already swept ({@code RocksDbGc} explains the invariant that makes both exact). The first
  * round after {@link #open} of a non-empty directory sweeps everything once (keys written before this process are not
  * tracked), and a store made by {@link #wrap} always sweeps everything (its database may be written behind this
  * store's back). Either way the same versions are dropped ({@code RocksDbGcTest} compares the two on random

@@ -1,6 +1,7 @@
 package io.regioncache.rocksdb;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -23,7 +24,8 @@ import io.regioncache.StoreException;
  * <p>
  * {@link #scan}, {@link #get} and {@link #newCursor} may run on several threads at once; {@link #close()} waits
  * for the ones running (the owner closes it when done, as a load job does). Every call after {@link #close()}, or
- * after the store's, throws {@link StoreException}; a cursor made by {@link #newCursor} keeps what it reads and
+ * after the store's, throws {@link StoreException}, except the optional estimates, which answer "unknown":
+ * {@link #approximateSize} -1 and {@link #splitKey} null; a cursor made by {@link #newCursor} keeps what it reads and
  * stays readable after this snapshot's close (close it; the store closes it at its own close).
  */
 public final class RocksDbSnapshot implements BackingSnapshot
@@ -91,35 +93,54 @@ public final class RocksDbSnapshot implements BackingSnapshot
      * <p>
      * RocksDB's {@code GetApproximateSizes} over the encoded range, SST files and memtables included: whole-database
      * figures (not this snapshot's), block-granular, compressed bytes. An unbounded end is estimated up to a key of
-     * 64 bytes 0xFF. Returns -1 if the store is closing or RocksDB fails.
+     * 64 bytes 0xFF. Returns -1 if this snapshot is closed, the store is closing or RocksDB fails (an estimate is
+     * optional, so it never throws for those).
      */
     @Override
     public long approximateSize(final byte[] start, final byte[] end)
     {
-        return store.approximateSize(start, end);
+        try
+        {
+            enter();
+        }
+        catch (final StoreException ex)
+        {
+            return -1; // closed: no estimate, as the interface allows
+        }
+        try
+        {
+            return store.approximateSize(start, end);
+        }
+        finally
+        {
+            exit();
+        }
     }
 
     /**
      * {@inheritDoc}
      * <p>
-     * Bisection ({@link SplitKeys}) between {@code start} and the range's last key in this snapshot (one
-     * {@code seekToLast}) on RocksDB's approximate sizes: about 20 estimates for a million sequential ids, a few for
-     * hashed keys, each a few microseconds. Scans of this snapshot may run on several threads at once. Null if the
-     * range holds fewer than two keys, or the store is closing or fails (a split is only an optimisation).
+     * Bisection ({@link SplitKeys}) between the range's first and last keys in this snapshot (one iterator,
+     * {@code seekToFirst} and {@code seekToLast}) on RocksDB's approximate sizes: about 20 estimates for a million
+     * sequential ids, a few for hashed keys, each a few microseconds. The key is above the first key and not above the
+     * last, so both parts hold at least one key. Scans of this snapshot may run on several threads at once. Null if
+     * the range holds fewer than two keys, the snapshot is closed, or the store is closing or fails (a split is only
+     * an optimisation).
      */
     @Override
     public byte[] splitKey(final byte[] start, final byte[] end)
     {
-        final byte[] last;
+        final byte[][] firstAndLast;
         try
         {
-            last = lastKey(start, end);
+            firstAndLast = firstAndLastKeys(start, end);
         }
         catch (final StoreException | RocksDBException | IllegalArgumentException ex)
         {
             return null;
         }
-        return null == last ? null : SplitKeys.bisect(start, last, end, store::approximateSize);
+        return null == firstAndLast ? null :
+            SplitKeys.bisect(firstAndLast[0], firstAndLast[1], end, store::approximateSize);
     }
 
     /**
@@ -148,31 +169,47 @@ public final class RocksDbSnapshot implements BackingSnapshot
         return it;
     }
 
-    /** The last user key of {@code [start, end)} this snapshot sees, or null if there is none. */
-    private byte[] lastKey(final byte[] start, final byte[] end) throws RocksDBException
+    /**
+     * The first and the last user keys of {@code [start, end)} this snapshot sees (one iterator), or null if the
+     * range holds fewer than two keys.
+     */
+    private byte[][] firstAndLastKeys(final byte[] start, final byte[] end) throws RocksDBException
     {
         enter();
         final List<AutoCloseable> natives = new ArrayList<>(4);
         try
         {
             final RocksIterator it = boundedIterator(start, end, natives);
-            it.seekToLast();
-            if (!it.isValid())
+            it.seekToFirst();
+            final byte[] first = userKeyAt(it);
+            if (null == first)
             {
-                it.status();
                 return null;
             }
-            final EntryReader e = new EntryReader();
-            e.read(it);
-            final byte[] key = new byte[e.userKeyLength];
-            e.userKey.getBytes(0, key);
-            return key;
+            it.seekToLast();
+            final byte[] last = userKeyAt(it);
+            return null == last || Arrays.equals(first, last) ? null : new byte[][] {first, last};
         }
         finally
         {
             RocksDbBackingStore.closeAll(natives);
             exit();
         }
+    }
+
+    /** The user key at the iterator's position, or null if it is not valid (after checking its status). */
+    private static byte[] userKeyAt(final RocksIterator it) throws RocksDBException
+    {
+        if (!it.isValid())
+        {
+            it.status();
+            return null;
+        }
+        final EntryReader e = new EntryReader();
+        e.read(it);
+        final byte[] key = new byte[e.userKeyLength];
+        e.userKey.getBytes(0, key);
+        return key;
     }
 
     /**
