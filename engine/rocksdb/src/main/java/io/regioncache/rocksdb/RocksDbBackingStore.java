@@ -32,9 +32,10 @@ import io.regioncache.StoreException;
 
 /**
  * A {@link WritableStore} ({@link io.regioncache.BackingStore} with writes) on RocksDB, the way TiKV keeps MVCC data
- * in its write column family: one RocksDB entry per (user key, version), stored key {@code memcomparable(key) ++ bigEndian(~version)} (see {@link MvccKeyCodec}
- * for why this orders entries by key ascending, version descending), value one flag byte ({@code 'P'} put /
- * {@code 'D'} tombstone) followed by the value bytes.
+ * in its write column family: one RocksDB entry per (user key, version), stored key
+ * {@code memcomparable(key) ++ bigEndian(~version)} (see {@link MvccKeyCodec} for why this orders entries by key
+ * ascending, version descending), value one flag byte ({@code 'P'} put / {@code 'D'} tombstone) followed by the value
+ * bytes.
  * <p>
  * <b>Errors.</b> Every {@link RocksDBException} (and every malformed entry) becomes a {@link StoreException};
  * operations on a closed store throw {@link StoreException} too. The cache turns those into failed loads.
