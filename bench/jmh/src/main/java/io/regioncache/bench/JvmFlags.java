@@ -1,5 +1,10 @@
 package io.regioncache.bench;
 
+import java.util.ArrayList;
+import java.util.List;
+
+import org.openjdk.jmh.annotations.Fork;
+
 /**
  * Every JVM flag of the benchmark forks, in one place.
  * <p>
@@ -49,5 +54,38 @@ public final class JvmFlags
 
     private JvmFlags()
     {
+    }
+
+    /**
+     * The flags of {@link ForkedBenchmark}'s forks (read from its {@code @Fork} annotation, so they cannot drift from
+     * it) without the fixed, pre-touched heap: for {@code bench/smoke.sh}, whose data is tiny. Pre-touching 4 GiB is
+     * most of a smoke fork's time on 2 cores (about 10 s of a trivial fork, against about 1 s without it), and a smoke
+     * measures nothing. {@link #XMX} stays, so a smoke fork may still grow to the heap a real fork has.
+     *
+     * @return the flags, in the annotation's order.
+     */
+    public static List<String> smokeFlags()
+    {
+        final List<String> flags = new ArrayList<>();
+        for (final String flag : ForkedBenchmark.class.getAnnotation(Fork.class).jvmArgsAppend())
+        {
+            if (!XMS.equals(flag) && !PRE_TOUCH.equals(flag))
+            {
+                flags.add(flag);
+            }
+        }
+        return flags;
+    }
+
+    /**
+     * Prints {@link #smokeFlags()} on one line, separated by spaces, for JMH's {@code -jvmArgsAppend} (which replaces
+     * the annotation's list for every benchmark of the run): {@code java -cp benchmarks.jar
+     * io.regioncache.bench.JvmFlags}.
+     *
+     * @param args none.
+     */
+    public static void main(final String[] args)
+    {
+        System.out.println(String.join(" ", smokeFlags()));
     }
 }

@@ -236,6 +236,37 @@ class ReadmeAuditCommandsTest
     }
 
     /**
+     * README "### Reproduce": the smoke forks run with JvmFlags' flags less the pre-touched heap, in both of
+     * smoke.sh's JMH runs (JMH's -jvmArgsAppend replaces the annotation's list, so a missing flag would fail there).
+     */
+    @Test
+    void smokeForksUseTheForkFlagsWithoutThePreTouchedHeap() throws IOException
+    {
+        final List<String> expected = new ArrayList<>(List.of(
+            ForkedBenchmark.class.getAnnotation(org.openjdk.jmh.annotations.Fork.class).jvmArgsAppend()));
+        assertTrue(expected.remove(JvmFlags.XMS) && expected.remove(JvmFlags.PRE_TOUCH), "the annotation's heap flags");
+        assertEquals(expected, JvmFlags.smokeFlags());
+        assertTrue(JvmFlags.smokeFlags().contains(JvmFlags.XMX), "the heap's ceiling stays");
+        final String script = Files.readString(ROOT.resolve("bench/smoke.sh"));
+        assertTrue(script.contains("FLAGS=$(java -cp \"$JAR\" io.regioncache.bench.JvmFlags)"), "smoke.sh's flags");
+        final String[] runs = script.split("java -jar \"\\$JAR\"", -1);
+        int benchmarkRuns = 0;
+        int found = 0;
+        for (int r = 1; r < runs.length; r++)
+        {
+            // each run's options, up to its result file (the listing at the end, -lp, writes none)
+            final int resultFile = runs[r].indexOf("-rff");
+            if (resultFile >= 0)
+            {
+                benchmarkRuns++;
+                found += runs[r].substring(0, resultFile).contains("-jvmArgsAppend \"$FLAGS\"") ? 1 : 0;
+            }
+        }
+        assertEquals(2, benchmarkRuns, "smoke.sh's two JMH runs");
+        assertEquals(2, found, "both of smoke.sh's JMH runs pass the smoke flags");
+    }
+
+    /**
      * README: "bench/smoke.sh  # every benchmark once" (and "smoke-runs every JMH benchmark once" under "The two
      * commands"): the script's include regex matches every benchmark in the jar, GetPathBenchmark's included.
      */
