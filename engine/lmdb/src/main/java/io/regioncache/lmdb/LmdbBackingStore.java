@@ -393,15 +393,15 @@ public final class LmdbBackingStore implements WritableStore
 
     /**
      * {@inheritDoc}
+     * <p>
+     * The whole batch is read in one read transaction, under the store's lifecycle lock: one point in time for every
+     * key, and a close waits for the batch rather than pulling the environment from under it.
      *
      * @throws NullPointerException if a buffer or array is null.
      * @throws IllegalArgumentException if {@code [from, from + count)} exceeds an array, a key's slice lies outside
      * {@code keys}, or {@code dstOffset} outside {@code [0, dst.capacity()]} (checked before anything is read).
      * @throws StoreException if a key is over {@link #maxKeyLength()}, the store is closed (an empty batch included)
      * or LMDB fails.
-     * <p>
-     * The whole batch is read in one read transaction, under the store's lifecycle lock: one point in time for every
-     * key, and a close waits for the batch rather than pulling the environment from under it.
      */
     @Override
     public int multiGet(
