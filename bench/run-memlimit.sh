@@ -1,6 +1,6 @@
 #!/bin/bash
 # The read paths beside the memory limit (issue #10), on a quiet machine, from the repo root after
-# `mvn -B -q -DskipTests package`; about 5 minutes, plus 2 per huge-page pass (JAVA22=..., GLIBC_THP=1, below) and
+# `mvn -B -q -DskipTests package`; about 5 minutes, plus 10 for the huge-page pass (JAVA22=...), 2 for GLIBC_THP=1 (below) and
 # 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1), 3 for the pass over 1,000 keys (CACHED=1).
 # Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
@@ -18,14 +18,23 @@ $J "${B}MultiGetBenchmark" -p keys=1000000 -p distribution=uniform -p store=regi
 $J "${B}ScanBenchmark" -p keys=1000000 -p distribution=uniform -p store=regioncache,lmdb,rocksdb $COMMON -rf json -rff $OUT/scan.json > $OUT/scan.log
 $J "${B}SnapshotBenchmark" $COMMON -rf json -rff $OUT/snapshot.json > $OUT/snapshot.log
 $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=zipf -p store=regioncache,regioncache-slots,chronicle-map-offheap $COMMON -rf json -rff $OUT/get-zipf.json > $OUT/get-zipf.log
-# Huge pages (issue #10 item 7), both backings back to back in one JMH invocation: the one-miss chase on default and
-# on huge pages, and the get with and without RegionCacheConfig.hugePages(true). Needs JAVA22 = a JDK 22+ java and
-# the jar built on a JDK 22+ (JAVA_HOME=... mvn -B -q -DskipTests package), so that it holds the multi-release class;
-# the huge variants refuse to run otherwise. Rendered on its own into $OUT/huge.
+# Huge pages (issue #10 item 7), both backings back to back: the floors on default and on huge pages (the one-miss
+# chase, the gets' own loads, the scan's walk), and each read path with and without RegionCacheConfig.hugePages(true)
+# beside Chronicle Map and LMDB. The scans run with 2 MiB segments in both stores (-Dbench.segmentSize), so that the
+# huge one's nodes are on huge pages too. Needs JAVA22 = a JDK 22+ java and the jar built on a JDK 22+
+# (JAVA_HOME=... mvn -B -q -DskipTests package), so that it holds the multi-release class; the huge variants refuse to
+# run otherwise. Rendered on its own into $OUT/huge.
 if [ -n "$JAVA22" ]; then
-  $JAVA22 -jar bench/target/benchmarks.jar "${B}(MemoryLatencyBenchmark\.chase1|ReadBenchmark\.get)\$" -p keys=1000000 \
-    -p distribution=uniform -p pages=default,huge -p store=regioncache,regioncache-huge \
+  H="$JAVA22 -jar bench/target/benchmarks.jar"
+  HK="-p keys=1000000 -p distribution=uniform"
+  $H "${B}(MemoryLatencyBenchmark\.(chase1|chaseEntry|entries16|touch16|walk100|stream100)|ReadBenchmark\.get)\$" $HK \
+    -p pages=default,huge -p store=regioncache,regioncache-huge,chronicle-map,chronicle-map-offheap \
     -jvmArgsPrepend --enable-native-access=ALL-UNNAMED $COMMON -rf json -rff $OUT/huge.json > $OUT/huge.log
+  $H "${B}MultiGetBenchmark" $HK -p store=regioncache-multiget,regioncache-multiget-huge,chronicle-map-offheap \
+    -jvmArgsPrepend --enable-native-access=ALL-UNNAMED $COMMON -rf json -rff $OUT/huge-multiget.json > $OUT/huge-multiget.log
+  $H "${B}ScanBenchmark\.scan100\$" $HK -p store=regioncache,regioncache-huge,lmdb \
+    -jvmArgsPrepend "--enable-native-access=ALL-UNNAMED -Dbench.segmentSize=2097152" $COMMON \
+    -rf json -rff $OUT/huge-scan.json > $OUT/huge-scan.log
 fi
 # The same without code on any JDK: glibc's tunable makes malloc (so allocateDirect) advise its large chunks, for
 # every allocator in the JVM, RegionCache's and the chase's alike. Set GLIBC_THP=1 to add this pass.
@@ -56,7 +65,7 @@ fi
 uptime | tee -a $OUT/load.txt
 java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer $OUT/memory.json $OUT/get-uniform.json $OUT/multiget.json $OUT/scan.json $OUT/snapshot.json $OUT/get-zipf.json --out $OUT
 R="java -cp bench/target/benchmarks.jar io.regioncache.bench.report.ResultsRenderer"
-[ -z "$JAVA22" ] || $R $OUT/huge.json --out $OUT/huge
+[ -z "$JAVA22" ] || $R $OUT/huge.json $OUT/huge-multiget.json $OUT/huge-scan.json --out $OUT/huge
 [ -z "$GLIBC_THP" ] || $R $OUT/glibc-thp.json --out $OUT/glibc-thp
 [ -z "$NO_BOUNDS" ] || $R $OUT/nb-memory.json $OUT/nb-get.json $OUT/nb-multiget.json $OUT/nb-scan.json --out $OUT/no-bounds
 [ -z "$CACHED" ] || $R $OUT/cached-get.json $OUT/cached-multiget.json $OUT/cached-scan.json --out $OUT/cached

@@ -436,11 +436,6 @@ final class ApplyAgent implements Agent
     }
 
     /**
-     * @param region   a region about to be cached.
-     * @param replaced a cached record the region will replace (not counted as a conflict), or null.
-     * @return why the region cannot be cached beside the others, or null.
-     */
-    /**
      * A create or load naming a region id the cache holds at a newer epoch was routed at an old epoch: it hears
      * "stale", as a write or split does (README: "STALE_EPOCH: the command's epoch is older than the cached one"),
      * before its range or id is checked, and nothing changes.
@@ -461,6 +456,11 @@ final class ApplyAgent implements Agent
             what + " at epoch " + region.epochVersion() + " < cached epoch " + epoch) : null;
     }
 
+    /**
+     * @param region   a region about to be cached.
+     * @param replaced a cached record the region will replace (not counted as a conflict), or null.
+     * @return why the region cannot be cached beside the others, or null.
+     */
     private String validateNewRegion(final Region region, final RegionRecord replaced)
     {
         final String bad = CommandValidation.region(region, config.maxKeyLength());

@@ -26,6 +26,11 @@ public abstract class ReadStore implements AutoCloseable
     public static final String REGIONCACHE_HUGE = "regioncache-huge";
     /** RegionCache, {@code Snapshot.multiGet} of a whole batch (gets only). */
     public static final String REGIONCACHE_MULTIGET = "regioncache-multiget";
+    /**
+     * {@link #REGIONCACHE_MULTIGET} with {@code hugePages(true)}, as {@link #REGIONCACHE_HUGE} (JDK 22+ and a jar built
+     * on it; refuses to run otherwise).
+     */
+    public static final String REGIONCACHE_MULTIGET_HUGE = "regioncache-multiget-huge";
     /** Chronicle Map (gets only), {@code getUsing} into a reused {@code byte[]}. */
     public static final String CHRONICLE_MAP = "chronicle-map";
     /**
@@ -65,6 +70,8 @@ public abstract class ReadStore implements AutoCloseable
                 return new RegionCacheStore(keys, RegionCacheStore.Variant.OPEN_PER_OP, true, false);
             case REGIONCACHE_MULTIGET:
                 return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET, true, false);
+            case REGIONCACHE_MULTIGET_HUGE:
+                return new RegionCacheStore(keys, RegionCacheStore.Variant.MULTI_GET, true, true);
             case CHRONICLE_MAP:
                 return new ChronicleMapStore(keys, false);
             case CHRONICLE_MAP_OFFHEAP:

@@ -1290,10 +1290,6 @@ public final class MvccTable
     }
 
     /**
-     * @return the first node ordered at or after (key, version), i.e. with a greater key, or the same key and a
-     * version {@code <= version}; NULL if none.
-     */
-    /**
      * Where a forward seek to {@code key} starts: the newest node of the key when the hash index knows it (one
      * probe and one node instead of a descent through the levels, each step a likely cache miss on a large table),
      * else the first node at or after {@code (key, version)}. Either way the caller skips versions newer than its
@@ -1316,6 +1312,10 @@ public final class MvccTable
         return findGreaterOrEqual(key, keyOffset, keyLength, version);
     }
 
+    /**
+     * @return the first node ordered at or after (key, version), i.e. with a greater key, or the same key and a
+     * version {@code <= version}; NULL if none.
+     */
     long findGreaterOrEqual(final DirectBuffer key, final int keyOffset, final int keyLength, final long version)
     {
         int level = maxHeight - 1;
