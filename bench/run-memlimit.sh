@@ -1,6 +1,6 @@
 #!/bin/bash
 # The read paths beside the memory limit (issue #10), on a quiet machine, from the repo root after
-# `mvn -B -q -DskipTests package`; about 5 minutes, plus 10 for the huge-page pass (JAVA22=...), 2 for GLIBC_THP=1 (below) and
+# `mvn -B -q -DskipTests package`; about 5 minutes, plus 8 for the huge-page pass (JAVA22=...), 2 for GLIBC_THP=1 (below) and
 # 3 for the pass with Agrona's bounds checks off (NO_BOUNDS=1), 3 for the pass over 1,000 keys (CACHED=1).
 # Results, summary.md and charts in $OUT (jmh-results/memlimit).
 set -e
