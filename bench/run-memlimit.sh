@@ -27,14 +27,14 @@ $J "${B}ReadBenchmark\.get\$" -p keys=1000000 -p distribution=zipf -p store=regi
 if [ -n "$JAVA22" ]; then
   H="$JAVA22 -jar bench/target/benchmarks.jar"
   HK="-p keys=1000000 -p distribution=uniform"
+  NATIVE="--enable-native-access=ALL-UNNAMED"
   $H "${B}(MemoryLatencyBenchmark\.(chase1|chaseEntry|entries16|touch16|walk100|stream100)|ReadBenchmark\.get)\$" $HK \
     -p pages=default,huge -p store=regioncache,regioncache-huge,chronicle-map,chronicle-map-offheap \
-    -jvmArgsPrepend --enable-native-access=ALL-UNNAMED $COMMON -rf json -rff $OUT/huge.json > $OUT/huge.log
+    -jvmArgsPrepend "$NATIVE" $COMMON -rf json -rff $OUT/huge.json > $OUT/huge.log
   $H "${B}MultiGetBenchmark" $HK -p store=regioncache-multiget,regioncache-multiget-huge,chronicle-map-offheap \
-    -jvmArgsPrepend --enable-native-access=ALL-UNNAMED $COMMON -rf json -rff $OUT/huge-multiget.json > $OUT/huge-multiget.log
+    -jvmArgsPrepend "$NATIVE" $COMMON -rf json -rff $OUT/huge-multiget.json > $OUT/huge-multiget.log
   $H "${B}ScanBenchmark\.scan100\$" $HK -p store=regioncache,regioncache-huge,lmdb \
-    -jvmArgsPrepend "--enable-native-access=ALL-UNNAMED -Dbench.segmentSize=2097152" $COMMON \
-    -rf json -rff $OUT/huge-scan.json > $OUT/huge-scan.log
+    -jvmArgsPrepend "$NATIVE -Dbench.segmentSize=2097152" $COMMON -rf json -rff $OUT/huge-scan.json > $OUT/huge-scan.log
 fi
 # The same without code on any JDK: glibc's tunable makes malloc (so allocateDirect) advise its large chunks, for
 # every allocator in the JVM, RegionCache's and the chase's alike. Set GLIBC_THP=1 to add this pass.
