@@ -53,6 +53,13 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     /** Refreshes the counters file, or null when none is configured. */
     private final java.util.concurrent.ScheduledExecutorService countersPublisher;
     private final CountersFile countersFile;
+    /**
+     * {@link #publishCounters()} futures not completed yet. {@code close()} stops the publisher with
+     * {@code shutdownNow()}, which drops the requests still queued without completing their futures; it completes
+     * them itself, after its final publish (which holds everything applied before any of them was asked for).
+     */
+    private final java.util.Set<CompletableFuture<Void>> pendingPublishes =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final ExecutorService ownLoadScan;
     private final AtomicInteger submitters = new AtomicInteger();
     /** Set once by the one {@link #close()} that wins the CAS; read by submitters and snapshots. */
@@ -678,7 +685,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * for tests that must not poll.
      *
      * @return completes when written; fails with {@link IllegalStateException} if no counters file is configured or
-     * the cache is closed.
+     * the cache is closed. It always completes: a request still queued when {@link #close()} stops the publisher
+     * completes with close's final publish (or fails, if the publisher did not stop within a second).
      */
     public CompletableFuture<Void> publishCounters()
     {
@@ -686,14 +694,36 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             return CompletableFuture.failedFuture(new IllegalStateException("no counters file is configured"));
         }
+        final CompletableFuture<Void> published = new CompletableFuture<>();
+        pendingPublishes.add(published);
         try
         {
-            return CompletableFuture.runAsync(() -> countersFile.publish(metrics()), countersPublisher);
+            countersPublisher.execute(() ->
+            {
+                try
+                {
+                    countersFile.publish(metrics());
+                    published.complete(null);
+                }
+                catch (final RuntimeException | Error ex)
+                {
+                    published.completeExceptionally(ex);
+                }
+                finally
+                {
+                    pendingPublishes.remove(published);
+                }
+            });
         }
         catch (final java.util.concurrent.RejectedExecutionException ex)
         {
-            return CompletableFuture.failedFuture(new IllegalStateException("the cache is closed", ex));
+            pendingPublishes.remove(published);
+            published.completeExceptionally(new IllegalStateException("the cache is closed", ex));
         }
+        // No request is lost to close(): an execute that succeeded did so before close()'s shutdownNow() (the
+        // executor's lock orders them), so this add happened before close() walks the set after it; one that came
+        // later was refused above.
+        return published;
     }
 
     /**
@@ -939,16 +969,39 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         if (countersPublisher != null)
         {
             countersPublisher.shutdownNow();
+            boolean published = false;
             try
             {
                 if (countersPublisher.awaitTermination(1, TimeUnit.SECONDS))
                 {
                     countersFile.publish(metrics()); // the final values stay readable after the host is gone
+                    published = true;
                 }
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
+            }
+            finally
+            {
+                // The requests shutdownNow() dropped: the final publish holds everything applied before any of
+                // them was asked for, so they are done; without it (the publisher did not stop) they fail typed.
+                // Never left pending: a host may wait on one without a timeout.
+                for (final CompletableFuture<Void> pending : pendingPublishes)
+                {
+                    if (pendingPublishes.remove(pending))
+                    {
+                        if (published)
+                        {
+                            pending.complete(null);
+                        }
+                        else
+                        {
+                            pending.completeExceptionally(
+                                new IllegalStateException("the cache closed before the counters were published"));
+                        }
+                    }
+                }
             }
             countersFile.close();
         }

@@ -3,7 +3,10 @@ package io.regioncache;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -47,6 +50,39 @@ class CountersFileTest
         final Map<String, Long> after = CountersFile.read(file);
         assertEquals(0, after.get("regions.ACTIVE"), "the last publish at close shows the evicted state");
         assertEquals(5, after.get("apply.puts"));
+    }
+
+    /**
+     * Found by a black-box audit of the README: {@code close()} stopped the publisher with {@code shutdownNow()},
+     * which dropped the requests still queued, and their futures never completed (4,885 of 5,000 here). Each must
+     * complete, and normally: close's final publish holds everything applied before it.
+     */
+    @Test
+    void publishRequestsQueuedAtCloseComplete() throws Exception
+    {
+        final Path file = dir.resolve("rc.counters");
+        final byte[] k = "k".getBytes(StandardCharsets.UTF_8);
+        final List<CompletableFuture<Void>> requests = new ArrayList<>();
+        final RegionCache cache = RegionCache.create(RegionCacheConfig.builder().capacityBytes(8L << 20)
+            .segmentSize(1 << 16).countersFile(file).countersIntervalMillis(60_000).build());
+        cache.createRegion(new Region(1, new byte[0], new byte[0], 1)).get(30, TimeUnit.SECONDS);
+        cache.write(new WriteBatch(1, 1, 1).put(k, k)).get(30, TimeUnit.SECONDS);
+        for (int i = 0; i < 5_000; i++)
+        {
+            requests.add(cache.publishCounters());
+        }
+        cache.close();
+        int failed = 0;
+        for (final CompletableFuture<Void> request : requests)
+        {
+            assertTrue(request.isDone(), "a publishCounters() future left pending by close()");
+            failed += request.isCompletedExceptionally() ? 1 : 0;
+        }
+        assertEquals(0, failed, "the publisher stopped, so close()'s final publish answered every request");
+        assertEquals(1, CountersFile.read(file).get("apply.puts"));
+        final ExecutionException after = assertThrows(ExecutionException.class,
+            () -> cache.publishCounters().get(30, TimeUnit.SECONDS));
+        assertTrue(after.getCause() instanceof IllegalStateException, after.toString());
     }
 
     @Test
