@@ -166,6 +166,16 @@ public final class Region
         return sb.toString();
     }
 
+    /**
+     * Same id, range and epoch version: the same data, whatever the conf version (a membership change moves no key).
+     * What "this region is cached already" means to a load.
+     */
+    boolean sameData(final Region r)
+    {
+        return id == r.id && epochVersion == r.epochVersion && nullBound == r.nullBound &&
+            Arrays.equals(start, r.start) && Arrays.equals(end, r.end);
+    }
+
     @Override
     public boolean equals(final Object o)
     {

@@ -278,6 +278,23 @@ class ReadmeContractTest
         expect(ResultCode.OK, cache.createRegion(new Region(3, b("x"), b("y"), 1)));
     }
 
+    /**
+     * README: SKIPPED for "a load of a region cached already (same id, range and epoch version; the conf version is
+     * not compared)". A black-box audit found the other conf version answered INVALID ("id already in use").
+     */
+    @Test
+    void aLoadOfTheCachedRegionIsSkippedWhateverItsConfVersion() throws Exception
+    {
+        start(config().backingStore(new InMemoryBackingStore()));
+        region1();
+        expect(ResultCode.SKIPPED, cache.loadRegion(new Region(1, b("a"), b("m"), 1)));
+        expect(ResultCode.SKIPPED, cache.loadRegion(new Region(1, b("a"), b("m"), 1, 7)));
+        expect(ResultCode.SKIPPED, cache.loadRegionKeepCached(new Region(1, b("a"), b("m"), 1, 7)));
+        // Another range at the same epoch is not the cached region: the id is in use.
+        expect(ResultCode.INVALID, cache.loadRegion(new Region(1, b("a"), b("n"), 1)));
+        region1Unchanged();
+    }
+
     // ------------------------------------------------------------------ one rule for bad input: at the call
 
     /** README: null arguments, reserved ids, epochs out of range, negative versions and safe points: INVALID at the call. */

@@ -1,0 +1,122 @@
+package io.regioncache.bench.blackbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.regioncache.CountersFile;
+import io.regioncache.bench.drive.RegionCacheTool;
+import picocli.CommandLine;
+
+/** README "The regioncache tool": drive, regions and stat as documented, through the tool's public entry point. */
+class ToolBlackBoxTest
+{
+    private record Run(int code, String out, String err)
+    {
+    }
+
+    private static Run run(final String... args)
+    {
+        final CommandLine cl = RegionCacheTool.commandLine();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        final int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static long[] versions(final String report)
+    {
+        final Matcher m = Pattern.compile("writes +([0-9,]+) batches.*versions ([0-9,]+)\\.\\.([0-9,]+)")
+            .matcher(report);
+        assertTrue(m.find(), report);
+        return new long[] {Long.parseLong(m.group(1).replace(",", "")), Long.parseLong(m.group(3).replace(",", ""))};
+    }
+
+    /**
+     * "the run then resumes on it ... the report's resumed line gives acknowledged writes verified N, missing M";
+     * "The resumed run's versions start 4096 above the log's last one".
+     */
+    @Test
+    void aResumedRunVerifiesEveryAcknowledgedWriteAndStartsItsVersions4096Above(@TempDir final Path dir)
+    {
+        final Path data = dir.resolve("d");
+        final Run first = run("drive", "--ops", "2000", "--keys", "2000", "--data-dir", data.toString(),
+            "--progress", "off");
+        assertEquals(0, first.code(), first.out() + first.err());
+        final long[] v1 = versions(first.out());
+        final Run second = run("drive", "--ops", "2000", "--data-dir", data.toString(), "--progress", "off");
+        assertEquals(0, second.code(), second.out() + second.err());
+        assertTrue(second.out().contains("missing 0"), second.out());
+        final Matcher m = Pattern.compile("acknowledged writes verified ([0-9]+)").matcher(second.out());
+        assertTrue(m.find(), second.out());
+        assertTrue(Long.parseLong(m.group(1)) >= 2000, "every initial key is acknowledged: " + m.group(1));
+        final long[] v2 = versions(second.out());
+        assertTrue(v2[1] - v2[0] >= v1[1] + 4096, "first run ended at " + v1[1] + ", second ran " + v2[0] +
+            " batches up to " + v2[1]);
+        // Different --keys on a resumed directory: a usage error.
+        final Run bad = run("drive", "--ops", "10", "--keys", "3000", "--data-dir", data.toString());
+        assertEquals(2, bad.code(), bad.err());
+    }
+
+    /** "stat ... prints each counter"; "regions ... prints each cached region"; both from a finished drive's files. */
+    @Test
+    void statAndRegionsReadAFinishedDrivesFiles(@TempDir final Path dir) throws Exception
+    {
+        final Path counters = dir.resolve("rc.counters");
+        final Path catalog = dir.resolve("regions.cat");
+        final Run d = run("drive", "--duration", "2s", "--keys", "5000", "--counters", counters.toString(),
+            "--catalog", catalog.toString(), "--progress", "off");
+        assertEquals(0, d.code(), d.out() + d.err());
+        final Map<String, Long> values = CountersFile.read(counters);
+        final Run stat = run("stat", "--file", counters.toString());
+        assertEquals(0, stat.code(), stat.err());
+        for (final String name : values.keySet())
+        {
+            if (!name.startsWith("file."))
+            {
+                assertTrue(stat.out().contains(name + " "), "stat lists " + name);
+            }
+        }
+        assertEquals(0, values.get("memory.used"), "the final values after close");
+        final Run filtered = run("stat", "--file", counters.toString(), "--filter", "loads.");
+        for (final String line : filtered.out().split("\n"))
+        {
+            assertTrue(line.startsWith("pid ") || line.startsWith("loads."), line);
+        }
+        final Run regions = run("regions", "--catalog", catalog.toString());
+        assertEquals(0, regions.code(), regions.err());
+        final Matcher m = Pattern.compile("(\\d+) region\\(s\\)").matcher(regions.out());
+        assertTrue(m.find(), regions.out());
+        assertEquals(Integer.parseInt(m.group(1)), regions.out().split("\n").length - 2, regions.out());
+    }
+
+    /** "A missing file, a directory, or a file that is not a counters file ... is refused with a message, exit 2". */
+    @Test
+    void statAndRegionsRefuseOddFiles(@TempDir final Path dir) throws Exception
+    {
+        final Path sparse = dir.resolve("sparse");
+        try (RandomAccessFile f = new RandomAccessFile(sparse.toFile(), "rw"))
+        {
+            f.setLength(3L << 30);
+        }
+        assertEquals(2, run("stat", "--file", sparse.toString()).code());
+        assertEquals(2, run("stat", "--file", dir.toString()).code());
+        assertEquals(2, run("regions", "--catalog", dir.toString()).code());
+        final Path empty = Files.createFile(dir.resolve("empty"));
+        assertEquals(2, run("regions", "--catalog", empty.toString()).code());
+        assertEquals(0, Files.size(empty), "regions leaves an empty file empty");
+    }
+}

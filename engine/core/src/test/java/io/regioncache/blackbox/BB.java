@@ -1,0 +1,108 @@
+package io.regioncache.blackbox;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.function.Executable;
+
+import io.regioncache.CommandResult;
+import io.regioncache.RegionCache;
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.ResultCode;
+
+/** Helpers for the black-box tests: public API only. */
+final class BB
+{
+    static final int MAX_KEY = 16;
+    static final int MAX_VALUE = 64;
+
+    private BB()
+    {
+    }
+
+    static byte[] b(final String s)
+    {
+        return s.getBytes(US_ASCII);
+    }
+
+    static RegionCacheConfig.Builder invoker()
+    {
+        return RegionCacheConfig.builder()
+            .capacityBytes(64L << 20)
+            .segmentSize(1 << 16)
+            .maxKeyLength(MAX_KEY)
+            .maxValueLength(MAX_VALUE)
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .loaderExecutor(Runnable::run)
+            .gcExecutor(Runnable::run)
+            .pipelinedLoads(false)
+            .closeTimeoutMillis(2_000);
+    }
+
+    /** An executor that holds its jobs until told to run them. */
+    static final class HeldExecutor implements Executor
+    {
+        final ArrayDeque<Runnable> jobs = new ArrayDeque<>();
+
+        @Override
+        public synchronized void execute(final Runnable command)
+        {
+            jobs.add(command);
+        }
+
+        synchronized int runAll()
+        {
+            int n = 0;
+            Runnable r;
+            while ((r = jobs.poll()) != null)
+            {
+                r.run();
+                n++;
+            }
+            return n;
+        }
+    }
+
+    static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
+    {
+        for (int i = 0; i < 10_000 && !f.isDone() && !cache.isClosed(); i++)
+        {
+            cache.applyCycle();
+        }
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    static CommandResult expect(final RegionCache cache, final ResultCode code, final CompletableFuture<CommandResult> f)
+        throws Exception
+    {
+        final CommandResult r = await(cache, f);
+        assertEquals(code, r.code(), () -> "result: " + r);
+        return r;
+    }
+
+    /** Answered at the call (no apply cycle ran), with {@code code}. */
+    static CommandResult atCall(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
+    {
+        assertTrue(f.isDone(), () -> "expected " + code + " at the call, but the command was queued");
+        final CommandResult r = f.get(1, TimeUnit.SECONDS);
+        assertEquals(code, r.code(), () -> "result: " + r);
+        if (code == ResultCode.INVALID || code == ResultCode.SKIPPED)
+        {
+            assertTrue(!r.detail().isEmpty(), "carries its reason: " + r);
+        }
+        return r;
+    }
+
+    static void throwsExactly(final Class<? extends Throwable> type, final Executable call)
+    {
+        final Throwable t = assertThrows(Throwable.class, call);
+        assertEquals(type, t.getClass(), () -> "expected " + type.getSimpleName() + " but got " + t);
+    }
+}
