@@ -226,6 +226,10 @@ public final class YcsbRunner
                     throw new IllegalArgumentException("unknown option " + a);
             }
         }
+        if (s.systems.isEmpty())
+        {
+            throw new IllegalArgumentException("--systems names no system; known: " + SYSTEMS.keySet());
+        }
         for (final String system : s.systems)
         {
             if (!SYSTEMS.containsKey(system))

@@ -296,7 +296,7 @@ public final class EntryCodec
                     {
                         throw new EntryFormatException(Reason.INVALID, "split keys must be non-empty and increasing");
                     }
-                    if (ids[i] == 0 || ids[i] == regionId)
+                    if (ids[i] == 0 || ids[i] == regionId || (i > 0 && contains(ids, i, ids[i])))
                     {
                         throw new EntryFormatException(Reason.INVALID, "bad new region id " + ids[i]);
                     }
@@ -342,6 +342,18 @@ public final class EntryCodec
         }
         in.end();
         return e;
+    }
+
+    private static boolean contains(final long[] ids, final int n, final long id)
+    {
+        for (int j = 0; j < n; j++)
+        {
+            if (ids[j] == id)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

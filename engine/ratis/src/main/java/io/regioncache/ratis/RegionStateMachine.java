@@ -284,6 +284,16 @@ final class RegionStateMachine extends BaseStateMachine
             {
                 throw new EntryFormatException(Reason.INVALID, "region " + e.regionId() + " sent to " + regionId);
             }
+            if (e instanceof Entry.Split s)
+            {
+                for (final long id : s.newRegionIds())
+                {
+                    if (node.machine(id) != null || node.isRemoved(id))
+                    {
+                        throw new EntryFormatException(Reason.INVALID, "new region id " + id + " is taken");
+                    }
+                }
+            }
             final Entry stamped = EntryCodec.withVersion(e, node.clock().next());
             return b.setLogData(ByteString.copyFrom(EntryCodec.encode(stamped))).build();
         }

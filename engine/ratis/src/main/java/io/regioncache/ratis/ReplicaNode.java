@@ -314,6 +314,14 @@ public final class ReplicaNode implements AutoCloseable
             else
             {
                 b.setOption(RaftStorage.StartupOption.RECOVER);
+                // A node closed before its first election has no configuration entry in its log: recovered without
+                // the group's peers, it would never vote or lead. Naming the root group gives Ratis its peers as
+                // the initial configuration (the log's or snapshot's configuration still wins when there is one).
+                if (!removed.contains(ROOT_REGION_ID) && Files.isDirectory(config.dataDir.resolve("raft")
+                    .resolve(groupIdOf(ROOT_REGION_ID).getUuid().toString())))
+                {
+                    b.setGroup(groupOf(ROOT_REGION_ID));
+                }
             }
             s = b.build();
             s.start();
