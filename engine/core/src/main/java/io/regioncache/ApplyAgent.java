@@ -296,7 +296,12 @@ final class ApplyAgent implements Agent
         complete(c, result);
     }
 
-    private static long regionIdOf(final Command c)
+    /**
+     * @return the region a command names, for its result; -1 ("no region") for a command without one (a range
+     * eviction, the engine-wide safe point) or one whose id cannot be read. Any thread: the call's refusals
+     * ({@code CLOSED}, {@code QUEUE_FULL}) name the region as the apply thread's answers do.
+     */
+    static long regionIdOf(final Command c)
     {
         try
         {

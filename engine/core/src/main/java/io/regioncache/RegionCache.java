@@ -211,14 +211,15 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             {
                 // Counted like every other outcome ("results per code"), as the commands still queued at close are.
                 counters.onResult(ResultCode.CLOSED);
-                command.future().complete(CommandResult.of(ResultCode.CLOSED, -1, "engine closed"));
+                command.future().complete(
+                    CommandResult.of(ResultCode.CLOSED, ApplyAgent.regionIdOf(command), "engine closed"));
                 return false;
             }
             if (!agent.offer(command))
             {
                 counters.onQueueFull();
                 counters.onResult(ResultCode.QUEUE_FULL);
-                command.future().complete(CommandResult.of(ResultCode.QUEUE_FULL, -1,
+                command.future().complete(CommandResult.of(ResultCode.QUEUE_FULL, ApplyAgent.regionIdOf(command),
                     "command queue full (" + config.commandQueueCapacity() + ")"));
                 return false;
             }
