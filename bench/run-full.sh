@@ -72,7 +72,13 @@ for set in $ONLY; do
 done
 alloc=()
 for s in $ONLY; do [[ $s == read || $s == scan || $s == snapshot ]] && alloc=(--assert-zero-alloc); done
+# Render every set on file, not only this run's: a subset (ONLY=...) updates its own sets in summary.md and keeps the
+# others' rows, instead of leaving a summary of the subset alone.
+rendered=()
+for s in read scan latency snapshot apply split mixed load mvcc; do
+  [ -f "$OUTDIR/$s.json" ] && rendered+=("$OUTDIR/$s.json")
+done
 if (( ${#files[@]} > 0 )); then
-  java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "${files[@]}" --out "$OUTDIR" "${alloc[@]}"
+  java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "${rendered[@]}" --out "$OUTDIR" "${alloc[@]}"
 fi
 echo "done: $OUTDIR/summary.md"

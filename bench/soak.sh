@@ -33,6 +33,7 @@ done
 set +e; wait "$pid"; code=$?; set -e
 cat "$OUT/report.txt"
 awk -v max="$MAX_RSS_MB" -v slack="$HEAP_SLACK_MB" -v code="$code" '
+  BEGIN { n = 0 }  # numeric from the start: an unset n would key the first sample "" and leave h[0] empty (read as 0 MB)
   NR > 1 { t[n] = $1; r[n] = $2; h[n] = $3; n++ }
   END {
     peak = 0; for (i = 0; i < n; i++) if (r[i] > peak) peak = r[i];

@@ -281,6 +281,20 @@ public final class DriveCommand implements Callable<Integer>
         {
             throw bad(option + ": cannot write " + (Files.exists(file) ? file : "in directory " + parent));
         }
+        if (!Files.exists(file))
+        {
+            // access(2) can say yes where creating a file fails (root in /proc, a read-only or special file system):
+            // create it once now, so that such a path is refused here with exit 2, not after the workload started.
+            try
+            {
+                Files.createFile(file);
+                Files.delete(file);
+            }
+            catch (final java.io.IOException | UnsupportedOperationException ex)
+            {
+                throw bad(option + ": cannot create " + file + " (" + ex.getMessage() + ")");
+            }
+        }
     }
 
     private int driveCluster(final DriveSettings st) throws IOException

@@ -27,7 +27,14 @@ final class HugePages
      */
     static String unavailableReason()
     {
-        return "needs JDK 22+ (this is JDK " + Runtime.version().feature() +
+        final int feature = Runtime.version().feature();
+        if (feature >= 22)
+        {
+            // This class runs on a 22+ runtime only when the jar has no JDK 22 version of it: built on JDK 17.
+            return "this jar was built before JDK 22, without its JDK 22 class (META-INF/versions/22): build it " +
+                "on JDK 22+ (this runtime is JDK " + feature + ")";
+        }
+        return "needs JDK 22+ (this is JDK " + feature +
             "); on JDK 17 start the JVM with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 instead";
     }
 
