@@ -378,7 +378,7 @@ final class LoadCoordinator
                     {
                         installed.accept(t.id());
                     }
-                    catch (final RuntimeException ex)
+                    catch (final RuntimeException | Error ex)
                     {
                         // The host's listener failed, not the load: the region stays ACTIVE, and the load's other
                         // regions (a split while it ran) are still told, once each, as the listener's contract says.

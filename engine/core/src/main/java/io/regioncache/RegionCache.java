@@ -48,6 +48,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private final ApplyAgent agent;
     private final AgentRunner runner;
     private final AgentInvoker invoker;
+    /** The dedicated apply thread, or null on the invoker (AgentRunner.thread() turns to a tombstone at close). */
+    private final Thread applyThread;
     private final ExecutorService ownLoader;
     private final ExecutorService ownGc;
     /** Refreshes the counters file, or null when none is configured. */
@@ -68,6 +70,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(RegionCache.class, "closing");
     /** 0 until a {@link #close()} claims the shutdown: a CAS, so two racing closes never both run it. */
     private volatile int closing;
+    /** Counted down when the shutdown the winning {@link #close()} began has ended. */
+    private final java.util.concurrent.CountDownLatch shutDown = new java.util.concurrent.CountDownLatch(1);
+    /** The thread running the shutdown, or null before it starts. */
+    private volatile Thread shutDownThread;
 
     private RegionCache(final RegionCacheConfig config)
     {
@@ -133,11 +139,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             runner = new AgentRunner(config.idleStrategy(), errorHandler, null, agent);
             invoker = null;
-            AgentRunner.startOnThread(runner);
+            applyThread = AgentRunner.startOnThread(runner);
         }
         else
         {
             runner = null;
+            applyThread = null;
             invoker = new AgentInvoker(errorHandler, null, agent);
             invoker.start();
         }
@@ -910,15 +917,69 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     /**
      * Stop the engine: refuse new commands (CLOSED), stop the apply thread, complete queued commands with CLOSED,
      * evict every region, and wait up to {@code closeTimeoutMillis} for loads to end and open snapshots to close.
-     * Memory still pinned by snapshots after that is left to the GC (never freed under a reader).
+     * Memory still pinned by snapshots after that is left to the GC (never freed under a reader). A second, concurrent
+     * call returns when the first one's shutdown has ended. Called on the dedicated apply thread (from a command
+     * future's callback or a load listener), it refuses new commands at once and finishes the shutdown on a thread of
+     * its own, since the apply thread cannot wait for itself to stop.
      */
     @Override
     public void close()
     {
+        final boolean onApplyThread = applyThread != null && Thread.currentThread() == applyThread;
         if (!CLOSING.compareAndSet(this, 0, 1))
         {
-            return; // another thread owns the shutdown (check-then-act would let two threads run it)
+            // Another thread owns the shutdown (check-then-act would let two threads run it): wait for it to end,
+            // unless this is the apply thread, which that shutdown is joining.
+            if (!onApplyThread && Thread.currentThread() != shutDownThread)
+            {
+                boolean interrupted = false;
+                while (true)
+                {
+                    try
+                    {
+                        shutDown.await();
+                        break;
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        interrupted = true;
+                    }
+                }
+                if (interrupted)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            return;
         }
+        closed = true;
+        if (onApplyThread)
+        {
+            // Called from a callback on the apply thread: it cannot join itself. Refuse new commands now and finish
+            // the shutdown on a thread of its own once this callback returns.
+            final Thread t = new Thread(this::shutDown, "regioncache-close");
+            t.setDaemon(true);
+            t.start();
+            return;
+        }
+        shutDown();
+    }
+
+    private void shutDown()
+    {
+        shutDownThread = Thread.currentThread(); // a callback it runs (a command completed CLOSED) may call close()
+        try
+        {
+            shutDownOnce();
+        }
+        finally
+        {
+            shutDown.countDown();
+        }
+    }
+
+    private void shutDownOnce()
+    {
         closed = true;
         while (submitters.get() != 0)
         {
