@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.function.Executable;
 
@@ -70,13 +72,59 @@ final class BB
         }
     }
 
+    /** The limits of the reliability tests: keys up to 64 bytes, values up to 64 KiB (a capacity of a few segments). */
+    static RegionCacheConfig.Builder wide()
+    {
+        return invoker().maxKeyLength(64).maxValueLength(1 << 16);
+    }
+
+    /** {@link #wide()} on a dedicated apply thread. */
+    static RegionCacheConfig.Builder dedicated()
+    {
+        return wide().threading(RegionCacheConfig.Threading.DEDICATED_THREAD);
+    }
+
+    /** The result of {@code f}, driving the apply cycles first on an invoker-threaded cache. */
     static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < 10_000 && !f.isDone() && !cache.isClosed(); i++)
+        if (cache.config().threading() == RegionCacheConfig.Threading.INVOKER)
         {
-            cache.applyCycle();
+            for (int i = 0; i < 100_000 && !f.isDone() && !cache.isClosed(); i++)
+            {
+                cache.applyCycle();
+            }
         }
         return f.get(10, TimeUnit.SECONDS);
+    }
+
+    static CommandResult expect(final RegionCache cache, final ResultCode code, final CompletableFuture<CommandResult> f,
+        final String context) throws Exception
+    {
+        final CommandResult r = await(cache, f);
+        assertEquals(code, r.code(), () -> "result: " + r + " " + context);
+        return r;
+    }
+
+    /** Bounded poll: true once the condition holds, false after the deadline. */
+    static boolean poll(final RegionCache cache, final long millis, final BooleanSupplier done)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        while (!done.getAsBoolean())
+        {
+            if (System.nanoTime() > deadline)
+            {
+                return false;
+            }
+            if (cache != null && cache.config().threading() == RegionCacheConfig.Threading.INVOKER && !cache.isClosed())
+            {
+                cache.applyCycle();
+            }
+            else
+            {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+        return true;
     }
 
     static CommandResult expect(final RegionCache cache, final ResultCode code, final CompletableFuture<CommandResult> f)

@@ -1,7 +1,7 @@
 package io.regioncache.blackbox;
 
-import static io.regioncache.blackbox.BB4.b;
-import static io.regioncache.blackbox.BB4.expect;
+import static io.regioncache.blackbox.BB.b;
+import static io.regioncache.blackbox.BB.expect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -63,7 +63,7 @@ class CallbacksBlackBoxTest
         store.put(b("p"), 5, b("right"));
         final List<Runnable> loads = new ArrayList<>();
         final List<Long> told = new CopyOnWriteArrayList<>();
-        try (RegionCache cache = RegionCache.create(BB4.invoker().backingStore(store).loaderExecutor(loads::add)
+        try (RegionCache cache = RegionCache.create(BB.wide().backingStore(store).loaderExecutor(loads::add)
             .onLoadInstalled(id ->
             {
                 told.add(id);
@@ -71,10 +71,10 @@ class CallbacksBlackBoxTest
             }).build()))
         {
             expect(cache, ResultCode.OK, cache.loadRegion(new Region(1, b("a"), b("z"), 1)));
-            assertTrue(BB4.poll(cache, 5_000, () -> !loads.isEmpty()));
+            assertTrue(BB.poll(cache, 5_000, () -> !loads.isEmpty()));
             expect(cache, ResultCode.OK, cache.split(1, 1, new byte[][] {b("m")}, new long[] {2}, 2));
             loads.remove(0).run();
-            BB4.poll(cache, 2_000, () -> told.size() >= 2);
+            BB.poll(cache, 2_000, () -> told.size() >= 2);
             for (int i = 0; i < 100; i++)
             {
                 cache.applyCycle();
@@ -97,7 +97,7 @@ class CallbacksBlackBoxTest
     @Test
     void aThrowingCallbackOnTheApplyThreadDoesNotStopIt() throws Exception
     {
-        try (RegionCache cache = RegionCache.create(BB4.dedicated().build()))
+        try (RegionCache cache = RegionCache.create(BB.dedicated().build()))
         {
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
             final List<CompletableFuture<CommandResult>> all = new ArrayList<>();
@@ -126,13 +126,13 @@ class CallbacksBlackBoxTest
     @Test
     void commandsSubmittedFromACallbackComplete() throws Exception
     {
-        final RegionCache cache = RegionCache.create(BB4.dedicated().build());
+        final RegionCache cache = RegionCache.create(BB.dedicated().build());
         expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
         final List<CompletableFuture<CommandResult>> chained = new CopyOnWriteArrayList<>();
         final CompletableFuture<CommandResult> first = new CompletableFuture<>();
         final AtomicReference<Throwable> err = new AtomicReference<>();
         chainWrite(cache, 1, chained, 500, err);
-        assertTrue(BB4.poll(null, 20_000, () -> chained.size() >= 500 || err.get() != null));
+        assertTrue(BB.poll(null, 20_000, () -> chained.size() >= 500 || err.get() != null));
         cache.close();
         for (final CompletableFuture<CommandResult> f : chained)
         {
@@ -166,7 +166,7 @@ class CallbacksBlackBoxTest
     @Test
     void closeFromACallbackOnTheApplyThreadReturnsAndCompletesEverything() throws Exception
     {
-        final RegionCache cache = RegionCache.create(BB4.dedicated().closeTimeoutMillis(500).build());
+        final RegionCache cache = RegionCache.create(BB.dedicated().closeTimeoutMillis(500).build());
         expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
         final CompletableFuture<Void> closedInCallback = new CompletableFuture<>();
         final CompletableFuture<CommandResult> trigger = cache.write(new WriteBatch(1, 1, 1).put(b("c"), b("v")));
@@ -198,7 +198,7 @@ class CallbacksBlackBoxTest
         assertEquals(SnapshotStatus.CLOSED, s.open(1, 1, 100));
         assertEquals(ResultCode.CLOSED, cache.write(new WriteBatch(1, 1, 99).put(b("c"), b("x"))).get(1,
             TimeUnit.SECONDS).code());
-        assertTrue(BB4.poll(null, 5_000, () -> cache.memoryInUse() == 0), "memory " + cache.memoryInUse());
+        assertTrue(BB.poll(null, 5_000, () -> cache.memoryInUse() == 0), "memory " + cache.memoryInUse());
     }
 
     /** A callback of a command that close() completes CLOSED calls close() again, on both apply modes. */
@@ -207,7 +207,7 @@ class CallbacksBlackBoxTest
     {
         for (final boolean dedicated : new boolean[] {false, true})
         {
-            final RegionCache cache = RegionCache.create((dedicated ? BB4.dedicated() : BB4.invoker()).build());
+            final RegionCache cache = RegionCache.create((dedicated ? BB.dedicated() : BB.wide()).build());
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
             final List<CompletableFuture<CommandResult>> queued = new ArrayList<>();
             for (int v = 1; v < 2_000; v++)
@@ -222,7 +222,7 @@ class CallbacksBlackBoxTest
             {
                 f.get(10, TimeUnit.SECONDS);
             }
-            assertTrue(BB4.poll(null, 5_000, () -> cache.memoryInUse() == 0));
+            assertTrue(BB.poll(null, 5_000, () -> cache.memoryInUse() == 0));
         }
     }
 }

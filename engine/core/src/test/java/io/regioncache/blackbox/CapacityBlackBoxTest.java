@@ -1,7 +1,7 @@
 package io.regioncache.blackbox;
 
-import static io.regioncache.blackbox.BB4.b;
-import static io.regioncache.blackbox.BB4.expect;
+import static io.regioncache.blackbox.BB.b;
+import static io.regioncache.blackbox.BB.expect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -41,7 +41,7 @@ class CapacityBlackBoxTest
     void writesNeverPassTheCapAndTheOneThatWouldIsMemoryLimit(final int valueSize) throws Exception
     {
         final long cap = 4L << 16; // four segments exactly
-        try (RegionCache cache = RegionCache.create(BB4.invoker().capacityBytes(cap).build()))
+        try (RegionCache cache = RegionCache.create(BB.wide().capacityBytes(cap).build()))
         {
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
             expect(cache, ResultCode.OK, cache.createRegion(new Region(2, b("m"), b("z"), 1)));
@@ -52,7 +52,7 @@ class CapacityBlackBoxTest
             {
                 final byte[] value = new byte[valueSize];
                 rnd.nextBytes(value);
-                last = BB4.await(cache, cache.write(new WriteBatch(1, 1, v).put(b("c" + (v % 50)), value)));
+                last = BB.await(cache, cache.write(new WriteBatch(1, 1, v).put(b("c" + (v % 50)), value)));
                 assertTrue(cache.memoryInUse() <= cap, "in use " + cache.memoryInUse() + " > cap " + cap);
                 if (last.code() != ResultCode.OK)
                 {
@@ -64,7 +64,7 @@ class CapacityBlackBoxTest
             assertEquals(RegionStateOrNull.ACTIVE, RegionStateOrNull.of(cache, 2), "the other region stays");
             final Snapshot s = cache.newSnapshot();
             assertEquals(SnapshotStatus.NOT_CACHED, s.open(1, 1, Long.MAX_VALUE));
-            assertEquals(ResultCode.NOT_CACHED, BB4.await(cache,
+            assertEquals(ResultCode.NOT_CACHED, BB.await(cache,
                 cache.write(new WriteBatch(1, 1, v + 1).put(b("c"), b("x")))).code());
             // room again: region 2 takes writes
             expect(cache, ResultCode.OK, cache.write(new WriteBatch(2, 1, 1).put(b("p"), b("after"))));
@@ -90,7 +90,7 @@ class CapacityBlackBoxTest
     void aBatchBiggerThanTheCapIsMemoryLimit() throws Exception
     {
         final long cap = 2L << 16;
-        try (RegionCache cache = RegionCache.create(BB4.invoker().capacityBytes(cap).build()))
+        try (RegionCache cache = RegionCache.create(BB.wide().capacityBytes(cap).build()))
         {
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
             final WriteBatch batch = new WriteBatch(1, 1, 1);
@@ -116,7 +116,7 @@ class CapacityBlackBoxTest
     @Test
     void queueFullAtTheCapacityIsCountedNamesTheRegionAndLeavesTheBatchOpen() throws Exception
     {
-        try (RegionCache cache = RegionCache.create(BB4.invoker().commandQueueCapacity(4).build()))
+        try (RegionCache cache = RegionCache.create(BB.wide().commandQueueCapacity(4).build()))
         {
             expect(cache, ResultCode.OK, cache.createRegion(new Region(7, b("a"), b("m"), 1)));
             final List<CompletableFuture<CommandResult>> queued = new ArrayList<>();
@@ -141,7 +141,7 @@ class CapacityBlackBoxTest
             assertEquals(ResultCode.QUEUE_FULL, otherKind.join().code());
             for (final CompletableFuture<CommandResult> f : queued)
             {
-                assertEquals(ResultCode.OK, BB4.await(cache, f).code());
+                assertEquals(ResultCode.OK, BB.await(cache, f).code());
             }
             expect(cache, ResultCode.OK, cache.write(refused));
             final Snapshot s = cache.newSnapshot();

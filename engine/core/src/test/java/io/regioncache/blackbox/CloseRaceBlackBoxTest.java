@@ -1,7 +1,7 @@
 package io.regioncache.blackbox;
 
-import static io.regioncache.blackbox.BB4.b;
-import static io.regioncache.blackbox.BB4.expect;
+import static io.regioncache.blackbox.BB.b;
+import static io.regioncache.blackbox.BB.expect;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -43,7 +43,7 @@ class CloseRaceBlackBoxTest
     {
         for (int round = 0; round < 10; round++)
         {
-            final RegionCache cache = RegionCache.create(BB4.dedicated().closeTimeoutMillis(5_000).build());
+            final RegionCache cache = RegionCache.create(BB.dedicated().closeTimeoutMillis(5_000).build());
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
             expect(cache, ResultCode.OK, cache.createRegion(new Region(2, b("m"), b("z"), 1)));
             final ConcurrentLinkedQueue<CompletableFuture<CommandResult>> futures = new ConcurrentLinkedQueue<>();
@@ -148,14 +148,14 @@ class CloseRaceBlackBoxTest
     @Test
     void aSecondConcurrentCloseReturnsOnlyWhenTheCacheIsClosed() throws Exception
     {
-        final RegionCache cache = RegionCache.create(BB4.dedicated().closeTimeoutMillis(10_000).build());
+        final RegionCache cache = RegionCache.create(BB.dedicated().closeTimeoutMillis(10_000).build());
         expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
         expect(cache, ResultCode.OK, cache.write(new WriteBatch(1, 1, 1).put(b("c"), b("v"))));
         final Snapshot s = cache.newSnapshot();
         assertEquals(SnapshotStatus.OK, s.open(1, 1, 10));
         final Thread first = new Thread(cache::close, "first-close");
         first.start();
-        assertTrue(BB4.poll(null, 5_000, cache::isClosed));
+        assertTrue(BB.poll(null, 5_000, cache::isClosed));
         final long before = System.nanoTime();
         final CompletableFuture<Long> second = CompletableFuture.supplyAsync(() ->
         {

@@ -1,7 +1,7 @@
 package io.regioncache.blackbox;
 
-import static io.regioncache.blackbox.BB4.b;
-import static io.regioncache.blackbox.BB4.expect;
+import static io.regioncache.blackbox.BB.b;
+import static io.regioncache.blackbox.BB.expect;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -46,7 +46,7 @@ class SnapshotLifeBlackBoxTest
     @Test
     void splitAndMergeWhileAnIteratorWalks() throws Exception
     {
-        try (RegionCache cache = RegionCache.create(BB4.invoker().build()))
+        try (RegionCache cache = RegionCache.create(BB.wide().build()))
         {
             expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("z"), 1)));
             final WriteBatch wb = new WriteBatch(1, 1, 10);
@@ -79,7 +79,7 @@ class SnapshotLifeBlackBoxTest
                         .delete(b("fk"))));
                     case 6 -> expect(cache, ResultCode.OK, cache.prepareMerge(3));
                     case 8 -> expect(cache, ResultCode.OK, cache.commitMerge(1, 3), cache.regions().toString());
-                    case 10 -> BB4.await(cache, cache.compact(2));
+                    case 10 -> BB.await(cache, cache.compact(2));
                     default -> { }
                 }
                 for (int i = 0; i < 20; i++)
@@ -106,7 +106,7 @@ class SnapshotLifeBlackBoxTest
     @Test
     void aSnapshotPastTheCloseTimeoutReadsEverythingAndStaysCounted() throws Exception
     {
-        final RegionCache cache = RegionCache.create(BB4.invoker().closeTimeoutMillis(1).build());
+        final RegionCache cache = RegionCache.create(BB.wide().closeTimeoutMillis(1).build());
         expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("z"), 1)));
         for (int v = 1; v <= 50; v++)
         {
@@ -141,7 +141,7 @@ class SnapshotLifeBlackBoxTest
     @Test
     void manyOpenHandlesAtClose() throws Exception
     {
-        final RegionCache cache = RegionCache.create(BB4.invoker().closeTimeoutMillis(200).build());
+        final RegionCache cache = RegionCache.create(BB.wide().closeTimeoutMillis(200).build());
         expect(cache, ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("z"), 1)));
         expect(cache, ResultCode.OK, cache.write(new WriteBatch(1, 1, 1).put(b("c"), b("v"))));
         final List<Snapshot> open = new ArrayList<>();
