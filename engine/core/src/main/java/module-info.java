@@ -11,6 +11,9 @@ module io.regioncache.core {
     requires transitive org.agrona;
     requires org.jctools.core;
     requires org.slf4j;
+    // JCTools reads sun.misc.Unsafe but only "requires static" jdk.unsupported, which does not add the module to a
+    // module-path host's graph: without this line RegionCache.create failed there with NoClassDefFoundError.
+    requires jdk.unsupported;
 
     exports io.regioncache;
     exports io.regioncache.hybrid;

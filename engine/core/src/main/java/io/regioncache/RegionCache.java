@@ -33,7 +33,9 @@ import io.regioncache.internal.memory.SegmentPool;
  * <b>Reading.</b> Any thread: {@link #newSnapshot()} once, then {@code open / get / iterator / close} as often as
  * needed, with no locks and no allocation.
  * <p>
- * <b>JVM flag.</b> Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED}.
+ * <b>JVM flag.</b> Agrona needs {@code --add-exports java.base/jdk.internal.misc=ALL-UNNAMED} on the classpath, and
+ * {@code --add-exports java.base/jdk.internal.misc=org.agrona} on the module path (where Agrona is the automatic
+ * module {@code org.agrona}).
  */
 public final class RegionCache implements ApplyStream, AutoCloseable
 {
