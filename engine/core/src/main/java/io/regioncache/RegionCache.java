@@ -263,9 +263,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * @param region the region.
      * @return the result of the request (not of the load); {@code STALE_EPOCH} (nothing changed) if its id is
      * cached at a newer epoch, {@code SKIPPED} if this region is cached already (same id, range and epoch version,
-     * whatever the conf version), and {@code SKIPPED} with the reason in the detail when the load is refused: the cache is disabled, memory in use is at the stop-load
-     * threshold, a load of the region failed for memory within {@code loadBackoffMillis}, or its estimated size does
-     * not fit below the stop-load threshold (the last two do not refuse {@link #loadRegionKeepCached}).
+     * whatever the conf version), and {@code SKIPPED} with the reason in the detail when the load is refused: the
+     * cache is disabled, memory in use is at the stop-load threshold, a load of the region failed for memory within
+     * {@code loadBackoffMillis}, or its estimated size does not fit below the stop-load threshold (the last two do
+     * not refuse {@link #loadRegionKeepCached}).
      */
     @Override
     public CompletableFuture<CommandResult> loadRegion(final Region region)
