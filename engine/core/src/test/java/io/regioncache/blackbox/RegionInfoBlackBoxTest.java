@@ -1,11 +1,10 @@
 package io.regioncache.blackbox;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
+import static io.regioncache.blackbox.BB.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,25 +22,10 @@ import io.regioncache.WriteBatch;
 /** RegionInfo (the catalog's fields) and regions.draining after pins, safe points, split, evict and merge. */
 class RegionInfoBlackBoxTest
 {
-    static byte[] b(final String s)
-    {
-        return s.getBytes(US_ASCII);
-    }
-
+    /** {@link BB#wide()} with the eviction policy kept from running during a test. */
     static RegionCacheConfig.Builder config()
     {
-        return RegionCacheConfig.builder().capacityBytes(64L << 20).segmentSize(1 << 16)
-            .threading(RegionCacheConfig.Threading.INVOKER).loaderExecutor(Runnable::run).gcExecutor(Runnable::run)
-            .pipelinedLoads(false).policyIntervalMillis(3_600_000).closeTimeoutMillis(2_000);
-    }
-
-    static CommandResult run(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
-    {
-        for (int i = 0; i < 10_000 && !f.isDone(); i++)
-        {
-            cache.applyCycle();
-        }
-        return f.get(10, TimeUnit.SECONDS);
+        return BB.wide().policyIntervalMillis(3_600_000);
     }
 
     static String dump(final List<RegionInfo> infos)
@@ -61,9 +45,9 @@ class RegionInfoBlackBoxTest
     {
         try (RegionCache cache = RegionCache.create(config().build()))
         {
-            assertEquals(ResultCode.OK, run(cache, cache.createRegion(new Region(1, b("a"), b("m"), 1))).code());
-            run(cache, cache.write(new WriteBatch(1, 1, 10).put(b("c"), b("v")).put(b("h"), b("w"))));
-            run(cache, cache.write(new WriteBatch(1, 1, 20).put(b("c"), b("v2"))));
+            assertEquals(ResultCode.OK, BB.await(cache, cache.createRegion(new Region(1, b("a"), b("m"), 1))).code());
+            BB.await(cache, cache.write(new WriteBatch(1, 1, 10).put(b("c"), b("v")).put(b("h"), b("w"))));
+            BB.await(cache, cache.write(new WriteBatch(1, 1, 20).put(b("c"), b("v2"))));
             assertEquals("1:ACTIVE pins=0 sp=0 applied=20 gets=0 scanned=0\n", dump(cache.regions()));
             final Snapshot s1 = cache.newSnapshot();
             final Snapshot s2 = cache.newSnapshot();
@@ -75,26 +59,26 @@ class RegionInfoBlackBoxTest
             assertEquals(2, cache.regions().get(0).pins(), dump(cache.regions()));
             s1.close();
             s2.close();
-            run(cache, cache.advanceSafePoint(1, 15));
+            BB.await(cache, cache.advanceSafePoint(1, 15));
             assertEquals(15, cache.regions().get(0).safePoint());
             assertEquals(0, cache.regions().get(0).pins());
-            run(cache, cache.advanceSafePoint(18));
+            BB.await(cache, cache.advanceSafePoint(18));
             assertEquals(18, cache.regions().get(0).safePoint());
             assertEquals(SnapshotStatus.TOO_OLD_READ, cache.newSnapshot().open(1, 1, 18));
-            run(cache, cache.split(1, 1, new byte[][] {b("g")}, new long[] {2}, 2));
+            BB.await(cache, cache.split(1, 1, new byte[][] {b("g")}, new long[] {2}, 2));
             assertEquals("2:ACTIVE pins=0 sp=18 applied=20 gets=0 scanned=0\n1:ACTIVE pins=0 sp=18 applied=20 gets=0 scanned=0\n", dump(cache.regions()));
             final Snapshot p = cache.newSnapshot();
             assertEquals(SnapshotStatus.OK, p.open(2, 2, 30));
-            run(cache, cache.evict(2, EvictReason.MANUAL));
+            BB.await(cache, cache.evict(2, EvictReason.MANUAL));
             cache.applyCycle();
             assertEquals(1, cache.regions().size(), "an evicted region leaves regions() at once");
             assertEquals(1, cache.metrics().get("regions.draining"));
             p.close();
             cache.applyCycle();
-            run(cache, cache.createRegion(new Region(5, b("m"), b("p"), 1)));
+            BB.await(cache, cache.createRegion(new Region(5, b("m"), b("p"), 1)));
             final Snapshot q = cache.newSnapshot();
             assertEquals(SnapshotStatus.OK, q.open(5, 1, 30));
-            run(cache, cache.prepareMerge(5));
+            BB.await(cache, cache.prepareMerge(5));
             cache.applyCycle();
             assertEquals(1, cache.metrics().get("regions.draining"), "a pinned merge-evicted record drains");
             assertEquals(1, cache.regions().size());

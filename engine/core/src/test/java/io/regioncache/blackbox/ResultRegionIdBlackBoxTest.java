@@ -1,6 +1,6 @@
 package io.regioncache.blackbox;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
+import static io.regioncache.blackbox.BB.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,16 +26,10 @@ import io.regioncache.WriteBatch;
  */
 class ResultRegionIdBlackBoxTest
 {
-    static byte[] b(final String s)
-    {
-        return s.getBytes(US_ASCII);
-    }
-
+    /** {@link BB#wide()} with the eviction policy kept from running during a test. */
     static RegionCacheConfig.Builder config()
     {
-        return RegionCacheConfig.builder().capacityBytes(64L << 20).segmentSize(1 << 16)
-            .threading(RegionCacheConfig.Threading.INVOKER).loaderExecutor(Runnable::run).gcExecutor(Runnable::run)
-            .pipelinedLoads(false).policyIntervalMillis(3_600_000).closeTimeoutMillis(2_000);
+        return BB.wide().policyIntervalMillis(3_600_000);
     }
 
     @Test
