@@ -18,6 +18,8 @@ final class SnapshotScanCursor extends ViewStoreCursor
     /** Moved off either end (or closed): steps stay off until a seek. */
     private static final int OFF = -2;
     private int position = UNSTARTED;
+    /** Set by {@link #close}: a move after it throws {@link StoreException}, as on the stores' own cursors. */
+    private boolean closed;
 
     private SnapshotScanCursor(final List<byte[][]> entries, final long[] versions)
     {
@@ -130,6 +132,10 @@ final class SnapshotScanCursor extends ViewStoreCursor
 
     private boolean moveTo(final int index)
     {
+        if (closed)
+        {
+            throw new StoreException("cursor is closed");
+        }
         if (index < 0 || index >= entries.size())
         {
             position = OFF;
@@ -144,6 +150,7 @@ final class SnapshotScanCursor extends ViewStoreCursor
     @Override
     public void close()
     {
+        closed = true;
         position = OFF;
     }
 }

@@ -225,6 +225,8 @@ public final class InMemoryBackingStore implements WritableStore
         /** Walks the map from the last raw move, in the direction of {@link #ascending}. */
         private Iterator<Map.Entry<MvccKey, Stamped>> walk;
         private boolean ascending;
+        /** Set by {@link #close}; a move after it throws, as on the RocksDB and LMDB stores. */
+        private boolean cursorClosed;
 
         Cursor(final byte[] lower, final byte[] upper, final long readVersion, final long seq)
         {
@@ -241,6 +243,10 @@ public final class InMemoryBackingStore implements WritableStore
         protected void enter()
         {
             checkOpen();
+            if (cursorClosed)
+            {
+                throw new StoreException("cursor is closed");
+            }
         }
 
         @Override
@@ -319,17 +325,34 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public void close()
         {
+            cursorClosed = true;
             at = null;
+            walk = null;
         }
     }
 
     private final class Snap implements BackingSnapshot
     {
         private final long seq;
+        /**
+         * Set by {@link #close}. Every call after it, or after the store's close (which clears the map, so a read
+         * would answer "absent" instead of failing), throws {@link StoreException}, as on the RocksDB and LMDB
+         * stores. Volatile: a snapshot may be scanned by several threads and closed by another.
+         */
+        private volatile boolean snapClosed;
 
         Snap(final long seq)
         {
             this.seq = seq;
+        }
+
+        private void checkSnapOpen()
+        {
+            checkOpen();
+            if (snapClosed)
+            {
+                throw new StoreException("snapshot is closed");
+            }
         }
 
         /**
@@ -341,6 +364,7 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public long approximateSize(final byte[] start, final byte[] end)
         {
+            checkSnapOpen();
             final byte[] from = null == start ? new byte[0] : start;
             final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
                 map.tailMap(new MvccKey(from, Long.MAX_VALUE), true) :
@@ -357,6 +381,7 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public byte[] splitKey(final byte[] start, final byte[] end)
         {
+            checkSnapOpen();
             final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
                 map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
                 map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);
@@ -383,6 +408,7 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public void scan(final byte[] start, final byte[] end, final EntryVisitor visitor)
         {
+            checkSnapOpen();
             final NavigableMap<MvccKey, Stamped> range = end.length == 0 ?
                 map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
                 map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);
@@ -395,6 +421,7 @@ public final class InMemoryBackingStore implements WritableStore
                 {
                     continue;
                 }
+                checkSnapOpen(); // a close racing the scan ends it with an error, not a silently short scan
                 keyView.wrap(e.getKey().key);
                 final boolean tombstone = s.value == TOMBSTONE;
                 if (!tombstone)
@@ -408,6 +435,7 @@ public final class InMemoryBackingStore implements WritableStore
                     return;
                 }
             }
+            checkSnapOpen(); // the store's close clears the map: a scan it cut short must not end as if complete
         }
 
         /**
@@ -421,6 +449,7 @@ public final class InMemoryBackingStore implements WritableStore
             final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
             final MutableDirectBuffer dst, final int dstOffset)
         {
+            checkSnapOpen();
             return read(key, keyOffset, keyLength, readVersion, dst, dstOffset, true);
         }
 
@@ -459,6 +488,7 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public void close()
         {
+            snapClosed = true;
         }
     }
 
