@@ -237,6 +237,10 @@ public final class YcsbRunner
                 throw new IllegalArgumentException("unknown system " + system + "; known: " + SYSTEMS.keySet());
             }
         }
+        if (s.workloads.isEmpty())
+        {
+            throw new IllegalArgumentException("--workloads names no workload; known: a, b, c, d, e, f");
+        }
         // checked here, not when the workload's turn comes after the load and the workloads before it
         for (final String w : s.workloads)
         {
@@ -245,8 +249,32 @@ public final class YcsbRunner
                 throw new IllegalArgumentException("unknown workload " + w + "; known: a, b, c, d, e, f");
             }
         }
+        checkDirectory("--data", s.data);
+        checkDirectory("--out", s.out);
         checkBindingProperties(s);
         return s;
+    }
+
+    /**
+     * A directory option must name a directory or a path that can become one: a regular file there, or above it,
+     * used to surface only after the load and every workload had run (an uncaught {@code FileAlreadyExistsException}
+     * or "Not a directory", exit 1), instead of as a usage error before anything ran.
+     */
+    private static void checkDirectory(final String option, final Path dir)
+    {
+        if (null == dir)
+        {
+            return;
+        }
+        Path at = dir.toAbsolutePath();
+        while (null != at && !Files.exists(at))
+        {
+            at = at.getParent();
+        }
+        if (null != at && !Files.isDirectory(at))
+        {
+            throw new IllegalArgumentException(option + " " + dir + ": " + at + " is not a directory");
+        }
     }
 
     /**
@@ -521,8 +549,11 @@ public final class YcsbRunner
         final CoreWorkload workload = new CoreWorkload();
         workload.init(props);
         final Tracer tracer = new Tracer.Builder("YCSB " + system).conf(HTraceConfiguration.EMPTY).build();
-        final int threads = s.threads;
         final long total = transactions ? s.operations : s.records;
+        // Never more threads than operations: YCSB's ClientThread reads an operation count of 0 as "no limit", so a
+        // thread given none ran until --seconds ended the phase (a load has no such end: it inserted until the store
+        // failed). Every thread started here has at least one operation.
+        final int threads = (int)Math.min(s.threads, total);
         final CountDownLatch done = new CountDownLatch(threads);
         final List<ClientThread> clients = new ArrayList<>();
         for (int t = 0; t < threads; t++)
