@@ -360,7 +360,11 @@ final class ApplyAgent implements Agent
         }
         catch (final RejectedExecutionException ex)
         {
-            internalQueue.offer(failed.apply("executor rejected the job: " + ex));
+            final Command completion = failed.apply("executor rejected the job: " + ex);
+            if (completion != null) // null: the job was already handed back by another taker
+            {
+                internalQueue.offer(completion);
+            }
         }
     }
 

@@ -121,12 +121,42 @@ public final class CountersFile
                 {
                     continue; // a fixed-size file: names beyond the limit are left out, never a failure
                 }
-                id = counters.allocate(e.getKey());
+                id = counters.allocate(fileLabel(e.getKey(), e.getValue()));
                 ids.put(e.getKey(), id);
             }
-            counters.setCounterValue(id, e.getValue().longValue()); // ordered store: a reader sees whole values
+            counters.setCounterValue(id, fileValue(e.getKey(), e.getValue())); // ordered store: whole values
         }
         header.putLongOrdered(UPDATED_OFFSET, System.currentTimeMillis());
+    }
+
+    /**
+     * Counters hold whole numbers, and the durations' means and maxima ({@code *.duration.mean_ms},
+     * {@code *.duration.max_ms}) are fractions of a millisecond: stored as they were, truncated, every duration
+     * under 1 ms read 0 in {@code stat}. So a fractional metric named {@code ..._ms} is stored in microseconds
+     * (rounded) under the same name ending {@code _us}; every other metric keeps its name and whole value.
+     *
+     * @param metric the metric's name.
+     * @param value  its value (the type it has on the first publish decides the label, for good).
+     * @return the counter's label in the file.
+     */
+    static String fileLabel(final String metric, final Number value)
+    {
+        return isFractionalMillis(metric, value) ? metric.substring(0, metric.length() - 3) + "_us" : metric;
+    }
+
+    /**
+     * @param metric the metric's name.
+     * @param value  its value.
+     * @return what the file stores for it (see {@link #fileLabel}).
+     */
+    static long fileValue(final String metric, final Number value)
+    {
+        return isFractionalMillis(metric, value) ? Math.round(value.doubleValue() * 1000.0) : value.longValue();
+    }
+
+    private static boolean isFractionalMillis(final String metric, final Number value)
+    {
+        return (value instanceof Double || value instanceof Float) && metric.endsWith("_ms");
     }
 
     /** Unmap (the file stays: its last values remain readable). */

@@ -245,11 +245,7 @@ final class LoadCoordinator
             job.estimatedBytes = estimate;
             loadingJobs.put(r, job);
             counters.onLoadStarted();
-            agent.execute(loaderExecutor, job, why ->
-            {
-                job.failure = why;
-                return new Command.LoadFinished(job);
-            });
+            agent.execute(loaderExecutor, job, job::rejected);
         }
         return work;
     }
@@ -320,6 +316,21 @@ final class LoadCoordinator
             }
         }
         return false;
+    }
+
+    /**
+     * The closing thread, after every region is evicted: cancel the loads no loader thread has started (see
+     * {@link LoadJob#cancelIfQueued}); their completions are queued for the close's apply cycles.
+     */
+    void cancelQueued()
+    {
+        for (final LoadJob job : new java.util.HashSet<>(loadingJobs.values()))
+        {
+            if (job.cancelIfQueued())
+            {
+                LOG.debug("load of {} canceled by close before it started", job.targets);
+            }
+        }
     }
 
     /** @return true if no load is running. */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.regioncache.internal.memory.MemoryBudget;
 import io.regioncache.internal.table.MvccTable;
@@ -62,6 +63,18 @@ final class LoadJob implements Runnable
     private byte[] resumeKey;
     private long resumeVersion;
 
+    /**
+     * Who took the job, once: the loader thread ({@link #run()}), the apply thread when the loader executor refused it
+     * ({@link #rejected}), or {@code close()} before any loader thread started it ({@link #cancelIfQueued}). One CAS
+     * from QUEUED decides, so exactly one of them closes the store snapshot and hands back the job's completion: a
+     * job close() canceled never starts reading, and close() need not wait its timeout for a load that a busy or held
+     * executor has not started (the record it would have evicted went unaccounted: counted, never timed).
+     */
+    private final AtomicInteger claim = new AtomicInteger(QUEUED);
+    private static final int QUEUED = 0;
+    private static final int TAKEN = 1;
+    private static final int CANCELED = 2;
+
     /** Entries copied inline before the rest of a load is handed to the scan thread. */
     static final long PIPELINE_AFTER_ENTRIES = 1 << 16;
     /** The inline copy looks at the memory in use once per this many entries (a volatile read; cheap, not free). */
@@ -106,9 +119,65 @@ final class LoadJob implements Runnable
         return true;
     }
 
+    /**
+     * The apply thread, when the loader executor refused the job: take it, close its snapshot (no loader will) and
+     * return its completion, failed with {@code why}.
+     *
+     * @param why the executor's refusal.
+     * @return the job's completion, or null if another taker already handed it back.
+     */
+    Command rejected(final String why)
+    {
+        if (!claim.compareAndSet(QUEUED, TAKEN))
+        {
+            return null;
+        }
+        failure = why;
+        closeSnapshot();
+        return new Command.LoadFinished(this);
+    }
+
+    /**
+     * The closing thread (the single writer by then), after every region is evicted: cancel the job if no loader
+     * thread has started it, close its snapshot and queue its completion, which the close's apply cycles then
+     * process like any other abandoned load (the table freed, each LOADING_CANCELED target evicted and timed).
+     *
+     * @return true if the job was canceled.
+     */
+    boolean cancelIfQueued()
+    {
+        if (!claim.compareAndSet(QUEUED, CANCELED))
+        {
+            return false;
+        }
+        failure = "canceled by close before a loader started it";
+        closeSnapshot();
+        completions.offer(new Command.LoadFinished(this));
+        return true;
+    }
+
+    private void closeSnapshot()
+    {
+        try
+        {
+            snapshot.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            if (failure == null)
+            {
+                failure = "store error on snapshot close: " + ex;
+            }
+        }
+    }
+
     @Override
     public void run()
     {
+        if (!claim.compareAndSet(QUEUED, TAKEN))
+        {
+            return; // canceled by close() or refused by the executor: its snapshot is closed and its completion queued
+        }
         try
         {
             // Private table: no reader can reach it before install, so build its hash index once at the end.
@@ -133,17 +202,7 @@ final class LoadJob implements Runnable
         }
         finally
         {
-            try
-            {
-                snapshot.close();
-            }
-            catch (final RuntimeException ex)
-            {
-                if (failure == null)
-                {
-                    failure = "store error on snapshot close: " + ex;
-                }
-            }
+            closeSnapshot();
             // Unbounded queue: the completion of a load can never be dropped.
             completions.offer(new Command.LoadFinished(this));
         }

@@ -994,6 +994,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         agent.rejectQueued();
         agent.evictAll();
+        // A load no loader thread has started is canceled now, not waited for: its region is evicted, so its copy
+        // would be dropped anyway, and a held or busy loader executor may not start it within the timeout.
+        agent.loads().cancelQueued();
         // Elapsed time against the timeout, not now > now + timeout: that sum overflows for an absurdly long timeout
         // (Long.MAX_VALUE), which then did not wait at all.
         final long start = System.nanoTime();

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import io.regioncache.CommandResult;
 import io.regioncache.CountersFile;
+import io.regioncache.EvictReason;
 import io.regioncache.MetricsSnapshot;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
@@ -46,6 +47,23 @@ class CountersFileBlackBoxTest
             .capacityBytes(16L << 20).segmentSize(1 << 16).countersFile(file).build());
     }
 
+    /**
+     * Every metric is in the file under its name with its value, except the fractional {@code _ms} durations, which
+     * the file holds in whole microseconds under the name ending {@code _us} (README "stat").
+     */
+    private static void assertSameValues(final MetricsSnapshot m, final Map<String, Long> file)
+    {
+        for (final Map.Entry<String, Number> e : m.values().entrySet())
+        {
+            final boolean fractional = e.getValue() instanceof Double;
+            final String name = fractional ?
+                e.getKey().substring(0, e.getKey().length() - "_ms".length()) + "_us" : e.getKey();
+            assertTrue(file.containsKey(name), "missing in the counters file: " + name);
+            assertEquals(fractional ? Math.round(e.getValue().doubleValue() * 1000) : e.getValue().longValue(),
+                file.get(name), name);
+        }
+    }
+
     @Test
     void theDefaultIntervalIs250Ms()
     {
@@ -63,18 +81,21 @@ class CountersFileBlackBoxTest
             {
                 ok(cache, cache.write(new WriteBatch(1, 1, v).put(new byte[] {(byte)v}, new byte[] {1})));
             }
+            ok(cache, cache.evict(1, EvictReason.MANUAL));
+            for (int i = 0; i < 100_000 && cache.metrics().values().get("evict.count").longValue() == 0; i++)
+            {
+                cache.applyCycle();
+            }
             cache.publishCounters().get(10, TimeUnit.SECONDS);
             final MetricsSnapshot m = cache.metrics();
             final Map<String, Long> file1 = CountersFile.read(file);
-            for (final Map.Entry<String, Number> e : m.values().entrySet())
-            {
-                assertTrue(file1.containsKey(e.getKey()), "missing in the counters file: " + e.getKey());
-                if (e.getValue() instanceof Long || e.getValue() instanceof Integer)
-                {
-                    assertEquals(e.getValue().longValue(), file1.get(e.getKey()), e.getKey());
-                }
-            }
+            assertSameValues(m, file1);
             assertEquals(50, file1.get("apply.puts"));
+            // a sub-millisecond eviction read 0 when the file held the _ms value truncated
+            final double maxMs = m.values().get("evict.duration.max_ms").doubleValue();
+            assertTrue(maxMs > 0, m::toString);
+            assertEquals(Math.round(maxMs * 1000), file1.get("evict.duration.max_us"));
+            assertTrue(file1.get("evict.duration.max_us") > 0);
             assertEquals(ProcessHandle.current().pid(), file1.get("file.pid"));
         }
     }
@@ -89,13 +110,7 @@ class CountersFileBlackBoxTest
         cache.close();
         final MetricsSnapshot m = cache.metrics();
         final Map<String, Long> f = CountersFile.read(file);
-        for (final Map.Entry<String, Number> e : m.values().entrySet())
-        {
-            if (e.getValue() instanceof Long || e.getValue() instanceof Integer)
-            {
-                assertEquals(e.getValue().longValue(), f.get(e.getKey()), e.getKey());
-            }
-        }
+        assertSameValues(m, f);
         assertEquals(0, f.get("regions.ACTIVE"));
         assertEquals(1, f.get("evictions.SHUTDOWN"), "evictions.SHUTDOWN");
     }
