@@ -255,13 +255,19 @@ public final class DriveCommand implements Callable<Integer>
         // Every output file is checked before the run, so a bad path costs no workload (the report is written
         // after it): its directory must exist and be writable (or the file itself, if it exists), and the path must
         // not be a directory itself.
-        checkOutputFile("--catalog", catalog);
-        checkOutputFile("--counters", counters);
-        checkOutputFile("--json", json);
+        checkOutputFile("--catalog", catalog, true);
+        checkOutputFile("--counters", counters, true);
+        checkOutputFile("--json", json, false);
         return st;
     }
 
-    private void checkOutputFile(final String option, final Path file)
+    /**
+     * @param recreated the file is deleted and created anew (the catalog and the counters file are memory-mapped files
+     *                  of a fixed layout), so its directory must take a new file even when the file exists: an
+     *                  existing writable file in a directory that cannot be written used to pass this check and fail
+     *                  the run after setup, exit 1 with a stack trace.
+     */
+    private void checkOutputFile(final String option, final Path file, final boolean recreated)
     {
         if (file == null)
         {
@@ -280,6 +286,19 @@ public final class DriveCommand implements Callable<Integer>
         if (Files.exists(file) ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent))
         {
             throw bad(option + ": cannot write " + (Files.exists(file) ? file : "in directory " + parent));
+        }
+        if (recreated && Files.exists(file) && parent != null)
+        {
+            // a probe file, created and deleted, in the directory: access(2) says yes to root for an immutable one
+            try
+            {
+                Files.delete(Files.createTempFile(parent, ".regioncache-probe", null));
+            }
+            catch (final java.io.IOException | UnsupportedOperationException ex)
+            {
+                throw bad(option + ": cannot replace " + file + ": cannot create a file in " + parent + " (" +
+                    ex.getMessage() + ")");
+            }
         }
         if (!Files.exists(file))
         {

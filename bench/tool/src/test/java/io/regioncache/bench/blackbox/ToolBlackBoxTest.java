@@ -2,12 +2,15 @@ package io.regioncache.bench.blackbox;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +38,63 @@ class ToolBlackBoxTest
         cl.setErr(new PrintWriter(err, true));
         final int code = cl.execute(args);
         return new Run(code, out.toString(), err.toString());
+    }
+
+    /** Make {@code dir} refuse new files: {@code chattr +i} (root ignores modes), else mode r-x. */
+    private static boolean lock(final Path dir, final boolean locked) throws Exception
+    {
+        try
+        {
+            if (new ProcessBuilder("chattr", locked ? "+i" : "-i", dir.toString()).redirectErrorStream(true).start()
+                .waitFor() == 0)
+            {
+                return true;
+            }
+        }
+        catch (final IOException ex)
+        {
+            // no chattr here: fall back on the mode
+        }
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString(locked ? "r-xr-xr-x" : "rwxr-xr-x"));
+        return !locked || !Files.isWritable(dir);
+    }
+
+    /**
+     * "output files ... whose directory must exist and be writable by the user (for --json, or the file itself when
+     * it exists; --counters and --catalog are created anew ...)": found by the fourth audit, an existing writable
+     * catalog or counters file in a directory that takes no new file passed the check, then failed the run after
+     * setup (exit 1, a stack trace, no report). Now exit 2 before the workload; --json is written in place.
+     */
+    @Test
+    void anExistingCatalogOrCountersFileInALockedDirectoryIsRefusedBeforeTheWorkload(@TempDir final Path dir)
+        throws Exception
+    {
+        final Path locked = Files.createDirectories(dir.resolve("locked"));
+        final Path json = Files.writeString(locked.resolve("report.json"), "old");
+        final Path catalog = Files.writeString(locked.resolve("regions.cat"), "");
+        final Path counters = Files.writeString(locked.resolve("counters.bin"), "");
+        final boolean isLocked = lock(locked, true);
+        try
+        {
+            assumeTrue(isLocked && Files.isWritable(json), "cannot lock a directory here");
+            for (final String[] opt : new String[][] {{"--catalog", catalog.toString()},
+                {"--counters", counters.toString()}})
+            {
+                final Run r = run("drive", "--ops", "300", "--keys", "2000", "--regions", "2", "--progress", "off",
+                    opt[0], opt[1]);
+                assertEquals(2, r.code(), opt[0] + ": " + r.out() + r.err());
+                assertTrue(r.err().contains(opt[0] + ": cannot replace"), r.err());
+                assertTrue(r.out().isEmpty(), "nothing ran: " + r.out());
+            }
+            final Run r = run("drive", "--ops", "300", "--keys", "2000", "--regions", "2", "--progress", "off",
+                "--json", json.toString());
+            assertEquals(0, r.code(), r.out() + r.err());
+            assertTrue(Files.readString(json).startsWith("{"), "report.json replaced in place");
+        }
+        finally
+        {
+            lock(locked, false);
+        }
     }
 
     private static long[] versions(final String report)
