@@ -36,11 +36,15 @@ final class BB
 
     static RegionCacheConfig.Builder invoker()
     {
+        return invokerDefaultLimits().maxKeyLength(MAX_KEY).maxValueLength(MAX_VALUE);
+    }
+
+    /** {@link #invoker()} with the config's default key and value limits. */
+    static RegionCacheConfig.Builder invokerDefaultLimits()
+    {
         return RegionCacheConfig.builder()
             .capacityBytes(64L << 20)
             .segmentSize(1 << 16)
-            .maxKeyLength(MAX_KEY)
-            .maxValueLength(MAX_VALUE)
             .threading(RegionCacheConfig.Threading.INVOKER)
             .loaderExecutor(Runnable::run)
             .gcExecutor(Runnable::run)
@@ -103,6 +107,15 @@ final class BB
         final CommandResult r = await(cache, f);
         assertEquals(code, r.code(), () -> "result: " + r + " " + context);
         return r;
+    }
+
+    /** Run {@code n} apply cycles of an invoker-threaded cache. */
+    static void cycles(final RegionCache cache, final int n)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            cache.applyCycle();
+        }
     }
 
     /** Bounded poll: true once the condition holds, false after the deadline. */

@@ -2,6 +2,7 @@ package io.regioncache.blackbox;
 
 import static io.regioncache.blackbox.BB.await;
 import static io.regioncache.blackbox.BB.b;
+import static io.regioncache.blackbox.BB.cycles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Map;
@@ -26,14 +27,6 @@ import io.regioncache.store.InMemoryBackingStore;
  */
 class CloseAccountingBlackBoxTest
 {
-    private static void cycles(final RegionCache c, final int n)
-    {
-        for (int i = 0; i < n; i++)
-        {
-            c.applyCycle();
-        }
-    }
-
     private static long counted(final Map<String, Number> m)
     {
         long counted = 0;
