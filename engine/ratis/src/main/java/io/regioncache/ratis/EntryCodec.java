@@ -306,11 +306,21 @@ public final class EntryCodec
             }
             case PREPARE_MERGE:
                 e = new Entry.PrepareMerge(regionId, epoch, version, in.varint());
+                if (((Entry.PrepareMerge)e).targetId() == regionId)
+                {
+                    throw new EntryFormatException(Reason.INVALID, "a region cannot merge into itself");
+                }
                 break;
             case COMMIT_MERGE:
                 e = new Entry.CommitMerge(regionId, epoch, version, in.varint(), in.varint(),
                     in.bytes(MAX_KEY_BYTES, "source start length"), in.bytes(MAX_KEY_BYTES, "source end length"),
                     in.varint());
+                // A commit naming its own region as the source was applied: the target marked itself merged and
+                // removed its own group on every replica, leaving its range to no region (found by an audit).
+                if (((Entry.CommitMerge)e).sourceId() == regionId)
+                {
+                    throw new EntryFormatException(Reason.INVALID, "a region cannot merge into itself");
+                }
                 break;
             case ROLLBACK_MERGE:
                 e = new Entry.RollbackMerge(regionId, epoch, version);

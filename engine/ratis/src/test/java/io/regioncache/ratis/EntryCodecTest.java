@@ -175,6 +175,13 @@ class EntryCodecTest
         // Split keys out of order; split into its own id.
         assertEquals(Reason.INVALID, reasonOf(hex("0102070300" + "02" + "01742a" + "016d2b")));
         assertEquals(Reason.INVALID, reasonOf(hex("0102070300" + "01" + "016d07")));
+        // A merge of a region into itself, prepared or committed (a commit of it removed the region's own group).
+        for (final Entry self : List.of(new Entry.PrepareMerge(5, 1, 0, 5),
+            new Entry.CommitMerge(5, 1, 0, 5, 1, b("a"), b("m"), 0)))
+        {
+            assertEquals(Reason.INVALID, assertThrows(EntryFormatException.class,
+                () -> EntryCodec.decode(EntryCodec.encode(self))).reason(), self.toString());
+        }
         // Whole entry over the limit.
         assertEquals(Reason.TOO_LARGE, reasonOf(new byte[EntryCodec.MAX_ENTRY_BYTES + 1]));
         // The encoder refuses what every replica would refuse.
