@@ -53,11 +53,76 @@ public sealed interface Entry
      * @param epochVersion epoch.
      * @param version      version.
      * @param splitKeys    strictly increasing keys strictly inside the range.
-     * @param newRegionIds one new id per split key.
+     * @param newRegionIds one new id per split key: {@link #newRegionId newRegionId(regionId, epochVersion, i)} for
+     *                     the i-th key (an entry naming any other id is malformed, see {@link EntryCodec}).
      */
     record Split(long regionId, long epochVersion, long version, byte[][] splitKeys, long[] newRegionIds)
         implements Entry
     {
+        private static final long GOLDEN = 0x9E3779B97F4A7C15L;
+
+        /**
+         * The id of the i-th new region of the split of {@code parentId} at {@code parentEpoch}.
+         * <p>
+         * <b>Why derived, not chosen.</b> Each region is its own Raft group and the groups apply independently, so
+         * no replica can decide at apply whether an id chosen by the sender is still free cluster-wide: two splits
+         * led by two nodes could both take one id, and the second would leave a range to no group (TiKV asks PD for
+         * ids; there is no PD here). A region splits at most once per epoch (a split bumps it) and region ids are
+         * unique, so {@code (parentId, parentEpoch, index)} names each new region once in the cluster's history;
+         * hashing it (three rounds of SplitMix64's finaliser) into 63 bits gives ids that two splits share only by a
+         * 64-bit hash collision, the same odds as the random ids drawn before. Every replica checks the ids from the
+         * entry alone, so the check is the same on all of them.
+         *
+         * @param parentId    the region being split.
+         * @param parentEpoch its epoch before the split (the entry's {@code epochVersion}).
+         * @param index       the split key's position in the entry, from 0.
+         * @return the new region's id, at least 2 (0 is "no region", 1 the root region).
+         */
+        public static long newRegionId(final long parentId, final long parentEpoch, final int index)
+        {
+            long h = mix(parentId);
+            h = mix(h + parentEpoch * GOLDEN);
+            h = mix(h + (index + 1L) * GOLDEN);
+            final long id = h >>> 1;
+            return id < 2 ? id + 2 : id;
+        }
+
+        /**
+         * @param parentId    the region being split.
+         * @param parentEpoch its epoch before the split.
+         * @param count       how many split keys.
+         * @return {@link #newRegionId} for each position.
+         */
+        public static long[] newRegionIds(final long parentId, final long parentEpoch, final int count)
+        {
+            final long[] ids = new long[count];
+            for (int i = 0; i < count; i++)
+            {
+                ids[i] = newRegionId(parentId, parentEpoch, i);
+            }
+            return ids;
+        }
+
+        /**
+         * A split of a region as a route names it, with the derived new ids.
+         *
+         * @param parent    the region (its id and epoch).
+         * @param splitKeys strictly increasing keys strictly inside its range.
+         * @return the entry (version 0: the leader stamps it).
+         */
+        public static Split of(final RegionMeta parent, final byte[]... splitKeys)
+        {
+            return new Split(parent.id(), parent.epochVersion(), 0, splitKeys,
+                newRegionIds(parent.id(), parent.epochVersion(), splitKeys.length));
+        }
+
+        private static long mix(final long x)
+        {
+            long z = x;
+            z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+            z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+            return z ^ (z >>> 31);
+        }
     }
 
     /**

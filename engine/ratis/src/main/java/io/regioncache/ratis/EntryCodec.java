@@ -12,7 +12,7 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  * <pre>
  *  +--------+------+--------------+------------------+-------------+----------------------
  *  | format | type | regionId (v) | epochVersion (v) | version (v) | body (per type)
- *  |  u8=1  |  u8  |   varint     |     varint       |   varint    |
+ *  | u8=1,2 |  u8  |   varint     |     varint       |   varint    |
  *  +--------+------+--------------+------------------+-------------+----------------------
  *  WRITE          count (v), count x { op u8 (1 put, 2 delete), key (b), [value (b) if put] }
  *  SPLIT          n (v), n x { splitKey (b), newRegionId (v) }
@@ -25,9 +25,15 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  *  SCAN           start (b), end (b), limit (v)
  *  (v) = unsigned LEB128 varint, (b) = varint length then the bytes
  * </pre>
- * <b>Compatibility.</b> Format 1 is what this code writes. A later format must keep decoding format 1 (entries
- * stay in Raft logs and are replayed after an upgrade); {@code EntryCodecTest} decodes committed golden bytes of
- * every type. New entry types get new type codes; an unknown format or type is refused, never guessed.
+ * <b>Compatibility.</b> Format 2 is what this code writes; its bytes are format 1's but for the format byte, and
+ * in format 2 a {@code SPLIT}'s new region ids must be {@link Entry.Split#newRegionId} of the entry's region, epoch
+ * and position (derived, so that two splits led by two nodes can never take one id). Format 1 keeps decoding as it
+ * always did, its split ids as written (entries stay in Raft logs and are replayed after an upgrade, and the ids in
+ * an old log are the ones the cluster already applied); a leader re-encodes every entry it appends, so a format-1
+ * split sent now is appended as format 2 and refused if its ids are not derived. All nodes of a cluster must run
+ * this code before any of them leads (an older follower refuses format 2). {@code EntryCodecTest} decodes committed
+ * golden bytes of every type in both formats. New entry types get new type codes; an unknown format or type is
+ * refused, never guessed.
  * <p>
  * <b>Limits</b> (checked before anything is allocated for them): an entry of at most {@link #MAX_ENTRY_BYTES}
  * (its version counted as one byte, so a request within the limit stays within it once the leader stamps it),
@@ -36,8 +42,10 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  */
 public final class EntryCodec
 {
-    /** The format this code writes. */
+    /** The first format: still decoded (Raft logs written by the previous version replay), no longer written. */
     public static final int FORMAT_1 = 1;
+    /** The format this code writes: format 1 with derived split ids. */
+    public static final int FORMAT_2 = 2;
     /** Largest encoded entry accepted. */
     public static final int MAX_ENTRY_BYTES = 2 << 20;
     /** Largest key (the cache's default maximum key length). */
@@ -67,11 +75,12 @@ public final class EntryCodec
 
     /**
      * @param e an entry.
-     * @return its format-1 bytes.
+     * @return its format-2 bytes.
      * @throws NullPointerException if {@code e} is null.
      * @throws EntryFormatException if the entry breaks a limit or is malformed: a negative number
      *                              ({@code BAD_NUMBER}), a null key, value, bound or op list, split keys and new ids
-     *                              that do not pair up ({@code INVALID}), anything decode would refuse (so a client
+     *                              that do not pair up or are not the derived ones ({@code INVALID}), anything
+     *                              decode would refuse (so a client
      *                              learns before sending).
      */
     public static byte[] encode(final Entry e)
@@ -79,7 +88,7 @@ public final class EntryCodec
         java.util.Objects.requireNonNull(e, "entry");
         checkShape(e);
         final Wire.Out out = new Wire.Out(64);
-        out.u8(FORMAT_1).u8(typeOf(e)).varint(e.regionId()).varint(e.epochVersion()).varint(e.version());
+        out.u8(FORMAT_2).u8(typeOf(e)).varint(e.regionId()).varint(e.epochVersion()).varint(e.version());
         if (e instanceof Entry.Write w)
         {
             out.varint(w.ops().size());
@@ -234,7 +243,7 @@ public final class EntryCodec
         }
         final Wire.In in = new Wire.In(bytes);
         final int format = in.u8();
-        if (format != FORMAT_1)
+        if (format != FORMAT_1 && format != FORMAT_2)
         {
             throw new EntryFormatException(Reason.UNKNOWN_FORMAT, "format " + format);
         }
@@ -299,6 +308,14 @@ public final class EntryCodec
                     if (ids[i] == 0 || ids[i] == regionId || (i > 0 && contains(ids, i, ids[i])))
                     {
                         throw new EntryFormatException(Reason.INVALID, "bad new region id " + ids[i]);
+                    }
+                    if (format == FORMAT_2 && ids[i] != Entry.Split.newRegionId(regionId, epoch, i))
+                    {
+                        // An id chosen by the sender could be taken by a split of another group that this replica
+                        // has not applied yet: only the derived id is free on every replica alike.
+                        throw new EntryFormatException(Reason.INVALID, "new region id " + ids[i] + " is not "
+                            + Entry.Split.newRegionId(regionId, epoch, i) + ", the id derived from region "
+                            + regionId + " at epoch " + epoch + ", key " + i);
                     }
                 }
                 e = new Entry.Split(regionId, epoch, version, keys, ids);

@@ -387,23 +387,33 @@ public final class RegionClient implements AutoCloseable
      * group), the right keeps the region's id.
      *
      * @param splitKey the first key of the right piece.
-     * @return the new left region's id.
+     * @return the new left region's id: {@link Entry.Split#newRegionId} of the region and the epoch it was split at.
+     * @throws RegionClientException {@link Reply.Status#INVALID} if the key already starts a region (by a route
+     *                               refreshed first, or by the answer to an attempt: another client may have split
+     *                               there meanwhile), nothing applied by this call.
      */
     public long split(final byte[] splitKey)
     {
         Objects.requireNonNull(splitKey, "splitKey");
-        final long newId = ThreadLocalRandom.current().nextLong(2, Long.MAX_VALUE);
-        final RegionMeta holder = locateFresh(splitKey, m -> Arrays.equals(m.start(), splitKey));
-        if (Arrays.equals(holder.start(), splitKey))
+        final java.util.function.Predicate<RegionMeta> bad = m -> Arrays.equals(m.start(), splitKey);
+        locateFresh(splitKey, bad);
+        final long[] newId = new long[1];
+        mutate(splitKey, m ->
         {
             // Every replica would refuse it (KEY_NOT_IN_REGION) and no retry could change that: said now, on a route
-            // just refreshed, instead of after every attempt.
-            throw new RegionClientException(Reply.Status.INVALID,
-                "split key already starts region " + holder.id() + ": nothing to split", null);
-        }
-        mutate(splitKey, m -> new Entry.Split(m.id(), m.epochVersion(), 0, new byte[][] {splitKey}, new long[] {newId}));
+            // just refreshed (before the first attempt, and by the refused attempt before each later one: another
+            // client may have split here since), instead of after every attempt.
+            if (bad.test(m))
+            {
+                throw new RegionClientException(Reply.Status.INVALID,
+                    "split key already starts region " + m.id() + ": nothing to split", null);
+            }
+            final Entry.Split split = Entry.Split.of(m, splitKey);
+            newId[0] = split.newRegionIds()[0]; // the id of the attempt that succeeds: derived from its epoch
+            return split;
+        });
         refresh();
-        return newId;
+        return newId[0];
     }
 
     /**
@@ -423,15 +433,19 @@ public final class RegionClient implements AutoCloseable
         }
         final java.util.function.Predicate<RegionMeta> crosses =
             m -> m.end().length > 0 && (end.length == 0 || Arrays.compareUnsigned(end, m.end()) > 0);
-        final RegionMeta holder = locateFresh(start, crosses);
-        if (crosses.test(holder))
+        locateFresh(start, crosses);
+        return mutate(start, m ->
         {
-            // Past the end of the region holding start, on a route just refreshed: every replica would refuse it
-            // (KEY_NOT_IN_REGION) however often it is retried.
-            throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION,
-                "delete-range crosses the end of region " + holder.id() + ": one region per call", null);
-        }
-        return mutate(start, m -> new Entry.DeleteRange(m.id(), m.epochVersion(), 0, start, end)).version();
+            if (crosses.test(m))
+            {
+                // Past the end of the region holding start, on a route just refreshed (before the first attempt, and
+                // by the refused attempt before each later one): every replica would refuse it (KEY_NOT_IN_REGION)
+                // however often it is retried.
+                throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION,
+                    "delete-range crosses the end of region " + m.id() + ": one region per call", null);
+            }
+            return new Entry.DeleteRange(m.id(), m.epochVersion(), 0, start, end);
+        }).version();
     }
 
     /**
@@ -570,6 +584,12 @@ public final class RegionClient implements AutoCloseable
         return r;
     }
 
+    /**
+     * Send a mutating entry to the region holding {@code key}, routed again and rebuilt after every answer that says
+     * the route is stale. {@code build} may refuse the call instead (throw a {@link RegionClientException}): from
+     * the second attempt on it sees a route just refreshed, so a call the refreshed route says no replica would take
+     * costs one refused round, not {@link #ATTEMPTS}.
+     */
     private Reply mutate(final byte[] key, final java.util.function.Function<RegionMeta, Entry> build)
     {
         Reply last = null;

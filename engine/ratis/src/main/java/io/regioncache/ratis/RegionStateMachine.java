@@ -149,6 +149,10 @@ final class RegionStateMachine extends BaseStateMachine
             snapshots.markIngested(latest);
         }
         final RegionMeta before = meta;
+        if (m.state() == RegionMeta.State.MERGING)
+        {
+            node.recordPrepared(m); // a snapshot taken while prepared: what a target checks its commit against
+        }
         meta = m;
         node.clock().observe(m.lastVersion());
         updateLastAppliedTermIndex(latest.termIndex().getTerm(), latest.termIndex().getIndex());
@@ -380,6 +384,7 @@ final class RegionStateMachine extends BaseStateMachine
                 return Reply.of(Reply.Status.INVALID, m, "cannot prepare a merge from " + m.state());
             }
             publish(m.withState(RegionMeta.State.MERGING, p.targetId(), m.epochVersion()), version);
+            node.recordPrepared(meta);
             node.record(node.engine().prepareMerge(regionId));
             return Reply.ok(version, null);
         }
@@ -518,12 +523,47 @@ final class RegionStateMachine extends BaseStateMachine
         {
             return Reply.of(Reply.Status.INVALID, m, "source is not adjacent");
         }
-        // The source's data must be in this node's RocksDB: its replica here must have applied the prepare.
-        if (!node.isRemoved(c.sourceId()) && !awaitSourcePrepared(c))
+        if (contains(m.mergedSources(), c.sourceId()))
         {
-            node.counters().mergeSourceMissing.incrementAndGet();
-            LOG.error("{} region {}: merge source {} not prepared on this node; merging its range anyway",
-                node.id(), regionId, c.sourceId());
+            return Reply.of(Reply.Status.INVALID, m, "region " + c.sourceId() + " is already merged into this one");
+        }
+        // The entry says what the sender read from the prepared source; every replica checks it against the source's
+        // prepare as this node recorded it (a record never changes once written, and survives restarts), so a raw
+        // commit naming a wider range (over a live neighbour), another target, or a version floor below the
+        // source's is refused alike everywhere. The source's data must also be in this node's RocksDB: its replica
+        // here must have applied the prepare, which is what writes the record.
+        RegionMeta prepared = node.preparedMerge(c.sourceId(), c.sourceEpochVersion());
+        if (prepared == null && !node.isRemoved(c.sourceId()))
+        {
+            final RegionMeta source = awaitSourcePrepared(c);
+            if (source == null)
+            {
+                node.counters().mergeSourceMissing.incrementAndGet();
+                LOG.error("{} region {}: merge source {} not prepared on this node; merging its range anyway",
+                    node.id(), regionId, c.sourceId());
+            }
+            else if (source.epochVersion() != c.sourceEpochVersion())
+            {
+                return Reply.of(Reply.Status.STALE_EPOCH, m, "source " + c.sourceId() + " never prepared at epoch "
+                    + c.sourceEpochVersion() + " (it is at " + source.epochVersion() + ")");
+            }
+            else
+            {
+                prepared = source;
+            }
+        }
+        if (prepared != null)
+        {
+            final String wrong = prepared.mergeTarget() != regionId ? "was prepared to merge into "
+                + prepared.mergeTarget()
+                : !Arrays.equals(prepared.start(), c.sourceStart()) || !Arrays.equals(prepared.end(), c.sourceEnd())
+                ? "has another range" : prepared.lastVersion() != c.sourceLastVersion() ? "has last version "
+                + prepared.lastVersion() + ", not " + c.sourceLastVersion() : null;
+            if (wrong != null)
+            {
+                return Reply.of(Reply.Status.INVALID, m, "source " + c.sourceId() + " at its prepare (epoch "
+                    + c.sourceEpochVersion() + ") " + wrong);
+            }
         }
         final long newEpoch = Math.max(m.epochVersion(), c.sourceEpochVersion()) + 1;
         final RegionMeta merged = (sourceLeft ? m.withRange(c.sourceStart(), m.end(), newEpoch) :
@@ -544,24 +584,56 @@ final class RegionStateMachine extends BaseStateMachine
         return Reply.ok(v, null);
     }
 
-    /** Wait (woken by the source's applies on this node, not by a timer) until the source applied its prepare. */
-    private boolean awaitSourcePrepared(final Entry.CommitMerge c)
+    /**
+     * Wait (woken by the source's applies on this node, not by a timer) until the source's replica here applied the
+     * prepare the commit names, or moved past its epoch without one.
+     *
+     * @return the recorded prepare (at the commit's source epoch); the source's view past that epoch (it never
+     * prepared at it here); or null if neither happened within {@link #MERGE_SOURCE_WAIT_MS}.
+     */
+    private RegionMeta awaitSourcePrepared(final Entry.CommitMerge c)
     {
+        final RegionMeta[] found = new RegionMeta[1];
         try
         {
-            return node.progress().await(() ->
+            node.progress().await(() ->
             {
+                // The source's view first, then the record: the source records its prepare before it can publish a
+                // later epoch (same updater thread; volatile meta), so a view past the epoch read first means the
+                // record read second is there if this node ever applied that prepare.
                 final RegionStateMachine source = node.machine(c.sourceId());
                 final RegionMeta sm = source == null ? null : source.meta();
-                return sm != null && ((sm.state() == RegionMeta.State.MERGING && sm.mergeTarget() == regionId) ||
-                    sm.state() == RegionMeta.State.MERGED);
+                final RegionMeta prepared = node.preparedMerge(c.sourceId(), c.sourceEpochVersion());
+                if (prepared != null)
+                {
+                    found[0] = prepared;
+                    return true;
+                }
+                if (sm != null && sm.epochVersion() > c.sourceEpochVersion())
+                {
+                    found[0] = sm;
+                    return true;
+                }
+                return false;
             }, MERGE_SOURCE_WAIT_MS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
-            return false;
         }
+        return found[0];
+    }
+
+    private static boolean contains(final long[] ids, final long id)
+    {
+        for (final long x : ids)
+        {
+            if (x == id)
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     void onMergedAway()

@@ -90,7 +90,7 @@ class EntryCodecTest
         assertArrayEquals(b("a"), sc.start());
         assertArrayEquals(b("r"), sc.end());
         assertEquals(10, sc.limit());
-        assertEquals("0112070500016101720a", HEX.formatHex(EntryCodec.encode(sc)));
+        assertEquals("0212070500016101720a", HEX.formatHex(EntryCodec.encode(sc)), "written as format 2, same body");
 
         final RegionMeta m = RegionMeta.decode(hex("0107016100050109ec07012a012b"));
         assertEquals(7, m.id());
@@ -109,7 +109,7 @@ class EntryCodecTest
     {
         final Entry w = new Entry.Write(7, 3, 0x1234_5678_9AL,
             List.of(new Entry.Op(WriteBatch.PUT, b("key"), b("value")), new Entry.Op(WriteBatch.DELETE, b("gone"), null)));
-        assertEquals("010107039af1d9a2a3020201036b65790576616c75650204676f6e65", HEX.formatHex(EntryCodec.encode(w)));
+        assertEquals("020107039af1d9a2a3020201036b65790576616c75650204676f6e65", HEX.formatHex(EntryCodec.encode(w)));
         final Entry again = EntryCodec.decode(EntryCodec.encode(EntryCodec.withVersion(w, 99)));
         assertEquals(99, again.version());
         final Reply reply = new Reply(Reply.Status.STALE_EPOCH, 5, b("x"),
@@ -120,6 +120,50 @@ class EntryCodecTest
         assertArrayEquals(b("x"), back.value());
         assertEquals(reply.meta(), back.meta());
         assertEquals("why", back.detail());
+    }
+
+    /**
+     * Format 2 (what this code writes) allows a split's derived new ids only; format 1 (old logs) keeps its ids as
+     * written. The derivation is part of the format: a change to it would refuse splits already in format-2 logs on
+     * replay, so its values are pinned here.
+     */
+    @Test
+    void format2SplitIdsAreTheDerivedOnesAndFormat1KeepsItsOwn()
+    {
+        assertEquals(5214663411659081800L, Entry.Split.newRegionId(7, 3, 0));
+        assertEquals(946398099620116007L, Entry.Split.newRegionId(7, 3, 1));
+        assertEquals(3090222187561359524L, Entry.Split.newRegionId(ReplicaNode.ROOT_REGION_ID, 1, 0));
+        final String golden = "02020703e80702016dc890aa99e9978daf480174a7ecd8ffea8192910d";
+        final Entry.Split s = (Entry.Split)EntryCodec.decode(hex(golden));
+        assertArrayEquals(new long[] {5214663411659081800L, 946398099620116007L}, s.newRegionIds());
+        final RegionMeta parent = new RegionMeta(7, new byte[0], new byte[0], 3, RegionMeta.State.NORMAL, 0, 0,
+            new long[0], new long[0]);
+        assertEquals(golden, HEX.formatHex(EntryCodec.encode(EntryCodec.withVersion(Entry.Split.of(parent, b("m"),
+            b("t")), 1000))));
+        // the same entry naming its ids in the other order, or the next epoch's ids: refused in format 2, by
+        // decode (every replica) and by encode (the client, before sending)
+        assertEquals(Reason.INVALID, reasonOf(hex("02020703e80702016da7ecd8ffea8192910d0174c890aa99e9978daf48")));
+        final Entry.Split nextEpoch = new Entry.Split(7, 3, 0, new byte[][] {b("m")},
+            new long[] {Entry.Split.newRegionId(7, 4, 0)});
+        final EntryFormatException ex = assertThrows(EntryFormatException.class, () -> EntryCodec.encode(nextEpoch));
+        assertEquals(Reason.INVALID, ex.reason());
+        // format 1: ids 42 and 43 as written (the golden bytes of the first test), and swapped ones too
+        assertArrayEquals(new long[] {43, 42}, ((Entry.Split)EntryCodec.decode(hex("01020703e80702016d2b01742a")))
+            .newRegionIds());
+        // distinct positions, epochs and parents give distinct ids (a hash collision aside): none repeats here
+        final java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (long parent2 = 1; parent2 <= 64; parent2++)
+        {
+            for (long epoch = 1; epoch <= 64; epoch++)
+            {
+                for (int i = 0; i < EntryCodec.MAX_SPLIT_KEYS; i++)
+                {
+                    final long id = Entry.Split.newRegionId(parent2, epoch, i);
+                    assertTrue(id >= 2, "ids 0 and 1 are reserved");
+                    assertTrue(seen.add(id), "repeated id " + id);
+                }
+            }
+        }
     }
 
     @Test
@@ -159,9 +203,9 @@ class EntryCodecTest
             assertEquals(Reason.TRUNCATED, reasonOf(Arrays.copyOf(good, len)), "prefix of " + len + " bytes");
         }
         assertEquals(Reason.TRAILING_BYTES, reasonOf(Arrays.copyOf(good, good.length + 1)));
-        final byte[] format2 = good.clone();
-        format2[0] = 2;
-        assertEquals(Reason.UNKNOWN_FORMAT, reasonOf(format2));
+        final byte[] format3 = good.clone();
+        format3[0] = 3;
+        assertEquals(Reason.UNKNOWN_FORMAT, reasonOf(format3));
         final byte[] type99 = good.clone();
         type99[1] = 99;
         assertEquals(Reason.UNKNOWN_TYPE, reasonOf(type99));

@@ -464,14 +464,12 @@ class RatisReadmeContractTest
         }
         // And the encoder accepts 64 split keys (a split into 65 regions), not 65.
         final byte[][] keys = new byte[EntryCodec.MAX_SPLIT_KEYS][];
-        final long[] ids = new long[keys.length];
         for (int i = 0; i < keys.length; i++)
         {
             keys[i] = b(String.format("t5/s/%02d", i));
-            ids[i] = 1_000 + i;
         }
         assertEquals(EntryCodec.MAX_SPLIT_KEYS, ((Entry.Split) EntryCodec.decode(EntryCodec.encode(
-            new Entry.Split(m.id(), m.epochVersion(), 0, keys, ids)))).splitKeys().length);
+            Entry.Split.of(m, keys)))).splitKeys().length);
     }
 
     /**

@@ -2,65 +2,24 @@ package io.regioncache.ratis;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 
 /**
  * Raw Split entries (the entry format's 64 split keys, sent with the public {@code sendRaw}) whose new region ids
- * collide: README "a Split entry in the parent's log; each replica that applies it narrows the parent ... and creates
- * the children's groups"; "A malformed ... request is refused in the leader's startTransaction with a typed
+ * are not the derived ones or collide: README "A Split's new region ids are derived, not chosen"; "a Split entry in
+ * the parent's log; each replica that applies it narrows the parent ... and creates the children's groups"; "A malformed ... request is refused in the leader's startTransaction with a typed
  * EntryFormatException reason and is never appended (the client sees INVALID)"; the checks every scenario ends with:
  * "ranges tile the key space".
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Timeout(180)
-class RawSplitEntryTest
+class RawSplitEntryTest extends SharedClusterTest
 {
-    @TempDir
-    static Path dir;
-    private LocalCluster cluster;
-    private RegionClient client;
-
-    @BeforeAll
-    void start() throws Exception
-    {
-        cluster = new LocalCluster(dir, 3, c -> { }).startAll();
-        client = cluster.client();
-        cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 60_000);
-    }
-
-    @AfterAll
-    void stop() throws Exception
-    {
-        if (client != null)
-        {
-            client.close();
-        }
-        if (cluster != null)
-        {
-            cluster.close();
-        }
-    }
-
-    private static byte[] b(final String s)
-    {
-        return s.getBytes(StandardCharsets.UTF_8);
-    }
-
     private Reply rawSplit(final byte[][] keys, final long[] ids)
     {
         final RegionMeta m = client.locate(keys[0]);
@@ -84,11 +43,13 @@ class RawSplitEntryTest
     {
         client.put(b("a/1"), b("x"));
         client.put(b("b/1"), b("y"));
-        final Reply r = rawSplit(new byte[][] {b("a/"), b("b/")}, new long[] {1001, 1002});
+        final RegionMeta root = client.locate(b("a/"));
+        final long[] ids = Entry.Split.newRegionIds(root.id(), root.epochVersion(), 2);
+        final Reply r = rawSplit(new byte[][] {b("a/"), b("b/")}, ids);
         assertEquals(Reply.Status.OK, r.status(), r.detail());
         client.refresh();
-        assertEquals(1001, client.locate(b("0")).id());
-        assertEquals(1002, client.locate(b("a/1")).id());
+        assertEquals(ids[0], client.locate(b("0")).id());
+        assertEquals(ids[1], client.locate(b("a/1")).id());
         assertEquals(ReplicaNode.ROOT_REGION_ID, client.locate(b("b/1")).id());
         assertArrayEquals(b("x"), client.get(b("a/1")).value());
         assertNull(ReplicaCheck.awaitConverged(cluster.running.values(), 60_000));
@@ -115,19 +76,117 @@ class RawSplitEntryTest
         assertNull(ReplicaCheck.awaitConverged(cluster.running.values(), 30_000), "split said " + r.status());
     }
 
-    /** A new id that is already a live region's id (here the region 1001 made above). */
+    /** A new id that is already a live region's id (here the first region made above). */
     @Test
     @Order(3)
     void aSplitNamingALiveRegionsIdLeavesNoKeyWithoutARegion() throws Exception
     {
         client.put(b("e/1"), b("e"));
         client.put(b("e/2"), b("e2"));
-        final RegionMeta before = client.describe(1001);
-        final Reply r = rawSplit(new byte[][] {b("e/2")}, new long[] {1001});
+        final long live = client.locate(b("0")).id();
+        final RegionMeta before = client.describe(live);
+        final Reply r = rawSplit(new byte[][] {b("e/2")}, new long[] {live});
+        assertEquals(Reply.Status.INVALID, r.status(), r.detail());
         client.refresh();
-        assertEquals(before.start().length, client.describe(1001).start().length, "region 1001 unchanged");
+        assertEquals(before.start().length, client.describe(live).start().length, "the live region unchanged");
         assertArrayEquals(b("e"), client.get(b("e/1")).value(), "e/1 (split said " + r.status() + ")");
         assertArrayEquals(b("e2"), client.get(b("e/2")).value(), "e/2 (split said " + r.status() + ")");
         assertNull(ReplicaCheck.awaitConverged(cluster.running.values(), 30_000), "split said " + r.status());
+    }
+
+    /**
+     * The bytes of a split in format 1 (the previous format, whose ids were the sender's choice): what a raw sender
+     * could still send. The leader decodes format 1 but appends only format 2, which allows derived ids alone.
+     */
+    private static byte[] format1(final Entry.Split split)
+    {
+        final Wire.Out out = new Wire.Out(64);
+        out.u8(EntryCodec.FORMAT_1).u8(EntryCodec.SPLIT).varint(split.regionId()).varint(split.epochVersion())
+            .varint(0).varint(split.splitKeys().length);
+        for (int i = 0; i < split.splitKeys().length; i++)
+        {
+            out.bytes(split.splitKeys()[i]).varint(split.newRegionIds()[i]);
+        }
+        final byte[] legacy = out.toArray();
+        // still a well-formed entry (an old log's split replays), so the refusal below is the leader's, not decode's
+        assertArrayEquals(split.newRegionIds(), ((Entry.Split)EntryCodec.decode(legacy)).newRegionIds());
+        return legacy;
+    }
+
+    /**
+     * The audit's case: region L split (acknowledged) with its derived id X, then a split of R, led by another node
+     * that may not have applied L's split yet, naming X. A leader could not see that X was taken; now it need not:
+     * X is not R's derived id, so every leader refuses it (INVALID, never appended), whatever it has applied.
+     */
+    @Test
+    @Order(4)
+    void aSplitNamingAnIdAnotherRegionsSplitJustTookIsRefused() throws Exception
+    {
+        client.put(b("g/1"), b("g"));
+        client.put(b("w/1"), b("w"));
+        client.split(b("m/"));
+        final RegionMeta left = client.locate(b("g/1"));
+        final RegionMeta right = client.locate(b("w/1"));
+        assertNotEquals(left.id(), right.id());
+        final long taken = client.split(b("f/"));
+        assertEquals(Entry.Split.newRegionId(left.id(), left.epochVersion(), 0), taken);
+        final RegionMeta r = client.locate(b("w/1"));
+        final Reply reply = client.sendRaw(r.id(), format1(new Entry.Split(r.id(), r.epochVersion(), 0,
+            new byte[][] {b("w/")}, new long[] {taken})));
+        assertEquals(Reply.Status.INVALID, reply.status(), reply.detail());
+        // by the derivation, or by the leader's own view if it has applied the other split already: both say INVALID
+        assertTrue(reply.detail().contains("derived") || reply.detail().contains("taken"), reply.detail());
+        client.refresh();
+        assertEquals(right.epochVersion(), client.describe(r.id()).epochVersion(), "the refused split changed nothing");
+        assertArrayEquals(b("g"), client.get(b("g/1")).value());
+        assertArrayEquals(b("w"), client.get(b("w/1")).value());
+        assertNull(ReplicaCheck.awaitConverged(cluster.running.values(), 30_000));
+    }
+
+    /**
+     * Two splits of two regions sent at once, each also forged to name the other's derived id: the forged ones are
+     * refused, the real ones both applied with distinct ids, and every key keeps a region.
+     */
+    @Test
+    @Order(5)
+    void concurrentSplitsOfTwoRegionsNeverShareAnId() throws Exception
+    {
+        for (int round = 0; round < 4; round++)
+        {
+            client.refresh();
+            final byte[] h = b("h/" + round);
+            final byte[] x = b("x/" + round);
+            final RegionMeta left = client.locate(h);
+            final RegionMeta right = client.locate(x);
+            final long leftId = Entry.Split.newRegionId(left.id(), left.epochVersion(), 0);
+            final long rightId = Entry.Split.newRegionId(right.id(), right.epochVersion(), 0);
+            assertNotEquals(leftId, rightId);
+            final java.util.concurrent.CompletableFuture<Reply> forgedLeft = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> client.sendRaw(left.id(), format1(new Entry.Split(left.id(), left.epochVersion(),
+                    0, new byte[][] {h}, new long[] {rightId}))));
+            final java.util.concurrent.CompletableFuture<Reply> realRight = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> client.sendRaw(right.id(), EntryCodec.encode(Entry.Split.of(right,
+                    x))));
+            final java.util.concurrent.CompletableFuture<Reply> realLeft = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> client.sendRaw(left.id(), EntryCodec.encode(Entry.Split.of(left,
+                    h))));
+            final String at = "round " + round;
+            assertEquals(Reply.Status.INVALID, forgedLeft.get().status(), at + ": " + forgedLeft.get());
+            assertEquals(Reply.Status.OK, realRight.get().status(), at + ": " + realRight.get());
+            assertEquals(Reply.Status.OK, realLeft.get().status(), at + ": " + realLeft.get());
+            client.refresh();
+            assertEquals(leftId, client.locate(below(h)).id(), at + " " + client.routes());
+            assertEquals(rightId, client.locate(below(x)).id(), at + " " + client.routes());
+            assertTiles(at);
+        }
+        assertNull(ReplicaCheck.awaitConverged(cluster.running.values(), 30_000));
+    }
+
+    /** @return a key just below {@code key} inside the piece a split at {@code key} makes (last byte minus one). */
+    private static byte[] below(final byte[] key)
+    {
+        final byte[] k = key.clone();
+        k[k.length - 1]--;
+        return k;
     }
 }

@@ -233,14 +233,14 @@ class ReadmeAuditRatisNodeTest
     }
 
     /**
-     * README: "A scan sends a {@code Scan} query (entry type 18)"; "Entries ({@code EntryCodec}, format 1): one format
+     * README: "A scan sends a {@code Scan} query (entry type 18)"; "Entries ({@code EntryCodec}, format 2): one format
      * byte, one type byte, varints for region, epoch and version, then the body".
      */
     @Test
-    void aScanIsEntryTypeEighteenInFormatOne() throws Exception
+    void aScanIsEntryTypeEighteenInFormatTwo() throws Exception
     {
         final byte[] scan = EntryCodec.encode(new Entry.Scan(5, 7, 9, b("a"), b("b"), 100));
-        assertEquals(1, scan[0], "format byte");
+        assertEquals(2, scan[0], "format byte");
         assertEquals(18, scan[1], "type byte of a Scan");
         assertEquals(5, scan[2], "region varint");
         assertEquals(7, scan[3], "epoch varint");
