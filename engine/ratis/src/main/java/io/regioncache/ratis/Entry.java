@@ -158,13 +158,29 @@ public sealed interface Entry
     }
 
     /**
-     * In the source's log: the merge is abandoned; the source takes writes again, at a new epoch (as TiKV).
+     * In the source's log: the merge is abandoned; the source takes writes again, at a new epoch (as TiKV). Refused
+     * once the source is sealed ({@link SealMerge}).
      *
      * @param regionId     source.
      * @param epochVersion epoch.
      * @param version      version.
      */
     record RollbackMerge(long regionId, long epochVersion, long version) implements Entry
+    {
+    }
+
+    /**
+     * In the source's log, between its prepare and the target's {@link CommitMerge}: from here on the merge can only
+     * be committed ({@link RollbackMerge} is refused), and a target applies a commit only for a source sealed at the
+     * epoch the commit names. The commit is in the target's log and the rollback in the source's, so without this
+     * entry no replica could order the two alike: the source's log decides, seal or rollback, whichever comes first.
+     *
+     * @param regionId     source, prepared ({@code MERGING}).
+     * @param epochVersion epoch.
+     * @param version      version.
+     * @param targetId     the target it was prepared for.
+     */
+    record SealMerge(long regionId, long epochVersion, long version, long targetId) implements Entry
     {
     }
 

@@ -19,6 +19,7 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  *  PREPARE_MERGE  targetId (v)
  *  COMMIT_MERGE   sourceId (v), sourceEpochVersion (v), sourceStart (b), sourceEnd (b), sourceLastVersion (v)
  *  ROLLBACK_MERGE (empty)
+ *  SEAL_MERGE     targetId (v)
  *  DELETE_RANGE   start (b), end (b)
  *  GET            key (b)
  *  DESCRIBE       (empty)
@@ -65,6 +66,7 @@ public final class EntryCodec
     static final int COMMIT_MERGE = 4;
     static final int ROLLBACK_MERGE = 5;
     static final int DELETE_RANGE = 6;
+    static final int SEAL_MERGE = 7;
     static final int GET = 16;
     static final int DESCRIBE = 17;
     static final int SCAN = 18;
@@ -112,6 +114,10 @@ public final class EntryCodec
         else if (e instanceof Entry.PrepareMerge p)
         {
             out.varint(p.targetId());
+        }
+        else if (e instanceof Entry.SealMerge sm)
+        {
+            out.varint(sm.targetId());
         }
         else if (e instanceof Entry.CommitMerge c)
         {
@@ -220,6 +226,10 @@ public final class EntryCodec
         if (e instanceof Entry.RollbackMerge r)
         {
             return new Entry.RollbackMerge(r.regionId(), r.epochVersion(), version);
+        }
+        if (e instanceof Entry.SealMerge sm)
+        {
+            return new Entry.SealMerge(sm.regionId(), sm.epochVersion(), version, sm.targetId());
         }
         if (e instanceof Entry.DeleteRange d)
         {
@@ -342,6 +352,13 @@ public final class EntryCodec
             case ROLLBACK_MERGE:
                 e = new Entry.RollbackMerge(regionId, epoch, version);
                 break;
+            case SEAL_MERGE:
+                e = new Entry.SealMerge(regionId, epoch, version, in.varint());
+                if (((Entry.SealMerge)e).targetId() == regionId)
+                {
+                    throw new EntryFormatException(Reason.INVALID, "a region cannot merge into itself");
+                }
+                break;
             case DELETE_RANGE:
                 e = new Entry.DeleteRange(regionId, epoch, version,
                     in.bytes(MAX_KEY_BYTES, "start length"), in.bytes(MAX_KEY_BYTES, "end length"));
@@ -431,6 +448,10 @@ public final class EntryCodec
         if (e instanceof Entry.RollbackMerge)
         {
             return ROLLBACK_MERGE;
+        }
+        if (e instanceof Entry.SealMerge)
+        {
+            return SEAL_MERGE;
         }
         if (e instanceof Entry.DeleteRange)
         {

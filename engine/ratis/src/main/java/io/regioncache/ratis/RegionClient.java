@@ -479,6 +479,8 @@ public final class RegionClient implements AutoCloseable
      * Roll back a prepared merge (in the source's log).
      *
      * @param sourceId source.
+     * @throws RegionClientException {@link Reply.Status#INVALID} if the merge is sealed (a {@link #commitMerge} got
+     *                               that far, here or in another client): only its commit can follow, so commit it.
      */
     public void rollbackMerge(final long sourceId)
     {
@@ -492,7 +494,11 @@ public final class RegionClient implements AutoCloseable
      * the prepare: each target replica merges the source's data from its own node's RocksDB, so a replica whose
      * source missed writes would merge stale data (and the source's group, removed by the others, could never catch
      * up). Waits up to 10 s for every node to report the source prepared; otherwise throws {@code MERGING} and the
-     * caller should {@link #rollbackMerge roll back}.
+     * caller should {@link #rollbackMerge roll back}. Then seals the merge in the source's log ({@link Entry.SealMerge}:
+     * a rollback is refused from then on, so a rollback racing this commit either comes first, and the commit is
+     * refused {@code STALE_EPOCH}, or is refused itself) and sends the commit to the target. Before sealing it checks,
+     * on fresh views, that the target is adjacent and not merging itself ({@code INVALID} or {@code MERGING}, nothing
+     * sealed). A call that failed after the seal can be repeated: the seal answers OK again.
      *
      * @param sourceId source, prepared.
      * @param targetId target.
@@ -512,10 +518,10 @@ public final class RegionClient implements AutoCloseable
      */
     public void commitMerge(final long sourceId, final long targetId, final boolean force)
     {
-        final RegionMeta src = require(sourceId);
-        if (src.state() != RegionMeta.State.MERGING || src.mergeTarget() != targetId)
+        final RegionMeta prepared = require(sourceId);
+        if (!preparedFor(prepared, targetId))
         {
-            throw new RegionClientException(Reply.Status.INVALID, "source not prepared: " + src, null);
+            throw new RegionClientException(Reply.Status.INVALID, "source not prepared: " + prepared, null);
         }
         if (!force)
         {
@@ -525,9 +531,14 @@ public final class RegionClient implements AutoCloseable
                 while (true)
                 {
                     final RegionMeta m = describeOn(sourceId, p.getId());
-                    if (m != null && m.state() == RegionMeta.State.MERGING && m.mergeTarget() == targetId)
+                    if (m != null && preparedFor(m, targetId))
                     {
                         break;
+                    }
+                    if (m != null && m.epochVersion() > prepared.epochVersion())
+                    {
+                        throw new RegionClientException(Reply.Status.STALE_EPOCH, "region " + sourceId
+                            + " is past the prepared epoch on " + p.getId() + " (rolled back?): " + m, null);
                     }
                     if (System.nanoTime() > deadline)
                     {
@@ -538,10 +549,29 @@ public final class RegionClient implements AutoCloseable
                 }
             }
         }
+        // Once sealed the source cannot roll back, so what the target would refuse for good is refused here, first,
+        // on fresh views: a target not adjacent, merged away, or itself merging.
+        final RegionMeta target = require(targetId);
+        if (prepared.state() == RegionMeta.State.MERGING && !(target.state() == RegionMeta.State.NORMAL
+            && (Arrays.equals(prepared.end(), target.start()) && prepared.end().length > 0
+                || Arrays.equals(target.end(), prepared.start()) && target.end().length > 0)))
+        {
+            throw new RegionClientException(target.state() == RegionMeta.State.NORMAL ? Reply.Status.INVALID
+                : Reply.Status.MERGING, "cannot commit " + prepared + " into " + target
+                + " (not adjacent, or the target is merging): nothing sealed, roll the merge back", null);
+        }
+        send(sourceId, new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId));
+        final RegionMeta src = require(sourceId); // sealed: what the target checks the commit against
         final RegionMeta dst = require(targetId);
         send(targetId, new Entry.CommitMerge(targetId, dst.epochVersion(), 0, sourceId, src.epochVersion(),
             src.start(), src.end(), src.lastVersion()));
         refresh();
+    }
+
+    private static boolean preparedFor(final RegionMeta m, final long targetId)
+    {
+        return (m.state() == RegionMeta.State.MERGING || m.state() == RegionMeta.State.SEALED) &&
+            m.mergeTarget() == targetId;
     }
 
     /** @return one node's own view of a region (no ReadIndex: what that replica has applied), or null. */

@@ -16,7 +16,7 @@ import io.regioncache.Region;
  * @param end           exclusive end (empty = +infinity).
  * @param epochVersion  epoch version: grows on split, merge and merge rollback.
  * @param state         merge state.
- * @param mergeTarget   target while {@link State#MERGING}, else 0.
+ * @param mergeTarget   target while {@link State#MERGING} or {@link State#SEALED}, else 0.
  * @param lastVersion   highest MVCC version applied (versions strictly increase in log order).
  * @param children      ids of every region split off this one.
  * @param mergedSources ids of every region merged into this one.
@@ -36,7 +36,12 @@ public record RegionMeta(
         /** Prepared to merge into {@code mergeTarget}: refuses writes until commit or rollback. */
         MERGING,
         /** Merged away: the group is being removed; refuses everything. */
-        MERGED
+        MERGED,
+        /**
+         * Prepared and sealed for the merge into {@code mergeTarget}: refuses writes, and a rollback; only the
+         * target's commit follows. (Last in the enum because the ordinal is what is encoded.)
+         */
+        SEALED
     }
 
     /**
@@ -167,7 +172,7 @@ public record RegionMeta(
     public String toString()
     {
         return "Region{id=" + id + ", [" + Region.hex(start) + ", " + (end.length == 0 ? "+inf" : Region.hex(end)) +
-            "), epoch=" + epochVersion + ", " + state + (state == State.MERGING ? "->" + mergeTarget : "") +
+            "), epoch=" + epochVersion + ", " + state + (state == State.MERGING || state == State.SEALED ? "->" + mergeTarget : "") +
             ", v=" + lastVersion + "}";
     }
 

@@ -149,9 +149,9 @@ final class RegionStateMachine extends BaseStateMachine
             snapshots.markIngested(latest);
         }
         final RegionMeta before = meta;
-        if (m.state() == RegionMeta.State.MERGING)
+        if (m.state() == RegionMeta.State.SEALED)
         {
-            node.recordPrepared(m); // a snapshot taken while prepared: what a target checks its commit against
+            node.recordSealed(m); // a snapshot taken while sealed: what a target checks its commit against
         }
         meta = m;
         node.clock().observe(m.lastVersion());
@@ -384,12 +384,22 @@ final class RegionStateMachine extends BaseStateMachine
                 return Reply.of(Reply.Status.INVALID, m, "cannot prepare a merge from " + m.state());
             }
             publish(m.withState(RegionMeta.State.MERGING, p.targetId(), m.epochVersion()), version);
-            node.recordPrepared(meta);
             node.record(node.engine().prepareMerge(regionId));
             return Reply.ok(version, null);
         }
+        if (e instanceof Entry.SealMerge sm)
+        {
+            return applySeal(m, sm);
+        }
         if (e instanceof Entry.RollbackMerge)
         {
+            if (m.state() == RegionMeta.State.SEALED)
+            {
+                // The seal came first in this log: a target may already have merged this range, so the merge
+                // stands (the commit is all that can follow), here and on every replica.
+                return Reply.of(Reply.Status.INVALID, m, "the merge into " + m.mergeTarget()
+                    + " is sealed: only its commit can follow");
+            }
             if (m.state() != RegionMeta.State.MERGING)
             {
                 return Reply.of(Reply.Status.INVALID, m, "no merge to roll back");
@@ -511,6 +521,26 @@ final class RegionStateMachine extends BaseStateMachine
         return Reply.ok(version, null);
     }
 
+    /**
+     * Seal a prepared merge: from here on this log refuses a rollback, and the node records the source as it stands
+     * (range, target, last version: unchanged since the prepare, which refused every write after it), which is what
+     * a target's commit is checked against. A second seal for the same target answers OK (a client retrying).
+     */
+    private Reply applySeal(final RegionMeta m, final Entry.SealMerge sm)
+    {
+        if (m.state() == RegionMeta.State.SEALED && m.mergeTarget() == sm.targetId())
+        {
+            return Reply.ok(m.lastVersion(), null);
+        }
+        if (m.state() != RegionMeta.State.MERGING || m.mergeTarget() != sm.targetId())
+        {
+            return Reply.of(Reply.Status.INVALID, m, "not prepared to merge into " + sm.targetId());
+        }
+        meta = m.withState(RegionMeta.State.SEALED, m.mergeTarget(), m.epochVersion());
+        node.recordSealed(meta);
+        return Reply.ok(m.lastVersion(), null);
+    }
+
     private Reply applyCommitMerge(final RegionMeta m, final Entry.CommitMerge c, final long version)
     {
         if (m.state() != RegionMeta.State.NORMAL)
@@ -527,41 +557,42 @@ final class RegionStateMachine extends BaseStateMachine
         {
             return Reply.of(Reply.Status.INVALID, m, "region " + c.sourceId() + " is already merged into this one");
         }
-        // The entry says what the sender read from the prepared source; every replica checks it against the source's
-        // prepare as this node recorded it (a record never changes once written, and survives restarts), so a raw
+        // The entry says what the sender read from the sealed source; every replica checks it against the source's
+        // seal as this node recorded it (a record never changes once written, and survives restarts), so a raw
         // commit naming a wider range (over a live neighbour), another target, or a version floor below the
-        // source's is refused alike everywhere. The source's data must also be in this node's RocksDB: its replica
-        // here must have applied the prepare, which is what writes the record.
-        RegionMeta prepared = node.preparedMerge(c.sourceId(), c.sourceEpochVersion());
-        if (prepared == null && !node.isRemoved(c.sourceId()))
+        // source's is refused alike everywhere, and so is one whose source rolled back instead of sealing (its
+        // epoch moved on with no seal at the named one). The source's data must also be in this node's RocksDB: its
+        // replica here must have applied the prepare and the seal, which is what writes the record.
+        RegionMeta sealed = node.sealedMerge(c.sourceId(), c.sourceEpochVersion());
+        if (sealed == null && !node.isRemoved(c.sourceId()))
         {
-            final RegionMeta source = awaitSourcePrepared(c);
+            final RegionMeta source = awaitSourceSealed(c);
             if (source == null)
             {
                 node.counters().mergeSourceMissing.incrementAndGet();
-                LOG.error("{} region {}: merge source {} not prepared on this node; merging its range anyway",
+                LOG.error("{} region {}: merge source {} not sealed on this node; merging its range anyway",
                     node.id(), regionId, c.sourceId());
             }
             else if (source.epochVersion() != c.sourceEpochVersion())
             {
-                return Reply.of(Reply.Status.STALE_EPOCH, m, "source " + c.sourceId() + " never prepared at epoch "
+                return Reply.of(Reply.Status.STALE_EPOCH, m, "source " + c.sourceId() + " never sealed at epoch "
                     + c.sourceEpochVersion() + " (it is at " + source.epochVersion() + ")");
             }
             else
             {
-                prepared = source;
+                sealed = source;
             }
         }
-        if (prepared != null)
+        if (sealed != null)
         {
-            final String wrong = prepared.mergeTarget() != regionId ? "was prepared to merge into "
-                + prepared.mergeTarget()
-                : !Arrays.equals(prepared.start(), c.sourceStart()) || !Arrays.equals(prepared.end(), c.sourceEnd())
-                ? "has another range" : prepared.lastVersion() != c.sourceLastVersion() ? "has last version "
-                + prepared.lastVersion() + ", not " + c.sourceLastVersion() : null;
+            final String wrong = sealed.mergeTarget() != regionId ? "was sealed for the merge into "
+                + sealed.mergeTarget()
+                : !Arrays.equals(sealed.start(), c.sourceStart()) || !Arrays.equals(sealed.end(), c.sourceEnd())
+                ? "has another range" : sealed.lastVersion() != c.sourceLastVersion() ? "has last version "
+                + sealed.lastVersion() + ", not " + c.sourceLastVersion() : null;
             if (wrong != null)
             {
-                return Reply.of(Reply.Status.INVALID, m, "source " + c.sourceId() + " at its prepare (epoch "
+                return Reply.of(Reply.Status.INVALID, m, "source " + c.sourceId() + " at its seal (epoch "
                     + c.sourceEpochVersion() + ") " + wrong);
             }
         }
@@ -586,27 +617,27 @@ final class RegionStateMachine extends BaseStateMachine
 
     /**
      * Wait (woken by the source's applies on this node, not by a timer) until the source's replica here applied the
-     * prepare the commit names, or moved past its epoch without one.
+     * seal the commit names, or moved past its epoch without one (it rolled back).
      *
-     * @return the recorded prepare (at the commit's source epoch); the source's view past that epoch (it never
-     * prepared at it here); or null if neither happened within {@link #MERGE_SOURCE_WAIT_MS}.
+     * @return the recorded seal (at the commit's source epoch); the source's view past that epoch (it never sealed
+     * at it); or null if neither happened within {@link #MERGE_SOURCE_WAIT_MS}.
      */
-    private RegionMeta awaitSourcePrepared(final Entry.CommitMerge c)
+    private RegionMeta awaitSourceSealed(final Entry.CommitMerge c)
     {
         final RegionMeta[] found = new RegionMeta[1];
         try
         {
             node.progress().await(() ->
             {
-                // The source's view first, then the record: the source records its prepare before it can publish a
+                // The source's view first, then the record: the source records its seal before it can publish a
                 // later epoch (same updater thread; volatile meta), so a view past the epoch read first means the
-                // record read second is there if this node ever applied that prepare.
+                // record read second is there if this node ever applied that seal.
                 final RegionStateMachine source = node.machine(c.sourceId());
                 final RegionMeta sm = source == null ? null : source.meta();
-                final RegionMeta prepared = node.preparedMerge(c.sourceId(), c.sourceEpochVersion());
-                if (prepared != null)
+                final RegionMeta sealed = node.sealedMerge(c.sourceId(), c.sourceEpochVersion());
+                if (sealed != null)
                 {
-                    found[0] = prepared;
+                    found[0] = sealed;
                     return true;
                 }
                 if (sm != null && sm.epochVersion() > c.sourceEpochVersion())

@@ -65,7 +65,7 @@ import io.regioncache.hybrid.HybridReader;
  * <p>
  * <b>Data layout.</b> {@code dataDir/rocksdb} (the engine's store), {@code dataDir/raft} (Ratis logs and region
  * snapshots), {@code dataDir/removed-regions} (ids of groups removed here by a merge, so a replay never recreates
- * them), {@code dataDir/prepared-merges} (every merge source as its prepare left it, one hex-encoded
+ * them), {@code dataDir/sealed-merges} (every merge source as its seal left it, one hex-encoded
  * {@link RegionMeta} per line, so a target checks a commit against it on first apply and on every replay alike).
  */
 public final class ReplicaNode implements AutoCloseable
@@ -265,12 +265,12 @@ public final class ReplicaNode implements AutoCloseable
     private final Map<Long, RegionMeta> pendingInit = new ConcurrentHashMap<>();
     private final Set<Long> removed = ConcurrentHashMap.newKeySet();
     /**
-     * Source id → epoch → the source as its {@code PrepareMerge} published it ({@code MERGING}, range, last version).
-     * Written on the source's updater thread, read on the targets'. A region prepares at most once per epoch (a
-     * rollback bumps it), so a record never changes once written; it is kept for the node's life, persisted, and
-     * small (one per merge attempt).
+     * Source id → epoch → the source as its {@code SealMerge} left it ({@code SEALED}, target, range, last version).
+     * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (only a
+     * rollback, refused once sealed, or the merge itself ends that state), so a record never changes once written;
+     * it is kept for the node's life, persisted, and small (one per merge).
      */
-    private final Map<Long, Map<Long, RegionMeta>> preparedMerges = new ConcurrentHashMap<>();
+    private final Map<Long, Map<Long, RegionMeta>> sealedMerges = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<HybridReader> idleReaders = new ConcurrentLinkedQueue<>();
     private final Collection<HybridReader> allReaders = new ConcurrentLinkedQueue<>();
     private final ExecutorService groupOps;
@@ -289,7 +289,7 @@ public final class ReplicaNode implements AutoCloseable
         checkBindable(config);
         Files.createDirectories(config.dataDir);
         loadRemoved();
-        loadPreparedMerges();
+        loadSealedMerges();
         try
         {
             this.rocks = RocksDbBackingStore.open(config.dataDir.resolve("rocksdb"));
@@ -701,26 +701,26 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * Record a merge source's prepare (its replica's updater thread, when it applies the prepare or installs a
-     * snapshot taken while it was prepared), durably before the waiting targets are told.
+     * Record a merge source's seal (its replica's updater thread, when it applies the seal or installs a snapshot
+     * taken while sealed), durably before the waiting targets are told.
      *
-     * @param merging the source as the prepare left it.
+     * @param merging the source as the seal left it.
      */
-    void recordPrepared(final RegionMeta merging)
+    void recordSealed(final RegionMeta merging)
     {
-        final RegionMeta had = preparedMerges.computeIfAbsent(merging.id(), k -> new ConcurrentHashMap<>())
+        final RegionMeta had = sealedMerges.computeIfAbsent(merging.id(), k -> new ConcurrentHashMap<>())
             .putIfAbsent(merging.epochVersion(), merging);
         if (had == null)
         {
             try
             {
-                Files.write(config.dataDir.resolve("prepared-merges"),
+                Files.write(config.dataDir.resolve("sealed-merges"),
                     (HexFormat.of().formatHex(merging.encode()) + "\n").getBytes(StandardCharsets.US_ASCII),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
             }
             catch (final IOException ex)
             {
-                LOG.warn("{} could not record the prepared merge of {}: {}", config.id, merging, ex.toString());
+                LOG.warn("{} could not record the sealed merge of {}: {}", config.id, merging, ex.toString());
             }
         }
         progress.signal();
@@ -728,18 +728,18 @@ public final class ReplicaNode implements AutoCloseable
 
     /**
      * @param sourceId a merge source.
-     * @param epoch    its epoch at prepare.
-     * @return the source as its prepare at that epoch left it on this node, or null if this node has not seen one.
+     * @param epoch    its epoch at the seal.
+     * @return the source as its seal at that epoch left it on this node, or null if this node has not seen one.
      */
-    RegionMeta preparedMerge(final long sourceId, final long epoch)
+    RegionMeta sealedMerge(final long sourceId, final long epoch)
     {
-        final Map<Long, RegionMeta> byEpoch = preparedMerges.get(sourceId);
+        final Map<Long, RegionMeta> byEpoch = sealedMerges.get(sourceId);
         return byEpoch == null ? null : byEpoch.get(epoch);
     }
 
-    private void loadPreparedMerges() throws IOException
+    private void loadSealedMerges() throws IOException
     {
-        final Path f = config.dataDir.resolve("prepared-merges");
+        final Path f = config.dataDir.resolve("sealed-merges");
         if (!Files.exists(f))
         {
             return;
@@ -749,13 +749,13 @@ public final class ReplicaNode implements AutoCloseable
             try
             {
                 final RegionMeta m = RegionMeta.decode(HexFormat.of().parseHex(line.trim()));
-                preparedMerges.computeIfAbsent(m.id(), k -> new ConcurrentHashMap<>()).putIfAbsent(m.epochVersion(), m);
+                sealedMerges.computeIfAbsent(m.id(), k -> new ConcurrentHashMap<>()).putIfAbsent(m.epochVersion(), m);
             }
             catch (final RuntimeException ex)
             {
-                // A torn last line (a crash during the append, before the prepare's apply completed): recovery
-                // applies that prepare again from the source's log (or loads a snapshot taken while prepared), which
-                // writes the record again.
+                // A torn last line (a crash during the append, before the seal's apply completed): recovery applies
+                // that seal again from the source's log (or loads a snapshot taken while sealed), which writes the
+                // record again.
                 LOG.warn("{} skipped an unreadable line of {}: {}", config.id, f, ex.toString());
             }
         }

@@ -166,6 +166,21 @@ class EntryCodecTest
         }
     }
 
+    /** Type 7, new in format 2: the source's seal of its merge (README "Replication"). */
+    @Test
+    void aSealMergeIsTypeSevenAndNamesItsTarget()
+    {
+        final Entry.SealMerge sm = (Entry.SealMerge)EntryCodec.decode(hex("02072a04e90707"));
+        assertEquals(42, sm.regionId());
+        assertEquals(4, sm.epochVersion());
+        assertEquals(1001, sm.version());
+        assertEquals(7, sm.targetId());
+        assertEquals("02072a04e90707", HEX.formatHex(EntryCodec.encode(sm)));
+        assertEquals(2002, EntryCodec.withVersion(sm, 2002).version());
+        assertTrue(sm.mutates());
+        assertEquals(Reason.INVALID, reasonOf(hex("02072a04e9072a")), "sealed for a merge into itself");
+    }
+
     @Test
     void scanPagesRoundTripAndStopGrowingAtTheirSizeLimit()
     {

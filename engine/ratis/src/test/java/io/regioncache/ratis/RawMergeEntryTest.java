@@ -10,10 +10,12 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Raw {@code CommitMerge} entries (sent with the public {@code sendRaw}) that do not match the source's prepare:
- * README "a target replica checks a CommitMerge against the source's prepare as its node recorded it". Each is
+ * README "A target replica checks a CommitMerge against the source's seal as its node recorded it". Each is
  * refused at apply on every replica (the entry is well-formed, so it is appended), the ranges still tile the key
  * space, nothing is lost, and the real commit still works afterwards. Found by the replication audit: a commit naming
- * a wider source range was applied over a live neighbour, leaving two regions over one range.
+ * a wider source range was applied over a live neighbour, leaving two regions over one range; and a commit naming a
+ * source epoch since rolled back was applied. Also a commit and a rollback of one merge sent at once by two clients:
+ * exactly one wins, on every replica alike.
  */
 @Timeout(180)
 class RawMergeEntryTest extends SharedClusterTest
@@ -24,6 +26,18 @@ class RawMergeEntryTest extends SharedClusterTest
         final RegionMeta t = client.describe(target);
         return client.sendRaw(target, EntryCodec.encode(new Entry.CommitMerge(target, t.epochVersion(), 0, source,
             sourceEpoch, start, end, lastVersion)));
+    }
+
+    /** Seal the source's merge, as {@code commitMerge} does before it sends the commit. */
+    private RegionMeta seal(final long source, final long target)
+    {
+        final RegionMeta m = client.describe(source);
+        final Reply r = client.sendRaw(source, EntryCodec.encode(new Entry.SealMerge(source, m.epochVersion(), 0,
+            target)));
+        assertEquals(Reply.Status.OK, r.status(), r.toString());
+        final RegionMeta sealed = client.describe(source);
+        assertEquals(RegionMeta.State.SEALED, sealed.state(), sealed.toString());
+        return sealed;
     }
 
     private void assertTilesAndConverges(final String at) throws InterruptedException
@@ -43,36 +57,41 @@ class RawMergeEntryTest extends SharedClusterTest
         client.put(b("0"), b("in-A"));
         client.put(b("b"), b("in-S"));
         client.prepareMerge(s, t);
-        final RegionMeta src = client.describe(s);
+        final RegionMeta src = seal(s, t);
         final Reply r = commit(t, s, src.epochVersion(), new byte[0], src.end(), src.lastVersion());
         assertEquals(Reply.Status.INVALID, r.status(), r.toString());
         assertTrue(r.detail().contains("another range"), r.detail());
         assertTilesAndConverges("after the wider commit");
         assertEquals(a, client.locate(b("0")).id(), "A still holds its range");
-        client.commitMerge(s, t);             // the real commit still applies
+        client.commitMerge(s, t);             // the real commit still applies (its seal answers OK again)
         assertTilesAndConverges("after the real commit");
         assertArrayEquals(b("in-A"), client.get(b("0")).value());
         assertArrayEquals(b("in-S"), client.get(b("b")).value());
         assertEquals(t, client.locate(b("b")).id());
     }
 
-    /** A source prepared into its left neighbour, committed by its right neighbour. */
+    /** A source sealed for its left neighbour, committed by its right neighbour; then it cannot roll back. */
     @Test
     @Order(2)
-    void aCommitByARegionTheSourceWasNotPreparedForIsRefused() throws Exception
+    void aCommitByARegionTheSourceWasNotSealedForIsRefused() throws Exception
     {
         final long a = client.locate(b("0")).id();      // A = [, a)
         final long s = client.split(b("e"));            // S = [a, e), the root keeps [e, +inf)
         final long root = client.locate(b("e")).id();
         client.prepareMerge(s, a);
-        final RegionMeta src = client.describe(s);
+        final RegionMeta src = seal(s, a);
         final Reply r = commit(root, s, src.epochVersion(), src.start(), src.end(), src.lastVersion());
         assertEquals(Reply.Status.INVALID, r.status(), r.toString());
-        assertTrue(r.detail().contains("prepared to merge into " + a), r.detail());
+        assertTrue(r.detail().contains("sealed for the merge into " + a), r.detail());
         assertTilesAndConverges("after the commit by the wrong target");
-        client.rollbackMerge(s);
-        client.put(b("d"), b("in-S"));
-        assertArrayEquals(b("in-S"), client.get(b("d")).value());
+        final RegionClientException sealed = org.junit.jupiter.api.Assertions.assertThrows(
+            RegionClientException.class, () -> client.rollbackMerge(s));
+        assertEquals(Reply.Status.INVALID, sealed.status(), sealed.toString());
+        assertEquals(RegionMeta.State.SEALED, client.describe(s).state());
+        client.commitMerge(s, a);
+        assertTilesAndConverges("after the real commit");
+        assertArrayEquals(b("in-S"), client.get(b("b")).value());
+        assertEquals(a, client.locate(b("d")).id());
     }
 
     /** A version floor below the source's last version would let the merged region write below the source's data. */
@@ -80,30 +99,31 @@ class RawMergeEntryTest extends SharedClusterTest
     @Order(3)
     void aCommitNamingALowerLastVersionIsRefused() throws Exception
     {
-        final long s = client.locate(b("d")).id();      // S = [a, e), rolled back above
-        final long root = client.locate(b("e")).id();
+        final long s = client.split(b("g"));            // S = [e, g), the root keeps [g, +inf)
+        final long root = client.locate(b("g")).id();
+        client.put(b("f"), b("in-S"));
         client.prepareMerge(s, root);
-        final RegionMeta src = client.describe(s);
+        final RegionMeta src = seal(s, root);
         final Reply r = commit(root, s, src.epochVersion(), src.start(), src.end(), src.lastVersion() - 1);
         assertEquals(Reply.Status.INVALID, r.status(), r.toString());
         assertTrue(r.detail().contains("last version"), r.detail());
         assertTilesAndConverges("after the low commit");
         client.commitMerge(s, root);
         assertTilesAndConverges("after the real commit");
-        assertArrayEquals(b("in-S"), client.get(b("d")).value());
-        final long v = client.put(b("d"), b("after"));
+        assertArrayEquals(b("in-S"), client.get(b("f")).value());
+        final long v = client.put(b("f"), b("after"));
         assertTrue(v > src.lastVersion(), v + " > " + src.lastVersion());
     }
 
-    /** An epoch the source passed (by a split) without ever preparing at it: refused as stale on every replica. */
+    /** An epoch the source passed (by a split) without ever sealing at it: refused as stale on every replica. */
     @Test
     @Order(4)
-    void aCommitNamingAnEpochTheSourceNeverPreparedAtIsStale() throws Exception
+    void aCommitNamingAnEpochTheSourceNeverSealedAtIsStale() throws Exception
     {
-        final long s = client.split(b("g"));            // S = [a, g), the root keeps [g, +inf)
-        final long root = client.locate(b("g")).id();
+        final long s = client.split(b("k"));            // S = [e, k), the root keeps [k, +inf)
+        final long root = client.locate(b("k")).id();
         final RegionMeta before = client.describe(s);
-        client.split(b("b"));                           // S = [b, g) at the next epoch
+        client.split(b("f"));                           // S = [f, k) at the next epoch
         final RegionMeta after = client.describe(s);
         final Reply r = commit(root, s, before.epochVersion(), after.start(), after.end(), after.lastVersion());
         assertEquals(Reply.Status.STALE_EPOCH, r.status(), r.toString());
@@ -111,30 +131,133 @@ class RawMergeEntryTest extends SharedClusterTest
     }
 
     /**
-     * A real merge, then a follower restarts and replays the target's commit from its log: the source's group is
-     * gone there, so the check reads the prepare record the node persisted, and every replica ends alike.
+     * The audit's second case: prepared, rolled back, prepared again; a commit naming the first prepare (its epoch,
+     * range and version) is stale, because the source never sealed at that epoch.
      */
     @Test
     @Order(5)
-    void aReplayedCommitIsCheckedAgainstThePersistedPrepare() throws Exception
+    void aCommitNamingARolledBackPrepareIsStale() throws Exception
     {
-        final long s = client.locate(b("c")).id();      // [b, g)
-        final long root = client.locate(b("g")).id();
-        client.put(b("f"), b("in-S"));
+        final long s = client.locate(b("g")).id();      // [f, k)
+        final long root = client.locate(b("k")).id();
         client.prepareMerge(s, root);
-        final long preparedAt = client.describe(s).epochVersion();
+        final RegionMeta stale = client.describe(s);
+        client.rollbackMerge(s);
+        client.prepareMerge(s, root);
+        assertEquals(stale.epochVersion() + 1, client.describe(s).epochVersion());
+        final Reply r = commit(root, s, stale.epochVersion(), stale.start(), stale.end(), stale.lastVersion());
+        assertEquals(Reply.Status.STALE_EPOCH, r.status(), r.toString());
+        assertTilesAndConverges("after the stale commit");
+        client.rollbackMerge(s);
+        client.put(b("h"), b("in-S again"));
+        assertArrayEquals(b("in-S again"), client.get(b("h")).value());
+    }
+
+    /**
+     * A commit and a rollback of one merge, sent at once by two clients, each round: exactly one wins, and the
+     * client that rolled back writes into the source at once. The seal in the source's log orders them; before it,
+     * a replica could apply the rollback and that write before its target applied the commit, and hold the write
+     * where the other replicas had refused it. Every round ends converged (each region's data hashed on every
+     * replica), and every acknowledged write reads back.
+     */
+    @Test
+    @Order(6)
+    void aCommitAndARollbackRacingEndAlikeOnEveryReplica() throws Exception
+    {
+        int commits = 0;
+        int rollbacks = 0;
+        try (RegionClient other = cluster.client())
+        {
+            for (int round = 0; round < 6; round++)
+            {
+                final String at = "round " + round;
+                final byte[] bound = b("r/" + round + "/");
+                final long s = client.split(bound);     // S = [.., r/<round>/), the root keeps the rest
+                final long root = client.locate(bound).id();
+                final byte[] key = b("r/" + round);     // in S
+                client.put(key, b("before"));
+                client.prepareMerge(s, root);
+                final java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                final java.util.concurrent.CompletableFuture<Reply.Status> commit =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> outcome(go, () -> client.commitMerge(s,
+                        root)));
+                final java.util.concurrent.CompletableFuture<Reply.Status> rollback =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> outcome(go, () ->
+                    {
+                        other.rollbackMerge(s);
+                        other.put(key, b("after the rollback"));
+                    }));
+                go.countDown();
+                final Reply.Status c = commit.get();
+                final Reply.Status r = rollback.get();
+                System.out.println(at + ": commit " + c + ", rollback " + r); // which side won, for the record
+                assertTrue((c == Reply.Status.OK) != (r == Reply.Status.OK), at + ": commit " + c + ", rollback " + r);
+                if (c == Reply.Status.OK)
+                {
+                    commits++;
+                    assertTrue(r == Reply.Status.INVALID || r == Reply.Status.REGION_GONE, at
+                        + ": a rollback after the seal (refused) or after the merge: " + r);
+                    assertArrayEquals(b("before"), client.get(key).value(), at);
+                    assertEquals(root, client.locate(key).id(), at);
+                }
+                else
+                {
+                    rollbacks++;
+                    assertTrue(c == Reply.Status.STALE_EPOCH || c == Reply.Status.INVALID, at
+                        + ": a commit after the rollback (stale seal, or no prepared source left): " + c);
+                    assertArrayEquals(b("after the rollback"), client.get(key).value(), at);
+                    assertEquals(s, client.locate(key).id(), at);
+                }
+                assertTilesAndConverges(at);
+            }
+        }
+        assertEquals(6, commits + rollbacks, commits + " commits, " + rollbacks + " rollbacks");
+    }
+
+    private static Reply.Status outcome(final java.util.concurrent.CountDownLatch go, final Runnable call)
+    {
+        try
+        {
+            go.await();
+            call.run();
+            return Reply.Status.OK;
+        }
+        catch (final RegionClientException ex)
+        {
+            return ex.status();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Reply.Status.INVALID;
+        }
+    }
+
+    /**
+     * A real merge, then a follower restarts and replays the target's commit from its log: the source's group is
+     * gone there, so the check reads the seal record the node persisted, and every replica ends alike.
+     */
+    @Test
+    @Order(7)
+    void aReplayedCommitIsCheckedAgainstThePersistedSeal() throws Exception
+    {
+        final long s = client.split(b("x"));
+        final long root = client.locate(b("x")).id();
+        client.put(b("w"), b("in-S"));
+        client.prepareMerge(s, root);
+        final long sealedAt = client.describe(s).epochVersion();
         client.commitMerge(s, root);
         final String leader = cluster.awaitLeader(root, 20_000);
         final String follower = leader.equals("n3") ? "n2" : "n3";
         cluster.stop(follower);
-        client.put(b("h"), b("while down"));
+        client.put(b("y"), b("while down"));
         final ReplicaNode back = cluster.start(follower);
-        final RegionMeta record = back.preparedMerge(s, preparedAt);
-        assertTrue(record != null && record.mergeTarget() == root, "the prepare record read back from "
-            + follower + "'s data directory: " + record);
+        final RegionMeta record = back.sealedMerge(s, sealedAt);
+        assertTrue(record != null && record.mergeTarget() == root && record.state() == RegionMeta.State.SEALED,
+            "the seal record read back from " + follower + "'s data directory: " + record);
         assertTilesAndConverges("after the restart");
         assertEquals(0, back.counters().mergeSourceMissing(), back.counters().toMap().toString());
-        assertArrayEquals(b("in-S"), client.get(b("f")).value());
-        assertArrayEquals(b("while down"), client.get(b("h")).value());
+        assertArrayEquals(b("in-S"), client.get(b("w")).value());
+        assertArrayEquals(b("while down"), client.get(b("y")).value());
     }
 }
