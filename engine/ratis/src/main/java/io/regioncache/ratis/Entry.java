@@ -171,16 +171,18 @@ public sealed interface Entry
 
     /**
      * In the source's log, between its prepare and the target's {@link CommitMerge}: from here on the merge can only
-     * be committed ({@link RollbackMerge} is refused), and a target applies a commit only for a source sealed at the
-     * epoch the commit names. The commit is in the target's log and the rollback in the source's, so without this
-     * entry no replica could order the two alike: the source's log decides, seal or rollback, whichever comes first.
+     * be committed, by the target at {@code targetEpoch}; a {@link RollbackMerge} is applied only once the target
+     * has moved past that epoch without merging the source (so the commit can never apply). A target applies a
+     * commit only for a source sealed at the epoch the commit names. The commit is in the target's log and the
+     * rollback in the source's, so without this entry no replica could order the two alike.
      *
      * @param regionId     source, prepared ({@code MERGING}).
      * @param epochVersion epoch.
      * @param version      version.
      * @param targetId     the target it was prepared for.
+     * @param targetEpoch  the target's epoch the commit will name.
      */
-    record SealMerge(long regionId, long epochVersion, long version, long targetId) implements Entry
+    record SealMerge(long regionId, long epochVersion, long version, long targetId, long targetEpoch) implements Entry
     {
     }
 

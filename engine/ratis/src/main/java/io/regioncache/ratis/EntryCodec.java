@@ -19,7 +19,7 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  *  PREPARE_MERGE  targetId (v)
  *  COMMIT_MERGE   sourceId (v), sourceEpochVersion (v), sourceStart (b), sourceEnd (b), sourceLastVersion (v)
  *  ROLLBACK_MERGE (empty)
- *  SEAL_MERGE     targetId (v)
+ *  SEAL_MERGE     targetId (v), targetEpochVersion (v)
  *  DELETE_RANGE   start (b), end (b)
  *  GET            key (b)
  *  DESCRIBE       (empty)
@@ -117,7 +117,7 @@ public final class EntryCodec
         }
         else if (e instanceof Entry.SealMerge sm)
         {
-            out.varint(sm.targetId());
+            out.varint(sm.targetId()).varint(sm.targetEpoch());
         }
         else if (e instanceof Entry.CommitMerge c)
         {
@@ -229,7 +229,7 @@ public final class EntryCodec
         }
         if (e instanceof Entry.SealMerge sm)
         {
-            return new Entry.SealMerge(sm.regionId(), sm.epochVersion(), version, sm.targetId());
+            return new Entry.SealMerge(sm.regionId(), sm.epochVersion(), version, sm.targetId(), sm.targetEpoch());
         }
         if (e instanceof Entry.DeleteRange d)
         {
@@ -353,7 +353,7 @@ public final class EntryCodec
                 e = new Entry.RollbackMerge(regionId, epoch, version);
                 break;
             case SEAL_MERGE:
-                e = new Entry.SealMerge(regionId, epoch, version, in.varint());
+                e = new Entry.SealMerge(regionId, epoch, version, in.varint(), in.varint());
                 if (((Entry.SealMerge)e).targetId() == regionId)
                 {
                     throw new EntryFormatException(Reason.INVALID, "a region cannot merge into itself");

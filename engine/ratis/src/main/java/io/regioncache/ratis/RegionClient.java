@@ -480,11 +480,23 @@ public final class RegionClient implements AutoCloseable
      *
      * @param sourceId source.
      * @throws RegionClientException {@link Reply.Status#INVALID} if the merge is sealed (a {@link #commitMerge} got
-     *                               that far, here or in another client): only its commit can follow, so commit it.
+     *                               that far, here or in another client) and the target has not moved since: it can
+     *                               still commit, so commit it. Once the target moved past the sealed epoch (a
+     *                               split, its own merge or rollback) without merging the source, the rollback is
+     *                               applied; if it merged the source, {@link Reply.Status#REGION_GONE}.
      */
     public void rollbackMerge(final long sourceId)
     {
         final RegionMeta src = require(sourceId);
+        if (src.state() == RegionMeta.State.SEALED)
+        {
+            final RegionMeta target = describeOrNull(src.mergeTarget());
+            if (target != null && target.epochVersion() == src.mergeTargetEpoch())
+            {
+                throw new RegionClientException(Reply.Status.INVALID, "the merge of " + src + " is sealed and its "
+                    + "target has not moved since: commit it", null);
+            }
+        }
         send(sourceId, new Entry.RollbackMerge(sourceId, src.epochVersion(), 0));
         refresh();
     }
@@ -495,10 +507,12 @@ public final class RegionClient implements AutoCloseable
      * source missed writes would merge stale data (and the source's group, removed by the others, could never catch
      * up). Waits up to 10 s for every node to report the source prepared; otherwise throws {@code MERGING} and the
      * caller should {@link #rollbackMerge roll back}. Then seals the merge in the source's log ({@link Entry.SealMerge}:
-     * a rollback is refused from then on, so a rollback racing this commit either comes first, and the commit is
-     * refused {@code STALE_EPOCH}, or is refused itself) and sends the commit to the target. Before sealing it checks,
-     * on fresh views, that the target is adjacent and not merging itself ({@code INVALID} or {@code MERGING}, nothing
-     * sealed). A call that failed after the seal can be repeated: the seal answers OK again.
+     * a rollback is applied from then on only once the target moved past the sealed epoch without merging the source,
+     * so a rollback racing this commit either comes first, and the commit is refused {@code STALE_EPOCH}, or waits
+     * for the target to move, which the commit does, and is refused {@code REGION_GONE}) and sends the commit to the
+     * target. Before sealing it checks, on fresh views, that the target is adjacent and not merging itself
+     * ({@code INVALID} or {@code MERGING}, nothing sealed). A call that failed after the seal can be repeated: the
+     * seal answers OK again while the target has not moved, {@code STALE_EPOCH} once it has (then roll back).
      *
      * @param sourceId source, prepared.
      * @param targetId target.
@@ -560,7 +574,7 @@ public final class RegionClient implements AutoCloseable
                 : Reply.Status.MERGING, "cannot commit " + prepared + " into " + target
                 + " (not adjacent, or the target is merging): nothing sealed, roll the merge back", null);
         }
-        send(sourceId, new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId));
+        send(sourceId, new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId, target.epochVersion()));
         final RegionMeta src = require(sourceId); // sealed: what the target checks the commit against
         final RegionMeta dst = require(targetId);
         send(targetId, new Entry.CommitMerge(targetId, dst.epochVersion(), 0, sourceId, src.epochVersion(),

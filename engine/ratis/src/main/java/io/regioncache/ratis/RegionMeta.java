@@ -20,12 +20,17 @@ import io.regioncache.Region;
  * @param lastVersion   highest MVCC version applied (versions strictly increase in log order).
  * @param children      ids of every region split off this one.
  * @param mergedSources ids of every region merged into this one.
+ * @param mergeTargetEpoch the target's epoch when this source sealed its merge ({@link State#SEALED} and after), else
+ *                         0: the target commits only at that epoch, and once it moved past it without merging this
+ *                         region, the merge can never commit and may be rolled back.
  */
 public record RegionMeta(
     long id, byte[] start, byte[] end, long epochVersion, State state, long mergeTarget, long lastVersion,
-    long[] children, long[] mergedSources)
+    long[] children, long[] mergedSources, long mergeTargetEpoch)
 {
     private static final int FORMAT_1 = 1;
+    /** Format 1 and then the merge target's epoch. */
+    private static final int FORMAT_2 = 2;
     private static final int MAX_HISTORY = 4096;
 
     /** Merge state of a region. */
@@ -42,6 +47,25 @@ public record RegionMeta(
          * target's commit follows. (Last in the enum because the ordinal is what is encoded.)
          */
         SEALED
+    }
+
+    /**
+     * A region not sealed for a merge ({@code mergeTargetEpoch} 0).
+     *
+     * @param id            region id.
+     * @param start         inclusive start.
+     * @param end           exclusive end (empty = +infinity).
+     * @param epochVersion  epoch version.
+     * @param state         merge state.
+     * @param mergeTarget   target while merging, else 0.
+     * @param lastVersion   highest MVCC version applied.
+     * @param children      ids of every region split off this one.
+     * @param mergedSources ids of every region merged into this one.
+     */
+    public RegionMeta(final long id, final byte[] start, final byte[] end, final long epochVersion, final State state,
+        final long mergeTarget, final long lastVersion, final long[] children, final long[] mergedSources)
+    {
+        this(id, start, end, epochVersion, state, mergeTarget, lastVersion, children, mergedSources, 0);
     }
 
     /**
@@ -72,29 +96,39 @@ public record RegionMeta(
 
     RegionMeta withRange(final byte[] newStart, final byte[] newEnd, final long newEpoch)
     {
-        return new RegionMeta(id, newStart, newEnd, newEpoch, state, mergeTarget, lastVersion, children, mergedSources);
+        return new RegionMeta(id, newStart, newEnd, newEpoch, state, mergeTarget, lastVersion, children, mergedSources,
+            mergeTargetEpoch);
     }
 
     RegionMeta withState(final State s, final long target, final long newEpoch)
     {
-        return new RegionMeta(id, start, end, newEpoch, s, target, lastVersion, children, mergedSources);
+        // Leaving the merge (a rollback to NORMAL) forgets the target's epoch; MERGED keeps it, as history.
+        return new RegionMeta(id, start, end, newEpoch, s, target, lastVersion, children, mergedSources,
+            s == State.NORMAL ? 0 : mergeTargetEpoch);
+    }
+
+    RegionMeta withSeal(final long targetEpoch)
+    {
+        return new RegionMeta(id, start, end, epochVersion, State.SEALED, mergeTarget, lastVersion, children,
+            mergedSources, targetEpoch);
     }
 
     RegionMeta withLastVersion(final long v)
     {
-        return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, v, children, mergedSources);
+        return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, v, children, mergedSources,
+            mergeTargetEpoch);
     }
 
     RegionMeta withChildren(final long[] more)
     {
         return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, lastVersion, concat(children, more),
-            mergedSources);
+            mergedSources, mergeTargetEpoch);
     }
 
     RegionMeta withMergedSource(final long source)
     {
         return new RegionMeta(id, start, end, epochVersion, state, mergeTarget, lastVersion, children,
-            concat(mergedSources, new long[] {source}));
+            concat(mergedSources, new long[] {source}), mergeTargetEpoch);
     }
 
     private static long[] concat(final long[] a, final long[] b)
@@ -105,11 +139,11 @@ public record RegionMeta(
         return all.length <= MAX_HISTORY ? all : Arrays.copyOfRange(all, all.length - MAX_HISTORY, all.length);
     }
 
-    /** @return format-1 bytes. */
+    /** @return format-2 bytes (format 1's, then the merge target's epoch). */
     public byte[] encode()
     {
         final Wire.Out out = new Wire.Out(64 + start.length + end.length);
-        out.u8(FORMAT_1).varint(id).bytes(start).bytes(end).varint(epochVersion).u8(state.ordinal())
+        out.u8(FORMAT_2).varint(id).bytes(start).bytes(end).varint(epochVersion).u8(state.ordinal())
             .varint(mergeTarget).varint(lastVersion).varint(children.length);
         for (final long c : children)
         {
@@ -120,11 +154,12 @@ public record RegionMeta(
         {
             out.varint(s);
         }
+        out.varint(mergeTargetEpoch);
         return out.toArray();
     }
 
     /**
-     * @param bytes format-1 bytes.
+     * @param bytes format-1 or format-2 bytes.
      * @return the meta.
      * @throws EntryFormatException if malformed.
      */
@@ -136,7 +171,7 @@ public record RegionMeta(
     static RegionMeta read(final Wire.In in, final boolean whole)
     {
         final int format = in.u8();
-        if (format != FORMAT_1)
+        if (format != FORMAT_1 && format != FORMAT_2)
         {
             throw new EntryFormatException(Reason.UNKNOWN_FORMAT, "region meta format " + format);
         }
@@ -161,19 +196,21 @@ public record RegionMeta(
         {
             merged[i] = in.varint();
         }
+        final long targetEpoch = format == FORMAT_2 ? in.varint() : 0;
         if (whole)
         {
             in.end();
         }
-        return new RegionMeta(id, start, end, epoch, State.values()[s], target, last, children, merged);
+        return new RegionMeta(id, start, end, epoch, State.values()[s], target, last, children, merged, targetEpoch);
     }
 
     @Override
     public String toString()
     {
         return "Region{id=" + id + ", [" + Region.hex(start) + ", " + (end.length == 0 ? "+inf" : Region.hex(end)) +
-            "), epoch=" + epochVersion + ", " + state + (state == State.MERGING || state == State.SEALED ? "->" + mergeTarget : "") +
-            ", v=" + lastVersion + "}";
+            "), epoch=" + epochVersion + ", " + state +
+            (state == State.MERGING ? "->" + mergeTarget : "") +
+            (state == State.SEALED ? "->" + mergeTarget + "@" + mergeTargetEpoch : "") + ", v=" + lastVersion + "}";
     }
 
     @Override

@@ -395,12 +395,19 @@ final class RegionStateMachine extends BaseStateMachine
         {
             if (m.state() == RegionMeta.State.SEALED)
             {
-                // The seal came first in this log: a target may already have merged this range, so the merge
-                // stands (the commit is all that can follow), here and on every replica.
-                return Reply.of(Reply.Status.INVALID, m, "the merge into " + m.mergeTarget()
-                    + " is sealed: only its commit can follow");
+                // The seal came first in this log: the rollback stands only if the commit can never apply.
+                final Boolean neverCommits = awaitTargetMoved(m);
+                if (neverCommits == null)
+                {
+                    return Reply.of(Reply.Status.INVALID, m, "the merge into " + m.mergeTarget() + " is sealed and"
+                        + " the target has not moved past epoch " + m.mergeTargetEpoch() + ": commit it");
+                }
+                if (!neverCommits)
+                {
+                    return Reply.of(Reply.Status.REGION_GONE, m, "merged into " + m.mergeTarget());
+                }
             }
-            if (m.state() != RegionMeta.State.MERGING)
+            else if (m.state() != RegionMeta.State.MERGING)
             {
                 return Reply.of(Reply.Status.INVALID, m, "no merge to roll back");
             }
@@ -522,23 +529,70 @@ final class RegionStateMachine extends BaseStateMachine
     }
 
     /**
-     * Seal a prepared merge: from here on this log refuses a rollback, and the node records the source as it stands
-     * (range, target, last version: unchanged since the prepare, which refused every write after it), which is what
-     * a target's commit is checked against. A second seal for the same target answers OK (a client retrying).
+     * Seal a prepared merge: from here on a rollback stands only once the target moved past the sealed epoch without
+     * merging this region, and the node records the source as it stands (range, target and its epoch, last version:
+     * unchanged since the prepare, which refused every write after it), which is what a target's commit is checked
+     * against. A second seal for the same target and epoch answers OK (a client retrying); for another target epoch,
+     * {@code STALE_EPOCH} (the target moved: the commit cannot apply, roll back).
      */
     private Reply applySeal(final RegionMeta m, final Entry.SealMerge sm)
     {
         if (m.state() == RegionMeta.State.SEALED && m.mergeTarget() == sm.targetId())
         {
-            return Reply.ok(m.lastVersion(), null);
+            return m.mergeTargetEpoch() == sm.targetEpoch() ? Reply.ok(m.lastVersion(), null)
+                : Reply.of(Reply.Status.STALE_EPOCH, m, "sealed at target epoch " + m.mergeTargetEpoch());
         }
-        if (m.state() != RegionMeta.State.MERGING || m.mergeTarget() != sm.targetId())
+        if (m.state() != RegionMeta.State.MERGING || m.mergeTarget() != sm.targetId() || sm.targetEpoch() == 0)
         {
             return Reply.of(Reply.Status.INVALID, m, "not prepared to merge into " + sm.targetId());
         }
-        meta = m.withState(RegionMeta.State.SEALED, m.mergeTarget(), m.epochVersion());
+        meta = m.withSeal(sm.targetEpoch());
         node.recordSealed(meta);
         return Reply.ok(m.lastVersion(), null);
+    }
+
+    /**
+     * For a rollback of a sealed merge: wait (woken by the target's applies on this node, up to
+     * {@link #MERGE_SOURCE_WAIT_MS}) until the target's replica here moved past the sealed epoch, or is gone.
+     * Whether the target merged this region when it moved is decided by the target's log (the commit is the entry
+     * that moved it, or the commit can never apply after it), so every replica answers alike.
+     *
+     * @return true if the commit can never apply (roll back), false if the target merged this region, null if the
+     * target has not moved here in time (refuse: it can still commit).
+     */
+    private Boolean awaitTargetMoved(final RegionMeta m)
+    {
+        final Boolean[] verdict = new Boolean[1];
+        try
+        {
+            node.progress().await(() ->
+            {
+                if (node.isRemoved(regionId))
+                {
+                    verdict[0] = Boolean.FALSE; // this node's target applied the commit
+                    return true;
+                }
+                final RegionStateMachine target = node.machine(m.mergeTarget());
+                final RegionMeta tm = target == null ? null : target.meta();
+                if (tm != null && tm.epochVersion() > m.mergeTargetEpoch())
+                {
+                    // one volatile read: the epoch and the merged sources of the same view
+                    verdict[0] = !contains(tm.mergedSources(), regionId);
+                    return true;
+                }
+                if (tm == null && node.isRemoved(m.mergeTarget()))
+                {
+                    verdict[0] = Boolean.TRUE; // merged away itself without merging this region here
+                    return true;
+                }
+                return false;
+            }, MERGE_SOURCE_WAIT_MS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        return verdict[0];
     }
 
     private Reply applyCommitMerge(final RegionMeta m, final Entry.CommitMerge c, final long version)
@@ -585,6 +639,13 @@ final class RegionStateMachine extends BaseStateMachine
         }
         if (sealed != null)
         {
+            if (sealed.mergeTarget() == regionId && sealed.mergeTargetEpoch() != m.epochVersion())
+            {
+                // This region moved since the seal (a split, its own merge or rollback): this commit can never
+                // apply, and the source may now roll back.
+                return Reply.of(Reply.Status.STALE_EPOCH, m, "source " + c.sourceId() + " was sealed for this region "
+                    + "at epoch " + sealed.mergeTargetEpoch() + ", not " + m.epochVersion());
+            }
             final String wrong = sealed.mergeTarget() != regionId ? "was sealed for the merge into "
                 + sealed.mergeTarget()
                 : !Arrays.equals(sealed.start(), c.sourceStart()) || !Arrays.equals(sealed.end(), c.sourceEnd())

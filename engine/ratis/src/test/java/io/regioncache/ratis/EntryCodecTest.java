@@ -102,6 +102,14 @@ class EntryCodecTest
         assertEquals(1004, m.lastVersion());
         assertArrayEquals(new long[] {42}, m.children());
         assertArrayEquals(new long[] {43}, m.mergedSources());
+        assertEquals(0, m.mergeTargetEpoch(), "format 1 has none");
+        // format 2: format 1's bytes, then the merge target's epoch (here a source SEALED into 9 at its epoch 6)
+        assertEquals("0207016100050109ec07012a012b00", HEX.formatHex(m.encode()));
+        final RegionMeta sealed = RegionMeta.decode(hex("0207016100050309ec07012a012b06"));
+        assertEquals(RegionMeta.State.SEALED, sealed.state());
+        assertEquals(9, sealed.mergeTarget());
+        assertEquals(6, sealed.mergeTargetEpoch());
+        assertEquals("0207016100050309ec07012a012b06", HEX.formatHex(sealed.encode()));
     }
 
     @Test
@@ -166,19 +174,20 @@ class EntryCodecTest
         }
     }
 
-    /** Type 7, new in format 2: the source's seal of its merge (README "Replication"). */
+    /** Type 7, new in format 2: the source's seal of its merge, naming the target and its epoch. */
     @Test
     void aSealMergeIsTypeSevenAndNamesItsTarget()
     {
-        final Entry.SealMerge sm = (Entry.SealMerge)EntryCodec.decode(hex("02072a04e90707"));
+        final Entry.SealMerge sm = (Entry.SealMerge)EntryCodec.decode(hex("02072a04e9070705"));
         assertEquals(42, sm.regionId());
         assertEquals(4, sm.epochVersion());
         assertEquals(1001, sm.version());
         assertEquals(7, sm.targetId());
-        assertEquals("02072a04e90707", HEX.formatHex(EntryCodec.encode(sm)));
+        assertEquals(5, sm.targetEpoch());
+        assertEquals("02072a04e9070705", HEX.formatHex(EntryCodec.encode(sm)));
         assertEquals(2002, EntryCodec.withVersion(sm, 2002).version());
         assertTrue(sm.mutates());
-        assertEquals(Reason.INVALID, reasonOf(hex("02072a04e9072a")), "sealed for a merge into itself");
+        assertEquals(Reason.INVALID, reasonOf(hex("02072a04e9072a05")), "sealed for a merge into itself");
     }
 
     @Test

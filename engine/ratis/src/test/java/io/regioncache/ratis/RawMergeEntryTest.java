@@ -33,7 +33,7 @@ class RawMergeEntryTest extends SharedClusterTest
     {
         final RegionMeta m = client.describe(source);
         final Reply r = client.sendRaw(source, EntryCodec.encode(new Entry.SealMerge(source, m.epochVersion(), 0,
-            target)));
+            target, client.describe(target).epochVersion())));
         assertEquals(Reply.Status.OK, r.status(), r.toString());
         final RegionMeta sealed = client.describe(source);
         assertEquals(RegionMeta.State.SEALED, sealed.state(), sealed.toString());
@@ -154,6 +154,52 @@ class RawMergeEntryTest extends SharedClusterTest
     }
 
     /**
+     * The target moves after the seal (here it splits off the piece next to the source): the commit can never apply,
+     * so it is refused and the sealed source may roll back, and takes writes again.
+     */
+    @Test
+    @Order(6)
+    void aSealedMergeWhoseTargetMovedRollsBack() throws Exception
+    {
+        final long s = client.locate(b("g")).id();      // [f, k)
+        final long root = client.locate(b("k")).id();   // [k, +inf)
+        client.prepareMerge(s, root);
+        seal(s, root);
+        final long piece = client.split(b("m"));        // [k, m) split off; the root keeps [m, +inf)
+        final RegionClientException commit = org.junit.jupiter.api.Assertions.assertThrows(
+            RegionClientException.class, () -> client.commitMerge(s, root));
+        assertEquals(Reply.Status.STALE_EPOCH, commit.status(), commit.toString());
+        client.rollbackMerge(s);
+        assertEquals(RegionMeta.State.NORMAL, client.describe(s).state());
+        client.put(b("h"), b("after the unsealed rollback"));
+        assertArrayEquals(b("after the unsealed rollback"), client.get(b("h")).value());
+        assertEquals(piece, client.locate(b("k")).id());
+        assertTilesAndConverges("after the rollback of a sealed merge");
+    }
+
+    /**
+     * A raw rollback of a sealed merge whose target has not moved: every replica waits for the target (10 s), then
+     * refuses it, since the commit can still apply; the commit then does.
+     */
+    @Test
+    @Order(7)
+    void aRawRollbackOfASealedMergeWhoseTargetStaysIsRefused() throws Exception
+    {
+        final long s = client.locate(b("g")).id();      // [f, k)
+        final long piece = client.locate(b("k")).id();  // [k, m)
+        client.prepareMerge(s, piece);
+        final RegionMeta sealed = seal(s, piece);
+        final Reply r = client.sendRaw(s, EntryCodec.encode(new Entry.RollbackMerge(s, sealed.epochVersion(), 0)));
+        assertEquals(Reply.Status.INVALID, r.status(), r.toString());
+        assertTrue(r.detail().contains("has not moved"), r.detail());
+        assertEquals(RegionMeta.State.SEALED, client.describe(s).state());
+        client.commitMerge(s, piece);
+        assertArrayEquals(b("after the unsealed rollback"), client.get(b("h")).value());
+        assertEquals(piece, client.locate(b("h")).id());
+        assertTilesAndConverges("after the refused rollback and the commit");
+    }
+
+    /**
      * A commit and a rollback of one merge, sent at once by two clients, each round: exactly one wins, and the
      * client that rolled back writes into the source at once. The seal in the source's log orders them; before it,
      * a replica could apply the rollback and that write before its target applied the commit, and hold the write
@@ -161,7 +207,7 @@ class RawMergeEntryTest extends SharedClusterTest
      * replica), and every acknowledged write reads back.
      */
     @Test
-    @Order(6)
+    @Order(8)
     void aCommitAndARollbackRacingEndAlikeOnEveryReplica() throws Exception
     {
         int commits = 0;
@@ -238,7 +284,7 @@ class RawMergeEntryTest extends SharedClusterTest
      * gone there, so the check reads the seal record the node persisted, and every replica ends alike.
      */
     @Test
-    @Order(7)
+    @Order(9)
     void aReplayedCommitIsCheckedAgainstThePersistedSeal() throws Exception
     {
         final long s = client.split(b("x"));
