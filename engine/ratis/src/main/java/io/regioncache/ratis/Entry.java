@@ -158,8 +158,8 @@ public sealed interface Entry
     }
 
     /**
-     * In the source's log: the merge is abandoned; the source takes writes again, at a new epoch (as TiKV). Refused
-     * once the source is sealed ({@link SealMerge}).
+     * In the source's log: the merge is abandoned; the source takes writes again, at a new epoch (as TiKV). After a
+     * {@link SealMerge}, applied only once the target moved past the sealed epoch without merging the source.
      *
      * @param regionId     source.
      * @param epochVersion epoch.

@@ -563,8 +563,8 @@ public final class RegionClient implements AutoCloseable
                 }
             }
         }
-        // Once sealed the source cannot roll back, so what the target would refuse for good is refused here, first,
-        // on fresh views: a target not adjacent, merged away, or itself merging.
+        // Once sealed the source cannot roll back until its target moves, so what the target would refuse for good is
+        // refused here, first, on fresh views: a target not adjacent, merged away, or itself merging.
         final RegionMeta target = require(targetId);
         if (prepared.state() == RegionMeta.State.MERGING && !(target.state() == RegionMeta.State.NORMAL
             && (Arrays.equals(prepared.end(), target.start()) && prepared.end().length > 0

@@ -266,9 +266,10 @@ public final class ReplicaNode implements AutoCloseable
     private final Set<Long> removed = ConcurrentHashMap.newKeySet();
     /**
      * Source id → epoch → the source as its {@code SealMerge} left it ({@code SEALED}, target, range, last version).
-     * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (only a
-     * rollback, refused once sealed, or the merge itself ends that state), so a record never changes once written;
-     * it is kept for the node's life, persisted, and small (one per merge).
+     * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (a second
+     * seal is refused or answered without a change, and only a rollback, which bumps the epoch, or the merge itself
+     * ends that state), so a record never changes once written; it is kept for the node's life, persisted, and small
+     * (one per merge).
      */
     private final Map<Long, Map<Long, RegionMeta>> sealedMerges = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<HybridReader> idleReaders = new ConcurrentLinkedQueue<>();
