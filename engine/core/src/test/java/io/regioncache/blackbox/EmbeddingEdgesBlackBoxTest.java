@@ -25,7 +25,6 @@ import io.regioncache.Bytes;
 import io.regioncache.CommandResult;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
-import io.regioncache.RegionCacheConfig;
 import io.regioncache.ResultCode;
 import io.regioncache.Snapshot;
 import io.regioncache.SnapshotIterator;
@@ -47,16 +46,7 @@ class EmbeddingEdgesBlackBoxTest
 
     RegionCache cache()
     {
-        final RegionCache c = RegionCache.create(RegionCacheConfig.builder()
-            .capacityBytes(64L << 20)
-            .segmentSize(1 << 16)
-            .maxKeyLength(MAX_KEY)
-            .maxValueLength(1024)
-            .threading(RegionCacheConfig.Threading.INVOKER)
-            .loaderExecutor(Runnable::run)
-            .gcExecutor(Runnable::run)
-            .pipelinedLoads(false)
-            .closeTimeoutMillis(2_000)
+        final RegionCache c = RegionCache.create(BB.invokerDefaultLimits().maxKeyLength(MAX_KEY).maxValueLength(1024)
             .build());
         caches.add(c);
         return c;
