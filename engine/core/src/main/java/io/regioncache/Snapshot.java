@@ -268,8 +268,9 @@ public final class Snapshot implements AutoCloseable
     /**
      * Get many keys of the region in one call, copying their values one after the other into {@code dst}. Allocates
      * nothing; the lookups of each group of {@link #MULTI_GET_GROUP} keys are interleaved (every hash, then every
-     * index slot, then every node) so that their cache misses overlap instead of following one another. Each key's
-     * answer is exactly what {@link #get} would return for it on this snapshot.
+     * key's index entry, then each key resolved; the nodes of the keys their entries cannot answer are loaded
+     * together, at the first such key) so that their cache misses overlap instead of following one another. Each
+     * key's answer is exactly what {@link #get} would return for it on this snapshot.
      *
      * @param keys         buffer holding the keys.
      * @param keyOffsets   offset of key {@code i} in {@code keys}, {@code i < count}.
