@@ -3,6 +3,8 @@ package io.regioncache.ratis;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -562,37 +564,50 @@ final class RegionStateMachine extends BaseStateMachine
      */
     private Boolean awaitTargetMoved(final RegionMeta m)
     {
-        final Boolean[] verdict = new Boolean[1];
+        return awaitAnswer(() ->
+        {
+            if (node.isRemoved(regionId))
+            {
+                return Boolean.FALSE; // this node's target applied the commit
+            }
+            final RegionStateMachine target = node.machine(m.mergeTarget());
+            final RegionMeta tm = target == null ? null : target.meta();
+            if (tm != null && tm.epochVersion() > m.mergeTargetEpoch())
+            {
+                // one volatile read: the epoch and the merged sources of the same view
+                return !contains(tm.mergedSources(), regionId);
+            }
+            if (tm == null && node.isRemoved(m.mergeTarget()))
+            {
+                return Boolean.TRUE; // merged away itself without merging this region here
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Wait, woken by this node's applies (not by a timer), up to {@link #MERGE_SOURCE_WAIT_MS}, until {@code probe}
+     * answers (non-null): the two merge waits, each deciding from the other region's replica on this node.
+     *
+     * @return the probe's answer, or null if it gave none in time (or the thread was interrupted; its interrupt
+     * status is kept).
+     */
+    private <T> T awaitAnswer(final Supplier<T> probe)
+    {
+        final AtomicReference<T> answer = new AtomicReference<>();
         try
         {
             node.progress().await(() ->
             {
-                if (node.isRemoved(regionId))
-                {
-                    verdict[0] = Boolean.FALSE; // this node's target applied the commit
-                    return true;
-                }
-                final RegionStateMachine target = node.machine(m.mergeTarget());
-                final RegionMeta tm = target == null ? null : target.meta();
-                if (tm != null && tm.epochVersion() > m.mergeTargetEpoch())
-                {
-                    // one volatile read: the epoch and the merged sources of the same view
-                    verdict[0] = !contains(tm.mergedSources(), regionId);
-                    return true;
-                }
-                if (tm == null && node.isRemoved(m.mergeTarget()))
-                {
-                    verdict[0] = Boolean.TRUE; // merged away itself without merging this region here
-                    return true;
-                }
-                return false;
+                answer.set(probe.get());
+                return answer.get() != null;
             }, MERGE_SOURCE_WAIT_MS);
         }
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
         }
-        return verdict[0];
+        return answer.get();
     }
 
     private Reply applyCommitMerge(final RegionMeta m, final Entry.CommitMerge c, final long version)
@@ -685,35 +700,20 @@ final class RegionStateMachine extends BaseStateMachine
      */
     private RegionMeta awaitSourceSealed(final Entry.CommitMerge c)
     {
-        final RegionMeta[] found = new RegionMeta[1];
-        try
+        return awaitAnswer(() ->
         {
-            node.progress().await(() ->
+            // The source's view first, then the record: the source records its seal before it can publish a later
+            // epoch (same updater thread; volatile meta), so a view past the epoch read first means the record read
+            // second is there if this node ever applied that seal.
+            final RegionStateMachine source = node.machine(c.sourceId());
+            final RegionMeta sm = source == null ? null : source.meta();
+            final RegionMeta sealed = node.sealedMerge(c.sourceId(), c.sourceEpochVersion());
+            if (sealed != null)
             {
-                // The source's view first, then the record: the source records its seal before it can publish a
-                // later epoch (same updater thread; volatile meta), so a view past the epoch read first means the
-                // record read second is there if this node ever applied that seal.
-                final RegionStateMachine source = node.machine(c.sourceId());
-                final RegionMeta sm = source == null ? null : source.meta();
-                final RegionMeta sealed = node.sealedMerge(c.sourceId(), c.sourceEpochVersion());
-                if (sealed != null)
-                {
-                    found[0] = sealed;
-                    return true;
-                }
-                if (sm != null && sm.epochVersion() > c.sourceEpochVersion())
-                {
-                    found[0] = sm;
-                    return true;
-                }
-                return false;
-            }, MERGE_SOURCE_WAIT_MS);
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-        return found[0];
+                return sealed;
+            }
+            return sm != null && sm.epochVersion() > c.sourceEpochVersion() ? sm : null;
+        });
     }
 
     private static boolean contains(final long[] ids, final long id)
