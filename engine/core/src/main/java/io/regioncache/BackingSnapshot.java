@@ -44,7 +44,8 @@ public interface BackingSnapshot extends AutoCloseable
      * tell (the default). A load asks for two ranges and uses only their ratio: after copying the first part of a
      * region on its own it sizes the region's hash index from it, so that the index can be filled while the copy
      * waits on the scan (see the README, "How it works"). A wrong estimate costs time, never a wrong answer: the load
-     * builds the index again at the end if the estimate was wrong. Cheap, and callable on any thread.
+     * builds the index again at the end if the estimate was wrong. Cheap, and callable on any thread. The stores of
+     * this project answer {@code -1} on a closed snapshot too: an estimate never throws.
      *
      * @param start inclusive start (empty = -infinity).
      * @param end   exclusive end (empty = +infinity).
@@ -64,7 +65,8 @@ public interface BackingSnapshot extends AutoCloseable
      * The key is a hint, never a source of wrong answers: the load scans {@code [start, key)} and {@code [key, end)}
      * and links the first part's entries before the second's, so an unbalanced key costs time only, and a key outside
      * {@code (start, end)} is ignored (the load then scans the range in one part). Called once per load that has
-     * copied its first 65,536 entries, on the loader thread; it should cost well under a millisecond.
+     * copied its first 65,536 entries, on the loader thread; it should cost well under a millisecond. The stores of
+     * this project answer {@code null} on a closed snapshot.
      *
      * @param start inclusive start of the part still to scan (never empty: the first key not yet copied).
      * @param end   exclusive end (empty = +infinity).

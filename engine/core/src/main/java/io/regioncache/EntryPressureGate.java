@@ -13,7 +13,7 @@ import io.regioncache.internal.table.EntryGate;
  * <p>
  * <b>Why.</b> The entries (one miss per get) cost ~270 bytes of index per key against ~16 for slots only, more than
  * the nodes themselves. With the budget to spare that buys speed for nothing; when the budget is what decides how
- * much hot data is cached, the same memory as nodes and slots holds about three times the keys, and a get served by
+ * much hot data is cached, the same memory as nodes and slots holds about 2.4 times the keys, and a get served by
  * the cache at two misses beats one served by the store. Measured with {@code drive --budget 24MB}: hit ratio 62%
  * with entries everywhere, 79% with slots only (README, "Memory pressure").
  * <p>

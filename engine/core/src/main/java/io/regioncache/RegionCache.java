@@ -76,6 +76,15 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private final java.util.concurrent.CountDownLatch shutDown = new java.util.concurrent.CountDownLatch(1);
     /** The thread running the shutdown, or null before it starts. */
     private volatile Thread shutDownThread;
+    /**
+     * INVOKER mode: the host thread inside {@link #applyCycle()}, else null. A {@link #close()} it makes from a
+     * callback of that cycle leaves the shutdown to the end of the cycle ({@link #shutDownAfterCycle}) instead of
+     * running it nested inside the agent's work. Only that thread's own comparison matters, so a stale read by
+     * another thread (which can never equal itself) is harmless; volatile for the reader's sake all the same.
+     */
+    private volatile Thread cycleThread;
+    /** Set by a {@link #close()} made inside {@link #applyCycle()}; read and cleared by that thread only. */
+    private boolean shutDownAfterCycle;
 
     private RegionCache(final RegionCacheConfig config)
     {
@@ -897,7 +906,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
 
     /**
      * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread. After
-     * {@link #close()} it does nothing and returns 0.
+     * {@link #close()} it does nothing and returns 0. A {@link #close()} made by a callback this cycle runs (a
+     * command's future completing, a load listener) shuts the engine down here, once the cycle's work is done.
      *
      * @return work done.
      * @throws IllegalStateException if the engine runs its own apply thread ({@code DEDICATED_THREAD}).
@@ -908,7 +918,21 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             throw new IllegalStateException("applyCycle() needs Threading.INVOKER");
         }
-        return invoker.invoke();
+        cycleThread = Thread.currentThread();
+        try
+        {
+            return invoker.invoke();
+        }
+        finally
+        {
+            cycleThread = null;
+            if (shutDownAfterCycle)
+            {
+                // a callback of this cycle called close(): the shutdown runs now, the cycle's work finished
+                shutDownAfterCycle = false;
+                shutDown();
+            }
+        }
     }
 
     /** @return true once {@link #close()} has begun. */
@@ -923,7 +947,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * Memory still pinned by snapshots after that is left to the GC (never freed under a reader). A second, concurrent
      * call returns when the first one's shutdown has ended. Called on the dedicated apply thread (from a command
      * future's callback or a load listener), it refuses new commands at once and finishes the shutdown on a thread of
-     * its own, since the apply thread cannot wait for itself to stop.
+     * its own, since the apply thread cannot wait for itself to stop. Called from such a callback inside
+     * {@link #applyCycle()} ({@code INVOKER} mode), it refuses new commands at once and the shutdown runs on the same
+     * thread when that cycle returns.
      */
     @Override
     public void close()
@@ -933,7 +959,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             // Another thread owns the shutdown (check-then-act would let two threads run it): wait for it to end,
             // unless this is the apply thread, which that shutdown is joining.
-            if (!onApplyThread && Thread.currentThread() != shutDownThread)
+            if (!onApplyThread && Thread.currentThread() != shutDownThread && Thread.currentThread() != cycleThread)
             {
                 boolean interrupted = false;
                 while (true)
@@ -956,6 +982,13 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             return;
         }
         closed = true;
+        if (Thread.currentThread() == cycleThread)
+        {
+            // INVOKER mode, from a callback inside applyCycle(): the host's thread is the apply thread, in the
+            // middle of a cycle. New commands are refused from now on; the shutdown runs when the cycle returns.
+            shutDownAfterCycle = true;
+            return;
+        }
         if (onApplyThread)
         {
             // Called from a callback on the apply thread: it cannot join itself. Refuse new commands now and finish

@@ -484,7 +484,7 @@ public final class RegionCacheConfig
          *               node. The price is memory: about 270 bytes of index per key instead of 16 (at 1M keys the
          *               index is ~270 MB beside ~170 MB of nodes), all charged to {@link #capacityBytes()}. false
          *               keeps the 8-byte slots only: gets are slot + node (two dependent misses on a table much
-         *               larger than the CPU cache) and the cache holds about 2.5 times as many keys in the same
+         *               larger than the CPU cache) and the cache holds about 2.4 times as many keys in the same
          *               budget. With true the entries are still a per-generation choice: under memory pressure
          *               (see {@link #loadBackoffMillis}), or when they would take usage to the stop-load threshold,
          *               an index generation is built slots-only, so a budget too small for the hot data holds as

@@ -681,6 +681,8 @@ final class SnapshotMapView<T> extends AbstractMap<T, T> implements NavigableMap
         @Override
         public boolean hasNext()
         {
+            // refused like every other read once the snapshot is closed or re-opened (it answered from its cache)
+            root.source.check();
             return hasNext;
         }
 

@@ -79,6 +79,9 @@ class BudgetValidationTest
             assertTrue(e.getMessage().contains("capacity"), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> budget.update(1L << 20, 1000, -1));
             assertTrue(e.getMessage().contains("stopLoadThreshold"), e.getMessage());
+            // a negative evict threshold is named as such, through the public call too (it was blamed on stop-load)
+            e = assertThrows(IllegalArgumentException.class, () -> cache.updateMemoryLimits(1L << 20, -5, -10));
+            assertTrue(e.getMessage().contains("evictThresholdBytes must be >= 0"), e.getMessage());
             assertEquals(cap, budget.capacity());
             assertEquals(evict, budget.evictThreshold());
             assertEquals(stop, budget.stopLoadThreshold());

@@ -367,7 +367,7 @@ class NavigableMapViewContractTest
             () -> view.keySet().iterator(), () -> view.entrySet().iterator(), () -> view.values().iterator(),
             view::descendingMap, view::hashCode, view::toString, () -> view.containsValue(v("b")),
             sub::size, sub::firstKey, () -> sub.get(k(0x7f)), bytes::size, () -> bytes.get(Bytes.of(k(0x20))),
-            it::next, values::size, values::iterator, () -> values.contains(v("b")));
+            it::next, it::hasNext, values::size, values::iterator, () -> values.contains(v("b")));
         for (int i = 0; i < reads.size(); i++)
         {
             final int n = i;

@@ -171,7 +171,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         if (closed)
         {
             // Before the store: a write answered CLOSED must not be durable (it was, and the owned store's refusal
-            // answered STORE_ERROR). The cache answers (and counts) it.
+            // answered STORE_ERROR). The cache answers (and counts) it, once it refuses.
+            awaitCacheRefusing();
             return cache.write(batch);
         }
         try
@@ -290,6 +291,7 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         }
         if (closed)
         {
+            awaitCacheRefusing();
             return cache.deleteRange(start, end, version); // CLOSED, and the store deletes nothing (as in write)
         }
         StoreException failed = null;
@@ -558,6 +560,20 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
             {
                 LockSupport.parkNanos(10_000);
             }
+        }
+    }
+
+    /**
+     * Wait until the cache refuses commands. {@link #close()} sets {@link #closed} and only then calls the cache's
+     * close, whose first step is to refuse: a command that saw {@link #closed} in between and went straight to the
+     * cache was accepted there (answered {@code OK}, applied to the cache and never to the store, and readable from
+     * the cache until the shutdown evicted it). The wait is those few instructions of the closing thread.
+     */
+    private void awaitCacheRefusing()
+    {
+        while (!cache.isClosed())
+        {
+            Thread.yield();
         }
     }
 

@@ -200,6 +200,23 @@ public final class InMemoryBackingStore implements WritableStore
         return new Snap(sequence.get()).read(key, keyOffset, keyLength, readVersion, dst, dstOffset, false);
     }
 
+    /**
+     * {@inheritDoc}
+     * <p>
+     * On a closed store it throws {@link StoreException} like every read, also for an empty batch (the inherited loop
+     * calls {@link #get} once per key, so with no key it answered {@code dstOffset} as if open).
+     */
+    @Override
+    public int multiGet(
+        final DirectBuffer keys, final int[] keyOffsets, final int[] keyLengths, final int from, final int count,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset,
+        final int[] valueOffsets, final int[] valueLengths)
+    {
+        checkOpen();
+        return WritableStore.super.multiGet(
+            keys, keyOffsets, keyLengths, from, count, readVersion, dst, dstOffset, valueOffsets, valueLengths);
+    }
+
     @Override
     public StoreCursor newCursor(final byte[] lower, final byte[] upper, final long readVersion)
     {
@@ -335,15 +352,20 @@ public final class InMemoryBackingStore implements WritableStore
     {
         private final long seq;
         /**
-         * Set by {@link #close}. Every call after it, or after the store's close (which clears the map, so a read
+         * Set by {@link #close}. Every read after it, or after the store's close (which clears the map, so a read
          * would answer "absent" instead of failing), throws {@link StoreException}, as on the RocksDB and LMDB
-         * stores. Volatile: a snapshot may be scanned by several threads and closed by another.
+         * stores; the estimates answer unknown instead ({@code -1}, {@code null}), as theirs do. Volatile: a snapshot may be scanned by several threads and closed by another.
          */
         private volatile boolean snapClosed;
 
         Snap(final long seq)
         {
             this.seq = seq;
+        }
+
+        private boolean isClosed()
+        {
+            return closed || snapClosed;
         }
 
         private void checkSnapOpen()
@@ -364,7 +386,10 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public long approximateSize(final byte[] start, final byte[] end)
         {
-            checkSnapOpen();
+            if (isClosed())
+            {
+                return -1; // closed: no estimate, as the RocksDB and LMDB snapshots answer (an estimate never throws)
+            }
             final byte[] from = null == start ? new byte[0] : start;
             final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
                 map.tailMap(new MvccKey(from, Long.MAX_VALUE), true) :
@@ -381,7 +406,10 @@ public final class InMemoryBackingStore implements WritableStore
         @Override
         public byte[] splitKey(final byte[] start, final byte[] end)
         {
-            checkSnapOpen();
+            if (isClosed())
+            {
+                return null; // closed: no split, as the RocksDB and LMDB snapshots answer
+            }
             final NavigableMap<MvccKey, Stamped> range = null == end || end.length == 0 ?
                 map.tailMap(new MvccKey(start, Long.MAX_VALUE), true) :
                 map.subMap(new MvccKey(start, Long.MAX_VALUE), true, new MvccKey(end, Long.MAX_VALUE), false);

@@ -282,10 +282,14 @@ public final class DriveCommand implements Callable<Integer>
         {
             throw bad(option + ": " + file + " is a directory, not a file");
         }
-        // access(2) for the user running the tool: also refuses an immutable file or directory to root.
-        if (Files.exists(file) ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent))
+        // access(2) for the user running the tool: also refuses an immutable file or directory to root. A file that
+        // is created anew (deleted, then made again) needs only its directory to be writable: a read-only old
+        // counters or catalog file was refused here although the run would have replaced it.
+        final boolean inPlace = Files.exists(file) && !recreated;
+        if (inPlace ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent))
         {
-            throw bad(option + ": cannot write " + (Files.exists(file) ? file : "in directory " + parent));
+            throw bad(option + ": " + (inPlace ? "cannot write " + file : Files.exists(file) ?
+                "cannot replace " + file + ": cannot write in directory " + parent : "cannot write in directory " + parent));
         }
         if (recreated && Files.exists(file) && parent != null)
         {

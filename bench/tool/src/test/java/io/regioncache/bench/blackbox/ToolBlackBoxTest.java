@@ -97,6 +97,27 @@ class ToolBlackBoxTest
         }
     }
 
+    /**
+     * "--counters and --catalog are created anew, so their directory must take a new file even when they exist": a
+     * read-only old counters or catalog file in a writable directory is replaced, not refused (found by the fifth
+     * audit: the check asked the old file to be writable, exit 2).
+     */
+    @Test
+    void aReadOnlyOldCatalogOrCountersFileIsReplaced(@TempDir final Path dir) throws Exception
+    {
+        final Path catalog = Files.writeString(dir.resolve("regions.cat"), "old");
+        final Path counters = Files.writeString(dir.resolve("counters.bin"), "old");
+        Files.setPosixFilePermissions(catalog, PosixFilePermissions.fromString("r--r--r--"));
+        Files.setPosixFilePermissions(counters, PosixFilePermissions.fromString("r--r--r--"));
+        // root writes a read-only file anyway (access(2) says yes), so the old check passed it there: only a user
+        // the mode binds can see the difference
+        assumeTrue(!Files.isWritable(catalog) && !Files.isWritable(counters), "file modes do not bind this user");
+        final Run r = run("drive", "--ops", "300", "--keys", "2000", "--regions", "2", "--progress", "off",
+            "--catalog", catalog.toString(), "--counters", counters.toString());
+        assertEquals(0, r.code(), r.out() + r.err());
+        assertTrue(Files.size(catalog) >= 4096 && Files.size(counters) > 3, "both files written anew");
+    }
+
     private static long[] versions(final String report)
     {
         final Matcher m = Pattern.compile("writes +([0-9,]+) batches.*versions ([0-9,]+)\\.\\.([0-9,]+)")

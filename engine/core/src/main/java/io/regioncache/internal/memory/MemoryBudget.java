@@ -61,6 +61,11 @@ public final class MemoryBudget
         {
             return "capacityBytes must be > 0, was " + capacity;
         }
+        if (evict < 0)
+        {
+            // named before the stop-load rules: a negative evict threshold was reported as the stop-load's fault
+            return "evictThresholdBytes must be >= 0, was " + evict;
+        }
         if (evict >= capacity)
         {
             return "evictThresholdBytes (" + evict + ") must be below capacityBytes (" + capacity + ")";

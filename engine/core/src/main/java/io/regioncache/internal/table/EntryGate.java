@@ -5,7 +5,7 @@ package io.regioncache.internal.table;
  * each growth), whether it gets the 128-byte entry column beside its 8-byte slots.
  * <p>
  * The entries make a point get one memory miss instead of two, but cost about 17 times the index's memory. When the
- * budget is what limits the hit ratio, that memory holds more data as nodes and slots (about three times the keys
+ * budget is what limits the hit ratio, that memory holds more data as nodes and slots (about 2.4 times the keys
  * with 100-byte values), so the engine's gate refuses entries under memory pressure and the generation is built
  * slots-only: reads stay exact (they go from the slot to the node), only slower. A later generation asks again.
  * <p>
