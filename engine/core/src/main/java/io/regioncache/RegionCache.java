@@ -599,7 +599,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      */
     public boolean isEnabled()
     {
-        return agent.enabledPublished();
+        // closed first: the shutdown that disables the agent may still be to come (a close() made on the apply
+        // thread, or inside applyCycle(), returns before it)
+        return !closed && agent.enabledPublished();
     }
 
     /**
@@ -713,6 +715,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         if (countersPublisher == null)
         {
             return CompletableFuture.failedFuture(new IllegalStateException("no counters file is configured"));
+        }
+        if (closed)
+        {
+            // as soon as close() began, not only once its shutdown stopped the publisher (which can be a close
+            // timeout later, or the end of the cycle for a close() made on the apply thread)
+            return CompletableFuture.failedFuture(new IllegalStateException("the cache is closed"));
         }
         final CompletableFuture<Void> published = new CompletableFuture<>();
         pendingPublishes.add(published);

@@ -24,6 +24,11 @@ import io.regioncache.internal.table.MvccTable;
  * <p>
  * A handle dropped while open is found by a {@link Cleaner} when the GC collects it: the pin is released, the leak
  * counted and logged, so an eviction never waits forever for a forgotten snapshot.
+ * <p>
+ * <b>Which misuse is reported first.</b> {@link #get} and {@link #getView} check the shape of their arguments (a null
+ * buffer, a slice outside its buffer) before the handle's state: such a call throws {@link NullPointerException} or
+ * {@link IllegalArgumentException} on a closed handle too, and {@link IllegalStateException} only with well-formed
+ * arguments (a key outside the region is checked after the state). {@link #multiGet} checks the state first.
  */
 public final class Snapshot implements AutoCloseable
 {

@@ -19,7 +19,9 @@ import io.regioncache.internal.table.TableCursor;
  * hands it out again). The accessors of the current entry ({@code keyLength}, {@code valueLength}, {@code version},
  * the views, copies and {@code key()}/{@code value()}) also throw {@link IllegalStateException} while the iterator is
  * not positioned on a key: before the first move, or after a move returned false. {@link #next()} and
- * {@link #prev()} from there return false until a seek positions it again.
+ * {@link #prev()} from there return false until a seek positions it again. A seek's malformed arguments (a null
+ * key, a slice outside it) are reported first, as {@link NullPointerException} or {@link IllegalArgumentException},
+ * whatever the snapshot's state; a key outside the region only once the snapshot is known to be open.
  */
 public final class SnapshotIterator
 {

@@ -7,7 +7,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * One applied log entry for one region: puts and deletes at a single version.
  * <p>
- * Operations are encoded back to back in one on-heap buffer, so a batch of any size is two objects:
+ * Operations are encoded back to back in one on-heap buffer, so a batch of any size is a few objects (the batch, its
+ * buffer and an array of operation offsets), not one per operation:
  * <pre>
  *  +--------+-----------------+-------------------+-------------+---------------+
  *  | op (1) | key length (4)  | value length (4)  | key bytes   | value bytes   |  ... next op

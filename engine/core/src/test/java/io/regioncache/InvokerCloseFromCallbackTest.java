@@ -30,6 +30,32 @@ class InvokerCloseFromCallbackTest
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * {@code publishCounters()}: "fails with IllegalStateException if ... the cache is closed", from the moment
+     * {@code close()} began, also in the window a {@code close()} made inside a cycle leaves before its shutdown (the
+     * request was accepted there, and completed by the shutdown's final publish).
+     */
+    @Test
+    void publishCountersFailsAsSoonAsCloseBegan(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+        throws Exception
+    {
+        final RegionCache cache = RegionCache.create(InvokerCommands.config()
+            .countersFile(dir.resolve("rc.counters")).build());
+        final AtomicReference<CompletableFuture<Void>> duringClose = new AtomicReference<>();
+        final CompletableFuture<CommandResult> f = cache.createRegion(new Region(1, b("a"), b("m"), 1));
+        f.thenRun(() ->
+        {
+            cache.close();
+            duringClose.set(cache.publishCounters());
+        });
+        cache.applyCycle();
+        assertTrue(duringClose.get().isCompletedExceptionally(), "accepted after close() began");
+        final Throwable t = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+            () -> duringClose.get().get(1, TimeUnit.SECONDS)).getCause();
+        assertEquals(IllegalStateException.class, t.getClass(), t.toString());
+        assertTrue(cache.isClosed());
+    }
+
     @Test
     void closeFromACallbackInsideApplyCycleShutsDownAfterTheCycle() throws Exception
     {
@@ -51,7 +77,7 @@ class InvokerCloseFromCallbackTest
             cache.close();
             // still inside the cycle: new commands are refused at once, the shutdown has not run yet
             insideCycle.set(cache.isClosed() + " " + cache.write(new WriteBatch(1, 1, 9).put(b("x"), b("x")))
-                .getNow(null).code() + " " + cache.stateOf(1));
+                .getNow(null).code() + " " + cache.stateOf(1) + " " + cache.isEnabled());
         });
         for (int v = 3; v < 8; v++)
         {
@@ -60,8 +86,9 @@ class InvokerCloseFromCallbackTest
         cache.applyCycle();
 
         // refused at once, and the region still there: the shutdown did not run inside the callback (it did, nested,
-        // evicting every region before the callback returned)
-        assertEquals("true CLOSED ACTIVE", insideCycle.get());
+        // evicting every region before the callback returned); isEnabled() is false from close() on ("false for good
+        // once close() has run"), not only once the shutdown disabled the agent
+        assertEquals("true CLOSED ACTIVE false", insideCycle.get());
         assertEquals(ResultCode.OK, first.get(1, TimeUnit.SECONDS).code());
         for (final CompletableFuture<CommandResult> f : later)
         {

@@ -75,7 +75,8 @@ public final class HybridReader implements AutoCloseable
      * @return the value length, {@link BackingSnapshot#NOT_FOUND} if absent or deleted, {@code -2 - length} if
      * {@code dst} has less than {@code length} bytes from {@code dstOffset} (nothing copied; expandable buffers
      * are not grown, as with {@link Snapshot#get}).
-     * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     * @throws StoreException if the store serves and fails, or the store would serve and the read version is below
+     *                        its GC point (the cache, which refuses reads below its own safe point, is not asked it).
      * @throws IllegalStateException if this reader is closed.
      */
     public int get(
@@ -142,7 +143,8 @@ public final class HybridReader implements AutoCloseable
      * @param valueLengths out: value length of key {@code i}, {@link BackingSnapshot#NOT_FOUND}, or
      *                     {@code -2 - length} if it did not fit in what was left of {@code dst}.
      * @return the offset in {@code dst} after the last value copied.
-     * @throws StoreException if the store serves and fails, or the read version is below the store's GC point.
+     * @throws StoreException if the store serves and fails, or the store would serve and the read version is below
+     *                        its GC point (the cache, which refuses reads below its own safe point, is not asked it).
      * @throws IllegalStateException if this reader is closed.
      */
     public int multiGet(
