@@ -509,8 +509,8 @@ public final class RegionClient implements AutoCloseable
      * caller should {@link #rollbackMerge roll back}. Then seals the merge in the source's log ({@link Entry.SealMerge}:
      * a rollback is applied from then on only once the target moved past the sealed epoch without merging the source,
      * so a rollback racing this commit either comes first, and the commit is refused {@code STALE_EPOCH}, or waits
-     * for the target to move, which the commit does, and is refused {@code REGION_GONE}) and sends the commit to the
-     * target. Before sealing it checks, on fresh views, that the target is adjacent and not merging itself
+     * for the target to move, which the commit does, and is refused {@code REGION_GONE}), waits (up to 10 s, then
+     * goes on) until every node reports the seal applied, and sends the commit to the target. Before sealing it checks, on fresh views, that the target is adjacent and not merging itself
      * ({@code INVALID} or {@code MERGING}, nothing sealed). A call that failed after the seal can be repeated: the
      * seal answers OK again while the target has not moved, {@code STALE_EPOCH} once it has (then roll back).
      *
