@@ -1,18 +1,22 @@
 package io.regioncache;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import io.regioncache.store.InMemoryBackingStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -36,7 +40,7 @@ class InvokerCloseFromCallbackTest
      * request was accepted there, and completed by the shutdown's final publish).
      */
     @Test
-    void publishCountersFailsAsSoonAsCloseBegan(@org.junit.jupiter.api.io.TempDir final java.nio.file.Path dir)
+    void publishCountersFailsAsSoonAsCloseBegan(@TempDir final Path dir)
         throws Exception
     {
         final RegionCache cache = RegionCache.create(InvokerCommands.config()
@@ -50,7 +54,7 @@ class InvokerCloseFromCallbackTest
         });
         cache.applyCycle();
         assertTrue(duringClose.get().isCompletedExceptionally(), "accepted after close() began");
-        final Throwable t = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+        final Throwable t = assertThrows(ExecutionException.class,
             () -> duringClose.get().get(1, TimeUnit.SECONDS)).getCause();
         assertEquals(IllegalStateException.class, t.getClass(), t.toString());
         assertTrue(cache.isClosed());

@@ -354,7 +354,8 @@ public final class InMemoryBackingStore implements WritableStore
         /**
          * Set by {@link #close}. Every read after it, or after the store's close (which clears the map, so a read
          * would answer "absent" instead of failing), throws {@link StoreException}, as on the RocksDB and LMDB
-         * stores; the estimates answer unknown instead ({@code -1}, {@code null}), as theirs do. Volatile: a snapshot may be scanned by several threads and closed by another.
+         * stores; the estimates answer unknown instead ({@code -1}, {@code null}), as theirs do. Volatile: a snapshot
+         * may be scanned by several threads and closed by another.
          */
         private volatile boolean snapClosed;
 

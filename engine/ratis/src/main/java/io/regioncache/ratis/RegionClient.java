@@ -539,28 +539,24 @@ public final class RegionClient implements AutoCloseable
         }
         if (!force)
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (final RaftPeer p : peers)
+            final Unsettled late = awaitEveryNode(sourceId, (node, m) ->
             {
-                while (true)
+                if (m != null && preparedFor(m, targetId))
                 {
-                    final RegionMeta m = describeOn(sourceId, p.getId());
-                    if (m != null && preparedFor(m, targetId))
-                    {
-                        break;
-                    }
-                    if (m != null && m.epochVersion() > prepared.epochVersion())
-                    {
-                        throw new RegionClientException(Reply.Status.STALE_EPOCH, "region " + sourceId
-                            + " is past the prepared epoch on " + p.getId() + " (rolled back?): " + m, null);
-                    }
-                    if (System.nanoTime() > deadline)
-                    {
-                        throw new RegionClientException(Reply.Status.MERGING, "the replica of region " + sourceId +
-                            " on " + p.getId() + " has not applied the prepare (" + m + "): roll the merge back", null);
-                    }
-                    pause();
+                    return true;
                 }
+                if (m != null && m.epochVersion() > prepared.epochVersion())
+                {
+                    throw new RegionClientException(Reply.Status.STALE_EPOCH, "region " + sourceId
+                        + " is past the prepared epoch on " + node + " (rolled back?): " + m, null);
+                }
+                return false;
+            });
+            if (late != null)
+            {
+                throw new RegionClientException(Reply.Status.MERGING, "the replica of region " + sourceId +
+                    " on " + late.node() + " has not applied the prepare (" + late.view() + "): roll the merge back",
+                    null);
             }
         }
         // Once sealed the source cannot roll back until its target moves, so what the target would refuse for good is
@@ -577,7 +573,18 @@ public final class RegionClient implements AutoCloseable
         send(sourceId, new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId, target.epochVersion()));
         if (!force)
         {
-            awaitSealedEverywhere(sourceId, prepared.epochVersion());
+            // A majority committing the seal is not enough: the commit's apply removes the source's group on the
+            // nodes that applied it, and a replica that had not yet received the seal then never can (its peers no
+            // longer have the group), so its node's target waited 10 s for it and merged without it (counted in
+            // mergeSourceMissing; seen once in a 3-node test run). Past 10 s the commit is sent all the same: every
+            // replica applied the prepare (checked above), so no write is missing, and the target's wait decides.
+            final Unsettled late = awaitEveryNode(sourceId, (node, m) -> m != null &&
+                (m.state() == RegionMeta.State.SEALED || m.epochVersion() > prepared.epochVersion()));
+            if (late != null)
+            {
+                LOG.warn("region {}: the seal is not applied on {} after 10 s ({}); committing the merge anyway",
+                    sourceId, late.node(), late.view());
+            }
         }
         final RegionMeta src = require(sourceId); // sealed: what the target checks the commit against
         final RegionMeta dst = require(targetId);
@@ -586,36 +593,39 @@ public final class RegionClient implements AutoCloseable
         refresh();
     }
 
+    /** A node whose replica of a region had not settled when {@link #awaitEveryNode} gave up, and its last view. */
+    private record Unsettled(RaftPeerId node, RegionMeta view)
+    {
+    }
+
     /**
-     * Wait, up to 10 s, until every node's replica of the source reports the seal applied (or its epoch past the
-     * prepared one), before the commit is sent. A majority committing the seal is not enough: the commit's apply
-     * removes the source's group on the nodes that applied it, and a replica that had not yet received the seal then
-     * never can (its peers no longer have the group), so its node's target waited 10 s for it and merged without it
-     * (counted in {@code mergeSourceMissing}; seen once in a 3-node test run). Past the 10 s the commit is sent all
-     * the same: every replica applied the prepare (checked above), so no write is missing, and the target's own wait
-     * decides as before.
+     * Poll every node's own view of {@code regionId} ({@link #describeOn}: what that replica has applied) until
+     * {@code settled} holds for it, node after node, 10 s in all.
+     *
+     * @param settled given the node and its view (null if it has none); may throw to give up at once.
+     * @return null once every node settled, else the first node that had not when the 10 s ran out.
      */
-    private void awaitSealedEverywhere(final long sourceId, final long preparedEpoch)
+    private Unsettled awaitEveryNode(
+        final long regionId, final java.util.function.BiPredicate<RaftPeerId, RegionMeta> settled)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (final RaftPeer p : peers)
         {
             while (true)
             {
-                final RegionMeta m = describeOn(sourceId, p.getId());
-                if (m != null && (m.state() == RegionMeta.State.SEALED || m.epochVersion() > preparedEpoch))
+                final RegionMeta m = describeOn(regionId, p.getId());
+                if (settled.test(p.getId(), m))
                 {
                     break;
                 }
                 if (System.nanoTime() > deadline)
                 {
-                    LOG.warn("region {}: the seal is not applied on {} after 10 s ({}); committing the merge anyway",
-                        sourceId, p.getId(), m);
-                    return;
+                    return new Unsettled(p.getId(), m);
                 }
                 pause();
             }
         }
+        return null;
     }
 
     private static boolean preparedFor(final RegionMeta m, final long targetId)

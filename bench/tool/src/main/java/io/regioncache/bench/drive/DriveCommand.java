@@ -288,8 +288,8 @@ public final class DriveCommand implements Callable<Integer>
         final boolean inPlace = Files.exists(file) && !recreated;
         if (inPlace ? !Files.isWritable(file) : parent != null && !Files.isWritable(parent))
         {
-            throw bad(option + ": " + (inPlace ? "cannot write " + file : Files.exists(file) ?
-                "cannot replace " + file + ": cannot write in directory " + parent : "cannot write in directory " + parent));
+            throw bad(option + ": " + (inPlace ? "cannot write " + file :
+                (Files.exists(file) ? "cannot replace " + file + ": " : "") + "cannot write in directory " + parent));
         }
         if (recreated && Files.exists(file) && parent != null)
         {
