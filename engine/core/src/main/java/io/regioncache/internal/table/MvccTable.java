@@ -1207,7 +1207,8 @@ public final class MvccTable
     /**
      * Test oracle for the writer words: the number of nodes whose {@code prev[0]} is not their predecessor at level 0
      * (the head for the first node), plus the number of links at a level to a node whose recorded height does not
-     * reach it. O(n); writer thread only (the writer words are plain writer fields).
+     * reach it, plus the number of nodes followed by a version of their own key without {@link NodeLayout#HAS_OLDER}.
+     * O(n); writer thread only (the writer words are plain writer fields).
      *
      * @return 0 when every back link is exact.
      */
@@ -1223,6 +1224,11 @@ public final class MvccTable
         while (NodeLayout.NULL != n)
         {
             if (NodeLayout.prevOf(writerWord(n)) != pred)
+            {
+                errors++;
+            }
+            // A node followed by a version of its own key must say so (a scan's step trusts a clear HAS_OLDER).
+            if (HEAD != pred && (writerWord(pred) & NodeLayout.HAS_OLDER) == 0 && sameKey(pred, n))
             {
                 errors++;
             }
@@ -1592,10 +1598,17 @@ public final class MvccTable
         final UnsafeBuffer segment = arena.segment(node);
         final int nodeOffset = NodeLayout.offset(node);
         // Writer words (plain): this node's height and predecessor, and this node is its successor's predecessor.
-        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred));
+        // HAS_OLDER: on this node when its successor is a version of its key, and on the predecessor when this node
+        // is an older version of the predecessor's key; both before the release stores below link the node, so a
+        // reader that acquires a link to a same-key successor sees the bit (NodeLayout's class comment).
+        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred, succSameKey));
         if (NodeLayout.NULL != succ)
         {
             setPrevPlain(succ, node);
+        }
+        if (predSameKey)
+        {
+            setHasOlderPlain(pred);
         }
 
         if (height > top)
@@ -1719,7 +1732,8 @@ public final class MvccTable
         {
             segment.putLong(NodeLayout.nextOffset(nodeOffset, level), nextPlain(walked[level], level));
         }
-        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred));
+        // HAS_OLDER: the new node's successor is the key's previous newest version.
+        segment.putLong(NodeLayout.writerOffset(nodeOffset), NodeLayout.writerWord(height, pred, true));
         newestSegment.putLong(NodeLayout.writerOffset(newestOffset), NodeLayout.withPrev(newestWord, node));
         // Bottom-up release stores, as in insert: once linked at level 0 the node is in the list.
         for (int level = 0; level < height; level++)
@@ -1766,6 +1780,14 @@ public final class MvccTable
         final UnsafeBuffer segment = arena.segment(node);
         final int at = NodeLayout.writerOffset(NodeLayout.offset(node));
         segment.putLong(at, NodeLayout.withPrev(segment.getLong(at), prev));
+    }
+
+    /** Set {@link NodeLayout#HAS_OLDER} in a node's writer word (plain: the release store of a link publishes it). */
+    private void setHasOlderPlain(final long node)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int at = NodeLayout.writerOffset(NodeLayout.offset(node));
+        segment.putLong(at, segment.getLong(at) | NodeLayout.HAS_OLDER);
     }
 
     private long writerWord(final long node)

@@ -1,6 +1,7 @@
 package io.regioncache.internal.table;
 
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -22,14 +23,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  *  +-----------+-----+---------+---------+---------+-----------+-----------+---------+--------+----------+
  *  addr-8(h-1)       addr-8    addr+0    addr+8    addr+16     addr+20     addr+24   addr+32
  * </pre>
- * The writer word is read and written only by the writer, with plain accesses (readers never look at it, so it
- * needs no ordering):
+ * The writer word is written only by the writer, with plain stores; readers look only at its {@link #HAS_OLDER} bit:
  * <pre>
- *  63        53 52      48 47                                                0
- *  +-----------+----------+--------------------------------------------------+
- *  | 0 unused  | height h | prev[0]: the node's predecessor at level 0       |
- *  +-----------+----------+--------------------------------------------------+
+ *  63 62  61       53 52      48 47                                                0
+ *  +--+---+----------+----------+--------------------------------------------------+
+ *  |0 | O | 0 unused | height h | prev[0]: the node's predecessor at level 0       |
+ *  +--+---+----------+----------+--------------------------------------------------+
+ *  O = HAS_OLDER: the node's level-0 successor may be an older version of its key
  * </pre>
+ * {@code O} is set before the node is linked when its successor is a version of its key, and on an existing node
+ * before an older version of its key is linked right after it; it is never cleared, and every rewrite of the word
+ * (a new {@code prev[0]}) keeps it. So a reader that loaded a node's level-0 link with acquire and then finds
+ * {@code O} clear knows that the node the link names is another key (the store that set {@code O} happens-before the
+ * release store that linked a same-key successor): a scan's step leaves a key of one version without comparing keys.
+ * {@code O} set means only "maybe": a reader compares the keys. The word is 8-byte aligned, so a reader never sees
+ * half of a rewrite.
  * With it a new newest version of a key that the hash index already holds is linked in front of the key's newest
  * node without a search from the head: its level-0 predecessor is that node's {@code prev[0]}, and its predecessor at
  * level {@code l} is the first node at or before that one, walking back, whose height is above {@code l} (see
@@ -125,10 +133,24 @@ final class NodeLayout
         return nodeOffset + WRITER;
     }
 
+    /** Writer-word bit: the node's level-0 successor may be an older version of its key (see the class comment). */
+    static final long HAS_OLDER = 1L << 62;
+    /** Bits of the height in a writer word, after the shift by 48. */
+    private static final int HEIGHT_MASK = 0x1F;
+
     /** @return the writer word of a node of {@code height} whose level-0 predecessor is {@code prev}. */
     static long writerWord(final int height, final long prev)
     {
         return ((long)height << 48) | prev;
+    }
+
+    /**
+     * @return the writer word of a node of {@code height} whose level-0 predecessor is {@code prev}, with
+     * {@link #HAS_OLDER} when {@code hasOlder}.
+     */
+    static long writerWord(final int height, final long prev, final boolean hasOlder)
+    {
+        return writerWord(height, prev) | (hasOlder ? HAS_OLDER : 0L);
     }
 
     /** @return the level-0 predecessor in a writer word. */
@@ -140,10 +162,21 @@ final class NodeLayout
     /** @return the node's height in a writer word. */
     static int heightOf(final long writerWord)
     {
-        return (int)(writerWord >>> 48);
+        return (int)(writerWord >>> 48) & HEIGHT_MASK;
     }
 
-    /** @return the writer word with its predecessor replaced (the height kept). */
+    /**
+     * Reader side of {@link #HAS_OLDER}: call it after the acquire load of the node's level-0 link.
+     *
+     * @return false if the node's level-0 successor, as loaded before this call, is another key; true if it may be a
+     * version of the node's key.
+     */
+    static boolean hasOlder(final byte[] base, final long address)
+    {
+        return (UnsafeApi.getLong(base, address + WRITER) & HAS_OLDER) != 0;
+    }
+
+    /** @return the writer word with its predecessor replaced (the height and {@link #HAS_OLDER} kept). */
     static long withPrev(final long writerWord, final long prev)
     {
         return (writerWord & ~ADDRESS_MASK) | prev;

@@ -165,8 +165,11 @@ public final class TableCursor
         {
             return false;
         }
-        // The older versions of the current key are skipped inside the step's one loop (see settleForward).
-        return settleForward(UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0), true);
+        // The older versions of the current key are skipped inside the step's one loop (see settleForward). The node's
+        // HAS_OLDER bit is read after the acquire load of its link: a same-key successor is linked only after the bit
+        // is set (NodeLayout), so with it clear the link names another key and the step compares no keys.
+        final long successor = UnsafeApi.getLongAcquire(base, address + NodeLayout.NEXT_0);
+        return settleForward(successor, NodeLayout.hasOlder(base, address));
     }
 
     /**
@@ -295,8 +298,9 @@ public final class TableCursor
      * visible version is a tombstone. {@code start} is the first node at or after the wanted position.
      * <p>
      * This is a scan's step, in one loop that decodes and checks each node once: the segment comes from a one-entry
-     * cache (no load of the arena's volatile array while a walk stays in one segment); the key equality of the version
-     * skip (length first, then 8-byte words: cheaper than an ordered compare, and all a step needs), the bound, the
+     * cache (no load of the arena's volatile array while a walk stays in one segment); the version skip compares keys
+     * only when the node it leaves has {@link NodeLayout#HAS_OLDER} (a key of one version never does), and then by
+     * equality (length first, then 8-byte words: cheaper than an ordered compare, and all a step needs); the bound, the
      * version and the value length are read at fixed offsets from the node; the node it stops on is kept with its raw
      * address and key length, so the accessors and the next step decode nothing again. A key with
      * {@link MvccTable#MAX_LINEAR_SKIP} or more older versions is left, at that many, with one O(log n) search instead.
@@ -362,9 +366,9 @@ public final class TableCursor
             {
                 return true;
             }
-            skipping = true;
             skipped = 0;
             n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
+            skipping = NodeLayout.hasOlder(b, a); // after the acquire, as in next()
         }
         clearPosition();
         return false;
