@@ -220,6 +220,16 @@ final class ApplyAgent implements Agent
         {
             apply(c);
             work++;
+            if (!reclaimer.isEmpty())
+            {
+                // A steady command stream keeps this loop going for up to commandDrainLimit commands: records it
+                // evicted (or whose last pin went meanwhile) must not hold their tables, charged against the hard
+                // cap, until the stream pauses, or a write meets MEMORY_LIMIT while only garbage fills the budget
+                // (EvictedMemoryComesBackTest: a 1-byte write refused with 15.7 of 16 MiB held by evicted regions).
+                // The cost is a state read and a pin-cell sum per waiting record, and records wait only while a
+                // snapshot still pins them, so the list stays short.
+                work += reclaimer.reclaim();
+            }
         }
         work += loads.startPending(enabled);
         work += reclaimer.reclaim();

@@ -29,6 +29,7 @@ import io.regioncache.StoreException;
 import io.regioncache.WritableStore;
 import io.regioncache.WriteBatch;
 import io.regioncache.store.MvccKeyCodec;
+import io.regioncache.store.SafePointFile;
 
 /**
  * An MVCC {@link WritableStore} in LMDB (lmdbjava): the second durable store behind
@@ -118,6 +119,17 @@ public final class LmdbBackingStore implements WritableStore
             max++;
         }
         this.maxUserKeyLength = max;
+        // The highest safe point an earlier process swept at (a black-box audit found a reopened store answering
+        // reads below its last sweep from the swept data, where the process that swept refused them).
+        try
+        {
+            this.gcSafePoint = SafePointFile.read(dir);
+        }
+        catch (final StoreException ex)
+        {
+            close();
+            throw ex;
+        }
     }
 
     /**
@@ -326,7 +338,14 @@ public final class LmdbBackingStore implements WritableStore
                 }
             }
             txn.commit();
-            gcSafePoint = Math.max(gcSafePoint, safePoint);
+            synchronized (this) // two rounds finishing at once must not write the file's temporary copy together
+            {
+                if (safePoint > gcSafePoint)
+                {
+                    gcSafePoint = safePoint; // first: this process refuses reads below the sweep even if the file fails
+                    SafePointFile.write(dir, safePoint);
+                }
+            }
             return dropped;
         }
         catch (final LmdbException ex)

@@ -25,6 +25,7 @@ import org.rocksdb.WriteOptions;
 
 import io.regioncache.ReadArguments;
 import io.regioncache.store.MvccKeyCodec;
+import io.regioncache.store.SafePointFile;
 import io.regioncache.WriteBatch;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.WritableStore;
@@ -73,9 +74,18 @@ public final class RocksDbBackingStore implements WritableStore
     private static final java.util.concurrent.atomic.AtomicIntegerFieldUpdater<RocksDbBackingStore> CLOSING =
         java.util.concurrent.atomic.AtomicIntegerFieldUpdater.newUpdater(RocksDbBackingStore.class, "closing");
     private final RocksDbGc gc;
+    /**
+     * The highest safe point a round of an earlier process swept at, read from {@link SafePointFile} at open
+     * (-1 for none or a wrapped database): without it a reopened store answered reads below its last sweep from the
+     * swept data (a black-box audit found a read at 15 after a sweep at 20 answered "absent" for a key whose value
+     * at 15 was swept), where the process that swept refused them.
+     */
+    private volatile long persistedGcSafePoint = -1;
 
-    private RocksDbBackingStore(final RocksDB db, final boolean ownsDb, final Options options, final Path dataDir)
+    private RocksDbBackingStore(
+        final RocksDB db, final boolean ownsDb, final Options options, final Path dataDir, final long persistedGcSafePoint)
     {
+        this.persistedGcSafePoint = persistedGcSafePoint;
         this.db = db;
         this.ownsDb = ownsDb;
         this.options = options;
@@ -116,9 +126,10 @@ public final class RocksDbBackingStore implements WritableStore
             {
                 Files.createDirectories(dataDir); // fails on a path that is a file: reported as a StoreException
             }
+            final long swept = readGcSafePoint(dataDir); // before anything native is opened
             options = new Options().setCreateIfMissing(true).setIncreaseParallelism(2);
             final RocksDB db = RocksDB.open(options, dataDir.toString());
-            return new RocksDbBackingStore(db, true, options, dataDir);
+            return new RocksDbBackingStore(db, true, options, dataDir, swept);
         }
         catch (final RocksDBException | java.io.IOException | RuntimeException | UnsatisfiedLinkError ex)
         {
@@ -146,7 +157,7 @@ public final class RocksDbBackingStore implements WritableStore
             // A closed RocksDB object keeps its native address: the first write would run on released memory.
             throw new StoreException("cannot wrap a closed RocksDB", null);
         }
-        return new RocksDbBackingStore(db, false, null, null);
+        return new RocksDbBackingStore(db, false, null, null, -1);
     }
 
     /**
@@ -170,10 +181,27 @@ public final class RocksDbBackingStore implements WritableStore
         return dataDir;
     }
 
-    /** @return the highest safe point {@link #gcBelow} has swept at, or -1. */
+    /** @return the highest safe point {@link #gcBelow} has swept at (in this process or, for a data directory, an
+     * earlier one), or -1. */
     public long gcSafePoint()
     {
-        return gc.safePoint();
+        return Math.max(gc.safePoint(), persistedGcSafePoint);
+    }
+
+    private static long readGcSafePoint(final Path dataDir)
+    {
+        return dataDir == null ? -1 : SafePointFile.read(dataDir);
+    }
+
+    /** Record a swept safe point for the next process opening {@link #dataDir} (none for a wrapped database). */
+    private synchronized void recordGcSafePoint(final long safePoint)
+    {
+        if (dataDir == null || safePoint <= persistedGcSafePoint)
+        {
+            return;
+        }
+        SafePointFile.write(dataDir, safePoint);
+        persistedGcSafePoint = safePoint;
     }
 
     /** Test hook: {@code hook} runs at each key or entry a GC round visits and may throw to fail the round. */
@@ -342,7 +370,9 @@ public final class RocksDbBackingStore implements WritableStore
         enter();
         try
         {
-            return gc.gcBelow(safePoint, this::checkOpen);
+            final long dropped = gc.gcBelow(safePoint, this::checkOpen);
+            recordGcSafePoint(safePoint);
+            return dropped;
         }
         finally
         {
