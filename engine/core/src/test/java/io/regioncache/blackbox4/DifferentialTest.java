@@ -35,6 +35,10 @@ import io.regioncache.store.InMemoryBackingStore;
  * "Snapshots already open keep their table; reads at or below the safe point are refused";
  * "[compaction keeps] only the newest version at or below the safe point" (and everything above it);
  * "a snapshot reads at min(readVersion, last batch published at open)".
+ * <p>
+ * Two modes share the model: {@link #syncLoads} loads a region on the default loader and waits for ACTIVE;
+ * {@link #asyncLoads} queues loads on a held executor, so writes, splits, merges, evictions and reads also meet
+ * LOADING regions, and toggles the cache ("every region is evicted with EvictReason.DISABLED").
  */
 class DifferentialTest
 {
@@ -46,6 +50,7 @@ class DifferentialTest
         String end;
         long epoch;
         boolean cached;
+        boolean loading;
         long spLow;  // the record's safe point is at least this
         long spHigh; // and at most this
 
@@ -60,7 +65,7 @@ class DifferentialTest
         @Override
         public String toString()
         {
-            return id + "[" + start + "," + end + ")e" + epoch + (cached ? " cached sp " + spLow + ".." + spHigh : "");
+            return id + "[" + start + "," + end + ")e" + epoch + (cached ? " cached sp " + spLow + ".." + spHigh : "") + (loading ? " loading" : "");
         }
     }
 
@@ -81,6 +86,9 @@ class DifferentialTest
     private long globalSp;
     /** The engine remembers a region id's safe point across its incarnations (not a README promise either way). */
     private final Map<Long, Long> spById = new HashMap<>();
+    /** Null in the synchronous mode: loads run on the default loader and are awaited. */
+    private H.Held loader;
+    private boolean enabled = true;
 
     private String modelRead(final String key, final long rv)
     {
@@ -167,17 +175,32 @@ class DifferentialTest
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 20251205L, 424242L})
-    void randomSequences(final long seed) throws Exception
+    void syncLoads(final long seed) throws Exception
     {
-        System.out.println("DifferentialTest seed " + seed);
+        randomSequences("DifferentialTest", seed, false, 400);
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8, 20251205L, 424242L})
+    void asyncLoads(final long seed) throws Exception
+    {
+        randomSequences("DifferentialTest (async loads)", seed, true, 600);
+    }
+
+    private void randomSequences(final String name, final long seed, final boolean async, final int steps)
+        throws Exception
+    {
+        System.out.println(name + " seed " + seed);
         final Random rnd = new Random(seed);
         final InMemoryBackingStore store = new InMemoryBackingStore();
         final H.Held gc = new H.Held();
-        try (RegionCache c = RegionCache.create(H.invoker().backingStore(store).gcExecutor(gc).build()))
+        loader = async ? new H.Held() : null;
+        final io.regioncache.RegionCacheConfig.Builder builder = H.invoker().backingStore(store).gcExecutor(gc);
+        try (RegionCache c = RegionCache.create((async ? builder.loaderExecutor(loader) : builder).build()))
         {
             final HR first = new HR(1, "a", "z", 1);
             host.add(first);
-            for (int step = 0; step < 400; step++)
+            for (int step = 0; step < steps; step++)
             {
                 try
                 {
@@ -232,6 +255,25 @@ class DifferentialTest
 
     private final Random scanRnd = new Random(99);
 
+    /** The synchronous mode's load: ACTIVE once the load's cycles ran. */
+    private void loadAndAwait(final RegionCache c, final HR r) throws Exception
+    {
+        if (r.cached)
+        {
+            final CommandResult res = run(c, "load cached " + r, c.loadRegion(region(r)));
+            // "also a load of a region cached already (same id, range and epoch version ...)" SKIPPED
+            expectCode(res, ResultCode.SKIPPED);
+            return;
+        }
+        final CommandResult res = run(c, "load " + r, c.loadRegion(region(r)));
+        expectCode(res, ResultCode.OK);
+        H.cycles(c, 30);
+        assertEquals(io.regioncache.RegionState.ACTIVE, c.stateOf(r.id), () -> "loaded " + r);
+        r.cached = true;
+        r.spLow = 0;
+        r.spHigh = Math.max(globalSp, spById.getOrDefault(r.id, 0L));
+    }
+
     private void step(final RegionCache c, final InMemoryBackingStore store, final H.Held gc, final Random rnd)
         throws Exception
     {
@@ -263,7 +305,16 @@ class DifferentialTest
             store.applyBatch(w);
             batch.forEach((k, val) -> model.computeIfAbsent(k, x -> new TreeMap<>()).put(v, val));
             final CommandResult res = run(c, "write " + r + " v" + v + " " + batch, c.write(w));
-            expectCode(res, r.cached ? ResultCode.OK : ResultCode.NOT_CACHED);
+            if (r.loading)
+            {
+                // LOADING: "Writes that arrive meanwhile are buffered and replayed"; PENDING: "a write to a PENDING
+                // region" SKIPPED (the store has it and the load's snapshot will)
+                expectCode(res, ResultCode.OK, ResultCode.SKIPPED);
+            }
+            else
+            {
+                expectCode(res, r.cached ? ResultCode.OK : ResultCode.NOT_CACHED);
+            }
         }
         else if (op < 38)
         {
@@ -289,6 +340,7 @@ class DifferentialTest
                 ids[i] = nextId++;
                 final HR piece = new HR(ids[i], prev, "" + ch, r.epoch + 1);
                 piece.cached = r.cached;
+                piece.loading = r.loading;
                 piece.spLow = r.spLow;
                 piece.spHigh = r.spHigh;
                 spById.merge(piece.id, r.spHigh, Math::max);
@@ -298,7 +350,8 @@ class DifferentialTest
             }
             final CommandResult res = run(c, "split " + r + " at " + ks, c.split(r.id, r.epoch, keys, ids, r.epoch + 1));
             // an evicted region still pinned by a snapshot may answer "a split of a region being evicted" SKIPPED
-            expectCode(res, r.cached ? new ResultCode[] {ResultCode.OK} :
+            // "A split during loading moves the job to the children"
+            expectCode(res, r.cached || r.loading ? new ResultCode[] {ResultCode.OK} :
                 new ResultCode[] {ResultCode.NOT_CACHED, ResultCode.SKIPPED});
             final long oldEpoch = r.epoch;
             r.start = prev;
@@ -320,8 +373,9 @@ class DifferentialTest
             }
             final HR right = host.get(idx + 1);
             final CommandResult p = run(c, "prepareMerge " + right, c.prepareMerge(right.id));
-            expectCode(p, right.cached ? ResultCode.OK : ResultCode.NOT_CACHED);
+            expectCode(p, right.cached || right.loading ? ResultCode.OK : ResultCode.NOT_CACHED);
             right.cached = false;
+            right.loading = false;
             if (rnd.nextInt(3) == 0)
             {
                 final CommandResult rb = run(c, "rollbackMerge " + right, c.rollbackMerge(right.id));
@@ -329,7 +383,9 @@ class DifferentialTest
                 return;
             }
             final CommandResult cm = run(c, "commitMerge " + r + " <- " + right, c.commitMerge(r.id, right.id));
-            expectCode(cm, r.cached ? new ResultCode[] {ResultCode.OK} : new ResultCode[] {ResultCode.OK, ResultCode.NOT_CACHED});
+            expectCode(cm, r.cached || r.loading ? new ResultCode[] {ResultCode.OK} :
+                new ResultCode[] {ResultCode.OK, ResultCode.NOT_CACHED});
+            r.loading = false;
             host.remove(idx + 1);
             r.end = right.end;
             r.epoch = Math.max(r.epoch, right.epoch) + 1;
@@ -356,19 +412,65 @@ class DifferentialTest
             }
             if (kind <= 2)
             {
-                expectCode(res, r.cached ? ResultCode.OK : ResultCode.NOT_CACHED);
+                expectCode(res, r.cached || r.loading ? ResultCode.OK : ResultCode.NOT_CACHED);
             }
             else
             {
                 expectCode(res, ResultCode.OK, ResultCode.NOT_CACHED);
             }
             r.cached = false;
+            r.loading = false;
             assertEquals("NOT_CACHED", H.read(c, r.id, r.epoch, version + 1, r.start + "0"));
         }
         else if (op < 60)
         {
-            // load an uncached region
-            if (r.cached)
+            if (loader == null)
+            {
+                loadAndAwait(c, r);
+                return;
+            }
+            // load an uncached region (asynchronously), or run the queued loads, or toggle the cache
+            final int kind = rnd.nextInt(30);
+            if (kind < 6)
+            {
+                final int n = loader.runAll();
+                H.cycles(c, 10);
+                final int m = loader.runAll();
+                H.cycles(c, 10);
+                log.append("loader jobs run: ").append(n).append('+').append(m).append('\n');
+                for (final HR h : host)
+                {
+                    if (h.loading)
+                    {
+                        // "A split during loading moves the job to the children: each child becomes ACTIVE when it
+                        // finishes."
+                        assertEquals(io.regioncache.RegionState.ACTIVE, c.stateOf(h.id), () -> "loaded " + h);
+                        h.loading = false;
+                        h.cached = true;
+                        h.spLow = 0;
+                        h.spHigh = Math.max(globalSp, spById.getOrDefault(h.id, 0L));
+                    }
+                }
+                return;
+            }
+            if (kind == 6 || (!enabled && kind < 15))
+            {
+                final boolean to = !enabled;
+                final CommandResult res = run(c, "setEnabled(" + to + ")", c.setEnabled(to));
+                expectCode(res, ResultCode.OK);
+                enabled = to;
+                if (!to)
+                {
+                    // "every region is evicted with EvictReason.DISABLED"
+                    for (final HR h : host)
+                    {
+                        h.cached = false;
+                        h.loading = false;
+                    }
+                }
+                return;
+            }
+            if (r.cached || r.loading)
             {
                 final CommandResult res = run(c, "load cached " + r, c.loadRegion(region(r)));
                 // "also a load of a region cached already (same id, range and epoch version ...)" SKIPPED
@@ -376,12 +478,16 @@ class DifferentialTest
                 return;
             }
             final CommandResult res = run(c, "load " + r, c.loadRegion(region(r)));
+            if (!enabled)
+            {
+                // "loads and creations answer SKIPPED"
+                expectCode(res, ResultCode.SKIPPED);
+                return;
+            }
             expectCode(res, ResultCode.OK);
-            H.cycles(c, 30);
-            assertEquals(io.regioncache.RegionState.ACTIVE, c.stateOf(r.id), () -> "loaded " + r);
-            r.cached = true;
-            r.spLow = 0;
-            r.spHigh = Math.max(globalSp, spById.getOrDefault(r.id, 0L));
+            H.cycles(c, 3);
+            r.loading = true;
+            assertEquals("LOADING", H.read(c, r.id, r.epoch, version + 1, r.start + "0"), () -> "loading " + r);
         }
         else if (op < 66)
         {
@@ -402,6 +508,10 @@ class DifferentialTest
             }
             else
             {
+                if (r.loading)
+                {
+                    return;
+                }
                 final long sp = Math.max(0, version - rnd.nextInt(6));
                 final CommandResult res = run(c, "advanceSafePoint(" + r + ", " + sp + ")", c.advanceSafePoint(r.id, sp));
                 if (!r.cached)
@@ -435,6 +545,10 @@ class DifferentialTest
         }
         else if (op < 72)
         {
+            if (r.loading)
+            {
+                return;
+            }
             final CommandResult res = run(c, "compact " + r, c.compact(r.id));
             expectCode(res, r.cached ? new ResultCode[] {ResultCode.OK, ResultCode.SKIPPED} :
                 new ResultCode[] {ResultCode.NOT_CACHED});
@@ -486,7 +600,11 @@ class DifferentialTest
                 final long rv = 1 + rnd.nextInt((int) version + 3);
                 final String got = H.read(c, r.id, r.epoch, rv, k);
                 final String ctx = "read " + r + " key " + k + " @" + rv;
-                if (!r.cached)
+                if (r.loading)
+                {
+                    assertEquals("LOADING", got, ctx);
+                }
+                else if (!r.cached)
                 {
                     assertEquals("NOT_CACHED", got, ctx);
                 }
@@ -509,7 +627,7 @@ class DifferentialTest
                     checkScans(s, r.start, r.end, s.readVersion(), rnd, ctx);
                     s.close();
                 }
-                if (r.cached && r.epoch > 1)
+                if ((r.cached || r.loading) && r.epoch > 1)
                 {
                     assertEquals("EPOCH_MISMATCH", H.read(c, r.id, r.epoch - 1, version + 1, k), ctx);
                 }

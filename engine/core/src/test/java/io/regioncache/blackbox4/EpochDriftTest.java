@@ -1,6 +1,7 @@
 package io.regioncache.blackbox4;
 
 import static io.regioncache.blackbox4.H.b;
+import static io.regioncache.blackbox4.H.wb;
 import static io.regioncache.blackbox4.H.expect;
 import static io.regioncache.blackbox4.H.get;
 import static io.regioncache.blackbox4.H.ok;
@@ -24,16 +25,6 @@ import io.regioncache.store.InMemoryBackingStore;
 /** "EPOCH_DRIFT: the cache missed an epoch change, so the region was evicted." in unusual states. */
 class EpochDriftTest
 {
-    private static WriteBatch wb(final long id, final long epoch, final long v, final String... kv)
-    {
-        final WriteBatch w = new WriteBatch(id, epoch, v);
-        for (int i = 0; i < kv.length; i += 2)
-        {
-            w.put(b(kv[i]), b(kv[i + 1]));
-        }
-        return w;
-    }
-
     @Test
     void writeAtNewerEpochWhileLoadingEvictsAndTheLoadIsNotInstalled() throws Exception
     {

@@ -14,6 +14,7 @@ import io.regioncache.RegionCacheConfig;
 import io.regioncache.ResultCode;
 import io.regioncache.Snapshot;
 import io.regioncache.SnapshotStatus;
+import io.regioncache.WriteBatch;
 
 /** Helpers: public API only. */
 final class H
@@ -30,6 +31,24 @@ final class H
     static String s(final byte[] v)
     {
         return v == null ? null : new String(v, US_ASCII);
+    }
+
+    /** A batch of key/value pairs; a null value is a delete. */
+    static WriteBatch wb(final long id, final long epoch, final long v, final String... kv)
+    {
+        final WriteBatch w = new WriteBatch(id, epoch, v);
+        for (int i = 0; i < kv.length; i += 2)
+        {
+            if (kv[i + 1] == null)
+            {
+                w.delete(b(kv[i]));
+            }
+            else
+            {
+                w.put(b(kv[i]), b(kv[i + 1]));
+            }
+        }
+        return w;
     }
 
     static RegionCacheConfig.Builder invoker()

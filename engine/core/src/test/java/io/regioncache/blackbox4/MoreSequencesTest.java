@@ -1,6 +1,7 @@
 package io.regioncache.blackbox4;
 
 import static io.regioncache.blackbox4.H.b;
+import static io.regioncache.blackbox4.H.wb;
 import static io.regioncache.blackbox4.H.expect;
 import static io.regioncache.blackbox4.H.ok;
 import static io.regioncache.blackbox4.H.read;
@@ -16,28 +17,10 @@ import io.regioncache.RegionState;
 import io.regioncache.ResultCode;
 import io.regioncache.Snapshot;
 import io.regioncache.SnapshotStatus;
-import io.regioncache.WriteBatch;
 import io.regioncache.store.InMemoryBackingStore;
 
 class MoreSequencesTest
 {
-    private static WriteBatch wb(final long id, final long epoch, final long v, final String... kv)
-    {
-        final WriteBatch w = new WriteBatch(id, epoch, v);
-        for (int i = 0; i < kv.length; i += 2)
-        {
-            if (kv[i + 1] == null)
-            {
-                w.delete(b(kv[i]));
-            }
-            else
-            {
-                w.put(b(kv[i]), b(kv[i + 1]));
-            }
-        }
-        return w;
-    }
-
     @Test
     void splitOfALoadingRegionExpectedActiveIsAConflictDecidedOnLoading() throws Exception
     {

@@ -1,6 +1,7 @@
 package io.regioncache.blackbox4;
 
 import static io.regioncache.blackbox4.H.b;
+import static io.regioncache.blackbox4.H.wb;
 import static io.regioncache.blackbox4.H.expect;
 import static io.regioncache.blackbox4.H.get;
 import static io.regioncache.blackbox4.H.ok;
@@ -22,23 +23,6 @@ import io.regioncache.store.InMemoryBackingStore;
 /** Unusual-but-legal sequences, each assertion from a README sentence (quoted). */
 class SequencesTest
 {
-    private static WriteBatch wb(final long id, final long epoch, final long v, final String... kv)
-    {
-        final WriteBatch w = new WriteBatch(id, epoch, v);
-        for (int i = 0; i < kv.length; i += 2)
-        {
-            if (kv[i + 1] == null)
-            {
-                w.delete(b(kv[i]));
-            }
-            else
-            {
-                w.put(b(kv[i]), b(kv[i + 1]));
-            }
-        }
-        return w;
-    }
-
     private static void storeBatch(final InMemoryBackingStore store, final WriteBatch w)
     {
         store.applyBatch(w);
