@@ -122,7 +122,7 @@ class ApiMisuseTest
         throws Exception
     {
         assertTrue(f.isDone(), what + ": must complete at the call");
-        final CommandResult r = f.get(1, TimeUnit.SECONDS);
+        final CommandResult r = f.get(10, TimeUnit.SECONDS);
         assertEquals(code, r.code(), () -> what + ": " + r);
     }
 
@@ -717,7 +717,7 @@ class ApiMisuseTest
         {
             final String why = r.validate();
             assertNotNull(why, () -> r + " must be invalid");
-            final CommandResult answer = cache.createRegion(r).get(1, TimeUnit.SECONDS);
+            final CommandResult answer = cache.createRegion(r).get(10, TimeUnit.SECONDS);
             assertEquals(ResultCode.INVALID, answer.code(), () -> r + ": " + answer);
         }
         assertNull(new Region(2, OPEN, OPEN, 0).validate(), "the whole key space");

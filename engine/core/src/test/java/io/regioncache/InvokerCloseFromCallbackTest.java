@@ -55,7 +55,7 @@ class InvokerCloseFromCallbackTest
         cache.applyCycle();
         assertTrue(duringClose.get().isCompletedExceptionally(), "accepted after close() began");
         final Throwable t = assertThrows(ExecutionException.class,
-            () -> duringClose.get().get(1, TimeUnit.SECONDS)).getCause();
+            () -> duringClose.get().get(10, TimeUnit.SECONDS)).getCause();
         assertEquals(IllegalStateException.class, t.getClass(), t.toString());
         assertTrue(cache.isClosed());
     }
@@ -93,10 +93,10 @@ class InvokerCloseFromCallbackTest
         // evicting every region before the callback returned); isEnabled() is false from close() on ("false for good
         // once close() has run"), not only once the shutdown disabled the agent
         assertEquals("true CLOSED ACTIVE false", insideCycle.get());
-        assertEquals(ResultCode.OK, first.get(1, TimeUnit.SECONDS).code());
+        assertEquals(ResultCode.OK, first.get(10, TimeUnit.SECONDS).code());
         for (final CompletableFuture<CommandResult> f : later)
         {
-            final ResultCode code = f.get(1, TimeUnit.SECONDS).code();
+            final ResultCode code = f.get(10, TimeUnit.SECONDS).code();
             assertTrue(code == ResultCode.OK || code == ResultCode.CLOSED, "a command queued behind it: " + code);
         }
         assertNull(cache.stateOf(1), "the shutdown evicted every region when the cycle returned");

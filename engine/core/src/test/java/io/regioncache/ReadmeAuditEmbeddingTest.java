@@ -76,7 +76,7 @@ class ReadmeAuditEmbeddingTest
     private void invalidAtCall(final CompletableFuture<CommandResult> f) throws Exception
     {
         assertTrue(f.isDone(), "INVALID must be answered at the call");
-        final CommandResult r = f.get(1, TimeUnit.SECONDS);
+        final CommandResult r = f.get(10, TimeUnit.SECONDS);
         assertEquals(ResultCode.INVALID, r.code(), () -> "result: " + r);
         assertFalse(r.detail().isEmpty(), "INVALID carries its reason");
     }

@@ -825,12 +825,12 @@ class ReadmeAuditHowItWorksTest
         expect(ResultCode.OK, cache.write(new WriteBatch(2, 1, 10).put(b("p"), b("p10"))));
         final CompletableFuture<CommandResult> queued = cache.write(new WriteBatch(2, 1, 11).put(b("p"), b("p11")));
         cache.close();
-        assertEquals(ResultCode.CLOSED, queued.get(1, TimeUnit.SECONDS).code());
+        assertEquals(ResultCode.CLOSED, queued.get(10, TimeUnit.SECONDS).code());
         assertEquals(0, cache.memoryInUse());
         assertEquals(2, metric("evictions.SHUTDOWN"));
         assertFalse(cache.isEnabled());
         assertEquals(ResultCode.CLOSED,
-            cache.write(new WriteBatch(2, 1, 12).put(b("p"), b("v"))).get(1, TimeUnit.SECONDS).code());
+            cache.write(new WriteBatch(2, 1, 12).put(b("p"), b("v"))).get(10, TimeUnit.SECONDS).code());
         assertEquals(SnapshotStatus.CLOSED, cache.newSnapshot().open(2, 1, 100));
         cache.close(); // twice: nothing more
         assertEquals(0, cache.memoryInUse());

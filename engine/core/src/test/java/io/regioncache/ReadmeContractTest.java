@@ -82,7 +82,7 @@ class ReadmeContractTest
                 "queued and answered " + queued + "; region 1 now " + cache.stateOf(1));
         }
         assertTrue(doneAtCall, "INVALID must be answered at the call, before anything is queued");
-        final CommandResult r = f.get(1, TimeUnit.SECONDS);
+        final CommandResult r = f.get(10, TimeUnit.SECONDS);
         assertEquals(ResultCode.INVALID, r.code(), () -> "result: " + r);
         assertFalse(r.detail().isEmpty(), "INVALID carries its reason");
     }
@@ -377,7 +377,7 @@ class ReadmeContractTest
         // A well-formed command after close(): CLOSED.
         assertEquals(ResultCode.CLOSED, cache.write(new WriteBatch(1, 1, 30).put(b("c"), b("x"))).get(1,
             TimeUnit.SECONDS).code());
-        assertEquals(ResultCode.CLOSED, cache.setEnabled(false).get(1, TimeUnit.SECONDS).code());
+        assertEquals(ResultCode.CLOSED, cache.setEnabled(false).get(10, TimeUnit.SECONDS).code());
     }
 
     /**

@@ -152,7 +152,7 @@ final class BB
     static CommandResult atCall(final ResultCode code, final CompletableFuture<CommandResult> f) throws Exception
     {
         assertTrue(f.isDone(), () -> "expected " + code + " at the call, but the command was queued");
-        final CommandResult r = f.get(1, TimeUnit.SECONDS);
+        final CommandResult r = f.get(10, TimeUnit.SECONDS);
         assertEquals(code, r.code(), () -> "result: " + r);
         if (code == ResultCode.INVALID || code == ResultCode.SKIPPED)
         {

@@ -71,10 +71,10 @@ class CallbacksBlackBoxTest
             }).build()))
         {
             expect(cache, ResultCode.OK, cache.loadRegion(new Region(1, b("a"), b("z"), 1)));
-            assertTrue(BB.poll(cache, 5_000, () -> !loads.isEmpty()));
+            assertTrue(BB.poll(cache, 20_000, () -> !loads.isEmpty()));
             expect(cache, ResultCode.OK, cache.split(1, 1, new byte[][] {b("m")}, new long[] {2}, 2));
             loads.remove(0).run();
-            BB.poll(cache, 2_000, () -> told.size() >= 2);
+            BB.poll(cache, 20_000, () -> told.size() >= 2);
             for (int i = 0; i < 100; i++)
             {
                 cache.applyCycle();
@@ -198,7 +198,7 @@ class CallbacksBlackBoxTest
         assertEquals(SnapshotStatus.CLOSED, s.open(1, 1, 100));
         assertEquals(ResultCode.CLOSED, cache.write(new WriteBatch(1, 1, 99).put(b("c"), b("x"))).get(1,
             TimeUnit.SECONDS).code());
-        assertTrue(BB.poll(null, 5_000, () -> cache.memoryInUse() == 0), "memory " + cache.memoryInUse());
+        assertTrue(BB.poll(null, 20_000, () -> cache.memoryInUse() == 0), "memory " + cache.memoryInUse());
     }
 
     /** A callback of a command that close() completes CLOSED calls close() again, on both apply modes. */
@@ -222,7 +222,7 @@ class CallbacksBlackBoxTest
             {
                 f.get(10, TimeUnit.SECONDS);
             }
-            assertTrue(BB.poll(null, 5_000, () -> cache.memoryInUse() == 0));
+            assertTrue(BB.poll(null, 20_000, () -> cache.memoryInUse() == 0));
         }
     }
 }

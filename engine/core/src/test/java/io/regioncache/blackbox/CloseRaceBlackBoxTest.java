@@ -155,7 +155,7 @@ class CloseRaceBlackBoxTest
         assertEquals(SnapshotStatus.OK, s.open(1, 1, 10));
         final Thread first = new Thread(cache::close, "first-close");
         first.start();
-        assertTrue(BB.poll(null, 5_000, cache::isClosed));
+        assertTrue(BB.poll(null, 20_000, cache::isClosed));
         final long before = System.nanoTime();
         final CompletableFuture<Long> second = CompletableFuture.supplyAsync(() ->
         {

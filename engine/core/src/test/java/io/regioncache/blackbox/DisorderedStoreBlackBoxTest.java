@@ -129,7 +129,7 @@ class DisorderedStoreBlackBoxTest
             {
                 c.applyCycle();
             }
-            assertEquals(ResultCode.OK, f.get(1, TimeUnit.SECONDS).code(), () -> f.join().toString());
+            assertEquals(ResultCode.OK, f.get(10, TimeUnit.SECONDS).code(), () -> f.join().toString());
             assertEquals(RegionState.ACTIVE, c.stateOf(1), () -> c.metrics().toString());
             final Snapshot s = c.newSnapshot();
             assertEquals(SnapshotStatus.OK, s.open(1, 1, 15));

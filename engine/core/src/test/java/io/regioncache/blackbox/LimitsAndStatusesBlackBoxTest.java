@@ -197,7 +197,7 @@ class LimitsAndStatusesBlackBoxTest
         final RegionCache c = cache(RegionCacheConfig.builder().capacityBytes(64L << 20).segmentSize(1 << 16)
             .maxKeyLength(16).maxValueLength(64).backingStore(store));
         expect(c, ResultCode.OK, c.loadRegion(new Region(1, b("a"), b("m"), 1)));
-        assertTrue(poll(c, 5_000, () -> c.stateOf(1) == io.regioncache.RegionState.ACTIVE));
+        assertTrue(poll(c, 20_000, () -> c.stateOf(1) == io.regioncache.RegionState.ACTIVE));
         expect(c, ResultCode.SKIPPED, c.write(new WriteBatch(1, 1, 3).put(b("c"), b("older"))));
         expect(c, ResultCode.SKIPPED, c.write(new WriteBatch(1, 1, 5).put(b("c"), b("again"))));
         expect(c, ResultCode.INVALID, c.write(new WriteBatch(1, 1, 4).put(b("c"), b("backwards"))));

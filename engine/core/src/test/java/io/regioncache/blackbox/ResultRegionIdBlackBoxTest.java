@@ -42,12 +42,12 @@ class ResultRegionIdBlackBoxTest
         assertEquals(ResultCode.CLOSED, queued.code());
         assertEquals(5, queued.regionId(), "queued at close: " + queued);
 
-        final CommandResult afterClose = cache.write(new WriteBatch(5, 1, 11).put(b("k"), b("v"))).get(1, TimeUnit.SECONDS);
+        final CommandResult afterClose = cache.write(new WriteBatch(5, 1, 11).put(b("k"), b("v"))).get(10, TimeUnit.SECONDS);
         assertEquals(ResultCode.CLOSED, afterClose.code());
         assertEquals(5, afterClose.regionId(), "made after close: " + afterClose);
-        final CommandResult evict = cache.evict(7, EvictReason.MANUAL).get(1, TimeUnit.SECONDS);
+        final CommandResult evict = cache.evict(7, EvictReason.MANUAL).get(10, TimeUnit.SECONDS);
         assertEquals(7, evict.regionId(), "evict after close: " + evict);
-        final CommandResult create = cache.createRegion(new Region(8, b("a"), b("b"), 1)).get(1, TimeUnit.SECONDS);
+        final CommandResult create = cache.createRegion(new Region(8, b("a"), b("b"), 1)).get(10, TimeUnit.SECONDS);
         assertEquals(8, create.regionId(), "create after close: " + create);
     }
 
@@ -61,11 +61,11 @@ class ResultRegionIdBlackBoxTest
             queued.add(cache.evict(101, EvictReason.MANUAL));
             final CompletableFuture<CommandResult> full = cache.write(new WriteBatch(5, 1, 10).put(b("k"), b("v")));
             assertTrue(full.isDone(), "QUEUE_FULL at the call");
-            final CommandResult r = full.get(1, TimeUnit.SECONDS);
+            final CommandResult r = full.get(10, TimeUnit.SECONDS);
             assertEquals(ResultCode.QUEUE_FULL, r.code());
             assertEquals(5, r.regionId(), "QUEUE_FULL: " + r);
             // INVALID at the call names the region (for comparison): same command shape.
-            final CommandResult invalid = cache.write(new WriteBatch(5, 1, -1)).get(1, TimeUnit.SECONDS);
+            final CommandResult invalid = cache.write(new WriteBatch(5, 1, -1)).get(10, TimeUnit.SECONDS);
             assertEquals(ResultCode.INVALID, invalid.code());
             assertEquals(5, invalid.regionId(), "INVALID at the call: " + invalid);
         }

@@ -528,7 +528,7 @@ class ChurnConcurrencyTest
             new java.util.TreeMap<>(results));
         // "Zero bytes in use after close (no snapshot left open past closeTimeoutMillis)": the readers closed
         // theirs right after close() returned; leaked handles are the Cleaner's (forced collections help it).
-        final boolean zero = poll(5_000, () ->
+        final boolean zero = poll(20_000, () ->
         {
             System.gc();
             return cache.memoryInUse() == 0;

@@ -87,7 +87,7 @@ class CloseDuringJobsTest
             stop.set(true);
             reader.join(10_000);
             assertTrue(errors.isEmpty(), () -> String.join("\n", errors));
-            assertTrue(ChurnConcurrencyTest.poll(3_000, () -> cache.memoryInUse() == 0),
+            assertTrue(ChurnConcurrencyTest.poll(20_000, () -> cache.memoryInUse() == 0),
                 () -> "memoryInUse() after close: " + cache.memoryInUse());
             assertEquals(0, atReturn, "memoryInUse() when close() returned (no snapshot left open)");
         }
@@ -125,7 +125,7 @@ class CloseDuringJobsTest
             stop.set(true);
             reader.join(10_000);
             assertTrue(errors.isEmpty(), () -> String.join("\n", errors));
-            assertTrue(ChurnConcurrencyTest.poll(3_000, () -> cache.memoryInUse() == 0),
+            assertTrue(ChurnConcurrencyTest.poll(20_000, () -> cache.memoryInUse() == 0),
                 () -> "memoryInUse() after close: " + cache.memoryInUse());
             assertEquals(0, atReturn, "memoryInUse() when close() returned (no snapshot left open)");
         }

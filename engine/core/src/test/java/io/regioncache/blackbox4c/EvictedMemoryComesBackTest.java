@@ -74,6 +74,6 @@ class EvictedMemoryComesBackTest
         {
             cache.close();
         }
-        assertTrue(ChurnConcurrencyTest.poll(3_000, () -> cache.memoryInUse() == 0), "0 B after close");
+        assertTrue(ChurnConcurrencyTest.poll(20_000, () -> cache.memoryInUse() == 0), "0 B after close");
     }
 }

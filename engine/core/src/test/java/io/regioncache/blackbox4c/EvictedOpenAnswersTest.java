@@ -113,6 +113,6 @@ class EvictedOpenAnswersTest
             cache.close();
         }
         assertTrue(errors.isEmpty(), () -> String.join("\n", errors.subList(0, Math.min(5, errors.size()))));
-        assertTrue(ChurnConcurrencyTest.poll(3_000, () -> cache.memoryInUse() == 0), "0 B after close");
+        assertTrue(ChurnConcurrencyTest.poll(20_000, () -> cache.memoryInUse() == 0), "0 B after close");
     }
 }

@@ -199,7 +199,7 @@ class GrowthConcurrencyTest
             errors.subList(0, Math.min(5, errors.size()))));
         assertTrue(oks.get() > 100, "reader OK opens " + oks.get());
         // "Zero bytes in use after close (no snapshot left open past closeTimeoutMillis)"
-        assertTrue(ChurnConcurrencyTest.poll(5_000, () -> cache.memoryInUse() == 0),
+        assertTrue(ChurnConcurrencyTest.poll(20_000, () -> cache.memoryInUse() == 0),
             () -> "memoryInUse() after close: " + cache.memoryInUse());
     }
 
