@@ -24,6 +24,9 @@ public final class NodeMain
 
     private static final String USAGE = "usage: NodeMain --id n1 --peers n1=127.0.0.1:9101,n2=...,n3=... --data-dir DIR"
         + " [--http-port P] [--bind ADDR] [--tls-cert F --tls-key F --tls-ca F]";
+    /** Every option; each takes a value. */
+    private static final java.util.Set<String> OPTIONS = java.util.Set.of("--id", "--peers", "--data-dir", "--bind",
+        "--http-port", "--tls-cert", "--tls-key", "--tls-ca");
     /** How long SIGTERM waits for the node to close before the JVM exits anyway, as {@code serve} does. */
     private static final long CLOSE_BOUND_MILLIS = 60_000;
 
@@ -49,6 +52,11 @@ public final class NodeMain
         {
             for (int i = 0; i < args.length; i += 2)
             {
+                // The name first: an unknown option last on the line is unknown, not "without its value".
+                if (!OPTIONS.contains(args[i]))
+                {
+                    throw new IllegalArgumentException("unknown option " + args[i]);
+                }
                 if (i + 1 >= args.length)
                 {
                     throw new IllegalArgumentException("option " + args[i] + " needs a value");

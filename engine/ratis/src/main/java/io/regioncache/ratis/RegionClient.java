@@ -80,6 +80,12 @@ public final class RegionClient implements AutoCloseable
     private final AtomicLong refreshes = new AtomicLong();
     private final AtomicLong staleRoutes = new AtomicLong();
     private volatile TreeMap<byte[], RegionMeta> routes = new TreeMap<>(Arrays::compareUnsigned);
+    /**
+     * Why the last {@link #refresh} learned nothing when no node listed its regions (null otherwise): the message of
+     * an empty route table names it, so a client that cannot talk to any node (down, or plaintext against mutual TLS)
+     * is told so rather than only that no region holds its key.
+     */
+    private volatile String unreachable;
     private volatile boolean closed;
 
     /**
@@ -213,18 +219,24 @@ public final class RegionClient implements AutoCloseable
         ensureOpen();
         refreshes.incrementAndGet();
         final java.util.Set<RaftGroupId> groups = new java.util.HashSet<>();
+        int listed = 0;
+        String lastError = null;
         for (final RaftPeer p : peers)
         {
             try
             {
                 final GroupListReply reply = admin.getGroupManagementApi(p.getId()).list();
                 groups.addAll(reply.getGroupIds());
+                listed++;
             }
             catch (final IOException | RuntimeException ex) // gRPC reports an unreachable node unchecked
             {
                 LOG.debug("node {} did not list its groups: {}", p.getId(), ex.toString());
+                lastError = p.getId() + ": " + ex;
             }
         }
+        unreachable = listed > 0 ? null : "no node answered (" + peers.size() + " tried; down, or a TLS mismatch?), "
+            + "last error " + lastError;
         final TreeMap<byte[], RegionMeta> fresh = new TreeMap<>(Arrays::compareUnsigned);
         for (final RaftGroupId g : groups)
         {
@@ -280,7 +292,9 @@ public final class RegionClient implements AutoCloseable
         }
         if (m == null)
         {
-            throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION, "no region holds the key", null);
+            final String why = unreachable;
+            throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION, "no region holds the key"
+                + (why == null ? "" : ": " + why), null);
         }
         return m;
     }

@@ -29,6 +29,7 @@ class NodeMainOptionsTest
         final String data = dir.resolve("n1").toString();
         expectUsageError("needs a value", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port");
         expectUsageError("unknown option --nope", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--nope", "x");
+        expectUsageError("unknown option --nope", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--nope");
         expectUsageError("not a port number", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port", "x");
         expectUsageError("outside 0..65535", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port", "70000");
         expectUsageError("not ID=HOST:PORT", "--id", "n1", "--peers", "n1", "--data-dir", data);

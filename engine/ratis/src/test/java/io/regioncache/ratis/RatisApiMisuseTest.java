@@ -264,6 +264,26 @@ class RatisApiMisuseTest
         assertServes();
     }
 
+    /**
+     * A client that reaches no node (here a port nothing listens on; in the 2026-12-05 audit a plaintext client
+     * against a mutual-TLS cluster) is refused with a message that says no node answered, not only that no region
+     * holds its key.
+     */
+    @Test
+    void aClientThatReachesNoNodeSaysSo() throws IOException
+    {
+        final int port = LocalNodes.freePorts(1)[0];
+        try (RegionClient c = RegionClient.builder(Map.of("n1", "127.0.0.1:" + port)).retries(1).build())
+        {
+            assertTimeoutPreemptively(Duration.ofSeconds(60), () ->
+            {
+                final RegionClientException ex = assertThrows(RegionClientException.class, () -> c.locate(b("a")));
+                assertEquals(Reply.Status.KEY_NOT_IN_REGION, ex.status());
+                assertTrue(ex.getMessage().contains("no node answered (1 tried"), ex.getMessage());
+            });
+        }
+    }
+
     // ================================================================== EntryCodec
 
     /**

@@ -75,6 +75,8 @@ import io.regioncache.SnapshotStatus;
 public final class Driver
 {
     private static final int LOAD_BATCH = 512;
+    /** How often {@link #monitor} samples the cache's memory in use for the report's peak (and checks the ops count). */
+    private static final long PEAK_SAMPLE_NANOS = 5_000_000L;
 
     private final DriveSettings s;
     private final PrintWriter err;
@@ -546,6 +548,9 @@ public final class Driver
             {
                 break;
             }
+            // The peak is sampled every PEAK_SAMPLE_NANOS (one volatile read), not only at the once-a-second line:
+            // a load's copy or a burst of versions can come and go within a second.
+            peak = Math.max(peak, engine.cache().memoryInUse());
             if (now >= nextPrint)
             {
                 final MetricsSnapshot m = engine.cache().metrics();
@@ -577,7 +582,7 @@ public final class Driver
                     nextPrint = now + 1_000_000_000L;
                 }
             }
-            LockSupport.parkNanos(s.ops() > 0 ? 5_000_000L : Math.min(end, nextPrint) - System.nanoTime());
+            LockSupport.parkNanos(Math.min(PEAK_SAMPLE_NANOS, Math.min(end, nextPrint) - System.nanoTime()));
         }
         progress.finish();
         rep.reads = reads.sum();
