@@ -13,6 +13,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
+import org.rocksdb.SstFileReader;
 import org.rocksdb.SstFileWriter;
 import org.rocksdb.WriteOptions;
 
@@ -94,6 +95,17 @@ final class RangeSst
     static void replace(final RocksDB db, final byte[] start, final byte[] end, final Path sst)
         throws RocksDBException
     {
+        if (sst != null && Files.exists(sst))
+        {
+            // Every block's checksum first: the range is deleted below before the ingest, and RocksDB's Java API
+            // cannot ask the ingest to verify the blocks itself, so a damaged file would leave the range empty.
+            try (Options options = new Options();
+                 SstFileReader reader = new SstFileReader(options))
+            {
+                reader.open(sst.toString());
+                reader.verifyChecksum();
+            }
+        }
         final byte[] lo = lower(start);
         byte[] hi = upper(end);
         if (hi == null)

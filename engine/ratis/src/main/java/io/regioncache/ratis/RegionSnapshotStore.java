@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -30,7 +31,9 @@ import org.rocksdb.RocksDBException;
  * </pre>
  * Ratis sends {@code meta} and {@code data.sst} (with their MD5 files) to a lagging follower and moves them into its
  * {@code sm/} directory whole; the follower's state machine then ingests the SST and writes {@code ingested}, so a
- * crash between the two re-ingests on restart. Only the newest snapshot is kept.
+ * crash between the two re-ingests on restart. Only the newest snapshot is kept. A file is read (meta) or ingested
+ * (SST) only after it matched its MD5 file, so a snapshot damaged on disk fails the start with an
+ * {@link IOException} naming it, and this node's RocksDB keeps the range as it was.
  */
 final class RegionSnapshotStore implements StateMachineStorage
 {
@@ -56,9 +59,58 @@ final class RegionSnapshotStore implements StateMachineStorage
             return Files.exists(p) ? p : null;
         }
 
+        /**
+         * @return the SST, checked against its MD5 file (null if the range was empty).
+         * @throws IOException if it does not match: damaged on disk since it was written or received.
+         */
+        Path verifiedSst() throws IOException
+        {
+            final Path p = sst();
+            if (p != null)
+            {
+                verify(p);
+            }
+            return p;
+        }
+
+        /**
+         * @return the region view, read only after {@code meta} matched its MD5 file: a byte flipped on disk could
+         * still decode (a state byte NORMAL to MERGING), and a view nobody wrote must not be adopted.
+         * @throws IOException if it does not match or cannot be decoded (the message names the file).
+         */
         RegionMeta meta() throws IOException
         {
-            return RegionMeta.decode(Files.readAllBytes(dir.resolve(META)));
+            final Path p = dir.resolve(META);
+            verify(p);
+            try
+            {
+                return RegionMeta.decode(Files.readAllBytes(p));
+            }
+            catch (final EntryFormatException ex)
+            {
+                throw new IOException("snapshot meta " + p + " cannot be decoded: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    /**
+     * Check a snapshot file against the MD5 file beside it (Ratis writes one with every snapshot file it receives,
+     * {@link #info} with every one written here). A file without one is not checked: {@link #write} saves the MD5
+     * only after moving the snapshot into place, so a crash between the two leaves an intact file without it.
+     */
+    static void verify(final Path file) throws IOException
+    {
+        final File f = file.toFile();
+        if (!MD5FileUtil.getDigestFileForFile(f).exists())
+        {
+            return;
+        }
+        final MD5Hash computed = MD5FileUtil.computeMd5ForFile(f);
+        final MD5Hash stored = MD5FileUtil.readStoredMd5ForFile(f);
+        if (!computed.equals(stored))
+        {
+            throw new IOException("snapshot file " + file + " is damaged: its MD5 " + computed + " does not match "
+                + MD5FileUtil.getDigestFileForFile(f).getName() + " (" + stored + ")");
         }
     }
 

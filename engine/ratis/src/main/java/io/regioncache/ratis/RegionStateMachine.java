@@ -142,7 +142,9 @@ final class RegionStateMachine extends BaseStateMachine
         {
             try
             {
-                RangeSst.replace(node.rocks().db(), m.start(), m.end(), latest.sst());
+                // Checked before anything is deleted: the replace starts with a synced deleteRange of the region,
+                // so ingesting a damaged file would lose the range's data on this node.
+                RangeSst.replace(node.rocks().db(), m.start(), m.end(), latest.verifiedSst());
             }
             catch (final RocksDBException ex)
             {

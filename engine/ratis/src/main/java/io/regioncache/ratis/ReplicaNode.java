@@ -335,7 +335,16 @@ public final class ReplicaNode implements AutoCloseable
                 }
             }
             s = b.build();
-            s.start();
+            try
+            {
+                s.start();
+            }
+            catch (final RuntimeException ex)
+            {
+                // Ratis wraps what a group's start threw (a damaged snapshot file, a state machine that could not
+                // initialize) in unchecked exceptions; the contract is an IOException for a node that cannot start.
+                throw new IOException(config.id + " cannot start from " + config.dataDir + ": " + rootCause(ex), ex);
+            }
             if (fresh)
             {
                 Files.write(marker, new byte[0]);
@@ -745,7 +754,9 @@ public final class ReplicaNode implements AutoCloseable
         {
             return;
         }
-        for (final String line : Files.readAllLines(f, StandardCharsets.US_ASCII))
+        // Lines split by hand, not Files.readAllLines(US_ASCII), which refuses the whole file for one byte above
+        // 0x7f: a damaged line must be skipped like any other unreadable one (a non-hex character fails parseHex).
+        for (final String line : new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1).split("\n"))
         {
             try
             {
@@ -767,13 +778,26 @@ public final class ReplicaNode implements AutoCloseable
         final Path f = config.dataDir.resolve("removed-regions");
         if (Files.exists(f))
         {
-            for (final String line : Files.readAllLines(f, StandardCharsets.US_ASCII))
+            final String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+            final String[] lines = text.split("\n", -1);
+            for (int i = 0; i < lines.length; i++)
             {
+                final String line = lines[i];
+                if (i == lines.length - 1 && !line.isEmpty())
+                {
+                    // A last line without its newline was torn by a crash during its synced append (a power loss
+                    // can leave it NUL-padded), before that group was removed: refusing to start would brick the
+                    // node over a record not yet acted on. A merge's commit is replayed and records the id again;
+                    // a record made by a snapshot install's reconcile is not, and a replay may then create that
+                    // merged-away group briefly, the known limit the README names for parent snapshots.
+                    LOG.warn("{} skipped the torn last line of {}: '{}'", config.id, f, line);
+                    break;
+                }
                 if (!line.isBlank())
                 {
                     try
                     {
-                        removed.add(Long.parseLong(line.trim()));
+                        removed.add(Long.parseLong(line.strip())); // strip, not trim: a NUL is damage, not space
                     }
                     catch (final NumberFormatException ex)
                     {
