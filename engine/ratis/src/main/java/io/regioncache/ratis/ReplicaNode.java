@@ -725,7 +725,7 @@ public final class ReplicaNode implements AutoCloseable
             try
             {
                 Files.write(config.dataDir.resolve("sealed-merges"),
-                    (HexFormat.of().formatHex(merging.encode()) + "\n").getBytes(StandardCharsets.US_ASCII),
+                    (sealedLine(merging.encode()) + "\n").getBytes(StandardCharsets.US_ASCII),
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
             }
             catch (final IOException ex)
@@ -760,7 +760,7 @@ public final class ReplicaNode implements AutoCloseable
         {
             try
             {
-                final RegionMeta m = RegionMeta.decode(HexFormat.of().parseHex(line.trim()));
+                final RegionMeta m = RegionMeta.decode(sealedRecord(line.strip()));
                 sealedMerges.computeIfAbsent(m.id(), k -> new ConcurrentHashMap<>()).putIfAbsent(m.epochVersion(), m);
             }
             catch (final RuntimeException ex)
@@ -771,6 +771,41 @@ public final class ReplicaNode implements AutoCloseable
                 LOG.warn("{} skipped an unreadable line of {}: {}", config.id, f, ex.toString());
             }
         }
+    }
+
+    /*
+     * A sealed-merges line: the RegionMeta's bytes in hex, a space, their CRC32 in 8 hex digits. A damaged line whose
+     * hex still decodes (a flipped bit turns one hex digit into another) would otherwise be trusted as the seal a
+     * target checks a commit against, and refuse on this node alone a commit the other replicas apply. Lines written
+     * before the CRC (hex alone) are read as they are.
+     *
+     *   0                                  2n  2n+1      2n+9
+     *   +----------------------------------+---+----------+
+     *   | RegionMeta.encode() as hex (2n)  |' '| CRC32 hex|
+     *   +----------------------------------+---+----------+
+     */
+    static String sealedLine(final byte[] meta)
+    {
+        final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(meta);
+        return HexFormat.of().formatHex(meta) + " " + String.format("%08x", crc.getValue());
+    }
+
+    /** @return the RegionMeta bytes of a {@link #sealedLine}; throws IllegalArgumentException if it is damaged. */
+    static byte[] sealedRecord(final String line)
+    {
+        final int space = line.indexOf(' ');
+        final byte[] meta = HexFormat.of().parseHex(space < 0 ? line : line.substring(0, space));
+        if (space >= 0)
+        {
+            final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+            crc.update(meta);
+            if (!line.substring(space + 1).equals(String.format("%08x", crc.getValue())))
+            {
+                throw new IllegalArgumentException("CRC32 mismatch");
+            }
+        }
+        return meta;
     }
 
     private void loadRemoved() throws IOException
