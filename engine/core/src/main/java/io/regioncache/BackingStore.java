@@ -105,8 +105,8 @@ public interface BackingStore extends AutoCloseable
     }
 
     /**
-     * @return the highest safe point the store's own GC has swept at (reads below it may miss versions), or -1 if
-     * it never collected.
+     * @return the highest safe point the store's own GC has swept at, or begun a round at (reads below it may miss
+     * versions), or -1 if it never collected.
      */
     default long gcSafePoint()
     {

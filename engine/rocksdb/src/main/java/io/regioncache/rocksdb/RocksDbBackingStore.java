@@ -181,8 +181,8 @@ public final class RocksDbBackingStore implements WritableStore
         return dataDir;
     }
 
-    /** @return the highest safe point {@link #gcBelow} has swept at (in this process or, for a data directory, an
-     * earlier one), or -1. */
+    /** @return the highest safe point {@link #gcBelow} has swept at or begun to sweep at (in this process or, for a
+     * data directory, an earlier one: a round killed part-way counts), or -1. */
     public long gcSafePoint()
     {
         return Math.max(gc.safePoint(), persistedGcSafePoint);
@@ -370,9 +370,13 @@ public final class RocksDbBackingStore implements WritableStore
         enter();
         try
         {
-            final long dropped = gc.gcBelow(safePoint, this::checkOpen);
+            // Recorded before the sweep, not after: a round is many writes, and a process killed part-way used to
+            // leave the file at the previous safe point while some keys were already swept to this one, so the
+            // reopened store answered reads between the two from a half-swept history (and a resumed drive could
+            // not tell a swept tombstone from a lost one). Ahead of the sweep the file only refuses reads the host
+            // already gave up by asking for this round.
             recordGcSafePoint(safePoint);
-            return dropped;
+            return gc.gcBelow(safePoint, this::checkOpen);
         }
         finally
         {

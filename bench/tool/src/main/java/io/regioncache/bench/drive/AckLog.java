@@ -30,6 +30,12 @@ final class AckLog implements AutoCloseable
 {
     static final String FILE = "drive-acks.log";
     static final String META = "drive.properties";
+    /**
+     * Written into the data directory by a resume that found acknowledged writes missing: the store lost data, and
+     * later resumes must fail too. Without it they did not: the runs after the failed one rewrote some keys, and a
+     * lost record of such a key then counted as superseded by the newer write (its data never came back).
+     */
+    static final String LOST = "drive-lost-acks";
     static final int RECORD = 16;
     static final long DELETE = 1L << 63;
     static final int FLUSH_RECORDS = 256;
@@ -50,8 +56,20 @@ final class AckLog implements AutoCloseable
         this.durableVersion = durableVersion;
     }
 
-    /** The state a previous run left: its records (decoded) and key space. */
-    record Previous(int keys, int valueSize, long[] keyAndFlag, long[] version, long lastVersion)
+    /**
+     * The highest version a record may carry. A run writes at most a few hundred thousand batches a second, so it
+     * never gets near it; a version above it is damage (a flipped high byte), and trusting it as the log's last
+     * version would make the resumed run's versions overflow.
+     */
+    static final long MAX_VERSION = 1L << 62;
+
+    /**
+     * The state a previous run left: its records (decoded) and key space. {@code damage[i]} is null for a record
+     * that can be checked against the store, else why record {@code i} cannot be (it names no write a run makes):
+     * such a record is reported as a missing acknowledged write. {@code lastVersion} is the newest version of the
+     * records without damage (0 if none).
+     */
+    record Previous(int keys, int valueSize, long[] keyAndFlag, long[] version, String[] damage, long lastVersion)
     {
         long count()
         {
@@ -85,7 +103,14 @@ final class AckLog implements AutoCloseable
             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
-    /** @return the records of {@code dir}'s log (a torn last record is ignored). */
+    /**
+     * @return the records of {@code dir}'s log (a torn last record is ignored), each checked for what no run writes:
+     * a version below 1 (the setup writes from 1; a zeroed block of the file decodes as key 0, put, version 0), a
+     * version above {@link #MAX_VERSION}, a key index outside the key space of {@value #META}, or a version below
+     * an earlier record's (the log is in version order). Such a record is marked in {@link Previous#damage} and
+     * left out of {@link Previous#lastVersion}: trusting it would count writes that never happened as verified (or
+     * superseded), or start the resumed run's versions from a wrong base.
+     */
     static Previous read(final Path dir) throws IOException
     {
         final int[] meta = readMeta(dir);
@@ -94,15 +119,72 @@ final class AckLog implements AutoCloseable
         final int n = all.length / RECORD;
         final long[] kf = new long[n];
         final long[] v = new long[n];
+        final String[] damage = new String[n];
         final ByteBuffer b = ByteBuffer.wrap(all).order(ByteOrder.BIG_ENDIAN);
         long last = 0;
         for (int i = 0; i < n; i++)
         {
             kf[i] = b.getLong();
             v[i] = b.getLong();
-            last = Math.max(last, v[i]);
+            final long k = kf[i] & ~DELETE;
+            if (v[i] < 1 || v[i] > MAX_VERSION)
+            {
+                damage[i] = describe(i, kf[i], v[i]) + ": a version no write has (damaged log)";
+            }
+            else if (k >= meta[0])
+            {
+                damage[i] = describe(i, kf[i], v[i]) + ": key outside the key space of " + meta[0] + " keys";
+            }
+            else if (v[i] < last)
+            {
+                damage[i] = describe(i, kf[i], v[i]) + ": below version " + last + " of an earlier record (the log " +
+                    "is in version order)";
+            }
+            else
+            {
+                last = v[i];
+            }
         }
-        return new Previous(meta[0], meta[1], kf, v, last);
+        return new Previous(meta[0], meta[1], kf, v, damage, last);
+    }
+
+    private static String describe(final int i, final long keyAndFlag, final long version)
+    {
+        return "record " + i + " of " + FILE + " (key " + (keyAndFlag & ~DELETE) + ", " +
+            (keyAndFlag < 0 ? "delete" : "put") + ", version " + version + ")";
+    }
+
+    /**
+     * @return how many acknowledged writes the first failed resume on {@code dir} found missing ({@value #LOST}), 0
+     * if none did; 1 if the file is there but holds no count (it is only ever written when writes were missing).
+     */
+    static long readLost(final Path dir)
+    {
+        final Path f = dir.resolve(LOST);
+        if (!Files.exists(f))
+        {
+            return 0;
+        }
+        try
+        {
+            final String first = Files.readString(f, StandardCharsets.UTF_8).lines().findFirst().orElse("");
+            return Math.max(1, Long.parseLong(first.trim()));
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return 1;
+        }
+    }
+
+    /** Record that a resume found {@code missing} acknowledged writes missing (first line: the count). */
+    static void writeLost(final Path dir, final long missing, final java.util.List<String> samples) throws IOException
+    {
+        final Path tmp = dir.resolve(LOST + ".tmp");
+        Files.writeString(tmp, missing + "\n# acknowledged writes a resumed drive found missing in RocksDB; every " +
+            "later resume on this directory fails (exit 1)\n" + String.join("\n", samples) + "\n",
+            StandardCharsets.UTF_8);
+        Files.move(tmp, dir.resolve(LOST), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** Open for appending (cutting a torn last record). */

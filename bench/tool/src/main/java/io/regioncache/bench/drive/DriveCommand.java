@@ -225,6 +225,16 @@ public final class DriveCommand implements Callable<Integer>
             }
             keys = meta[0];
             valueSize = meta[1];
+            // The run appends to the ack log after RocksDB is open and reads it back first: a directory (or an
+            // unreadable file) there failed only then, exit 1 with a stack trace and the workload's setup done.
+            final Path acks = dataDir.resolve(AckLog.FILE);
+            if (Files.exists(acks) && (!Files.isRegularFile(acks) || !Files.isReadable(acks) ||
+                !Files.isWritable(acks)))
+            {
+                throw bad("--data-dir " + dataDir + ": " + AckLog.FILE + " must be absent or a regular file the " +
+                    "user can read and write: " + acks + (Files.isDirectory(acks) ? " is a directory" :
+                    Files.isRegularFile(acks) ? " cannot be read or written" : " is not a regular file"));
+            }
         }
         final DriveSettings st = new DriveSettings(duration == null ? D.duration() : duration,
             ops == null ? 0 : ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength, valueSize,

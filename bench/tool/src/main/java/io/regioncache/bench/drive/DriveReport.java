@@ -29,6 +29,8 @@ public final class DriveReport
     long acksSuperseded;
     long acksMissing;
     long acksRecovered;
+    /** Acknowledged writes an earlier resume on the directory found missing ({@link AckLog#LOST}): 0 if none did. */
+    long acksLostEarlier;
     long acksLogged;
     double verifySeconds;
     final List<String> ackSamples = new ArrayList<>();
@@ -152,13 +154,14 @@ public final class DriveReport
 
     /**
      * @return true if the run passed: no divergence, no region left uncompared, no apply error, no wrong value read,
-     * no acknowledged write missing, and no byte of the cache's memory in use after close (the README's "must be 0":
-     * it was printed and not checked until a black-box audit noticed).
+     * no acknowledged write missing (in this check or an earlier resume's, {@link AckLog#LOST}), and no byte of the
+     * cache's memory in use after close (the README's "must be 0": it was printed and not checked until a black-box
+     * audit noticed).
      */
     public boolean passed()
     {
         return divergences == 0 && regionsNotCompared == 0 && applyErrors() == 0 && wrongValues == 0 &&
-            acksMissing == 0 && memoryAfterClose == 0;
+            acksMissing == 0 && acksLostEarlier == 0 && memoryAfterClose == 0;
     }
 
     /** @return the process exit code: 0 if {@link #passed()}, else 1. */
@@ -238,6 +241,11 @@ public final class DriveReport
             for (final String a : ackSamples)
             {
                 sb.append("                missing: ").append(a).append('\n');
+            }
+            if (acksLostEarlier > 0)
+            {
+                sb.append("                missing earlier: ").append(acksLostEarlier).append(" acknowledged " +
+                    "write(s), found by an earlier resume on this directory (").append(AckLog.LOST).append(")\n");
             }
         }
         sb.append(String.format(Locale.ROOT, "  hit ratio     %.1f%% (cache %s, rocksdb %s; fallbacks: %s)%n",
@@ -360,7 +368,8 @@ public final class DriveReport
         j.endArray().endObject();
         j.name("acknowledged").beginObject().field("resumed", resumed).field("in_log", acksInLog)
             .field("verified", acksVerified).field("superseded", acksSuperseded).field("missing", acksMissing)
-            .field("recovered", acksRecovered).field("logged_at_end", acksLogged).endObject();
+            .field("missing_earlier", acksLostEarlier).field("recovered", acksRecovered)
+            .field("logged_at_end", acksLogged).endObject();
         j.field("apply_errors", applyErrors()).field("passed", passed()).field("exit_code", exitCode());
         j.object("metrics", metrics.values());
         return j.endObject().toString() + "\n";

@@ -1,6 +1,7 @@
 package io.regioncache.bench.drive;
 
 import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.bench.support.TempDirs;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -215,6 +217,12 @@ public final class Driver
             if (previous != null)
             {
                 verifyAcknowledged(store, previous, rep);
+                // A failed check stays failed: recorded in D the first time, reported by every later resume.
+                rep.acksLostEarlier = AckLog.readLost(dir);
+                if (rep.acksMissing > 0 && rep.acksLostEarlier == 0)
+                {
+                    AckLog.writeLost(dir, rep.acksMissing, rep.ackSamples);
+                }
             }
             if (!tempDir)
             {
@@ -417,54 +425,81 @@ public final class Driver
 
     /**
      * A run over a data directory an earlier run wrote (and maybe was killed in): every acknowledged write must be
-     * readable in RocksDB at its version (a put: a value naming its key and version; a delete: nothing), unless a
-     * later write of the key superseded it (GC may then have collected it).
+     * readable in RocksDB at its version (a put: a value naming its key and version; a delete: its tombstone, or
+     * nothing once GC may have swept it), unless a later write of the key superseded it (GC may then have collected
+     * it). A record the log itself shows damaged ({@link AckLog.Previous#damage}) is missing: it names no write.
+     * <p>
+     * Records are checked newest first, so that a record counts as superseded only by a later record of its key
+     * that was itself found (or by a newer version in the store): a later record that is missing too proves nothing.
+     * Over a wiped store (RocksDB's files gone, the log kept) every record used to pass as "superseded" by the next
+     * record of its key, which was just as missing, and every delete passed because the empty store "reads
+     * nothing" at its version; now both are missing.
      */
     private void verifyAcknowledged(final RocksDbBackingStore store, final AckLog.Previous p, final DriveReport rep)
     {
         final long t = System.nanoTime();
-        final long[] newest = new long[keys.size()];
-        for (int i = 0; i < p.version().length; i++)
+        final long sweptTo = store.gcSafePoint(); // -1 if no GC ever swept this store (a wiped store too)
+        final long[] newestFound = new long[keys.size()];
+        final List<String> samples = new ArrayList<>(); // the last 5 found, i.e. the first 5 in log order
+        try (org.rocksdb.RocksIterator raw = store.db().newIterator())
         {
-            final long k = p.keyAndFlag()[i] & ~AckLog.DELETE;
-            if (k >= 0 && k < keys.size())
+            for (int i = p.version().length - 1; i >= 0; i--)
             {
-                newest[(int)k] = Math.max(newest[(int)k], p.version()[i]);
+                if (p.damage()[i] != null)
+                {
+                    rep.acksMissing++;
+                    sample(samples, p.damage()[i]);
+                    continue;
+                }
+                final long kf = p.keyAndFlag()[i];
+                final int k = (int)(kf & ~AckLog.DELETE);
+                final long v = p.version()[i];
+                final boolean delete = kf < 0;
+                final byte[] val = store.get(keys.key(k), v);
+                // A delete must have left its tombstone at v, unless a GC round swept it: only a tombstone at or
+                // below a swept safe point is dropped, and with it everything older of the key, so the key then has
+                // no entry at or below v at all (the safe point file may be one round behind after a kill, hence
+                // the second test). "Reads nothing" alone is no proof: an empty store reads nothing everywhere.
+                final boolean exact = delete ? val == null && (isTombstoneAt(raw, k, v) || v <= sweptTo ||
+                    sweptTo >= 0 && newestEntry(raw, k, v) == null) :
+                    val != null && val.length >= 16 && DriveKeys.longAt(val, 0) == k && DriveKeys.longAt(val, 8) == v;
+                if (exact)
+                {
+                    rep.acksVerified++;
+                    newestFound[k] = Math.max(newestFound[k], v);
+                }
+                else if (newestFound[k] > v || supersededInStore(store, k, v))
+                {
+                    rep.acksVerified++;
+                    rep.acksSuperseded++;
+                    newestFound[k] = Math.max(newestFound[k], v);
+                }
+                else
+                {
+                    rep.acksMissing++;
+                    sample(samples, (delete ? "delete" : "put") + " of key " + k + " at version " + v + " reads " +
+                        (val == null ? "nothing" + (delete ? " but there is no tombstone there" : "") :
+                            "a value naming key " + DriveKeys.longAt(val, 0) + " version " + DriveKeys.longAt(val, 8)));
+                }
             }
         }
-        for (int i = 0; i < p.version().length; i++)
+        // the samples in log order (the check ran newest first): the first damaged or missing records of the log
+        for (int i = samples.size() - 1; i >= 0 && rep.ackSamples.size() < 5; i--)
         {
-            final long kf = p.keyAndFlag()[i];
-            final long k = kf & ~AckLog.DELETE;
-            final long v = p.version()[i];
-            final boolean delete = kf < 0;
-            if (k < 0 || k >= keys.size())
-            {
-                ackMissing(rep, "record " + i + " names key " + k + " outside the key space");
-                continue;
-            }
-            final byte[] val = store.get(keys.key((int)k), v);
-            final boolean exact = delete ? val == null :
-                val != null && val.length >= 16 && DriveKeys.longAt(val, 0) == k && DriveKeys.longAt(val, 8) == v;
-            if (exact)
-            {
-                rep.acksVerified++;
-            }
-            else if (newest[(int)k] > v || supersededInStore(store, (int)k, v))
-            {
-                rep.acksVerified++;
-                rep.acksSuperseded++;
-            }
-            else
-            {
-                ackMissing(rep, (delete ? "delete" : "put") + " of key " + k + " at version " + v + " reads " +
-                    (val == null ? "nothing" : "a value naming key " + DriveKeys.longAt(val, 0) + " version " +
-                        DriveKeys.longAt(val, 8)));
-            }
+            rep.ackSamples.add(samples.get(i));
         }
         rep.resumed = true;
         rep.acksInLog = p.count();
         rep.verifySeconds = (System.nanoTime() - t) / 1e9;
+    }
+
+    private static void sample(final List<String> samples, final String what)
+    {
+        if (samples.size() == 5)
+        {
+            samples.remove(0);
+        }
+        samples.add(what);
     }
 
     /** @return whether the store's newest version of key {@code k} is above {@code v} (an unlogged later write). */
@@ -474,50 +509,97 @@ public final class Driver
         return latest != null && latest.length >= 16 && DriveKeys.longAt(latest, 8) > v;
     }
 
-    private static void ackMissing(final DriveReport rep, final String what)
+    /**
+     * The newest RocksDB entry of key {@code k} at or below {@code v}, tombstones included (the store's reads hide
+     * them), read through a raw iterator on the store's database: stored keys sort by key, then version descending.
+     *
+     * @return {@code {version, 1 if a tombstone else 0}}, or null if the key has no entry at or below {@code v}.
+     */
+    private long[] newestEntry(final org.rocksdb.RocksIterator raw, final int k, final long v)
     {
-        rep.acksMissing++;
-        if (rep.ackSamples.size() < 5)
+        final byte[] key = keys.key(k);
+        raw.seek(MvccKeyCodec.encode(key, v));
+        if (!raw.isValid())
         {
-            rep.ackSamples.add(what);
+            return null;
         }
+        final byte[] stored = raw.key();
+        if (stored.length < MvccKeyCodec.VERSION_LENGTH ||
+            !Arrays.equals(MvccKeyCodec.decodeUserKey(stored), key))
+        {
+            return null;
+        }
+        final byte[] value = raw.value();
+        return new long[] {MvccKeyCodec.decodeVersion(stored),
+            value.length > 0 && value[0] == MvccKeyCodec.FLAG_DELETE ? 1 : 0};
+    }
+
+    private boolean isTombstoneAt(final org.rocksdb.RocksIterator raw, final int k, final long v)
+    {
+        final long[] e = newestEntry(raw, k, v);
+        return e != null && e[0] == v && e[1] == 1;
     }
 
     /**
-     * Continue over an earlier run's data: versions start {@link AckLog#VERSION_GAP} above its last acknowledged
-     * one (above any write it made without acknowledging it). What RocksDB recovered beyond the log (writes of the
-     * killed run not yet acknowledged) is acknowledged now, so that this run's GC may collect older versions.
+     * Continue over an earlier run's data: versions start {@link AckLog#VERSION_GAP} above the newest version the
+     * log or RocksDB holds (above any write the earlier run made without acknowledging it). RocksDB counts too: a
+     * log that lost its tail (a lost page, an older copy restored) has a last version below writes the store keeps,
+     * and a run resuming above the log alone wrote its new values below those older ones, which every later read
+     * then returned. What RocksDB recovered beyond the log (writes of the killed run not yet acknowledged) is
+     * acknowledged now, at its versions and in version order, so that this run's GC may collect older versions;
+     * but not when the check (this one or an earlier resume's) found acknowledged writes missing: the store then
+     * lost data, its state proves nothing, and logging it (a key the store lacks as "deleted by an unacknowledged
+     * write") made the next resume verify those records instead of failing again.
      */
     private void resume(final RocksDbBackingStore store, final AckLog.Previous p, final DriveReport rep)
     {
-        final long start = p.lastVersion() + AckLog.VERSION_GAP;
         final long[] newest = new long[keys.size()];
         final boolean[] newestDeleted = new boolean[keys.size()];
         for (int i = 0; i < p.version().length; i++)
         {
-            final long k = p.keyAndFlag()[i] & ~AckLog.DELETE;
-            if (k >= 0 && k < keys.size() && p.version()[i] >= newest[(int)k])
+            if (p.damage()[i] != null)
             {
-                newest[(int)k] = p.version()[i];
-                newestDeleted[(int)k] = p.keyAndFlag()[i] < 0;
+                continue;
+            }
+            final int k = (int)(p.keyAndFlag()[i] & ~AckLog.DELETE);
+            if (p.version()[i] >= newest[k])
+            {
+                newest[k] = p.version()[i];
+                newestDeleted[k] = p.keyAndFlag()[i] < 0;
             }
         }
-        for (int k = 0; k < keys.size(); k++)
+        final boolean logRecovered = rep.acksMissing == 0 && rep.acksLostEarlier == 0;
+        final List<long[]> recovered = new ArrayList<>(); // {version, key, 1 if a delete}
+        long newestInStore = 0;
+        try (org.rocksdb.RocksIterator raw = store.db().newIterator())
         {
-            final byte[] latest = store.get(keys.key(k), Long.MAX_VALUE);
-            versions.set(k, 1);
-            if (latest != null && latest.length >= 16 && DriveKeys.longAt(latest, 8) > newest[k])
+            for (int k = 0; k < keys.size(); k++)
             {
-                ackLog.append(k, false, DriveKeys.longAt(latest, 8));
-                rep.acksRecovered++;
+                versions.set(k, 1);
+                final long[] e = newestEntry(raw, k, Long.MAX_VALUE);
+                if (e == null)
+                {
+                    continue;
+                }
+                newestInStore = Math.max(newestInStore, e[0]);
+                if (logRecovered && e[0] > newest[k] && e[0] >= p.lastVersion() &&
+                    (e[1] == 0 || newest[k] > 0 && !newestDeleted[k]))
+                {
+                    // a put, or a delete of a key whose logged newest is a put: written, never acknowledged (a
+                    // version below the log's last one would break its version order: no write the log missed is)
+                    recovered.add(new long[] {e[0], k, e[1]});
+                }
             }
-            else if (latest == null && newest[k] > 0 && !newestDeleted[k])
-            {
-                ackLog.append(k, true, start - 1); // deleted by an unacknowledged write below start - 1
-                rep.acksRecovered++;
-            }
+        }
+        recovered.sort((a, b) -> Long.compare(a[0], b[0])); // the log stays in version order (AckLog.read checks)
+        for (final long[] r : recovered)
+        {
+            ackLog.append((int)r[1], r[2] == 1, r[0]);
+            rep.acksRecovered++;
         }
         ackLog.flush();
+        // both are at most AckLog.MAX_VERSION (2^62; the store's from runs that stay below it): no overflow
+        final long start = Math.max(p.lastVersion(), newestInStore) + AckLog.VERSION_GAP;
         lastVersion = start;
         readVersion.set(start);
     }
