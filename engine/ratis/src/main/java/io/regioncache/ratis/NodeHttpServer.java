@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -48,6 +50,34 @@ import io.regioncache.micrometer.RegionCacheMeterBinder;
 public final class NodeHttpServer implements AutoCloseable
 {
     private static final String[] ROLES = {"LEADER", "FOLLOWER", "CANDIDATE", "LISTENER"};
+    /**
+     * Threads serving exchanges, at most: each one a client holds with a half-sent request is held until the request
+     * time limit cuts it off, so one such client (or a few) no longer stops the others. Past this many at once a new
+     * connection is closed at once (the JDK closes what its executor refuses): bounded threads, and the client can
+     * retry, where a queue would hold it behind the held ones until the time limit closed it too.
+     */
+    static final int THREADS = 32;
+    /** Seconds a client may take to send its request ({@code sun.net.httpserver.maxReqTime}), unless the host set it. */
+    static final String MAX_REQ_TIME_SECONDS = "10";
+    /** Seconds a response may take to be read ({@code sun.net.httpserver.maxRspTime}), unless the host set it. */
+    static final String MAX_RSP_TIME_SECONDS = "60";
+
+    static
+    {
+        // The JDK server reads a request's line and headers (and drains an unread body) on the executor's thread,
+        // with no time limit by default: a client that sends part of a request and waits held that thread for good,
+        // and with it every other client (blackbox8/HttpEndpointHostileTest: /metrics unanswered after 120 s). These
+        // JVM-wide settings make the server close such a connection; they are read once, when the JDK's server class
+        // is first loaded, so they are set here, before this class creates a server, and only when unset.
+        if (System.getProperty("sun.net.httpserver.maxReqTime") == null)
+        {
+            System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQ_TIME_SECONDS);
+        }
+        if (System.getProperty("sun.net.httpserver.maxRspTime") == null)
+        {
+            System.setProperty("sun.net.httpserver.maxRspTime", MAX_RSP_TIME_SECONDS);
+        }
+    }
 
     private final ReplicaNode node;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -76,7 +106,7 @@ public final class NodeHttpServer implements AutoCloseable
         commitIndex = MultiGauge.builder("regioncache.raft.commit.index").register(registry);
         appliedIndex = MultiGauge.builder("regioncache.raft.applied.index").register(registry);
         http = HttpServer.create(bind, 16);
-        executor = Executors.newSingleThreadExecutor(r ->
+        executor = new ThreadPoolExecutor(1, THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r ->
         {
             final Thread t = new Thread(r, "regioncache-http-" + nodeId);
             t.setDaemon(true);
@@ -110,8 +140,11 @@ public final class NodeHttpServer implements AutoCloseable
         return http.getAddress();
     }
 
-    /** @return the Prometheus text exposition, Raft gauges refreshed first. */
-    public String scrape()
+    /**
+     * @return the Prometheus text exposition, Raft gauges refreshed first (one scrape at a time: the exchanges run
+     * on up to {@link #THREADS} threads, and two refreshes of one gauge set would interleave).
+     */
+    public synchronized String scrape()
     {
         refreshRaftGauges();
         return registry.scrape();

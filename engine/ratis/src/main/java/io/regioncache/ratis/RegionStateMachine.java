@@ -302,6 +302,7 @@ final class RegionStateMachine extends BaseStateMachine
                     }
                 }
             }
+            checkMergeOnLeader(e);
             final Entry stamped = EntryCodec.withVersion(e, node.clock().next());
             return b.setLogData(ByteString.copyFrom(EntryCodec.encode(stamped))).build();
         }
@@ -539,6 +540,43 @@ final class RegionStateMachine extends BaseStateMachine
      * against. A second seal for the same target and epoch answers OK (a client retrying); for another target epoch,
      * {@code STALE_EPOCH} (the target moved: the commit cannot apply, roll back).
      */
+    /**
+     * Merge entries whose other region this node does not know, refused on the leader before they enter the log
+     * (every replica then refuses alike: nothing is logged). {@link RegionClient} never sends them; raw entries did
+     * (blackbox8/ForgedMergeEntryTest): a prepare or seal naming a target that never existed was applied, and the
+     * sealed region then refused writes for good (its rollback waits for a target that never moves); a commit
+     * naming a source with no seal recorded here waited 10 s on the apply thread and then merged the range it
+     * named, over a live region, at the last version it named (Long.MAX_VALUE - 2 ran the node's clock out). The
+     * apply-time checks stay as they are for the entries already in a log (replay decides as before).
+     * <ul>
+     * <li>{@code PrepareMerge}, {@code SealMerge}: the target must be a region this node hosts and has not
+     * removed. The client checks every node holds the prepare before it seals, so a real target is known here.</li>
+     * <li>{@code CommitMerge}: this node must have recorded the source's seal at the named epoch
+     * ({@code commitMerge} waits until every node applied the seal, and the record is written before the sealed
+     * view is published), unless its replica of the source is past that epoch: then the apply refuses it
+     * {@code STALE_EPOCH}, as documented, and a record that differs from the entry, {@code INVALID}.</li>
+     * </ul>
+     */
+    private void checkMergeOnLeader(final Entry e)
+    {
+        final long target = e instanceof Entry.PrepareMerge p ? p.targetId()
+            : e instanceof Entry.SealMerge sm ? sm.targetId() : 0;
+        if (target != 0 && (node.machine(target) == null || node.isRemoved(target)))
+        {
+            throw new EntryFormatException(Reason.INVALID, "merge target " + target + " is not a region of this node");
+        }
+        if (e instanceof Entry.CommitMerge c && node.sealedMerge(c.sourceId(), c.sourceEpochVersion()) == null)
+        {
+            final RegionStateMachine source = node.machine(c.sourceId());
+            final RegionMeta sm = source == null ? null : source.meta();
+            if (sm == null || sm.epochVersion() <= c.sourceEpochVersion())
+            {
+                throw new EntryFormatException(Reason.INVALID, "region " + c.sourceId() + " has no seal at epoch "
+                    + c.sourceEpochVersion() + " on this node (" + (sm == null ? "no such region here" : sm) + ")");
+            }
+        }
+    }
+
     private Reply applySeal(final RegionMeta m, final Entry.SealMerge sm)
     {
         if (m.state() == RegionMeta.State.SEALED && m.mergeTarget() == sm.targetId())
@@ -550,8 +588,11 @@ final class RegionStateMachine extends BaseStateMachine
         {
             return Reply.of(Reply.Status.INVALID, m, "not prepared to merge into " + sm.targetId());
         }
-        meta = m.withSeal(sm.targetEpoch());
-        node.recordSealed(meta);
+        // Recorded first, then published: a client that sees the sealed view (commitMerge's wait) may send the
+        // commit at once, and the target's leader on this node checks the record before logging it.
+        final RegionMeta sealed = m.withSeal(sm.targetEpoch());
+        node.recordSealed(sealed);
+        meta = sealed;
         return Reply.ok(m.lastVersion(), null);
     }
 
