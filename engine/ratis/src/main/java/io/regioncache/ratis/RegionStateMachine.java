@@ -534,13 +534,6 @@ final class RegionStateMachine extends BaseStateMachine
     }
 
     /**
-     * Seal a prepared merge: from here on a rollback stands only once the target moved past the sealed epoch without
-     * merging this region, and the node records the source as it stands (range, target and its epoch, last version:
-     * unchanged since the prepare, which refused every write after it), which is what a target's commit is checked
-     * against. A second seal for the same target and epoch answers OK (a client retrying); for another target epoch,
-     * {@code STALE_EPOCH} (the target moved: the commit cannot apply, roll back).
-     */
-    /**
      * Merge entries whose other region this node does not know, refused on the leader before they enter the log
      * (every replica then refuses alike: nothing is logged). {@link RegionClient} never sends them; raw entries did
      * (blackbox8/ForgedMergeEntryTest): a prepare or seal naming a target that never existed was applied, and the
@@ -577,6 +570,13 @@ final class RegionStateMachine extends BaseStateMachine
         }
     }
 
+    /**
+     * Seal a prepared merge: from here on a rollback stands only once the target moved past the sealed epoch without
+     * merging this region, and the node records the source as it stands (range, target and its epoch, last version:
+     * unchanged since the prepare, which refused every write after it), which is what a target's commit is checked
+     * against. A second seal for the same target and epoch answers OK (a client retrying); for another target epoch,
+     * {@code STALE_EPOCH} (the target moved: the commit cannot apply, roll back).
+     */
     private Reply applySeal(final RegionMeta m, final Entry.SealMerge sm)
     {
         if (m.state() == RegionMeta.State.SEALED && m.mergeTarget() == sm.targetId())
