@@ -183,4 +183,47 @@ final class Cluster6 implements AutoCloseable
             stop(id);
         }
     }
+
+    /**
+     * Split so that [prefix, prefix-end) is one region of its own (a split at a key that already starts a region is
+     * refused INVALID, which is fine here).
+     *
+     * @return that region, with exactly that range.
+     */
+    static RegionMeta isolate(final RegionClient c, final String prefix)
+    {
+        final String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+        for (final String k : List.of(prefix, end))
+        {
+            try
+            {
+                c.split(b(k));
+            }
+            catch (final io.regioncache.ratis.RegionClientException ex)
+            {
+                org.junit.jupiter.api.Assertions.assertEquals(io.regioncache.ratis.Reply.Status.INVALID, ex.status(),
+                    "split at a key that already starts a region");
+            }
+        }
+        c.refresh();
+        final RegionMeta m = c.locate(b(prefix));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b(prefix), m.start());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(b(end), m.end());
+        return m;
+    }
+
+    /**
+     * README, Fault scenarios: "replicas converged (every running node hosts every region with the same view and has
+     * applied the region's commit index; ranges tile the key space), zero divergences"; "a target replica that still
+     * meets an unprepared source is counted (mergeSourceMissing, checked zero by every test)".
+     */
+    void assertConvergedAndClean() throws InterruptedException
+    {
+        org.junit.jupiter.api.Assertions.assertNull(awaitConverged(), "README: replicas converged");
+        org.junit.jupiter.api.Assertions.assertEquals(List.of(), divergences(), "README: zero divergences");
+        org.junit.jupiter.api.Assertions.assertEquals(0, mergeSourceMissing(),
+            "README: mergeSourceMissing checked zero by every test");
+        org.junit.jupiter.api.Assertions.assertEquals(0, internalErrors(),
+            "README: zero INTERNAL_ERROR, STORE_ERROR, malformed log entries");
+    }
 }

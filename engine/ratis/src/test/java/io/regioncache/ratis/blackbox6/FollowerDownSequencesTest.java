@@ -68,28 +68,12 @@ class FollowerDownSequencesTest
     @AfterEach
     void convergedAndEqual() throws Exception
     {
-        assertNull(cluster.awaitConverged(), "README: replicas converged");
-        assertEquals(List.of(), cluster.divergences(), "README: zero divergences");
-        assertEquals(0, cluster.mergeSourceMissing(), "README: mergeSourceMissing checked zero by every test");
-        assertEquals(0, cluster.internalErrors(), "README: zero INTERNAL_ERROR, STORE_ERROR, malformed log entries");
+        cluster.assertConvergedAndClean();
     }
 
     private RegionMeta isolate(final String prefix)
     {
-        final String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
-        for (final String k : List.of(prefix, end))
-        {
-            try
-            {
-                c.split(b(k));
-            }
-            catch (final RegionClientException ex)
-            {
-                assertEquals(Reply.Status.INVALID, ex.status());
-            }
-        }
-        c.refresh();
-        return c.locate(b(prefix));
+        return Cluster6.isolate(c, prefix);
     }
 
     /** A node that does not lead any of the given regions (all three have leaders somewhere). */

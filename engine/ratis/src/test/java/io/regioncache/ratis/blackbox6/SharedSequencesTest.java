@@ -84,36 +84,12 @@ class SharedSequencesTest
     @AfterEach
     void convergedAndEqual() throws Exception
     {
-        // README, Fault scenarios: "replicas converged (every running node hosts every region with the same view and
-        // has applied the region's commit index; ranges tile the key space), zero divergences"
-        assertNull(cluster.awaitConverged(), "README: replicas converged");
-        assertEquals(List.of(), cluster.divergences(), "README: zero divergences");
-        // README: "a target replica that still meets an unprepared source is counted (mergeSourceMissing, checked
-        // zero by every test)"
-        assertEquals(0, cluster.mergeSourceMissing(), "README: mergeSourceMissing checked zero by every test");
-        assertEquals(0, cluster.internalErrors(), "README: zero INTERNAL_ERROR, STORE_ERROR, malformed log entries");
+        cluster.assertConvergedAndClean();
     }
 
-    /** Split so that [prefix, prefix-end) is one region of its own; returns that region. */
     private RegionMeta isolate(final String prefix)
     {
-        final String end = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
-        for (final String k : List.of(prefix, end))
-        {
-            try
-            {
-                c1.split(b(k));
-            }
-            catch (final RegionClientException ex)
-            {
-                assertEquals(Reply.Status.INVALID, ex.status(), "split at a key that already starts a region");
-            }
-        }
-        c1.refresh();
-        final RegionMeta m = c1.locate(b(prefix));
-        assertArrayEquals(b(prefix), m.start());
-        assertArrayEquals(b(end), m.end());
-        return m;
+        return Cluster6.isolate(c1, prefix);
     }
 
     private void assertOnEveryNode(final RegionClient c, final Map<String, String> expected, final String why)

@@ -15,8 +15,11 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -147,6 +150,34 @@ class HttpEndpointHostileTest
         }
     }
 
+    /**
+     * Wait until {@code n} of the endpoint's threads are blocked reading a held request (a frame of the JDK server's
+     * request stream on their stack): the held clients' own signal that the server took them up, instead of a sleep.
+     */
+    private static void awaitHeld(final int n)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        int held = 0;
+        while (System.nanoTime() < deadline)
+        {
+            held = 0;
+            for (final Map.Entry<Thread, StackTraceElement[]> t : Thread.getAllStackTraces().entrySet())
+            {
+                if (t.getKey().getName().startsWith("regioncache-http-") && Arrays.stream(t.getValue()).anyMatch(f ->
+                    f.getClassName().startsWith("sun.net.httpserver.Request") && f.getMethodName().startsWith("read")))
+                {
+                    held++;
+                }
+            }
+            if (held >= n)
+            {
+                return;
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+        }
+        fail("only " + held + " of " + n + " held requests were taken up by the endpoint within 10 s");
+    }
+
     /** One client sends half a request and holds the connection open (slowloris); another scrapes. */
     @Test
     void aHeldOpenIncompleteRequestDoesNotBlockOtherClients() throws Exception
@@ -158,7 +189,7 @@ class HttpEndpointHostileTest
             held.add(s);
             s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(ISO_8859_1));
             s.getOutputStream().flush();
-            Thread.sleep(300);
+            awaitHeld(1);
             assertScrapeAnswers("one client holds an incomplete request open");
         }
         finally
@@ -189,7 +220,7 @@ class HttpEndpointHostileTest
                 s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(ISO_8859_1));
                 s.getOutputStream().flush();
             }
-            Thread.sleep(300);
+            awaitHeld(8);
             final long t0 = System.nanoTime();
             final String r = get("/regions", 5_000);
             final long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -236,7 +267,7 @@ class HttpEndpointHostileTest
         {
             s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n".getBytes(ISO_8859_1));
             s.getOutputStream().flush();
-            Thread.sleep(300);
+            awaitHeld(1);
             final long t0 = System.nanoTime();
             final String r = get("/regions", 120_000);
             final long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -254,7 +285,7 @@ class HttpEndpointHostileTest
         {
             s.getOutputStream().write("GET /met".getBytes(ISO_8859_1));
             s.getOutputStream().flush();
-            Thread.sleep(300);
+            awaitHeld(1);
             assertScrapeAnswers("one client holds a partial request line open");
         }
         assertServes();
@@ -269,7 +300,7 @@ class HttpEndpointHostileTest
             s.getOutputStream().write(("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc")
                 .getBytes(ISO_8859_1));
             s.getOutputStream().flush();
-            Thread.sleep(300);
+            awaitHeld(1);
             assertScrapeAnswers("one client holds back an announced body");
         }
         assertServes();
@@ -286,7 +317,6 @@ class HttpEndpointHostileTest
             {
                 idle.add(new Socket("127.0.0.1", http.port()));
             }
-            Thread.sleep(300);
             assertScrapeAnswers("200 idle connections are open");
         }
         finally
