@@ -1079,10 +1079,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             countersPublisher.shutdownNow();
             boolean published = false;
+            boolean publisherStopped = false;
             try
             {
                 if (countersPublisher.awaitTermination(1, TimeUnit.SECONDS))
                 {
+                    publisherStopped = true;
                     countersFile.publish(metrics()); // the final values stay readable after the host is gone
                     published = true;
                 }
@@ -1112,7 +1114,18 @@ public final class RegionCache implements ApplyStream, AutoCloseable
                     }
                 }
             }
-            countersFile.close();
+            if (publisherStopped)
+            {
+                countersFile.close();
+            }
+            else
+            {
+                // The publisher thread did not stop within the second (or this thread was interrupted): it may still
+                // be writing into the mapping, and unmapping memory under a writer crashes the JVM. The mapping is
+                // left to the GC instead, which unmaps it once nothing reaches it (the thread's task included).
+                LOG.warn("the counters publisher did not stop within 1 s: {} stays mapped until it is collected",
+                    config.countersFile());
+            }
         }
         if (ownLoadScan != null)
         {

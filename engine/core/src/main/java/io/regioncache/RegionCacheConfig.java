@@ -406,7 +406,9 @@ public final class RegionCacheConfig
         }
 
         /**
-         * @param executor runs load jobs (tests pass a manual executor); null for the engine's loader thread.
+         * @param executor runs load jobs (tests pass a manual executor); null for the engine's loader thread. An
+         *                 executor passed here stays the host's: {@link RegionCache#close()} never shuts it down (a
+         *                 load it has not started by then is canceled and does nothing when it runs).
          * @return this.
          */
         public Builder loaderExecutor(final Executor executor)
@@ -417,7 +419,8 @@ public final class RegionCacheConfig
 
         /**
          * @param executor runs compaction jobs (tests pass a manual executor); null for the engine's GC thread.
-         *                 Kept apart from the loader so a long compaction never delays a load.
+         *                 Kept apart from the loader so a long compaction never delays a load. An executor passed
+         *                 here stays the host's: {@link RegionCache#close()} never shuts it down.
          * @return this.
          */
         public Builder gcExecutor(final Executor executor)

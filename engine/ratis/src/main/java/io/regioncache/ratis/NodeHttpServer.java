@@ -3,6 +3,7 @@ package io.regioncache.ratis;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +106,12 @@ public final class NodeHttpServer implements AutoCloseable
             .description("1 if this node leads the region").register(registry);
         commitIndex = MultiGauge.builder("regioncache.raft.commit.index").register(registry);
         appliedIndex = MultiGauge.builder("regioncache.raft.applied.index").register(registry);
+        // The JDK's server binds in its constructor and does not close its socket when that bind fails (nor does it
+        // hand the socket to the caller), so every start on a port in use leaked a file descriptor for good (audit 9,
+        // blackbox9/NodeLifecycleResourcesTest). Bind once here first, as the server will (SO_REUSEADDR), so that a
+        // port in use is refused before the server opens anything; only a port taken between the two binds still
+        // costs that descriptor.
+        checkBindable(bind);
         http = HttpServer.create(bind, 16);
         executor = new ThreadPoolExecutor(1, THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r ->
         {
@@ -115,6 +122,15 @@ public final class NodeHttpServer implements AutoCloseable
         http.setExecutor(executor);
         http.createContext("/", this::handle);
         http.start();
+    }
+
+    private static void checkBindable(final InetSocketAddress bind) throws IOException
+    {
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(bind);
+        }
     }
 
     /**
