@@ -52,6 +52,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private final AgentInvoker invoker;
     /** The dedicated apply thread, or null on the invoker (AgentRunner.thread() turns to a tombstone at close). */
     private final Thread applyThread;
+    /** How long {@code close()} waits in all for the engine's own executor threads to end (see awaitOwnThreads). */
+    private static final long OWN_THREADS_WAIT_MS = 1_000;
+    /** Every thread the engine's own executors started (loader, GC, load-scan, counters): joined by close(). */
+    private final java.util.Queue<Thread> ownThreads = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final ExecutorService ownLoader;
     private final ExecutorService ownGc;
     /** Refreshes the counters file, or null when none is configured. */
@@ -135,6 +139,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             {
                 final Thread t = new Thread(r, "regioncache-counters");
                 t.setDaemon(true);
+                ownThreads.add(t);
                 return t;
             });
             // metrics() reads published state only (any thread); the file has one writer: this thread.
@@ -161,12 +166,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
     }
 
-    private static ExecutorService daemonExecutor(final String name)
+    private ExecutorService daemonExecutor(final String name)
     {
         return daemonExecutor(name, 1);
     }
 
-    private static ExecutorService daemonExecutor(final String name, final int threads)
+    private ExecutorService daemonExecutor(final String name, final int threads)
     {
         final AtomicInteger made = new AtomicInteger();
         return Executors.newFixedThreadPool(threads, r ->
@@ -174,6 +179,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             final int n = made.getAndIncrement();
             final Thread t = new Thread(r, n == 0 ? name : name + "-" + n);
             t.setDaemon(true);
+            ownThreads.add(t);
             return t;
         });
     }
@@ -1131,9 +1137,44 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             ownLoadScan.shutdownNow();
         }
+        awaitOwnThreads();
         if (agent.isQuiescent())
         {
             pool.close();
+        }
+    }
+
+    /**
+     * Wait, up to {@link #OWN_THREADS_WAIT_MS} in all, for the threads of the engine's own executors (loader, GC,
+     * load-scan, counters) to end after their {@code shutdownNow()}, so that in the common case (nothing running on
+     * them: the close already waited for loads and compactions) none of them is alive when {@code close()} returns.
+     * Joined, not {@code awaitTermination}: an executor reports termination from inside its last worker, a moment
+     * before that thread ends. A thread still inside a job (past the close timeout, or stuck in a host's store) is
+     * not waited for longer; an interrupted caller does not wait at all; the calling thread never waits on itself.
+     */
+    private void awaitOwnThreads()
+    {
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(OWN_THREADS_WAIT_MS);
+        try
+        {
+            for (final Thread t : ownThreads)
+            {
+                final long left = deadline - System.nanoTime();
+                if (t == Thread.currentThread())
+                {
+                    continue;
+                }
+                if (left <= 0)
+                {
+                    LOG.debug("engine thread {} still runs after close", t.getName());
+                    return;
+                }
+                t.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 }
