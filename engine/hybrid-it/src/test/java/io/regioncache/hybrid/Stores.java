@@ -6,13 +6,13 @@ import io.regioncache.WritableStore;
 import io.regioncache.lmdb.LmdbBackingStore;
 import io.regioncache.rocksdb.RocksDbBackingStore;
 
-/** The durable stores every hybrid test runs against. */
-enum Stores
+/** The durable stores every hybrid test runs against (public: the {@code blackbox9} tests use it too). */
+public enum Stores
 {
     ROCKSDB
     {
         @Override
-        WritableStore open(final Path dir)
+        public WritableStore open(final Path dir)
         {
             return RocksDbBackingStore.open(dir);
         }
@@ -20,11 +20,15 @@ enum Stores
     LMDB
     {
         @Override
-        WritableStore open(final Path dir)
+        public WritableStore open(final Path dir)
         {
             return LmdbBackingStore.open(dir, 1L << 30, false);
         }
     };
 
-    abstract WritableStore open(Path dir);
+    /**
+     * @param dir the store's directory.
+     * @return the store, opened (created if missing) in it.
+     */
+    public abstract WritableStore open(Path dir);
 }

@@ -3,7 +3,6 @@ package io.regioncache.ratis;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -111,7 +110,7 @@ public final class NodeHttpServer implements AutoCloseable
         // blackbox9/NodeLifecycleResourcesTest). Bind once here first, as the server will (SO_REUSEADDR), so that a
         // port in use is refused before the server opens anything; only a port taken between the two binds still
         // costs that descriptor.
-        checkBindable(bind);
+        ReplicaNode.probeBind(bind);
         http = HttpServer.create(bind, 16);
         executor = new ThreadPoolExecutor(1, THREADS, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r ->
         {
@@ -122,15 +121,6 @@ public final class NodeHttpServer implements AutoCloseable
         http.setExecutor(executor);
         http.createContext("/", this::handle);
         http.start();
-    }
-
-    private static void checkBindable(final InetSocketAddress bind) throws IOException
-    {
-        try (ServerSocket probe = new ServerSocket())
-        {
-            probe.setReuseAddress(true);
-            probe.bind(bind);
-        }
     }
 
     /**

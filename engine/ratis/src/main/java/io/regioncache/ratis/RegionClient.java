@@ -330,8 +330,7 @@ public final class RegionClient implements AutoCloseable
         while (m == null && unreachable == null && System.nanoTime() - deadline < 0)
         {
             pause();
-            ensureOpen();
-            refresh();
+            refresh(); // throws once the client is closed
             m = lookup(key);
         }
         if (m == null)

@@ -431,15 +431,28 @@ public final class ReplicaNode implements AutoCloseable
     private static void checkBindable(final Config c) throws IOException
     {
         final int port = portOf(c.peers.get(c.id));
-        try (ServerSocket probe = new ServerSocket())
+        try
         {
-            probe.setReuseAddress(true);
-            probe.bind(new InetSocketAddress(c.bindHost, port));
+            probeBind(new InetSocketAddress(c.bindHost, port));
         }
         catch (final IOException | IllegalArgumentException | SecurityException ex)
         {
             throw new IOException("node " + c.id + " cannot bind its Raft address " + c.bindHost + ":" + port +
                 ": " + ex, ex);
+        }
+    }
+
+    /**
+     * Bind a plain socket to {@code address} and close it at once (with {@code SO_REUSEADDR}, as the servers bind), so
+     * that an address in use is refused before a server that cannot undo its own failed bind opens anything: Ratis
+     * exits the JVM, and the JDK's HTTP server leaks its socket.
+     */
+    static void probeBind(final InetSocketAddress address) throws IOException
+    {
+        try (ServerSocket probe = new ServerSocket())
+        {
+            probe.setReuseAddress(true);
+            probe.bind(address);
         }
     }
 

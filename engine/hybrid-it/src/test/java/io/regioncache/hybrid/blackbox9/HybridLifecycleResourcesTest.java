@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.regioncache.blackbox9.Leaks9;
 import java.lang.ref.WeakReference;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,10 +21,10 @@ import io.regioncache.ResultCode;
 import io.regioncache.StoreException;
 import io.regioncache.WritableStore;
 import io.regioncache.WriteBatch;
+import io.regioncache.blackbox9.Leaks9;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
-import io.regioncache.lmdb.LmdbBackingStore;
-import io.regioncache.rocksdb.RocksDbBackingStore;
+import io.regioncache.hybrid.Stores;
 import io.regioncache.store.SafePointFile;
 
 /**
@@ -39,28 +38,6 @@ import io.regioncache.store.SafePointFile;
 class HybridLifecycleResourcesTest
 {
     private static final int CYCLES = 25;
-
-    enum Kind
-    {
-        ROCKSDB
-        {
-            @Override
-            WritableStore open(final Path dir)
-            {
-                return RocksDbBackingStore.open(dir);
-            }
-        },
-        LMDB
-        {
-            @Override
-            WritableStore open(final Path dir)
-            {
-                return LmdbBackingStore.open(dir, 64L << 20, false);
-            }
-        };
-
-        abstract WritableStore open(Path dir);
-    }
 
     @TempDir
     Path tmp;
@@ -76,7 +53,7 @@ class HybridLifecycleResourcesTest
     }
 
     /** One life of the engine over {@code dir}: writes, a load, reads from the cache and the store, a GC round. */
-    private static HybridEngine cycle(final Kind kind, final Path dir, final int i)
+    private static HybridEngine cycle(final Stores kind, final Path dir, final int i)
     {
         final HybridEngine e = HybridEngine.owning(kind.open(dir), config());
         try
@@ -106,8 +83,8 @@ class HybridLifecycleResourcesTest
     }
 
     @ParameterizedTest
-    @EnumSource(Kind.class)
-    void reopeningTheSameDirectoryAccumulatesNothing(final Kind kind)
+    @EnumSource(Stores.class)
+    void reopeningTheSameDirectoryAccumulatesNothing(final Stores kind)
     {
         final Path dir = tmp.resolve("db");
         cycle(kind, dir, 0); // warm-up: the native library, RocksDB's shared background threads, JVM timers
@@ -163,16 +140,16 @@ class HybridLifecycleResourcesTest
     }
 
     @ParameterizedTest
-    @EnumSource(Kind.class)
-    void aClosedEngineBecomesCollectable(final Kind kind)
+    @EnumSource(Stores.class)
+    void aClosedEngineBecomesCollectable(final Stores kind)
     {
         final WeakReference<HybridEngine> ref = new WeakReference<>(cycle(kind, tmp.resolve("c"), 0));
         assertTrue(Leaks9.await(10_000, () -> ref.get() == null), kind + ": a closed engine is still reachable");
     }
 
     @ParameterizedTest
-    @EnumSource(Kind.class)
-    void opensThatFailPartWayLeaveNothing(final Kind kind) throws Exception
+    @EnumSource(Stores.class)
+    void opensThatFailPartWayLeaveNothing(final Stores kind) throws Exception
     {
         final Path held = tmp.resolve("held");
         final Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
