@@ -297,7 +297,8 @@ class ModelBasedTest
 
         String ctx()
         {
-            return "[seed=" + seed + " step=" + step + " cmd=" + what + "] ";
+            return "[seed=" + seed + " step=" + step + " cmd=" + what + " -Dregioncache.hashSeed=" +
+                io.regioncache.internal.table.KeyHash.seed() + "] ";
         }
 
         // ------------------------------------------------------------------------------------------ driver

@@ -45,7 +45,8 @@ class MvccTableRandomizedTest
         }
         catch (final Throwable ex)
         {
-            throw new AssertionError("FAILED with seed " + seed + " (rerun with -Dregioncache.seed=" + seed + ")", ex);
+            throw new AssertionError("FAILED with seed " + seed + " (rerun with -Dregioncache.seed=" + seed +
+                " -Dregioncache.hashSeed=" + KeyHash.seed() + ")", ex);
         }
     }
 
