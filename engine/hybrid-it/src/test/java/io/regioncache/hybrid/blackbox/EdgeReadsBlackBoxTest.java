@@ -23,16 +23,17 @@ import io.regioncache.WriteBatch;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
 import io.regioncache.hybrid.HybridView;
+import io.regioncache.hybrid.Stores;
 
 /** Reads at their edges, once where the cache serves (epoch 1) and once where the store does (epoch 9). */
 @ParameterizedClass
-@EnumSource(ProbeSupport.Store.class)
+@EnumSource(Stores.class)
 class EdgeReadsBlackBoxTest
 {
     private static final byte[] OPEN = new byte[0];
 
     @Parameter
-    ProbeSupport.Store store;
+    Stores store;
 
     @TempDir
     Path dir;

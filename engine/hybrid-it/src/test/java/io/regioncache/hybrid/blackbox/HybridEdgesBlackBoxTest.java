@@ -34,15 +34,16 @@ import io.regioncache.hybrid.CrossCheck;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
 import io.regioncache.hybrid.HybridScan;
+import io.regioncache.hybrid.Stores;
 
 @ParameterizedClass
-@EnumSource(ProbeSupport.Store.class)
+@EnumSource(Stores.class)
 class HybridEdgesBlackBoxTest
 {
     private static final byte[] OPEN = new byte[0];
 
     @Parameter
-    ProbeSupport.Store store;
+    Stores store;
 
     @TempDir
     Path dir;
@@ -167,7 +168,7 @@ class HybridEdgesBlackBoxTest
             assertEquals("v", s(r.get(1, 1, 1, ok)));
             assertEquals("v", s(r.get(1, 9, 1, ok)));
             final ResultCode big1 = done(e.write(new WriteBatch(1, 1, 2).put(big, b("v")))).code();
-            if (store == ProbeSupport.Store.LMDB)
+            if (store == Stores.LMDB)
             {
                 assertEquals(ResultCode.STORE_ERROR, big1);
                 assertNull(r.get(1, 1, 2, big), "cache answers absent");
@@ -209,7 +210,7 @@ class HybridEdgesBlackBoxTest
             try (BackingSnapshot snap = st.openSnapshot())
             {
                 final byte[] k = snap.splitKey(b("a"), OPEN);
-                if (store == ProbeSupport.Store.LMDB)
+                if (store == Stores.LMDB)
                 {
                     assertNull(k, "LMDB offers none");
                 }

@@ -1,7 +1,6 @@
 package io.regioncache.hybrid.blackbox;
 
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -10,39 +9,14 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 import io.regioncache.CommandResult;
-import io.regioncache.WritableStore;
 import io.regioncache.hybrid.HybridReader;
 import io.regioncache.hybrid.HybridScan;
-import io.regioncache.lmdb.LmdbBackingStore;
-import io.regioncache.rocksdb.RocksDbBackingStore;
 
 /** Helpers of the black-box audit E (public API only). */
 final class ProbeSupport
 {
     private ProbeSupport()
     {
-    }
-
-    enum Store
-    {
-        ROCKSDB
-        {
-            @Override
-            WritableStore open(final Path dir)
-            {
-                return RocksDbBackingStore.open(dir);
-            }
-        },
-        LMDB
-        {
-            @Override
-            WritableStore open(final Path dir)
-            {
-                return LmdbBackingStore.open(dir, 1L << 30, false);
-            }
-        };
-
-        abstract WritableStore open(Path dir);
     }
 
     static byte[] b(final String s)

@@ -22,6 +22,7 @@ import io.regioncache.ResultCode;
 import io.regioncache.WriteBatch;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
+import io.regioncache.hybrid.Stores;
 
 /**
  * README 931-935: a batch the cache refuses on its apply thread (a key outside the cached region: INVALID, or
@@ -31,11 +32,11 @@ import io.regioncache.hybrid.HybridReader;
  * against the store's own answer at the same version.
  */
 @ParameterizedClass
-@EnumSource(ProbeSupport.Store.class)
+@EnumSource(Stores.class)
 class ReconcileRaceBlackBoxTest
 {
     @Parameter
-    ProbeSupport.Store store;
+    Stores store;
 
     @TempDir
     Path dir;

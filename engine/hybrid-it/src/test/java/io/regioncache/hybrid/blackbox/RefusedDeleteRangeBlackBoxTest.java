@@ -19,6 +19,7 @@ import io.regioncache.ResultCode;
 import io.regioncache.WritableStore;
 import io.regioncache.WriteBatch;
 import io.regioncache.hybrid.HybridEngine;
+import io.regioncache.hybrid.Stores;
 
 /**
  * HybridEngine.deleteRange Javadoc / HybridMetrics.storeWriteErrors: a delete-range the store refuses answers
@@ -26,13 +27,13 @@ import io.regioncache.hybrid.HybridEngine;
  * Checked the moment the STORE_ERROR answer is in hand.
  */
 @ParameterizedClass
-@EnumSource(ProbeSupport.Store.class)
+@EnumSource(Stores.class)
 class RefusedDeleteRangeBlackBoxTest
 {
     private static final byte[] OPEN = new byte[0];
 
     @Parameter
-    ProbeSupport.Store store;
+    Stores store;
 
     @TempDir
     Path dir;
