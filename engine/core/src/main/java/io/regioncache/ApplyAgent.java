@@ -274,9 +274,17 @@ final class ApplyAgent implements Agent
         enabled = false;
         enabledPublished = false;
         loads.pause(true);
-        for (final RegionRecord r : directory.currentAcquire().records())
+        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
+        try
         {
-            evictRecord(r, EvictReason.SHUTDOWN);
+            for (final RegionRecord r : directory.currentAcquire().records())
+            {
+                evictRecord(r, EvictReason.SHUTDOWN);
+            }
+        }
+        finally
+        {
+            directory.publishDeferred();
         }
     }
 
@@ -791,9 +799,17 @@ final class ApplyAgent implements Agent
     {
         final List<RegionRecord> hit = directory.currentAcquire().overlapping(
             c.start == null ? new byte[0] : c.start, c.end == null ? new byte[0] : c.end);
-        for (final RegionRecord r : hit)
+        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
+        try
         {
-            evictRecord(r, c.reason);
+            for (final RegionRecord r : hit)
+            {
+                evictRecord(r, c.reason);
+            }
+        }
+        finally
+        {
+            directory.publishDeferred();
         }
         return hit.isEmpty() ? CommandResult.of(ResultCode.NOT_CACHED, -1, "no cached region in range") :
             CommandResult.of(ResultCode.OK, -1, hit.size() + " region(s) evicted");
@@ -899,12 +915,20 @@ final class ApplyAgent implements Agent
             return CommandResult.OK;
         }
         int evicted = 0;
-        for (final RegionRecord r : directory.currentAcquire().records())
+        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
+        try
         {
-            if (evictRecord(r, EvictReason.DISABLED).isOk())
+            for (final RegionRecord r : directory.currentAcquire().records())
             {
-                evicted++;
+                if (evictRecord(r, EvictReason.DISABLED).isOk())
+                {
+                    evicted++;
+                }
             }
+        }
+        finally
+        {
+            directory.publishDeferred();
         }
         LOG.info("cache disabled: {} region(s) evicted, loads refused until enabled", evicted);
         return CommandResult.of(ResultCode.OK, -1, evicted + " region(s) evicted");

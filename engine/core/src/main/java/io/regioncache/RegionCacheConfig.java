@@ -315,6 +315,10 @@ public final class RegionCacheConfig
         }
 
         /**
+         * A table takes whole segments, so each that holds a node costs at least one, charged to the budget (a created
+         * or loaded region has its own table; split pieces share their parent's): a host caching many small regions
+         * sets a smaller size.
+         *
          * @param bytes segment size, a power of two between 4 KiB and 1 GiB (default 1 MiB).
          * @return this.
          */

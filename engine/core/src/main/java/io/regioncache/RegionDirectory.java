@@ -2,6 +2,7 @@ package io.regioncache;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 
@@ -57,13 +58,45 @@ final class RegionDirectory
     }
 
     /**
-     * Apply thread: remove one record.
+     * Apply thread: remove one record (or, between {@link #deferRemovals} and {@link #publishDeferred}, note it for
+     * the one index those publish).
      *
      * @param record the record leaving.
      */
     public void remove(final RegionRecord record)
     {
+        if (deferred != null)
+        {
+            deferred.add(record);
+            return;
+        }
         replace(List.of(record), List.of());
+    }
+
+    /** Records removed since {@link #deferRemovals}, published at {@link #publishDeferred}; null otherwise. */
+    private List<RegionRecord> deferred;
+
+    /**
+     * Apply thread: from now until {@link #publishDeferred}, collect removals instead of publishing an index for
+     * each. For a command that evicts many records in one loop (close, {@code setEnabled(false)}, a range eviction):
+     * one index per record made the loop O(records²) (audit 10: ~17 s to disable 16,000 regions). Meanwhile readers
+     * still find the records in the index they load, in a state that is no longer ACTIVE, and answer as an open that
+     * met an eviction in progress does; the loop must not look records up in the directory.
+     */
+    public void deferRemovals()
+    {
+        deferred = new ArrayList<>();
+    }
+
+    /** Apply thread: publish one index without the records removed since {@link #deferRemovals}. */
+    public void publishDeferred()
+    {
+        final List<RegionRecord> removed = deferred;
+        deferred = null;
+        if (removed != null && !removed.isEmpty())
+        {
+            replace(removed, List.of());
+        }
     }
 
     /**

@@ -303,7 +303,8 @@ public final class TableCursor
      * equality (length first, then 8-byte words: cheaper than an ordered compare, and all a step needs); the bound, the
      * version and the value length are read at fixed offsets from the node; the node it stops on is kept with its raw
      * address and key length, so the accessors and the next step decode nothing again. A key with
-     * {@link MvccTable#MAX_LINEAR_SKIP} or more older versions is left, at that many, with one O(log n) search instead.
+     * {@link MvccTable#MAX_LINEAR_SKIP} or more older versions is left, at that many, with one O(log n) search instead,
+     * and so is a run of that many nodes newer than the read version.
      * <p>
      * The step reads nodes raw ({@link UnsafeApi} with the segment's base and address), like the index lookup: every
      * offset it reads is in range by construction (a node address comes from the table's own links, and a node's
@@ -355,8 +356,19 @@ public final class TableCursor
             }
             if (UnsafeApi.getLong(b, a + NodeLayout.VERSION) > readVersion)
             {
-                // a newer version of this key, or the first of the next key
-                n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
+                // a newer version of this key, or the first of the next key; past the linear limit, one search to
+                // (this key, readVersion) (audit 10: a scan or seek at an old version of a hot key walked every newer
+                // version, O(versions) per key). The count shares the older-version skip's local: the step must stay
+                // under C2's 325-byte inlining limit, and a count carried over only brings one search forward.
+                if (++skipped < MvccTable.MAX_LINEAR_SKIP)
+                {
+                    n = UnsafeApi.getLongAcquire(b, a + NodeLayout.NEXT_0);
+                }
+                else
+                {
+                    skipped = 0;
+                    n = table.pastNewerVersions(s, o, kl, readVersion);
+                }
                 continue;
             }
             // the first version <= readVersion of its key: its visible version, or a tombstone whose older versions

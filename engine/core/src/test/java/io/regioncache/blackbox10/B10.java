@@ -1,0 +1,97 @@
+package io.regioncache.blackbox10;
+
+import static java.nio.charset.StandardCharsets.US_ASCII;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.regioncache.CommandResult;
+import io.regioncache.RegionCache;
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.ResultCode;
+
+/** Helpers for the tenth audit: public API only. */
+final class B10
+{
+    private B10()
+    {
+    }
+
+    static byte[] b(final String s)
+    {
+        return s.getBytes(US_ASCII);
+    }
+
+    static String s(final byte[] v)
+    {
+        return v == null ? null : new String(v, US_ASCII);
+    }
+
+    /** An INVOKER engine (the test thread runs the apply cycles) with room for the probes. */
+    static RegionCacheConfig.Builder invoker()
+    {
+        return RegionCacheConfig.builder()
+            .capacityBytes(512L << 20)
+            .maxKeyLength(256)
+            .maxValueLength(1024)
+            .threading(RegionCacheConfig.Threading.INVOKER)
+            .loaderExecutor(Runnable::run)
+            .gcExecutor(Runnable::run)
+            .closeTimeoutMillis(2_000);
+    }
+
+    static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
+    {
+        for (int i = 0; i < 1_000_000 && !f.isDone() && !cache.isClosed(); i++)
+        {
+            cache.applyCycle();
+        }
+        return f.get(10, TimeUnit.SECONDS);
+    }
+
+    static void ok(final RegionCache cache, final CompletableFuture<CommandResult> f, final String ctx) throws Exception
+    {
+        final CommandResult r = await(cache, f);
+        assertEquals(ResultCode.OK, r.code(), () -> ctx + ": " + r);
+    }
+
+    /**
+     * Prints both timings and their ratio, and fails if the ratio reaches {@code limit}: the one check every test here
+     * makes (a ratio between sizes, never an absolute time).
+     *
+     * @param what   what was timed, for the message.
+     * @param small  the label of the smaller input (e.g. "16000 regions").
+     * @param smallNanos its time.
+     * @param large  the label of the larger input.
+     * @param largeNanos its time.
+     * @param limit  the ratio that fails: between what the fixed cost grows by and what the super-linear one did.
+     */
+    static void assertScales(
+        final String what, final String small, final long smallNanos, final String large, final long largeNanos,
+        final double limit)
+    {
+        final double ratio = (double)largeNanos / Math.max(1, smallNanos);
+        System.out.printf("%s: %s %d us, %s %d us, ratio %.2f%n",
+            what, small, smallNanos / 1000, large, largeNanos / 1000, ratio);
+        assertTrue(ratio < limit, () -> what + " grows faster than its input: " + small + " " + smallNanos / 1000 +
+            " us, " + large + " " + largeNanos / 1000 + " us, ratio " + ratio + " (limit " + limit + ")");
+    }
+
+    /** Nanoseconds of {@code work}, the median of {@code trials} runs after one warm-up run. */
+    static long medianNanos(final int trials, final Runnable work)
+    {
+        work.run();
+        final long[] t = new long[trials];
+        for (int i = 0; i < trials; i++)
+        {
+            final long t0 = System.nanoTime();
+            work.run();
+            t[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(t);
+        return t[trials / 2];
+    }
+}
