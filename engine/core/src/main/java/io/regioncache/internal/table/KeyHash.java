@@ -17,12 +17,13 @@ import org.slf4j.LoggerFactory;
  * <b>Why a secret.</b> The index probes linearly, so keys that share a home slot cost a probe each, on every write
  * and get of any of them: n such keys cost n<sup>2</sup>/2 probes to insert. With fixed constants a writer can make
  * as many as it likes, and for free: a "mum" with a zero factor is zero, so any 16-byte keys whose second word equals
- * the word mask hashed to one value (20,000 of them took 880 ms to write against 76 ms for random keys, and a get of
- * one probed 10,000 slots on average; {@code HashFloodTest}). Keys reach the apply thread from the replicated log,
- * that is, from clients. So the masks and the initial state come from {@link SecureRandom} once per JVM, as Go's
- * runtime keys its wyhash-derived map hash (and Rust's its SipHash/foldhash): without the secret a key set that
- * collides cannot be computed, and a zero factor cannot be aimed at. The secrets are {@code static final}, so the
- * JIT folds them as it folded the old constants: the hash costs what it did.
+ * the word mask hashed to one value (40,000 of them took 6.7 s to write and read back against 0.22 s for random
+ * keys, {@code HashFloodTest}; a get of one of n such keys probes n/2 slots on average). Keys reach the apply thread
+ * from the replicated log, that is, from clients. So the masks and the initial state come from {@link SecureRandom}
+ * once per JVM, as Go's runtime keys its wyhash-derived map hash (and Rust's standard library its SipHash): without the
+ * secret a key set that collides cannot be computed, and a zero factor cannot be aimed at. The secrets are
+ * {@code static final}, so the JIT folds them as it folded the old constants (get and scan in cache measured the same
+ * before and after: jmh-results/HISTORY.md, "The keyed hash and audit 10's read-path changes").
  * <p>
  * <b>Reproducing a layout.</b> {@code -Dregioncache.hashSeed=N} (any {@code long}, decimal or {@code 0x} hex) fixes
  * the secret, so a run's slot layout can be replayed; {@link #seed()} reads the one in use (the randomized tests print
