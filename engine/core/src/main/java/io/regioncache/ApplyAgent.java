@@ -274,18 +274,34 @@ final class ApplyAgent implements Agent
         enabled = false;
         enabledPublished = false;
         loads.pause(true);
-        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
+        evictEach(directory.currentAcquire().records(), EvictReason.SHUTDOWN);
+    }
+
+    /**
+     * Apply thread: evict each of {@code records} for {@code reason}, publishing one region index for all of them
+     * (RegionDirectory.deferRemovals says why), even if an eviction throws.
+     *
+     * @return how many evictions answered OK.
+     */
+    private int evictEach(final Iterable<RegionRecord> records, final EvictReason reason)
+    {
+        int evicted = 0;
+        directory.deferRemovals();
         try
         {
-            for (final RegionRecord r : directory.currentAcquire().records())
+            for (final RegionRecord r : records)
             {
-                evictRecord(r, EvictReason.SHUTDOWN);
+                if (evictRecord(r, reason).isOk())
+                {
+                    evicted++;
+                }
             }
         }
         finally
         {
             directory.publishDeferred();
         }
+        return evicted;
     }
 
     /** @return true if no record waits for pins to drain and no load or compaction is running (apply thread). */
@@ -799,18 +815,7 @@ final class ApplyAgent implements Agent
     {
         final List<RegionRecord> hit = directory.currentAcquire().overlapping(
             c.start == null ? new byte[0] : c.start, c.end == null ? new byte[0] : c.end);
-        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
-        try
-        {
-            for (final RegionRecord r : hit)
-            {
-                evictRecord(r, c.reason);
-            }
-        }
-        finally
-        {
-            directory.publishDeferred();
-        }
+        evictEach(hit, c.reason);
         return hit.isEmpty() ? CommandResult.of(ResultCode.NOT_CACHED, -1, "no cached region in range") :
             CommandResult.of(ResultCode.OK, -1, hit.size() + " region(s) evicted");
     }
@@ -914,22 +919,7 @@ final class ApplyAgent implements Agent
             LOG.info("cache enabled: loads allowed again");
             return CommandResult.OK;
         }
-        int evicted = 0;
-        directory.deferRemovals(); // one index for all of them (RegionDirectory.deferRemovals says why)
-        try
-        {
-            for (final RegionRecord r : directory.currentAcquire().records())
-            {
-                if (evictRecord(r, EvictReason.DISABLED).isOk())
-                {
-                    evicted++;
-                }
-            }
-        }
-        finally
-        {
-            directory.publishDeferred();
-        }
+        final int evicted = evictEach(directory.currentAcquire().records(), EvictReason.DISABLED);
         LOG.info("cache disabled: {} region(s) evicted, loads refused until enabled", evicted);
         return CommandResult.of(ResultCode.OK, -1, evicted + " region(s) evicted");
     }

@@ -24,9 +24,6 @@ final class RegionIndex
     /** The empty index. */
     public static final RegionIndex EMPTY = new RegionIndex(new Long2ObjectHashMap<>(), new RegionRecord[0]);
 
-    /** Up to this many records removed at once are found by binary search, more by one pass over an identity set. */
-    private static final int FEW = 8;
-
     private static final Comparator<RegionRecord> BY_START =
         (a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start());
 
@@ -132,46 +129,30 @@ final class RegionIndex
      */
     public RegionIndex with(final Collection<RegionRecord> removed, final Collection<RegionRecord> added)
     {
-        // O(records) copies with a small constant: the id map is cloned (two array copies) and patched, removed
-        // records are found by a binary search on their start (a few) or one pass against an identity set (many),
-        // the kept ones are copied, and the added ones (sorted among themselves) merged in. It used to rebuild the map
-        // entry by entry, look every record up in `removed` (O(records x removed)) and sort the whole list; with one
-        // index per eviction besides, a setEnabled(false) of 16,000 regions took ~17 s (audit 10,
-        // blackbox10/ManyRegionsTest).
+        // O(records + removed + added log added): the id map is cloned (two array copies) and patched, removed
+        // records are found in one pass against an identity set, the kept ones are copied, and the added ones (sorted
+        // among themselves) merged in. It used to rebuild the map entry by entry, look every record up in `removed`
+        // (O(records x removed)) and sort the whole list; with one index per eviction besides, a setEnabled(false) of
+        // 16,000 regions took ~17 s (audit 10, blackbox10/ManyRegionsTest).
         final Long2ObjectHashMap<RegionRecord> ids = new Long2ObjectHashMap<>(byId);
         final boolean[] gone = new boolean[byStart.length];
         int goneCount = 0;
-        if (removed.size() > FEW)
+        if (!removed.isEmpty())
         {
-            // many (a bulk eviction, RegionDirectory.deferRemovals): one pass against an identity set
             final Set<RegionRecord> leaving = Collections.newSetFromMap(new IdentityHashMap<>(removed.size() * 2));
             leaving.addAll(removed);
             for (int i = 0; i < byStart.length; i++)
             {
-                if (leaving.contains(byStart[i]))
+                final RegionRecord r = byStart[i];
+                if (leaving.contains(r))
                 {
                     gone[i] = true;
                     goneCount++;
+                    if (ids.get(r.id()) == r)
+                    {
+                        ids.remove(r.id());
+                    }
                 }
-            }
-        }
-        else
-        {
-            for (final RegionRecord r : removed)
-            {
-                final int i = indexOf(r);
-                if (i >= 0 && !gone[i])
-                {
-                    gone[i] = true;
-                    goneCount++;
-                }
-            }
-        }
-        for (int i = 0; i < byStart.length; i++)
-        {
-            if (gone[i] && ids.get(byStart[i].id()) == byStart[i])
-            {
-                ids.remove(byStart[i].id());
             }
         }
         final RegionRecord[] kept = new RegionRecord[byStart.length - goneCount];
@@ -202,21 +183,5 @@ final class RegionIndex
                 in[b++];
         }
         return new RegionIndex(ids, merged);
-    }
-
-    /** @return the position of {@code r} (by identity) in {@link #byStart}, or -1. */
-    private int indexOf(final RegionRecord r)
-    {
-        final int i = lastStartingAtOrBefore(r.region().start());
-        // Starts are unique among live records, so the record is at i; the walk back is for records sharing a start
-        // all the same (never expected), and a record not in the index is simply not found.
-        for (int j = i; j >= 0 && Arrays.equals(byStart[j].region().start(), r.region().start()); j--)
-        {
-            if (byStart[j] == r)
-            {
-                return j;
-            }
-        }
-        return -1;
     }
 }
