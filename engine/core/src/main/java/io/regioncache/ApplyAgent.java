@@ -383,8 +383,8 @@ final class ApplyAgent implements Agent
     }
 
     /**
-     * Hand a job to its executor; if the executor refuses it, complete the job as failed through the internal
-     * queue, exactly as if it had run and failed, so its records are cleaned up the usual way.
+     * Hand a job to its executor; if the executor refuses it (or throws anything else), complete the job as failed
+     * through the internal queue, exactly as if it had run and failed, so its records are cleaned up the usual way.
      */
     void execute(final Executor executor, final Runnable job, final Function<String, Command> failed)
     {
@@ -396,6 +396,20 @@ final class ApplyAgent implements Agent
         {
             final Command completion = failed.apply("executor rejected the job: " + ex);
             if (completion != null) // null: the job was already handed back by another taker
+            {
+                internalQueue.offer(completion);
+            }
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            // A host's executor that throws anything else (an IllegalStateException, a StackOverflowError): the job
+            // was not taken either. Let through, it left a load LOADING for good with its job never run (writes
+            // buffered for a replay that never came), or, for an Error, ended the apply thread (Agrona's runner
+            // rethrows an Error); audit 11c, blackbox11c/HostileExecutorsTest. Failed as a rejection, counted.
+            counters.onApplyError();
+            LOG.error("a host executor threw instead of taking a job; the job fails", ex);
+            final Command completion = failed.apply("executor threw: " + ex);
+            if (completion != null)
             {
                 internalQueue.offer(completion);
             }

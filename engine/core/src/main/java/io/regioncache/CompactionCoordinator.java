@@ -104,7 +104,13 @@ final class CompactionCoordinator
         counters.onCompactionStarted();
         agent.execute(gcExecutor, job, why ->
         {
-            job.take(); // refused: it never runs, and close() must not cancel it again
+            // Refused or thrown: it never runs, and close() must not cancel it again. Unless it ran already: an
+            // executor that runs jobs inline (Runnable::run) throws what escaped the job (an Error from its copy)
+            // after the job queued its own completion, and a second one would finish (free) it twice.
+            if (!job.take())
+            {
+                return null;
+            }
             job.failure = why;
             return new Command.CompactionFinished(job);
         });

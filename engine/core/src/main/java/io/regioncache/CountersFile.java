@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.MappedByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -86,21 +87,56 @@ public final class CountersFile
             throw new IllegalArgumentException("counters file " + file + " is a directory");
         }
         final File f = file.toFile();
-        try
+        return new CountersFile(mapUninterruptibly(() ->
         {
             IoUtil.deleteIfExists(f);
-            return new CountersFile(IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength),
-                metaLength, valuesLength);
-        }
-        catch (final Exception ex)
+            return IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength);
+        }, "cannot create counters file " + file), metaLength, valuesLength);
+    }
+
+    /**
+     * Map a file through Agrona, whose {@code FileChannel} is interruptible: on a thread whose interrupt flag is set
+     * (or that another thread interrupts meanwhile) the channel closes and throws {@link ClosedByInterruptException},
+     * so a host thread with its flag set could neither start an engine with a counters file nor read one (audit 11c,
+     * {@code blackbox11c/InterruptedCallersTest}). Mapping is short and never waits, so the flag is put aside for it,
+     * the mapping retried if an interrupt closed the channel (each attempt opens a channel of its own), and the flag
+     * restored for the caller. Agrona rethrows an {@link IOException} unchecked but undeclared (a "sneaky throw"): a
+     * host's {@code catch (RuntimeException)} would miss it, so it becomes an {@link UncheckedIOException}.
+     */
+    private static MappedByteBuffer mapUninterruptibly(
+        final java.util.function.Supplier<MappedByteBuffer> map, final String failure)
+    {
+        boolean interrupted = false;
+        try
         {
-            // Agrona rethrows the IOException unchecked but undeclared (a "sneaky throw"): a host's
-            // catch (RuntimeException) would miss it. Make it a declared, unchecked one.
-            if (ex instanceof IOException)
+            while (true)
             {
-                throw new UncheckedIOException("cannot create counters file " + file, (IOException)ex);
+                interrupted |= Thread.interrupted();
+                try
+                {
+                    return map.get();
+                }
+                catch (final Exception ex)
+                {
+                    if (ex instanceof ClosedByInterruptException)
+                    {
+                        interrupted = true;
+                        continue;
+                    }
+                    if (ex instanceof IOException)
+                    {
+                        throw new UncheckedIOException(failure, (IOException)ex);
+                    }
+                    throw ex;
+                }
             }
-            throw ex;
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -171,6 +207,8 @@ public final class CountersFile
      * @param file the file.
      * @return the values by name in allocation order, plus {@code file.pid} and {@code file.updated_ms}.
      * @throws IllegalArgumentException if the file is not a RegionCache counters file.
+     * @throws UncheckedIOException     if the file cannot be mapped (an I/O error; a caller's interrupt is not one:
+     *                                  the flag is left set and the file read all the same).
      */
     public static Map<String, Long> read(final Path file)
     {
@@ -179,8 +217,9 @@ public final class CountersFile
             throw new IllegalArgumentException("no counters file at " + file);
         }
         // Read-only: the reader never writes, and needs no write permission on the host's file.
-        final MappedByteBuffer mapped =
-            IoUtil.mapExistingFile(file.toFile(), FileChannel.MapMode.READ_ONLY, "regioncache counters");
+        final MappedByteBuffer mapped = mapUninterruptibly(
+            () -> IoUtil.mapExistingFile(file.toFile(), FileChannel.MapMode.READ_ONLY, "regioncache counters"),
+            "cannot read counters file " + file);
         try
         {
             // The length first: a file shorter than the header is not a counters file, not an out-of-bounds read.

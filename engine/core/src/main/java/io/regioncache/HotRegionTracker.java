@@ -3,7 +3,7 @@ package io.regioncache;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.atomic.LongAccumulator;
 
 
 /**
@@ -11,7 +11,8 @@ import java.util.concurrent.atomic.LongAdder;
  * ({@code RegionCache.recordStoreRead}), so that the load policy can find the hot ones (TiKV's load-based caching).
  * <p>
  * Any thread reports; the apply thread takes and resets the numbers once per policy interval. Counting uses
- * {@link LongAdder}s so that many reader threads do not contend on a region's counters.
+ * striped {@link LongAccumulator}s (a {@code LongAdder} that saturates) so that many reader threads do not contend on a
+ * region's counters.
  */
 final class HotRegionTracker
 {
@@ -28,8 +29,8 @@ final class HotRegionTracker
     {
         final Traffic t = traffic.computeIfAbsent(region.id(), id -> new Traffic(region));
         t.region = region.epochVersion() >= t.region.epochVersion() ? region : t.region;
-        t.stepped.add(stepped);
-        t.returned.add(returned);
+        t.stepped.accumulate(stepped);
+        t.returned.accumulate(returned);
     }
 
     /**
@@ -42,23 +43,36 @@ final class HotRegionTracker
         final List<Candidate> out = new ArrayList<>();
         for (final Traffic t : traffic.values())
         {
-            final long stepped = t.stepped.sumThenReset();
-            final long returned = t.returned.sumThenReset();
+            final long stepped = t.stepped.getThenReset();
+            final long returned = t.returned.getThenReset();
             if (stepped > 0)
             {
                 out.add(new Candidate(t.region, stepped, returned));
             }
         }
-        traffic.values().removeIf(t -> t.stepped.sum() == 0);
+        traffic.values().removeIf(t -> t.stepped.get() == 0);
         out.sort((a, b) -> Long.compare(b.stepped, a.stepped));
         return out;
+    }
+
+    /**
+     * The sum of two counts ({@code >= 0}, as {@code recordStoreRead} checks), {@code Long.MAX_VALUE} when it would
+     * pass it. A {@code LongAdder} wrapped instead: two reports of {@code Long.MAX_VALUE} in one interval summed to -2,
+     * and a region with no positive count is dropped, so the hottest region the host could report was never loaded
+     * (audit 11a, {@code blackbox11a/CounterBoundariesTest}). Saturating is associative and commutative on counts
+     * {@code >= 0}, as {@link LongAccumulator} requires of its function.
+     */
+    static long saturatedSum(final long a, final long b)
+    {
+        final long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static final class Traffic
     {
         volatile Region region;
-        final LongAdder stepped = new LongAdder();
-        final LongAdder returned = new LongAdder();
+        final LongAccumulator stepped = new LongAccumulator(HotRegionTracker::saturatedSum, 0);
+        final LongAccumulator returned = new LongAccumulator(HotRegionTracker::saturatedSum, 0);
 
         Traffic(final Region region)
         {

@@ -224,8 +224,11 @@ final class LoadCoordinator
             {
                 snapshot = store.openSnapshot();
             }
-            catch (final RuntimeException ex)
+            catch (final RuntimeException | Error ex)
             {
+                // An Error too (a host store's StackOverflowError, an AssertionError, an OutOfMemoryError it threw):
+                // this runs on the apply thread outside any command's catch, and Agrona's runner ends its thread on
+                // an Error, so one bad openSnapshot stopped the engine for good (audit 11c, HostileCallbacksTest).
                 LOG.warn("region {}: backing store refused a snapshot, load failed: {}", r.id(), ex.toString());
                 counters.onLoadFailed();
                 agent.evictRecord(r, EvictReason.LOAD_FAILED);

@@ -153,7 +153,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
         {
-            runner = new AgentRunner(config.idleStrategy(), errorHandler, null, agent);
+            runner = new AgentRunner(new ApplyThreadIdle(config.idleStrategy(), counters), errorHandler, null, agent);
             invoker = null;
             applyThread = AgentRunner.startOnThread(runner);
         }
@@ -163,6 +163,91 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             applyThread = null;
             invoker = new AgentInvoker(errorHandler, null, agent);
             invoker.start();
+        }
+    }
+
+    /**
+     * The dedicated apply thread's idle strategy: the host's, guarded. Agrona's {@link AgentRunner} stops its thread
+     * for good when the thread is interrupted and idle, and when the agent or idle strategy throws an {@link Error}.
+     * The apply thread runs host code (command futures' callbacks, {@code onLoadInstalled}, the host's idle strategy,
+     * a host store's snapshot open): one that left the interrupt flag set (a callback that interrupted itself, or
+     * restored a flag with {@code Thread.currentThread().interrupt()}) stopped the engine silently, every later
+     * command's future never completing (audit 11c, {@code blackbox11c/HostileCallbacksTest}). Nothing of the engine
+     * interrupts its own apply thread except Agrona's close, which stops the loop anyway, so a flag seen here is the
+     * host's: it is cleared (after the host's idle ran, before the runner checks it), counted as an apply error and
+     * logged. An idle strategy that throws is counted and logged too, and the thread goes on. Once {@code close()}
+     * began, the flag may be Agrona's own (a closer that is interrupted or times out interrupts the apply thread to
+     * stop it, and the loop ends anyway): not counted then.
+     */
+    private final class ApplyThreadIdle implements org.agrona.concurrent.IdleStrategy
+    {
+        private final org.agrona.concurrent.IdleStrategy host;
+        private final EngineCounters counters;
+
+        ApplyThreadIdle(final org.agrona.concurrent.IdleStrategy host, final EngineCounters counters)
+        {
+            this.host = host;
+            this.counters = counters;
+        }
+
+        @Override
+        public void idle(final int workCount)
+        {
+            try
+            {
+                host.idle(workCount);
+            }
+            catch (final Throwable t)
+            {
+                counters.onApplyError();
+                LOG.error("the idle strategy threw on the apply thread; the thread goes on", t);
+            }
+            clearHostInterrupt();
+        }
+
+        @Override
+        public void idle()
+        {
+            try
+            {
+                host.idle();
+            }
+            catch (final Throwable t)
+            {
+                counters.onApplyError();
+                LOG.error("the idle strategy threw on the apply thread; the thread goes on", t);
+            }
+            clearHostInterrupt();
+        }
+
+        @Override
+        public void reset()
+        {
+            try
+            {
+                host.reset();
+            }
+            catch (final Throwable t)
+            {
+                counters.onApplyError();
+                LOG.error("the idle strategy's reset threw on the apply thread; the thread goes on", t);
+            }
+        }
+
+        @Override
+        public String alias()
+        {
+            return host.alias();
+        }
+
+        private void clearHostInterrupt()
+        {
+            if (Thread.interrupted() && !closed)
+            {
+                counters.onApplyError();
+                LOG.warn("host code left the apply thread interrupted (a command callback, a listener or the idle " +
+                    "strategy); the flag is cleared and the thread goes on");
+            }
         }
     }
 
@@ -191,7 +276,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * @return a running engine.
      * @throws NullPointerException     if {@code config} is null.
      * @throws IllegalArgumentException if the configured counters file is a directory.
-     * @throws java.io.UncheckedIOException if the configured counters file cannot be created (nothing is started).
+     * @throws java.io.UncheckedIOException if the configured counters file cannot be created (nothing is started;
+     *                                      a caller whose interrupt flag is set is not refused, and keeps the flag).
      */
     public static RegionCache create(final RegionCacheConfig config)
     {
@@ -871,7 +957,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * @param stepped  entries stepped over (MVCC versions and tombstones included), {@code >= 0}.
      * @param returned keys returned, {@code >= 0}.
      * @throws NullPointerException     if {@code region} is null.
-     * @throws IllegalArgumentException if a count is negative (nothing is recorded).
+     * @throws IllegalArgumentException if a count is negative, or the region is one no command would take (a
+     *                                  reserved id, a null bound, an epoch outside {@code 0..2^32-1}, an empty or
+     *                                  inverted range, a bound over {@code maxKeyLength}); nothing is recorded. Counts
+     *                                  summed past {@code Long.MAX_VALUE} within a policy interval stay at it.
      */
     public void recordStoreRead(final Region region, final long stepped, final long returned)
     {
@@ -881,6 +970,13 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             // A negative count would lower the region's amplification, or make it negative, for the load policy.
             throw new IllegalArgumentException("negative store read counts: stepped " + stepped + ", returned " +
                 returned);
+        }
+        // The load policy hands the region to the load command on the apply thread, which refuses it there (logged,
+        // counted as a failed policy load) every round: refused here, to the caller, like every other bad input.
+        final String bad = CommandValidation.region(region, config.maxKeyLength());
+        if (bad != null)
+        {
+            throw new IllegalArgumentException("recordStoreRead: " + bad);
         }
         agent.hotRegions().onStoreRead(region, stepped, returned);
     }
@@ -947,6 +1043,21 @@ public final class RegionCache implements ApplyStream, AutoCloseable
                 shutDown();
             }
         }
+    }
+
+    /**
+     * Whether the calling thread is the one applying this engine's commands now: the dedicated apply thread (where
+     * command futures' dependent stages and the {@code onLoadInstalled} listener run), or, with
+     * {@link RegionCacheConfig.Threading#INVOKER}, a host thread inside {@link #applyCycle()}. A caller there must not
+     * wait for a command's result or retry a {@code QUEUE_FULL} until the queue drains: the thread it would wait for
+     * is itself ({@code HybridEngine} answers instead, audit 11c).
+     *
+     * @return true on the apply thread.
+     */
+    public boolean isApplyThread()
+    {
+        final Thread t = Thread.currentThread();
+        return t == applyThread || t == cycleThread;
     }
 
     /** @return true once {@link #close()} has begun. */

@@ -412,7 +412,9 @@ public final class RegionCacheConfig
         /**
          * @param executor runs load jobs (tests pass a manual executor); null for the engine's loader thread. An
          *                 executor passed here stays the host's: {@link RegionCache#close()} never shuts it down (a
-         *                 load it has not started by then is canceled and does nothing when it runs).
+         *                 load it has not started by then is canceled and does nothing when it runs). One whose
+         *                 {@code execute} throws (a {@code RejectedExecutionException} or anything else) fails that
+         *                 load, counted in {@code loads.failed}; anything but a rejection also in {@code apply.errors}.
          * @return this.
          */
         public Builder loaderExecutor(final Executor executor)
@@ -424,7 +426,9 @@ public final class RegionCacheConfig
         /**
          * @param executor runs compaction jobs (tests pass a manual executor); null for the engine's GC thread.
          *                 Kept apart from the loader so a long compaction never delays a load. An executor passed
-         *                 here stays the host's: {@link RegionCache#close()} never shuts it down.
+         *                 here stays the host's: {@link RegionCache#close()} never shuts it down. One whose
+         *                 {@code execute} throws fails that compaction (its tables given back); anything but a
+         *                 {@code RejectedExecutionException} is counted in {@code apply.errors} too.
          * @return this.
          */
         public Builder gcExecutor(final Executor executor)

@@ -13,7 +13,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * semantics of {@link Snapshot#asNavigableMap()} and {@link Snapshot#asBytesMap()} (the same class serves both):
  * the range's visible keys in unsigned lexicographic order, sub-maps, descending views and navigation, mutators
  * refused. Navigation runs on the store's two-way {@link StoreCursor}s; point lookups on
- * {@link BackingStore#get}.
+ * {@link BackingStore#get}, or, for a key the store refuses to point-read (longer than it can hold: LMDB's 439
+ * bytes), on a cursor's seek, so that {@code get} answers null for it as a cache-served view does and as
+ * navigation around it does.
  * <p>
  * <b>Consistency.</b> Each cursor and lookup reads the store's latest state at the view's read version. The answer
  * is the same for all of them as long as the store's history at or below the read version does not change, which
@@ -127,13 +129,44 @@ public final class StoreView implements AutoCloseable
         public byte[] get(final byte[] key)
         {
             keyArg.wrap(key);
-            int n = store.get(keyArg, 0, key.length, readVersion, value, 0);
+            int n;
+            try
+            {
+                n = store.get(keyArg, 0, key.length, readVersion, value, 0);
+            }
+            catch (final StoreException refused)
+            {
+                // A store may refuse a point read of a key longer than it can hold (LMDB: over 439 bytes) while its
+                // cursors seek past such a key, so the map's navigation answered and its get threw; a cache-served
+                // view answers null (audit 11b). Ask a cursor, as navigation does: it answers the same for every
+                // key, and a store that really failed (closed, I/O) throws again there.
+                return getBySeek(key, refused);
+            }
             if (n < BackingSnapshot.NOT_FOUND)
             {
                 value.checkLimit(-2 - n); // too large for the buffer: grow it and read again (same version)
                 n = store.get(keyArg, 0, key.length, readVersion, value, 0);
             }
             return n < 0 ? null : Arrays.copyOf(value.byteArray(), n);
+        }
+
+        /** {@link #get} through a cursor of the view's range: the value if the first key at or after it is it. */
+        private byte[] getBySeek(final byte[] key, final StoreException refused)
+        {
+            try (StoreCursor c = store.newCursor(start, end, readVersion))
+            {
+                if (!c.seek(key) || c.keyLength() != key.length)
+                {
+                    return null;
+                }
+                final byte[] at = c.keyBytes();
+                return Arrays.equals(at, key) ? c.valueBytes() : null;
+            }
+            catch (final StoreException again)
+            {
+                again.addSuppressed(refused);
+                throw again;
+            }
         }
 
         @Override

@@ -34,6 +34,11 @@ public final class WriteBatch
     /** Op code of a delete (tombstone). */
     public static final byte DELETE = 2;
     static final int HEADER = 9;
+    /**
+     * The most a batch may hold encoded: what one {@link ExpandableArrayBuffer} can grow to, with room to spare
+     * (Agrona's limit is {@code Integer.MAX_VALUE - 8}, the JVM's array limit a few bytes under that).
+     */
+    static final int MAX_ENCODED_LENGTH = Integer.MAX_VALUE - 64;
 
     private final long regionId;
     private final long epochVersion;
@@ -75,10 +80,20 @@ public final class WriteBatch
      * @param regionId        the region written.
      * @param epochVersion    the region epoch.
      * @param version         the entry's version.
-     * @param initialCapacity initial encoded size in bytes.
+     * @param initialCapacity initial encoded size in bytes, a hint: the batch grows past it, and anything below 16
+     *                        (a negative one too) means 16. At most {@code Integer.MAX_VALUE - 64}, the most a
+     *                        batch may hold encoded.
+     * @throws IllegalArgumentException if {@code initialCapacity} is above that limit.
      */
     public WriteBatch(final long regionId, final long epochVersion, final long version, final int initialCapacity)
     {
+        // Checked here, not left to the allocation: Integer.MAX_VALUE threw OutOfMemoryError ("Requested array size
+        // exceeds VM limit"), an Error that ended the test JVM, for a size no batch may reach anyway (audit 11a).
+        if (initialCapacity > MAX_ENCODED_LENGTH)
+        {
+            throw new IllegalArgumentException("initialCapacity must be at most " + MAX_ENCODED_LENGTH + ", was " +
+                initialCapacity);
+        }
         this.regionId = regionId;
         this.epochVersion = epochVersion;
         this.version = version;
@@ -157,7 +172,7 @@ public final class WriteBatch
             java.util.Objects.requireNonNull(value, "value");
             checkSlice("value", value.capacity(), valueOffset, valueLength);
         }
-        if ((long)limit + HEADER + keyLength + valueLength > Integer.MAX_VALUE - 64)
+        if ((long)limit + HEADER + keyLength + valueLength > MAX_ENCODED_LENGTH)
         {
             throw new IllegalArgumentException("write batch would exceed 2 GiB encoded");
         }

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Waiting on a command of an INVOKER-threaded engine, shared by the contract tests: the test thread is the apply
  * thread, so it runs duty cycles until the future completes (bounded), then reads the result with a timeout.
  */
-final class InvokerCommands
+public final class InvokerCommands
 {
     private static final int MAX_CYCLES = 10_000;
     private static final long TIMEOUT_SECONDS = 10;
@@ -48,7 +48,23 @@ final class InvokerCommands
      */
     static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < MAX_CYCLES && !f.isDone() && !cache.isClosed(); i++)
+        return await(cache, f, MAX_CYCLES);
+    }
+
+    /**
+     * {@link #await} with a bound of the caller's (the audits' bulk commands, tens of thousands of regions, take more
+     * cycles). Public for the black-box packages, which see only the engine's public API and these fixtures.
+     *
+     * @param cache     an INVOKER-threaded engine.
+     * @param f         a future of one of its commands.
+     * @param maxCycles duty cycles to run at most before waiting on the future.
+     * @return the command's result.
+     * @throws Exception if the future failed or did not complete in time.
+     */
+    public static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f,
+        final int maxCycles) throws Exception
+    {
+        for (int i = 0; i < maxCycles && !f.isDone() && !cache.isClosed(); i++)
         {
             cache.applyCycle();
         }

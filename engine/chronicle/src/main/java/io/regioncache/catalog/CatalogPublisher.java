@@ -53,7 +53,8 @@ public final class CatalogPublisher implements AutoCloseable
 
     /**
      * Publish the current region list now (also called by the timer). Synchronized: a list read before a change
-     * must never be written after a list read after it.
+     * must never be written after a list read after it. A publish that fails (the engine or the catalog closed, or
+     * the catalog throwing, an {@link Error} included) is logged, never thrown, and the timer keeps publishing.
      */
     public synchronized void publishNow()
     {
@@ -70,6 +71,14 @@ public final class CatalogPublisher implements AutoCloseable
         catch (final RuntimeException ex)
         {
             LOG.warn("catalog publish failed: {}", ex.toString());
+        }
+        catch (final Error ex)
+        {
+            // A host's RegionCatalog that throws an Error (a StackOverflowError, an AssertionError): thrown out of the
+            // timer's task, it made the scheduled executor drop the periodic publish for good, with nothing logged,
+            // and the catalog went stale (audit 11c, blackbox11c/CatalogInterruptsAndHostileCatalogTest). Logged,
+            // and the next round tries again.
+            LOG.error("catalog publish failed", ex);
         }
     }
 

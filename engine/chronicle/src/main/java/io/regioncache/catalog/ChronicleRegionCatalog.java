@@ -72,7 +72,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * @throws IllegalArgumentException if {@code maxRegions <= 0}.
      * @throws UncheckedIOException if the file cannot be opened or is not a catalog: a directory, a path below a
      * file, a file too short, corrupt, or whose header is zero (answered within a second: Chronicle Map itself would
-     * wait a minute for such a header to be finished by another process).
+     * wait a minute for such a header to be finished by another process), or if another thread interrupts the caller
+     * during the open (a flag set before the call is no reason: it is kept for the caller).
      */
     public static ChronicleRegionCatalog open(final File file, final long maxRegions)
     {
@@ -82,6 +83,12 @@ public final class ChronicleRegionCatalog implements RegionCatalog
             throw new IllegalArgumentException("maxRegions must be > 0, was " + maxRegions);
         }
         System.setProperty("chronicle.analytics.disable", "true");
+        // Chronicle Map opens the file through an interruptible FileChannel: on a thread whose interrupt flag was set
+        // the channel closed at once and open failed (ClosedByInterruptException), so a host thread with a stale flag
+        // could not open a catalog (audit 11c, blackbox11c/CatalogInterruptsAndHostileCatalogTest). Opening is short
+        // and waits only for another process's header (awaitHeader, at most a second), so the flag is put aside for
+        // it and restored for the caller. An interrupt that arrives during the open still fails it, typed.
+        final boolean interrupted = Thread.interrupted();
         try
         {
             awaitHeader(file);
@@ -95,6 +102,13 @@ public final class ChronicleRegionCatalog implements RegionCatalog
         catch (final IOException ex)
         {
             throw new UncheckedIOException("cannot open region catalog " + file, ex);
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

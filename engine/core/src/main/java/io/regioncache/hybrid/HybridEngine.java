@@ -34,7 +34,11 @@ import io.regioncache.RegionState;
  * <b>Back-pressure.</b> A command the cache cannot queue ({@code QUEUE_FULL}) is retried until accepted: a dropped
  * write, split or eviction would let the cache diverge from the store. In
  * {@link RegionCacheConfig.Threading#INVOKER} mode the retry runs apply cycles on the calling thread, so the host
- * must call this engine from the thread that drives {@link #applyCycle()}.
+ * must call this engine from the thread that drives {@link #applyCycle()}. On the dedicated apply thread itself (a
+ * command future's callback, a load listener), which is the thread that drains the queue, a retry would wait for
+ * good: a command made there answers {@code QUEUE_FULL} instead, and a write or delete-range the store took is
+ * reconciled first (the cached range evicted, as for a refused write below); {@link #await} and {@link #gc} there
+ * throw {@link IllegalStateException} rather than wait for themselves.
  * <p>
  * <b>Refused writes.</b> A write the store took but the cache refused as {@code STALE_EPOCH} or {@code INVALID}
  * would leave a cached region without data the store has; the engine evicts the key range the batch touched
@@ -167,7 +171,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * hear {@code CLOSED} from the cache); {@code STORE_ERROR} at once if RocksDB refused the write (then the cache
      * never saw it). Any other code, a later {@code INVALID} from the apply thread included (a key outside the cached
      * region's range), means the store has the write; such an {@code INVALID} or {@code STALE_EPOCH} completes only
-     * once the cached range the batch touched is evicted, so a read after it is served by the store.
+     * once the cached range the batch touched is evicted, so a read after it is served by the store. So does a
+     * {@code QUEUE_FULL}, answered only to a write made on the cache's dedicated apply thread (a command callback or
+     * load listener) while the queue is full: the engine retries a full queue until it drains everywhere else, but
+     * that thread is the one that drains it.
      */
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)
@@ -234,7 +241,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
                 return CompletableFuture.completedFuture(r);
             }
         }
-        else if (r.code() != ResultCode.STALE_EPOCH && r.code() != ResultCode.INVALID)
+        else if (r.code() != ResultCode.STALE_EPOCH && r.code() != ResultCode.INVALID &&
+            r.code() != ResultCode.QUEUE_FULL)
         {
             return CompletableFuture.completedFuture(r);
         }
@@ -321,7 +329,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param version version of the tombstones, above every version already written in the range.
      * @return the cache's result, or {@code STORE_ERROR} (the cache range is evicted anyway); {@code INVALID} at once
      * for a null, empty or inverted range or a negative version, and {@code CLOSED} once {@link #close()} has begun,
-     * both before the store deletes anything.
+     * both before the store deletes anything; {@code QUEUE_FULL} (made on the dedicated apply thread with the queue
+     * full, as for {@link #write}) once the overlapping cached regions are evicted: the store has deleted the range.
      */
     @Override
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
@@ -358,7 +367,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
             final String why = failed.getMessage();
             return f.handle((r, t) -> CommandResult.of(ResultCode.STORE_ERROR, -1, why));
         }
-        return f;
+        // QUEUE_FULL only on the apply thread (submit): the store deleted the range and the cache did not, so the
+        // overlapping cached regions are evicted before the answer.
+        return f.thenCompose(r -> r.code() == ResultCode.QUEUE_FULL ?
+            evictThenAnswer(new byte[][] {start, end}, r) : CompletableFuture.completedFuture(r));
     }
 
     // ------------------------------------------------------------------ region events (pass-through)
@@ -544,7 +556,9 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param safePoint the GC safe point.
      * @return store entries dropped.
      * @throws IllegalArgumentException if the cache refuses the safe point (negative): the store is not swept.
-     * @throws IllegalStateException    if the engine is closed: the store is not swept.
+     * @throws IllegalStateException    if the engine is closed, or if called on the dedicated apply thread (a
+     *                                  command callback or load listener), which cannot wait for the safe point
+     *                                  it has yet to apply: the store is not swept.
      */
     public long gc(final long safePoint)
     {
@@ -577,9 +591,17 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      *
      * @param f a future of this engine.
      * @return its result.
+     * @throws IllegalStateException if called on the dedicated apply thread (a command callback or load listener)
+     *                               for a future not completed yet: that thread would wait for itself.
      */
     public CommandResult await(final CompletableFuture<CommandResult> f)
     {
+        if (!invoker && !f.isDone() && cache.isApplyThread())
+        {
+            // A callback on the dedicated apply thread waiting for a command that thread has yet to apply: it
+            // waited for itself, for good (audit 11c, blackbox11c/HybridReentryTest).
+            throw new IllegalStateException("await on the cache's apply thread (a callback) would wait for itself");
+        }
         while (invoker && !f.isDone())
         {
             cache.applyCycle();
@@ -600,6 +622,13 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
             if (invoker)
             {
                 cache.applyCycle();
+            }
+            else if (cache.isApplyThread())
+            {
+                // Called from a callback on the dedicated apply thread, the one thread that drains the queue:
+                // retrying here spun for good, the engine hung (audit 11c, blackbox11c/HybridReentryTest). The
+                // caller hears QUEUE_FULL; a write or delete-range the store took is reconciled (write, deleteRange).
+                return f;
             }
             else
             {

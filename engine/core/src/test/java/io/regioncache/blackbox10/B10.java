@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.regioncache.CommandResult;
 import io.regioncache.RegionCache;
@@ -45,11 +44,7 @@ final class B10
 
     static CommandResult await(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
     {
-        for (int i = 0; i < 1_000_000 && !f.isDone() && !cache.isClosed(); i++)
-        {
-            cache.applyCycle();
-        }
-        return f.get(10, TimeUnit.SECONDS);
+        return io.regioncache.InvokerCommands.await(cache, f, 1_000_000);
     }
 
     static void ok(final RegionCache cache, final CompletableFuture<CommandResult> f, final String ctx) throws Exception

@@ -142,7 +142,9 @@ class ManyRegionsTest
         }
         ids[n - 1] = 1;
         long best = Long.MAX_VALUE;
-        for (int trial = 0; trial < 3; trial++)
+        // Best of 5: on a loaded 2-core host (three builds at once) a best of 3 once measured the linear check at
+        // 10.1x for 4x the keys; the pairwise check it guards against measured 16x and more.
+        for (int trial = 0; trial < 5; trial++)
         {
             System.gc();
             final long t0 = System.nanoTime();
@@ -176,7 +178,7 @@ class ManyRegionsTest
                 refusedSplit(cache, 4_000); // warm-up
                 final long small = refusedSplit(cache, 32_000);
                 final long large = refusedSplit(cache, 128_000);
-                B10.assertScales("the split check", "32000 keys", small, "128000 keys", large, 10.0);
+                B10.assertScales("the split check", "32000 keys", small, "128000 keys", large, 12.0);
                 // and a split at that many keys applies, every piece answering
                 final byte[][] keys = new byte[LARGE - 1][];
                 final long[] ids = new long[LARGE - 1];

@@ -658,8 +658,10 @@ class ReadmeAuditHybridTest
             if (h.engine.store() instanceof io.regioncache.lmdb.LmdbBackingStore)
             {
                 // README: LMDB's store throws StoreException for a read of a key over its 439-byte limit (its own
-                // rule); navigation, which never stores the key, answers as the cache does.
-                assertEquals("StoreException StoreException StoreException StoreException null k09 9",
+                // rule): the reader's get and multiGet. The view is a map with "the same semantics whichever source
+                // serves": its get / containsKey answer as its navigation and the cache's view do (audit 11b; they
+                // threw StoreException before, while ceilingKey / floorKey of the same key answered).
+                assertEquals("StoreException StoreException null false null k09 9",
                     answers.get(1), "LMDB store path");
             }
             else
