@@ -6,8 +6,10 @@ import static io.regioncache.blackbox11a.B11.invoker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.agrona.concurrent.CachedNanoClock;
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.EngineClocks;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
 import io.regioncache.RegionState;
@@ -23,14 +25,25 @@ import io.regioncache.store.InMemoryBackingStore;
  */
 class CounterBoundariesTest
 {
-    /** Runs apply cycles (the policy round every millisecond) until region 7's state is not null, up to 3 s. */
-    private static RegionState runPolicy(final RegionCache cache) throws InterruptedException
+    /**
+     * The engines' clock: the policy round is due every millisecond of it, and {@link #policyRound} moves it on, so no
+     * test waits for time to pass.
+     */
+    private static final CachedNanoClock CLOCK = new CachedNanoClock();
+
+    /** One policy round: the clock moved past the interval, then an apply cycle (which runs the due round). */
+    private static void policyRound(final RegionCache cache)
     {
-        final long deadline = System.nanoTime() + 3_000_000_000L;
-        while (System.nanoTime() < deadline && cache.stateOf(7) == null)
+        CLOCK.advance(2_000_000L);
+        cache.applyCycle();
+    }
+
+    /** Runs policy rounds until region 7's state is not null (at most 100), then cycles until its load ends. */
+    private static RegionState runPolicy(final RegionCache cache)
+    {
+        for (int round = 0; round < 100 && cache.stateOf(7) == null; round++)
         {
-            cache.applyCycle();
-            Thread.sleep(1);
+            policyRound(cache);
         }
         for (int i = 0; i < 1_000 && cache.stateOf(7) != null && cache.stateOf(7) != RegionState.ACTIVE; i++)
         {
@@ -43,8 +56,8 @@ class CounterBoundariesTest
     {
         final InMemoryBackingStore store = new InMemoryBackingStore();
         store.put(b("k"), 1, b("v"));
-        return RegionCache.create(invoker().backingStore(store).autoLoad(1, 10).policyIntervalMillis(1)
-            .minResidencyMillis(0).build());
+        return RegionCache.create(EngineClocks.withClock(invoker(), CLOCK).backingStore(store).autoLoad(1, 10)
+            .policyIntervalMillis(1).minResidencyMillis(0).build());
     }
 
     @Test
@@ -69,10 +82,9 @@ class CounterBoundariesTest
             // Many keys returned: amplification ~0, never loaded (also once the returned sum passes Long.MAX_VALUE).
             cache.recordStoreRead(hot, 1_000, Long.MAX_VALUE);
             cache.recordStoreRead(hot, 1_000, Long.MAX_VALUE);
-            final long deadline = System.nanoTime() + 50_000_000L;
-            while (System.nanoTime() < deadline)
+            for (int round = 0; round < 25; round++)
             {
-                cache.applyCycle();
+                policyRound(cache);
             }
             assertEquals(null, cache.stateOf(7));
         }

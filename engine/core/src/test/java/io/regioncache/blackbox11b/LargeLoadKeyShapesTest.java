@@ -16,6 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import io.regioncache.CycleSignal;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
 import io.regioncache.RegionCacheConfig;
@@ -94,7 +95,9 @@ class LargeLoadKeyShapesTest
         final byte[] c2 = Arrays.copyOf(keys.get(keys.size() * 17 / 20), keys.get(keys.size() * 17 / 20).length + 1); // key ++ 0x00
         final byte[] c3 = keys.get(keys.size() * 9 / 10);
         final byte[][] bounds = {new byte[0], c1, c2, c3, new byte[0]};
+        final CycleSignal cycles = new CycleSignal();
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
+            .idleStrategy(cycles)
             .capacityBytes(1L << 30)
             .maxKeyLength(MAX_KEY + 1)
             .maxValueLength(200)
@@ -111,11 +114,8 @@ class LargeLoadKeyShapesTest
             }
             for (int i = 0; i < 4; i++)
             {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (cache.stateOf(regions[i].id()) != RegionState.ACTIVE && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                final long id = regions[i].id();
+                cycles.awaitUntil(() -> cache.stateOf(id) == RegionState.ACTIVE, 1_000_000, "region " + i);
                 assertEquals(RegionState.ACTIVE, cache.stateOf(regions[i].id()), "region " + i + " loaded");
             }
             // The first region's load went past 65,536 entries, so through the scan thread and the index fill.

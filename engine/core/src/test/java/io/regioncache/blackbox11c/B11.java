@@ -18,6 +18,8 @@ final class B11
 {
     /** A bounded wait long enough for a loaded 2-core host, short enough that a hang fails the test quickly. */
     static final long WAIT_SECONDS = 10;
+    /** Duty cycles a test waits at most for a load to end (an idle cycle parks at most 100 us: seconds in all). */
+    static final int MAX_CYCLES = 100_000;
 
     private B11()
     {
@@ -67,5 +69,11 @@ final class B11
     static void applyThreadAlive(final RegionCache cache, final String what) throws Exception
     {
         ok(cache.advanceSafePoint(0), what + " (the engine-wide safe point 0, a no-op)");
+    }
+
+    /** @return whether region {@code id}'s load ended: installed (ACTIVE) or failed (no record). */
+    static java.util.function.BooleanSupplier loadEnded(final RegionCache cache, final long id)
+    {
+        return () -> cache.stateOf(id) == null || cache.stateOf(id) == io.regioncache.RegionState.ACTIVE;
     }
 }

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.BackingStore;
 import io.regioncache.CommandResult;
+import io.regioncache.CycleSignal;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
 import io.regioncache.RegionCacheConfig;
@@ -75,7 +76,8 @@ final class HostileCallbacksTest
     @Timeout(60)
     void aCallbackThatLeavesTheApplyThreadInterruptedDoesNotStopTheEngine() throws Exception
     {
-        try (RegionCache cache = RegionCache.create(B11.dedicated().build()))
+        final CycleSignal cycles = new CycleSignal();
+        try (RegionCache cache = RegionCache.create(B11.dedicated().idleStrategy(cycles).build()))
         {
             final long errorsBefore = applyErrors(cache);
             B11.ok(cache.createRegion(new Region(1, b("a"), b("m"), 1)), "create");
@@ -103,8 +105,8 @@ final class HostileCallbacksTest
                 });
                 B11.ok(dependent, "write " + round);
                 onApplyThread += ranOn.get() != test ? 1 : 0;
-                // Idle for a moment: the runner stops an interrupted agent only once it has no work.
-                Thread.sleep(50);
+                // Whole duty cycles past the callback: the runner stops an interrupted agent only once it idles.
+                cycles.awaitCycle();
                 B11.ok(cache.write(new WriteBatch(1, 1, ++version).put(b("k2"), b("w" + round))),
                     "the write after callback " + round + " interrupted the apply thread (" + ranOn.get() + ")");
                 assertEquals("w" + round, read(cache, 1, 1, "k2"), "round " + round);
@@ -126,7 +128,9 @@ final class HostileCallbacksTest
             store.put(b("r" + i), 1, b("v" + i));
         }
         final AtomicInteger heard = new AtomicInteger();
-        try (RegionCache cache = RegionCache.create(B11.dedicated().backingStore(store).onLoadInstalled(id ->
+        final CycleSignal cycles = new CycleSignal();
+        try (RegionCache cache = RegionCache.create(B11.dedicated().idleStrategy(cycles).backingStore(store)
+            .onLoadInstalled(id ->
         {
             heard.incrementAndGet();
             if (id % 3 == 0)
@@ -149,13 +153,9 @@ final class HostileCallbacksTest
                 final byte[] end = b("r" + i + "\u0000");
                 B11.ok(cache.loadRegion(new Region(i, start, end, 1)), "load " + i);
                 final long id = i;
-                final long deadline = System.nanoTime() + B11.WAIT_SECONDS * 1_000_000_000L;
-                while (cache.stateOf(id) != RegionState.ACTIVE && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                cycles.awaitUntil(() -> cache.stateOf(id) == RegionState.ACTIVE, B11.MAX_CYCLES, "region " + i);
                 assertEquals(RegionState.ACTIVE, cache.stateOf(id), "region " + i + " loaded");
-                Thread.sleep(20); // let the apply thread go idle with whatever the listener left
+                cycles.awaitCycle(); // the apply thread idled with whatever the listener left
                 B11.applyThreadAlive(cache, "after the listener of region " + i);
                 assertEquals("v" + i, read(cache, i, 1, "r" + i));
             }
@@ -203,17 +203,13 @@ final class HostileCallbacksTest
         store.hostile.add(new StackOverflowError("hostile openSnapshot"));
         store.hostile.add(new OutOfMemoryError("hostile openSnapshot (thrown on purpose)"));
         store.hostile.add(new IllegalStateException("hostile openSnapshot"));
-        try (RegionCache cache = RegionCache.create(B11.dedicated().backingStore(store).build()))
+        final CycleSignal cycles = new CycleSignal();
+        try (RegionCache cache = RegionCache.create(B11.dedicated().idleStrategy(cycles).backingStore(store).build()))
         {
             for (int attempt = 0; attempt < 4; attempt++)
             {
                 B11.ok(cache.loadRegionKeepCached(new Region(7, b("a"), b("m"), 1)), "load attempt " + attempt);
-                final long deadline = System.nanoTime() + B11.WAIT_SECONDS * 1_000_000_000L;
-                while (cache.stateOf(7) != null && cache.stateOf(7) != RegionState.ACTIVE &&
-                    System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                cycles.awaitUntil(B11.loadEnded(cache, 7), B11.MAX_CYCLES, "load attempt " + attempt);
                 B11.applyThreadAlive(cache, "after load attempt " + attempt);
                 if (attempt < 3)
                 {
@@ -271,7 +267,6 @@ final class HostileCallbacksTest
             {
                 B11.ok(cache.write(new WriteBatch(1, 1, v).put(b("k"), b("v" + v))), "write " + v);
                 assertEquals("v" + v, read(cache, 1, 1, "k"));
-                Thread.sleep(1);
             }
             B11.applyThreadAlive(cache, "after " + calls.get() + " idle calls");
         }

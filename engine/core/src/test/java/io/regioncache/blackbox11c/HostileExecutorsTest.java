@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.regioncache.CycleSignal;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
 import io.regioncache.RegionState;
@@ -68,18 +69,14 @@ final class HostileExecutorsTest
         store.put(b("c"), 1, b("stored"));
         final HostileExecutor loader = new HostileExecutor(new IllegalStateException("hostile loader"),
             new StackOverflowError("hostile loader"), new OutOfMemoryError("hostile loader (thrown on purpose)"));
-        try (RegionCache cache = RegionCache.create(B11.dedicated().backingStore(store).loaderExecutor(loader)
-            .pipelinedLoads(false).build()))
+        final CycleSignal cycles = new CycleSignal();
+        try (RegionCache cache = RegionCache.create(B11.dedicated().idleStrategy(cycles).backingStore(store)
+            .loaderExecutor(loader).pipelinedLoads(false).build()))
         {
             for (int attempt = 0; attempt < 4; attempt++)
             {
                 B11.ok(cache.loadRegionKeepCached(new Region(7, b("a"), b("m"), 1)), "load attempt " + attempt);
-                final long deadline = System.nanoTime() + B11.WAIT_SECONDS * 1_000_000_000L;
-                while (cache.stateOf(7) != null && cache.stateOf(7) != RegionState.ACTIVE &&
-                    System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                cycles.awaitUntil(B11.loadEnded(cache, 7), B11.MAX_CYCLES, "load attempt " + attempt);
                 B11.applyThreadAlive(cache, "after load attempt " + attempt);
                 final int a = attempt;
                 assertTrue(cache.stateOf(7) == null || cache.stateOf(7) == RegionState.ACTIVE,
@@ -140,18 +137,16 @@ final class HostileExecutorsTest
             job.run();
             throw new StackOverflowError("thrown after the job ran");
         };
-        final RegionCache cache = RegionCache.create(B11.dedicated().backingStore(store).pipelinedLoads(false)
+        final CycleSignal cycles = new CycleSignal();
+        final RegionCache cache = RegionCache.create(B11.dedicated().idleStrategy(cycles).backingStore(store)
+            .pipelinedLoads(false)
             .loaderExecutor(runThenThrow).gcExecutor(runThenThrow).build());
         try
         {
             for (int round = 0; round < 5; round++)
             {
                 B11.ok(cache.loadRegionKeepCached(new Region(1, b("a"), b("m"), 1)), "load " + round);
-                final long deadline = System.nanoTime() + B11.WAIT_SECONDS * 1_000_000_000L;
-                while (cache.stateOf(1) != RegionState.ACTIVE && System.nanoTime() < deadline)
-                {
-                    Thread.sleep(5);
-                }
+                cycles.awaitUntil(() -> cache.stateOf(1) == RegionState.ACTIVE, B11.MAX_CYCLES, "round " + round);
                 assertEquals(RegionState.ACTIVE, cache.stateOf(1), "round " + round + ": the load that ran installs");
                 for (int v = 2; v <= 20; v++)
                 {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -141,6 +142,7 @@ final class CatalogInterruptsAndHostileCatalogTest
     {
         final AtomicInteger calls = new AtomicInteger();
         final AtomicInteger good = new AtomicInteger();
+        final CountDownLatch fiveGood = new CountDownLatch(5);
         final RegionCatalog hostile = new RegionCatalog()
         {
             @Override
@@ -160,6 +162,7 @@ final class CatalogInterruptsAndHostileCatalogTest
                     throw new IllegalStateException("hostile catalog");
                 }
                 good.incrementAndGet();
+                fiveGood.countDown();
             }
 
             @Override
@@ -176,11 +179,7 @@ final class CatalogInterruptsAndHostileCatalogTest
         try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder().capacityBytes(16L << 20).build());
             CatalogPublisher publisher = new CatalogPublisher(cache, hostile, 5))
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (good.get() < 5 && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
+            fiveGood.await(10, TimeUnit.SECONDS);
             assertTrue(good.get() >= 5, () -> "the timer kept publishing after the catalog threw: " + calls.get() +
                 " calls, " + good.get() + " good");
             assertTrue(publisher != null);

@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.regioncache.CommandResult;
 import io.regioncache.Region;
@@ -69,6 +70,7 @@ final class CloseFromApplyThreadTest
                 engine.await(engine.evict(1, io.regioncache.EvictReason.MANUAL));
             }
             final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicLong readsAfterClose = new AtomicLong();
             final ConcurrentLinkedQueue<Throwable> unexpected = new ConcurrentLinkedQueue<>();
             final List<Thread> readers = new ArrayList<>();
             for (int i = 0; i < 4; i++)
@@ -78,6 +80,10 @@ final class CloseFromApplyThreadTest
                     final HybridReader reader = engine.newReader();
                     while (!stop.get())
                     {
+                        if (engine.cache().isClosed())
+                        {
+                            readsAfterClose.incrementAndGet();
+                        }
                         try
                         {
                             final byte[] v = reader.get(1, 1, Long.MAX_VALUE, b("last"));
@@ -110,12 +116,14 @@ final class CloseFromApplyThreadTest
             assertTrue(closeAnswer.code() == ResultCode.OK, closeAnswer::toString);
             final CommandResult loadAnswer = load.get(10, TimeUnit.SECONDS);
             System.out.println(kind + " round " + round + ": load " + loadAnswer);
+            // The callback called close() before it answered: the readers race the closing (then closed) engine
+            // for a few thousand reads each before they stop.
+            assertTrue(engine.cache().isClosed(), "close() began on the apply thread");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!engine.cache().isClosed() && System.nanoTime() < deadline)
+            while (readsAfterClose.get() < 4 * 2_000 && System.nanoTime() < deadline)
             {
-                Thread.sleep(5);
+                Thread.onSpinWait();
             }
-            Thread.sleep(100);
             stop.set(true);
             for (final Thread t : readers)
             {

@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.regioncache.CommandResult;
+import io.regioncache.CycleSignal;
 import io.regioncache.Region;
 import io.regioncache.RegionCacheConfig;
 import io.regioncache.RegionState;
@@ -228,12 +229,13 @@ final class DurableStoresInterruptTest
     void aHostThreadInterruptedBeforeEachCallIsServedAndKeepsItsFlag(final Stores kind, @TempDir final Path dir)
         throws Exception
     {
+        final CycleSignal cycles = new CycleSignal();
         Thread.currentThread().interrupt();
         final HybridEngine engine;
         try
         {
             engine = HybridEngine.owning(kind.open(dir),
-                RegionCacheConfig.builder().capacityBytes(64L << 20).maxKeyLength(256));
+                RegionCacheConfig.builder().capacityBytes(64L << 20).maxKeyLength(256).idleStrategy(cycles));
         }
         finally
         {
@@ -267,11 +269,7 @@ final class DurableStoresInterruptTest
             Thread.currentThread().interrupt();
             await(engine.loadRegion(new Region(1, b("a"), b("z"), 1)));
             Thread.interrupted();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (engine.cache().stateOf(1) != RegionState.ACTIVE && System.nanoTime() < deadline)
-            {
-                Thread.sleep(5);
-            }
+            cycles.awaitUntil(() -> engine.cache().stateOf(1) == RegionState.ACTIVE, 100_000, "the load");
             assertEquals(RegionState.ACTIVE, engine.cache().stateOf(1));
             for (final CrossCheck.Report rep : CrossCheck.checkAll(engine))
             {
