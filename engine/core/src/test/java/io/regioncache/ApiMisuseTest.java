@@ -914,6 +914,10 @@ class ApiMisuseTest
         throwsExactly(IllegalArgumentException.class, () -> MvccKeyCodec.getVersion(new UnsafeBuffer(new byte[8]), -1));
         throwsExactly(IllegalArgumentException.class,
             () -> MvccKeyCodec.putVersion(new UnsafeBuffer(new byte[8]), 1, 5));
+        // A negative version would sort before Long.MAX_VALUE's (its inverted suffix is the smallest): refused.
+        throwsExactly(IllegalArgumentException.class,
+            () -> MvccKeyCodec.putVersion(new UnsafeBuffer(new byte[8]), 0, -1));
+        throwsExactly(IllegalArgumentException.class, () -> MvccKeyCodec.encode(b("abc"), Long.MIN_VALUE));
         // A source slice past its buffer, a destination too small for the decoded key.
         throwsExactly(IllegalArgumentException.class,
             () -> MvccKeyCodec.decodeKey(new UnsafeBuffer(abc), 1, 9, dst, 0));

@@ -117,10 +117,16 @@ public final class MvccKeyCodec
      * @param dst     destination.
      * @param offset  offset.
      * @param version version, {@code >= 0}.
-     * @throws IllegalArgumentException if {@link #VERSION_LENGTH} bytes do not fit at {@code offset}.
+     * @throws IllegalArgumentException if {@link #VERSION_LENGTH} bytes do not fit at {@code offset}, or the version
+     *                                  is negative (its suffix would sort before {@code Long.MAX_VALUE}'s, breaking the
+     *                                  version-descending order every store and cursor relies on).
      */
     public static void putVersion(final MutableDirectBuffer dst, final int offset, final long version)
     {
+        if (version < 0)
+        {
+            throw new IllegalArgumentException("version " + version + " is negative");
+        }
         checkRoom(dst, offset, VERSION_LENGTH);
         dst.putLong(offset, ~version, ByteOrder.BIG_ENDIAN);
     }
@@ -233,6 +239,7 @@ public final class MvccKeyCodec
      * @param key     user key.
      * @param version version, {@code >= 0}.
      * @return {@code memcomparable(key) ++ bigEndian(~version)}.
+     * @throws IllegalArgumentException if the version is negative.
      */
     public static byte[] encode(final byte[] key, final long version)
     {
