@@ -31,11 +31,23 @@ public final class HybridLogicalClock
         this.wallMillis = wallMillis;
     }
 
-    /** @return a version above every earlier result and every observed version. */
+    /**
+     * @return a version above every earlier result and every observed version.
+     * @throws IllegalStateException if {@link Long#MAX_VALUE} was handed out or observed: no version is above it, and
+     *                               {@code prev + 1} would wrap to a negative version, which every region refuses.
+     */
     public long next()
     {
+        // A wall clock past 2^47 ms (year 6429) shifts into the sign bit; Math.max then ignores it, as it should.
         final long physical = wallMillis.getAsLong() << LOGICAL_BITS;
-        return last.updateAndGet(prev -> Math.max(prev + 1, physical));
+        return last.updateAndGet(prev ->
+        {
+            if (prev == Long.MAX_VALUE)
+            {
+                throw new IllegalStateException("the clock is exhausted: Long.MAX_VALUE was handed out or observed");
+            }
+            return Math.max(prev + 1, physical);
+        });
     }
 
     /** @param version a version applied on this node (from any region and any leader). */
