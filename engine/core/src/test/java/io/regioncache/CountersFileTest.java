@@ -23,6 +23,38 @@ class CountersFileTest
     @TempDir
     Path dir;
 
+    /**
+     * README: "a second engine given the same path ... replaces it again, and the file then shows the second engine
+     * only (the first goes on writing its unlinked old file)": no mix of the two, and the first engine keeps serving.
+     */
+    @Test
+    void aSecondEngineOnTheSamePathReplacesTheFile() throws Exception
+    {
+        final Path file = dir.resolve("shared.counters");
+        final RegionCacheConfig.Builder config = RegionCacheConfig.builder().capacityBytes(8L << 20)
+            .segmentSize(1 << 16).countersFile(file).countersIntervalMillis(1);
+        try (RegionCache first = RegionCache.create(config.build()))
+        {
+            first.createRegion(new Region(1, new byte[] {'a'}, new byte[] {'b'}, 1)).get(10, TimeUnit.SECONDS);
+            first.createRegion(new Region(2, new byte[] {'b'}, new byte[] {'c'}, 1)).get(10, TimeUnit.SECONDS);
+            first.publishCounters().get(30, TimeUnit.SECONDS);
+            assertEquals(2, CountersFile.read(file).get("regions.ACTIVE"));
+            try (RegionCache second = RegionCache.create(config.build()))
+            {
+                second.createRegion(new Region(1, new byte[] {'a'}, new byte[] {'b'}, 1)).get(10, TimeUnit.SECONDS);
+                second.publishCounters().get(30, TimeUnit.SECONDS);
+                // the first publishes every millisecond into its own (unlinked) file; this one is the second's
+                for (int i = 0; i < 20; i++)
+                {
+                    first.publishCounters().get(30, TimeUnit.SECONDS);
+                    assertEquals(1, CountersFile.read(file).get("regions.ACTIVE"), "read " + i);
+                }
+                assertEquals(ResultCode.OK, first.write(new WriteBatch(1, 1, 1).put(new byte[] {'a'},
+                    new byte[] {'v'})).get(10, TimeUnit.SECONDS).code(), "the first engine serves on");
+            }
+        }
+    }
+
     @Test
     void countersFollowTheEngineAndSurviveClose() throws Exception
     {
