@@ -10,6 +10,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import io.regioncache.bench.store.ReadStore;
 import io.regioncache.bench.support.AccessPattern;
+import io.regioncache.bench.support.KeySpace;
 
 /**
  * One benchmark thread's reader and its cursor into the shared index array (masked, never allocates).
@@ -20,10 +21,14 @@ public abstract class ReaderState
     ReadStore.Reader reader;
     private int[] indices;
     private int cursor;
+    private KeySpace keySpace;
+    private boolean scans;
 
     void open(final StoreState s, final boolean scans) throws Exception
     {
         reader = s.db.newReader();
+        keySpace = s.keySpace;
+        this.scans = scans;
         reader.verify(s.keySpace, scans);
         indices = s.indices;
         cursor = new SplittableRandom(Thread.currentThread().getId()).nextInt(AccessPattern.LENGTH);
@@ -52,6 +57,23 @@ public abstract class ReaderState
     final int[] indices()
     {
         return indices;
+    }
+
+    /**
+     * Check the reader's data again after each iteration, outside the measured time: the per-operation results go to
+     * the {@code Blackhole} uncompared, so a reader that went wrong during the iteration (a snapshot no longer valid,
+     * a store closed) would otherwise be timed on its fast failure path without anyone noticing. A few microseconds
+     * per iteration, none per operation.
+     *
+     * @throws IllegalStateException if a get, the batch or a scan reads wrong data.
+     */
+    @TearDown(Level.Iteration)
+    public void verifyAfterIteration()
+    {
+        if (reader != null)
+        {
+            reader.verify(keySpace, scans);
+        }
     }
 
     /**
