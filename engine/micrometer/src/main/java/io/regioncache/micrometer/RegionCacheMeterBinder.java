@@ -82,7 +82,8 @@ public final class RegionCacheMeterBinder implements MeterBinder
      * {@inheritDoc}
      * <p>
      * Binding a cache to a registry that has its gauges already (this binder or another one of the same cache, with the
-     * same tags) changes nothing: Micrometer keeps the gauges it has, which read that cache.
+     * same tags) keeps them (Micrometer hands back the gauges it has, which read that cache) and adds a gauge for each
+     * metric that appeared since the last bind.
      *
      * @throws NullPointerException if {@code registry} is null.
      * @throws IllegalStateException if the registry holds these gauges (same names and tags, the registry's common
@@ -112,17 +113,15 @@ public final class RegionCacheMeterBinder implements MeterBinder
                     .strongReference(true).register(registry);
                 if (first && !(gauge instanceof NoopGauge))
                 {
-                    if (registry.getMeters().size() == before)
+                    final WeakReference<RegionCache> owner = owners.get(gauge.getId());
+                    if (registry.getMeters().size() == before && (owner == null || owner.get() != cache))
                     {
-                        final WeakReference<RegionCache> owner = owners.get(gauge.getId());
-                        if (owner != null && owner.get() == cache)
-                        {
-                            return; // this cache's gauges, bound before: nothing to add
-                        }
                         throw new IllegalStateException("the registry already has gauge regioncache." + name +
                             " with tags " + gauge.getId().getTags() + (owner == null ? " from elsewhere" :
                             " for another cache") + ": give each cache's RegionCacheMeterBinder its own tags");
                     }
+                    // This cache's gauges bound before: the rest register as they did then (Micrometer hands back
+                    // the ones it has), and a metric that appeared since (a per-move refusal) is added.
                     owners.put(gauge.getId(), new WeakReference<>(cache));
                 }
                 first = false;

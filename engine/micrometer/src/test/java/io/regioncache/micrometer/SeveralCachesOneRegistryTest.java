@@ -63,6 +63,10 @@ final class SeveralCachesOneRegistryTest
             final int meters = registry.getMeters().size();
             new RegionCacheMeterBinder(a, 0, Tags.of("cache", "a")).bindTo(registry);
             assertEquals(meters, registry.getMeters().size());
+            for (final String name : a.metrics().values().keySet())
+            {
+                assertEquals(1, registry.find("regioncache." + name).tags("cache", "a").gauges().size(), name);
+            }
         }
     }
 
