@@ -29,7 +29,8 @@ public interface WritableStore extends BackingStore
     long deleteRange(byte[] start, byte[] end, long version);
 
     /**
-     * Drop every version no read at or above {@code safePoint} can see.
+     * Drop every version no read at or above {@code safePoint} can see (a negative safe point drops nothing: every
+     * version is at or above it).
      *
      * @param safePoint the safe point.
      * @return the number of entries dropped.

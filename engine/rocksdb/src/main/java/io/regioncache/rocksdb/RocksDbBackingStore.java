@@ -377,6 +377,10 @@ public final class RocksDbBackingStore implements WritableStore
         enter();
         try
         {
+            if (safePoint < 0)
+            {
+                return 0; // every version is at or above it: nothing to drop, nothing to record, no round to run
+            }
             // Recorded before the sweep, not after: a round is many writes, and a process killed part-way used to
             // leave the file at the previous safe point while some keys were already swept to this one, so the
             // reopened store answered reads between the two from a half-swept history (and a resumed drive could

@@ -47,12 +47,12 @@ class GcWriteBatchTest
                 // Lengths across the varint's one- and two-byte forms, and a key past the initial buffer.
                 final int length = i == 1_000 ? 70_000 : 1 + rnd.nextInt(rnd.nextBoolean() ? 127 : 400);
                 final byte[] encoded = bytes(rnd, length);
-                final long version = rnd.nextLong();
+                final long version = rnd.nextLong() & Long.MAX_VALUE; // versions are never negative
                 switch (rnd.nextInt(5))
                 {
                     case 4 ->
                     {
-                        final long oldest = rnd.nextLong();
+                        final long oldest = rnd.nextLong() & Long.MAX_VALUE;
                         final byte[] end = java.util.Arrays.copyOf(stored(encoded, oldest), length + 9); // + a 0 byte
                         ours.deleteVersions(encoded, version, oldest);
                         theirs.deleteRange(stored(encoded, version), end);
