@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 import io.regioncache.CommandResult;
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * More readers than cores against the apply thread: 64 platform threads (this host has two cores) and, on JDK 21+,
  * 256 virtual threads (reached by reflection: the tests also run on JDK 17, where that case is skipped) that hold
- * snapshots open across yields and sleeps (a virtual thread unmounts and may resume on another carrier), while a
+ * snapshots open across yields and across the writer's next acknowledged write (a virtual thread unmounts and may resume on another carrier), while a
  * writer rewrites every key at each version and a driver evicts, reloads and compacts. Each write at version V puts
  * the same value, V, under every key of the region, so a snapshot at read version R must read one value for all keys,
  * at most R, and at least the last version acknowledged before it opened. At the end every pin is gone: zero records
@@ -41,6 +42,22 @@ import org.junit.jupiter.api.Timeout;
 final class ManyReadersTest
 {
     private static final int KEYS = 16;
+
+    /**
+     * The readers' pause with a snapshot open: wait for the work's own signal, the writer acknowledging a newer
+     * version, so the pin is held across at least one write applied (and, now and then, an eviction, load or
+     * compaction) rather than for a length of time. Bounded (50 ms) so that a writer that stopped, or an eviction
+     * waiting on these very pins, cannot hold a reader for good.
+     */
+    private static void holdAcrossAWrite(final AtomicLong acked)
+    {
+        final long seen = acked.get();
+        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(50);
+        while (acked.get() == seen && System.nanoTime() < deadline)
+        {
+            java.util.concurrent.locks.LockSupport.parkNanos(20_000);
+        }
+    }
 
     private static long value(final Snapshot snap, final int key, final UnsafeBuffer dst)
     {
@@ -55,7 +72,7 @@ final class ManyReadersTest
 
     /** One reader's loop: open, read every key (pausing with {@code pause} in between), check, close. */
     private static void readLoop(final RegionCache cache, final AtomicLong acked, final AtomicBoolean stop,
-        final ConcurrentLinkedQueue<String> failures, final Runnable pause, final long seed)
+        final ConcurrentLinkedQueue<String> failures, final Consumer<AtomicLong> pause, final long seed)
     {
         final Random rnd = new Random(seed);
         final Snapshot snap = cache.newSnapshot();
@@ -76,7 +93,7 @@ final class ManyReadersTest
                 {
                     if ((key & 3) == 0)
                     {
-                        pause.run(); // held across a yield or sleep
+                        pause.accept(acked); // held across a yield or the next write
                     }
                     final long v = value(snap, key, dst);
                     if (v != first)
@@ -96,7 +113,7 @@ final class ManyReadersTest
         }
     }
 
-    private static void run(final int readers, final Function<Runnable, Thread> newThread, final Runnable pause,
+    private static void run(final int readers, final Function<Runnable, Thread> newThread, final Consumer<AtomicLong> pause,
         final String what) throws Exception
     {
         final long seed = System.nanoTime();
@@ -182,17 +199,7 @@ final class ManyReadersTest
             final Thread t = new Thread(r, "reader");
             t.setDaemon(true);
             return t;
-        }, () ->
-        {
-            try
-            {
-                Thread.sleep(0, 100_000);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-            }
-        }, "64 platform readers");
+        }, ManyReadersTest::holdAcrossAWrite, "64 platform readers");
     }
 
     @Test
@@ -223,7 +230,7 @@ final class ManyReadersTest
             {
                 throw new AssertionError(ex);
             }
-        }, () ->
+        }, acked ->
         {
             if ((turns.incrementAndGet() & 1) == 0)
             {
@@ -231,14 +238,7 @@ final class ManyReadersTest
             }
             else
             {
-                try
-                {
-                    Thread.sleep(1);
-                }
-                catch (final InterruptedException ex)
-                {
-                    Thread.currentThread().interrupt();
-                }
+                holdAcrossAWrite(acked); // parks: a virtual thread unmounts here too
             }
         }, "256 virtual readers");
     }
