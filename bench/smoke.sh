@@ -18,10 +18,11 @@ FLAGS=$(java -cp "$JAR" io.regioncache.bench.JvmFlags)
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/rc-bench-smoke.XXXXXX")
 start=$(date +%s)
 echo "smoke: results in $OUT"
-# keys=1000 everywhere (Read/Scan/Split/Mixed/Apply), zipf only (exercises the Zipf generator; uniform is trivial).
+# keys=1000 everywhere (Read/Scan/Split/Mixed/Apply), zipf only (exercises the Zipf generator; uniform is trivial);
+# scans seek present and absent keys (ScanState.seek).
 java -jar "$JAR" 'io\.regioncache\.(bench|internal\.table)\..*' \
   -f 1 -wi 0 -i 1 -w 200ms -r 200ms \
-  -p keys=1000 -p distribution=zipf \
+  -p keys=1000 -p distribution=zipf -p seek=present,absent \
   -jvmArgsAppend "$FLAGS" -foe true \
   -rf json -rff "$OUT/smoke.json" > "$OUT/smoke.log" 2>&1 || {
     echo "smoke: JMH run FAILED; last lines of $OUT/smoke.log:"; tail -40 "$OUT/smoke.log"; exit 1; }

@@ -26,7 +26,13 @@ public abstract class ReaderState
 
     void open(final StoreState s, final boolean scans) throws Exception
     {
+        open(s, scans, false);
+    }
+
+    void open(final StoreState s, final boolean scans, final boolean absentSeeks) throws Exception
+    {
         reader = s.db.newReader();
+        reader.seekAbsentKeys(absentSeeks);
         keySpace = s.keySpace;
         this.scans = scans;
         reader.verify(s.keySpace, scans);
@@ -130,7 +136,11 @@ public abstract class ReaderState
         @Setup(Level.Trial)
         public void open(final ScanState s) throws Exception
         {
-            open(s, true);
+            if (!"present".equals(s.seek) && !"absent".equals(s.seek))
+            {
+                throw new IllegalArgumentException("seek must be present or absent, not " + s.seek);
+            }
+            open(s, true, "absent".equals(s.seek));
         }
     }
 }

@@ -17,6 +17,15 @@ public class ScanState extends StoreState
     @Param({"regioncache", "regioncache-open-per-op", "lmdb", "rocksdb", "skiplist"})
     public String store;
 
+    /**
+     * Where a scan's seek goes: {@code present} (the default) to its first key, which RegionCache finds through its
+     * hash index; {@code absent} to a key no store holds just before it (the key before, and a zero byte), so every
+     * store searches its order: RegionCache its skiplist, LMDB its B+tree, RocksDB its files. The entries read are the
+     * same. A range scan from a prefix or a bound, as a host's queries make, seeks like {@code absent}.
+     */
+    @Param({"present"})
+    public String seek;
+
     @Override
     protected String store()
     {

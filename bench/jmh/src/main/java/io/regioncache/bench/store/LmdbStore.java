@@ -5,6 +5,7 @@ import io.regioncache.bench.support.TempDirs;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
@@ -70,11 +71,19 @@ final class LmdbStore extends ReadStore
             private final Txn<ByteBuffer> txn = env.txnRead();
             private final Cursor<ByteBuffer> cursor = dbi.openCursor(txn);
             private final ByteBuffer key = ByteBuffer.allocateDirect(KeySpace.KEY_LENGTH);
+            private final ByteBuffer seekKey = ByteBuffer.allocateDirect(KeySpace.SEEK_KEY_LENGTH);
+            private final UnsafeBuffer seekKeyView = new UnsafeBuffer(seekKey);
 
             private ByteBuffer key(final int i)
             {
                 key.putLong(0, keys.keyHi(i)).putLong(8, keys.keyLo(i));
                 return key;
+            }
+
+            private ByteBuffer seekKey(final int i)
+            {
+                seekKey.clear().limit(keys.writeSeekKey(i, absentSeeks, seekKeyView, 0));
+                return seekKey;
             }
 
             @Override
@@ -88,7 +97,7 @@ final class LmdbStore extends ReadStore
             public long scan(final int i, final int nexts)
             {
                 long acc = 0;
-                boolean valid = cursor.get(key(i), GetOp.MDB_SET_RANGE);
+                boolean valid = cursor.get(seekKey(i), GetOp.MDB_SET_RANGE);
                 for (int step = 0; valid; step++)
                 {
                     acc = KeySpace.fold(acc, cursor.key().getLong(8), cursor.val().getLong(0));

@@ -108,6 +108,20 @@ public abstract class ReadStore implements AutoCloseable
     public abstract static class Reader implements AutoCloseable
     {
         /**
+         * Whether {@link #scan} seeks to the absent key just before its first key ({@link KeySpace#writeSeekKey})
+         * instead of the key itself; set once, before the reader is used.
+         */
+        protected boolean absentSeeks;
+
+        /**
+         * @param absent whether scans seek to an absent key (see {@link #absentSeeks}); the entries read are the same.
+         */
+        public final void seekAbsentKeys(final boolean absent)
+        {
+            this.absentSeeks = absent;
+        }
+
+        /**
          * Point get of key {@code i}: the value lands where the store's best API puts it, and its first 8 bytes
          * are read.
          *
@@ -135,7 +149,8 @@ public abstract class ReadStore implements AutoCloseable
         }
 
         /**
-         * Seek to key {@code i}, then step {@code nexts} times, consuming key and value of every entry reached.
+         * Seek to key {@code i} (or, with {@link #absentSeeks}, to the absent key just before it: the same entries),
+         * then step {@code nexts} times, consuming key and value of every entry reached.
          *
          * @param i     key index sought.
          * @param nexts next() calls after the seek.

@@ -181,8 +181,8 @@ final class RegionCacheStore extends ReadStore
         {
             final SnapshotIterator it = iterator;
             long acc = 0;
-            keys.writeKey(i, keyScratch, 0);
-            boolean valid = it.seek(keyScratch, 0, KeySpace.KEY_LENGTH);
+            final int seekLength = keys.writeSeekKey(i, absentSeeks, keyScratch, 0);
+            boolean valid = it.seek(keyScratch, 0, seekLength);
             for (int step = 0; valid; step++)
             {
                 it.keyView(keyView);

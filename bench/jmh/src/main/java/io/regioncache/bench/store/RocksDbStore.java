@@ -5,6 +5,7 @@ import io.regioncache.bench.support.TempDirs;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
@@ -103,6 +104,8 @@ final class RocksDbStore extends ReadStore
             private final ByteBuffer key = ByteBuffer.allocateDirect(KeySpace.KEY_LENGTH);
             private final ByteBuffer value = ByteBuffer.allocateDirect(128);
             private final ByteBuffer keyOut = ByteBuffer.allocateDirect(KeySpace.KEY_LENGTH);
+            private final ByteBuffer seekKey = ByteBuffer.allocateDirect(KeySpace.SEEK_KEY_LENGTH);
+            private final UnsafeBuffer seekKeyView = new UnsafeBuffer(seekKey);
 
             private ByteBuffer key(final int i)
             {
@@ -131,7 +134,8 @@ final class RocksDbStore extends ReadStore
             {
                 long acc = 0;
                 final RocksIterator it = iterator;
-                it.seek(key(i));
+                seekKey.clear().limit(keys.writeSeekKey(i, absentSeeks, seekKeyView, 0));
+                it.seek(seekKey);
                 for (int step = 0; it.isValid(); step++)
                 {
                     keyOut.clear();

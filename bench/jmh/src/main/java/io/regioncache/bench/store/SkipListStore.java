@@ -54,11 +54,18 @@ final class SkipListStore extends ReadStore
                 return key;
             }
 
+            /** The absent key just before key {@code i} (see {@link KeySpace#writeSeekKey}). */
+            private byte[] seekKey(final int i)
+            {
+                return Arrays.copyOf(keys.key(i - 1), KeySpace.SEEK_KEY_LENGTH);
+            }
+
             @Override
             public long scan(final int i, final int nexts)
             {
                 long acc = 0;
-                final Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(key(i), true).entrySet().iterator();
+                final byte[] from = absentSeeks && i > 0 ? seekKey(i) : key(i);
+                final Iterator<Map.Entry<byte[], byte[]>> it = map.tailMap(from, true).entrySet().iterator();
                 for (int step = 0; step <= nexts && it.hasNext(); step++)
                 {
                     final Map.Entry<byte[], byte[]> e = it.next();

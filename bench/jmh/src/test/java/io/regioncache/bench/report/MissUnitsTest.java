@@ -20,7 +20,8 @@ class MissUnitsTest
     @TempDir
     Path dir;
 
-    private static String result(final String benchmark, final String params, final double score)
+    /** One JMH result as {@code -rf json} writes it (shared with the other renderer tests of this package). */
+    static String result(final String benchmark, final String params, final double score)
     {
         return "{\"benchmark\": \"io.regioncache.bench." + benchmark + "\", \"mode\": \"avgt\", \"threads\": 1," +
             "\"params\": {" + params + "}," +

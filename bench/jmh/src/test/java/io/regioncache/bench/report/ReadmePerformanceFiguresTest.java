@@ -536,6 +536,21 @@ class ReadmePerformanceFiguresTest
         assertTrue(checked >= 100, "targets cells checked: " + checked);
     }
 
+    /**
+     * The rounds table under "The targets in rounds" is {@link TargetRounds}' rendering of the committed rounds of
+     * {@code jmh-results/targets/run19/}, cell for cell.
+     */
+    @Test
+    void theRoundsTableIsTheCommittedRounds() throws IOException
+    {
+        final String section = performanceSection();
+        final int at = section.indexOf("#### The targets in rounds");
+        assertTrue(at >= 0, "README's Performance section has \"The targets in rounds\"");
+        final String rendered = TargetRounds.render(TargetRounds.readRounds(RESULTS.resolve("targets/run19")));
+        assertTrue(section.substring(at).contains(rendered),
+            "the rounds table differs from TargetRounds' rendering of jmh-results/targets/run19:\n" + rendered);
+    }
+
     /** The full-suite rows: puts at batch 64, split, MVCC scan after GC, and the load's run-14 figures. */
     @Test
     void theTargetsTablesFullSuiteRows() throws IOException

@@ -104,6 +104,35 @@ public final class KeySpace
         dst.putLong(offset + 8, keyLo(i), java.nio.ByteOrder.BIG_ENDIAN);
     }
 
+    /** Bytes of an absent seek key ({@link #writeSeekKey}): a stored key and one zero byte. */
+    public static final int SEEK_KEY_LENGTH = KEY_LENGTH + 1;
+
+    /**
+     * Write the key a scan from key {@code i} seeks: key {@code i} itself, or with {@code absent} (and {@code i > 0})
+     * key {@code i - 1} followed by one zero byte, which no store holds and which sorts after key {@code i - 1} and
+     * before key {@code i}. Either way the scan lands on key {@code i} and reads the same entries; the absent key
+     * makes every store search its order instead of finding the key itself (RegionCache's seek finds a present key
+     * through its hash index, a B-tree or LSM seek does not care).
+     *
+     * @param i      key index the scan starts at.
+     * @param absent seek to the absent key just before it (ignored for key 0, which has none).
+     * @param dst    destination.
+     * @param offset where ({@link #SEEK_KEY_LENGTH} bytes at most).
+     * @return the seek key's length.
+     */
+    public int writeSeekKey(final int i, final boolean absent, final org.agrona.MutableDirectBuffer dst,
+        final int offset)
+    {
+        if (absent && i > 0)
+        {
+            writeKey(i - 1, dst, offset);
+            dst.putByte(offset + KEY_LENGTH, (byte)0);
+            return SEEK_KEY_LENGTH;
+        }
+        writeKey(i, dst, offset);
+        return KEY_LENGTH;
+    }
+
     /**
      * Write key {@code i} (computed, see {@link #keyHi}) into a reader's reused array.
      *

@@ -93,6 +93,18 @@ public final class MvccTable
     private volatile int maxHeight;
     /** Current hash-index generation; null while the table holds no memory. */
     private volatile HashIndex hashIndex;
+    /**
+     * Where a search for a key the index cannot find starts ({@link SeekFences}); null below
+     * {@link SeekFences#MIN_KEYS} keys. Replaced (never changed) by the writer as the table grows.
+     */
+    private volatile SeekFences seekFences;
+    /** Writer only: the key count at which {@link #seekFences} is built again if not complete (keys doubled). */
+    private long fencesAtKeys = SeekFences.MIN_KEYS;
+    /**
+     * Writer only: {@link #seekFences} holds every node of the fences' level list (none was linked elsewhere than at
+     * its end, or left out for leaving the fences' common prefix, since the build): no rebuild is needed.
+     */
+    private boolean fencesComplete;
 
     // Writer-only state.
     private final ArrayList<HashIndex> retiredIndexes = new ArrayList<>();
@@ -697,6 +709,100 @@ public final class MvccTable
         hashDeferred = false;
         buildHashes = null; // a table builds once (a load or a compaction): keep no batch arrays on the heap
         buildNodes = null;
+        if (keyCount >= SeekFences.MIN_KEYS && !fencesComplete)
+        {
+            rebuildSeekFences(); // the copy is complete: fences over all of it before readers come
+        }
+    }
+
+    /**
+     * Writer: build {@link #seekFences} over the table as it is (a walk of one node in 16, in list order). A table
+     * filled in key order (a load) builds once, at {@link SeekFences#MIN_KEYS} keys, and then appends; one written
+     * anywhere builds again when its keys have doubled, so the walks add up to about one node in 8 of its final size.
+     */
+    private void rebuildSeekFences()
+    {
+        seekFences = SeekFences.build(this);
+        fencesComplete = null != seekFences;
+    }
+
+    /**
+     * Writer, after linking {@code node} of a height above {@link SeekFences#LEVEL}: append it to the fences if it is
+     * the last node of their level's list (its key after every entry's); otherwise the fences are no longer complete.
+     */
+    private void noteTallNode(final long node)
+    {
+        final SeekFences fences = seekFences;
+        if (null == fences)
+        {
+            return;
+        }
+        if (NodeLayout.NULL != nextPlain(node, SeekFences.LEVEL))
+        {
+            fencesComplete = false;
+            return;
+        }
+        final SeekFences appended = fences.append(this, node);
+        if (null == appended)
+        {
+            fencesComplete = false;
+        }
+        else if (appended != fences)
+        {
+            seekFences = appended; // a larger copy: published after its new entry
+        }
+    }
+
+    /** Writer, for {@link SeekFences#append}: whether a node's key starts with {@code prefix}. */
+    boolean keyStartsWith(final long node, final byte[] prefix)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        if (NodeLayout.keyLength(segment, nodeOffset) < prefix.length)
+        {
+            return false;
+        }
+        final int keyOffset = NodeLayout.keyOffset(nodeOffset);
+        for (int i = 0; i < prefix.length; i++)
+        {
+            if (segment.getByte(keyOffset + i) != prefix[i])
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Writer, for {@link SeekFences#build}: a plain load of a link (only the writer stores links). */
+    long nextPlainForFences(final long node, final int level)
+    {
+        return nextPlain(node, level);
+    }
+
+    /** Writer, for {@link SeekFences#build}: a copy of a node's key. */
+    byte[] keyOf(final long node)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        final byte[] key = new byte[NodeLayout.keyLength(segment, nodeOffset)];
+        segment.getBytes(NodeLayout.keyOffset(nodeOffset), key);
+        return key;
+    }
+
+    /** Writer, for {@link SeekFences#build}: {@link SeekFences#prefix} of a node's key from byte {@code from}. */
+    long keyPrefixForFences(final long node, final int from)
+    {
+        final UnsafeBuffer segment = arena.segment(node);
+        final int nodeOffset = NodeLayout.offset(node);
+        return SeekFences.prefix(
+            segment, NodeLayout.keyOffset(nodeOffset) + from, NodeLayout.keyLength(segment, nodeOffset) - from);
+    }
+
+    /** @return the entries of the current seek fences, 0 if there are none (tests, statistics); any thread. */
+    int seekFenceCount()
+    {
+        final SeekFences fences = seekFences;
+        return null == fences ? 0 : fences.size();
     }
 
     /**
@@ -805,6 +911,9 @@ public final class MvccTable
     {
         hashDeferred = false;
         maxHeight = 0;
+        seekFences = null;
+        fencesAtKeys = SeekFences.MIN_KEYS;
+        fencesComplete = false;
         lastInserted = NodeLayout.NULL;
         final HashIndex current = hashIndex;
         hashIndex = null;
@@ -1360,11 +1469,34 @@ public final class MvccTable
             return NodeLayout.NULL;
         }
         long x = HEAD;
+        // The upper levels from the fences: their last node certainly before the key is in every list up to
+        // SeekFences.LEVEL (nodes are never unlinked), so the search goes on from it there (SeekFences). Steps
+        // along that level from it are counted (-1: the search did not start from a fence).
+        int fenceSteps = -1;
+        final SeekFences fences = seekFences;
+        if (null != fences && level > SeekFences.LEVEL)
+        {
+            final long from = fences.floorBefore(key, keyOffset, keyLength);
+            if (NodeLayout.NULL != from)
+            {
+                x = from;
+                level = SeekFences.LEVEL;
+                fenceSteps = 0;
+            }
+        }
         while (true)
         {
             final long next = nextAcquire(x, level);
             if (NodeLayout.NULL != next && isBefore(next, key, keyOffset, keyLength, version))
             {
+                if (fenceSteps >= 0 && SeekFences.LEVEL == level && ++fenceSteps > SeekFences.MAX_STEPS)
+                {
+                    // many keys linked into this gap since the fences were built: the search from the head
+                    fenceSteps = -1;
+                    x = HEAD;
+                    level = maxHeight - 1;
+                    continue;
+                }
                 x = next;
             }
             else if (0 == level)
@@ -1669,6 +1801,10 @@ public final class MvccTable
             preds[level] = node; // the finger at this level for the next insert
         }
         lastInserted = node;
+        if (height > SeekFences.LEVEL)
+        {
+            noteTallNode(node);
+        }
 
         if (newKey)
         {
@@ -1678,6 +1814,14 @@ public final class MvccTable
                     version, value, valueOffset, valueLength);
             }
             KEY_COUNT.setRelease(this, keys + 1);
+            if (keys + 1 >= fencesAtKeys)
+            {
+                fencesAtKeys = Math.max(SeekFences.MIN_KEYS, (keys + 1) * 2);
+                if (!fencesComplete)
+                {
+                    rebuildSeekFences();
+                }
+            }
         }
         else if (newest && !hashDeferred)
         {
@@ -1777,6 +1921,10 @@ public final class MvccTable
             setNextRelease(walked[level], level, node);
         }
         index.replaceAtRelease(slot, hash, node, keyLength, version, value, valueOffset, valueLength);
+        if (height > SeekFences.LEVEL)
+        {
+            noteTallNode(node);
+        }
         insertsLinkedInFront++;
         NODE_COUNT.setRelease(this, nodeCount + 1);
         return OK;
