@@ -32,8 +32,10 @@ import org.agrona.DirectBuffer;
  * is certainly before the sought key: its prefix (8 bytes after the prefix all entries share, zero-padded) compares
  * strictly below the sought key's; a key outside the shared prefix is searched from the head.
  * <p>
- * Immutable once built; published to readers through a volatile field of the table. Heap: 16 bytes per entry, about
- * one byte per key of the table (one node in 16 has a height above 2).
+ * Entries are only appended, by the writer, and never changed: each is written with plain stores and then published
+ * by a release store of the count, which readers load with acquire before they read below it; a full array is copied
+ * into a larger one, which the table publishes through a volatile field after its new entry is in. Heap: 16 bytes per
+ * entry, with the arrays at most twice as long as their entries: 1-2 bytes per key (one node in 16 is an entry).
  */
 final class SeekFences
 {
