@@ -75,7 +75,7 @@ class SeekFencesConcurrencyTest
                     while (done.getCount() > 0)
                     {
                         final long n = published.get();
-                        if (n < 2)
+                        if (n < 3) // an even j in [2, n) needs n >= 3 (the draw's bound, (n - 1) / 2, is then >= 1)
                         {
                             Thread.onSpinWait();
                             continue;
