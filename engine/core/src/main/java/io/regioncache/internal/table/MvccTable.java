@@ -773,12 +773,6 @@ public final class MvccTable
         return true;
     }
 
-    /** Writer, for {@link SeekFences#build}: a plain load of a link (only the writer stores links). */
-    long nextPlainForFences(final long node, final int level)
-    {
-        return nextPlain(node, level);
-    }
-
     /** Writer, for {@link SeekFences#build}: a copy of a node's key. */
     byte[] keyOf(final long node)
     {
@@ -2026,7 +2020,8 @@ public final class MvccTable
         return true;
     }
 
-    private long nextPlain(final long node, final int level)
+    /** Writer (and {@link SeekFences#build}, on the writer's thread): a plain load of a link. */
+    long nextPlain(final long node, final int level)
     {
         // Plain load is enough: only the writer stores next pointers and this is the writer.
         return arena.segment(node).getLong(NodeLayout.nextOffset(NodeLayout.offset(node), level));

@@ -98,8 +98,8 @@ final class SeekFences
     {
         int count = 0;
         long[] found = new long[64];
-        for (long n = table.nextPlainForFences(MvccTable.HEAD, LEVEL); NodeLayout.NULL != n;
-            n = table.nextPlainForFences(n, LEVEL))
+        for (long n = table.nextPlain(MvccTable.HEAD, LEVEL); NodeLayout.NULL != n;
+            n = table.nextPlain(n, LEVEL))
         {
             if (count == found.length)
             {
@@ -198,12 +198,6 @@ final class SeekFences
     int size()
     {
         return (int)COUNT.getAcquire(this);
-    }
-
-    /** @return the bytes every entry's key starts with (tests). */
-    int commonPrefixLength()
-    {
-        return common.length;
     }
 
     /**

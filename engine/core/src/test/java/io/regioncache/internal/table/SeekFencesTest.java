@@ -147,8 +147,8 @@ class SeekFencesTest
     private static int tallNodes(final MvccTable table)
     {
         int n = 0;
-        for (long x = table.nextPlainForFences(MvccTable.HEAD, SeekFences.LEVEL); NodeLayout.NULL != x;
-            x = table.nextPlainForFences(x, SeekFences.LEVEL))
+        for (long x = table.nextPlain(MvccTable.HEAD, SeekFences.LEVEL); NodeLayout.NULL != x;
+            x = table.nextPlain(x, SeekFences.LEVEL))
         {
             n++;
         }
