@@ -149,7 +149,7 @@ final class ApplyAgent implements Agent
         loads.pause(paused);
     }
 
-    /** @return records waiting for their pins to drain, as of the last duty cycle (any thread). */
+    /** @return records waiting for their pins to drain, as of the last reclaim or record added (any thread). */
     int drainingCountPublished()
     {
         return reclaimer.publishedCount();
@@ -534,7 +534,7 @@ final class ApplyAgent implements Agent
         {
             return "region id " + region.id() + " is already in use by " + sameId;
         }
-        for (final RegionRecord other : index.overlapping(region.start(), region.end()))
+        for (final RegionRecord other : index.overlapping(region.startKey(), region.endKey()))
         {
             if (other != replaced)
             {
@@ -763,8 +763,8 @@ final class ApplyAgent implements Agent
         final int childFlags = flags & ~StateWord.FLAG_HISTORICAL;
         for (int i = 0; i <= n; i++)
         {
-            final byte[] start = i == 0 ? region.start() : c.splitKeys[i - 1];
-            final byte[] end = i == n ? region.end() : c.splitKeys[i];
+            final byte[] start = i == 0 ? region.startKey() : c.splitKeys[i - 1];
+            final byte[] end = i == n ? region.endKey() : c.splitKeys[i];
             final long id = i == n ? region.id() : c.newRegionIds[i];
             final RegionRecord child = new RegionRecord(region.derive(id, start, end, c.newEpochVersion),
                 ++incarnations, state, childFlags, src.safePointAcquire(), counters.transitions());

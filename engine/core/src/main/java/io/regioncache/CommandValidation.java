@@ -75,7 +75,7 @@ final class CommandValidation
         {
             return bad;
         }
-        if (region.start().length > maxKeyLength || region.end().length > maxKeyLength)
+        if (region.startKey().length > maxKeyLength || region.endKey().length > maxKeyLength)
         {
             return "range key longer than maxKeyLength " + maxKeyLength;
         }
@@ -129,8 +129,8 @@ final class CommandValidation
      */
     static String batchInRange(final WriteBatch batch, final Region region)
     {
-        final byte[] start = region.start();
-        final byte[] end = region.end();
+        final byte[] start = region.startKey();
+        final byte[] end = region.endKey();
         final int rc = batch.forEach((op, key, keyLength, value, valueLength) ->
             Keys.inRange(key, 0, keyLength, start, end) ? 0 : 1);
         return rc == 0 ? null : "key outside the region's range " + region;
@@ -237,8 +237,8 @@ final class CommandValidation
         for (int i = 0; i < splitKeys.length; i++)
         {
             final byte[] k = splitKeys[i];
-            if (Arrays.compareUnsigned(k, region.start()) <= 0 ||
-                (region.end().length > 0 && Arrays.compareUnsigned(k, region.end()) >= 0))
+            if (Arrays.compareUnsigned(k, region.startKey()) <= 0 ||
+                (region.endKey().length > 0 && Arrays.compareUnsigned(k, region.endKey()) >= 0))
             {
                 return "split key " + Region.hex(k) + " outside " + region;
             }

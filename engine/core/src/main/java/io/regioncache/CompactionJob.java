@@ -113,7 +113,7 @@ final class CompactionJob implements Runnable
     private void copy()
     {
         final RawCursor cursor = sourceRef.table().newRawCursor();
-        cursor.reset(source.region().start(), source.region().end().length == 0 ? null : source.region().end());
+        cursor.reset(source.region().startKey(), source.region().endKey().length == 0 ? null : source.region().endKey());
         final UnsafeBuffer key = new UnsafeBuffer(0, 0);
         final UnsafeBuffer value = new UnsafeBuffer(0, 0);
         final UnsafeBuffer lastKey = new UnsafeBuffer(new byte[sourceRef.table().maxKeyLength()]);

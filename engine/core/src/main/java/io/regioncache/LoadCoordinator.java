@@ -458,7 +458,7 @@ final class LoadCoordinator
             {
                 for (final RegionRecord t : installable)
                 {
-                    if (Keys.inRange(key, 0, keyLength, t.region().start(), t.region().end()))
+                    if (Keys.inRange(key, 0, keyLength, t.region().startKey(), t.region().endKey()))
                     {
                         final int put = op == WriteBatch.PUT ?
                             job.table.put(key, 0, keyLength, b.version(), value, 0, valueLength) :

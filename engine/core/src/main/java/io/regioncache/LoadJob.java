@@ -90,8 +90,8 @@ final class LoadJob implements Runnable
         final MemoryBudget budget,
         final int scanThreads)
     {
-        this.start = target.region().start();
-        this.end = target.region().end();
+        this.start = target.region().startKey();
+        this.end = target.region().endKey();
         this.snapshot = snapshot;
         this.table = table;
         this.completions = completions;

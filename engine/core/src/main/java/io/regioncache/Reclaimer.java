@@ -34,6 +34,13 @@ final class Reclaimer
     void add(final RegionRecord r)
     {
         draining.add(r);
+        // Published now, before the command that evicted or retired r completes its future, not at the next
+        // reclaim: a host reading regions.draining right after an evict or split of a pinned region saw 0 (audit
+        // 13). A record without pins is not counted: the reclaim at the end of this cycle takes it.
+        if (!r.pinsDrained())
+        {
+            publishedCount = publishedCount + 1; // apply thread only: the single writer
+        }
     }
 
     /**
@@ -130,7 +137,9 @@ final class Reclaimer
         return draining.size();
     }
 
-    /** @return records waiting as of the last duty cycle (any thread). */
+    /**
+     * @return records waiting for pins, as of the last reclaim or the last record added since (any thread).
+     */
     int publishedCount()
     {
         return publishedCount;

@@ -84,14 +84,56 @@ public final class Region
         return id;
     }
 
-    /** @return inclusive start key; do not modify. */
+    /**
+     * @return a copy of the inclusive start key (empty for -infinity). A copy, so that a caller that changes it cannot
+     * change the range of a region the engine holds: the regions it hands out ({@code RegionCache.region},
+     * {@code regionFor}, {@code regions()}, {@code Snapshot.region()}) are its own descriptions.
+     */
     public byte[] start()
+    {
+        return start.clone();
+    }
+
+    /**
+     * @return a copy of the exclusive end key, empty for +infinity (a copy: see {@link #start()}).
+     */
+    public byte[] end()
+    {
+        return end.clone();
+    }
+
+    /** @return true if the range has no lower bound (its start is empty); allocates nothing. */
+    public boolean isStartUnbounded()
+    {
+        return start.length == 0;
+    }
+
+    /** @return true if the range has no upper bound (its end is empty); allocates nothing. */
+    public boolean isEndUnbounded()
+    {
+        return end.length == 0;
+    }
+
+    /**
+     * @param other another region.
+     * @return true if both have the same range {@code [start, end)}, whatever their ids and epochs; allocates nothing.
+     */
+    public boolean sameRange(final Region other)
+    {
+        return Arrays.equals(start, other.start) && Arrays.equals(end, other.end);
+    }
+
+    /**
+     * Engine only: the start key itself, not a copy, for the engine's checks on read and apply paths, which must not
+     * allocate. Never handed to host code.
+     */
+    byte[] startKey()
     {
         return start;
     }
 
-    /** @return exclusive end key, empty for +infinity; do not modify. */
-    public byte[] end()
+    /** Engine only: the end key itself (see {@link #startKey()}). */
+    byte[] endKey()
     {
         return end;
     }

@@ -25,7 +25,7 @@ final class RegionIndex
     public static final RegionIndex EMPTY = new RegionIndex(new Long2ObjectHashMap<>(), new RegionRecord[0]);
 
     private static final Comparator<RegionRecord> BY_START =
-        (a, b) -> Arrays.compareUnsigned(a.region().start(), b.region().start());
+        (a, b) -> Arrays.compareUnsigned(a.region().startKey(), b.region().startKey());
 
     private final Long2ObjectHashMap<RegionRecord> byId;
     private final RegionRecord[] byStart;
@@ -74,7 +74,7 @@ final class RegionIndex
         for (int i = Math.max(0, lastStartingAtOrBefore(start)); i < byStart.length; i++)
         {
             final RegionRecord r = byStart[i];
-            if (end.length != 0 && Arrays.compareUnsigned(r.region().start(), end) >= 0)
+            if (end.length != 0 && Arrays.compareUnsigned(r.region().startKey(), end) >= 0)
             {
                 break;
             }
@@ -95,7 +95,7 @@ final class RegionIndex
         while (lo <= hi)
         {
             final int mid = (lo + hi) >>> 1;
-            if (Arrays.compareUnsigned(byStart[mid].region().start(), key) <= 0)
+            if (Arrays.compareUnsigned(byStart[mid].region().startKey(), key) <= 0)
             {
                 found = mid;
                 lo = mid + 1;

@@ -184,7 +184,7 @@ public final class Snapshot implements AutoCloseable
                         holder.record = r;
                         table = r.table(); // fixed once the record is ACTIVE
                         region = r.region();
-                        wholeKeySpace = region.start().length == 0 && region.end().length == 0;
+                        wholeKeySpace = region.startKey().length == 0 && region.endKey().length == 0;
                     }
                     recordIndex = index;
                     recordId = regionId;
@@ -316,7 +316,7 @@ public final class Snapshot implements AutoCloseable
             // The range check after every slice is known good: the key is then read only within its buffer. (The
             // key's index joins the message only on failure: this loop runs on every multiGet, which allocates
             // nothing.)
-            if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.start(), region.end()))
+            if (!Keys.inRange(keys, keyOffsets[i], keyLengths[i], region.startKey(), region.endKey()))
             {
                 throw new IllegalArgumentException("key " + i + " outside region " + region);
             }
@@ -476,7 +476,7 @@ public final class Snapshot implements AutoCloseable
     {
         ReadArguments.checkKey(key, keyOffset, keyLength);
         checkOpen();
-        if (!wholeKeySpace && !Keys.inRange(key, keyOffset, keyLength, region.start(), region.end()))
+        if (!wholeKeySpace && !Keys.inRange(key, keyOffset, keyLength, region.startKey(), region.endKey()))
         {
             throw new IllegalArgumentException("key outside region " + region);
         }

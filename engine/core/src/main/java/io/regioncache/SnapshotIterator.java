@@ -55,9 +55,9 @@ public final class SnapshotIterator
         // An empty upper bound is +infinity, as everywhere: outside a region with an end. (It was let through when
         // the region starts at -infinity, and the cursor, unbounded, then walked on into a split sibling's keys in
         // the table the pieces share until compaction.)
-        if (upper != null && (upper.length == 0 ? region.end().length > 0 :
-            Arrays.compareUnsigned(upper, region.start()) < 0 ||
-                region.end().length > 0 && Arrays.compareUnsigned(upper, region.end()) > 0))
+        if (upper != null && (upper.length == 0 ? region.endKey().length > 0 :
+            Arrays.compareUnsigned(upper, region.startKey()) < 0 ||
+                region.endKey().length > 0 && Arrays.compareUnsigned(upper, region.endKey()) > 0))
         {
             throw new IllegalArgumentException("upper bound outside region " + region);
         }
@@ -68,8 +68,8 @@ public final class SnapshotIterator
             this.table = table;
             this.cursor = table.newCursor();
         }
-        final byte[] lo = lower != null ? lower : region.start();
-        final byte[] hi = upper != null ? upper : region.end();
+        final byte[] lo = lower != null ? lower : region.startKey();
+        final byte[] hi = upper != null ? upper : region.endKey();
         lowerBuffer.wrap(lo);
         upperBuffer.wrap(hi.length == 0 ? EMPTY : hi);
         cursor.reset(readVersion,
@@ -192,7 +192,7 @@ public final class SnapshotIterator
     private void checkInRegion(final DirectBuffer key, final int offset, final int length)
     {
         c();
-        if (!Keys.inRange(key, offset, length, region.start(), region.end()))
+        if (!Keys.inRange(key, offset, length, region.startKey(), region.endKey()))
         {
             throw new IllegalArgumentException("key outside region " + region);
         }

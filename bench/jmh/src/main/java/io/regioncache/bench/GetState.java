@@ -13,7 +13,7 @@ public class GetState extends StoreState
 {
     /** The store under test. */
     @Param({"regioncache", "regioncache-slots", "regioncache-view", "regioncache-open-per-op", "chronicle-map",
-        "chronicle-map-offheap", "lmdb", "rocksdb", "skiplist"})
+        "chronicle-map-offheap", "lmdb", "rocksdb", "rocksdb-tuned", "skiplist"})
     public String store;
 
     @Override

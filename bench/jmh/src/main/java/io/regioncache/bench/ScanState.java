@@ -14,7 +14,7 @@ public class ScanState extends StoreState
     public static final int NEXTS = 100;
 
     /** The store under test. */
-    @Param({"regioncache", "regioncache-open-per-op", "lmdb", "rocksdb", "skiplist"})
+    @Param({"regioncache", "regioncache-open-per-op", "lmdb", "rocksdb", "rocksdb-tuned", "skiplist"})
     public String store;
 
     /**

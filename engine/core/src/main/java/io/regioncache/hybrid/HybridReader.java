@@ -235,8 +235,8 @@ public final class HybridReader implements AutoCloseable
         if (status == SnapshotStatus.OK)
         {
             final Region region = s.region();
-            final byte[] lo = lower.length == 0 && region.start().length == 0 ? null : lower;
-            final byte[] hi = upper.length == 0 && region.end().length == 0 ? null : upper;
+            final byte[] lo = lower.length == 0 && region.isStartUnbounded() ? null : lower;
+            final byte[] hi = upper.length == 0 && region.isEndUnbounded() ? null : upper;
             try
             {
                 scan.startCache(s.iterator(lo, hi));
@@ -307,7 +307,7 @@ public final class HybridReader implements AutoCloseable
 
     private static boolean sameRange(final Region cached, final Region asked)
     {
-        return Arrays.equals(cached.start(), asked.start()) && Arrays.equals(cached.end(), asked.end());
+        return cached.sameRange(asked);
     }
 
     /** @return why the cache could or could not serve this reader's last read. */

@@ -41,8 +41,13 @@ public abstract class ReadStore implements AutoCloseable
     public static final String CHRONICLE_MAP_OFFHEAP = "chronicle-map-offheap";
     /** LMDB through lmdbjava. */
     public static final String LMDB = "lmdb";
-    /** RocksDB through rocksdbjni. */
+    /** RocksDB through rocksdbjni, general-purpose options (Bloom filters, index and filter blocks in the cache). */
     public static final String ROCKSDB = "rocksdb";
+    /**
+     * RocksDB tuned for point lookups of keys that exist: no filters on the last level, index and filter blocks held
+     * by the table readers, a hash index in each data block (see {@code RocksDbStore}).
+     */
+    public static final String ROCKSDB_TUNED = "rocksdb-tuned";
     /** ConcurrentSkipListMap of byte[] with unsigned comparison. */
     public static final String SKIPLIST = "skiplist";
 
@@ -79,7 +84,9 @@ public abstract class ReadStore implements AutoCloseable
             case LMDB:
                 return new LmdbStore(keys);
             case ROCKSDB:
-                return new RocksDbStore(keys);
+                return new RocksDbStore(keys, false);
+            case ROCKSDB_TUNED:
+                return new RocksDbStore(keys, true);
             case SKIPLIST:
                 return new SkipListStore(keys);
             default:

@@ -9,6 +9,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.CompressionType;
+import org.rocksdb.DataBlockIndexType;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
@@ -21,10 +22,23 @@ import org.rocksdb.WriteOptions;
 import io.regioncache.bench.support.KeySpace;
 
 /**
- * RocksDB at its best for an in-memory read set: no compression, a 1 GiB LRU block cache holding index and
- * filter blocks too, bloom filters; loaded without WAL, flushed, fully compacted, then the block cache is warmed
- * with one full scan. Readers reuse ReadOptions, one iterator and direct ByteBuffers (the {@code get(ReadOptions,
- * ByteBuffer, ByteBuffer)} API copies the value straight into a reused direct buffer).
+ * RocksDB for an in-memory read set: no compression, a 1 GiB LRU block cache, loaded without WAL, flushed, fully
+ * compacted, then the block cache is warmed with one full scan. Readers reuse ReadOptions, one iterator and direct
+ * ByteBuffers (the {@code get(ReadOptions, ByteBuffer, ByteBuffer)} API copies the value straight into a reused
+ * direct buffer).
+ * <p>
+ * Two configurations ({@link #ROCKSDB} and {@link #ROCKSDB_TUNED}):
+ * <ul>
+ *   <li>{@code rocksdb}, general purpose, as a host that also writes would run it: Bloom filters (10 bits per key,
+ *   whole keys), index and filter blocks in the block cache with level 0's pinned, binary search inside data
+ *   blocks.</li>
+ *   <li>{@code rocksdb-tuned}, tuned for point lookups of keys that exist, with RocksDB's own options for that
+ *   (its tuning guide's "point lookup" advice): {@code optimizeFiltersForHits} (no filter on the last level, where
+ *   every key of this compacted range is, so a get checks no filter), index and filter blocks held by the table
+ *   readers instead of the block cache (a get takes no cache lookup for them), and a hash index inside each data
+ *   block ({@code kDataBlockBinaryAndHash}, util ratio 0.75), so a get finds its key in the block without a binary
+ *   search.</li>
+ * </ul>
  */
 final class RocksDbStore extends ReadStore
 {
@@ -40,7 +54,12 @@ final class RocksDbStore extends ReadStore
     private final Options options;
     private final RocksDB db;
 
-    RocksDbStore(final KeySpace keys) throws Exception
+    /**
+     * @param keys  the data.
+     * @param tuned {@code rocksdb-tuned}'s options for point lookups instead of the general-purpose ones.
+     * @throws Exception if the store cannot be built.
+     */
+    RocksDbStore(final KeySpace keys, final boolean tuned) throws Exception
     {
         this.keys = keys;
         this.dir = TempDirs.create("rc-bench-rocksdb");
@@ -49,12 +68,22 @@ final class RocksDbStore extends ReadStore
         final BlockBasedTableConfig table = new BlockBasedTableConfig()
             .setBlockCache(blockCache)
             .setFilterPolicy(bloom)
-            .setCacheIndexAndFilterBlocks(true)
-            .setPinL0FilterAndIndexBlocksInCache(true)
             .setWholeKeyFiltering(true);
+        if (tuned)
+        {
+            table.setCacheIndexAndFilterBlocks(false)
+                .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash)
+                .setDataBlockHashTableUtilRatio(0.75);
+        }
+        else
+        {
+            table.setCacheIndexAndFilterBlocks(true)
+                .setPinL0FilterAndIndexBlocksInCache(true);
+        }
         this.options = new Options()
             .setCreateIfMissing(true)
             .setCompressionType(CompressionType.NO_COMPRESSION)
+            .setOptimizeFiltersForHits(tuned)
             .setTableFormatConfig(table);
         this.db = RocksDB.open(options, dir.toString());
         final byte[] value = new byte[KeySpace.VALUE_LENGTH];

@@ -19,7 +19,7 @@ class AbsentSeekScanTest
 
     @ParameterizedTest
     @ValueSource(strings = {ReadStore.REGIONCACHE, ReadStore.REGIONCACHE_OPEN_PER_OP, ReadStore.LMDB,
-        ReadStore.ROCKSDB, ReadStore.SKIPLIST})
+        ReadStore.ROCKSDB, ReadStore.ROCKSDB_TUNED, ReadStore.SKIPLIST})
     void anAbsentSeekReadsWhatThePresentSeekReads(final String name) throws Exception
     {
         final KeySpace keys = KeySpace.of(KEYS);

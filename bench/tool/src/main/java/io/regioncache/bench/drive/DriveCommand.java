@@ -236,6 +236,14 @@ public final class DriveCommand implements Callable<Integer>
                     Files.isRegularFile(acks) ? " cannot be read or written" : " is not a regular file"));
             }
         }
+        // Without --regions, the default is lowered to keys / 2 for a key space too small for it (an explicit --keys,
+        // or one a resume read from the data directory): a resume on a 20-key directory failed on a --regions it
+        // was never given.
+        final CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        if (parsed != null && !parsed.hasMatchedOption("--regions") && keys >= 2 && regions > keys / 2)
+        {
+            regions = keys / 2;
+        }
         final DriveSettings st = new DriveSettings(duration == null ? D.duration() : duration,
             ops == null ? 0 : ops, keys, regions, threads, skew, scanRatio, readRatio, scanLength, valueSize,
             batchSize, splitKeys, budget == null ? D.budgetBytes() : budget, autoLoad, minAmplification,
@@ -253,7 +261,10 @@ public final class DriveCommand implements Callable<Integer>
         }
         catch (final IllegalArgumentException ex)
         {
-            throw bad("--budget " + Units.bytes(st.budgetBytes()) + " gives no valid cache configuration: " +
+            final long b = st.budgetBytes();
+            // the rounded size alone hid the value refused (65535 read "64.0 KB")
+            throw bad("--budget " + Units.bytes(b) + (b >= 1024 && b % 1024 != 0 ? " (" + b + " bytes)" : "") +
+                " gives no valid cache configuration: " +
                 ex.getMessage());
         }
         if (dataDir != null && Files.exists(dataDir) && !isEmptyDirectory(dataDir) &&
@@ -268,7 +279,36 @@ public final class DriveCommand implements Callable<Integer>
         checkOutputFile("--catalog", catalog, true);
         checkOutputFile("--counters", counters, true);
         checkOutputFile("--json", json, false);
+        checkDataDir();
         return st;
+    }
+
+    /**
+     * {@code --data-dir}, last of the checks (it may create the directory): it must be a directory the user can
+     * create files in, made here if it does not exist, so that a path that cannot be created or written (under
+     * {@code /proc}, an immutable directory, a file system mounted read-only) is refused with exit 2 before the run,
+     * not with a stack trace once RocksDB opens it.
+     */
+    private void checkDataDir()
+    {
+        if (dataDir == null || cluster != null)
+        {
+            return; // --cluster refuses --data-dir itself: nothing is made for a run refused
+        }
+        if (Files.exists(dataDir) && !Files.isDirectory(dataDir))
+        {
+            throw bad("--data-dir " + dataDir + " is not a directory");
+        }
+        try
+        {
+            Files.createDirectories(dataDir);
+            // a probe file, created and deleted: access(2) says yes to root for an immutable directory
+            Files.delete(Files.createTempFile(dataDir, ".regioncache-probe", null));
+        }
+        catch (final IOException | UnsupportedOperationException ex)
+        {
+            throw bad("--data-dir " + dataDir + ": cannot create files in it (" + ex + ")");
+        }
     }
 
     /**
@@ -423,7 +463,15 @@ public final class DriveCommand implements Callable<Integer>
                 return 1;
             }
         }
-        final DriveReport report = Driver.run(st, spec.commandLine().getErr(), counters);
+        final DriveReport report;
+        try
+        {
+            report = Driver.run(st, spec.commandLine().getErr(), counters);
+        }
+        catch (final Driver.StoreRefused ex)
+        {
+            throw bad(ex.getMessage());
+        }
         spec.commandLine().getOut().print(report.toText());
         spec.commandLine().getOut().flush();
         if (json != null)

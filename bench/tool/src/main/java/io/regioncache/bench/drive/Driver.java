@@ -32,6 +32,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.RegionCache;
 import io.regioncache.RegionCacheConfig;
+import io.regioncache.RegionInfo;
+import io.regioncache.RegionState;
 import io.regioncache.CommandResult;
 import io.regioncache.ResultCode;
 import io.regioncache.WriteBatch;
@@ -79,6 +81,8 @@ public final class Driver
     private static final int LOAD_BATCH = 512;
     /** How often {@link #monitor} samples the cache's memory in use for the report's peak (and checks the ops count). */
     private static final long PEAK_SAMPLE_NANOS = 5_000_000L;
+    /** How long the end of the run waits for the loads under way when the workload ended (loads paused). */
+    private static final long LOADS_END_TIMEOUT_NANOS = 60_000_000_000L;
 
     private final DriveSettings s;
     private final PrintWriter err;
@@ -191,6 +195,12 @@ public final class Driver
         rep.settings = s;
         final boolean tempDir = s.dataDir() == null;
         final Path dir = tempDir ? Files.createTempDirectory("regioncache-drive-") : s.dataDir();
+        // A run stopped by SIGTERM or SIGINT (or System.exit) deletes its temporary directory too; SIGKILL cannot.
+        final Thread deleteOnExit = tempDir ? new Thread(() -> deleteOnExit(dir), "drive-temp-dir-delete") : null;
+        if (deleteOnExit != null)
+        {
+            Runtime.getRuntime().addShutdownHook(deleteOnExit);
+        }
         final long t0 = System.nanoTime();
         ChronicleRegionCatalog catalog = null;
         CatalogPublisher publisher = null;
@@ -213,7 +223,18 @@ public final class Driver
             {
                 AckLog.writeMeta(dir, s.keys(), s.valueSize());
             }
-            final RocksDbBackingStore store = RocksDbBackingStore.open(dir);
+            final RocksDbBackingStore store;
+            try
+            {
+                store = RocksDbBackingStore.open(dir);
+            }
+            catch (final RuntimeException ex)
+            {
+                // before any workload: most often another drive holding the directory (RocksDB's LOCK)
+                throw new StoreRefused(tempDir ? "RocksDB cannot open the temporary directory " + dir + " (" +
+                    ex.getMessage() + ")" : "--data-dir " + dir + ": RocksDB cannot open it (" + ex.getMessage() +
+                    "); is another drive running on it?", ex);
+            }
             if (previous != null)
             {
                 verifyAcknowledged(store, previous, rep);
@@ -302,6 +323,12 @@ public final class Driver
             rep.gcMillis = gc.millis;
             rep.gcCpuMillis = gc.cpuMillis;
 
+            // The load policy keeps asking for loads after the workload: pause them and let the running ones end, so
+            // that every region cached at the end is one the cross-check compares (a region that became ACTIVE after
+            // the check was left uncompared, and the run still passed), and keep sampling the peak meanwhile (the
+            // loads that end here take memory too).
+            cache.pauseLoads(true);
+            rep.memoryPeak = Math.max(rep.memoryPeak, awaitLoadsEnded(cache));
             final long c0 = System.nanoTime();
             crossCheck(rep);
             rep.crossCheckSeconds = (System.nanoTime() - c0) / 1e9;
@@ -351,6 +378,14 @@ public final class Driver
             if (tempDir)
             {
                 TempDirs.delete(dir);
+                try
+                {
+                    Runtime.getRuntime().removeShutdownHook(deleteOnExit);
+                }
+                catch (final IllegalStateException ex)
+                {
+                    // the JVM is shutting down: the hook runs (or ran) and finds the directory gone
+                }
             }
         }
         return rep;
@@ -671,8 +706,58 @@ public final class Driver
         return peak;
     }
 
+    /**
+     * Shutdown hook of a run in a temporary directory: delete it while the engine may still run (RocksDB's open files
+     * stay readable once unlinked). A background job may add a file meanwhile, so a walk that fails is tried again.
+     */
+    private static void deleteOnExit(final Path dir)
+    {
+        for (int attempt = 0; attempt < 3 && Files.exists(dir); attempt++)
+        {
+            try
+            {
+                TempDirs.delete(dir);
+            }
+            catch (final java.io.UncheckedIOException ex)
+            {
+                // a file added or removed by the engine during the walk: walk again
+            }
+        }
+    }
+
+    /**
+     * Main thread, after the workload, with loads paused: wait until no region is LOADING (a load ends installed,
+     * refused or failed in bounded time; the wait gives up after {@link #LOADS_END_TIMEOUT_NANOS} and the check then
+     * counts what is still loading as not compared), sampling the memory in use every {@link #PEAK_SAMPLE_NANOS}.
+     *
+     * @return the highest memory in use sampled.
+     */
+    private static long awaitLoadsEnded(final RegionCache cache)
+    {
+        final long deadline = System.nanoTime() + LOADS_END_TIMEOUT_NANOS;
+        long peak = cache.memoryInUse();
+        while (cache.metrics().get("regions.LOADING") > 0 && System.nanoTime() - deadline < 0)
+        {
+            LockSupport.parkNanos(PEAK_SAMPLE_NANOS);
+            peak = Math.max(peak, cache.memoryInUse());
+        }
+        return peak;
+    }
+
     private void crossCheck(final DriveReport rep)
     {
+        // a region still LOADING (the wait above gave up) is cached-to-be and not compared: counted, exit 1
+        for (final RegionInfo info : engine.cache().regions())
+        {
+            if (info.state() == RegionState.LOADING)
+            {
+                rep.regionsNotCompared++;
+                if (rep.divergenceSamples.size() < 10)
+                {
+                    rep.divergenceSamples.add("region " + info.region().id() + " not compared: still LOADING");
+                }
+            }
+        }
         for (final CrossCheck.Report r : CrossCheck.checkAll(engine))
         {
             if (r.status() != SnapshotStatus.OK)
@@ -740,6 +825,20 @@ public final class Driver
     }
 
     // ------------------------------------------------------------------ readers
+
+    /**
+     * The RocksDB store could not be opened, before any workload ran (another process holding the directory's lock,
+     * a damaged store): {@code drive} refuses the run with the message and exit 2 instead of a stack trace.
+     */
+    static final class StoreRefused extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        StoreRefused(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
 
     private final class Reader implements Runnable
     {
