@@ -85,7 +85,8 @@ class DriveEdges13cTest
         final long loading = Run13c.number(r.out(), "cached now: PENDING \\d+, LOADING (\\d+)");
         final long checked = Run13c.number(r.out(), "cross-check   (\\d+) cached region\\(s\\)");
         assertEquals(0, Run13c.number(r.out(), "(\\d+) divergence"), r.out());
-        assertEquals(active, checked, "regions ACTIVE at the end (" + active + ", and " + loading +
+        // at least: a region evicted after the check (memory pressure) is not cached at the end; none is loaded after it
+        assertTrue(checked >= active && loading == 0, "regions ACTIVE at the end (" + active + ", and " + loading +
             " still LOADING) vs regions the cross-check compared (" + checked + "):\n" + r.out());
     }
 
