@@ -28,6 +28,8 @@ public final class NodeCounters
     final AtomicLong groupsCreated = new AtomicLong();
     final AtomicLong groupsRemoved = new AtomicLong();
     final AtomicLong groupOpFailures = new AtomicLong();
+    final AtomicLong groupCreateRetries = new AtomicLong();
+    final AtomicLong snapshotStallNudges = new AtomicLong();
     final AtomicLong cacheReads = new AtomicLong();
     final AtomicLong storeReads = new AtomicLong();
 
@@ -153,6 +155,21 @@ public final class NodeCounters
         return groupOpFailures.get();
     }
 
+    /** @return group creations a snapshot's children needed again after a failed one. */
+    public long groupCreateRetries()
+    {
+        return groupCreateRetries.get();
+    }
+
+    /**
+     * @return times a replica of this node waited too long for its first snapshot and the node asked the region's
+     *         leader to step down (Ratis' lost-appender workaround, {@code ReplicaNode#checkReplicas}).
+     */
+    public long snapshotStallNudges()
+    {
+        return snapshotStallNudges.get();
+    }
+
     /** @return every counter by name, for reports. */
     public Map<String, Long> toMap()
     {
@@ -172,6 +189,8 @@ public final class NodeCounters
         m.put("groups_added", groupsCreated.get());
         m.put("groups_removed", groupsRemoved.get());
         m.put("group_op_failures", groupOpFailures.get());
+        m.put("group_create_retries", groupCreateRetries.get());
+        m.put("snapshot_stall_nudges", snapshotStallNudges.get());
         m.put("cache_reads", cacheReads.get());
         m.put("store_reads", storeReads.get());
         for (final ResultCode c : ResultCode.values())

@@ -121,6 +121,10 @@ final class RegionStateMachine extends BaseStateMachine
                 node.clock().observe(initial.lastVersion());
                 updateLastAppliedTermIndex(zero.getTerm(), zero.getIndex());
             }
+            if (meta == null)
+            {
+                node.awaitingSnapshot(regionId); // watched: Ratis' leader can lose this follower's appender
+            }
             LOG.debug("{} initialized: {}", node.id(), meta == null ? "waiting for a snapshot" : meta);
         }, IOException.class);
         node.progress().signal();
@@ -158,6 +162,7 @@ final class RegionStateMachine extends BaseStateMachine
             node.recordSealed(m); // a snapshot taken while sealed: what a target checks its commit against
         }
         meta = m;
+        node.snapshotArrived(regionId);
         node.clock().observe(m.lastVersion());
         updateLastAppliedTermIndex(latest.termIndex().getTerm(), latest.termIndex().getIndex());
         if (installed || ingest)

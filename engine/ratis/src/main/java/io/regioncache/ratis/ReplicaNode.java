@@ -20,11 +20,12 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
@@ -36,6 +37,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -76,6 +78,13 @@ public final class ReplicaNode implements AutoCloseable
     public static final long ROOT_REGION_ID = 1;
     private static final long GROUP_ID_HIGH = 0x5243_4143_4845_5247L; // "RCACHERG"
     private static final long GROUP_OP_TIMEOUT_S = 30;
+    /** How often the group-operations thread looks for replicas stuck without data ({@link #checkReplicas}). */
+    private static final long REPLICA_CHECK_MS = 2_000;
+    /** How long a replica waits for its first snapshot before its node asks the leader to step down; then 2×… */
+    private static final long SNAPSHOT_STALL_FIRST_MS = 10_000;
+    /** …up to this gap between two such requests. */
+    private static final long SNAPSHOT_STALL_MAX_MS = 160_000;
+    private static final long STEP_DOWN_TIMEOUT_MS = 5_000;
 
     /** What a replica that stops leading does with its cached region. */
     public enum FollowerCachePolicy
@@ -102,6 +111,7 @@ public final class ReplicaNode implements AutoCloseable
         private TimeDuration electionMax = TimeDuration.valueOf(1_200, TimeUnit.MILLISECONDS);
         private String bindHost = "127.0.0.1";
         private TlsFiles tls;
+        private long snapshotStallFirstMs = SNAPSHOT_STALL_FIRST_MS;
 
         /**
          * @param id      this node's id (a key of {@code peers}).
@@ -209,6 +219,16 @@ public final class ReplicaNode implements AutoCloseable
             return this;
         }
 
+        /**
+         * Tests: how long a replica waits for its first snapshot before the node asks the leader to step down
+         * ({@value ReplicaNode#SNAPSHOT_STALL_FIRST_MS} ms unless set).
+         */
+        Config snapshotStallFirstMs(final long ms)
+        {
+            snapshotStallFirstMs = ms;
+            return this;
+        }
+
         /** @return the node's TLS files, or null (plaintext). */
         public TlsFiles tls()
         {
@@ -264,6 +284,9 @@ public final class ReplicaNode implements AutoCloseable
     private final Map<Long, RegionStateMachine> machines = new ConcurrentHashMap<>();
     private final Map<Long, RegionMeta> pendingInit = new ConcurrentHashMap<>();
     private final Set<Long> removed = ConcurrentHashMap.newKeySet();
+    /** Children a snapshot named whose group could not be created yet (group-operations thread only). */
+    private final Set<Long> childrenToCreate = new java.util.TreeSet<>();
+    private final SnapshotStallWatch stalls;
     /**
      * Source id → epoch → the source as its {@code SealMerge} left it ({@code SEALED}, target, range, last version).
      * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (a second
@@ -274,7 +297,7 @@ public final class ReplicaNode implements AutoCloseable
     private final Map<Long, Map<Long, RegionMeta>> sealedMerges = new ConcurrentHashMap<>();
     private final ConcurrentLinkedQueue<HybridReader> idleReaders = new ConcurrentLinkedQueue<>();
     private final Collection<HybridReader> allReaders = new ConcurrentLinkedQueue<>();
-    private final ExecutorService groupOps;
+    private final ScheduledExecutorService groupOps;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callId = new AtomicLong();
     private final RaftServer server;
@@ -284,6 +307,8 @@ public final class ReplicaNode implements AutoCloseable
     {
         this.config = config;
         this.selfId = RaftPeerId.valueOf(config.id);
+        this.stalls = new SnapshotStallWatch(TimeUnit.MILLISECONDS.toNanos(config.snapshotStallFirstMs),
+            TimeUnit.MILLISECONDS.toNanos(Math.max(config.snapshotStallFirstMs, SNAPSHOT_STALL_MAX_MS)));
         this.peers = peersOf(config.peers);
         // Before anything opens: Ratis exits the JVM (System.exit) when its gRPC server cannot bind, so a port in use
         // or an address this host does not have must be refused here, as the IOException the Javadoc promises.
@@ -302,7 +327,7 @@ public final class ReplicaNode implements AutoCloseable
         // A finished warm load is progress too: a test or host waiting for a leader's cache is told here. A refused
         // cache setting closes the store (owning does), so the directory is free again.
         this.engine = HybridEngine.owning(rocks, config.cache.onLoadInstalled(region -> progress.signal()));
-        this.groupOps = Executors.newSingleThreadExecutor(r ->
+        this.groupOps = Executors.newSingleThreadScheduledExecutor(r ->
         {
             final Thread t = new Thread(r, "regioncache-groups-" + config.id);
             t.setDaemon(true);
@@ -358,6 +383,8 @@ public final class ReplicaNode implements AutoCloseable
             throw ex;
         }
         this.server = s;
+        groupOps.scheduleWithFixedDelay(this::checkReplicas, REPLICA_CHECK_MS, REPLICA_CHECK_MS,
+            TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -643,9 +670,118 @@ public final class ReplicaNode implements AutoCloseable
                 for (final long child : children)
                 {
                     createGroup(RegionMeta.initial(child, new byte[0], new byte[0]), false);
+                    if (!closed && !machines.containsKey(child) && !removed.contains(child))
+                    {
+                        childrenToCreate.add(child); // the add failed (logged): checkReplicas asks again
+                    }
                 }
             });
         }
+    }
+
+    /**
+     * The group-operations thread's periodic check (every {@value #REPLICA_CHECK_MS} ms), for what Raft alone does
+     * not repair:
+     * <ul>
+     * <li>a child a snapshot named whose group could not be created (a Ratis group add that failed or timed out
+     *     under load) is created again, until it exists or is removed;</li>
+     * <li>a replica created empty that has waited {@value #SNAPSHOT_STALL_FIRST_MS} ms or more for its snapshot
+     *     while its division still hears a leader makes this node ask that leader to step down
+     *     ({@link SnapshotStallWatch}: Ratis 3.2.2 can lose the leader's appender for such a follower).</li>
+     * </ul>
+     * Runs on the group-operations thread only, so it never races {@link #createGroup}'s other callers there.
+     */
+    private void checkReplicas()
+    {
+        if (closed)
+        {
+            return;
+        }
+        try
+        {
+            for (final java.util.Iterator<Long> it = childrenToCreate.iterator(); it.hasNext(); )
+            {
+                final long child = it.next();
+                if (!machines.containsKey(child) && !removed.contains(child))
+                {
+                    counters.groupCreateRetries.incrementAndGet();
+                    createGroup(RegionMeta.initial(child, new byte[0], new byte[0]), false);
+                }
+                if (closed || machines.containsKey(child) || removed.contains(child))
+                {
+                    it.remove();
+                }
+            }
+            for (final long regionId : stalls.due(System.nanoTime()))
+            {
+                askLeaderToStepDown(regionId);
+            }
+        }
+        catch (final RuntimeException ex) // a scheduled task that throws is never run again
+        {
+            LOG.warn("{} replica check failed: {}", config.id, ex.toString());
+        }
+    }
+
+    /**
+     * Ask the leader this node's replica of a region hears to step down (Ratis' transfer of leadership to no one),
+     * so that the next leader starts fresh log appenders. Nothing is asked when the replica hears no leader (its own
+     * election timeout forces one: pre-vote is off) or when it leads.
+     */
+    private void askLeaderToStepDown(final long regionId)
+    {
+        final RaftPeerId leader;
+        try
+        {
+            leader = server.getDivision(groupIdOf(regionId)).getInfo().getLeaderId();
+        }
+        catch (final IOException ex) // the group is gone from this node
+        {
+            stalls.arrived(regionId);
+            return;
+        }
+        if (leader == null || leader.equals(selfId))
+        {
+            return;
+        }
+        counters.snapshotStallNudges.incrementAndGet();
+        LOG.warn("{} region {} has waited {} ms for a snapshot: asking its leader {} to step down", config.id,
+            regionId, stalls.waitedMs(System.nanoTime()).get(regionId), leader);
+        try (RaftClient c = RaftClient.newBuilder().setProperties(new RaftProperties())
+                 .setParameters(TlsFiles.parameters(config.tls == null ? null : config.tls.grpc()))
+                 .setRaftGroup(groupOf(regionId)).setLeaderId(leader).setRetryPolicy(RetryPolicies.noRetry())
+                 .build())
+        {
+            final RaftClientReply r = c.admin().transferLeadership(null, leader, STEP_DOWN_TIMEOUT_MS);
+            if (!r.isSuccess())
+            {
+                LOG.warn("{} leader {} of region {} did not step down: {}", config.id, leader, regionId,
+                    r.getException());
+            }
+        }
+        catch (final IOException | RuntimeException ex) // the leader moved or is down: the next due time asks again
+        {
+            LOG.warn("{} step-down request to {} for region {} failed: {}", config.id, leader, regionId,
+                ex.toString());
+        }
+    }
+
+    /** A replica of this node started without data: it waits for a snapshot (its state machine's initialize). */
+    void awaitingSnapshot(final long regionId)
+    {
+        stalls.waiting(regionId, System.nanoTime());
+    }
+
+    /** The replica holds data now, or its group is gone. */
+    void snapshotArrived(final long regionId)
+    {
+        stalls.arrived(regionId);
+    }
+
+    /** @return the replicas of this node waiting for their first snapshot, and for how long (ms). */
+    Map<Long, Long> awaitingSnapshots()
+    {
+        return stalls.waitedMs(System.nanoTime());
     }
 
     /**
@@ -697,7 +833,10 @@ public final class ReplicaNode implements AutoCloseable
 
     void onGroupRemoved(final RegionStateMachine sm)
     {
-        machines.remove(sm.regionId(), sm);
+        if (machines.remove(sm.regionId(), sm))
+        {
+            stalls.arrived(sm.regionId());
+        }
         progress.signal();
     }
 

@@ -267,6 +267,14 @@ final class LocalCluster implements AutoCloseable
             sb.append('\n').append(n.id()).append(": ");
             n.regions().forEach((id, m) -> sb.append(m).append(" applied=").append(n.appliedIndex(id))
                 .append(" commit=").append(n.commitIndex(id)).append(n.isLeader(id) ? " L" : "").append("; "));
+            final Map<Long, Long> waiting = n.awaitingSnapshots();
+            if (!waiting.isEmpty())
+            {
+                sb.append("waiting for a snapshot (region=ms): ").append(waiting).append("; ");
+            }
+            sb.append("group_op_failures=").append(n.counters().groupOpFailures())
+                .append(" group_create_retries=").append(n.counters().groupCreateRetries())
+                .append(" snapshot_stall_nudges=").append(n.counters().snapshotStallNudges());
         }
         return sb.toString();
     }
