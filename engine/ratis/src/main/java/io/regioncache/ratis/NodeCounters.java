@@ -30,6 +30,7 @@ public final class NodeCounters
     final AtomicLong groupOpFailures = new AtomicLong();
     final AtomicLong groupCreateRetries = new AtomicLong();
     final AtomicLong snapshotStallNudges = new AtomicLong();
+    final AtomicLong replicaRestarts = new AtomicLong();
     final AtomicLong cacheReads = new AtomicLong();
     final AtomicLong storeReads = new AtomicLong();
 
@@ -170,6 +171,12 @@ public final class NodeCounters
         return snapshotStallNudges.get();
     }
 
+    /** @return replicas of this node that Ratis closed on an error and the node restarted from their directory. */
+    public long replicaRestarts()
+    {
+        return replicaRestarts.get();
+    }
+
     /** @return every counter by name, for reports. */
     public Map<String, Long> toMap()
     {
@@ -191,6 +198,7 @@ public final class NodeCounters
         m.put("group_op_failures", groupOpFailures.get());
         m.put("group_create_retries", groupCreateRetries.get());
         m.put("snapshot_stall_nudges", snapshotStallNudges.get());
+        m.put("replica_restarts", replicaRestarts.get());
         m.put("cache_reads", cacheReads.get());
         m.put("store_reads", storeReads.get());
         for (final ResultCode c : ResultCode.values())

@@ -288,6 +288,11 @@ public final class ReplicaNode implements AutoCloseable
     private final Set<Long> childrenToCreate = new java.util.TreeSet<>();
     private final SnapshotStallWatch stalls;
     /**
+     * Replicas Ratis closed on an error, restarted by {@link #checkReplicas}: region → {next restart (ns), gap (ns)}
+     * (group-operations thread only).
+     */
+    private final Map<Long, long[]> restarts = new HashMap<>();
+    /**
      * Source id → epoch → the source as its {@code SealMerge} left it ({@code SEALED}, target, range, last version).
      * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (a second
      * seal is refused or answered without a change, and only a rollback, which bumps the epoch, or the merge itself
@@ -716,10 +721,83 @@ public final class ReplicaNode implements AutoCloseable
             {
                 askLeaderToStepDown(regionId);
             }
+            restartClosedReplicas(System.nanoTime());
         }
         catch (final RuntimeException ex) // a scheduled task that throws is never run again
         {
             LOG.warn("{} replica check failed: {}", config.id, ex.toString());
+        }
+    }
+
+    /**
+     * Restart every replica whose Ratis division closed while this node still hosts it. Ratis closes a division when
+     * its state machine updater catches a throwable (an apply or a snapshot install that failed, e.g. an ingest that
+     * hit a full disk); the group then stays registered but dead, and nothing else would bring it back before the
+     * node restarts. The dead division is removed (its directory kept) and added again, as {@link #attachReplica}
+     * does: it recovers from its log and snapshot, or installs a snapshot from the leader. A removal in progress (a
+     * merge, a detach) is not mistaken for one: Ratis takes a group out of its server's map before it closes it.
+     * A restart that does not hold is tried again after twice the last gap (2 s, then up to 160 s).
+     */
+    private void restartClosedReplicas(final long nowNs)
+    {
+        restarts.keySet().removeIf(id -> !machines.containsKey(id));
+        for (final long id : new ArrayList<>(machines.keySet()))
+        {
+            if (closed || removed.contains(id))
+            {
+                continue;
+            }
+            final org.apache.ratis.util.LifeCycle.State life;
+            try
+            {
+                life = server.getDivision(groupIdOf(id)).getInfo().getLifeCycleState();
+            }
+            catch (final IOException ex) // being removed: its notification follows
+            {
+                continue;
+            }
+            if (!life.isClosingOrClosed() && life != org.apache.ratis.util.LifeCycle.State.EXCEPTION)
+            {
+                continue;
+            }
+            final long[] next = restarts.computeIfAbsent(id, k -> new long[] {nowNs, 0});
+            if (nowNs - next[0] < 0)
+            {
+                continue;
+            }
+            next[1] = Math.min(TimeUnit.MILLISECONDS.toNanos(SNAPSHOT_STALL_MAX_MS),
+                Math.max(TimeUnit.MILLISECONDS.toNanos(REPLICA_CHECK_MS), next[1] * 2));
+            next[0] = nowNs + next[1];
+            counters.replicaRestarts.incrementAndGet();
+            LOG.warn("{} region {}: Ratis closed this node's replica ({}); restarting it from its directory",
+                config.id, id, life);
+            try
+            {
+                // The restarted replica replays its log from its last snapshot over entries its cache already
+                // holds: drop the cached copy first, as a snapshot install does (a leader's warm load brings it
+                // back).
+                record(engine.applySnapshot(id));
+                final RaftClientReply removedReply = server.groupManagement(GroupManagementRequest.newRemove(
+                    clientId, selfId, callId.incrementAndGet(), groupIdOf(id), false, false));
+                if (!removedReply.isSuccess())
+                {
+                    LOG.warn("{} could not remove the closed replica of region {}: {}", config.id, id,
+                        removedReply.getException());
+                    continue;
+                }
+                final RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(
+                    clientId, selfId, callId.incrementAndGet(), groupOf(id), false));
+                if (!added.isSuccess())
+                {
+                    LOG.warn("{} could not restart the replica of region {}: {}", config.id, id,
+                        added.getException());
+                }
+            }
+            catch (final IOException | RuntimeException ex)
+            {
+                LOG.warn("{} restarting the replica of region {} failed: {}", config.id, id, ex.toString());
+            }
+            progress.signal();
         }
     }
 
@@ -776,6 +854,40 @@ public final class ReplicaNode implements AutoCloseable
     void snapshotArrived(final long regionId)
     {
         stalls.arrived(regionId);
+    }
+
+    /**
+     * @return every region group the Ratis server holds, with its division's role and life cycle, and whether this
+     *         node has a state machine for it (diagnostics: a group the node expects but Ratis closed shows here).
+     */
+    Map<Long, String> divisions()
+    {
+        final Map<Long, String> out = new java.util.TreeMap<>();
+        try
+        {
+            for (final RaftGroupId g : server.getGroupIds())
+            {
+                final long id = regionIdOf(g);
+                String what;
+                try
+                {
+                    final var info = server.getDivision(g).getInfo();
+                    what = info.getCurrentRole() + "/" + info.getLifeCycleState() + "/term " + info.getCurrentTerm() +
+                        "/leader " + info.getLeaderId();
+                }
+                catch (final IOException ex)
+                {
+                    what = "gone";
+                }
+                out.put(id, what + (machines.containsKey(id) ? "" : "/no state machine"));
+            }
+        }
+        catch (final RuntimeException ex) // a closed server
+        {
+            out.put(-1L, ex.toString());
+        }
+        machines.keySet().forEach(id -> out.putIfAbsent(id, "state machine without a Ratis group"));
+        return out;
     }
 
     /** @return the replicas of this node waiting for their first snapshot, and for how long (ms). */

@@ -27,6 +27,7 @@ final class LocalCluster implements AutoCloseable
     final Map<String, ReplicaNode> running = new TreeMap<>();
     final Map<String, NodeCounters> finished = new HashMap<>();
     private final Consumer<ReplicaNode.Config> tune;
+    private final Map<String, Long> expectedRestarts = new HashMap<>();
     final List<String> leaks = new ArrayList<>();
 
     LocalCluster(final Path root, final int n, final Consumer<ReplicaNode.Config> tune) throws IOException
@@ -272,6 +273,7 @@ final class LocalCluster implements AutoCloseable
             {
                 sb.append("waiting for a snapshot (region=ms): ").append(waiting).append("; ");
             }
+            sb.append("Ratis divisions: ").append(n.divisions()).append("; ");
             sb.append("group_op_failures=").append(n.counters().groupOpFailures())
                 .append(" group_create_retries=").append(n.counters().groupCreateRetries())
                 .append(" snapshot_stall_nudges=").append(n.counters().snapshotStallNudges());
@@ -301,11 +303,20 @@ final class LocalCluster implements AutoCloseable
         assertEquals(0, c.replies(Reply.Status.STORE_ERROR), n.id() + " store errors replied");
     }
 
+    /** A test that closes a node's Ratis division on purpose expects that many restarts of it. */
+    void expectReplicaRestarts(final String node, final long n)
+    {
+        expectedRestarts.put(node, n);
+    }
+
     void assertHealthy()
     {
         final List<String> d = divergences();
         assertTrue(d.isEmpty(), "divergences: " + d);
         running.values().forEach(LocalCluster::checkClean);
+        // A restart means Ratis closed a division on an error (an apply or snapshot install that threw).
+        running.values().forEach(n -> assertEquals((long) expectedRestarts.getOrDefault(n.id(), 0L),
+            n.counters().replicaRestarts(), n.id() + " replicas Ratis closed and the node restarted"));
     }
 
     @Override
