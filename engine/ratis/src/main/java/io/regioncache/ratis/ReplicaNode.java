@@ -692,9 +692,13 @@ public final class ReplicaNode implements AutoCloseable
      *     under load) is created again, until it exists or is removed;</li>
      * <li>a replica created empty that has waited {@value #SNAPSHOT_STALL_FIRST_MS} ms or more for its snapshot
      *     while its division still hears a leader makes this node ask that leader to step down
-     *     ({@link SnapshotStallWatch}: Ratis 3.2.2 can lose the leader's appender for such a follower).</li>
+     *     ({@link SnapshotStallWatch}: Ratis 3.2.2 can lose the leader's appender for such a follower);</li>
+     * <li>a replica whose Ratis division closed on an error is restarted ({@link #restartClosedReplicas}).</li>
      * </ul>
-     * Runs on the group-operations thread only, so it never races {@link #createGroup}'s other callers there.
+     * Runs on the group-operations thread, in turn with the group operations queued there (so a retried child never
+     * races {@link #reconcileHistory}'s own attempt). A split's apply creates its children from the updater thread
+     * at once; those are never in {@code childrenToCreate}, which only holds children named by an installed
+     * snapshot (splits this node never applied).
      */
     private void checkReplicas()
     {

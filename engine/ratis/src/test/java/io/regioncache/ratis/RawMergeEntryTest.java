@@ -28,8 +28,13 @@ class RawMergeEntryTest extends SharedClusterTest
             sourceEpoch, start, end, lastVersion)));
     }
 
-    /** Seal the source's merge, as {@code commitMerge} does before it sends the commit. */
-    private RegionMeta seal(final long source, final long target)
+    /**
+     * Seal the source's merge, as {@code commitMerge} does before it sends the commit, and wait, as it does, until
+     * every node's replica of the source applied the seal: the target's leader refuses a commit whose seal its node
+     * has not recorded yet ("no seal at epoch"), before it checks what the test sends the commit for (a CI run of
+     * 2026-12-06 sent it while the target leader's replica of the source was still MERGING).
+     */
+    private RegionMeta seal(final long source, final long target) throws InterruptedException
     {
         final RegionMeta m = client.describe(source);
         final Reply r = client.sendRaw(source, EntryCodec.encode(new Entry.SealMerge(source, m.epochVersion(), 0,
@@ -37,6 +42,11 @@ class RawMergeEntryTest extends SharedClusterTest
         assertEquals(Reply.Status.OK, r.status(), r.toString());
         final RegionMeta sealed = client.describe(source);
         assertEquals(RegionMeta.State.SEALED, sealed.state(), sealed.toString());
+        cluster.await(() -> cluster.running.values().stream().allMatch(n ->
+        {
+            final RegionMeta there = n.regions().get(source);
+            return there != null && there.state() == RegionMeta.State.SEALED;
+        }), "every node's replica of the source applied the seal");
         return sealed;
     }
 
