@@ -96,10 +96,9 @@ class ManyRegionsTest
     private static void linear(final String what, final Bulk bulk)
     {
         assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
-            final long small = time(SMALL, bulk);
-            final long large = time(LARGE, bulk);
             // 4x the regions: linear work costs ~4x, quadratic ~16x. 10 leaves room for noise either way.
-            B10.assertScales(what, SMALL + " regions", small, LARGE + " regions", large, 10.0);
+            B10.assertScalesInSomeRound(what, SMALL + " regions", () -> time(SMALL, bulk), LARGE + " regions",
+                () -> time(LARGE, bulk), 10.0);
         });
     }
 
@@ -176,9 +175,8 @@ class ManyRegionsTest
             {
                 ok(cache, cache.createRegion(new Region(0, new byte[0], new byte[0], 1)), "create");
                 refusedSplit(cache, 4_000); // warm-up
-                final long small = refusedSplit(cache, 32_000);
-                final long large = refusedSplit(cache, 128_000);
-                B10.assertScales("the split check", "32000 keys", small, "128000 keys", large, 12.0);
+                B10.assertScalesInSomeRound("the split check", "32000 keys", () -> refusedSplit(cache, 32_000),
+                    "128000 keys", () -> refusedSplit(cache, 128_000), 12.0);
                 // and a split at that many keys applies, every piece answering
                 final byte[][] keys = new byte[LARGE - 1][];
                 final long[] ids = new long[LARGE - 1];

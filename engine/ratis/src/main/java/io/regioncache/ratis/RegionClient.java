@@ -408,6 +408,11 @@ public final class RegionClient implements AutoCloseable
         {
             Objects.requireNonNull(k, "key");
         }
+        // The codec's limits (key and value sizes, op count, entry size, empty keys) at the call, before the route
+        // lookup asks the cluster: a placeholder region and epoch, as the real entry's are only known after it.
+        final List<Entry.Op> checked = new ArrayList<>(ops.size());
+        ops.forEach((k, v) -> checked.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
+        message(new Entry.Write(1, 1, 0, checked));
         final byte[] first = ops.keySet().iterator().next();
         if (!containsAll(locate(first), ops.keySet()))
         {
@@ -452,6 +457,11 @@ public final class RegionClient implements AutoCloseable
     public long split(final byte[] splitKey)
     {
         Objects.requireNonNull(splitKey, "splitKey");
+        if (splitKey.length == 0)
+        {
+            throw invalid(EntryFormatException.Reason.INVALID, "split keys must be non-empty and increasing");
+        }
+        checkKey(splitKey, "split key");
         final java.util.function.Predicate<RegionMeta> bad = m -> Arrays.equals(m.start(), splitKey);
         locateFresh(splitKey, bad);
         final long[] newId = new long[1];
@@ -488,6 +498,8 @@ public final class RegionClient implements AutoCloseable
         {
             throw new IllegalArgumentException("empty or inverted range: start must be below end (empty: +infinity)");
         }
+        checkKey(start, "delete-range start");
+        checkKey(end, "delete-range end");
         final java.util.function.Predicate<RegionMeta> crosses =
             m -> m.end().length > 0 && (end.length == 0 || Arrays.compareUnsigned(end, m.end()) > 0);
         locateFresh(start, crosses);
@@ -528,6 +540,8 @@ public final class RegionClient implements AutoCloseable
      */
     public void prepareMerge(final long sourceId, final long targetId)
     {
+        checkRegionId(sourceId, "source");
+        checkRegionId(targetId, "target");
         final RegionMeta src = require(sourceId);
         send(sourceId, new Entry.PrepareMerge(sourceId, src.epochVersion(), 0, targetId));
     }
@@ -544,6 +558,7 @@ public final class RegionClient implements AutoCloseable
      */
     public void rollbackMerge(final long sourceId)
     {
+        checkRegionId(sourceId, "source");
         final RegionMeta src = require(sourceId);
         if (src.state() == RegionMeta.State.SEALED)
         {
@@ -591,6 +606,8 @@ public final class RegionClient implements AutoCloseable
      */
     public void commitMerge(final long sourceId, final long targetId, final boolean force)
     {
+        checkRegionId(sourceId, "source");
+        checkRegionId(targetId, "target");
         final RegionMeta prepared = require(sourceId);
         if (!preparedFor(prepared, targetId))
         {
@@ -769,10 +786,13 @@ public final class RegionClient implements AutoCloseable
      * @param regionId region.
      * @param node     node id.
      * @return the snapshot's log index.
+     * @throws RegionClientException {@code INVALID} for a negative region id or a refused snapshot;
+     *                               {@code REGION_GONE} if the node could not be asked.
      */
     public long snapshot(final long regionId, final String node)
     {
         final RaftPeerId peer = peer(node);
+        checkRegionId(regionId, "region");
         try
         {
             final RaftClientReply r = client(regionId).getSnapshotManagementApi(peer)
@@ -794,10 +814,13 @@ public final class RegionClient implements AutoCloseable
      *
      * @param regionId region.
      * @param node     node id.
+     * @throws RegionClientException {@code INVALID} for a negative region id or a refused transfer;
+     *                               {@code REGION_GONE} if the cluster could not be asked.
      */
     public void transferLeader(final long regionId, final String node)
     {
         final RaftPeerId peer = peer(node);
+        checkRegionId(regionId, "region");
         try
         {
             final RaftClientReply r = client(regionId).admin().transferLeadership(peer, 10_000);
@@ -823,11 +846,13 @@ public final class RegionClient implements AutoCloseable
      * @param timeoutMs how long to wait at most.
      * @return true once every replica committed it, false if not in time.
      * @throws InterruptedException if interrupted.
+     * @throws RegionClientException {@link Reply.Status#INVALID} for a negative region id.
      */
     public boolean awaitAllCommitted(final long regionId, final long index, final long timeoutMs)
         throws InterruptedException
     {
         ensureOpen();
+        checkRegionId(regionId, "region");
         // Saturating: timeoutMs * 1_000_000 overflowed for a huge timeout into a negative wait (false at once).
         final long wait = TimeUnit.MILLISECONDS.toNanos(Math.max(0, timeoutMs));
         final long deadline = System.nanoTime() + Math.min(wait, Long.MAX_VALUE / 4);
@@ -908,6 +933,7 @@ public final class RegionClient implements AutoCloseable
 
     private ReadResult read(final byte[] key, final RaftPeerId server)
     {
+        checkKey(key, "key");
         Reply last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++)
         {
@@ -948,6 +974,8 @@ public final class RegionClient implements AutoCloseable
             throw new IllegalArgumentException("scan limit must be >= 0, was " + limit);
         }
         ensureOpen();
+        checkKey(start, "scan start");
+        checkKey(end, "scan end");
         final List<ScanPage.KeyValue> out = new ArrayList<>(Math.min(limit, 1024));
         byte[] from = start;
         while (out.size() < limit && (end.length == 0 || Arrays.compareUnsigned(from, end) < 0))
@@ -1123,6 +1151,32 @@ public final class RegionClient implements AutoCloseable
      *                               client sees {@code INVALID}; the encoder refuses it here, before it is sent, as the
      *                               leader would.
      */
+    /** A key over the codec's limit is {@code INVALID} at the call, before the route lookup asks the cluster. */
+    private static void checkKey(final byte[] key, final String what)
+    {
+        if (key.length > EntryCodec.MAX_KEY_BYTES)
+        {
+            throw invalid(EntryFormatException.Reason.TOO_LARGE, what + " of " + key.length + " bytes is over "
+                + EntryCodec.MAX_KEY_BYTES);
+        }
+    }
+
+    /** A negative region id is {@code INVALID} at the call (the codec refuses one in every entry). */
+    private static void checkRegionId(final long regionId, final String what)
+    {
+        if (regionId < 0)
+        {
+            throw invalid(EntryFormatException.Reason.INVALID, what + " region id " + regionId + " is negative");
+        }
+    }
+
+    /** {@code INVALID} with the codec's typed reason as the cause, as {@link #message} throws for a sent entry. */
+    private static RegionClientException invalid(final EntryFormatException.Reason reason, final String detail)
+    {
+        final EntryFormatException cause = new EntryFormatException(reason, detail);
+        return new RegionClientException(Reply.Status.INVALID, cause.getMessage(), cause);
+    }
+
     private static Message message(final Entry e)
     {
         try

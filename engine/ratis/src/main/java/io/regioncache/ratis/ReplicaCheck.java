@@ -71,10 +71,13 @@ public final class ReplicaCheck
          */
         default boolean await(final Condition condition, final long timeoutMs) throws IOException, InterruptedException
         {
-            final long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+            // toNanos saturates (a timeout of Long.MAX_VALUE ms waits for good instead of wrapping to a deadline in
+            // the past), and the elapsed time is compared as a difference (nanoTime may wrap).
+            final long waitNs = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+            final long start = System.nanoTime();
             while (!condition.holds())
             {
-                if (System.nanoTime() > deadline)
+                if (System.nanoTime() - start >= waitNs)
                 {
                     return false;
                 }
@@ -203,8 +206,19 @@ public final class ReplicaCheck
                 }
             }
         }
+        if (all.isEmpty())
+        {
+            return states.isEmpty() ? "no node state to check" : "no node hosts any region: nothing tiles the key space";
+        }
         final Map<String, RegionMeta> byStart = new TreeMap<>();
-        all.values().forEach(m -> byStart.put(HexFormat.of().formatHex(m.start()), m));
+        for (final RegionMeta m : all.values())
+        {
+            final RegionMeta other = byStart.put(HexFormat.of().formatHex(m.start()), m);
+            if (other != null)
+            {
+                return "ranges do not tile: " + other + " and " + m + " start at the same key";
+            }
+        }
         byte[] expect = new byte[0];
         for (final RegionMeta m : byStart.values())
         {

@@ -430,23 +430,19 @@ public final class ReplicaNode implements AutoCloseable
             Objects.requireNonNull(address, "address of peer " + id);
             final int colon = address.lastIndexOf(':');
             int port = -1;
-            if (colon > 0)
+            // ASCII digits only: Integer.parseInt also takes a sign and other scripts' digits ("+9101", "٩١٠١").
+            if (colon > 0 && address.substring(colon + 1).matches("[0-9]{1,9}"))
             {
-                try
-                {
-                    port = Integer.parseInt(address.substring(colon + 1));
-                }
-                catch (final NumberFormatException ex)
-                {
-                    port = -1;
-                }
+                port = Integer.parseInt(address.substring(colon + 1));
             }
             if (port < 1 || port > 65_535 || id.isEmpty())
             {
                 throw new IllegalArgumentException("peer " + id + ": address '" + address +
                     "' is not host:port with a port in 1..65535");
             }
-            final String other = seen.put(address, id);
+            // One socket address however it is spelled: "h:9101" and "h:09101" (or "H:9101") are one address.
+            final String other = seen.put(address.substring(0, colon).toLowerCase(java.util.Locale.ROOT) + ":" + port,
+                id);
             if (other != null)
             {
                 throw new IllegalArgumentException("peers " + other + " and " + id + " share the address " + address);

@@ -122,7 +122,7 @@ public record ReplicaState(String node, Map<Long, Replica> replicas, Map<String,
             + counter("rejected_in_log") + counter("uninitialized_applies");
     }
 
-    /** @return the JSON the HTTP endpoint serves (region views as hex of their format-1 encoding, exactly). */
+    /** @return the JSON the HTTP endpoint serves (region views as hex of {@link RegionMeta#encode()}, the current (format-2) encoding, exactly). */
     public String toJson()
     {
         final JsonObject o = new JsonObject();
@@ -166,20 +166,33 @@ public record ReplicaState(String node, Map<Long, Replica> replicas, Map<String,
             {
                 final JsonObject j = e.getAsJsonObject();
                 final RegionMeta meta = RegionMeta.decode(HexFormat.of().parseHex(j.get("meta").getAsString()));
-                replicas.put(j.get("id").getAsLong(), new Replica(meta, stringOrNull(j, "role"),
-                    j.get("commit_index").getAsLong(), j.get("applied_index").getAsLong(), stringOrNull(j, "digest")));
+                replicas.put(exactLong(j.get("id")), new Replica(meta, stringOrNull(j, "role"),
+                    exactLong(j.get("commit_index")), exactLong(j.get("applied_index")), stringOrNull(j, "digest")));
             }
             final Map<String, Long> counters = new LinkedHashMap<>();
-            o.getAsJsonObject("counters").entrySet().forEach(e -> counters.put(e.getKey(), e.getValue().getAsLong()));
+            o.getAsJsonObject("counters").entrySet().forEach(e -> counters.put(e.getKey(), exactLong(e.getValue())));
             final List<String> cache = new ArrayList<>();
             o.getAsJsonArray("cache_divergences").forEach(e -> cache.add(e.getAsString()));
-            return new ReplicaState(o.get("node").getAsString(), replicas, counters, o.get("memory_in_use").getAsLong(),
+            return new ReplicaState(o.get("node").getAsString(), replicas, counters, exactLong(o.get("memory_in_use")),
                 cache);
         }
         catch (final RuntimeException ex) // gson's parse and type errors, a missing member, a bad region view
         {
             throw new IllegalArgumentException("not a node state document: " + ex, ex);
         }
+    }
+
+    /**
+     * A JSON number that is a long exactly: Gson's {@code getAsLong} truncates 1.5 to 1 and wraps 2^64 + 1 to 1, so a
+     * document that is not one would be read as another.
+     */
+    private static long exactLong(final JsonElement e)
+    {
+        if (e == null || !e.isJsonPrimitive() || !e.getAsJsonPrimitive().isNumber())
+        {
+            throw new IllegalArgumentException("not a number: " + e);
+        }
+        return e.getAsBigDecimal().longValueExact(); // ArithmeticException (a RuntimeException) if not a long
     }
 
     private static String stringOrNull(final JsonObject j, final String name)

@@ -10,8 +10,12 @@ import io.regioncache.ratis.EntryFormatException.Reason;
  * @param status  outcome.
  * @param version for a write: the version it was applied at; for a read: the version it read at.
  * @param value   the value read, or null.
- * @param meta    the replica's region view on {@link Status#STALE_EPOCH}, {@link Status#KEY_NOT_IN_REGION} and
- *                {@code Describe}; else null.
+ * @param meta    the replica's region view: on {@code Describe}, and on every refusal by a replica that holds the
+ *                region ({@link Status#STALE_EPOCH}, {@link Status#KEY_NOT_IN_REGION}, {@link Status#MERGING},
+ *                {@link Status#REGION_GONE}, and {@link Status#INVALID} for an entry the replica decoded), so the
+ *                sender sees what refused it; null on {@link Status#OK} of a write or read, on
+ *                {@link Status#NOT_INITIALIZED} and {@link Status#STORE_ERROR}, and on an {@code INVALID} given
+ *                before a region is looked at (bytes that are not an entry, a client-side refusal).
  * @param detail  human-readable detail, or "".
  */
 public record Reply(Status status, long version, byte[] value, RegionMeta meta, String detail)
@@ -49,9 +53,22 @@ public record Reply(Status status, long version, byte[] value, RegionMeta meta, 
         return new Reply(status, 0, null, meta, detail);
     }
 
-    /** @return format-1 bytes. */
+    /** The longest detail a reply carries, in UTF-8 bytes ({@link #decode} refuses a longer one). */
+    static final int MAX_DETAIL_BYTES = 1 << 16;
+
+    /**
+     * @return format-1 bytes; a detail over {@value #MAX_DETAIL_BYTES} UTF-8 bytes is cut to fit (it is prose), so
+     *         what this writes {@link #decode} reads back.
+     * @throws EntryFormatException {@code TOO_LARGE} for a value over {@link EntryCodec#MAX_ENTRY_BYTES} (no
+     *                              replica sends one: a stored value is at most {@link EntryCodec#MAX_VALUE_BYTES},
+     *                              a scan page at most one pair past its byte budget).
+     */
     public byte[] encode()
     {
+        if (value != null && value.length > EntryCodec.MAX_ENTRY_BYTES)
+        {
+            throw new EntryFormatException(Reason.TOO_LARGE, "reply value of " + value.length + " bytes");
+        }
         final Wire.Out out = new Wire.Out(32 + (value == null ? 0 : value.length));
         out.u8(FORMAT_1).u8(status.ordinal()).varint(version).u8(value == null ? 0 : 1);
         if (value != null)
@@ -63,8 +80,30 @@ public record Reply(Status status, long version, byte[] value, RegionMeta meta, 
         {
             out.raw(meta.encode());
         }
-        out.bytes(detail.getBytes(StandardCharsets.UTF_8));
+        out.bytes(detailBytes(detail));
         return out.toArray();
+    }
+
+    /** The detail's UTF-8 bytes, cut at a character boundary to {@value #MAX_DETAIL_BYTES} at most. */
+    private static byte[] detailBytes(final String detail)
+    {
+        byte[] b = detail.getBytes(StandardCharsets.UTF_8);
+        if (b.length <= MAX_DETAIL_BYTES)
+        {
+            return b;
+        }
+        int chars = Math.min(detail.length(), MAX_DETAIL_BYTES);
+        do
+        {
+            chars -= Math.max(1, (b.length - MAX_DETAIL_BYTES) / 4); // at most 4 bytes per char: never cuts too much
+            if (chars > 0 && Character.isHighSurrogate(detail.charAt(chars - 1)))
+            {
+                chars--; // a surrogate pair stays whole
+            }
+            b = detail.substring(0, Math.max(0, chars)).getBytes(StandardCharsets.UTF_8);
+        }
+        while (b.length > MAX_DETAIL_BYTES);
+        return b;
     }
 
     /**
@@ -87,7 +126,7 @@ public record Reply(Status status, long version, byte[] value, RegionMeta meta, 
         // A value is one stored value or a scan page (at most one maximal pair past ScanPage.MAX_BYTES).
         final byte[] value = in.u8() == 1 ? in.bytes(EntryCodec.MAX_ENTRY_BYTES, "value") : null;
         final RegionMeta meta = in.u8() == 1 ? RegionMeta.read(in, false) : null;
-        final String detail = new String(in.bytes(1 << 16, "detail"), StandardCharsets.UTF_8);
+        final String detail = new String(in.bytes(MAX_DETAIL_BYTES, "detail"), StandardCharsets.UTF_8);
         in.end();
         return new Reply(Status.values()[s], version, value, meta, detail);
     }

@@ -62,7 +62,7 @@ public final class ServedNode implements AutoCloseable
     public static Map<String, String> parsePeers(final String peers)
     {
         final Map<String, String> map = new LinkedHashMap<>();
-        for (final String p : peers.split(","))
+        for (final String p : peers.split(",", -1)) // -1: a trailing empty entry is refused like any other
         {
             final String[] kv = p.split("=", 2);
             if (kv.length != 2 || kv[0].isBlank() || kv[1].lastIndexOf(':') <= 0)
