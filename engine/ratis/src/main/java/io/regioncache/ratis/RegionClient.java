@@ -1145,12 +1145,6 @@ public final class RegionClient implements AutoCloseable
         }
     }
 
-    /**
-     * @throws RegionClientException {@link Reply.Status#INVALID}, with the codec's {@link EntryFormatException} (its
-     *                               typed reason) as the cause, for a request over a limit: the README promises the
-     *                               client sees {@code INVALID}; the encoder refuses it here, before it is sent, as the
-     *                               leader would.
-     */
     /** A key over the codec's limit is {@code INVALID} at the call, before the route lookup asks the cluster. */
     private static void checkKey(final byte[] key, final String what)
     {
@@ -1177,6 +1171,12 @@ public final class RegionClient implements AutoCloseable
         return new RegionClientException(Reply.Status.INVALID, cause.getMessage(), cause);
     }
 
+    /**
+     * @throws RegionClientException {@link Reply.Status#INVALID}, with the codec's {@link EntryFormatException} (its
+     *                               typed reason) as the cause, for a request over a limit: the README promises the
+     *                               client sees {@code INVALID}; the encoder refuses it here, before it is sent, as the
+     *                               leader would.
+     */
     private static Message message(final Entry e)
     {
         try
