@@ -177,10 +177,10 @@ class ArgumentEdgesTest
         assertEquals(ReplicaNode.FollowerCachePolicy.EVICT, c.followerPolicy());
         assertTrue(c.warmOnLeader());
         assertSame(c, c.warmOnLeader(false).followerPolicy(ReplicaNode.FollowerCachePolicy.KEEP).tls(null)
-            .bindHost("0.0.0.0").snapshotThreshold(1));
+            .bindHost("127.0.0.2").snapshotThreshold(1));
         assertFalse(c.warmOnLeader());
         assertEquals(ReplicaNode.FollowerCachePolicy.KEEP, c.followerPolicy());
-        assertEquals("0.0.0.0", c.bindHost());
+        assertEquals("127.0.0.2", c.bindHost());
         assertFalse(Files.exists(dir.resolve("rocksdb")), "a Config creates nothing");
     }
 
@@ -325,15 +325,17 @@ class ArgumentEdgesTest
         try (RegionClient c = deadClient())
         {
             final Thread waiter = Thread.currentThread();
+            // Interrupt the waiter once it is blocked inside the call (its own signal that the wait began), not
+            // after a fixed time.
             final Thread interrupter = new Thread(() ->
             {
-                try
+                while (waiter.getState() != Thread.State.WAITING && waiter.getState() != Thread.State.TIMED_WAITING)
                 {
-                    Thread.sleep(300);
-                }
-                catch (final InterruptedException ignored)
-                {
-                    return;
+                    if (Thread.currentThread().isInterrupted())
+                    {
+                        return;
+                    }
+                    Thread.onSpinWait();
                 }
                 waiter.interrupt();
             });
@@ -342,7 +344,7 @@ class ArgumentEdgesTest
             try
             {
                 final boolean answered = c.awaitAllCommitted(1, 1, 5_000);
-                throw new AssertionError("interrupted after 300 ms, awaitAllCommitted returned " + answered + " after "
+                throw new AssertionError("interrupted while blocked, awaitAllCommitted returned " + answered + " after "
                     + (System.nanoTime() - t0) / 1_000_000 + " ms (interrupt flag " + Thread.currentThread().isInterrupted()
                     + ")");
             }
