@@ -102,6 +102,7 @@ class ReadmeAuditCommandsTest
             "io.regioncache.bench.MemoryLatencyBenchmark.stream100",
             "io.regioncache.bench.MemoryLatencyBenchmark.touch16",
             "io.regioncache.bench.MemoryLatencyBenchmark.walk100",
+            "io.regioncache.bench.MemoryLatencyBenchmark.walkHeights100",
             "io.regioncache.bench.MultiGetBenchmark.multiGet16"), names(find("(MemoryLatency|MultiGet)Benchmark")));
         assertParams("(MemoryLatency|MultiGet)Benchmark", Map.of("keys", List.of("1000000"),
             "distribution", List.of("uniform")), List.of());
