@@ -408,11 +408,12 @@ public final class RegionClient implements AutoCloseable
         {
             Objects.requireNonNull(k, "key");
         }
-        // The codec's limits (key and value sizes, op count, entry size, empty keys) at the call, before the route
-        // lookup asks the cluster: a placeholder region and epoch, as the real entry's are only known after it.
-        final List<Entry.Op> checked = new ArrayList<>(ops.size());
-        ops.forEach((k, v) -> checked.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
-        message(new Entry.Write(1, 1, 0, checked));
+        // One op list for every attempt (it does not depend on the region). The codec's limits (key and value
+        // sizes, op count, entry size, empty keys) are checked at the call, before the route lookup asks the
+        // cluster: with a placeholder region and epoch, as the real entry's are only known after it.
+        final List<Entry.Op> list = new ArrayList<>(ops.size());
+        ops.forEach((k, v) -> list.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
+        checkEncodes(new Entry.Write(1, 1, 0, list));
         final byte[] first = ops.keySet().iterator().next();
         if (!containsAll(locate(first), ops.keySet()))
         {
@@ -426,8 +427,6 @@ public final class RegionClient implements AutoCloseable
                 throw new RegionClientException(Reply.Status.KEY_NOT_IN_REGION,
                     "the batch spans regions: a key is outside " + m, null);
             }
-            final List<Entry.Op> list = new ArrayList<>(ops.size());
-            ops.forEach((k, v) -> list.add(new Entry.Op(v == null ? WriteBatch.DELETE : WriteBatch.PUT, k, v)));
             return new Entry.Write(m.id(), m.epochVersion(), 0, list);
         }).version();
     }
@@ -1179,9 +1178,15 @@ public final class RegionClient implements AutoCloseable
      */
     private static Message message(final Entry e)
     {
+        return Message.valueOf(ByteString.copyFrom(checkEncodes(e)));
+    }
+
+    /** @return the entry's bytes; {@code INVALID} with the codec's reason as the cause for one it refuses. */
+    private static byte[] checkEncodes(final Entry e)
+    {
         try
         {
-            return Message.valueOf(ByteString.copyFrom(EntryCodec.encode(e)));
+            return EntryCodec.encode(e);
         }
         catch (final EntryFormatException ex)
         {

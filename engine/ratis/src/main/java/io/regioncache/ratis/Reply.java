@@ -1,6 +1,10 @@
 package io.regioncache.ratis;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 import io.regioncache.ratis.EntryFormatException.Reason;
 
@@ -84,26 +88,21 @@ public record Reply(Status status, long version, byte[] value, RegionMeta meta, 
         return out.toArray();
     }
 
-    /** The detail's UTF-8 bytes, cut at a character boundary to {@value #MAX_DETAIL_BYTES} at most. */
+    /**
+     * The detail's UTF-8 bytes, cut to {@value #MAX_DETAIL_BYTES} at most: the JDK's encoder stops at the last whole
+     * character that fits (it never splits a surrogate pair), so the cut is the longest prefix that fits.
+     */
     private static byte[] detailBytes(final String detail)
     {
-        byte[] b = detail.getBytes(StandardCharsets.UTF_8);
+        final byte[] b = detail.getBytes(StandardCharsets.UTF_8);
         if (b.length <= MAX_DETAIL_BYTES)
         {
             return b;
         }
-        int chars = Math.min(detail.length(), MAX_DETAIL_BYTES);
-        do
-        {
-            chars -= Math.max(1, (b.length - MAX_DETAIL_BYTES) / 4); // at most 4 bytes per char: never cuts too much
-            if (chars > 0 && Character.isHighSurrogate(detail.charAt(chars - 1)))
-            {
-                chars--; // a surrogate pair stays whole
-            }
-            b = detail.substring(0, Math.max(0, chars)).getBytes(StandardCharsets.UTF_8);
-        }
-        while (b.length > MAX_DETAIL_BYTES);
-        return b;
+        final ByteBuffer out = ByteBuffer.allocate(MAX_DETAIL_BYTES);
+        StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPLACE)
+            .onUnmappableCharacter(CodingErrorAction.REPLACE).encode(CharBuffer.wrap(detail), out, true);
+        return Arrays.copyOf(out.array(), out.position());
     }
 
     /**

@@ -162,6 +162,27 @@ class EncodingsAndStatesTest
      * and then refused by {@code decode} ({@code TOO_LARGE}): a reply the replica may build (a detail naming a
      * region view with two 4 KiB keys is 16 KiB of hex, so this needs an extreme detail) cannot be read back.
      */
+    /**
+     * A detail over 64 KiB of UTF-8 is cut to the longest prefix of whole characters that fits: never inside a
+     * character of several bytes nor between the two halves of a surrogate pair.
+     */
+    @Test
+    void aLongDetailIsCutAtACharacterBoundary()
+    {
+        for (final String unit : List.of("\u20AC", "\uD83D\uDE00", "a\u20AC\uD83D\uDE00", "ab\uD83D\uDE00"))
+        {
+            final String detail = unit.repeat((1 << 16) / unit.length() + 7);
+            final String read = Reply.decode(new Reply(Reply.Status.INVALID, 0, null, null, detail).encode()).detail();
+            final int bytes = read.getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(detail.startsWith(read), "a prefix of the detail");
+            assertTrue(bytes <= 1 << 16, bytes + " bytes");
+            final int next = Character.charCount(detail.codePointAt(read.length()));
+            assertTrue(bytes + detail.substring(read.length(), read.length() + next)
+                .getBytes(StandardCharsets.UTF_8).length > 1 << 16, "the longest such prefix");
+            assertTrue(read.isEmpty() || !Character.isHighSurrogate(read.charAt(read.length() - 1)), "no half pair");
+        }
+    }
+
     @Test
     void everyReplyEncodeAcceptsDecodesBack()
     {
