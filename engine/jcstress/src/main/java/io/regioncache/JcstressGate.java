@@ -62,9 +62,9 @@ public final class JcstressGate
         if (!all.contains("-t"))
         {
             all.add("-t");
-            // The tests live in io.regioncache to reach the engine's package-private internals (as the unit tests
-            // do); every jcstress test of this module ends in "Test".
-            all.add("io\\.regioncache\\.[A-Za-z]+Test$");
+            // The tests live in the engine's packages (io.regioncache, io.regioncache.internal.table) to reach their
+            // package-private internals, as the unit tests do; every jcstress test of this module ends in "Test".
+            all.add("io\\.regioncache\\.([a-z]+\\.)*[A-Za-z]+Test$");
         }
         String thrown = null;
         final ByteArrayOutputStream captured = new ByteArrayOutputStream();

@@ -81,7 +81,12 @@ final class SeekFences
     @SuppressWarnings("unused") // through COUNT
     private volatile int count;
 
-    private SeekFences(final byte[] common, final long[] prefixes, final long[] nodes, final int count)
+    /**
+     * Fences over {@code count} entries of the arrays given (which become theirs). Package-private for the jcstress
+     * tests of {@link #append}'s publication ({@code SeekFence*AppendTest}), which build fences over chosen nodes;
+     * the table builds them with {@link #build}.
+     */
+    SeekFences(final byte[] common, final long[] prefixes, final long[] nodes, final int count)
     {
         this.common = common;
         this.prefixes = prefixes;
