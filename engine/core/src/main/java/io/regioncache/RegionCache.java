@@ -848,8 +848,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
 
     /**
      * A point-in-time copy of every metric: regions per state, transitions from→to (made and refused), conflicts,
-     * snapshot failures by reason, command results, evictions by reason, memory per threshold, load / evict /
-     * compaction durations, queue depth and back-pressure.
+     * snapshot failures by reason, command results, evictions by reason, memory per threshold and its peak
+     * ({@code memory.peak}: the most in use at once since the engine started, exact), load / evict / compaction
+     * durations, queue depth and back-pressure.
      *
      * @return the metrics.
      */
@@ -866,7 +867,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             m.put("regions." + s, perState.getOrDefault(s, 0));
         }
         m.put("regions.draining", agent.drainingCountPublished());
-        m.put("memory.used", pool.bytesInUse());
+        final long used = pool.bytesInUse();
+        m.put("memory.used", used);
+        // read after memory.used, and never below it: a snapshot never shows more in use than its peak
+        m.put("memory.peak", Math.max(used, pool.peakBytesInUse()));
         m.put("memory.capacity", budget.capacity());
         m.put("memory.evict_threshold", budget.evictThreshold());
         m.put("memory.stop_load_threshold", budget.stopLoadThreshold());

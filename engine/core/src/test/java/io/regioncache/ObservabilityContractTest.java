@@ -778,6 +778,38 @@ class ObservabilityContractTest
         assertEquals(0, metric("memory.used"));
     }
 
+    /**
+     * "memory.peak": the most memory in use at once since the engine started, exact (not sampled), kept after the
+     * memory is given back, never above the capacity.
+     */
+    @Test
+    void memoryPeakIsTheHighWaterMarkOfMemoryInUse() throws Exception
+    {
+        start(config());
+        assertEquals(0, metric("memory.peak"), "nothing taken yet");
+        expect(ResultCode.OK, cache.createRegion(new Region(1, b("a"), b("m"), 1)));
+        final WriteBatch big = new WriteBatch(1, 1, 10);
+        for (int i = 0; i < 5_000; i++)
+        {
+            big.put(b("c" + i), new byte[60]);
+        }
+        expect(ResultCode.OK, cache.write(big));
+        final long used = metric("memory.used");
+        assertTrue(used > 0);
+        assertTrue(metric("memory.peak") >= used, "the peak is at least what is in use");
+        assertTrue(metric("memory.peak") <= metric("memory.capacity"));
+        final long high = metric("memory.peak");
+
+        expect(ResultCode.OK, cache.evict(1, EvictReason.MANUAL));
+        assertEquals(0, metric("memory.used"));
+        assertEquals(high, metric("memory.peak"), "giving the memory back keeps the high");
+
+        expect(ResultCode.OK, cache.createRegion(new Region(2, b("m"), b("z"), 1)));
+        expect(ResultCode.OK, cache.write(new WriteBatch(2, 1, 11).put(b("n"), b("v"))));
+        assertTrue(metric("memory.used") > 0 && metric("memory.used") < high);
+        assertEquals(high, metric("memory.peak"), "less in use than before: the high stays");
+    }
+
     private List<Long> thresholds()
     {
         final MetricsSnapshot m = cache.metrics();

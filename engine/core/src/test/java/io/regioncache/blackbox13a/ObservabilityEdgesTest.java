@@ -54,7 +54,7 @@ class ObservabilityEdgesTest
             final Map<String, Number> v = m0.values();
             for (final String k : new String[] {"regions.PENDING", "regions.LOADING", "regions.ACTIVE", "regions.draining",
                 "transitions.refused", "conflicts", "apply.errors", "loads.index_filled_during_copy", "queue.depth",
-                "queue.full", "load.count", "evict.count", "compaction.count", "memory.used", "memory.capacity",
+                "queue.full", "load.count", "evict.count", "compaction.count", "memory.used", "memory.peak", "memory.capacity",
                 "memory.evict_threshold", "memory.stop_load_threshold", "transitions.made.NEW->PENDING",
                 "transitions.made.NEW->ACTIVE", "transitions.made.ACTIVE->RETIRED"})
             {

@@ -127,7 +127,7 @@ public final class DriveReport
         return memoryAfterClose;
     }
 
-    /** @return peak off-heap bytes sampled while running. */
+    /** @return the most off-heap bytes in use at once since the engine opened (its {@code memory.peak} metric). */
     public long memoryPeak()
     {
         return memoryPeak;

@@ -79,8 +79,8 @@ import io.regioncache.SnapshotStatus;
 public final class Driver
 {
     private static final int LOAD_BATCH = 512;
-    /** How often {@link #monitor} samples the cache's memory in use for the report's peak (and checks the ops count). */
-    private static final long PEAK_SAMPLE_NANOS = 5_000_000L;
+    /** How often {@link #monitor} checks the ops count and the deadline between its once-a-second lines. */
+    private static final long POLL_NANOS = 5_000_000L;
     /** How long the end of the run waits for the loads under way when the workload ended (loads paused). */
     private static final long LOADS_END_TIMEOUT_NANOS = 60_000_000_000L;
 
@@ -290,7 +290,7 @@ public final class Driver
             final long start = System.nanoTime();
             opsLeft.set(s.ops());
             threads.forEach(Thread::start);
-            rep.memoryPeak = monitor(start, rep);
+            monitor(start, rep);
             stop = true;
             for (final Thread t : threads)
             {
@@ -325,16 +325,18 @@ public final class Driver
 
             // The load policy keeps asking for loads after the workload: pause them and let the running ones end, so
             // that every region cached at the end is one the cross-check compares (a region that became ACTIVE after
-            // the check was left uncompared, and the run still passed), and keep sampling the peak meanwhile (the
-            // loads that end here take memory too).
+            // the check was left uncompared, and the run still passed).
             cache.pauseLoads(true);
-            rep.memoryPeak = Math.max(rep.memoryPeak, awaitLoadsEnded(cache));
+            awaitLoadsEnded(cache);
             final long c0 = System.nanoTime();
             crossCheck(rep);
             rep.crossCheckSeconds = (System.nanoTime() - c0) / 1e9;
             collect(rep);
-            rep.memoryAtEnd = cache.memoryInUse();
-            rep.memoryPeak = Math.max(rep.memoryPeak, rep.memoryAtEnd);
+            rep.memoryAtEnd = rep.metrics.get("memory.used");
+            // The engine's own high-water mark, raised by every charge: exact where a sampler missed a load's copy or
+            // an index generation that came and went between two looks (this report sampled every 5 ms before).
+            // Both from the final metrics: one snapshot, so the peak is never below the memory at the end.
+            rep.memoryPeak = rep.metrics.get("memory.peak");
             if (publisher != null)
             {
                 publisher.close(); // publishes the final region list
@@ -646,12 +648,11 @@ public final class Driver
     }
 
     /** Main thread: progress once a second until the duration or the op count is reached. */
-    private long monitor(final long start, final DriveReport rep)
+    private void monitor(final long start, final DriveReport rep)
     {
         final Progress progress = Progress.create(s.progress(), err);
         final long end = s.ops() > 0 ? Long.MAX_VALUE : start + s.duration().toNanos();
         long nextPrint = start + 1_000_000_000L;
-        long peak = 0;
         long lastReads = 0;
         long lastWrites = 0;
         long lastCache = 0;
@@ -665,14 +666,10 @@ public final class Driver
             {
                 break;
             }
-            // The peak is sampled every PEAK_SAMPLE_NANOS (one volatile read), not only at the once-a-second line:
-            // a load's copy or a burst of versions can come and go within a second.
-            peak = Math.max(peak, engine.cache().memoryInUse());
             if (now >= nextPrint)
             {
                 final MetricsSnapshot m = engine.cache().metrics();
                 final long used = m.get("memory.used");
-                peak = Math.max(peak, used);
                 final long r = reads.sum();
                 final long w = writeBatches;
                 final long c = hm.cacheReads();
@@ -699,11 +696,10 @@ public final class Driver
                     nextPrint = now + 1_000_000_000L;
                 }
             }
-            LockSupport.parkNanos(Math.min(PEAK_SAMPLE_NANOS, Math.min(end, nextPrint) - System.nanoTime()));
+            LockSupport.parkNanos(Math.min(POLL_NANOS, Math.min(end, nextPrint) - System.nanoTime()));
         }
         progress.finish();
         rep.reads = reads.sum();
-        return peak;
     }
 
     /**
@@ -728,20 +724,15 @@ public final class Driver
     /**
      * Main thread, after the workload, with loads paused: wait until no region is LOADING (a load ends installed,
      * refused or failed in bounded time; the wait gives up after {@link #LOADS_END_TIMEOUT_NANOS} and the check then
-     * counts what is still loading as not compared), sampling the memory in use every {@link #PEAK_SAMPLE_NANOS}.
-     *
-     * @return the highest memory in use sampled.
+     * counts what is still loading as not compared), looking every {@link #POLL_NANOS}.
      */
-    private static long awaitLoadsEnded(final RegionCache cache)
+    private static void awaitLoadsEnded(final RegionCache cache)
     {
         final long deadline = System.nanoTime() + LOADS_END_TIMEOUT_NANOS;
-        long peak = cache.memoryInUse();
         while (cache.metrics().get("regions.LOADING") > 0 && System.nanoTime() - deadline < 0)
         {
-            LockSupport.parkNanos(PEAK_SAMPLE_NANOS);
-            peak = Math.max(peak, cache.memoryInUse());
+            LockSupport.parkNanos(POLL_NANOS);
         }
-        return peak;
     }
 
     private void crossCheck(final DriveReport rep)

@@ -29,6 +29,9 @@ class DriveRunTest
         assertEquals(0, r.wrongValues(), text);
         assertEquals(0, r.applyErrors(), text);
         assertTrue(r.memoryPeak() > 0, text);
+        assertEquals(r.metrics().get("memory.peak"), r.memoryPeak(), "the report's peak is the engine's: " + text);
+        assertTrue(r.memoryPeak() >= r.metrics().get("memory.used"), text);
+        assertTrue(r.memoryPeak() <= r.metrics().get("memory.capacity"), text);
         assertEquals(0, r.memoryAfterClose(), "leaked off-heap memory after close: " + text);
         assertTrue(r.passed(), text);
         assertEquals(0, r.exitCode());

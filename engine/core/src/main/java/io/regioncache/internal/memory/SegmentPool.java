@@ -43,6 +43,8 @@ public final class SegmentPool implements AutoCloseable
     private final int segmentSize;
     private final MpmcArrayQueue<UnsafeBuffer> freeList;
     private final AtomicLong bytesInUse = new AtomicLong();
+    /** The most {@link #bytesInUse} has held at once: raised (never lowered) by the charge that set a new high. */
+    private final AtomicLong peakBytesInUse = new AtomicLong();
     private final AtomicLong segmentsInUse = new AtomicLong();
     private final boolean hugePages;
     private final AtomicLong hugePageBytes = new AtomicLong();
@@ -268,6 +270,22 @@ public final class SegmentPool implements AutoCloseable
     }
 
     /**
+     * The high-water mark of {@link #bytesInUse()} since the pool was made: exact, as every charge that sets a new
+     * high raises it (a sampler polling {@link #bytesInUse()} misses a load's copy or an index generation that comes
+     * and goes between two looks). Never above the capacity in force at the charge. A charge the JVM then refuses
+     * (its direct memory limit reached before the cap, refunded at once) still counts: for that moment the bytes
+     * were taken from the budget. Any thread.
+     *
+     * @return the most bytes charged at once.
+     */
+    public long peakBytesInUse()
+    {
+        // A charger raises the peak just after its CAS on bytesInUse: between the two, bytesInUse is the higher.
+        final long peak = peakBytesInUse.get();
+        return Math.max(peak, bytesInUse.get());
+    }
+
+    /**
      * @return number of segment-sized buffers handed out and not yet released.
      */
     public long segmentsInUse()
@@ -360,8 +378,28 @@ public final class SegmentPool implements AutoCloseable
             }
             if (bytesInUse.compareAndSet(used, next))
             {
+                raisePeak(next);
                 return true;
             }
+        }
+    }
+
+    /**
+     * Any thread, after its charge took {@link #bytesInUse} to {@code charged}: raise the peak to it unless it is
+     * already as high. A failed CAS re-reads: another charger raised it meanwhile, maybe above {@code charged}. Two
+     * chargers racing each raise it to their own total, so the peak ends at the higher one; a charge's total is a
+     * value {@code bytesInUse} really held, so the peak is never above what was in use at some moment.
+     */
+    private void raisePeak(final long charged)
+    {
+        long peak = peakBytesInUse.get();
+        while (charged > peak)
+        {
+            if (peakBytesInUse.compareAndSet(peak, charged))
+            {
+                return;
+            }
+            peak = peakBytesInUse.get();
         }
     }
 

@@ -223,8 +223,90 @@ class SegmentPoolTest
             assertTrue(errors.isEmpty(), () -> "errors: " + errors);
             assertTrue(maxObserved.get() <= cap);
             assertTrue(maxObserved.get() > cap - 2L * SEG, "cap was actually approached");
+            assertTrue(pool.peakBytesInUse() >= maxObserved.get(), "the peak counts every charge a sample saw");
+            assertTrue(pool.peakBytesInUse() <= cap, "the peak never passes the cap");
             assertEquals(0, pool.bytesInUse());
             assertEquals(0, pool.segmentsInUse());
+        }
+    }
+
+    @Test
+    void thePeakIsTheHighWaterMarkOfEveryCharge()
+    {
+        try (SegmentPool pool = new SegmentPool(SEG, 8L * SEG))
+        {
+            assertEquals(0, pool.peakBytesInUse(), "nothing charged yet");
+            final UnsafeBuffer a = pool.tryAcquire();
+            final UnsafeBuffer b = pool.tryAcquire();
+            assertEquals(2L * SEG, pool.peakBytesInUse());
+            pool.release(a);
+            pool.release(b);
+            assertEquals(0, pool.bytesInUse());
+            assertEquals(2L * SEG, pool.peakBytesInUse(), "a release does not lower the peak");
+            final UnsafeBuffer recycled = pool.tryAcquire(); // from the free list: charged all the same
+            assertEquals(2L * SEG, pool.peakBytesInUse(), "below the high: unchanged");
+            final UnsafeBuffer large = pool.tryAcquireLarge(3 * SEG + 100);
+            assertEquals(4L * SEG + 100, pool.peakBytesInUse(), "a large buffer counts as it is charged");
+            assertNull(pool.tryAcquireLarge(5 * SEG), "over the cap");
+            assertEquals(4L * SEG + 100, pool.peakBytesInUse(), "a refused charge does not count");
+            pool.release(large);
+            pool.release(recycled);
+            pool.setCapacity(SEG);
+            assertEquals(4L * SEG + 100, pool.peakBytesInUse(), "lowering the cap keeps the high that was reached");
+        }
+    }
+
+    @Test
+    void racingChargersLeaveThePeakAtWhatWasHeldAtOnce() throws Exception
+    {
+        final int threads = 4;
+        final int each = 32;
+        for (int round = 0; round < 20; round++)
+        {
+            try (SegmentPool pool = new SegmentPool(SEG, Long.MAX_VALUE))
+            {
+                final CountDownLatch start = new CountDownLatch(1);
+                final CountDownLatch allHeld = new CountDownLatch(threads);
+                final CountDownLatch releaseNow = new CountDownLatch(1);
+                final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+                final List<Thread> workers = new ArrayList<>();
+                for (int t = 0; t < threads; t++)
+                {
+                    final Thread worker = new Thread(() ->
+                    {
+                        try
+                        {
+                            start.await();
+                            final List<UnsafeBuffer> mine = new ArrayList<>();
+                            for (int i = 0; i < each; i++)
+                            {
+                                mine.add(pool.tryAcquire());
+                            }
+                            allHeld.countDown();
+                            releaseNow.await();
+                            mine.forEach(pool::release);
+                        }
+                        catch (final Throwable ex)
+                        {
+                            errors.add(ex);
+                        }
+                    });
+                    workers.add(worker);
+                    worker.start();
+                }
+                start.countDown();
+                allHeld.await();
+                // every segment is held at once here, and every charge raised the peak before it returned
+                assertEquals((long)threads * each * SEG, pool.peakBytesInUse(), "round " + round);
+                releaseNow.countDown();
+                for (final Thread worker : workers)
+                {
+                    worker.join();
+                }
+                assertTrue(errors.isEmpty(), () -> "errors: " + errors);
+                assertEquals(0, pool.bytesInUse());
+                assertEquals((long)threads * each * SEG, pool.peakBytesInUse(), "round " + round);
+            }
         }
     }
 }
