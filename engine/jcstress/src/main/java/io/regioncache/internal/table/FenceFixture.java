@@ -8,12 +8,12 @@ import io.regioncache.internal.memory.SegmentPool;
 
 /**
  * The jcstress tests of {@link SeekFences}' publication: one table shared by every state (its nodes are only read
- * by the tests, never written or freed), and fences over three of its nodes that each state builds afresh, since an
- * append changes them.
+ * by the tests, never written or freed), and fences over two of its nodes that each state builds afresh, since the
+ * append of a third changes them.
  * <p>
  * Keys {@code k-00 .. k-39}, in key order. The fences hold {@code k-10} and {@code k-20} (common prefix empty, so
- * every key qualifies); the writer appends {@code k-30}, the next node of the fences' level after them, as
- * {@code MvccTable.noteTallNode} does. A reader asks for the last entry before {@link #ABOVE} ({@code k-35}: after
+ * every key qualifies); the writer appends {@code k-30} as if it were the next tall node linked after them, as
+ * {@code MvccTable.noteTallNode} does (the fences' search reads only their arrays, not the nodes' heights). A reader asks for the last entry before {@link #ABOVE} ({@code k-35}: after
  * the append, the new entry) and before {@link #BETWEEN} ({@code k-25}: {@code k-20} whatever it sees, as the new
  * entry's key is after it).
  * <p>
@@ -27,7 +27,6 @@ import io.regioncache.internal.memory.SegmentPool;
  *          2 (k-30)           |        1 (k-20)           | after the append
  *   anything else (0: NULL or another node, 3: threw, or k-30 before k-25) | FORBIDDEN: an entry half written
  * </pre>
- * (r1 = 1 with r2 = 1 after the append cannot be told from before it; the pair is about what is read, not when.)
  * <p>
  * The two tests repeat the same two actors: jcstress's processor reads a test's {@code @Actor} methods from the
  * class itself only (a shared abstract base fails with "defines no @Result"), so what they share lives here.
