@@ -56,6 +56,10 @@ class ConcurrentHostThreadsTest
             final CountDownLatch start = new CountDownLatch(1);
             final AtomicBoolean writing = new AtomicBoolean(true);
             final AtomicLong reads = new AtomicLong();
+            // Each reader counts down after its first whole read, and the writers wait for both before their second
+            // half: without it, writers that finished before a reader was scheduled (2 cores, six threads) left the
+            // test with no read at all ("reads > 0" failed in 1 clean-clone CI run of many).
+            final CountDownLatch firstReads = new CountDownLatch(2);
             final List<Future<?>> writers = new ArrayList<>();
             for (int reg = 0; reg < REGIONS; reg++)
             {
@@ -66,6 +70,10 @@ class ConcurrentHostThreadsTest
                     final List<CompletableFuture<CommandResult>> fs = new ArrayList<>();
                     for (int v = 1; v <= VERSIONS; v++)
                     {
+                        if (v == VERSIONS / 2 + 1)
+                        {
+                            assertTrue(firstReads.await(30, TimeUnit.SECONDS), "no reader read: seed " + seed);
+                        }
                         final WriteBatch w = new WriteBatch(region, 1, v);
                         for (int k = 0; k < KEYS; k++)
                         {
@@ -141,6 +149,7 @@ class ConcurrentHostThreadsTest
                         }
                         assertEquals(expected, seen, "seed " + seed + " at " + eff);
                         reads.incrementAndGet();
+                        firstReads.countDown();
                     }
                     s.dispose();
                     return null;
