@@ -138,6 +138,13 @@ public final class DriveCommand implements Callable<Integer>
         "leader changes and a cross-replica check. The cache and GC options do not apply.")
     Integer replicas;
 
+    @Option(names = "--faults", converter = Units.DurationConverter.class, paramLabel = "TIME",
+        description = "With --replicas or --cluster: one fault every TIME while the workload runs, in turn a random " +
+            "region's leadership moved to a random node, a merge of two adjacent regions committed, a leadership " +
+            "moved, a merge rolled back; refusals (the workload's splits race them) are counted, and a merge left " +
+            "unfinished fails the run.")
+    Duration faults;
+
     @Option(names = "--cluster", paramLabel = "ID=HOST:PORT,...", description = "Instead: drive a running cluster " +
         "of 'serve' nodes (their Raft addresses, as given to --peers) with the --replicas workload and report; needs " +
         "--http. The nodes keep running; the check reads their state from their HTTP endpoints.")
@@ -399,7 +406,7 @@ public final class DriveCommand implements Callable<Integer>
         }
         try
         {
-            return new ReplicatedDrive(st, spec.commandLine().getOut(), spec.commandLine().getErr())
+            return new ReplicatedDrive(st, faults, spec.commandLine().getOut(), spec.commandLine().getErr())
                 .runRemote(peers, http, tls);
         }
         catch (final InterruptedException ex)
@@ -442,6 +449,10 @@ public final class DriveCommand implements Callable<Integer>
         {
             throw bad("--http and --tls-* apply only to --cluster");
         }
+        if (faults != null && replicas == null)
+        {
+            throw bad("--faults applies only to --replicas and --cluster");
+        }
         if (replicas != null)
         {
             if (replicas < 1 || replicas > 9)
@@ -454,7 +465,7 @@ public final class DriveCommand implements Callable<Integer>
             }
             try
             {
-                return new ReplicatedDrive(st, spec.commandLine().getOut(), spec.commandLine().getErr())
+                return new ReplicatedDrive(st, faults, spec.commandLine().getOut(), spec.commandLine().getErr())
                     .runLocal(replicas);
             }
             catch (final InterruptedException ex)

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -15,6 +16,7 @@ import org.HdrHistogram.Histogram;
 import io.regioncache.bench.support.TempDirs;
 import io.regioncache.ratis.LocalNodes;
 import io.regioncache.ratis.RegionClient;
+import io.regioncache.ratis.RegionMeta;
 import io.regioncache.ratis.ReplicaCheck;
 import io.regioncache.ratis.ReplicaNode;
 import io.regioncache.ratis.ReplicaState;
@@ -24,7 +26,8 @@ import io.regioncache.ratis.TlsFiles;
  * {@code drive --replicas N} and {@code drive --cluster ...}: the drive workload ({@link ReplicatedWorkload}: write
  * batches with deletes, gets on the leader and through a random replica's ReadIndex, scans across regions, splits
  * as regions take writes; every read checked against a per-key history of what the client acknowledged) through a
- * {@link RegionClient} against a replicated cluster, then a report per node (regions led and followed, reads served by
+ * {@link RegionClient} against a replicated cluster (with {@code --faults}, leaders moved and merges committed and
+ * rolled back beside it: {@link FaultInjector}), then a report per node (regions led and followed, reads served by
  * its cache and by its RocksDB, snapshots, leader changes) and a cross-replica check (converged; every replica's
  * RocksDB equal per region; every cached region equal to its node's RocksDB).
  * <p>
@@ -36,12 +39,15 @@ import io.regioncache.ratis.TlsFiles;
 final class ReplicatedDrive
 {
     private final DriveSettings st;
+    /** The time between two faults ({@code --faults}), or null: none. */
+    private final Duration faults;
     private final PrintWriter out;
     private final PrintWriter err;
 
-    ReplicatedDrive(final DriveSettings st, final PrintWriter out, final PrintWriter err)
+    ReplicatedDrive(final DriveSettings st, final Duration faults, final PrintWriter out, final PrintWriter err)
     {
         this.st = st;
+        this.faults = faults;
         this.out = out;
         this.err = err;
     }
@@ -125,7 +131,35 @@ final class ReplicatedDrive
         final int regionsAtStart = client.routes().size();
         err.println("driving " + regionsAtStart + " regions, run tag " + Long.toHexString(tag));
         err.flush();
-        final ReplicatedWorkload.Result r = workload.run(err);
+        final FaultInjector injector = faults == null ? null : new FaultInjector(client, ids, workload.keys(),
+            regionsAtStart, faults, st.seed());
+        final ReplicatedWorkload.Result r;
+        FaultInjector.Counts fc = null;
+        if (injector != null)
+        {
+            injector.start();
+        }
+        try
+        {
+            r = workload.run(err);
+        }
+        finally
+        {
+            if (injector != null)
+            {
+                fc = injector.stop(); // a merge in progress is finished first
+            }
+        }
+        // Every merge the fault thread prepared was finished: no region may be left refusing writes.
+        client.refresh();
+        final List<String> stuck = new ArrayList<>();
+        for (final RegionMeta m : client.routes())
+        {
+            if (m.state() != RegionMeta.State.NORMAL)
+            {
+                stuck.add(m.toString());
+            }
+        }
         final String why = ReplicaCheck.awaitConverged(nodes, 60_000);
         final List<ReplicaState> states = why == null ? ReplicaCheck.settledDigests(nodes) : nodes.states(false);
         final List<String> divergences = why == null ? ReplicaCheck.divergencesOf(states) : List.of();
@@ -140,6 +174,19 @@ final class ReplicatedDrive
             "batches cut by a split and re-sent per region), %d splits (%d regions at end)%n", r.seconds, r.batches,
             r.batches / r.seconds, r.keyWrites, r.keyWrites / r.seconds, r.deletes, r.resplitBatches, r.splits,
             regionsAtEnd);
+        if (fc != null)
+        {
+            out.println(FaultInjector.describe(fc, faults) + "; the workload's splits held back by a merge " +
+                r.splitsDuringMerge + ", its batches sent again after one " + r.mergingResends);
+            for (final String p : FaultInjector.problems(fc))
+            {
+                out.println("  fault: " + p);
+            }
+        }
+        if (!stuck.isEmpty())
+        {
+            out.println("regions left merging after the run: " + stuck);
+        }
         out.printf(Locale.ROOT, "reads: %d gets (%d through a chosen replica's ReadIndex, %d found), %d scans " +
             "(%d keys returned, %d keys of another key space skipped)%n", r.gets, r.followerGets, r.found, r.scans,
             r.scannedKeys, r.foreignKeys);
@@ -175,7 +222,7 @@ final class ReplicatedDrive
         out.println("internal / store errors and malformed entries: " + internal);
         out.flush();
         return why == null && divergences.isEmpty() && r.violations.isEmpty() && r.wrong == 0 && r.errors == 0
-            && internal == 0 ? 0 : 1;
+            && internal == 0 && stuck.isEmpty() && (fc == null || fc.unfinished.isEmpty()) ? 0 : 1;
     }
 
     private static String p50p99(final Histogram h)

@@ -39,6 +39,7 @@ final class ReplicatedWorkload
 {
     private static final long INDEX_MASK = (1L << 40) - 1;
     private static final int RESEND_ROUNDS = 3;
+    private static final long MERGING_PAUSE_MILLIS = 250;
 
     /** What a run did. */
     static final class Result
@@ -54,6 +55,10 @@ final class ReplicatedWorkload
         long scans;
         long scannedKeys;
         long splits;
+        /** Splits not made because a merge held the region (only with drive --faults). */
+        long splitsDuringMerge;
+        /** Batches sent again after a merge held their region past the client's own retries (drive --faults). */
+        long mergingResends;
         long wrong;
         long errors;
         long foreignKeys;
@@ -95,6 +100,8 @@ final class ReplicatedWorkload
     private final LongAdder scans = new LongAdder();
     private final LongAdder scannedKeys = new LongAdder();
     private final LongAdder splits = new LongAdder();
+    private final LongAdder splitsDuringMerge = new LongAdder();
+    private final LongAdder mergingResends = new LongAdder();
     private final LongAdder wrong = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final LongAdder foreign = new LongAdder();
@@ -181,6 +188,8 @@ final class ReplicatedWorkload
         result.scans = scans.sum();
         result.scannedKeys = scannedKeys.sum();
         result.splits = splits.sum();
+        result.splitsDuringMerge = splitsDuringMerge.sum();
+        result.mergingResends = mergingResends.sum();
         result.wrong = wrong.sum();
         result.errors = errors.sum();
         result.foreignKeys = foreign.sum();
@@ -286,8 +295,21 @@ final class ReplicatedWorkload
             final int e = now.end().length == 0 ? keys.size() : keys.ceilIndex(now.end());
             if (KeyPicker.shouldSplit(after, st.splitKeys(), e - s))
             {
-                client.split(keys.key(KeyPicker.middle(s, e)));
-                splits.increment();
+                try
+                {
+                    client.split(keys.key(KeyPicker.middle(s, e)));
+                    splits.increment();
+                }
+                catch (final RegionClientException ex)
+                {
+                    if (ex.status() != Reply.Status.MERGING)
+                    {
+                        throw ex;
+                    }
+                    // A merge (drive --faults) holds the region: not split now. The merge moves the region to a new
+                    // epoch (committed or rolled back), whose own count of writes splits it later.
+                    splitsDuringMerge.increment();
+                }
             }
         }
     }
@@ -310,6 +332,15 @@ final class ReplicatedWorkload
         }
         catch (final RegionClientException ex)
         {
+            if (ex.status() == Reply.Status.MERGING && round < RESEND_ROUNDS)
+            {
+                // The client retried for about a second while a merge (drive --faults) held the region: not applied
+                // (a refused write never is). Sent again a little later, with the same write numbers.
+                mergingResends.increment();
+                pause(MERGING_PAUSE_MILLIS);
+                send(batch, number, t0, round + 1);
+                return;
+            }
             if (ex.status() == Reply.Status.KEY_NOT_IN_REGION && round < RESEND_ROUNDS && batch.size() > 1)
             {
                 resplit.increment();
@@ -329,6 +360,19 @@ final class ReplicatedWorkload
         {
             batch.forEach((k, delete) -> history.write(k, number.get(k), delete, t0, 0, false));
             throw ex;
+        }
+    }
+
+    private static void pause(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", ex);
         }
     }
 

@@ -42,15 +42,28 @@ class DriveClusterTest
             long regions = 2;
             for (int round = 0; round < 2; round++)
             {
-                final ReplicatedReport r = ReplicatedReport.run("drive", "--cluster", RunningServe.list(peers),
+                final List<String> args = new ArrayList<>(List.of("drive", "--cluster", RunningServe.list(peers),
                     "--http", RunningServe.list(http), "--ops", "200", "--keys", "4000", "--skew", "0.5",
                     "--regions", "2", "--threads", "4", "--read-ratio", "0.5", "--scan-ratio", "0.3",
-                    "--batch-size", "8", "--split-keys", "100", "--value-size", "64", "--seed", String.valueOf(round));
+                    "--batch-size", "8", "--split-keys", "100", "--value-size", "64", "--seed", String.valueOf(round)));
+                if (round == 1)
+                {
+                    args.addAll(List.of("--faults", "200ms")); // the second run moves leaders and merges too
+                }
+                final ReplicatedReport r = ReplicatedReport.run(args.toArray(new String[0]));
                 assertTrue(r.out.contains("3 running nodes"), r.out);
                 // The second run starts from the first one's regions and reads the first one's values as the keys'
                 // prior state.
                 assertEquals(regions, r.number("(\\d+) regions at start", 1), r.out);
-                regions = r.assertFullWorkloadPassed(peers.keySet());
+                final long faults = round == 1 ?
+                    r.number(ReplicatedReport.FAULTS, 8) - r.number(ReplicatedReport.FAULTS, 4) : 0;
+                regions = r.assertFullWorkloadPassed(peers.keySet(), faults);
+                if (round == 1)
+                {
+                    assertTrue(r.number(ReplicatedReport.FAULTS, 2) + r.number(ReplicatedReport.FAULTS, 4) +
+                        r.number(ReplicatedReport.FAULTS, 5) > 0, "faults made: " + r.out);
+                    assertEquals(0, r.number(ReplicatedReport.FAULTS, 9), "no merge left unfinished: " + r.out);
+                }
             }
         }
         finally
@@ -76,5 +89,7 @@ class DriveClusterTest
             "--tls-cert", "/nonexistent.pem", "--ops", "10").exit);
         assertEquals(2, ReplicatedReport.run("drive", "--replicas", "3", "--http", "n1=127.0.0.1:3", "--ops", "10")
             .exit);
+        assertEquals(2, ReplicatedReport.run("drive", "--cluster", peers, "--http", "n1=127.0.0.1:3,n2=127.0.0.1:4",
+            "--faults", "soon", "--ops", "10").exit, "--faults is a time");
     }
 }

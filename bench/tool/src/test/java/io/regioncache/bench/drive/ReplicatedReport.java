@@ -40,6 +40,20 @@ final class ReplicatedReport
         return Long.parseLong(m.group(group));
     }
 
+    /** The report's {@code --faults} line; groups: 1 the interval, 2 leader moves, 3 refused, 4 merges committed, 5
+     * rolled back, 6 of them after a refused commit, 7 not started, 8 splits in a merge's place, 9 unfinished. */
+    static final String FAULTS = "faults: one every (\\d+ m?s): (\\d+) leader moves \\((\\d+) refused\\), merges " +
+        "(\\d+) committed and (\\d+) rolled back \\((\\d+) of them after a refused commit\\), (\\d+) not " +
+        "started \\(the prepare or the split refused\\), (\\d+) splits to have regions to merge, (\\d+) unfinished";
+
+    /** @return the report's text in {@code regex}'s group {@code group}, failing with the report if absent. */
+    String text(final String regex, final int group)
+    {
+        final Matcher m = Pattern.compile(regex).matcher(out);
+        assertTrue(m.find(), "no match for " + regex + " in:\n" + out + err);
+        return m.group(group);
+    }
+
     /**
      * Assert that the run passed and did the whole workload: write batches with deletes, gets on leaders and through
      * replicas' ReadIndex, scans that returned keys, at least one split during the run; every read checked against
@@ -51,6 +65,19 @@ final class ReplicatedReport
      */
     long assertFullWorkloadPassed(final Collection<String> nodes)
     {
+        return assertFullWorkloadPassed(nodes, 0);
+    }
+
+    /**
+     * {@link #assertFullWorkloadPassed(Collection)} for a run whose faults also split and merged regions
+     * ({@code --faults}).
+     *
+     * @param nodes  node ids.
+     * @param faults regions made by the faults' splits less those their merges removed.
+     * @return regions at the end.
+     */
+    long assertFullWorkloadPassed(final Collection<String> nodes, final long faults)
+    {
         System.out.println(out); // the report, in the test's output file
         assertEquals(0, exit, out + err);
         assertTrue(number("(\\d+) write batches", 1) > 0, out);
@@ -61,8 +88,8 @@ final class ReplicatedReport
         assertTrue(number("(\\d+) scans \\((\\d+) keys returned", 2) > 0, "scanned keys: " + out);
         assertTrue(number("(\\d+) splits \\(", 1) > 0, "splits during the run: " + out);
         final long regions = number("splits \\((\\d+) regions at end\\)", 1);
-        assertEquals(number("(\\d+) regions at start", 1) + number("(\\d+) splits \\(", 1), regions,
-            "every split made one region more: " + out);
+        assertEquals(number("(\\d+) regions at start", 1) + number("(\\d+) splits \\(", 1) + faults, regions,
+            "every split made one region more, every merge one fewer: " + out);
         assertTrue(number("checked: (\\d+) reads per key", 1) > 0, out);
         assertTrue(out.contains("reads per key against the acknowledged writes: 0 stale or lost, 0 wrong values, " +
             "0 errors"), out);
