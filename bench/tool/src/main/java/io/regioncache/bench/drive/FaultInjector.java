@@ -16,7 +16,7 @@ import io.regioncache.ratis.RegionMeta;
  * serve, done on purpose by one thread beside the workload, one event every {@code TIME}, in turn: a region's
  * leadership moved to a random node, a merge of two adjacent regions prepared and committed, a leadership moved
  * again, a merge prepared and rolled back. While the cluster has fewer regions than the run started with (at least
- * two), a merge's turn splits a random region in the middle of its keys instead, so that merges keep coming however
+ * two), a merge's turn splits a random region in a random one of its keys instead, so that merges keep coming however
  * slowly the workload's own splits do; the next merge is still the one due (committed or rolled back). These are
  * events behind TiKV's in-memory engine crashes (a merge rolled back, a leader moved); here they race the workload's
  * own splits and writes, and the drive's checks (every read against the acknowledged writes, the replicas converged
@@ -241,7 +241,11 @@ final class FaultInjector
         counts.unfinished.add(last);
     }
 
-    /** Split a random region of at least two of the workload's keys at its middle key (as the workload splits). */
+    /**
+     * Split a random region of at least two of the workload's keys at a random one of them past its first (not at the
+     * middle, where the workload splits, so that the two seldom race for one key; when they do, the workload's split
+     * is refused {@code INVALID} and counted).
+     */
     private void split(final List<RegionMeta> regions)
     {
         final RegionMeta r = regions.get(rng.nextInt(regions.size()));
@@ -254,7 +258,7 @@ final class FaultInjector
         }
         try
         {
-            client.split(keys.key(KeyPicker.middle(s, e)));
+            client.split(keys.key(s + 1 + rng.nextInt(e - s - 1)));
             counts.splits++;
         }
         catch (final RegionClientException ex)

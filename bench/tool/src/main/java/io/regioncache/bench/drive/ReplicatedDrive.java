@@ -176,8 +176,9 @@ final class ReplicatedDrive
             regionsAtEnd);
         if (fc != null)
         {
-            out.println(FaultInjector.describe(fc, faults) + "; the workload's splits held back by a merge " +
-                r.splitsDuringMerge + ", its batches sent again after one " + r.mergingResends);
+            out.println(FaultInjector.describe(fc, faults) + "; the workload's splits refused (a merge under way, " +
+                "or split there first by a fault) " + r.splitsRefused + ", its batches sent again after a merge " +
+                r.mergingResends);
             for (final String p : FaultInjector.problems(fc))
             {
                 out.println("  fault: " + p);

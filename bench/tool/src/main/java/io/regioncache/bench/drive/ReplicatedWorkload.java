@@ -55,8 +55,8 @@ final class ReplicatedWorkload
         long scans;
         long scannedKeys;
         long splits;
-        /** Splits not made because a merge held the region (only with drive --faults). */
-        long splitsDuringMerge;
+        /** Splits refused: a merge held the region, or the faults split it first (only with drive --faults). */
+        long splitsRefused;
         /** Batches sent again after a merge held their region past the client's own retries (drive --faults). */
         long mergingResends;
         long wrong;
@@ -100,7 +100,7 @@ final class ReplicatedWorkload
     private final LongAdder scans = new LongAdder();
     private final LongAdder scannedKeys = new LongAdder();
     private final LongAdder splits = new LongAdder();
-    private final LongAdder splitsDuringMerge = new LongAdder();
+    private final LongAdder splitsRefused = new LongAdder();
     private final LongAdder mergingResends = new LongAdder();
     private final LongAdder wrong = new LongAdder();
     private final LongAdder errors = new LongAdder();
@@ -188,7 +188,7 @@ final class ReplicatedWorkload
         result.scans = scans.sum();
         result.scannedKeys = scannedKeys.sum();
         result.splits = splits.sum();
-        result.splitsDuringMerge = splitsDuringMerge.sum();
+        result.splitsRefused = splitsRefused.sum();
         result.mergingResends = mergingResends.sum();
         result.wrong = wrong.sum();
         result.errors = errors.sum();
@@ -302,13 +302,15 @@ final class ReplicatedWorkload
                 }
                 catch (final RegionClientException ex)
                 {
-                    if (ex.status() != Reply.Status.MERGING)
+                    if (ex.status() != Reply.Status.MERGING && ex.status() != Reply.Status.INVALID)
                     {
                         throw ex;
                     }
-                    // A merge (drive --faults) holds the region: not split now. The merge moves the region to a new
-                    // epoch (committed or rolled back), whose own count of writes splits it later.
-                    splitsDuringMerge.increment();
+                    // drive --faults: a merge holds the region (MERGING), or the fault thread split it at this key
+                    // first (INVALID: the key already starts a region; RegionClient.split refuses nothing else for a
+                    // key inside the range). Not split now: the region is at a new epoch, whose own count of writes
+                    // splits it later.
+                    splitsRefused.increment();
                 }
             }
         }
