@@ -14,9 +14,10 @@ import io.regioncache.ratis.RegionMeta;
 /**
  * {@code drive --replicas N --faults TIME} (and {@code --cluster}): what a real cluster does to its regions while they
  * serve, done on purpose by one thread beside the workload, one event every {@code TIME}, in turn: a region's
- * leadership moved to a random node, a merge of two adjacent regions prepared and committed, a leadership moved
+ * leadership moved to a random node (the one leading it already, about one time in N for N nodes: Ratis answers that
+ * transfer OK and nothing moves), a merge of two adjacent regions prepared and committed, a leadership moved
  * again, a merge prepared and rolled back. While the cluster has fewer regions than the run started with (at least
- * two), a merge's turn splits a random region in a random one of its keys instead, so that merges keep coming however
+ * two), a merge's turn splits a random region at a random one of its keys instead, so that merges keep coming however
  * slowly the workload's own splits do; the next merge is still the one due (committed or rolled back). These are
  * events behind TiKV's in-memory engine crashes (a merge rolled back, a leader moved); here they race the workload's
  * own splits and writes, and the drive's checks (every read against the acknowledged writes, the replicas converged
@@ -70,9 +71,9 @@ final class FaultInjector
     private Thread thread;
 
     /**
-     * @param client the drive's client (thread-safe; shared with the workload).
+     * @param client     the drive's client (thread-safe; shared with the workload).
      * @param nodes      the cluster's node ids.
-     * @param keys       the workload's keys (a split's key is the middle one of a region's).
+     * @param keys       the workload's keys (a split's key is one of them).
      * @param minRegions below this many regions (at least 2), a merge's turn splits instead.
      * @param every      the time between two faults (positive).
      * @param seed       the run's seed: which regions and nodes are chosen.
