@@ -184,6 +184,12 @@ final class ReplicatedDrive
                 out.println("  fault: " + p);
             }
         }
+        else if (r.splitsRefused > 0)
+        {
+            // Without --faults only another client can have split at the key first (or be merging the region).
+            out.println("the workload's splits refused (split there first, or merging, by another client): " +
+                r.splitsRefused);
+        }
         if (!stuck.isEmpty())
         {
             out.println("regions left merging after the run: " + stuck);

@@ -336,8 +336,9 @@ final class ReplicatedWorkload
         {
             if (ex.status() == Reply.Status.MERGING && round < RESEND_ROUNDS)
             {
-                // The client retried for about a second while a merge (drive --faults) held the region: not applied
-                // (a refused write never is). Sent again a little later, with the same write numbers.
+                // The client retried for about a second while a merge (drive --faults) held the region. This attempt
+                // was not applied (an earlier unanswered one may have been): sent again a little later with the same
+                // write numbers, so the same values, and acknowledged in the history only when one is answered OK.
                 mergingResends.increment();
                 pause(MERGING_PAUSE_MILLIS);
                 send(batch, number, t0, round + 1);
