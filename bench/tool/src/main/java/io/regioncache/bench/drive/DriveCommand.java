@@ -141,7 +141,8 @@ public final class DriveCommand implements Callable<Integer>
     @Option(names = "--faults", converter = Units.DurationConverter.class, paramLabel = "TIME",
         description = "With --replicas or --cluster: one fault every TIME while the workload runs, in turn a random " +
             "region's leadership moved to a random node, a merge of two adjacent regions committed, a leadership " +
-            "moved, a merge rolled back; refusals (the workload's splits race them) are counted, and a merge left " +
+            "moved, a merge rolled back (a split at a random key instead of a merge while there are fewer regions than " +
+            "at the start); refusals (the workload's splits race them) are counted, and a merge left " +
             "unfinished fails the run.")
     Duration faults;
 

@@ -64,6 +64,15 @@ final class DriveKeys
     }
 
     /**
+     * @param end a region's exclusive end (empty is +infinity).
+     * @return the first key index at or above it: {@code size} for an unbounded end.
+     */
+    int endIndex(final byte[] end)
+    {
+        return end.length == 0 ? size : ceilIndex(end);
+    }
+
+    /**
      * @param k a key read back.
      * @return its index if it is one of these keys exactly, else -1 (a key some other key space wrote).
      */

@@ -251,7 +251,7 @@ final class FaultInjector
     {
         final RegionMeta r = regions.get(rng.nextInt(regions.size()));
         final int s = keys.ceilIndex(r.start());
-        final int e = r.end().length == 0 ? keys.size() : keys.ceilIndex(r.end());
+        final int e = keys.endIndex(r.end());
         if (e - s < 2)
         {
             counts.mergesRefused++;

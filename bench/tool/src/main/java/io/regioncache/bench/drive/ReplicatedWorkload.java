@@ -254,7 +254,7 @@ final class ReplicatedWorkload
     {
         final RegionMeta m = client.locate(keys.key(picker.next(rng)));
         final int start = keys.ceilIndex(m.start());
-        final int end = m.end().length == 0 ? keys.size() : keys.ceilIndex(m.end());
+        final int end = keys.endIndex(m.end());
         if (end <= start)
         {
             return; // a region between two of this key space's keys (a cluster another key space split)
@@ -292,7 +292,7 @@ final class ReplicatedWorkload
         if (after - n < st.splitKeys())
         {
             final int s = keys.ceilIndex(now.start());
-            final int e = now.end().length == 0 ? keys.size() : keys.ceilIndex(now.end());
+            final int e = keys.endIndex(now.end());
             if (KeyPicker.shouldSplit(after, st.splitKeys(), e - s))
             {
                 try

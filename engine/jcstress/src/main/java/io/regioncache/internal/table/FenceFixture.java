@@ -13,9 +13,9 @@ import io.regioncache.internal.memory.SegmentPool;
  * <p>
  * Keys {@code k-00 .. k-39}, in key order. The fences hold {@code k-10} and {@code k-20} (common prefix empty, so
  * every key qualifies); the writer appends {@code k-30} as if it were the next tall node linked after them, as
- * {@code MvccTable.noteTallNode} does (the fences' search reads only their arrays, not the nodes' heights). A reader asks for the last entry before {@link #ABOVE} ({@code k-35}: after
- * the append, the new entry) and before {@link #BETWEEN} ({@code k-25}: {@code k-20} whatever it sees, as the new
- * entry's key is after it).
+ * {@code MvccTable.noteTallNode} does (the fences' search reads only their arrays, not the nodes' heights). A reader
+ * asks for the last entry before {@link #ABOVE} ({@code k-35}: after the append, the new entry) and before
+ * {@link #BETWEEN} ({@code k-25}: {@code k-20} whatever it sees, as the new entry's key is after it).
  * <p>
  * A reader that sees the new count with the entry's prefix not yet written reads 0, which is below every key, and
  * starts a search from the new entry's node (or from NULL, if the node is not written either) for a key before it: a
