@@ -60,7 +60,10 @@ final class ApplyAgent implements Agent
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAgent.class);
 
     private final MpscArrayQueue<Command> commandQueue;
-    private final Queue<Command> internalQueue = new MpscUnboundedArrayQueue<>(64);
+    /** Parks the idle apply thread (the default idle strategy) and wakes it when work is queued: see its protocol. */
+    private final ApplyThreadWake wake = new ApplyThreadWake(this::hasQueuedWork);
+    /** Load and compaction completions: queued by loader and GC threads, each offer waking a parked apply thread. */
+    private final Queue<Command> internalQueue = new WakingQueue(wake);
     private final RegionDirectory directory;
     private final EngineCounters counters;
     private final SegmentPool pool;
@@ -130,7 +133,50 @@ final class ApplyAgent implements Agent
      */
     boolean offer(final Command command)
     {
-        return commandQueue.offer(command);
+        final boolean queued = commandQueue.offer(command);
+        if (queued)
+        {
+            wake.wake(); // (p1) was the offer: see ApplyThreadWake
+        }
+        return queued;
+    }
+
+    /**
+     * Any thread: whether a command or a completion is queued (read with acquire semantics: {@link ApplyThreadWake}'s
+     * (a3)).
+     */
+    boolean hasQueuedWork()
+    {
+        return !internalQueue.isEmpty() || !commandQueue.isEmpty();
+    }
+
+    /** @return the default idle strategy of the dedicated apply thread, woken by every offer to its queues. */
+    ApplyThreadWake wake()
+    {
+        return wake;
+    }
+
+    /**
+     * The internal queue: every offer (a job's completion, from a loader or GC thread, or the apply thread's own for
+     * a job an executor refused) wakes the apply thread if it parked in {@link ApplyThreadWake}.
+     */
+    private static final class WakingQueue extends MpscUnboundedArrayQueue<Command>
+    {
+        private final ApplyThreadWake wake;
+
+        WakingQueue(final ApplyThreadWake wake)
+        {
+            super(64);
+            this.wake = wake;
+        }
+
+        @Override
+        public boolean offer(final Command command)
+        {
+            final boolean queued = super.offer(command);
+            wake.wake();
+            return queued;
+        }
     }
 
     /** @return commands waiting in the host queue (approximate). */

@@ -153,7 +153,11 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
         {
-            runner = new AgentRunner(new ApplyThreadIdle(config.idleStrategy(), counters), errorHandler, null, agent);
+            // The default strategy is the engine's own, woken by every offer to the agent's queues (ApplyThreadWake);
+            // a host's strategy is used as given.
+            final org.agrona.concurrent.IdleStrategy idle =
+                config.idleStrategy() == RegionCacheConfig.DEFAULT_IDLE_STRATEGY ? agent.wake() : config.idleStrategy();
+            runner = new AgentRunner(new ApplyThreadIdle(idle, counters), errorHandler, null, agent);
             invoker = null;
             applyThread = AgentRunner.startOnThread(runner);
         }
@@ -1062,6 +1066,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     {
         final Thread t = Thread.currentThread();
         return t == applyThread || t == cycleThread;
+    }
+
+    /** @return the dedicated apply thread, or null with {@link RegionCacheConfig.Threading#INVOKER} (tests). */
+    Thread dedicatedApplyThread()
+    {
+        return applyThread;
     }
 
     /** @return true once {@link #close()} has begun. */

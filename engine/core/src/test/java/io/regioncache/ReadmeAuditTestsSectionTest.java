@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   some module), and every class named in the section exists;</li>
  *   <li>every documented {@code -Dname} is read, under that exact name, by every test it is documented for, and that
  *   each seed property's test names the seed in a failure message;</li>
- *   <li>the jcstress table names the module's twelve {@code @JCStressTest}s, each with a FORBIDDEN outcome, and the
+ *   <li>the jcstress table names the module's fourteen {@code @JCStressTest}s, each with a FORBIDDEN outcome, and the
  *   commands and gate it describes exist;</li>
  *   <li>the YCSB section's bindings, runner options, {@code -p} properties, output files and workload files exist;</li>
  *   <li>the Layout tree's modules are the reactor's modules, its packages and named classes exist, its jars are the
@@ -230,8 +230,8 @@ class ReadmeAuditTestsSectionTest
                 .forEach(f -> actual.put(f.getFileName().toString().replace(".java", ""), f));
         }
         assertEquals(actual.keySet(), new TreeSet<>(named), "the table against the module's @JCStressTest classes");
-        assertEquals(12, named.size(), "\"the twelve\"");
-        assertTrue(section.contains("the twelve") && section.contains("all twelve"));
+        assertEquals(14, named.size(), "\"the fourteen\"");
+        assertTrue(section.contains("the fourteen") && section.contains("all fourteen"));
         for (final String test : named)
         {
             final String src = read(actual.get(test));

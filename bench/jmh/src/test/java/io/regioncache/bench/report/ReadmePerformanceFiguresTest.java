@@ -537,8 +537,9 @@ class ReadmePerformanceFiguresTest
     }
 
     /**
-     * The rounds table under "The targets in rounds" is {@link TargetRounds}' rendering of the committed rounds of
-     * {@code jmh-results/targets/run19/}, cell for cell.
+     * The rounds tables under "The targets in rounds" are {@link TargetRounds}' renderings of the committed rounds of
+     * {@code jmh-results/targets/run19/} (the AMD host), {@code run20/} and {@code run21/} (the Intel host), cell for
+     * cell.
      */
     @Test
     void theRoundsTableIsTheCommittedRounds() throws IOException
@@ -546,9 +547,13 @@ class ReadmePerformanceFiguresTest
         final String section = performanceSection();
         final int at = section.indexOf("#### The targets in rounds");
         assertTrue(at >= 0, "README's Performance section has \"The targets in rounds\"");
-        final String rendered = TargetRounds.render(TargetRounds.readRounds(RESULTS.resolve("targets/run19")));
-        assertTrue(section.substring(at).contains(rendered),
-            "the rounds table differs from TargetRounds' rendering of jmh-results/targets/run19:\n" + rendered);
+        for (final String run : List.of("run19", "run20", "run21"))
+        {
+            final String rendered = TargetRounds.render(TargetRounds.readRounds(RESULTS.resolve("targets/" + run)));
+            assertTrue(section.substring(at).contains(rendered),
+                "the rounds table differs from TargetRounds' rendering of jmh-results/targets/" + run + ":\n" +
+                rendered);
+        }
     }
 
     /** The full-suite rows: puts at batch 64, split, MVCC scan after GC, and the load's run-14 figures. */
