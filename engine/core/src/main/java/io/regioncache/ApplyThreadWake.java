@@ -14,10 +14,11 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>
  * <b>Why.</b> The default was Agrona's {@code BackoffIdleStrategy} parking at most 100 us: an idle engine woke about
  * 10,000 times a second. On a 2-core host each wake-up takes a core from whatever runs there, and during a load that
- * is the scan or the loader thread: a 1M-key {@code LoadBenchmark.load} measured 430-441 ms with 100 us parks and
- * 352-355 ms with 1 ms parks, alternating (2026-12-07). A longer park alone would delay every command by up to the
- * park; the wake-up removes that delay, so the park only bounds how late the duty cycle's timed work (the policy,
- * the reclaim of a record whose last pin went) can be.
+ * is the scan or the loader thread. A 1M-key {@code LoadBenchmark.load} measured 430-441 ms with that strategy and
+ * 352-355 ms with the same one parking up to 1 ms; this strategy against the old default, four rounds alternating:
+ * 369-401 ms against 418-444 (2026-12-07, {@code jmh-results/memlimit/apply-wake-ab/}). A longer park alone would
+ * delay every command by up to the park; the wake-up removes that delay, so the park only bounds how late the duty
+ * cycle's timed work (the policy, the reclaim of a record whose last pin went) can be.
  * <p>
  * <b>The protocol (a Dekker pair; the ordering argument).</b>
  * <pre>
@@ -31,8 +32,9 @@ import org.agrona.concurrent.IdleStrategy;
  * the two loads cannot both miss the other side's store: either (a3) sees the work (no park), or (p3) sees
  * {@code parking} and unparks (a park after an unpark returns at once: the permit is kept). Without (p2), x86 may
  * let (p3)'s load pass (p1)'s store (StoreLoad is the one reordering TSO allows) and both could miss: the work then
- * waits out the 1 ms park, never longer. {@code ApplyThreadWakeTest} (jcstress) races the two sides and forbids that
- * outcome. A stray unpark (the thread already awake) costs one early return from a later park, nothing else.
+ * waits out the 1 ms park, never longer. The jcstress tests {@code ApplyThreadWakeTest} (the engine's MPSC queue)
+ * and {@code ApplyThreadWakeReleaseOfferTest} (a queue whose offer is only a release store) race the two sides and
+ * forbid that outcome. A stray unpark (the thread already awake) costs one early return from a later park, nothing else.
  * <p>
  * <b>Threads.</b> {@link #idle} and {@link #reset} on the apply thread only ({@link #spins}, {@link #yields} are its
  * own); {@link #wake} on any thread.

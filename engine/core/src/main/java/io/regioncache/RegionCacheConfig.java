@@ -140,7 +140,12 @@ public final class RegionCacheConfig
         return threading;
     }
 
-    /** @return how the apply thread waits when idle. */
+    /**
+     * @return how the apply thread waits when idle: the strategy the host gave, or, by default, a marker instance
+     * shared by every default config, which the engine replaces with a strategy of its own that is woken when work is
+     * queued (see {@link Builder#idleStrategy}); given to another builder it means the default there too. Not meant
+     * to be idled on by a host's own threads.
+     */
     public IdleStrategy idleStrategy()
     {
         return idleStrategy;
