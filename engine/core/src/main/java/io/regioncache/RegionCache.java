@@ -153,11 +153,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         }
         if (config.threading() == RegionCacheConfig.Threading.DEDICATED_THREAD)
         {
-            // The default strategy is the engine's own, woken by every offer to the agent's queues (ApplyThreadWake);
-            // a host's strategy is used as given.
-            final org.agrona.concurrent.IdleStrategy idle =
-                config.idleStrategy() == RegionCacheConfig.DEFAULT_IDLE_STRATEGY ? agent.wake() : config.idleStrategy();
-            runner = new AgentRunner(new ApplyThreadIdle(idle, counters), errorHandler, null, agent);
+            runner = new AgentRunner(
+                new ApplyThreadIdle(applyIdleStrategy(config, agent.wake()), counters), errorHandler, null, agent);
             invoker = null;
             applyThread = AgentRunner.startOnThread(runner);
         }
@@ -1068,10 +1065,14 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         return t == applyThread || t == cycleThread;
     }
 
-    /** @return the dedicated apply thread, or null with {@link RegionCacheConfig.Threading#INVOKER} (tests). */
-    Thread dedicatedApplyThread()
+    /**
+     * The dedicated apply thread's idle strategy: for the builder's default, the engine's own, woken by every offer to
+     * the agent's queues ({@link ApplyThreadWake}); a host's strategy as given.
+     */
+    static org.agrona.concurrent.IdleStrategy applyIdleStrategy(
+        final RegionCacheConfig config, final ApplyThreadWake wake)
     {
-        return applyThread;
+        return config.idleStrategy() == RegionCacheConfig.DEFAULT_IDLE_STRATEGY ? wake : config.idleStrategy();
     }
 
     /** @return true once {@link #close()} has begun. */

@@ -1,15 +1,13 @@
 package io.regioncache;
 
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.jctools.queues.MpscArrayQueue;
 import org.junit.jupiter.api.Test;
-
-import io.regioncache.store.InMemoryBackingStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,27 +17,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link ApplyThreadWake} with real threads: an idle loop parked for a whole minute must come back as soon as work is
  * queued and {@link ApplyThreadWake#wake} called, so a lost wake-up shows as a stall the test's deadline catches (the
- * engine's 1 ms park would hide it). The ordering argument itself is checked by the jcstress pair
- * {@code ApplyThreadWakeTest} and {@code ApplyThreadWakeReleaseOfferTest}.
+ * engine's 1 ms park would hide it). Nothing here sleeps: the submitters wait for the loop's own announcement of a
+ * park (its look at the queue, (a3) of the protocol) and then queue their work into that window. The ordering
+ * argument itself is checked by the jcstress pair {@code ApplyThreadWakeTest} and
+ * {@code ApplyThreadWakeReleaseOfferTest}.
  */
 class ApplyThreadWakeRaceTest
 {
     private static final long MINUTE = TimeUnit.MINUTES.toNanos(1);
 
     @Test
-    void aParkedLoopWakesAtOnceWhenWorkIsQueued() throws Exception
+    void aLoopAboutToParkWakesAtOnceWhenWorkIsQueued() throws Exception
     {
         final MpscArrayQueue<Integer> queue = new MpscArrayQueue<>(16);
-        final ApplyThreadWake wake = new ApplyThreadWake(() -> !queue.isEmpty(), MINUTE);
+        final CountDownLatch announced = new CountDownLatch(1);
+        final ApplyThreadWake wake = new ApplyThreadWake(() ->
+        {
+            announced.countDown(); // (a3): the loop has announced its park and looks for work
+            return !queue.isEmpty();
+        }, MINUTE);
         final AtomicLong taken = new AtomicLong();
         final Thread consumer = startConsumer(queue, wake, taken, 1);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!(wake.parking() && LockSupport.getBlocker(consumer) == wake) && System.nanoTime() < deadline)
-        {
-            Thread.sleep(1);
-        }
-        assertTrue(wake.parking(), "the idle loop never parked");
-        queue.offer(1);
+        assertTrue(announced.await(30, TimeUnit.SECONDS), "the idle loop never went to park");
+        queue.offer(1); // after its look at the queue: only the wake-up can bring it back before the minute is up
         wake.wake();
         consumer.join(10_000);
         assertFalse(consumer.isAlive(), "a parked loop was not woken by the work queued");
@@ -47,9 +47,10 @@ class ApplyThreadWakeRaceTest
     }
 
     /**
-     * Two submitters and one consumer, 20,000 items with random pauses, some long enough for the consumer to reach its
-     * park: each item is offered and then the consumer woken, as the engine's queues do. Every item must be taken well
-     * within the deadline; one lost wake-up costs a minute.
+     * Two submitters and one consumer, 20,000 items: each item is offered and then the consumer woken, as the engine's
+     * queues do. At random points (2 in 100 items) a submitter first waits for the consumer's next announcement of a
+     * park, so that many items land right in the window between that announcement and the park. Every item must be
+     * taken well within the deadline; one lost wake-up costs a minute.
      */
     @Test
     void submittersRacingTheParkNeverLeaveWorkBehind() throws Exception
@@ -57,7 +58,12 @@ class ApplyThreadWakeRaceTest
         final long seed = System.nanoTime();
         final int perSubmitter = 10_000;
         final MpscArrayQueue<Integer> queue = new MpscArrayQueue<>(1024);
-        final ApplyThreadWake wake = new ApplyThreadWake(() -> !queue.isEmpty(), MINUTE);
+        final AtomicLong announcements = new AtomicLong();
+        final ApplyThreadWake wake = new ApplyThreadWake(() ->
+        {
+            announcements.incrementAndGet();
+            return !queue.isEmpty();
+        }, MINUTE);
         final AtomicLong takenCount = new AtomicLong();
         final Thread consumer = startConsumer(queue, wake, takenCount, 2L * perSubmitter);
         final Thread[] submitters = new Thread[2];
@@ -68,20 +74,20 @@ class ApplyThreadWakeRaceTest
             {
                 for (int i = 0; i < perSubmitter; i++)
                 {
-                    while (!queue.offer(i))
-                    {
-                        Thread.onSpinWait();
-                    }
-                    wake.wake();
                     final int pause = random.nextInt(100);
                     if (pause < 2)
                     {
-                        LockSupport.parkNanos(200_000); // long enough for the consumer to spin, yield and park
+                        awaitNextAnnouncement(announcements);
                     }
                     else if (pause < 30)
                     {
                         Thread.yield();
                     }
+                    while (!queue.offer(i))
+                    {
+                        Thread.onSpinWait();
+                    }
+                    wake.wake();
                 }
             }, "wake-submitter-" + s);
             submitters[s].setDaemon(true);
@@ -96,31 +102,33 @@ class ApplyThreadWakeRaceTest
                 "lost wake-up); taken " + takenCount.get() + " of " + 2 * perSubmitter);
         }
         assertEquals(2L * perSubmitter, takenCount.get(), "seed " + seed);
+        assertTrue(announcements.get() > 0, "seed " + seed + ": the consumer never went to park");
     }
 
+    /**
+     * The engine idles its apply thread on its own {@link ApplyThreadWake} for the builder's default, also when that
+     * default is read from one config and given to another builder, and on a host's strategy as given.
+     */
     @Test
-    void theDefaultEngineParksOnItsWakeAndAHostStrategyIsUsedAsGiven() throws Exception
+    void theDefaultIsTheEnginesWokenStrategyAndAHostsIsUsedAsGiven()
     {
-        try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder()
-            .backingStore(new InMemoryBackingStore()).build()))
-        {
-            final Thread apply = applyThread(cache);
-            final Object blocker = waitForBlocker(apply);
-            assertTrue(blocker instanceof ApplyThreadWake, "the default apply thread parks on " + blocker);
-            assertEquals(ResultCode.OK, cache.createRegion(new Region(1, new byte[0], new byte[0], 1))
-                .get(10, TimeUnit.SECONDS).code());
-        }
+        final ApplyThreadWake wake = new ApplyThreadWake(() -> false);
+        final RegionCacheConfig byDefault = RegionCacheConfig.builder().build();
+        assertSame(wake, RegionCache.applyIdleStrategy(byDefault, wake));
+        assertSame(wake, RegionCache.applyIdleStrategy(
+            RegionCacheConfig.builder().idleStrategy(byDefault.idleStrategy()).build(), wake));
         final BackoffIdleStrategy host = new BackoffIdleStrategy(1, 1, 1_000, 1_000_000);
-        try (RegionCache cache = RegionCache.create(RegionCacheConfig.builder().idleStrategy(host).build()))
+        assertSame(host, RegionCache.applyIdleStrategy(RegionCacheConfig.builder().idleStrategy(host).build(), wake));
+    }
+
+    /** Submitter: spin until the consumer announces its next park (bounded, so a stalled consumer fails the test). */
+    private static void awaitNextAnnouncement(final AtomicLong announcements)
+    {
+        final long seen = announcements.get();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (announcements.get() == seen && System.nanoTime() < deadline)
         {
-            final Thread apply = applyThread(cache);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (System.nanoTime() < deadline)
-            {
-                assertFalse(LockSupport.getBlocker(apply) instanceof ApplyThreadWake);
-                Thread.sleep(5);
-            }
-            assertSame(host, RegionCacheConfig.builder().idleStrategy(host).build().idleStrategy());
+            Thread.onSpinWait();
         }
     }
 
@@ -147,23 +155,5 @@ class ApplyThreadWakeRaceTest
         consumer.setDaemon(true);
         consumer.start();
         return consumer;
-    }
-
-    private static Object waitForBlocker(final Thread apply) throws InterruptedException
-    {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        Object blocker = null;
-        while (System.nanoTime() < deadline && null == (blocker = LockSupport.getBlocker(apply)))
-        {
-            Thread.sleep(1);
-        }
-        return blocker;
-    }
-
-    private static Thread applyThread(final RegionCache cache)
-    {
-        final Thread t = cache.dedicatedApplyThread();
-        assertTrue(null != t, "no dedicated apply thread");
-        return t;
     }
 }
