@@ -341,6 +341,72 @@ public abstract class WritableStoreContract
         }
     }
 
+    /**
+     * Keys and values longer than a store's first read buffers (RocksDB's reads start with 256 and 1,024 bytes and
+     * grow), between short ones: a scan and a cursor each way return every entry whole, and an entry read after a
+     * long one does not carry the long one's length.
+     */
+    @Test
+    void longKeysAndValuesBetweenShortOnesReadWholeBothWays()
+    {
+        final long seed = System.nanoTime();
+        final Random random = new Random(seed);
+        final int[] keyLengths = {1, 300, 2, 400, 3, 40}; // 400 encodes under LMDB's 511-byte key limit
+        final int[] valueLengths = {1, 3_000, 0, 9_000, 5, 1_025};
+        final java.util.TreeMap<byte[], byte[]> model = new java.util.TreeMap<>(Arrays::compareUnsigned);
+        try (WritableStore store = open(dir.resolve("db")))
+        {
+            for (int i = 0; i < keyLengths.length; i++)
+            {
+                final byte[] key = new byte[keyLengths[i]];
+                random.nextBytes(key);
+                key[0] = (byte)('a' + i); // the order of i, whatever the lengths
+                final byte[] value = new byte[valueLengths[i]];
+                random.nextBytes(value);
+                put(store, key, 2, value);
+                model.put(key, value);
+            }
+            final byte[] deleted = {(byte)('a' + keyLengths.length)};
+            put(store, deleted, 1, new byte[2_000]);
+            delete(store, deleted, 2);
+            try (BackingSnapshot snap = store.openSnapshot())
+            {
+                final List<Entry> all = scanAll(snap, new byte[0], new byte[0]);
+                assertEquals(model.size() + 2, all.size(), "seed " + seed);
+                int i = 0;
+                for (final var e : model.entrySet())
+                {
+                    assertArrayEquals(e.getKey(), all.get(i).key(), "seed " + seed + ": key " + i);
+                    assertEquals(2, all.get(i).version(), "seed " + seed);
+                    assertArrayEquals(e.getValue(), all.get(i).value(), "seed " + seed + ": value " + i);
+                    i++;
+                }
+                assertArrayEquals(deleted, all.get(i).key(), "seed " + seed);
+                assertNull(all.get(i).value(), "seed " + seed + ": the tombstone after a 9,000-byte value");
+                assertEquals(2_000, all.get(i + 1).value().length, "seed " + seed);
+            }
+            try (StoreCursor cursor = store.newCursor(new byte[0], new byte[0], 5))
+            {
+                final List<byte[]> keys = new ArrayList<>(model.keySet());
+                int i = 0;
+                for (boolean valid = cursor.seekToFirst(); valid; valid = cursor.next())
+                {
+                    assertArrayEquals(keys.get(i), cursor.keyBytes(), "seed " + seed + ": forward key " + i);
+                    assertArrayEquals(model.get(keys.get(i)), cursor.valueBytes(), "seed " + seed + ": forward " + i);
+                    i++;
+                }
+                assertEquals(keys.size(), i, "seed " + seed);
+                for (boolean valid = cursor.seekToLast(); valid; valid = cursor.prev())
+                {
+                    i--;
+                    assertArrayEquals(keys.get(i), cursor.keyBytes(), "seed " + seed + ": backward key " + i);
+                    assertArrayEquals(model.get(keys.get(i)), cursor.valueBytes(), "seed " + seed + ": backward " + i);
+                }
+                assertEquals(0, i, "seed " + seed);
+            }
+        }
+    }
+
     @Test
     void cursorsMoveBothWaysOverMvccHistory()
     {

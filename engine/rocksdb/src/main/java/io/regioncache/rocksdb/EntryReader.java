@@ -2,28 +2,39 @@ package io.regioncache.rocksdb;
 
 import io.regioncache.store.MvccKeyCodec;
 
-import java.nio.ByteBuffer;
-
 import org.agrona.concurrent.UnsafeBuffer;
 import org.rocksdb.RocksIterator;
 
 /**
- * Reads the entry under a RocksDB iterator into reusable direct buffers and decodes it: one object per scan or
- * cursor, no allocation per entry (the buffers only grow).
+ * Reads the entry under a RocksDB iterator into reusable arrays and decodes it: one object per scan, no allocation
+ * per entry (the arrays only grow).
  * <p>
- * Direct buffers because {@code RocksIterator.key(ByteBuffer)} copies straight from the native slice into them
- * (one copy); the {@code byte[]}-returning variants allocate per call.
+ * Heap arrays, through {@code RocksIterator.key(byte[], int, int)} and {@code value(byte[], int, int)}: one copy
+ * from the native slice, like the {@code ByteBuffer} variants, but without their per-call cost. HotSpot's JNI
+ * {@code GetDirectBufferAddress} and {@code GetDirectBufferCapacity}, which RocksJava calls for every direct-buffer
+ * read, each check the buffer's class ({@code IsInstanceOf}): an async-profiler profile of a 1M-entry scan put 15% of
+ * its samples there. A bare scan of 1M entries measured 207 ms with arrays against 235-245 with direct buffers, and
+ * the load's store read ({@code LoadBenchmark.storeScan}) 242-246 against 274-279 (jmh-results/memlimit/scan-arrays/).
+ * <p>
+ * The views wrap whole arrays and are wrapped again only when an array grows (a wrap stores a reference, which
+ * carries GC barriers): the key's length and the value's offset and length are fields.
  */
 final class EntryReader
 {
-    private ByteBuffer rawKey = ByteBuffer.allocateDirect(256);
-    private ByteBuffer rawValue = ByteBuffer.allocateDirect(1024);
-    /** The stored key (encoded user key + version). */
-    final UnsafeBuffer rawKeyView = new UnsafeBuffer(0, 0);
-    /** The decoded user key. */
+    /** Offset of the value in {@link #valueView}: the stored value starts with a flag byte. */
+    static final int VALUE_OFFSET = 1;
+
+    private byte[] rawKey = new byte[256];
+    private byte[] rawValue = new byte[1024];
+    /** The stored key (encoded user key + version) in its first {@link #encodedKeyLength} + 8 bytes. */
+    private final UnsafeBuffer rawKeyView = new UnsafeBuffer(rawKey);
+    /** The decoded user key, in its first {@link #userKeyLength} bytes. */
     final UnsafeBuffer userKey = new UnsafeBuffer(new byte[256]);
-    /** The value bytes after the flag (valid only when {@link #tombstone} is false). */
-    final UnsafeBuffer valueView = new UnsafeBuffer(0, 0);
+    /**
+     * The stored value: the value bytes are at {@link #VALUE_OFFSET}, {@link #valueLength} of them (valid only when
+     * {@link #tombstone} is false).
+     */
+    final UnsafeBuffer valueView = new UnsafeBuffer(rawValue);
     int encodedKeyLength;
     int userKeyLength;
     long version;
@@ -34,17 +45,17 @@ final class EntryReader
      * Read and decode the iterator's current entry (the iterator must be valid).
      *
      * @param it a valid iterator.
+     * @throws IllegalArgumentException if the stored key or value is not one this store writes.
      */
     void read(final RocksIterator it)
     {
-        rawKey.clear();
-        int n = it.key(rawKey);
-        if (n > rawKey.capacity())
+        int n = it.key(rawKey, 0, rawKey.length);
+        if (n > rawKey.length)
         {
-            rawKey = ByteBuffer.allocateDirect(Math.max(n, rawKey.capacity() * 2));
-            n = it.key(rawKey);
+            rawKey = new byte[Math.max(n, rawKey.length * 2)];
+            rawKeyView.wrap(rawKey);
+            n = it.key(rawKey, 0, rawKey.length);
         }
-        rawKeyView.wrap(rawKey, 0, n);
         encodedKeyLength = n - MvccKeyCodec.VERSION_LENGTH;
         if (encodedKeyLength <= 0)
         {
@@ -57,52 +68,23 @@ final class EntryReader
         }
         userKeyLength = MvccKeyCodec.decodeKey(rawKeyView, 0, encodedKeyLength, userKey, 0);
 
-        rawValue.clear();
-        int m = it.value(rawValue);
-        if (m > rawValue.capacity())
+        int m = it.value(rawValue, 0, rawValue.length);
+        if (m > rawValue.length)
         {
-            rawValue = ByteBuffer.allocateDirect(Math.max(m, rawValue.capacity() * 2));
-            m = it.value(rawValue);
+            rawValue = new byte[Math.max(m, rawValue.length * 2)];
+            valueView.wrap(rawValue);
+            m = it.value(rawValue, 0, rawValue.length);
         }
         if (m < 1)
         {
             throw new IllegalArgumentException("stored value without a flag byte");
         }
-        final byte flag = rawValue.get(0);
+        final byte flag = rawValue[0];
         tombstone = flag == MvccKeyCodec.FLAG_DELETE;
         if (!tombstone && flag != MvccKeyCodec.FLAG_PUT)
         {
             throw new IllegalArgumentException("unknown value flag " + flag);
         }
-        valueLength = tombstone ? 0 : m - 1;
-        if (tombstone || valueLength == 0)
-        {
-            valueView.wrap(rawValue, 0, 0);
-        }
-        else
-        {
-            valueView.wrap(rawValue, 1, valueLength);
-        }
-    }
-
-    /**
-     * @param other a stored key's view.
-     * @param otherEncodedLength its encoded-key length.
-     * @return true if the current entry has the same user key (compares the encodings: they are prefix-free).
-     */
-    boolean sameUserKey(final UnsafeBuffer other, final int otherEncodedLength)
-    {
-        if (otherEncodedLength != encodedKeyLength)
-        {
-            return false;
-        }
-        for (int i = 0; i < encodedKeyLength; i++)
-        {
-            if (other.getByte(i) != rawKeyView.getByte(i))
-            {
-                return false;
-            }
-        }
-        return true;
+        valueLength = tombstone ? 0 : m - VALUE_OFFSET;
     }
 }

@@ -1,6 +1,5 @@
 package io.regioncache.rocksdb;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 
 import org.rocksdb.RocksDBException;
@@ -13,7 +12,8 @@ import io.regioncache.store.MvccStoreCursor;
  * A cursor over the keys of a range visible at one read version in a {@link RocksDbBackingStore}: for each key,
  * its newest version at or below the read version, skipped when that is a tombstone. One {@link RocksIterator}
  * (with the range as its native bounds) is the raw iterator of {@link MvccStoreCursor}, which does the MVCC part
- * both ways. Reads entries into reusable direct buffers (no allocation per forward step). One thread at a time;
+ * both ways. Reads entries into reusable arrays (no allocation per forward step; arrays rather than direct buffers,
+ * whose JNI reads cost more per call: see {@code EntryReader}). One thread at a time;
  * close it (the store also closes cursors left open when it closes).
  */
 public final class RocksDbCursor extends MvccStoreCursor
@@ -21,8 +21,8 @@ public final class RocksDbCursor extends MvccStoreCursor
     private final RocksDbBackingStore store;
     private final RocksIterator it;
     private final List<AutoCloseable> natives;
-    private ByteBuffer keyBuffer = ByteBuffer.allocateDirect(256);
-    private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(1024);
+    private byte[] keyBytes = new byte[256];
+    private byte[] valueBytes = new byte[1024];
     private boolean closed;
 
     RocksDbCursor(
@@ -98,7 +98,7 @@ public final class RocksDbCursor extends MvccStoreCursor
         return land();
     }
 
-    /** Copy the iterator's entry into the direct buffers (one copy from the native slice) and wrap the raw views. */
+    /** Copy the iterator's entry into the arrays (one copy from the native slice) and wrap the raw views. */
     private boolean land()
     {
         if (!it.isValid())
@@ -113,22 +113,20 @@ public final class RocksDbCursor extends MvccStoreCursor
             }
             return false;
         }
-        keyBuffer.clear();
-        int n = it.key(keyBuffer);
-        if (n > keyBuffer.capacity())
+        int n = it.key(keyBytes, 0, keyBytes.length);
+        if (n > keyBytes.length)
         {
-            keyBuffer = ByteBuffer.allocateDirect(Math.max(n, keyBuffer.capacity() * 2));
-            n = it.key(keyBuffer);
+            keyBytes = new byte[Math.max(n, keyBytes.length * 2)];
+            n = it.key(keyBytes, 0, keyBytes.length);
         }
-        valueBuffer.clear();
-        int m = it.value(valueBuffer);
-        if (m > valueBuffer.capacity())
+        int m = it.value(valueBytes, 0, valueBytes.length);
+        if (m > valueBytes.length)
         {
-            valueBuffer = ByteBuffer.allocateDirect(Math.max(m, valueBuffer.capacity() * 2));
-            m = it.value(valueBuffer);
+            valueBytes = new byte[Math.max(m, valueBytes.length * 2)];
+            m = it.value(valueBytes, 0, valueBytes.length);
         }
-        rawKey.wrap(keyBuffer, 0, n);
-        rawValue.wrap(valueBuffer, 0, m);
+        rawKey.wrap(keyBytes, 0, n);
+        rawValue.wrap(valueBytes, 0, m);
         return true;
     }
 

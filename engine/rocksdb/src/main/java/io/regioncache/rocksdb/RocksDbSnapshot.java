@@ -69,7 +69,7 @@ public final class RocksDbSnapshot implements BackingSnapshot
                 store.checkOpen();
                 e.read(it);
                 final boolean more = visitor.onEntry(e.userKey, 0, e.userKeyLength, e.version,
-                    e.tombstone ? null : e.valueView, 0, e.valueLength);
+                    e.tombstone ? null : e.valueView, EntryReader.VALUE_OFFSET, e.valueLength);
                 if (!more)
                 {
                     return;

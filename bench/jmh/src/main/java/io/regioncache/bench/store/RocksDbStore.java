@@ -23,9 +23,10 @@ import io.regioncache.bench.support.KeySpace;
 
 /**
  * RocksDB for an in-memory read set: no compression, a 1 GiB LRU block cache, loaded without WAL, flushed, fully
- * compacted, then the block cache is warmed with one full scan. Readers reuse ReadOptions, one iterator and direct
- * ByteBuffers (the {@code get(ReadOptions, ByteBuffer, ByteBuffer)} API copies the value straight into a reused
- * direct buffer).
+ * compacted, then the block cache is warmed with one full scan. Readers reuse ReadOptions, one iterator and arrays
+ * (the {@code get(ReadOptions, byte[], int, int, byte[], int, int)} and {@code key/value(byte[], int, int)} APIs copy
+ * straight into a reused array; the direct-{@code ByteBuffer} variants cost more per call, see
+ * {@code LoadBenchmark.rawScan}).
  * <p>
  * Two configurations ({@link #ROCKSDB} and {@link #ROCKSDB_TUNED}):
  * <ul>
@@ -130,27 +131,33 @@ final class RocksDbStore extends ReadStore
         {
             private final ReadOptions readOptions = new ReadOptions();
             private final RocksIterator iterator = db.newIterator(readOptions);
-            private final ByteBuffer key = ByteBuffer.allocateDirect(KeySpace.KEY_LENGTH);
-            private final ByteBuffer value = ByteBuffer.allocateDirect(128);
-            private final ByteBuffer keyOut = ByteBuffer.allocateDirect(KeySpace.KEY_LENGTH);
-            private final ByteBuffer seekKey = ByteBuffer.allocateDirect(KeySpace.SEEK_KEY_LENGTH);
+            // Arrays, not direct buffers: RocksJava's direct-buffer reads call JNI's GetDirectBufferAddress and
+            // GetDirectBufferCapacity, which check the buffer's class on every call (see LoadBenchmark.rawScan).
+            private final byte[] key = new byte[KeySpace.KEY_LENGTH];
+            private final ByteBuffer keyView = ByteBuffer.wrap(key);
+            private final byte[] value = new byte[128];
+            private final ByteBuffer valueView = ByteBuffer.wrap(value);
+            private final byte[] keyOut = new byte[KeySpace.KEY_LENGTH];
+            private final ByteBuffer keyOutView = ByteBuffer.wrap(keyOut);
+            /** The seek key is written here; {@code seek(byte[])} takes a whole array, so a present key is moved to */
+            private final byte[] seekKey = new byte[KeySpace.SEEK_KEY_LENGTH];
             private final UnsafeBuffer seekKeyView = new UnsafeBuffer(seekKey);
+            /** ... this array of its length. */
+            private final byte[] presentSeekKey = new byte[KeySpace.KEY_LENGTH];
 
-            private ByteBuffer key(final int i)
+            private byte[] key(final int i)
             {
-                key.clear();
-                key.putLong(0, keys.keyHi(i)).putLong(8, keys.keyLo(i));
+                keyView.putLong(0, keys.keyHi(i)).putLong(8, keys.keyLo(i));
                 return key;
             }
 
             @Override
             public long get(final int i)
             {
-                value.clear();
                 try
                 {
-                    final int len = db.get(readOptions, key(i), value);
-                    return len < 0 ? -1 : len + value.getLong(0);
+                    final int len = db.get(readOptions, key(i), 0, KeySpace.KEY_LENGTH, value, 0, value.length);
+                    return len < 0 ? -1 : len + valueView.getLong(0);
                 }
                 catch (final Exception ex)
                 {
@@ -163,15 +170,21 @@ final class RocksDbStore extends ReadStore
             {
                 long acc = 0;
                 final RocksIterator it = iterator;
-                seekKey.clear().limit(keys.writeSeekKey(i, absentSeeks, seekKeyView, 0));
-                it.seek(seekKey);
+                final int seekLength = keys.writeSeekKey(i, absentSeeks, seekKeyView, 0);
+                if (seekLength == KeySpace.KEY_LENGTH)
+                {
+                    System.arraycopy(seekKey, 0, presentSeekKey, 0, seekLength);
+                    it.seek(presentSeekKey);
+                }
+                else
+                {
+                    it.seek(seekKey);
+                }
                 for (int step = 0; it.isValid(); step++)
                 {
-                    keyOut.clear();
-                    value.clear();
-                    it.key(keyOut);
-                    it.value(value);
-                    acc = KeySpace.fold(acc, keyOut.getLong(8), value.getLong(0));
+                    it.key(keyOut, 0, keyOut.length);
+                    it.value(value, 0, value.length);
+                    acc = KeySpace.fold(acc, keyOutView.getLong(8), valueView.getLong(0));
                     if (step == nexts)
                     {
                         break;

@@ -121,6 +121,20 @@ class TargetRoundsTest
     }
 
     @Test
+    void theLoadsEarlierReferenceIsARowOnlyWhereARoundMeasuredIt() throws Exception
+    {
+        fullRound(1, 300, 200, 600, 700);
+        String md = TargetRounds.render(TargetRounds.readRounds(dir));
+        assertTrue(!md.contains("rocksdbScanDirect"), md); // a run made before the row: no empty row
+        round(2, result("LoadBenchmark.load", "\"keys\": \"1000000\", \"index\": \"entries\"", 300),
+            result("LoadBenchmark.rocksdbScanDirect", "\"keys\": \"1000000\", \"index\": \"entries\"", 240));
+        md = TargetRounds.render(TargetRounds.readRounds(dir));
+        // round 1 has no direct scan: its cell is empty; round 2's 300 / 240 = 1.25; a reference, so no verdict
+        assertTrue(md.contains("| *its reference until run 21:* load / bare scan through direct buffers"
+            + " (`rocksdbScanDirect`) | | | 1.25× (300 / 240 ms) | 1.25× | (the earlier reference) |\n"), md);
+    }
+
+    @Test
     void theMedian()
     {
         assertEquals(2.0, TargetRounds.median(new double[] {3, 1, 2}));
