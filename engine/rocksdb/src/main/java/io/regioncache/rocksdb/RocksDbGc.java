@@ -547,8 +547,10 @@ final class RocksDbGc
     }
 
     /**
-     * The entries of one round: reads keys into a reused direct buffer, the flag byte only of kept entries, and
-     * encodes deletes straight from the key buffer or the tracked key's bytes (no {@code byte[]} per entry).
+     * The entries of one round: reads keys into a reused array, the flag byte only of kept entries, and encodes
+     * deletes straight from the key's array or the tracked key's bytes (no {@code byte[]} per entry). Arrays, not
+     * direct buffers: RocksJava's direct-buffer reads cost more per call (JNI checks the buffer's class twice, see
+     * {@code EntryReader}); the seek key stays a direct buffer ({@code RocksIterator} takes an array only whole).
      */
     private final class Walker
     {
@@ -556,10 +558,10 @@ final class RocksDbGc
         final long p;
         final Runnable checkOpen;
         final Runnable hook = visitHook;
-        ByteBuffer key = ByteBuffer.allocateDirect(256);
+        byte[] key = new byte[256];
         final UnsafeBuffer keyView = new UnsafeBuffer(key);
         int keyLength;
-        final ByteBuffer flag = ByteBuffer.allocateDirect(1);
+        final byte[] flag = new byte[1];
         ByteBuffer seek = ByteBuffer.allocateDirect(256);
         final UnsafeBuffer seekView = new UnsafeBuffer(seek);
         byte[] rangeEnd = new byte[64];
@@ -992,13 +994,12 @@ final class RocksDbGc
 
         private void readKey()
         {
-            key.clear();
-            int n = it.key(key);
-            if (n > key.capacity())
+            int n = it.key(key, 0, key.length);
+            if (n > key.length)
             {
-                key = ByteBuffer.allocateDirect(Math.max(n, key.capacity() * 2));
+                key = new byte[Math.max(n, key.length * 2)];
                 keyView.wrap(key);
-                n = it.key(key);
+                n = it.key(key, 0, key.length);
             }
             keyLength = n;
         }
@@ -1022,12 +1023,11 @@ final class RocksDbGc
 
         private boolean readTombstone()
         {
-            flag.clear();
-            if (it.value(flag) < 1)
+            if (it.value(flag, 0, 1) < 1)
             {
                 throw new IllegalArgumentException("stored value without a flag byte");
             }
-            final byte f = flag.get(0);
+            final byte f = flag[0];
             if (f != MvccKeyCodec.FLAG_DELETE && f != MvccKeyCodec.FLAG_PUT)
             {
                 throw new IllegalArgumentException("unknown value flag " + f);

@@ -435,6 +435,67 @@ class RocksDbGcTest
     }
 
     /**
+     * Keys longer than the sweep's first key array (256 bytes; it grows), between short ones, with versions on both
+     * sides of the safe point and tombstones: every round, listed or not, drops what a full sweep drops, and every
+     * read at or above the safe point answers as before it.
+     */
+    @Test
+    void longKeysBetweenShortOnesSweepLikeShortOnes() throws Exception
+    {
+        final int[] lengths = {3, 300, 4, 1_000, 5, 260};
+        final byte[][] keys = new byte[lengths.length][];
+        for (int i = 0; i < lengths.length; i++)
+        {
+            keys[i] = new byte[lengths[i]];
+            java.util.Arrays.fill(keys[i], (byte)('a' + i));
+        }
+        try (StorePair pair = new StorePair(dir))
+        {
+            final RocksDbBackingStore[] both = {pair.inc, pair.full};
+            for (final RocksDbBackingStore st : both)
+            {
+                for (int i = 0; i < keys.length; i++)
+                {
+                    for (long v = 1; v <= 6; v++)
+                    {
+                        if (v == 3 && i % 2 == 1)
+                        {
+                            st.delete(keys[i], v);
+                        }
+                        else
+                        {
+                            st.put(keys[i], v, new byte[] {(byte)i, (byte)v});
+                        }
+                    }
+                }
+            }
+            for (final long safePoint : new long[] {2, 4, 6})
+            {
+                final byte[][][] before = new byte[keys.length][7][];
+                for (int i = 0; i < keys.length; i++)
+                {
+                    for (long v = safePoint; v <= 6; v++)
+                    {
+                        before[i][(int)v] = pair.inc.get(keys[i], v);
+                    }
+                }
+                assertEquals(pair.full.gcBelow(safePoint), pair.inc.gcBelow(safePoint), "dropped at " + safePoint);
+                assertSameEntries(pair.full.db(), pair.inc.db(), "safe point " + safePoint);
+                for (int i = 0; i < keys.length; i++)
+                {
+                    for (long v = safePoint; v <= 6; v++)
+                    {
+                        assertArrayEquals(before[i][(int)v], pair.inc.get(keys[i], v),
+                            "key of " + lengths[i] + " bytes at version " + v + " after a GC at " + safePoint);
+                    }
+                }
+            }
+            // after the GC at 6 each key keeps its newest entry, a put (version 6): one entry per key
+            assertEquals(keys.length, entries(pair.inc.db()).size());
+        }
+    }
+
+    /**
      * The lists' budget ({@link RocksDbGc#LIST_BUDGET}, here 100 versions): marks past it cap their keys' lists at
      * {@link RocksDbGc#SMALL_LIST}, which drops a longer list (the key seeks), and a round that would carry more than
      * the budget drops the carried lists longer than that. Either way the rounds drop exactly what a full sweep drops.
