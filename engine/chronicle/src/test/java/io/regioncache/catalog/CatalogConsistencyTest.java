@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,12 +64,14 @@ class CatalogConsistencyTest
         {
             writer.publish(BEFORE);
             final AtomicBoolean stop = new AtomicBoolean();
+            final AtomicInteger published = new AtomicInteger();
             final CompletableFuture<Integer> publishes = CompletableFuture.supplyAsync(() ->
             {
                 int n = 0;
                 while (!stop.get())
                 {
                     writer.publish((n++ & 1) == 0 ? AFTER : BEFORE);
+                    published.incrementAndGet();
                 }
                 return n;
             });
@@ -76,7 +79,11 @@ class CatalogConsistencyTest
             {
                 int sawBefore = 0;
                 int sawAfter = 0;
-                for (int i = 0; i < 3_000; i++)
+                int reads = 0;
+                // At least 3,000 reads, and on until the publisher has published both states: its task may start
+                // after a fast reader's 3,000 reads, which then raced nothing (the test used to fail that way).
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (reads < 3_000 || (published.get() < 2 && System.nanoTime() < deadline))
                 {
                     final String seen = describe(reader.read());
                     if (seen.equals(before))
@@ -89,10 +96,11 @@ class CatalogConsistencyTest
                     }
                     else
                     {
-                        throw new AssertionError("read " + i + " saw a publish in progress: " + seen);
+                        throw new AssertionError("read " + reads + " saw a publish in progress: " + seen);
                     }
+                    reads++;
                 }
-                assertTrue(sawBefore + sawAfter == 3_000);
+                assertTrue(sawBefore + sawAfter == reads);
             }
             finally
             {

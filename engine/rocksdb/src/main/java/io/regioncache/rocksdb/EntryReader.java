@@ -13,8 +13,8 @@ import org.rocksdb.RocksIterator;
  * from the native slice, like the {@code ByteBuffer} variants, but without their per-call cost. HotSpot's JNI
  * {@code GetDirectBufferAddress} and {@code GetDirectBufferCapacity}, which RocksJava calls for every direct-buffer
  * read, each check the buffer's class ({@code IsInstanceOf}): an async-profiler profile of a 1M-entry scan put 15% of
- * its samples there. A bare scan of 1M entries measured 207 ms with arrays against 235-245 with direct buffers, and
- * the load's store read ({@code LoadBenchmark.storeScan}) 242-246 against 274-279 (jmh-results/memlimit/scan-arrays/).
+ * its samples there. A bare scan of 1M entries measured 205-212 ms with arrays against 235-245 with direct buffers, and
+ * the load's store read ({@code LoadBenchmark.storeScan}) 239-246 against 274-289 (jmh-results/memlimit/scan-arrays/).
  * <p>
  * The views wrap whole arrays and are wrapped again only when an array grows (a wrap stores a reference, which
  * carries GC barriers): the key's length and the value's offset and length are fields.
