@@ -139,10 +139,12 @@ final class RocksDbStore extends ReadStore
             private final ByteBuffer valueView = ByteBuffer.wrap(value);
             private final byte[] keyOut = new byte[KeySpace.KEY_LENGTH];
             private final ByteBuffer keyOutView = ByteBuffer.wrap(keyOut);
-            /** The seek key is written here; {@code seek(byte[])} takes a whole array, so a present key is moved to */
+            /**
+             * Where the seek key is written. {@code seek(byte[])} seeks to the whole array, so a present key (16 bytes,
+             * one fewer than an absent one) is copied into {@code presentSeekKey} first.
+             */
             private final byte[] seekKey = new byte[KeySpace.SEEK_KEY_LENGTH];
             private final UnsafeBuffer seekKeyView = new UnsafeBuffer(seekKey);
-            /** ... this array of its length. */
             private final byte[] presentSeekKey = new byte[KeySpace.KEY_LENGTH];
 
             private byte[] key(final int i)
