@@ -8,6 +8,7 @@
 #   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed load mvcc
 #   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
 #   ONLY=thp bench/run-full.sh        # the 1M-key gets again with transparent huge pages (not in the default set)
+#   ONLY=hybrid bench/run-full.sh     # the hybrid engine's reads, cached and not, beside RocksDB (not in the default set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=bench/target/benchmarks.jar
@@ -64,6 +65,15 @@ for set in $ONLY; do
                 -f "$FORKS" "${COMMON[@]}" -p keys=1000000 -p store=regioncache,chronicle-map,lmdb,rocksdb,skiplist \
                 -jvmArgsPrepend "-Dbench.segmentSize=4194304")
               java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUTDIR/read-thp.json" --out "$OUTDIR/thp"
+              continue ;;
+    hybrid)   # The hybrid engine's reads (HybridReaderBenchmark: the region cached, not cached so RocksDB serves through
+              # the MVCC encoding, and the rocksdb peer's db.get) beside the cache's own snapshot paths, 1M keys;
+              # rendered on its own into jmh-results/hybrid/ (not in the default set, as thp).
+              mkdir -p "$OUTDIR/hybrid"
+              run hybrid/hybrid 'io\.regioncache\.bench\.HybridReaderBenchmark\.' -f "$FORKS" "${COMMON[@]}" \
+                -p keys=1000000 -prof gc -p store=regioncache,regioncache-open-per-op,regioncache-multiget,regioncache-hybrid,regioncache-hybrid-store,rocksdb
+              java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUTDIR/hybrid/hybrid.json" \
+                --out "$OUTDIR/hybrid" --assert-zero-alloc
               continue ;;
     mvcc)     run mvcc 'io\.regioncache\.bench\.MvccScanBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
     *) echo "unknown set $set"; exit 2 ;;

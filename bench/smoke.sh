@@ -37,8 +37,16 @@ java -jar "$JAR" 'io\.regioncache\.bench\.(ReadBenchmark|MultiGetBenchmark|ScanB
   -rf json -rff "$OUT/alloc.json" > "$OUT/alloc.log" 2>&1 || {
     echo "smoke: allocation run FAILED; last lines of $OUT/alloc.log:"; tail -40 "$OUT/alloc.log"; exit 1; }
 grep -E "gc\.alloc\.rate\.norm" "$OUT/alloc.log" | grep -E "^[A-Za-z]+Benchmark" || true
-java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUT/alloc.json" --out "$OUT/alloc-report" \
-  --assert-zero-alloc
+# The hybrid reader's paths, cached and served by RocksDB (their own stores: they have no scans).
+java -jar "$JAR" 'io\.regioncache\.bench\.HybridReaderBenchmark\.' \
+  -f 1 -wi 1 -w 1s -i 1 -r 1s \
+  -p keys=1000 -p distribution=zipf -p store=regioncache-hybrid,regioncache-hybrid-store \
+  -jvmArgsAppend "$FLAGS" -prof gc -foe true \
+  -rf json -rff "$OUT/alloc-hybrid.json" > "$OUT/alloc-hybrid.log" 2>&1 || {
+    echo "smoke: hybrid allocation run FAILED; last lines of $OUT/alloc-hybrid.log:"; tail -40 "$OUT/alloc-hybrid.log"; exit 1; }
+grep -E "gc\.alloc\.rate\.norm" "$OUT/alloc-hybrid.log" | grep -E "^[A-Za-z]+Benchmark" || true
+java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUT/alloc.json" "$OUT/alloc-hybrid.json" \
+  --out "$OUT/alloc-report" --assert-zero-alloc
 n=$(grep -c '"benchmark"' "$OUT/smoke.json")
 expected=$(java -jar "$JAR" -lp 'io\.regioncache\.(bench|internal\.table)\..*' | grep -c 'Benchmark\.' || true)
 echo "smoke: $n result(s) for $expected benchmark method(s), $(( $(date +%s) - start )) s; report in $OUT/report"

@@ -125,6 +125,21 @@ public abstract class ReaderState
         }
     }
 
+    /** Reader of {@link HybridReaderState}. */
+    @State(Scope.Thread)
+    public static class Hybrid extends ReaderState
+    {
+        /**
+         * @param s the loaded store.
+         * @throws Exception if the reader cannot be opened or reads wrong data.
+         */
+        @Setup(Level.Trial)
+        public void open(final HybridReaderState s) throws Exception
+        {
+            open(s, false);
+        }
+    }
+
     /** Reader of {@link ScanState}. */
     @State(Scope.Thread)
     public static class Scan extends ReaderState

@@ -129,13 +129,16 @@ class ReadmeAuditCommandsTest
             List.of("waitFor=poll"));
     }
 
-    /** "ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed load mvcc thp". */
+    /**
+     * "ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed load mvcc thp
+     * hybrid".
+     */
     @Test
     void runFullKnowsEverySetTheReadmeLists() throws IOException
     {
         final String script = Files.readString(ROOT.resolve("bench/run-full.sh"));
         for (final String set : List.of("read", "scan", "latency", "snapshot", "apply", "split", "mixed", "load",
-            "mvcc", "thp"))
+            "mvcc", "thp", "hybrid"))
         {
             assertTrue(Pattern.compile("(?m)^\\s+" + set + "\\)").matcher(script).find(), "set " + set);
         }
@@ -263,8 +266,8 @@ class ReadmeAuditCommandsTest
                 found += runs[r].substring(0, resultFile).contains("-jvmArgsAppend \"$FLAGS\"") ? 1 : 0;
             }
         }
-        assertEquals(2, benchmarkRuns, "smoke.sh's two JMH runs");
-        assertEquals(2, found, "both of smoke.sh's JMH runs pass the smoke flags");
+        assertEquals(3, benchmarkRuns, "smoke.sh's three JMH runs (every benchmark, the allocation check, the hybrid's)");
+        assertEquals(3, found, "every one of smoke.sh's JMH runs passes the smoke flags");
     }
 
     /**

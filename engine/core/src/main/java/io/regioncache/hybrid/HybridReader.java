@@ -25,8 +25,9 @@ import io.regioncache.ReadArguments;
  * {@link CrossCheck}).
  * <p>
  * Reusable and confined to one thread at a time. The cache path allocates nothing: one reused {@link Snapshot}
- * handle for gets and one for scans, pinned and unpinned per call. The store path uses RocksDB iterators (native
- * objects, created per read).
+ * handle for gets and one for scans, pinned and unpinned per call. The store path is the store's own reads: on
+ * RocksDB a get or a batch takes one of the store's reused iterators, refreshed to the latest state (nothing
+ * allocated on the heap either), a scan a cursor (an iterator of its own) per scan.
  * <p>
  * Arguments are checked before either source is chosen, so both paths throw alike: {@link NullPointerException}
  * for a null buffer, {@link IllegalArgumentException} for a key or destination slice outside its buffer or a

@@ -67,6 +67,8 @@ public final class RocksDbBackingStore implements WritableStore
     private final Options options;
     private final WriteOptions writeOptions;
     private final ReadOptions latestReadOptions;
+    /** Iterators of {@link #get} and {@link #multiGet}, refreshed and reused instead of built per read. */
+    private final PointReaders pointReaders;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<AutoCloseable> openResources = ConcurrentHashMap.newKeySet();
     private final Path dataDir;
@@ -94,6 +96,7 @@ public final class RocksDbBackingStore implements WritableStore
         this.dataDir = dataDir;
         this.writeOptions = new WriteOptions();
         this.latestReadOptions = new ReadOptions();
+        this.pointReaders = new PointReaders(db, latestReadOptions);
         // -Dregioncache.rocksdb.fullGc=true: sweep everything every round (the old behaviour, for comparison).
         final boolean incremental = ownsDb && !Boolean.getBoolean("regioncache.rocksdb.fullGc");
         boolean empty = true;
@@ -149,7 +152,9 @@ public final class RocksDbBackingStore implements WritableStore
     }
 
     /**
-     * Wrap a database the caller owns: {@link #close()} releases this store's objects but not the database.
+     * Wrap a database the caller owns: {@link #close()} releases this store's objects but not the database. Close
+     * this store before the database: between reads it keeps idle iterators for its gets ({@link PointReaders}), and
+     * snapshots and cursors a caller left open, all of which RocksDB needs released before it closes.
      *
      * @param db an open database holding only this store's entries.
      * @return the store.
@@ -281,6 +286,7 @@ public final class RocksDbBackingStore implements WritableStore
             {
                 gc.markWritten(written, tombstones);
             }
+            pointReaders.closeIdleIfUnused();
         }
         catch (final RocksDBException ex)
         {
@@ -351,6 +357,7 @@ public final class RocksDbBackingStore implements WritableStore
                 all.set(0, written.size()); // every entry a delete-range writes is a tombstone
                 gc.markWritten(written, all);
             }
+            pointReaders.closeIdleIfUnused();
             return n;
         }
         catch (final RocksDBException ex)
@@ -387,7 +394,9 @@ public final class RocksDbBackingStore implements WritableStore
             // not tell a swept tombstone from a lost one). Ahead of the sweep the file only refuses reads the host
             // already gave up by asking for this round.
             recordGcSafePoint(safePoint);
-            return gc.gcBelow(safePoint, this::checkOpen);
+            final long dropped = gc.gcBelow(safePoint, this::checkOpen);
+            pointReaders.closeIdleIfUnused();
+            return dropped;
         }
         finally
         {
@@ -420,7 +429,9 @@ public final class RocksDbBackingStore implements WritableStore
 
     /**
      * Read the newest value of {@code key} at or below {@code readVersion} from the latest state of the database
-     * (the single iterator used is itself a consistent implicit snapshot).
+     * (the single iterator used is itself a consistent implicit snapshot). The iterator is reused: an idle one of
+     * {@link PointReaders}, refreshed to the latest state, so a get builds no iterator and allocates nothing once
+     * the pool's arrays have grown to the longest key and value read.
      *
      * @param key         key buffer.
      * @param keyOffset   key offset.
@@ -445,7 +456,18 @@ public final class RocksDbBackingStore implements WritableStore
         enter();
         try
         {
-            return pointGet(latestReadOptions, key, keyOffset, keyLength, readVersion, dst, dstOffset, false);
+            final PointReader reader = pointReaders.take();
+            boolean read = false;
+            try
+            {
+                final int n = reader.get(key, keyOffset, keyLength, readVersion, dst, dstOffset, false);
+                read = true;
+                return n;
+            }
+            finally
+            {
+                pointReaders.giveBackOrClose(reader, read);
+            }
         }
         finally
         {
@@ -530,6 +552,7 @@ public final class RocksDbBackingStore implements WritableStore
         }
     }
 
+    /** A get through an iterator of its own, on read options bound to a snapshot ({@link RocksDbSnapshot#get}). */
     int pointGet(
         final ReadOptions ro, final DirectBuffer key, final int keyOffset, final int keyLength,
         final long readVersion, final MutableDirectBuffer dst, final int dstOffset, final boolean growExpandable)
@@ -538,17 +561,18 @@ public final class RocksDbBackingStore implements WritableStore
         {
             return BackingSnapshot.NOT_FOUND;
         }
-        try (RocksIterator it = db.newIterator(ro))
+        try (PointReader reader = new PointReader(db.newIterator(ro)))
         {
-            return seekGet(it, key, keyOffset, keyLength, readVersion, dst, dstOffset, growExpandable);
+            return reader.get(key, keyOffset, keyLength, readVersion, dst, dstOffset, growExpandable);
         }
     }
 
     /**
-     * Read many keys at {@code readVersion} through one iterator: one native iterator (so one implicit snapshot:
-     * the batch is read at one point in time) and one lock round trip for the whole batch, instead of one of each
-     * per key. RocksDB's own {@code MultiGet} looks up exact keys; an MVCC read needs the newest version at or
-     * below the read version, which is a seek, so the batch is a sequence of seeks on one iterator.
+     * Read many keys at {@code readVersion} through one iterator: one native iterator, refreshed once (so one
+     * implicit snapshot: the batch is read at one point in time), and one lock round trip for the whole batch,
+     * instead of one of each per key. The iterator is a reused one ({@link PointReaders}), as a single get's.
+     * RocksDB's own {@code MultiGet} looks up exact keys; an MVCC read needs the newest version at or below the read
+     * version, which is a seek, so the batch is a sequence of seeks on one iterator.
      *
      * @throws NullPointerException if a buffer or array is null.
      * @throws IllegalArgumentException if {@code [from, from + count)} exceeds an array, a key's slice lies outside
@@ -563,71 +587,34 @@ public final class RocksDbBackingStore implements WritableStore
     {
         ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
         enter();
-        try (RocksIterator it = db.newIterator(latestReadOptions))
+        try
         {
-            int at = dstOffset;
-            for (int i = from, end = from + count; i < end; i++)
+            final PointReader reader = pointReaders.take(); // refreshed once: the whole batch reads one state
+            boolean read = false;
+            try
             {
-                final int n = readVersion < 0 ? BackingSnapshot.NOT_FOUND :
-                    seekGet(it, keys, keyOffsets[i], keyLengths[i], readVersion, dst, at, false);
-                valueLengths[i] = n;
-                if (n >= 0)
+                int at = dstOffset;
+                for (int i = from, end = from + count; i < end; i++)
                 {
-                    valueOffsets[i] = at;
-                    at += n;
+                    final int n = reader.get(keys, keyOffsets[i], keyLengths[i], readVersion, dst, at, false);
+                    valueLengths[i] = n;
+                    if (n >= 0)
+                    {
+                        valueOffsets[i] = at;
+                        at += n;
+                    }
                 }
+                read = true;
+                return at;
             }
-            return at;
+            finally
+            {
+                pointReaders.giveBackOrClose(reader, read);
+            }
         }
         finally
         {
             exit();
-        }
-    }
-
-    private static int seekGet(
-        final RocksIterator it, final DirectBuffer key, final int keyOffset, final int keyLength,
-        final long readVersion, final MutableDirectBuffer dst, final int dstOffset, final boolean growExpandable)
-    {
-        final byte[] seek = storedKey(key, keyOffset, keyLength, readVersion);
-        final int encodedLength = seek.length - MvccKeyCodec.VERSION_LENGTH;
-        try
-        {
-            // The first entry at or after (key, readVersion) is the newest version <= readVersion of the key, if
-            // the key has one; otherwise it is a later key (encodings are prefix-free, so comparing the encoded
-            // part is enough).
-            it.seek(seek);
-            if (!it.isValid())
-            {
-                it.status();
-                return BackingSnapshot.NOT_FOUND;
-            }
-            final byte[] found = it.key();
-            if (found.length != seek.length ||
-                !Arrays.equals(found, 0, encodedLength, seek, 0, encodedLength))
-            {
-                return BackingSnapshot.NOT_FOUND;
-            }
-            final byte[] value = it.value();
-            if (value.length < 1)
-            {
-                throw new StoreException("stored value without a flag byte", null);
-            }
-            if (value[0] == MvccKeyCodec.FLAG_DELETE)
-            {
-                return BackingSnapshot.NOT_FOUND;
-            }
-            final int length = value.length - 1;
-            if (!(growExpandable && dst.isExpandable()) && dstOffset + length > dst.capacity())
-            {
-                return -2 - length;
-            }
-            dst.putBytes(dstOffset, value, 1, length);
-            return length;
-        }
-        catch (final RocksDBException ex)
-        {
-            throw new StoreException("get failed: " + ex, ex);
         }
     }
 
@@ -714,6 +701,12 @@ public final class RocksDbBackingStore implements WritableStore
         return db;
     }
 
+    /** @return the pool of point readers (tests). */
+    PointReaders pointReaders()
+    {
+        return pointReaders;
+    }
+
     /** @return true once {@link #close()} has begun. */
     public boolean isClosed()
     {
@@ -766,6 +759,7 @@ public final class RocksDbBackingStore implements WritableStore
                 }
             }
             openResources.clear();
+            pointReaders.closeIdle(); // before the read options they were made with
             latestReadOptions.close();
             writeOptions.close();
             if (ownsDb)

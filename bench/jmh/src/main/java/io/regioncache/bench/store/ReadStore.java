@@ -48,6 +48,10 @@ public abstract class ReadStore implements AutoCloseable
      * by the table readers, a hash index in each data block (see {@code RocksDbStore}).
      */
     public static final String ROCKSDB_TUNED = "rocksdb-tuned";
+    /** The hybrid engine (RocksDB with the cache in front), the region cached: every read the cache's. */
+    public static final String REGIONCACHE_HYBRID = "regioncache-hybrid";
+    /** The hybrid engine with the region not cached: every read RocksDB's, through the MVCC encoding. */
+    public static final String REGIONCACHE_HYBRID_STORE = "regioncache-hybrid-store";
     /** ConcurrentSkipListMap of byte[] with unsigned comparison. */
     public static final String SKIPLIST = "skiplist";
 
@@ -87,6 +91,10 @@ public abstract class ReadStore implements AutoCloseable
                 return new RocksDbStore(keys, false);
             case ROCKSDB_TUNED:
                 return new RocksDbStore(keys, true);
+            case REGIONCACHE_HYBRID:
+                return new HybridReadStore(keys, true);
+            case REGIONCACHE_HYBRID_STORE:
+                return new HybridReadStore(keys, false);
             case SKIPLIST:
                 return new SkipListStore(keys);
             default:
@@ -151,6 +159,38 @@ public abstract class ReadStore implements AutoCloseable
             for (int i = from, end = from + count; i < end; i++)
             {
                 sum += get(indices[i]);
+            }
+            return sum;
+        }
+
+        /**
+         * Write the keys of a batch into {@code scratch}, key {@code k} at {@code 16 * k}, with their offsets and
+         * lengths (the layout every batched reader here passes to its store).
+         */
+        protected static void writeBatchKeys(
+            final KeySpace keys, final int[] indices, final int from, final int count,
+            final org.agrona.MutableDirectBuffer scratch, final int[] keyOffsets, final int[] keyLengths)
+        {
+            for (int k = 0; k < count; k++)
+            {
+                keys.writeKey(indices[from + k], scratch, k << 4);
+                keyOffsets[k] = k << 4;
+                keyLengths[k] = KeySpace.KEY_LENGTH;
+            }
+        }
+
+        /**
+         * @return the {@link #get} checksums of a batch's answers summed: -1 for a key not found, else its length
+         * plus the first long of its value at its offset in {@code values}.
+         */
+        protected static long batchChecksum(
+            final org.agrona.DirectBuffer values, final int[] valueOffsets, final int[] valueLengths, final int count)
+        {
+            long sum = 0;
+            for (int k = 0; k < count; k++)
+            {
+                final int len = valueLengths[k];
+                sum += len < 0 ? -1 : len + values.getLong(valueOffsets[k], java.nio.ByteOrder.BIG_ENDIAN);
             }
             return sum;
         }

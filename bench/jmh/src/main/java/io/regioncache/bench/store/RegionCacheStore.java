@@ -147,20 +147,9 @@ final class RegionCacheStore extends ReadStore
             {
                 return super.multiGet(indices, from, count);
             }
-            for (int k = 0; k < count; k++)
-            {
-                keys.writeKey(indices[from + k], keyScratch, k << 4);
-                keyOffsets[k] = k << 4;
-                keyLengths[k] = KeySpace.KEY_LENGTH;
-            }
+            writeBatchKeys(keys, indices, from, count, keyScratch, keyOffsets, keyLengths);
             snapshot.multiGet(keyScratch, keyOffsets, keyLengths, count, values, 0, valueOffsets, valueLengths);
-            long sum = 0;
-            for (int k = 0; k < count; k++)
-            {
-                final int len = valueLengths[k];
-                sum += len < 0 ? -1 : len + values.getLong(valueOffsets[k], ByteOrder.BIG_ENDIAN);
-            }
-            return sum;
+            return batchChecksum(values, valueOffsets, valueLengths, count);
         }
 
         @Override

@@ -1,18 +1,9 @@
 package io.regioncache.bench.store;
 
-import io.regioncache.bench.support.TempDirs;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Path;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.CompressionType;
-import org.rocksdb.DataBlockIndexType;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
@@ -49,10 +40,7 @@ final class RocksDbStore extends ReadStore
     }
 
     private final KeySpace keys;
-    private final Path dir;
-    private final LRUCache blockCache;
-    private final BloomFilter bloom;
-    private final Options options;
+    private final SuiteRocksDb rocks;
     private final RocksDB db;
 
     /**
@@ -63,30 +51,8 @@ final class RocksDbStore extends ReadStore
     RocksDbStore(final KeySpace keys, final boolean tuned) throws Exception
     {
         this.keys = keys;
-        this.dir = TempDirs.create("rc-bench-rocksdb");
-        this.blockCache = new LRUCache(1L << 30);
-        this.bloom = new BloomFilter(10, false);
-        final BlockBasedTableConfig table = new BlockBasedTableConfig()
-            .setBlockCache(blockCache)
-            .setFilterPolicy(bloom)
-            .setWholeKeyFiltering(true);
-        if (tuned)
-        {
-            table.setCacheIndexAndFilterBlocks(false)
-                .setDataBlockIndexType(DataBlockIndexType.kDataBlockBinaryAndHash)
-                .setDataBlockHashTableUtilRatio(0.75);
-        }
-        else
-        {
-            table.setCacheIndexAndFilterBlocks(true)
-                .setPinL0FilterAndIndexBlocksInCache(true);
-        }
-        this.options = new Options()
-            .setCreateIfMissing(true)
-            .setCompressionType(CompressionType.NO_COMPRESSION)
-            .setOptimizeFiltersForHits(tuned)
-            .setTableFormatConfig(table);
-        this.db = RocksDB.open(options, dir.toString());
+        this.rocks = SuiteRocksDb.open("rc-bench-rocksdb", tuned);
+        this.db = rocks.db();
         final byte[] value = new byte[KeySpace.VALUE_LENGTH];
         try (WriteOptions wo = new WriteOptions().setDisableWAL(true))
         {
@@ -104,24 +70,7 @@ final class RocksDbStore extends ReadStore
                 }
             }
         }
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true))
-        {
-            db.flush(fo);
-        }
-        db.compactRange();
-        try (ReadOptions ro = new ReadOptions().setFillCache(true); RocksIterator it = db.newIterator(ro))
-        {
-            long n = 0;
-            for (it.seekToFirst(); it.isValid(); it.next())
-            {
-                n++;
-            }
-            it.status();
-            if (n != keys.size())
-            {
-                throw new IllegalStateException("rocksdb holds " + n + " keys, expected " + keys.size());
-            }
-        }
+        rocks.compactAndWarm(keys.size());
     }
 
     @Override
@@ -208,10 +157,6 @@ final class RocksDbStore extends ReadStore
     @Override
     public void close()
     {
-        db.close();
-        options.close();
-        bloom.close();
-        blockCache.close();
-        TempDirs.delete(dir);
+        rocks.close();
     }
 }

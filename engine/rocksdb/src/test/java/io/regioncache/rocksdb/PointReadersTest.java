@@ -1,0 +1,293 @@
+package io.regioncache.rocksdb;
+
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.FlushOptions;
+
+import io.regioncache.BackingSnapshot;
+import io.regioncache.StoreException;
+import io.regioncache.WriteBatch;
+import io.regioncache.store.MvccKeyCodec;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The store's reused point readers ({@link PointReaders}): a reader given back and taken again reads the latest
+ * state (after writes, flushes and compactions that install a new RocksDB state), grows its arrays for long keys and
+ * values, is not given back after a failed read, is closed when unused, and never serves a read that misses an
+ * acknowledged write while readers race a writer.
+ */
+class PointReadersTest
+{
+    @TempDir
+    Path dir;
+
+    private static byte[] b(final String s)
+    {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void flush(final RocksDbBackingStore store) throws Exception
+    {
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true))
+        {
+            store.db().flush(fo);
+        }
+    }
+
+    @Test
+    void aReaderTakenAgainReadsWritesFlushesAndCompactionsMadeWhileItWaited() throws Exception
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            store.put(b("k"), 1, b("v1"));
+            assertArrayEquals(b("v1"), store.get(b("k"), 10));
+            assertEquals(1, store.pointReaders().idleCount(), "the get gave its reader back");
+
+            store.put(b("k"), 2, b("v2")); // same memtable: the refresh only moves the sequence number
+            assertArrayEquals(b("v2"), store.get(b("k"), 10));
+            flush(store); // a new state (the memtable written out): the refresh rebuilds the iterator
+            store.put(b("k"), 3, b("v3"));
+            assertArrayEquals(b("v3"), store.get(b("k"), 10));
+            store.db().compactRange();
+            assertArrayEquals(b("v3"), store.get(b("k"), 10));
+            store.delete(b("k"), 4);
+            assertNull(store.get(b("k"), 10));
+            assertArrayEquals(b("v2"), store.get(b("k"), 2), "older versions stay readable");
+            assertNull(store.get(b("k"), 0));
+            assertNull(store.get(b("absent"), 10));
+            assertEquals(1, store.pointReaders().idleCount(), "one thread reuses one reader");
+        }
+    }
+
+    @Test
+    void longKeysAndValuesBetweenShortOnesReadWholeThroughOneReader()
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            final List<byte[]> keys = new ArrayList<>();
+            final List<byte[]> values = new ArrayList<>();
+            for (final int length : new int[] {3, 300, 5, 2_000, 7, 90})
+            {
+                final byte[] key = new byte[length];
+                final byte[] value = new byte[length * 11];
+                for (int i = 0; i < length; i++)
+                {
+                    key[i] = (byte)('a' + (i * 7 + length) % 26);
+                }
+                for (int i = 0; i < value.length; i++)
+                {
+                    value[i] = (byte)(i * 31 + length);
+                }
+                store.put(key, 5, value);
+                keys.add(key);
+                values.add(value);
+            }
+            for (int round = 0; round < 2; round++)
+            {
+                for (int i = 0; i < keys.size(); i++)
+                {
+                    assertArrayEquals(values.get(i), store.get(keys.get(i), 5), "key of " + keys.get(i).length);
+                }
+            }
+            // A batch through the same reader, long and short keys mixed, into one destination.
+            final ExpandableArrayBuffer packed = new ExpandableArrayBuffer(1 << 16);
+            final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[4_096]);
+            final int[] offsets = new int[keys.size()];
+            final int[] lengths = new int[keys.size()];
+            int at = 0;
+            for (int i = 0; i < keys.size(); i++)
+            {
+                keyBuffer.putBytes(at, keys.get(i));
+                offsets[i] = at;
+                lengths[i] = keys.get(i).length;
+                at += lengths[i];
+            }
+            final int[] valueOffsets = new int[keys.size()];
+            final int[] valueLengths = new int[keys.size()];
+            store.multiGet(keyBuffer, offsets, lengths, 0, keys.size(), 5, packed, 0, valueOffsets, valueLengths);
+            for (int i = 0; i < keys.size(); i++)
+            {
+                final byte[] got = new byte[valueLengths[i]];
+                packed.getBytes(valueOffsets[i], got);
+                assertArrayEquals(values.get(i), got);
+            }
+        }
+    }
+
+    @Test
+    void aReadThatFailsDoesNotGiveItsReaderBack() throws Exception
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            store.put(b("good"), 1, b("v"));
+            assertArrayEquals(b("v"), store.get(b("good"), 1));
+            assertEquals(1, store.pointReaders().idleCount());
+            store.db().put(MvccKeyCodec.encode(b("bad"), 1), new byte[0]); // no flag byte: malformed
+            final StoreException thrown = assertThrows(StoreException.class, () -> store.get(b("bad"), 1));
+            assertTrue(thrown.getMessage().contains("flag byte"), thrown.getMessage());
+            assertEquals(0, store.pointReaders().idleCount(), "the failed read's reader was closed, not pooled");
+            assertArrayEquals(b("v"), store.get(b("good"), 1), "the next read builds a new one");
+            assertEquals(1, store.pointReaders().idleCount());
+        }
+    }
+
+    @Test
+    void idleReadersAreClosedByAWriteOnceUnusedForTheIdleTime()
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            store.put(b("k"), 1, b("v"));
+            store.get(b("k"), 1);
+            store.put(b("k"), 2, b("w"));
+            assertEquals(1, store.pointReaders().idleCount(), "used within the idle time: kept");
+            store.pointReaders().idleNanos(-1); // every reader is now "unused for longer than the idle time"
+            store.put(b("k"), 3, b("x"));
+            assertEquals(0, store.pointReaders().idleCount(), "a write closed it");
+            store.get(b("k"), 3);
+            store.deleteRange(b("a"), b("z"), 4);
+            assertEquals(0, store.pointReaders().idleCount(), "a range delete closed it");
+            store.get(b("k"), 3);
+            store.gcBelow(2);
+            assertEquals(0, store.pointReaders().idleCount(), "a GC round closed it");
+            assertArrayEquals(b("x"), store.get(b("k"), 3));
+        }
+    }
+
+    @Test
+    void readersPastThePoolsSizeAreClosedWhenGivenBack()
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            final PointReaders pool = store.pointReaders();
+            final List<PointReader> taken = new ArrayList<>();
+            for (int i = 0; i < PointReaders.KEPT + 3; i++)
+            {
+                taken.add(pool.take());
+            }
+            taken.forEach(pool::giveBack);
+            assertEquals(PointReaders.KEPT, pool.idleCount());
+        }
+    }
+
+    @Test
+    void aStoreClosedWithIdleReadersFreesThemAndRefusesLaterReads()
+    {
+        final RocksDbBackingStore store = RocksDbBackingStore.open(dir);
+        store.put(b("k"), 1, b("v"));
+        store.get(b("k"), 1);
+        assertEquals(1, store.pointReaders().idleCount());
+        store.close();
+        assertEquals(0, store.pointReaders().idleCount());
+        assertThrows(StoreException.class, () -> store.get(b("k"), 1));
+        final UnsafeBuffer key = new UnsafeBuffer(b("k"));
+        assertThrows(StoreException.class, () -> store.multiGet(key, new int[] {0}, new int[] {1}, 0, 1, 1,
+            new ExpandableArrayBuffer(16), 0, new int[1], new int[1]));
+    }
+
+    /**
+     * A writer writes one key at versions 1, 2, 3, ... (the version in the value), flushing every 64 writes so that
+     * RocksDB installs new states; readers on other threads read it at the latest version through gets and batches,
+     * and each read must return at least the version acknowledged before it began. A reader reused from the pool
+     * without its refresh, or a refresh that kept an old state, reads an older version and fails.
+     */
+    @Test
+    void readersRacingAWriterNeverMissAnAcknowledgedWrite() throws Exception
+    {
+        try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
+        {
+            final byte[] key = b("hot");
+            final AtomicLong acknowledged = new AtomicLong();
+            final AtomicBoolean done = new AtomicBoolean();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            final CountDownLatch started = new CountDownLatch(2);
+            final List<Thread> readers = new ArrayList<>();
+            for (int t = 0; t < 2; t++)
+            {
+                final boolean batched = t == 1;
+                final Thread reader = new Thread(() ->
+                {
+                    final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
+                    final UnsafeBuffer dst = new UnsafeBuffer(new byte[64]);
+                    final int[] offsets = {0, 0};
+                    final int[] lengths = {key.length, key.length};
+                    final int[] valueOffsets = new int[2];
+                    final int[] valueLengths = new int[2];
+                    started.countDown();
+                    try
+                    {
+                        while (!done.get())
+                        {
+                            final long floor = acknowledged.get();
+                            final long seen;
+                            if (batched)
+                            {
+                                store.multiGet(keyBuffer, offsets, lengths, 0, 2, Long.MAX_VALUE, dst, 0,
+                                    valueOffsets, valueLengths);
+                                assertEquals(valueLengths[0], valueLengths[1], "one batch reads one state");
+                                seen = valueLengths[0] < 0 ? 0 : Math.min(
+                                    dst.getLong(valueOffsets[0], ByteOrder.BIG_ENDIAN),
+                                    dst.getLong(valueOffsets[1], ByteOrder.BIG_ENDIAN));
+                            }
+                            else
+                            {
+                                final int n = store.get(keyBuffer, 0, key.length, Long.MAX_VALUE, dst, 0);
+                                seen = n == BackingSnapshot.NOT_FOUND ? 0 : dst.getLong(0, ByteOrder.BIG_ENDIAN);
+                            }
+                            if (seen < floor)
+                            {
+                                throw new AssertionError(
+                                    "read version " + seen + " after " + floor + " was acknowledged");
+                            }
+                        }
+                    }
+                    catch (final Throwable ex)
+                    {
+                        failure.compareAndSet(null, ex);
+                    }
+                }, "point-reader-" + t);
+                readers.add(reader);
+                reader.start();
+            }
+            started.await();
+            final byte[] value = new byte[8];
+            final UnsafeBuffer valueBuffer = new UnsafeBuffer(value);
+            for (long version = 1; version <= 2_000 && null == failure.get(); version++)
+            {
+                valueBuffer.putLong(0, version, ByteOrder.BIG_ENDIAN);
+                store.applyBatch(new WriteBatch(0, 0, version).put(key, value));
+                acknowledged.set(version);
+                if (version % 64 == 0)
+                {
+                    flush(store);
+                }
+            }
+            done.set(true);
+            for (final Thread reader : readers)
+            {
+                reader.join();
+            }
+            if (null != failure.get())
+            {
+                throw new AssertionError(failure.get());
+            }
+            assertTrue(store.pointReaders().idleCount() >= 1);
+        }
+    }
+}
