@@ -32,7 +32,8 @@ import org.openjdk.jmh.annotations.State;
  *   of 16 keys must load when each key's entry holds its key and value (16 + 100 bytes and a header do not fit one
  *   line), whatever the layout.</li>
  *   <li>{@link #touch16}: what {@code Snapshot.multiGet} does load for 16 keys before it resolves any: both lines of
- *   each home entry and the first line of the two entries after it ({@code HashIndex.touchBatch}).</li>
+ *   each home entry and the first line of the entry after it ({@code HashIndex.touchBatch}; two entries after it
+ *   until 2026-12-07).</li>
  *   <li>{@link #stream100}: one load per cache line over the bytes of 101 nodes of a 16-byte key and a 100-byte value
  *   laid out one after the other ({@link #NODE_BYTES} each), from a random start: every address known up front, so
  *   the misses overlap and the hardware prefetcher runs ahead. The least a {@code scan100} (a seek, then 100 steps
@@ -69,7 +70,7 @@ public class MemoryLatencyBenchmark extends ForkedBenchmark
     /** Bytes of one index entry: two lines, 128-byte aligned ({@code HashIndex.ENTRY_BYTES}). */
     public static final int ENTRY = 2 * LINE;
     /** Entries after the home entry whose first line {@link #touch16} loads ({@code HashIndex.BATCH_TOUCH_AHEAD}). */
-    public static final int TOUCH_AHEAD = 2;
+    public static final int TOUCH_AHEAD = 1;
     /** Nodes a {@code scan100} reads: the one the seek lands on and 100 steps. */
     static final int SCAN_NODES = 101;
     /** Strides drawn for {@link #walkHeights100} (a power of two), read from a random place per op. */

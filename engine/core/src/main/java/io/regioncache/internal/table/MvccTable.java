@@ -1043,7 +1043,7 @@ public final class MvccTable
     /**
      * Batched {@link #get} of up to {@code hashes.length} keys, interleaved so that the cache misses of different
      * keys overlap (group prefetching): first every key is hashed, then every home entry is loaded with the first
-     * line of the two entries after it (where the keys displaced by linear probing are), and then each key is
+     * line of the entry after it (where most keys displaced by linear probing are), and then each key is
      * resolved and copied, by the same code as {@link #get}, from lines that are in the cache or on their way. At the
      * first key whose entry cannot answer, the nodes of the keys from there on that will need theirs are loaded at
      * once ({@link #touchNodes}) before that key is resolved. Java has no prefetch instruction; the loads of one
@@ -1086,15 +1086,19 @@ public final class MvccTable
         {
             hashes[i] = KeyHash.hash(keys, keyOffsets[from + i], keyLengths[from + i]);
         }
-        // Phase 2: for every key, both lines of its home entry and the first line (meta word and key) of the two
-        // entries after it; independent loads, issued back to back so that the core keeps as many of them in flight
-        // as it can. A quarter of the keys sit past their home entry at the load factors kept, nearly all of them
-        // one or two entries on, so the resolving pass finds them without a miss of its own. Measured
-        // (MultiGetBenchmark, 1M uniform, variants alternating): 112-117 ns per key, against 119-130 with one entry's
-        // line after the home entry, 125-147 with three, and 152-179 for the home entries followed by a round that
-        // waited for them to load the next entry of only the displaced keys (each round costs a whole miss of its
-        // own; the extra lines cost only bandwidth). Hashing inside this loop instead of before it measured slower
-        // still (196-213): instructions between the loads keep fewer of them in flight.
+        // Phase 2: for every key, both lines of its home entry and the first line (meta word and key) of the
+        // HashIndex.BATCH_TOUCH_AHEAD entries after it; independent loads, issued back to back so that the core keeps
+        // as many of them in flight as it can. A quarter of the keys sit past their home entry at the load factors
+        // kept, most of them one entry on, so the resolving pass finds them without a miss of its own. How many
+        // entries ahead pays depends on how many misses the core keeps in flight: on the AMD EPYC host of 2026-12-01
+        // (MultiGetBenchmark, 1M uniform, variants alternating) two measured 112-117 ns per key, against 119-130 with
+        // one, 125-147 with three, and 152-179 for the home entries followed by a round that waited for them to load
+        // the next entry of only the displaced keys (each round costs a whole miss of its own); on the Intel Xeon
+        // host of 2026-12-07, one measured 81-99 ns per key against 99-113 with two, five pairs alternating (zipf
+        // 60-62 against 67-70; jmh-results/memlimit/multiget-ahead/), so one it is. Leaving out the home entry's
+        // second line measured far slower there (159-164): it is read in the resolving pass anyway. Hashing inside
+        // this loop instead of before it measured slower still (196-213, AMD): instructions between the loads keep
+        // fewer of them in flight.
         long touched = 0;
         for (int i = 0; i < count; i++)
         {
