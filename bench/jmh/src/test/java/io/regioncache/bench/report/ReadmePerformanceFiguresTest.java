@@ -538,8 +538,8 @@ class ReadmePerformanceFiguresTest
 
     /**
      * The rounds tables under "The targets in rounds" are {@link TargetRounds}' renderings of the committed rounds of
-     * {@code jmh-results/targets/run19/} (the AMD host), {@code run20/}, {@code run21/} and {@code run22/} (the Intel
-     * host), cell for cell.
+     * {@code jmh-results/targets/run19/} (the AMD host), {@code run20/} to {@code run23/} (the Intel host), cell for
+     * cell.
      */
     @Test
     void theRoundsTableIsTheCommittedRounds() throws IOException
@@ -547,7 +547,7 @@ class ReadmePerformanceFiguresTest
         final String section = performanceSection();
         final int at = section.indexOf("#### The targets in rounds");
         assertTrue(at >= 0, "README's Performance section has \"The targets in rounds\"");
-        for (final String run : List.of("run19", "run20", "run21", "run22"))
+        for (final String run : List.of("run19", "run20", "run21", "run22", "run23"))
         {
             final String rendered = TargetRounds.render(TargetRounds.readRounds(RESULTS.resolve("targets/" + run)));
             assertTrue(section.substring(at).contains(rendered),
