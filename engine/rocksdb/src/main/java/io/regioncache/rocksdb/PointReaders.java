@@ -1,5 +1,8 @@
 package io.regioncache.rocksdb;
 
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
+
+import org.agrona.BitUtil;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -29,16 +32,25 @@ import io.regioncache.StoreException;
  */
 final class PointReaders
 {
-    /** Idle readers kept at most: two per core, at least 8 (reader threads past that build an iterator per read). */
-    static final int KEPT = Math.max(8, 2 * Runtime.getRuntime().availableProcessors());
+    /**
+     * Idle readers kept at most: two per core, at least 8, rounded up to a power of two (the queue's capacity is one);
+     * reader threads past that build an iterator per read.
+     */
+    static final int KEPT =
+        BitUtil.findNextPositivePowerOfTwo(Math.max(8, 2 * Runtime.getRuntime().availableProcessors()));
     /** After this long without a reader given back, a write closes the idle ones (see the class comment). */
     static final long IDLE_NANOS = 1_000_000_000L;
 
     private final RocksDB db;
     private final ReadOptions readOptions;
     private final ManyToManyConcurrentArrayQueue<PointReader> idle = new ManyToManyConcurrentArrayQueue<>(KEPT);
-    /** {@link System#nanoTime()} of the last give-back; written by readers, read by writers (a hint, no ordering). */
+    /**
+     * {@link System#nanoTime()} of the last give-back; written by readers, read by writers. Only a hint of recent use
+     * (its order against the queue's does not matter), so it is written lazily: no full fence per read.
+     */
     private volatile long lastGivenBackNanos;
+    private static final AtomicLongFieldUpdater<PointReaders> LAST_GIVEN_BACK =
+        AtomicLongFieldUpdater.newUpdater(PointReaders.class, "lastGivenBackNanos");
     /** {@link #IDLE_NANOS}; tests shorten it. */
     private volatile long idleNanos = IDLE_NANOS;
 
@@ -93,7 +105,7 @@ final class PointReaders
     {
         if (idle.offer(reader))
         {
-            lastGivenBackNanos = System.nanoTime();
+            LAST_GIVEN_BACK.lazySet(this, System.nanoTime());
         }
         else
         {
