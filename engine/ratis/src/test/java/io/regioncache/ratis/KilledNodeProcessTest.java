@@ -71,10 +71,13 @@ class KilledNodeProcessTest
                 .redirectErrorStream(true).redirectOutput(dir.resolve("n3.log").toFile()).start();
             try
             {
-                cluster.awaitLeader(ReplicaNode.ROOT_REGION_ID, 30_000);
+                // The child n3 can win an election (the new region's after the split, most often): wait for a
+                // leader any running node leads or hears, not only for one of the two in this JVM (a CI run timed
+                // out here with n3 leading the new region and n1 and n2 following it).
+                cluster.awaitLeaderHeard(ReplicaNode.ROOT_REGION_ID, 30_000);
                 h.writeAll(client, History.keys(0, 100, 1), 4);
                 final long left = client.split(History.b("k050"));
-                cluster.awaitLeader(left, 20_000);
+                cluster.awaitLeaderHeard(left, 20_000);
                 // n3 (the child process) hosts both regions and has caught up: Ratis tells when every replica
                 // committed each region's log up to what n1 and n2 committed after the split (a watch request).
                 for (final long region : new long[] {ReplicaNode.ROOT_REGION_ID, left})

@@ -95,6 +95,31 @@ final class LocalCluster implements AutoCloseable
         return null;
     }
 
+    /**
+     * Wait until a region has a leader that a running node leads or hears, for clusters with a node in another
+     * process (which {@link #awaitLeader} cannot ask: a region whose election the other process won would time out).
+     *
+     * @return the leader's id.
+     */
+    String awaitLeaderHeard(final long regionId, final long timeoutMs) throws InterruptedException
+    {
+        final String[] leader = new String[1];
+        await(() ->
+        {
+            for (final ReplicaNode n : running.values())
+            {
+                final String heard = n.heardLeader(regionId);
+                if (heard != null)
+                {
+                    leader[0] = heard;
+                    return true;
+                }
+            }
+            return false;
+        }, timeoutMs, "a leader (led or heard by a running node) for region " + regionId);
+        return leader[0];
+    }
+
     String awaitLeader(final long regionId, final long timeoutMs) throws InterruptedException
     {
         final String[] leader = new String[1];
