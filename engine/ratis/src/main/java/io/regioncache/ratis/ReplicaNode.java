@@ -857,10 +857,6 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * @return every region group the Ratis server holds, with its division's role and life cycle, and whether this
-     *         node has a state machine for it (diagnostics: a group the node expects but Ratis closed shows here).
-     */
-    /**
      * @return the leader this node's replica of a region hears (its own id when it leads), or null if it hears none
      * or holds no replica of the region. For tests whose leader may run in another process.
      */
@@ -877,6 +873,10 @@ public final class ReplicaNode implements AutoCloseable
         }
     }
 
+    /**
+     * @return every region group the Ratis server holds, with its division's role and life cycle, and whether this
+     *         node has a state machine for it (diagnostics: a group the node expects but Ratis closed shows here).
+     */
     Map<Long, String> divisions()
     {
         final Map<Long, String> out = new java.util.TreeMap<>();
