@@ -8,7 +8,7 @@
 #   ONLY='read scan' bench/run-full.sh  # a subset: read scan latency snapshot apply split mixed load mvcc
 #   FORKS=1 bench/run-full.sh         # faster, less reliable error bars
 #   ONLY=thp bench/run-full.sh        # the 1M-key gets again with transparent huge pages (not in the default set)
-#   ONLY=hybrid bench/run-full.sh     # the hybrid engine's reads, cached and not, beside RocksDB (not in the default set)
+#   ONLY=hybrid bench/run-full.sh     # the hybrid engine's reads, cached and not, beside RocksDB and LMDB (not in the default set)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAR=bench/target/benchmarks.jar
@@ -74,6 +74,14 @@ for set in $ONLY; do
                 -p keys=1000000 -prof gc -p store=regioncache,regioncache-open-per-op,regioncache-multiget,regioncache-hybrid,regioncache-hybrid-store,rocksdb
               java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUTDIR/hybrid/hybrid.json" \
                 --out "$OUTDIR/hybrid" --assert-zero-alloc
+              # The same on LMDB (not cached: LMDB serves through the MVCC encoding) beside the lmdb peer; rendered
+              # into jmh-results/hybrid/lmdb/ without the allocation check: lmdbjava's byte-array proxy, which the
+              # store reads through, allocates the key and value it returns (and a native key) on every read.
+              mkdir -p "$OUTDIR/hybrid/lmdb"
+              run hybrid/lmdb/hybrid-lmdb 'io\.regioncache\.bench\.HybridReaderBenchmark\.' -f "$FORKS" "${COMMON[@]}" \
+                -p keys=1000000 -prof gc -p store=regioncache-hybrid-lmdb-store,lmdb
+              java -cp "$JAR" io.regioncache.bench.report.ResultsRenderer "$OUTDIR/hybrid/lmdb/hybrid-lmdb.json" \
+                --out "$OUTDIR/hybrid/lmdb"
               continue ;;
     mvcc)     run mvcc 'io\.regioncache\.bench\.MvccScanBenchmark\.' -f "$FORKS" "${COMMON[@]}" -prof gc ;;
     *) echo "unknown set $set"; exit 2 ;;

@@ -10,7 +10,8 @@ import org.openjdk.jmh.annotations.OperationsPerInvocation;
  * {@value MultiGetBenchmark#BATCH} keys (reported per key) when the region is cached, when it is not (RocksDB serves,
  * through the MVCC encoding: a seek per key on the store's reused iterators), and the {@code rocksdb} peer's plain
  * {@code db.get} (its batch is a get per key) in the same run, so a host sees what a cache miss costs beside a hit
- * and beside RocksDB alone.
+ * and beside RocksDB alone; likewise on LMDB, not cached (a cursor seek per key on the store's reused read
+ * transactions), beside the {@code lmdb} peer.
  */
 @BenchmarkMode(Mode.AverageTime)
 public class HybridReaderBenchmark extends ForkedBenchmark

@@ -6,13 +6,14 @@ import org.openjdk.jmh.annotations.State;
 
 /**
  * The hybrid engine's reads ({@link HybridReaderBenchmark}): cached, not cached (RocksDB through the MVCC encoding),
- * and the {@code rocksdb} peer's plain {@code db.get} of the same keys and values under the same RocksDB options.
+ * and the {@code rocksdb} peer's plain {@code db.get} of the same keys and values under the same RocksDB options; and
+ * on LMDB not cached (LMDB through the MVCC encoding) beside the {@code lmdb} peer.
  */
 @State(Scope.Benchmark)
 public class HybridReaderState extends StoreState
 {
     /** The store under test. */
-    @Param({"regioncache-hybrid", "regioncache-hybrid-store", "rocksdb"})
+    @Param({"regioncache-hybrid", "regioncache-hybrid-store", "rocksdb", "regioncache-hybrid-lmdb-store", "lmdb"})
     public String store;
 
     @Override

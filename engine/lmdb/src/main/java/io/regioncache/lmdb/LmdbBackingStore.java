@@ -64,6 +64,8 @@ public final class LmdbBackingStore implements WritableStore
     private final Env<byte[]> env;
     private final Dbi<byte[]> dbi;
     private final int maxUserKeyLength;
+    /** The store's point reads' transactions, reset and reused ({@link PointTxns}); null only while constructing. */
+    private final PointTxns pointTxns;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
     private volatile long gcSafePoint = -1;
@@ -119,6 +121,7 @@ public final class LmdbBackingStore implements WritableStore
             max++;
         }
         this.maxUserKeyLength = max;
+        this.pointTxns = new PointTxns(env, dbi);
         // The highest safe point an earlier process swept at (a black-box audit found a reopened store answering
         // reads below its last sweep from the swept data, where the process that swept refused them).
         try
@@ -396,9 +399,20 @@ public final class LmdbBackingStore implements WritableStore
         ReadArguments.checkKey(key, keyOffset, keyLength);
         ReadArguments.checkDst(dst, dstOffset);
         enter();
-        try (Txn<byte[]> txn = env.txnRead())
+        try
         {
-            return pointGet(txn, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+            final PointTxn t = pointTxns.take();
+            boolean completed = false;
+            try
+            {
+                final int n = pointGet(t, key, keyOffset, keyLength, readVersion, dst, dstOffset);
+                completed = true;
+                return n;
+            }
+            finally
+            {
+                pointTxns.giveBackOrClose(t, completed);
+            }
         }
         catch (final LmdbException ex)
         {
@@ -430,20 +444,30 @@ public final class LmdbBackingStore implements WritableStore
     {
         ReadArguments.checkMultiGet(keys, keyOffsets, keyLengths, from, count, dst, dstOffset, valueOffsets, valueLengths);
         enter();
-        try (Txn<byte[]> txn = env.txnRead())
+        try
         {
-            int at = dstOffset;
-            for (int i = from, end = from + count; i < end; i++)
+            final PointTxn t = pointTxns.take();
+            boolean completed = false;
+            try
             {
-                final int n = pointGet(txn, keys, keyOffsets[i], keyLengths[i], readVersion, dst, at);
-                valueLengths[i] = n;
-                if (n >= 0)
+                int at = dstOffset;
+                for (int i = from, end = from + count; i < end; i++)
                 {
-                    valueOffsets[i] = at;
-                    at += n;
+                    final int n = pointGet(t, keys, keyOffsets[i], keyLengths[i], readVersion, dst, at);
+                    valueLengths[i] = n;
+                    if (n >= 0)
+                    {
+                        valueOffsets[i] = at;
+                        at += n;
+                    }
                 }
+                completed = true;
+                return at;
             }
-            return at;
+            finally
+            {
+                pointTxns.giveBackOrClose(t, completed);
+            }
         }
         catch (final LmdbException ex)
         {
@@ -495,6 +519,9 @@ public final class LmdbBackingStore implements WritableStore
         }
     }
 
+    /**
+     * A snapshot's point read ({@link LmdbSnapshot#get}): a cursor of its transaction for this read.
+     */
     int pointGet(
         final Txn<byte[]> txn, final DirectBuffer key, final int keyOffset, final int keyLength,
         final long readVersion, final MutableDirectBuffer dst, final int dstOffset)
@@ -503,34 +530,70 @@ public final class LmdbBackingStore implements WritableStore
         {
             return BackingSnapshot.NOT_FOUND; // versions are >= 0; ~(-1) would seek to the newest version
         }
-        final byte[] userKey = new byte[keyLength];
-        key.getBytes(keyOffset, userKey);
-        final byte[] seek = storedKey(new UnsafeBuffer(userKey), keyLength, readVersion);
+        final UnsafeBuffer seek = new UnsafeBuffer(new byte[seekLength(keyLength)]);
+        encodeSeek(key, keyOffset, keyLength, readVersion, seek);
         try (Cursor<byte[]> c = dbi.openCursor(txn))
         {
-            if (!c.get(seek, GetOp.MDB_SET_RANGE))
-            {
-                return BackingSnapshot.NOT_FOUND;
-            }
-            final byte[] stored = c.key();
-            final int prefix = seek.length - MvccKeyCodec.VERSION_LENGTH;
-            if (stored.length != seek.length || !Arrays.equals(stored, 0, prefix, seek, 0, prefix))
-            {
-                return BackingSnapshot.NOT_FOUND; // the next entry belongs to another key
-            }
-            final byte[] v = c.val();
-            if (v[0] == MvccKeyCodec.FLAG_DELETE)
-            {
-                return BackingSnapshot.NOT_FOUND;
-            }
-            final int length = v.length - 1;
-            if (dst.capacity() - dstOffset < length)
-            {
-                return -2 - length;
-            }
-            dst.putBytes(dstOffset, v, 1, length);
-            return length;
+            return seekGet(c, seek.byteArray(), dst, dstOffset);
         }
+    }
+
+    /**
+     * The store's point read at the latest state: the pooled transaction's cursor and seek array.
+     */
+    private int pointGet(
+        final PointTxn t, final DirectBuffer key, final int keyOffset, final int keyLength,
+        final long readVersion, final MutableDirectBuffer dst, final int dstOffset)
+    {
+        if (readVersion < 0)
+        {
+            return BackingSnapshot.NOT_FOUND; // versions are >= 0; ~(-1) would seek to the newest version
+        }
+        final UnsafeBuffer seek = t.seekBuffer(seekLength(keyLength));
+        encodeSeek(key, keyOffset, keyLength, readVersion, seek);
+        return seekGet(t.cursor(), seek.byteArray(), dst, dstOffset);
+    }
+
+    /**
+     * The newest version at or below the seek key's: the first entry at or after {@code seek} (encoded user key,
+     * inverted version), if it belongs to the same user key.
+     */
+    private static int seekGet(
+        final Cursor<byte[]> c, final byte[] seek, final MutableDirectBuffer dst, final int dstOffset)
+    {
+        if (!c.get(seek, GetOp.MDB_SET_RANGE))
+        {
+            return BackingSnapshot.NOT_FOUND;
+        }
+        final byte[] stored = c.key();
+        final int prefix = seek.length - MvccKeyCodec.VERSION_LENGTH;
+        if (stored.length != seek.length || !Arrays.equals(stored, 0, prefix, seek, 0, prefix))
+        {
+            return BackingSnapshot.NOT_FOUND; // the next entry belongs to another key
+        }
+        final byte[] v = c.val();
+        if (v.length == 0)
+        {
+            // Only a value written into the database by something other than this store; never an index error.
+            throw new StoreException("stored value without a flag byte");
+        }
+        if (v[0] == MvccKeyCodec.FLAG_DELETE)
+        {
+            return BackingSnapshot.NOT_FOUND;
+        }
+        final int length = v.length - 1;
+        if (dst.capacity() - dstOffset < length)
+        {
+            return -2 - length;
+        }
+        dst.putBytes(dstOffset, v, 1, length);
+        return length;
+    }
+
+    /** @return the point reads' transaction pool (tests). */
+    PointTxns pointTxns()
+    {
+        return pointTxns;
     }
 
     Dbi<byte[]> dbi()
@@ -540,15 +603,30 @@ public final class LmdbBackingStore implements WritableStore
 
     byte[] storedKey(final DirectBuffer key, final int keyLength, final long version)
     {
+        final UnsafeBuffer view = new UnsafeBuffer(new byte[seekLength(keyLength)]);
+        encodeSeek(key, 0, keyLength, version, view);
+        return view.byteArray();
+    }
+
+    /**
+     * @return the stored key's length (encoded user key and version) for a user key of {@code keyLength} bytes.
+     * @throws StoreException if the key is over {@link #maxKeyLength()}.
+     */
+    private int seekLength(final int keyLength)
+    {
         if (keyLength > maxUserKeyLength)
         {
             throw new StoreException("key of " + keyLength + " bytes is over LMDB's limit of " + maxUserKeyLength);
         }
-        final byte[] k = new byte[MvccKeyCodec.encodedLength(keyLength) + MvccKeyCodec.VERSION_LENGTH];
-        final UnsafeBuffer view = new UnsafeBuffer(k);
-        final int n = MvccKeyCodec.encodeKey(key, 0, keyLength, view, 0);
-        MvccKeyCodec.putVersion(view, n, version);
-        return k;
+        return MvccKeyCodec.encodedLength(keyLength) + MvccKeyCodec.VERSION_LENGTH;
+    }
+
+    /** Write the stored key of ({@code key}, {@code version}) into {@code into}, which has exactly its length. */
+    private static void encodeSeek(
+        final DirectBuffer key, final int keyOffset, final int keyLength, final long version, final UnsafeBuffer into)
+    {
+        final int n = MvccKeyCodec.encodeKey(key, keyOffset, keyLength, into, 0);
+        MvccKeyCodec.putVersion(into, n, version);
     }
 
     void forget(final AutoCloseable resource)
@@ -624,6 +702,7 @@ public final class LmdbBackingStore implements WritableStore
                     // closing anyway
                 }
             }
+            pointTxns.closeIdle(); // before the environment: a pooled transaction is ended through it
             try
             {
                 env.close();

@@ -83,6 +83,10 @@ final class LmdbSnapshot implements BackingSnapshot
                 final byte[] userKey = MvccKeyCodec.decodeUserKey(stored);
                 final long version = MvccKeyCodec.decodeVersion(stored);
                 final byte[] v = c.val();
+                if (v.length == 0)
+                {
+                    throw new StoreException("stored value without a flag byte"); // written by something else
+                }
                 keyView.wrap(userKey);
                 final boolean goOn;
                 if (v[0] == MvccKeyCodec.FLAG_DELETE)

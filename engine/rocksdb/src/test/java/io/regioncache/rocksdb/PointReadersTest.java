@@ -1,14 +1,9 @@
 package io.regioncache.rocksdb;
 
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -16,10 +11,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.FlushOptions;
 
-import io.regioncache.BackingSnapshot;
 import io.regioncache.StoreException;
-import io.regioncache.WriteBatch;
 import io.regioncache.store.MvccKeyCodec;
+import io.regioncache.store.StoreReadRace;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -212,81 +206,13 @@ class PointReadersTest
     {
         try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
         {
-            final byte[] key = b("hot");
-            final AtomicLong acknowledged = new AtomicLong();
-            final AtomicBoolean done = new AtomicBoolean();
-            final AtomicReference<Throwable> failure = new AtomicReference<>();
-            final CountDownLatch started = new CountDownLatch(2);
-            final List<Thread> readers = new ArrayList<>();
-            for (int t = 0; t < 2; t++)
+            StoreReadRace.run(store, 2_000, version ->
             {
-                final boolean batched = t == 1;
-                final Thread reader = new Thread(() ->
-                {
-                    final UnsafeBuffer keyBuffer = new UnsafeBuffer(key);
-                    final UnsafeBuffer dst = new UnsafeBuffer(new byte[64]);
-                    final int[] offsets = {0, 0};
-                    final int[] lengths = {key.length, key.length};
-                    final int[] valueOffsets = new int[2];
-                    final int[] valueLengths = new int[2];
-                    started.countDown();
-                    try
-                    {
-                        while (!done.get())
-                        {
-                            final long floor = acknowledged.get();
-                            final long seen;
-                            if (batched)
-                            {
-                                store.multiGet(keyBuffer, offsets, lengths, 0, 2, Long.MAX_VALUE, dst, 0,
-                                    valueOffsets, valueLengths);
-                                assertEquals(valueLengths[0], valueLengths[1], "one batch reads one state");
-                                seen = valueLengths[0] < 0 ? 0 : Math.min(
-                                    dst.getLong(valueOffsets[0], ByteOrder.BIG_ENDIAN),
-                                    dst.getLong(valueOffsets[1], ByteOrder.BIG_ENDIAN));
-                            }
-                            else
-                            {
-                                final int n = store.get(keyBuffer, 0, key.length, Long.MAX_VALUE, dst, 0);
-                                seen = n == BackingSnapshot.NOT_FOUND ? 0 : dst.getLong(0, ByteOrder.BIG_ENDIAN);
-                            }
-                            if (seen < floor)
-                            {
-                                throw new AssertionError(
-                                    "read version " + seen + " after " + floor + " was acknowledged");
-                            }
-                        }
-                    }
-                    catch (final Throwable ex)
-                    {
-                        failure.compareAndSet(null, ex);
-                    }
-                }, "point-reader-" + t);
-                readers.add(reader);
-                reader.start();
-            }
-            started.await();
-            final byte[] value = new byte[8];
-            final UnsafeBuffer valueBuffer = new UnsafeBuffer(value);
-            for (long version = 1; version <= 2_000 && null == failure.get(); version++)
-            {
-                valueBuffer.putLong(0, version, ByteOrder.BIG_ENDIAN);
-                store.applyBatch(new WriteBatch(0, 0, version).put(key, value));
-                acknowledged.set(version);
                 if (version % 64 == 0)
                 {
                     flush(store);
                 }
-            }
-            done.set(true);
-            for (final Thread reader : readers)
-            {
-                reader.join();
-            }
-            if (null != failure.get())
-            {
-                throw new AssertionError(failure.get());
-            }
+            });
             assertTrue(store.pointReaders().idleCount() >= 1);
         }
     }

@@ -1,6 +1,7 @@
 package io.regioncache.bench.store;
 
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.BufferUtil;
@@ -14,23 +15,29 @@ import io.regioncache.ResultCode;
 import io.regioncache.WriteBatch;
 import io.regioncache.bench.RegionCaches;
 import io.regioncache.bench.support.KeySpace;
+import io.regioncache.bench.support.TempDirs;
 import io.regioncache.hybrid.HybridEngine;
 import io.regioncache.hybrid.HybridReader;
+import io.regioncache.lmdb.LmdbBackingStore;
 import io.regioncache.rocksdb.RocksDbBackingStore;
 
 /**
- * The hybrid engine as a host embeds it: RocksDB with the cache in front, every read through a
- * {@link HybridReader}. Two names:
+ * The hybrid engine as a host embeds it: RocksDB (or LMDB) with the cache in front, every read through a
+ * {@link HybridReader}. Three names:
  * <ul>
  *   <li>{@code regioncache-hybrid}: the one region holding every key is loaded (ACTIVE), so every read is the
  *   cache's;</li>
  *   <li>{@code regioncache-hybrid-store}: the region is not cached, so every read is RocksDB's, through the MVCC
- *   encoding (a seek to the newest version at or below the read version) and the store's reused iterators.</li>
+ *   encoding (a seek to the newest version at or below the read version) and the store's reused iterators;</li>
+ *   <li>{@code regioncache-hybrid-lmdb-store}: the same on {@code LmdbBackingStore} (no sync per commit, as the
+ *   {@code lmdb} peer), every read LMDB's through the MVCC encoding and the store's reused read transactions.</li>
  * </ul>
- * The RocksDB under both has the options of the {@code rocksdb} peer ({@link RocksDbStore}: no compression, a 1 GiB
- * LRU block cache, Bloom filters, index and filter blocks in the cache), is written through the engine at version 1,
- * flushed, fully compacted and read once in full to warm the block cache, as the peer is. So the store path's figure
- * beside the peer's {@code db.get} is what the MVCC layer costs over a plain RocksDB read of the same data.
+ * The RocksDB under the first two has the options of the {@code rocksdb} peer ({@link RocksDbStore}: no compression, a
+ * 1 GiB LRU block cache, Bloom filters, index and filter blocks in the cache), is written through the engine at
+ * version 1, flushed, fully compacted and read once in full to warm the block cache, as the peer is. So the store
+ * path's figure beside the peer's {@code db.get} is what the MVCC layer costs over a plain RocksDB read of the same
+ * data. LMDB's pages are the page cache's (the data is read at once after the writes), as the {@code lmdb} peer's;
+ * that peer reads through one read transaction held for the reader's life and zero-copy views, LMDB's best case.
  */
 final class HybridReadStore extends ReadStore
 {
@@ -41,21 +48,43 @@ final class HybridReadStore extends ReadStore
     private static final long READ_VERSION = 2;
     private static final int WRITE_CHUNK = 1_000;
 
+    /** The store under the engine. */
+    enum Backend
+    {
+        ROCKSDB, LMDB
+    }
+
     private final KeySpace keys;
+    /** The RocksDB of {@link Backend#ROCKSDB}, else null. */
     private final SuiteRocksDb rocks;
+    /** The LMDB directory of {@link Backend#LMDB}, else null. */
+    private final Path lmdbDir;
     private final HybridEngine engine;
 
     /**
-     * @param keys   the data.
-     * @param cached whether the region is loaded ({@code regioncache-hybrid}) or left to RocksDB.
+     * @param keys    the data.
+     * @param cached  whether the region is loaded ({@code regioncache-hybrid}) or left to the store.
+     * @param backend the store under the engine.
      * @throws Exception if the store cannot be built or the load fails.
      */
-    HybridReadStore(final KeySpace keys, final boolean cached) throws Exception
+    HybridReadStore(final KeySpace keys, final boolean cached, final Backend backend) throws Exception
     {
         this.keys = keys;
-        this.rocks = SuiteRocksDb.open("rc-bench-hybrid", false); // the rocksdb peer's options
-        this.engine = HybridEngine.owning(RocksDbBackingStore.wrap(rocks.db()), RegionCacheConfig.builder()
-            .capacityBytes(RegionCaches.READ_CAPACITY));
+        final RegionCacheConfig.Builder config = RegionCacheConfig.builder().capacityBytes(RegionCaches.READ_CAPACITY);
+        if (backend == Backend.ROCKSDB)
+        {
+            this.rocks = SuiteRocksDb.open("rc-bench-hybrid", false); // the rocksdb peer's options
+            this.lmdbDir = null;
+            this.engine = HybridEngine.owning(RocksDbBackingStore.wrap(rocks.db()), config);
+        }
+        else
+        {
+            this.rocks = null;
+            this.lmdbDir = TempDirs.create("rc-bench-hybrid-lmdb");
+            // The lmdb peer's map size rule, with room for the MVCC encoding (+ 17 bytes of key, 1 of value).
+            this.engine = HybridEngine.owning(
+                LmdbBackingStore.open(lmdbDir, (long)keys.size() * 500 + (64L << 20), false), config);
+        }
         final byte[] value = new byte[KeySpace.VALUE_LENGTH];
         for (int start = 0; start < keys.size(); start += WRITE_CHUNK)
         {
@@ -71,7 +100,10 @@ final class HybridReadStore extends ReadStore
                 throw new IllegalStateException("write refused: " + r);
             }
         }
-        rocks.compactAndWarm(keys.size()); // one version per key: one entry each
+        if (null != rocks)
+        {
+            rocks.compactAndWarm(keys.size()); // one version per key: one entry each
+        }
         if (!cached && null != engine.cache().stateOf(REGION_ID))
         {
             throw new IllegalStateException("the region of the store-only variant is cached");
@@ -113,7 +145,14 @@ final class HybridReadStore extends ReadStore
     public void close()
     {
         engine.close(); // the cache, then the store (which leaves a wrapped database open)
-        rocks.close();
+        if (null != rocks)
+        {
+            rocks.close();
+        }
+        else
+        {
+            TempDirs.delete(lmdbDir);
+        }
     }
 
     private final class HybridStoreReader extends Reader

@@ -52,6 +52,8 @@ public abstract class ReadStore implements AutoCloseable
     public static final String REGIONCACHE_HYBRID = "regioncache-hybrid";
     /** The hybrid engine with the region not cached: every read RocksDB's, through the MVCC encoding. */
     public static final String REGIONCACHE_HYBRID_STORE = "regioncache-hybrid-store";
+    /** The hybrid engine on LMDB with the region not cached: every read LMDB's, through the MVCC encoding. */
+    public static final String REGIONCACHE_HYBRID_LMDB_STORE = "regioncache-hybrid-lmdb-store";
     /** ConcurrentSkipListMap of byte[] with unsigned comparison. */
     public static final String SKIPLIST = "skiplist";
 
@@ -92,9 +94,11 @@ public abstract class ReadStore implements AutoCloseable
             case ROCKSDB_TUNED:
                 return new RocksDbStore(keys, true);
             case REGIONCACHE_HYBRID:
-                return new HybridReadStore(keys, true);
+                return new HybridReadStore(keys, true, HybridReadStore.Backend.ROCKSDB);
             case REGIONCACHE_HYBRID_STORE:
-                return new HybridReadStore(keys, false);
+                return new HybridReadStore(keys, false, HybridReadStore.Backend.ROCKSDB);
+            case REGIONCACHE_HYBRID_LMDB_STORE:
+                return new HybridReadStore(keys, false, HybridReadStore.Backend.LMDB);
             case SKIPLIST:
                 return new SkipListStore(keys);
             default:
