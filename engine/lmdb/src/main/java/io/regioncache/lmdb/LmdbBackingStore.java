@@ -41,7 +41,9 @@ import io.regioncache.store.SafePointFile;
  * <p>
  * <b>Snapshots</b> are LMDB read transactions: LMDB's MVCC gives each one a consistent view for free. The
  * environment is opened with {@code MDB_NOTLS} because the cache opens a snapshot on its apply thread and scans it
- * on a loader thread. <b>Writes</b> are one write transaction per batch (LMDB admits one writer at a time and
+ * on a loader thread. {@link #get} and {@link #multiGet} read the latest state through read transactions kept reset
+ * between reads and renewed per read (with their cursors), not begun and aborted per read. <b>Writes</b> are one
+ * write transaction per batch (LMDB admits one writer at a time and
  * queues the others). <b>Durability:</b> {@code MDB_NOSYNC} by default (a process crash loses nothing committed; an
  * OS crash may lose the last commits); {@link #open(Path, long, boolean)} with {@code durable = true} syncs every
  * commit.
@@ -64,7 +66,7 @@ public final class LmdbBackingStore implements WritableStore
     private final Env<byte[]> env;
     private final Dbi<byte[]> dbi;
     private final int maxUserKeyLength;
-    /** The store's point reads' transactions, reset and reused ({@link PointTxns}); null only while constructing. */
+    /** The read transactions of {@link #get} and {@link #multiGet}, reset and reused ({@link PointTxns}). */
     private final PointTxns pointTxns;
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final Set<AutoCloseable> open = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
