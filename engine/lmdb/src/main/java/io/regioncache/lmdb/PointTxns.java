@@ -79,7 +79,15 @@ final class PointTxns
             t.close();
             return;
         }
-        t.reset();
+        try
+        {
+            t.reset();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            closeQuietly(t, ex); // still live: ended, not pooled
+            throw ex;
+        }
         if (!idle.offer(t))
         {
             t.close();
