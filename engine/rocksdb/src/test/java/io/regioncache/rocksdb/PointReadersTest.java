@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.FlushOptions;
 
 import io.regioncache.StoreException;
+import io.regioncache.store.MixedLengthReads;
 import io.regioncache.store.MvccKeyCodec;
 import io.regioncache.store.StoreReadRace;
 
@@ -75,53 +76,8 @@ class PointReadersTest
     {
         try (RocksDbBackingStore store = RocksDbBackingStore.open(dir))
         {
-            final List<byte[]> keys = new ArrayList<>();
-            final List<byte[]> values = new ArrayList<>();
-            for (final int length : new int[] {3, 300, 5, 2_000, 7, 90})
-            {
-                final byte[] key = new byte[length];
-                final byte[] value = new byte[length * 11];
-                for (int i = 0; i < length; i++)
-                {
-                    key[i] = (byte)('a' + (i * 7 + length) % 26);
-                }
-                for (int i = 0; i < value.length; i++)
-                {
-                    value[i] = (byte)(i * 31 + length);
-                }
-                store.put(key, 5, value);
-                keys.add(key);
-                values.add(value);
-            }
-            for (int round = 0; round < 2; round++)
-            {
-                for (int i = 0; i < keys.size(); i++)
-                {
-                    assertArrayEquals(values.get(i), store.get(keys.get(i), 5), "key of " + keys.get(i).length);
-                }
-            }
-            // A batch through the same reader, long and short keys mixed, into one destination.
-            final ExpandableArrayBuffer packed = new ExpandableArrayBuffer(1 << 16);
-            final UnsafeBuffer keyBuffer = new UnsafeBuffer(new byte[4_096]);
-            final int[] offsets = new int[keys.size()];
-            final int[] lengths = new int[keys.size()];
-            int at = 0;
-            for (int i = 0; i < keys.size(); i++)
-            {
-                keyBuffer.putBytes(at, keys.get(i));
-                offsets[i] = at;
-                lengths[i] = keys.get(i).length;
-                at += lengths[i];
-            }
-            final int[] valueOffsets = new int[keys.size()];
-            final int[] valueLengths = new int[keys.size()];
-            store.multiGet(keyBuffer, offsets, lengths, 0, keys.size(), 5, packed, 0, valueOffsets, valueLengths);
-            for (int i = 0; i < keys.size(); i++)
-            {
-                final byte[] got = new byte[valueLengths[i]];
-                packed.getBytes(valueOffsets[i], got);
-                assertArrayEquals(values.get(i), got);
-            }
+            MixedLengthReads.check(store, 3, 300, 5, 2_000, 7, 90);
+            assertEquals(1, store.pointReaders().idleCount(), "one thread reuses one reader");
         }
     }
 
