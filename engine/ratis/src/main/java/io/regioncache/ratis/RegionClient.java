@@ -61,6 +61,8 @@ public final class RegionClient implements AutoCloseable
     private static final int ATTEMPTS = 40;
     /** How long {@link #locate} refreshes while nodes answer but a refresh left the key in a gap. */
     static final long ROUTE_GAP_WAIT_MS = 10_000;
+    /** The detail of the REGION_GONE {@link #call} makes when no node answered (see {@link #unanswered}). */
+    private static final String NO_ANSWER = "no answer from the group of region ";
 
     /**
      * A value read.
@@ -89,6 +91,11 @@ public final class RegionClient implements AutoCloseable
      */
     private volatile String unreachable;
     private volatile boolean closed;
+    /**
+     * Tests only (null otherwise): a sent write whose entry this accepts has its answer dropped after the cluster
+     * gave it, which is what a client sees when a leader moves between committing an entry and answering it.
+     */
+    volatile java.util.function.Predicate<Entry> dropAnswerForTest;
 
     /**
      * A plaintext client.
@@ -448,10 +455,19 @@ public final class RegionClient implements AutoCloseable
      * group), the right keeps the region's id.
      *
      * @param splitKey the first key of the right piece.
+     * <p>An attempt whose answer is lost (its leader moved or stepped down after it committed the entry) may have
+     * applied the split; the retry then finds the key already starting a region. If the piece left of the key is
+     * the region an unanswered attempt of this call would have made (its id, derived from the region and epoch the
+     * attempt was built from, and ending at the key), the split is answered as done with that id instead of refused.
+     * The only case this cannot tell apart is another client's identical split (same region, same epoch, same key)
+     * racing an unanswered attempt: that split is then answered as this call's, which leaves the store exactly as
+     * this call asked.
+     *
      * @return the new left region's id: {@link Entry.Split#newRegionId} of the region and the epoch it was split at.
      * @throws RegionClientException {@link Reply.Status#INVALID} if the key already starts a region (by a route
      *                               refreshed first, or by the answer to an attempt: another client may have split
-     *                               there meanwhile), nothing applied by this call.
+     *                               there meanwhile) that no unanswered attempt of this call made, nothing applied
+     *                               by this call.
      */
     public long split(final byte[] splitKey)
     {
@@ -463,14 +479,26 @@ public final class RegionClient implements AutoCloseable
         checkKey(splitKey, "split key");
         final java.util.function.Predicate<RegionMeta> bad = m -> Arrays.equals(m.start(), splitKey);
         locateFresh(splitKey, bad);
-        final long[] newId = new long[1];
-        mutate(splitKey, m ->
+        final long[] newId = {-1};
+        // Ids the attempts that went unanswered would have made (each may have been applied): see the Javadoc.
+        final List<Long> inDoubt = new ArrayList<>(1);
+        mutate(splitKey, (m, previous) ->
         {
-            // Every replica would refuse it (KEY_NOT_IN_REGION) and no retry could change that: said now, on a route
-            // just refreshed (before the first attempt, and by the refused attempt before each later one: another
-            // client may have split here since), instead of after every attempt.
+            if (previous != null && unanswered(previous))
+            {
+                inDoubt.add(newId[0]);
+            }
             if (bad.test(m))
             {
+                final RegionMeta left = leftPiece(splitKey);
+                if (left != null && inDoubt.contains(left.id()))
+                {
+                    newId[0] = left.id(); // an unanswered attempt of this call was applied: nothing left to send
+                    return null;
+                }
+                // Every replica would refuse it (KEY_NOT_IN_REGION) and no retry could change that: said now, on a
+                // route just refreshed (before the first attempt, and by the refused attempt before each later one:
+                // another client may have split here since), instead of after every attempt.
                 throw new RegionClientException(Reply.Status.INVALID,
                     "split key already starts region " + m.id() + ": nothing to split", null);
             }
@@ -480,6 +508,13 @@ public final class RegionClient implements AutoCloseable
         });
         refresh();
         return newId[0];
+    }
+
+    /** @return the region the route table has ending exactly at {@code key}, or null. */
+    private RegionMeta leftPiece(final byte[] key)
+    {
+        final Map.Entry<byte[], RegionMeta> e = routes.lowerEntry(key);
+        return e != null && Arrays.equals(e.getValue().end(), key) ? e.getValue() : null;
     }
 
     /**
@@ -761,11 +796,26 @@ public final class RegionClient implements AutoCloseable
      */
     private Reply mutate(final byte[] key, final java.util.function.Function<RegionMeta, Entry> build)
     {
+        return mutate(key, (m, previous) -> build.apply(m));
+    }
+
+    /**
+     * {@link #mutate(byte[], java.util.function.Function)} whose {@code build} also sees the previous attempt's
+     * answer (null before the first; {@link #unanswered} if it was lost) and may return null: an earlier attempt
+     * is known to have done the work, nothing is sent, and the call answers null.
+     */
+    private Reply mutate(final byte[] key, final java.util.function.BiFunction<RegionMeta, Reply, Entry> build)
+    {
         Reply last = null;
         for (int attempt = 0; attempt < ATTEMPTS; attempt++)
         {
             final RegionMeta m = locate(key);
-            final Reply r = call(m.id(), build.apply(m), null, true);
+            final Entry e = build.apply(m, last);
+            if (e == null)
+            {
+                return null;
+            }
+            final Reply r = call(m.id(), e, null, true);
             if (r.status() == Reply.Status.OK)
             {
                 return r;
@@ -1076,6 +1126,16 @@ public final class RegionClient implements AutoCloseable
         }
     }
 
+    /**
+     * @return whether a write's answer was lost in transport ({@link #call}'s own REGION_GONE): unlike every answer a
+     * replica gives, it says nothing about whether the entry was applied.
+     */
+    private static boolean unanswered(final Reply r)
+    {
+        return r.status() == Reply.Status.REGION_GONE && r.meta() == null && r.detail() != null
+            && r.detail().startsWith(NO_ANSWER);
+    }
+
     private static void pause()
     {
         try
@@ -1093,6 +1153,11 @@ public final class RegionClient implements AutoCloseable
         ensureOpen(); // here, not only in client(): callOnce turns what client() throws into "no answer"
         final Message msg = message(e);
         Reply r = callOnce(regionId, msg, server, write);
+        final java.util.function.Predicate<Entry> drop = dropAnswerForTest;
+        if (r != null && write && drop != null && drop.test(e))
+        {
+            r = null; // the entry was sent and answered: the answer is lost, as when a leader moves after committing
+        }
         if (r != null)
         {
             return r;
@@ -1100,7 +1165,7 @@ public final class RegionClient implements AutoCloseable
         dropClient(regionId);
         if (write || server != null)
         {
-            return Reply.of(Reply.Status.REGION_GONE, null, "no answer from the group of region " + regionId);
+            return Reply.of(Reply.Status.REGION_GONE, null, NO_ANSWER + regionId);
         }
         // A linearizable read can be served by any replica (ReadIndex): try each node in turn.
         for (final RaftPeer p : peers)
