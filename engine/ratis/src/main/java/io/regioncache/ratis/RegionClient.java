@@ -42,7 +42,10 @@ import io.regioncache.WriteBatch;
  * regions (id → range, epoch; group id from the region id) from whichever node answers, and refreshes its route
  * table when a replica answers {@code STALE_EPOCH}, {@code KEY_NOT_IN_REGION} or {@code REGION_GONE}, or the group is
  * not found. Leader changes are Ratis' part: its client follows {@code NotLeaderException} hints and retries
- * elsewhere when a leader dies (with the same call id, so a retried write is applied once).
+ * elsewhere when a leader dies (with the same call id, so a retried write is applied once). When even that retry
+ * gets no answer, this client sends the write again as a new call: a put or batch may then be applied twice (same
+ * values); a split or a merge step is settled by the region's state instead (see {@link #split} and
+ * {@code send}), so a step that applied is never reported failed.
  * <p>
  * Thread-safe. Reads are linearizable wherever they run: {@link #get} goes to the replica the client believes leads
  * (Ratis may serve it there or, on a follower, through ReadIndex), {@link #getFromFollower} to a chosen replica
@@ -577,7 +580,8 @@ public final class RegionClient implements AutoCloseable
         checkRegionId(sourceId, "source");
         checkRegionId(targetId, "target");
         final RegionMeta src = require(sourceId);
-        send(sourceId, new Entry.PrepareMerge(sourceId, src.epochVersion(), 0, targetId));
+        send(sourceId, new Entry.PrepareMerge(sourceId, src.epochVersion(), 0, targetId),
+            m -> m.epochVersion() == src.epochVersion() && preparedFor(m, targetId));
     }
 
     /**
@@ -603,7 +607,11 @@ public final class RegionClient implements AutoCloseable
                     + "target has not moved since: commit it", null);
             }
         }
-        send(sourceId, new Entry.RollbackMerge(sourceId, src.epochVersion(), 0));
+        // A rollback bumps the epoch (as TiKV's); a commit or a split also would, but leaves no NORMAL source of
+        // the same range.
+        send(sourceId, new Entry.RollbackMerge(sourceId, src.epochVersion(), 0),
+            m -> m.state() == RegionMeta.State.NORMAL && m.epochVersion() > src.epochVersion()
+                && Arrays.equals(m.start(), src.start()) && Arrays.equals(m.end(), src.end()));
         refresh();
     }
 
@@ -680,8 +688,10 @@ public final class RegionClient implements AutoCloseable
                 : Reply.Status.MERGING, "cannot commit " + prepared + " into " + target
                 + " (not adjacent, or the target is merging): nothing sealed, roll the merge back", null);
         }
+        // A seal sent again answers OK again while the target has not moved (its version included), so a lost
+        // answer is settled by sending it again, never by the state.
         final Reply seal = send(sourceId,
-            new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId, target.epochVersion()));
+            new Entry.SealMerge(sourceId, prepared.epochVersion(), 0, targetId, target.epochVersion()), m -> false);
         // A majority committing the seal is not enough: the commit's apply removes the source's group on the nodes
         // that applied it, and a replica that had not yet received the seal then never can (its peers no longer have
         // the group), so its node's target waited 10 s for it and merged without it (counted in mergeSourceMissing;
@@ -702,8 +712,10 @@ public final class RegionClient implements AutoCloseable
         // answers that last version), so no fresh read of the source is needed. One would also deadlock for 10 s: a
         // linearizable read of the source waits for its log to apply, and a rollback sent after the seal waits in
         // that log for the target to move, which only this commit does.
+        // Applied: the target lists the source among the regions merged into it (a region id is never reused).
         send(targetId, new Entry.CommitMerge(targetId, target.epochVersion(), 0, sourceId, prepared.epochVersion(),
-            prepared.start(), prepared.end(), seal.version()));
+            prepared.start(), prepared.end(), seal.version()),
+            m -> Arrays.stream(m.mergedSources()).anyMatch(id -> id == sourceId));
         refresh();
     }
 
@@ -778,14 +790,52 @@ public final class RegionClient implements AutoCloseable
         return m;
     }
 
-    private Reply send(final long regionId, final Entry e)
+    /**
+     * Send one merge step to its region, and settle a lost answer (no node answered: a leader moved between
+     * committing the entry and answering it) by the region's state instead of reporting the step failed: the
+     * region is read back (linearizable {@code Describe}); if {@code applied} holds for what it shows, the step is
+     * answered done; else the same entry is sent again. A definite refusal after a lost answer is also checked
+     * against the state first: it is what a replica says to the second copy of a step the first copy already
+     * applied (a prepare refused {@code INVALID} from {@code MERGING}, a rollback {@code STALE_EPOCH}). Without
+     * this a prepare whose answer was lost was reported refused and its region left {@code MERGING} by a caller
+     * that then gave up the merge, and a commit whose answer was lost was rolled back against a source already
+     * merged. Another client's identical step racing a lost answer is answered as this call's, which leaves the
+     * region as this call asked.
+     *
+     * @param applied given the region's state read back, whether this step took effect (never for a step whose
+     *                second copy is itself answered OK, e.g. the seal).
+     * @return the reply; {@link Reply.Status#OK} with version 0 when a lost answer was settled by the state.
+     */
+    private Reply send(final long regionId, final Entry e, final java.util.function.Predicate<RegionMeta> applied)
     {
-        final Reply r = call(regionId, e, null, true);
-        if (r.status() != Reply.Status.OK)
+        boolean inDoubt = false;
+        Reply last = null;
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++)
         {
-            throw new RegionClientException(r.status(), r.detail(), null);
+            final Reply r = call(regionId, e, null, true);
+            if (r.status() == Reply.Status.OK)
+            {
+                return r;
+            }
+            last = r;
+            final boolean lost = unanswered(r);
+            if (!lost && !inDoubt)
+            {
+                break;
+            }
+            inDoubt = true;
+            final RegionMeta m = describeOrNull(regionId);
+            if (m != null && applied.test(m))
+            {
+                return Reply.ok(0, null);
+            }
+            if (!lost)
+            {
+                break; // refused, and not because an earlier copy applied
+            }
+            pause();
         }
-        return r;
+        throw new RegionClientException(last.status(), last.detail(), null);
     }
 
     /**
