@@ -34,9 +34,10 @@ import io.regioncache.RegionState;
  * <b>Back-pressure.</b> A command the cache cannot queue ({@code QUEUE_FULL}) is retried until accepted: a dropped
  * write, split or eviction would let the cache diverge from the store. In
  * {@link RegionCacheConfig.Threading#INVOKER} mode the retry runs apply cycles on the calling thread, so the host
- * must call this engine from the thread that drives {@link #applyCycle()}. On the dedicated apply thread itself (a
- * command future's callback, a load listener), which is the thread that drains the queue, a retry would wait for
- * good: a command made there answers {@code QUEUE_FULL} instead, and a write or delete-range the store took is
+ * must call this engine from the thread that drives {@link #applyCycle()}. On the apply thread itself (a command
+ * future's callback, a load listener: on the dedicated thread, or inside {@link #applyCycle()} in INVOKER mode;
+ * {@link RegionCache#isApplyThread()}), which is the thread that drains the queue, a retry would wait for good (or
+ * run a cycle nested in the running one): a command made there answers {@code QUEUE_FULL} instead, and a write or delete-range the store took is
  * reconciled first (the cached range evicted, as for a refused write below); {@link #await} and {@link #gc} there
  * throw {@link IllegalStateException} rather than wait for themselves.
  * <p>
@@ -172,8 +173,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * never saw it). Any other code, a later {@code INVALID} from the apply thread included (a key outside the cached
      * region's range), means the store has the write; such an {@code INVALID} or {@code STALE_EPOCH} completes only
      * once the cached range the batch touched is evicted, so a read after it is served by the store. So does a
-     * {@code QUEUE_FULL}, answered only to a write made on the cache's dedicated apply thread (a command callback or
-     * load listener) while the queue is full: the engine retries a full queue until it drains everywhere else, but
+     * {@code QUEUE_FULL}, answered only to a write made on the cache's apply thread (a command callback or load
+     * listener, on the dedicated thread or inside {@link #applyCycle()}) while the queue is full: the engine retries a full queue until it drains everywhere else, but
      * that thread is the one that drains it.
      */
     @Override
@@ -329,8 +330,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param version version of the tombstones, above every version already written in the range.
      * @return the cache's result, or {@code STORE_ERROR} (the cache range is evicted anyway); {@code INVALID} at once
      * for a null, empty or inverted range or a negative version, and {@code CLOSED} once {@link #close()} has begun,
-     * both before the store deletes anything; {@code QUEUE_FULL} (made on the dedicated apply thread with the queue
-     * full, as for {@link #write}) once the overlapping cached regions are evicted: the store has deleted the range.
+     * both before the store deletes anything; {@code QUEUE_FULL} (made on the apply thread with the queue full, as
+     * for {@link #write}) once the overlapping cached regions are evicted: the store has deleted the range.
      */
     @Override
     public CompletableFuture<CommandResult> deleteRange(final byte[] start, final byte[] end, final long version)
@@ -556,12 +557,20 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * @param safePoint the GC safe point.
      * @return store entries dropped.
      * @throws IllegalArgumentException if the cache refuses the safe point (negative): the store is not swept.
-     * @throws IllegalStateException    if the engine is closed, or if called on the dedicated apply thread (a
-     *                                  command callback or load listener), which cannot wait for the safe point
-     *                                  it has yet to apply: the store is not swept.
+     * @throws IllegalStateException    if the engine is closed, or if called on the apply thread (a command callback
+     *                                  or load listener on the dedicated thread, or inside {@link #applyCycle()} in
+     *                                  INVOKER mode; {@link RegionCache#isApplyThread()}), which cannot wait for the
+     *                                  safe point it has yet to apply: the store is not swept.
      */
     public long gc(final long safePoint)
     {
+        if (cache.isApplyThread())
+        {
+            // Checked first: with the queue full, the safe point's command came back QUEUE_FULL (done), await
+            // returned it, and the store was swept below a safe point the cache never took (audit 15).
+            throw new IllegalStateException("gc on the cache's apply thread (a callback) would wait for itself: "
+                + "the store is not swept");
+        }
         // The store is swept only once the cache took the safe point: a refused one (INVALID, CLOSED) used to be
         // ignored and the store swept all the same.
         final CommandResult r = await(advanceSafePoint(safePoint));
@@ -572,6 +581,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
         if (r.code() == ResultCode.CLOSED)
         {
             throw new IllegalStateException("gc after close: the engine is closed");
+        }
+        if (r.code() == ResultCode.QUEUE_FULL)
+        {
+            throw new IllegalStateException("gc safe point not taken (" + r.code() + "): the store is not swept");
         }
         return store.gcBelow(safePoint);
     }
@@ -591,15 +604,18 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      *
      * @param f a future of this engine.
      * @return its result.
-     * @throws IllegalStateException if called on the dedicated apply thread (a command callback or load listener)
-     *                               for a future not completed yet: that thread would wait for itself.
+     * @throws IllegalStateException if called on the apply thread (a command callback or load listener on the
+     *                               dedicated thread, or inside {@link #applyCycle()} in INVOKER mode) for a future
+     *                               not completed yet: that thread would wait for itself.
      */
     public CommandResult await(final CompletableFuture<CommandResult> f)
     {
-        if (!invoker && !f.isDone() && cache.isApplyThread())
+        if (!f.isDone() && cache.isApplyThread())
         {
             // A callback on the dedicated apply thread waiting for a command that thread has yet to apply: it
-            // waited for itself, for good (audit 11c, blackbox11c/HybridReentryTest).
+            // waited for itself, for good (audit 11c, blackbox11c/HybridReentryTest). In INVOKER mode, inside
+            // applyCycle(), it ran apply cycles nested in the running one instead (audit 15): a re-entry the apply
+            // loop is not written for, which also cleared isApplyThread() for the rest of the outer cycle.
             throw new IllegalStateException("await on the cache's apply thread (a callback) would wait for itself");
         }
         while (invoker && !f.isDone())
@@ -619,16 +635,17 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
             {
                 return f;
             }
+            if (cache.isApplyThread())
+            {
+                // Called from a callback on the apply thread, the one thread that drains the queue: retrying here
+                // spun for good on the dedicated thread, the engine hung (audit 11c, blackbox11c/HybridReentryTest),
+                // and inside applyCycle() ran a nested cycle (audit 15). The caller hears QUEUE_FULL; a write or
+                // delete-range the store took is reconciled (write, deleteRange).
+                return f;
+            }
             if (invoker)
             {
                 cache.applyCycle();
-            }
-            else if (cache.isApplyThread())
-            {
-                // Called from a callback on the dedicated apply thread, the one thread that drains the queue:
-                // retrying here spun for good, the engine hung (audit 11c, blackbox11c/HybridReentryTest). The
-                // caller hears QUEUE_FULL; a write or delete-range the store took is reconciled (write, deleteRange).
-                return f;
             }
             else
             {
