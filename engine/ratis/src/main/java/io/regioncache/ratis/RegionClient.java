@@ -457,7 +457,6 @@ public final class RegionClient implements AutoCloseable
      * Split the region holding {@code splitKey} at that key; the left piece becomes a new region (its own Raft
      * group), the right keeps the region's id.
      *
-     * @param splitKey the first key of the right piece.
      * <p>An attempt whose answer is lost (its leader moved or stepped down after it committed the entry) may have
      * applied the split; the retry then finds the key already starting a region. If the piece left of the key is
      * the region an unanswered attempt of this call would have made (its id, derived from the region and epoch the
@@ -466,6 +465,7 @@ public final class RegionClient implements AutoCloseable
      * racing an unanswered attempt: that split is then answered as this call's, which leaves the store exactly as
      * this call asked.
      *
+     * @param splitKey the first key of the right piece.
      * @return the new left region's id: {@link Entry.Split#newRegionId} of the region and the epoch it was split at.
      * @throws RegionClientException {@link Reply.Status#INVALID} if the key already starts a region (by a route
      *                               refreshed first, or by the answer to an attempt: another client may have split
@@ -800,7 +800,8 @@ public final class RegionClient implements AutoCloseable
      * this a prepare whose answer was lost was reported refused and its region left {@code MERGING} by a caller
      * that then gave up the merge, and a commit whose answer was lost was rolled back against a source already
      * merged. Another client's identical step racing a lost answer is answered as this call's, which leaves the
-     * region as this call asked.
+     * region as this call asked. If the region cannot be read back either (no replica answers), the outcome stays
+     * unknown and the step throws {@code REGION_GONE}, as before.
      *
      * @param applied given the region's state read back, whether this step took effect (never for a step whose
      *                second copy is itself answered OK, e.g. the seal).
@@ -825,7 +826,11 @@ public final class RegionClient implements AutoCloseable
             }
             inDoubt = true;
             final RegionMeta m = describeOrNull(regionId);
-            if (m != null && applied.test(m))
+            if (m == null)
+            {
+                break; // no replica answers a read either (Ratis retried it): the outcome stays unknown, REGION_GONE
+            }
+            if (applied.test(m))
             {
                 return Reply.ok(0, null);
             }
