@@ -9,6 +9,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -72,12 +73,14 @@ public final class CountersFile
     }
 
     /**
-     * Create (replacing) the file. Publisher side: one thread only.
+     * Create (replacing) the file, holding {@code initial} from the moment it appears. Publisher side: one thread
+     * only (the caller, until it hands the writer to its publisher thread).
      *
-     * @param file the file.
+     * @param file    the file.
+     * @param initial the values the file holds when it appears.
      * @return the writer.
      */
-    static CountersFile create(final Path file)
+    static CountersFile create(final Path file, final MetricsSnapshot initial)
     {
         final int valuesLength = MAX_COUNTERS * CountersReader.COUNTER_LENGTH;
         final int metaLength = MAX_COUNTERS * CountersReader.METADATA_LENGTH;
@@ -86,12 +89,42 @@ public final class CountersFile
         {
             throw new IllegalArgumentException("counters file " + file + " is a directory");
         }
-        final File f = file.toFile();
-        return new CountersFile(mapUninterruptibly(() ->
+        // Built under a temporary name in the same directory, its header and first values written, then renamed into
+        // place: the file appears only once it is a readable counters file holding every metric. Created in place, it
+        // existed empty for a moment, and a reader that polled for it (the README's `until [ -f ... ]` before `stat`)
+        // could find "0 bytes, shorter than its header", or no counters before the publisher's first round (audit
+        // 18). The mapping follows the file through the rename.
+        final Path parent = file.toAbsolutePath().getParent();
+        final Path temporary = parent.resolve("." + file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        final File f = temporary.toFile();
+        final CountersFile created = new CountersFile(mapUninterruptibly(() ->
         {
             IoUtil.deleteIfExists(f);
             return IoUtil.mapNewFile(f, HEADER_LENGTH + (long)metaLength + valuesLength);
         }, "cannot create counters file " + file), metaLength, valuesLength);
+        try
+        {
+            created.publish(initial);
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            created.close();
+            try
+            {
+                Files.deleteIfExists(temporary);
+            }
+            catch (final IOException suppressed)
+            {
+                ex.addSuppressed(suppressed);
+            }
+            if (ex instanceof IOException)
+            {
+                throw new UncheckedIOException("cannot create counters file " + file, (IOException)ex);
+            }
+            throw (RuntimeException)ex;
+        }
+        return created;
     }
 
     /**
@@ -217,9 +250,30 @@ public final class CountersFile
             throw new IllegalArgumentException("no counters file at " + file);
         }
         // Read-only: the reader never writes, and needs no write permission on the host's file.
-        final MappedByteBuffer mapped = mapUninterruptibly(
-            () -> IoUtil.mapExistingFile(file.toFile(), FileChannel.MapMode.READ_ONLY, "regioncache counters"),
-            "cannot read counters file " + file);
+        final MappedByteBuffer mapped;
+        try
+        {
+            mapped = mapUninterruptibly(
+                () -> IoUtil.mapExistingFile(file.toFile(), FileChannel.MapMode.READ_ONLY, "regioncache counters"),
+                "cannot read counters file " + file);
+        }
+        catch (final IllegalStateException ex)
+        {
+            // Gone between the check above and the mapping (an engine starting replaces its file; it may be back by
+            // now): no counters file, as if it had been missing at the check. Agrona's only IllegalStateException here
+            // is its "missing file", which `stat` answered with a stack trace and exit 1, not its usage error (audit
+            // 18).
+            throw new IllegalArgumentException("no counters file at " + file + " (it went away as it was read)", ex);
+        }
+        catch (final UncheckedIOException ex)
+        {
+            if (ex.getCause() instanceof java.io.FileNotFoundException
+                || ex.getCause() instanceof java.nio.file.NoSuchFileException)
+            {
+                throw new IllegalArgumentException("no counters file at " + file + " (it went away as it was read)", ex);
+            }
+            throw ex;
+        }
         try
         {
             // The length first: a file shorter than the header is not a counters file, not an out-of-bounds read.

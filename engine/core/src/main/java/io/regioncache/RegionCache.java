@@ -134,7 +134,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         };
         if (config.countersFile() != null)
         {
-            countersFile = CountersFile.create(config.countersFile());
+            countersFile = CountersFile.create(config.countersFile(), metrics());
             countersPublisher = Executors.newSingleThreadScheduledExecutor(r ->
             {
                 final Thread t = new Thread(r, "regioncache-counters");
@@ -1020,6 +1020,42 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     }
 
     /**
+     * Wait up to a second for the counters publisher to stop, whatever this thread's interrupt flag: the flag is put
+     * aside (an interrupt arriving meanwhile too) and set again before returning. A close made by an interrupted host
+     * thread used to give up the wait at once, so it skipped the final publish (the file kept stale values) and failed
+     * every queued {@code publishCounters()} (audit 18); the wait is bounded, so it cannot hold the close up for good.
+     *
+     * @return whether the publisher stopped within the second.
+     */
+    private boolean awaitPublisherUninterruptibly()
+    {
+        boolean interrupted = Thread.interrupted();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    return countersPublisher.awaitTermination(
+                        Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+        }
+        finally
+        {
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
      * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread. After
      * {@link #close()} it does nothing and returns 0. A {@link #close()} made by a callback this cycle runs (a
      * command's future completing, a load listener) shuts the engine down here, once the cycle's work is done.
@@ -1214,16 +1250,12 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             boolean publisherStopped = false;
             try
             {
-                if (countersPublisher.awaitTermination(1, TimeUnit.SECONDS))
+                if (awaitPublisherUninterruptibly())
                 {
                     publisherStopped = true;
                     countersFile.publish(metrics()); // the final values stay readable after the host is gone
                     published = true;
                 }
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
             }
             finally
             {
@@ -1252,7 +1284,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             }
             else
             {
-                // The publisher thread did not stop within the second (or this thread was interrupted): it may still
+                // The publisher thread did not stop within the second: it may still
                 // be writing into the mapping, and unmapping memory under a writer crashes the JVM. The mapping is
                 // left to the GC instead, which unmaps it once nothing reaches it (the thread's task included).
                 LOG.warn("the counters publisher did not stop within 1 s: {} stays mapped until it is collected",

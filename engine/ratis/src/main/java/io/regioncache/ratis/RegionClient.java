@@ -601,7 +601,10 @@ public final class RegionClient implements AutoCloseable
         if (src.state() == RegionMeta.State.SEALED)
         {
             final RegionMeta target = describeOrNull(src.mergeTarget());
-            if (target != null && target.epochVersion() == src.mergeTargetEpoch())
+            // A target that merged away itself answers its last view (MERGED, its epoch unchanged) until its group is
+            // removed: it can never commit this merge, so it has moved (audit 19: this refused "commit it" then).
+            if (target != null && target.state() != RegionMeta.State.MERGED
+                && target.epochVersion() == src.mergeTargetEpoch())
             {
                 throw new RegionClientException(Reply.Status.INVALID, "the merge of " + src + " is sealed and its "
                     + "target has not moved since: commit it", null);
@@ -650,6 +653,13 @@ public final class RegionClient implements AutoCloseable
     {
         checkRegionId(sourceId, "source");
         checkRegionId(targetId, "target");
+        if (sourceId == targetId)
+        {
+            // What the codec refuses in the entry, said before any read of the cluster, as prepareMerge says it (audit
+            // 19: this answered "source not prepared" without the codec's reason).
+            throw invalid(EntryFormatException.Reason.INVALID, "a CommitMerge naming its own region " + sourceId
+                + " as the source");
+        }
         final RegionMeta prepared = require(sourceId);
         if (!preparedFor(prepared, targetId))
         {

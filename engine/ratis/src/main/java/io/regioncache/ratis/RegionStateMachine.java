@@ -629,6 +629,12 @@ final class RegionStateMachine extends BaseStateMachine
             {
                 return Boolean.TRUE; // merged away itself without merging this region here
             }
+            if (tm != null && tm.state() == RegionMeta.State.MERGED)
+            {
+                // merged away itself at the sealed epoch (a target that merged this region first moved past it, above),
+                // its group not yet removed here: it never commits this merge either; decided by the target's log
+                return Boolean.TRUE;
+            }
             return null;
         });
     }

@@ -365,11 +365,21 @@ public final class DriveCommand implements Callable<Integer>
         if (!Files.exists(file))
         {
             // access(2) can say yes where creating a file fails (root in /proc, a read-only or special file system):
-            // create it once now, so that such a path is refused here with exit 2, not after the workload started.
+            // create one now, so that such a path is refused here with exit 2, not after the workload started. A file
+            // that is created anew is probed under another name in its directory (where the engine builds it before
+            // renaming it into place): made at its own path, the counters file appeared empty for a moment, before
+            // the engine had started, and `until [ -f ... ]; stat` could read it so (audit 18).
             try
             {
-                Files.createFile(file);
-                Files.delete(file);
+                if (recreated && parent != null)
+                {
+                    Files.delete(Files.createTempFile(parent, ".regioncache-probe", null));
+                }
+                else
+                {
+                    Files.createFile(file);
+                    Files.delete(file);
+                }
             }
             catch (final java.io.IOException | UnsupportedOperationException ex)
             {
