@@ -57,6 +57,9 @@ import static io.regioncache.RegionState.RETIRED;
  */
 final class ApplyAgent implements Agent
 {
+    /** Set once by {@link #stopTakingCommands()} (any thread); read before each host command the apply thread takes. */
+    private volatile boolean closing;
+
     private static final Logger LOG = LoggerFactory.getLogger(ApplyAgent.class);
 
     private final MpscArrayQueue<Command> commandQueue;
@@ -251,6 +254,14 @@ final class ApplyAgent implements Agent
         return enabled;
     }
 
+    /**
+     * Any thread, when {@code close()} begins: take no more host commands from the queue (see {@link #doWork}).
+     */
+    void stopTakingCommands()
+    {
+        closing = true;
+    }
+
     @Override
     public int doWork()
     {
@@ -262,7 +273,11 @@ final class ApplyAgent implements Agent
             work++;
         }
         final int limit = config.commandDrainLimit();
-        for (int i = 0; i < limit && (c = commandQueue.poll()) != null; i++)
+        // Once close() began, a host command still queued completes CLOSED (rejectQueued, at shutdown) rather than
+        // being applied: checked before each one, since close() may begin while this loop runs (the apply thread busy
+        // in a command's callback, or the callback itself calling close()). Without the check, the commands drained
+        // behind the busy one (up to commandDrainLimit) were applied and answered OK (audit 20).
+        for (int i = 0; i < limit && !closing && (c = commandQueue.poll()) != null; i++)
         {
             apply(c);
             work++;

@@ -1157,6 +1157,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             }
             return;
         }
+        // First: a host that sees isClosed() must also see no queued command applied after it (audit 20).
+        agent.stopTakingCommands(); // commands already queued complete CLOSED, not applied behind a busy one
         closed = true;
         if (Thread.currentThread() == cycleThread)
         {

@@ -1,0 +1,119 @@
+package io.regioncache.blackbox20;
+
+import static io.regioncache.blackbox20.B.b;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import io.regioncache.CommandResult;
+import io.regioncache.Region;
+import io.regioncache.RegionCache;
+import io.regioncache.RegionCacheConfig;
+import io.regioncache.ResultCode;
+import io.regioncache.WriteBatch;
+
+/** README "## Reliability", "Every future completes". */
+class CloseBusyApplyThreadTest
+{
+    /**
+     * README: "queued commands complete `CLOSED` at close"; "every queued write does with the dedicated apply thread
+     * busy when `close()` begins".
+     */
+    @Test
+    void queuedWritesCompleteClosedWhenTheApplyThreadIsBusyAtClose() throws Exception
+    {
+        final RegionCache cache = RegionCache.create(B.invoker().threading(RegionCacheConfig.Threading.DEDICATED_THREAD)
+            .closeTimeoutMillis(10_000).build());
+        cache.createRegion(new Region(1, b("a"), b("z"), 1)).get(10, TimeUnit.SECONDS);
+        final CountDownLatch inCallback = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        // Hold the apply thread in a write's callback. A callback attached to a future already complete runs on the
+        // attaching thread instead (the engine warmed up, the write applied before thenRun), so try writes until one
+        // callback runs on the apply thread.
+        long version = 1;
+        for (int attempt = 0; attempt < 1_000 && inCallback.getCount() > 0; attempt++)
+        {
+            final CompletableFuture<CommandResult> f = cache.write(new WriteBatch(1, 1, version++).put(b("b"), b("0")));
+            f.thenRun(() ->
+            {
+                if (!cache.isApplyThread() || inCallback.getCount() == 0)
+                {
+                    return;
+                }
+                inCallback.countDown();
+                try
+                {
+                    release.await(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException e)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            final long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!f.isDone() && inCallback.getCount() > 0 && System.nanoTime() < answered)
+            {
+                Thread.onSpinWait();
+            }
+        }
+        assertTrue(inCallback.await(30, TimeUnit.SECONDS), "the apply thread is busy in a callback");
+        final List<CompletableFuture<CommandResult>> queued = new ArrayList<>();
+        for (int i = 0; i < 100; i++)
+        {
+            queued.add(cache.write(new WriteBatch(1, 1, version++).put(b("c"), b("1"))));
+        }
+        final Thread closer = new Thread(cache::close);
+        closer.start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!cache.isClosed() && System.nanoTime() < deadline)
+        {
+            Thread.onSpinWait();
+        }
+        assertTrue(cache.isClosed(), "close() began");
+        release.countDown();
+        closer.join(60_000);
+        assertTrue(!closer.isAlive(), "close() returned");
+        for (int i = 0; i < queued.size(); i++)
+        {
+            final CompletableFuture<CommandResult> f = queued.get(i);
+            assertTrue(f.isDone(), "write " + i + " answered by the time close() returns");
+            assertEquals(ResultCode.CLOSED, f.getNow(null).code(), "write " + i + ": " + f.getNow(null));
+        }
+        assertEquals(0, cache.memoryInUse());
+    }
+
+    /**
+     * README: "queued commands complete `CLOSED` at close" (INVOKER: close() called from a command's callback inside
+     * applyCycle(); the commands still queued behind it).
+     */
+    @Test
+    void queuedCommandsBehindACloseFromACallbackCompleteClosed() throws Exception
+    {
+        final RegionCache cache = RegionCache.create(B.invoker().build());
+        B.cycle(cache, cache.createRegion(new Region(1, b("a"), b("z"), 1)));
+        final CompletableFuture<CommandResult> first = cache.write(new WriteBatch(1, 1, 1).put(b("b"), b("0")));
+        first.thenRun(cache::close);
+        final List<CompletableFuture<CommandResult>> queued = new ArrayList<>();
+        for (int i = 0; i < 10; i++)
+        {
+            queued.add(cache.write(new WriteBatch(1, 1, 2 + i).put(b("c"), b("1"))));
+        }
+        cache.applyCycle();
+        assertTrue(cache.isClosed());
+        assertEquals(ResultCode.OK, first.getNow(null).code());
+        for (int i = 0; i < queued.size(); i++)
+        {
+            final CompletableFuture<CommandResult> f = queued.get(i);
+            assertTrue(f.isDone(), "write " + i + " answered once the cycle returns");
+            assertEquals(ResultCode.CLOSED, f.getNow(null).code(), "write " + i + ": " + f.getNow(null));
+        }
+        assertEquals(0, cache.memoryInUse());
+    }
+}
