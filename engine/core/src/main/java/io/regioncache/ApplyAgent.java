@@ -57,10 +57,10 @@ import static io.regioncache.RegionState.RETIRED;
  */
 final class ApplyAgent implements Agent
 {
+    private static final Logger LOG = LoggerFactory.getLogger(ApplyAgent.class);
+
     /** Set once by {@link #stopTakingCommands()} (any thread); read before each host command the apply thread takes. */
     private volatile boolean closing;
-
-    private static final Logger LOG = LoggerFactory.getLogger(ApplyAgent.class);
 
     private final MpscArrayQueue<Command> commandQueue;
     /** Parks the idle apply thread (the default idle strategy) and wakes it when work is queued: see its protocol. */

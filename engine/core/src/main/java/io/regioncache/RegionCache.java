@@ -1286,9 +1286,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             }
             else
             {
-                // The publisher thread did not stop within the second: it may still
-                // be writing into the mapping, and unmapping memory under a writer crashes the JVM. The mapping is
-                // left to the GC instead, which unmaps it once nothing reaches it (the thread's task included).
+                // The publisher thread did not stop within the second: it may still be writing into the mapping,
+                // and unmapping memory under a writer crashes the JVM. The mapping is left to the GC instead, which
+                // unmaps it once nothing reaches it (the thread's task included).
                 LOG.warn("the counters publisher did not stop within 1 s: {} stays mapped until it is collected",
                     config.countersFile());
             }

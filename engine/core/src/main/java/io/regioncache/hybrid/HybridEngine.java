@@ -37,9 +37,9 @@ import io.regioncache.RegionState;
  * must call this engine from the thread that drives {@link #applyCycle()}. On the apply thread itself (a command
  * future's callback, a load listener: on the dedicated thread, or inside {@link #applyCycle()} in INVOKER mode;
  * {@link RegionCache#isApplyThread()}), which is the thread that drains the queue, a retry would wait for good (or
- * run a cycle nested in the running one): a command made there answers {@code QUEUE_FULL} instead, and a write or delete-range the store took is
- * reconciled first (the cached range evicted, as for a refused write below); {@link #await} and {@link #gc} there
- * throw {@link IllegalStateException} rather than wait for themselves.
+ * run a cycle nested in the running one): a command made there answers {@code QUEUE_FULL} instead, and a write or
+ * delete-range the store took is reconciled first (the cached range evicted, as for a refused write below);
+ * {@link #await} and {@link #gc} there throw {@link IllegalStateException} rather than wait for themselves.
  * <p>
  * <b>Refused writes.</b> A write the store took but the cache refused as {@code STALE_EPOCH} or {@code INVALID}
  * would leave a cached region without data the store has; the engine evicts the key range the batch touched
@@ -174,8 +174,8 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      * region's range), means the store has the write; such an {@code INVALID} or {@code STALE_EPOCH} completes only
      * once the cached range the batch touched is evicted, so a read after it is served by the store. So does a
      * {@code QUEUE_FULL}, answered only to a write made on the cache's apply thread (a command callback or load
-     * listener, on the dedicated thread or inside {@link #applyCycle()}) while the queue is full: the engine retries a full queue until it drains everywhere else, but
-     * that thread is the one that drains it.
+     * listener, on the dedicated thread or inside {@link #applyCycle()}) while the queue is full: the engine retries a
+     * full queue until it drains everywhere else, but that thread is the one that drains it.
      */
     @Override
     public CompletableFuture<CommandResult> write(final WriteBatch batch)

@@ -67,7 +67,8 @@ class DriveOptions18Test
             final long reads = Run18.number(r.out(), "reads +([\\d,]+) \\(");
             final long batches = Run18.number(r.out(), "writes +([\\d,]+) batches");
             assertEquals(6000, reads + batches, r.out());
-            assertTrue(batches > 0, r.out());
+            // No lower bound on the batches: in a run this short the readers may finish all 6,000 operations before
+            // the writer's first batch (seen once in a clean-clone CI run: 6,000 reads, 0 batches).
             assertTrue(batches <= reads * (1 - ratio) / ratio + 17,
                 "R=" + ratio + ": " + batches + " batches for " + reads + " reads:\n" + r.out());
         }
