@@ -17,20 +17,23 @@ import io.regioncache.WritableStore;
 import io.regioncache.WriteBatch;
 import io.regioncache.store.InMemoryBackingStore;
 
-/** Helpers for the seventeenth audit's black-box tests (README "Observability"): public API only. */
-final class B
+/**
+ * Helpers for the seventeenth audit's black-box tests (README "Observability"), public API only; the twentieth
+ * audit (README "Reliability") uses them too.
+ */
+public final class B
 {
     private B()
     {
     }
 
-    static byte[] b(final String s)
+    public static byte[] b(final String s)
     {
         return s.getBytes(US_ASCII);
     }
 
     /** A small engine driven by the test thread (INVOKER): every step deterministic; no policy round unless asked. */
-    static RegionCacheConfig.Builder invoker()
+    public static RegionCacheConfig.Builder invoker()
     {
         return RegionCacheConfig.builder()
             .capacityBytes(64L << 20)
@@ -46,7 +49,7 @@ final class B
     }
 
     /** INVOKER mode: run apply cycles until the future is done (bounded), then answer it. */
-    static CommandResult cycle(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
+    public static CommandResult cycle(final RegionCache cache, final CompletableFuture<CommandResult> f) throws Exception
     {
         for (int i = 0; i < 1_000 && !f.isDone(); i++)
         {
@@ -60,7 +63,7 @@ final class B
     }
 
     /** INVOKER mode: cycles until {@code done} holds (bounded). */
-    static void until(final RegionCache cache, final String what, final BooleanSupplier done)
+    public static void until(final RegionCache cache, final String what, final BooleanSupplier done)
     {
         for (int i = 0; i < 10_000 && !done.getAsBoolean(); i++)
         {
@@ -72,7 +75,7 @@ final class B
         }
     }
 
-    static long metric(final RegionCache cache, final String name)
+    public static long metric(final RegionCache cache, final String name)
     {
         final Number n = cache.metrics().values().get(name);
         if (n == null)
@@ -83,7 +86,7 @@ final class B
     }
 
     /** Holds submitted jobs until the test runs them. */
-    static final class Held implements Executor
+    public static final class Held implements Executor
     {
         private final ArrayDeque<Runnable> jobs = new ArrayDeque<>();
 
@@ -93,7 +96,7 @@ final class B
             jobs.add(job);
         }
 
-        int runAll()
+        public int runAll()
         {
             int n = 0;
             Runnable job;
@@ -112,10 +115,10 @@ final class B
     }
 
     /** An in-memory store whose next write or delete-range can be made to fail. */
-    static final class FailingWrites implements WritableStore
+    public static final class FailingWrites implements WritableStore
     {
-        final InMemoryBackingStore delegate = new InMemoryBackingStore();
-        volatile boolean failWrites;
+        public final InMemoryBackingStore delegate = new InMemoryBackingStore();
+        public volatile boolean failWrites;
 
         @Override
         public void applyBatch(final WriteBatch batch)

@@ -1,6 +1,6 @@
 package io.regioncache.blackbox20;
 
-import static io.regioncache.blackbox20.B.b;
+import static io.regioncache.blackbox17.B.b;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.blackbox17.B;
 import io.regioncache.CommandResult;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;

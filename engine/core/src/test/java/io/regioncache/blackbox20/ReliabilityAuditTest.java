@@ -1,9 +1,9 @@
 package io.regioncache.blackbox20;
 
-import static io.regioncache.blackbox20.B.b;
-import static io.regioncache.blackbox20.B.cycle;
-import static io.regioncache.blackbox20.B.metric;
-import static io.regioncache.blackbox20.B.until;
+import static io.regioncache.blackbox17.B.b;
+import static io.regioncache.blackbox17.B.cycle;
+import static io.regioncache.blackbox17.B.metric;
+import static io.regioncache.blackbox17.B.until;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.blackbox17.B;
 import io.regioncache.CommandResult;
 import io.regioncache.EvictReason;
 import io.regioncache.Region;

@@ -1,12 +1,13 @@
 package io.regioncache.blackbox20;
 
-import static io.regioncache.blackbox20.B.b;
-import static io.regioncache.blackbox20.B.cycle;
-import static io.regioncache.blackbox20.B.until;
+import static io.regioncache.blackbox17.B.b;
+import static io.regioncache.blackbox17.B.cycle;
+import static io.regioncache.blackbox17.B.until;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.blackbox17.B;
 import io.regioncache.EvictReason;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;

@@ -154,9 +154,16 @@ class Counters18Test
         {
             cache.createRegion(new Region(9, new byte[0], new byte[0], 1)).get(30, TimeUnit.SECONDS);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            // No request to wait on (the point is the copies made unasked): each copy's own stamp, file.updated_ms,
+            // is the signal; the file is read again only once a copy stamped it again.
+            long stamp = CountersFile.read(file).get("file.updated_ms");
             while (System.nanoTime() < deadline && CountersFile.read(file).get("regions.ACTIVE") != 1L)
             {
-                Thread.sleep(20);
+                final long seen = stamp;
+                while (System.nanoTime() < deadline && (stamp = CountersFile.read(file).get("file.updated_ms")) == seen)
+                {
+                    Thread.yield();
+                }
             }
             assertEquals(1L, CountersFile.read(file).get("regions.ACTIVE"), "copied without being asked");
             final boolean daemon = Thread.getAllStackTraces().keySet().stream()

@@ -46,7 +46,8 @@ class CountersMismatch18Test
             final Path file = dir.resolve("rc" + round + ".counters");
             final RegionCache cache = RegionCache.create(RegionCacheConfig.builder().capacityBytes(8L << 20)
                 .segmentSize(1 << 16).countersFile(file).countersIntervalMillis(3_600_000).build());
-            Thread.sleep(100); // the publisher's first (immediate) round is done: it shows no region yet
+            // the publisher's first (immediate) round is done (a request waits behind it): it shows no region yet
+            cache.publishCounters().get(10, TimeUnit.SECONDS);
             cache.createRegion(new Region(3, new byte[0], new byte[0], 1)).get(30, TimeUnit.SECONDS);
             final List<CompletableFuture<Void>> asked = new ArrayList<>();
             if (round % 2 == 0)

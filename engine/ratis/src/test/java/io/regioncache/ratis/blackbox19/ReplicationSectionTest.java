@@ -92,16 +92,14 @@ class ReplicationSectionTest
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static void await(final BooleanSupplier condition, final String what) throws InterruptedException
+    /** Re-checked after each progress signal of a node (an apply, a leader change, a snapshot), not on a timer. */
+    private void await(final BooleanSupplier condition, final String what) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
-        while (!condition.getAsBoolean())
+        final List<io.regioncache.ratis.ProgressSignal> signals = new ArrayList<>();
+        nodes.nodes().forEach(n -> signals.add(n.progress()));
+        if (!io.regioncache.ratis.ProgressSignal.await(signals, condition, WAIT_MS))
         {
-            if (System.nanoTime() - deadline > 0)
-            {
-                throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
-            }
-            Thread.sleep(50);
+            throw new AssertionError("not within " + WAIT_MS + " ms: " + what);
         }
     }
 
