@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.ApplyThreadHook;
 import io.regioncache.BackingSnapshot;
 import io.regioncache.BackingStore;
 import io.regioncache.CommandResult;
@@ -172,27 +173,29 @@ class HostCodeOnApplyThreadTest
     @Test
     void interruptLeftByACallbackIsClearedAndCounted() throws Exception
     {
-        try (RegionCache cache = RegionCache.create(B.cfg().build()))
+        final ApplyThreadHook hook = new ApplyThreadHook();
+        try (InMemoryBackingStore store = new InMemoryBackingStore();
+             RegionCache cache = RegionCache.create(B.cfg().backingStore(store).loaderExecutor(hook).build()))
         {
             B.r(cache.createRegion(new Region(1, b("a"), b("m"), 1)));
-            // The callback interrupts only when it runs on the apply thread; retry until one did.
+            // The callback must run on the apply thread: a stage attached after the future completed would run on
+            // this thread. Hold the apply thread (ApplyThreadHook) while the write is made and its stage attached.
             final AtomicBoolean interruptedApplyThread = new AtomicBoolean();
             long version = 1;
-            for (int i = 0; i < 1_000 && !interruptedApplyThread.get(); i++)
+            final Runnable release = hook.hold(cache, () -> cache.loadRegion(new Region(900, b("y"), b("yy"), 1)));
+            final CompletableFuture<CommandResult> f = cache.write(new WriteBatch(1, 1, version++).put(b("b"), b("1")));
+            final CompletableFuture<Void> stage = f.thenRun(() ->
             {
-                final CompletableFuture<CommandResult> f =
-                    cache.write(new WriteBatch(1, 1, version++).put(b("b"), b("1")));
-                f.thenRun(() ->
+                if (cache.isApplyThread())
                 {
-                    if (cache.isApplyThread())
-                    {
-                        interruptedApplyThread.set(true);
-                        Thread.currentThread().interrupt();
-                    }
-                });
-                B.r(f);
-            }
-            assertTrue(interruptedApplyThread.get(), "no callback ran on the apply thread in 1000 tries");
+                    interruptedApplyThread.set(true);
+                    Thread.currentThread().interrupt();
+                }
+            });
+            release.run();
+            // The stage, not the write: the write's future completes before the apply thread runs its stages.
+            stage.get(10, TimeUnit.SECONDS);
+            assertTrue(interruptedApplyThread.get(), "the callback ran on the apply thread");
             // Later commands are still applied (an interrupted Agrona runner would stop for good), and the flag is
             // counted once the cycle that ran the callback has ended: each write below is answered by a later one.
             for (int i = 0; i < 1_000 && metric(cache, "apply.errors") == 0; i++)

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 
+import io.regioncache.ApplyThreadHook;
 import io.regioncache.CommandResult;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
@@ -33,65 +34,47 @@ import io.regioncache.store.InMemoryBackingStore;
  */
 class HybridOnApplyThreadTest
 {
-    /** Runs {@code body} once inside a command callback on the dedicated apply thread, with the cache's queue full. */
-    private static void onApplyThreadWithQueueFull(final HybridEngine engine, final Consumer<HybridEngine> body)
-        throws Exception
+    /** Where the hook's loads go: a range no test here touches otherwise. */
+    private static final Region HOOK_LOAD = new Region(900, b("zz"), b("zzz"), 1);
+
+    /**
+     * Runs {@code body} once on the dedicated apply thread (the loader executor's hand-over of a load job,
+     * {@link ApplyThreadHook}), with the cache's queue full. It used to run {@code body} in a command's dependent
+     * stage, retried until one ran on the apply thread: in one CI run all 1,000 tries ran on the test thread (the
+     * apply thread, still spinning after each command, completed the next before the stage was attached).
+     */
+    private static void onApplyThreadWithQueueFull(
+        final HybridEngine engine, final ApplyThreadHook hook, final Consumer<HybridEngine> body) throws Exception
     {
         final RegionCache cache = engine.cache();
-        final AtomicReference<Throwable> failed = new AtomicReference<>();
-        final CompletableFuture<Void> ran = new CompletableFuture<>();
-        for (int i = 0; i < 1_000 && !ran.isDone(); i++)
+        hook.runOnApplyThread(cache, () ->
         {
-            final CompletableFuture<CommandResult> f = cache.setKeepCached(12345, true);
-            f.thenRun(() ->
+            // The apply thread is here, so nothing drains the queue: fill it.
+            boolean full = false;
+            for (int k = 0; k < 64 && !full; k++)
             {
-                if (!cache.isApplyThread() || ran.isDone())
-                {
-                    return;
-                }
-                try
-                {
-                    // The apply thread is here, so nothing drains the queue: fill it.
-                    boolean full = false;
-                    for (int k = 0; k < 64 && !full; k++)
-                    {
-                        final CompletableFuture<CommandResult> x = cache.setKeepCached(777, true);
-                        full = x.isDone() && x.getNow(null).code() == ResultCode.QUEUE_FULL;
-                    }
-                    if (!full)
-                    {
-                        throw new AssertionError("queue never filled");
-                    }
-                    body.accept(engine);
-                }
-                catch (final Throwable t)
-                {
-                    failed.set(t);
-                }
-                finally
-                {
-                    ran.complete(null);
-                }
-            });
-            r(f);
-        }
-        ran.get(10, TimeUnit.SECONDS);
-        if (failed.get() != null)
-        {
-            throw new AssertionError("inside the callback", failed.get());
-        }
+                final CompletableFuture<CommandResult> x = cache.setKeepCached(777, true);
+                full = x.isDone() && x.getNow(null).code() == ResultCode.QUEUE_FULL;
+            }
+            if (!full)
+            {
+                throw new AssertionError("queue never filled");
+            }
+            body.accept(engine);
+        }, () -> engine.loadRegion(HOOK_LOAD));
     }
 
     /** The command answers {@code QUEUE_FULL} on the apply thread rather than retry for good. */
     @Test
     void commandOnTheApplyThreadWithAFullQueueAnswersQueueFull() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         try (InMemoryBackingStore store = new InMemoryBackingStore();
-             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2)))
+             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2).loaderExecutor(hook)))
         {
             r(engine.createRegion(new Region(1, b("a"), b("m"), 1)));
             final AtomicReference<CommandResult> answer = new AtomicReference<>();
-            onApplyThreadWithQueueFull(engine, e ->
+            onApplyThreadWithQueueFull(engine, hook, e ->
             {
                 final CompletableFuture<CommandResult> f = e.createRegion(new Region(2, b("m"), b("z"), 1));
                 assertTrue(f.isDone(), "answered at once, not retried");
@@ -110,14 +93,15 @@ class HybridOnApplyThreadTest
     @Test
     void gcOnTheApplyThreadWithAFullQueueThrowsAndDoesNotSweep() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         try (InMemoryBackingStore store = new InMemoryBackingStore();
-             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2)))
+             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2).loaderExecutor(hook)))
         {
             store.put(b("k"), 1, b("old"));
             store.put(b("k"), 2, b("new"));
             final int before = store.entryCount();
             final AtomicReference<Object> outcome = new AtomicReference<>();
-            onApplyThreadWithQueueFull(engine, e ->
+            onApplyThreadWithQueueFull(engine, hook, e ->
             {
                 try
                 {
@@ -140,38 +124,25 @@ class HybridOnApplyThreadTest
     @Test
     void gcOnTheApplyThreadThrows() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         try (InMemoryBackingStore store = new InMemoryBackingStore();
-             HybridEngine engine = HybridEngine.create(store, B.cfg()))
+             HybridEngine engine = HybridEngine.create(store, B.cfg().loaderExecutor(hook)))
         {
             store.put(b("k"), 1, b("old"));
             store.put(b("k"), 2, b("new"));
             final int before = store.entryCount();
-            final RegionCache cache = engine.cache();
             final AtomicReference<Object> outcome = new AtomicReference<>();
-            for (int i = 0; i < 1_000 && outcome.get() == null; i++)
+            hook.runOnApplyThread(engine.cache(), () ->
             {
-                final CompletableFuture<CommandResult> f = cache.setKeepCached(12345, true);
-                f.thenRun(() ->
+                try
                 {
-                    if (cache.isApplyThread() && outcome.get() == null)
-                    {
-                        try
-                        {
-                            outcome.set(engine.gc(5));
-                        }
-                        catch (final RuntimeException ex)
-                        {
-                            outcome.set(ex);
-                        }
-                    }
-                });
-                r(f);
-            }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (outcome.get() == null && System.nanoTime() < deadline)
-            {
-                Thread.onSpinWait();
-            }
+                    outcome.set(engine.gc(5));
+                }
+                catch (final RuntimeException ex)
+                {
+                    outcome.set(ex);
+                }
+            }, () -> engine.loadRegion(HOOK_LOAD));
             assertNotNull(outcome.get());
             assertEquals(IllegalStateException.class, outcome.get().getClass(), String.valueOf(outcome.get()));
             assertEquals(before, store.entryCount());
@@ -182,13 +153,14 @@ class HybridOnApplyThreadTest
     @Test
     void writeOnTheApplyThreadWithAFullQueueIsReconciled() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         try (InMemoryBackingStore store = new InMemoryBackingStore();
-             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2)))
+             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2).loaderExecutor(hook)))
         {
             r(engine.createRegion(new Region(1, b("a"), b("m"), 1)));
             assertEquals(ResultCode.OK, r(engine.write(new WriteBatch(1, 1, 1).put(b("c"), b("1")))).code());
             final AtomicReference<CompletableFuture<CommandResult>> w = new AtomicReference<>();
-            onApplyThreadWithQueueFull(engine, e -> w.set(e.write(new WriteBatch(1, 1, 2).put(b("c"), b("2")))));
+            onApplyThreadWithQueueFull(engine, hook, e -> w.set(e.write(new WriteBatch(1, 1, 2).put(b("c"), b("2")))));
             assertEquals(ResultCode.QUEUE_FULL, r(w.get()).code());
             assertEquals(null, engine.cache().stateOf(1), "the cached range was evicted before the answer");
             final byte[] v = new byte[8];
@@ -247,13 +219,14 @@ class HybridOnApplyThreadTest
     @Test
     void deleteRangeOnTheApplyThreadWithAFullQueueIsReconciled() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         try (InMemoryBackingStore store = new InMemoryBackingStore();
-             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2)))
+             HybridEngine engine = HybridEngine.create(store, B.cfg().commandQueueCapacity(2).loaderExecutor(hook)))
         {
             r(engine.createRegion(new Region(1, b("a"), b("m"), 1)));
             assertEquals(ResultCode.OK, r(engine.write(new WriteBatch(1, 1, 1).put(b("c"), b("1")))).code());
             final AtomicReference<CompletableFuture<CommandResult>> d = new AtomicReference<>();
-            onApplyThreadWithQueueFull(engine, e -> d.set(e.deleteRange(b("b"), b("d"), 2)));
+            onApplyThreadWithQueueFull(engine, hook, e -> d.set(e.deleteRange(b("b"), b("d"), 2)));
             assertEquals(ResultCode.QUEUE_FULL, r(d.get()).code());
             assertEquals(null, engine.cache().stateOf(1), "the overlapping cached region was evicted before the answer");
             assertEquals(-1, store.get(new org.agrona.concurrent.UnsafeBuffer(b("c")), 0, 1, 10,

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import io.regioncache.blackbox17.B;
+import io.regioncache.store.InMemoryBackingStore;
+import io.regioncache.ApplyThreadHook;
 import io.regioncache.CommandResult;
 import io.regioncache.Region;
 import io.regioncache.RegionCache;
@@ -30,40 +32,35 @@ class CloseBusyApplyThreadTest
     @Test
     void queuedWritesCompleteClosedWhenTheApplyThreadIsBusyAtClose() throws Exception
     {
+        final ApplyThreadHook hook = new ApplyThreadHook();
         final RegionCache cache = RegionCache.create(B.invoker().threading(RegionCacheConfig.Threading.DEDICATED_THREAD)
-            .closeTimeoutMillis(10_000).build());
+            .backingStore(new InMemoryBackingStore()).loaderExecutor(hook).closeTimeoutMillis(10_000).build());
         cache.createRegion(new Region(1, b("a"), b("z"), 1)).get(10, TimeUnit.SECONDS);
         final CountDownLatch inCallback = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         // Hold the apply thread in a write's callback. A callback attached to a future already complete runs on the
-        // attaching thread instead (the engine warmed up, the write applied before thenRun), so try writes until one
-        // callback runs on the apply thread.
+        // attaching thread instead, so the apply thread is held (ApplyThreadHook) while the write is made and its
+        // callback attached; retrying that race instead lost it 1,000 times in a row in one CI run (of another test).
         long version = 1;
-        for (int attempt = 0; attempt < 1_000 && inCallback.getCount() > 0; attempt++)
+        final Runnable letGo = hook.hold(cache, () -> cache.loadRegion(new Region(900, b("zz"), b("zzz"), 1)));
+        final CompletableFuture<CommandResult> held = cache.write(new WriteBatch(1, 1, version++).put(b("b"), b("0")));
+        held.thenRun(() ->
         {
-            final CompletableFuture<CommandResult> f = cache.write(new WriteBatch(1, 1, version++).put(b("b"), b("0")));
-            f.thenRun(() ->
+            if (!cache.isApplyThread())
             {
-                if (!cache.isApplyThread() || inCallback.getCount() == 0)
-                {
-                    return;
-                }
-                inCallback.countDown();
-                try
-                {
-                    release.await(30, TimeUnit.SECONDS);
-                }
-                catch (final InterruptedException e)
-                {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            final long answered = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (!f.isDone() && inCallback.getCount() > 0 && System.nanoTime() < answered)
-            {
-                Thread.onSpinWait();
+                return;
             }
-        }
+            inCallback.countDown();
+            try
+            {
+                release.await(30, TimeUnit.SECONDS);
+            }
+            catch (final InterruptedException e)
+            {
+                Thread.currentThread().interrupt();
+            }
+        });
+        letGo.run();
         assertTrue(inCallback.await(30, TimeUnit.SECONDS), "the apply thread is busy in a callback");
         final List<CompletableFuture<CommandResult>> queued = new ArrayList<>();
         for (int i = 0; i < 100; i++)
