@@ -120,15 +120,12 @@ public final class NodeMain
 
     private static int port(final String value)
     {
-        final int p;
-        try
-        {
-            p = Integer.parseInt(value);
-        }
-        catch (final NumberFormatException ex)
+        // ASCII digits only, as for --peers ports: Integer.parseInt also takes a sign and other scripts' digits.
+        if (!value.matches("[0-9]{1,9}"))
         {
             throw new IllegalArgumentException("--http-port " + value + " is not a port number");
         }
+        final int p = Integer.parseInt(value);
         if (p < 0 || p > 65_535)
         {
             throw new IllegalArgumentException("--http-port " + value + " is outside 0..65535");

@@ -32,6 +32,10 @@ class NodeMainOptionsTest
         expectUsageError("unknown option --nope", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--nope");
         expectUsageError("not a port number", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port", "x");
         expectUsageError("outside 0..65535", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port", "70000");
+        // ASCII digits only, as for --peers ports (a sign and another script's digits parsed as 9201 until 2026-12-07).
+        expectUsageError("not a port number", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port", "+9201");
+        expectUsageError("not a port number", "--id", "n1", "--peers", PEERS, "--data-dir", data, "--http-port",
+            "\u0669\u0662\u0660\u0661");
         expectUsageError("not ID=HOST:PORT", "--id", "n1", "--peers", "n1", "--data-dir", data);
         expectUsageError("is not among --peers", "--id", "n9", "--peers", PEERS, "--data-dir", data);
         expectUsageError("are required", "--id", "n1", "--peers", PEERS);
@@ -46,9 +50,18 @@ class NodeMainOptionsTest
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED", "-cp", cp, NodeMain.class.getName()));
         command.addAll(List.of(args));
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        final String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "NodeMain did not exit: " + List.of(args));
+        // Output to a file, not a pipe read to its end: a node that wrongly starts serving never closes the pipe, and
+        // the read would hang the test instead of failing it (seen with "--http-port +9201" before it was refused).
+        final Path log = java.nio.file.Files.createTempFile("nodemain-options", ".log");
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        final boolean exited = child.waitFor(60, TimeUnit.SECONDS);
+        if (!exited)
+        {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        final String out = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
+        java.nio.file.Files.deleteIfExists(log);
+        assertTrue(exited, "NodeMain did not exit: " + List.of(args) + ": " + out);
         assertEquals(2, child.exitValue(), List.of(args) + ": " + out);
         assertTrue(out.contains(message) && out.contains("usage: NodeMain"), List.of(args) + ": " + out);
     }

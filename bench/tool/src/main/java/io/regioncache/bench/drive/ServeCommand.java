@@ -44,7 +44,7 @@ public final class ServeCommand implements Callable<Integer>
 
     @Option(names = "--http-port", paramLabel = "PORT",
         description = "Serve read-only GET /metrics (Prometheus text) and /regions (JSON) on this port (0: any).")
-    Integer httpPort;
+    String httpPortText;
 
     @Option(names = "--bind", paramLabel = "ADDR", defaultValue = ServedNode.DEFAULT_BIND,
         description = "Address the Raft server and the HTTP endpoint bind (default: ${DEFAULT-VALUE}, only this " +
@@ -152,7 +152,14 @@ public final class ServeCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--id " + id + " is not among --peers " + map.keySet());
         }
-        if (httpPort != null && (httpPort < 0 || httpPort > 65_535))
+        // ASCII digits only, as for --peers ports: picocli's Integer takes a sign and other scripts' digits.
+        if (httpPortText != null && !httpPortText.matches("[0-9]{1,9}"))
+        {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPortText
+                + " is not a port number");
+        }
+        final Integer httpPort = httpPortText == null ? null : Integer.valueOf(httpPortText);
+        if (httpPort != null && httpPort > 65_535)
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPort);
         }

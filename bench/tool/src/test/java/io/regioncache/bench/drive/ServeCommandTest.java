@@ -105,6 +105,10 @@ class ServeCommandTest
             {"serve", "--id", "n4", "--peers", "n1=127.0.0.1:1,n2=127.0.0.1:2", "--data-dir", dir.toString()},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1", "--data-dir", dir.toString()},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--http-port", "70000"},
+            // ASCII digits only, as for --peers ports (until 2026-12-07 picocli's Integer took these as 9201).
+            {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--http-port", "+9201"},
+            {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--http-port",
+                "\u0669\u0662\u0660\u0661"},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1"},
             {"serve", "--id", "n1", "--peers", "n1=127.0.0.1:1", "--data-dir", dir.toString(), "--tls-cert",
                 dir.resolve("n1.pem").toString()},
