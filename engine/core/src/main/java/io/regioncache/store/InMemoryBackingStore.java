@@ -12,6 +12,7 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import io.regioncache.BackingSnapshot;
+import io.regioncache.ReadArguments;
 import io.regioncache.StoreCursor;
 import io.regioncache.StoreException;
 import io.regioncache.WritableStore;
@@ -486,6 +487,10 @@ public final class InMemoryBackingStore implements WritableStore
             final DirectBuffer key, final int keyOffset, final int keyLength, final long readVersion,
             final MutableDirectBuffer dst, final int dstOffset, final boolean growExpandable)
         {
+            // Checked here, as the RocksDB and LMDB stores check theirs, not left to Agrona's bounds checks, which a
+            // host may turn off (audit 24).
+            ReadArguments.checkKey(key, keyOffset, keyLength);
+            ReadArguments.checkDst(dst, dstOffset);
             final byte[] k = new byte[keyLength];
             key.getBytes(keyOffset, k);
             for (final Map.Entry<MvccKey, Stamped> e :

@@ -7,6 +7,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -122,6 +124,39 @@ public abstract class WritableStoreContract
                 assertEquals(BackingSnapshot.NOT_FOUND, snap.get(new UnsafeBuffer(b("k")), 0, 1, 17, dst, 0));
                 assertEquals(3, snap.get(new UnsafeBuffer(b("k")), 0, 1, 21, dst, 0));
                 assertEquals('2', dst.getByte(1));
+            }
+        }
+    }
+
+    /** A store's or a snapshot's point get. */
+    private interface PointRead
+    {
+        int get(DirectBuffer key, int keyOffset, int keyLength, long readVersion, MutableDirectBuffer dst, int dstOffset);
+    }
+
+    /**
+     * A key or destination slice outside its buffer is the store's own {@code IllegalArgumentException}, not left to
+     * Agrona's bounds checks (a host may turn those off, and then the read would run past the buffer). The in-memory
+     * store left its key to them until audit 24 (an {@code IndexOutOfBoundsException} with the checks on).
+     */
+    @Test
+    void aKeyOrDestinationSliceOutsideItsBufferIsRefusedByTheStore()
+    {
+        try (WritableStore store = open(dir.resolve("db")))
+        {
+            put(store, b("key"), 5, b("v"));
+            final UnsafeBuffer key = new UnsafeBuffer(b("key"));
+            final UnsafeBuffer dst = new UnsafeBuffer(new byte[16]);
+            try (BackingSnapshot snap = store.openSnapshot())
+            {
+                for (final PointRead reader : List.<PointRead>of(store::get, snap::get))
+                {
+                    assertThrows(IllegalArgumentException.class, () -> reader.get(key, 1, 3, 10, dst, 0), "key past end");
+                    assertThrows(IllegalArgumentException.class, () -> reader.get(key, -1, 2, 10, dst, 0), "offset < 0");
+                    assertThrows(IllegalArgumentException.class, () -> reader.get(key, 0, -1, 10, dst, 0), "length < 0");
+                    assertThrows(IllegalArgumentException.class, () -> reader.get(key, 0, 3, 10, dst, 17), "dst past end");
+                    assertEquals(1, reader.get(key, 0, 3, 10, dst, 0), "the store still reads");
+                }
             }
         }
     }

@@ -23,6 +23,13 @@ public final class RocksDbCursor extends MvccStoreCursor
     private final List<AutoCloseable> natives;
     private byte[] keyBytes = new byte[256];
     private byte[] valueBytes = new byte[1024];
+    /**
+     * The other value array: a raw move never writes into the array the cursor exposes (its current entry's value),
+     * so a move that walks entries and lands on none leaves {@code value()} showing the entry the cursor was last on,
+     * open or closed. With one array, a failed {@code next()} left it showing an older version it had stepped over
+     * (audit 24).
+     */
+    private byte[] spareValueBytes = new byte[1024];
     private boolean closed;
 
     RocksDbCursor(
@@ -118,6 +125,12 @@ public final class RocksDbCursor extends MvccStoreCursor
         {
             keyBytes = new byte[Math.max(n, keyBytes.length * 2)];
             n = it.key(keyBytes, 0, keyBytes.length);
+        }
+        if (value().byteArray() == valueBytes)
+        {
+            final byte[] exposed = valueBytes;
+            valueBytes = spareValueBytes;
+            spareValueBytes = exposed;
         }
         int m = it.value(valueBytes, 0, valueBytes.length);
         if (m > valueBytes.length)
