@@ -251,8 +251,67 @@ public final class YcsbRunner
         }
         checkDirectory("--data", s.data);
         checkDirectory("--out", s.out);
+        // --name goes into file names under --out: a separator or an empty name ran every phase and then failed
+        // writing the results (audit 26), or wrote "ycsb--results.json"
+        if (s.name != null && !s.name.matches("[A-Za-z0-9._-]+"))
+        {
+            throw new IllegalArgumentException("--name " + s.name + ": letters, digits, '.', '_' and '-' only");
+        }
         checkBindingProperties(s);
+        checkYcsbProperties(s.extra);
         return s;
+    }
+
+    /** YCSB properties the runner sets from its own options, or whose change YCSB answers with System.exit. */
+    private static final List<String> RUNNER_OWNED_PROPERTIES =
+        List.of("recordcount", "operationcount", "threadcount", "insertstart", "insertcount");
+    /** YCSB's CoreWorkload properties that must be whole numbers (at least 1). */
+    private static final List<String> YCSB_COUNTS =
+        List.of("fieldcount", "fieldlength", "minfieldlength", "maxscanlength", "minscanlength", "zeropadding");
+    /** YCSB's CoreWorkload properties that are fractions in [0, 1]. */
+    private static final List<String> YCSB_FRACTIONS = List.of("readproportion", "updateproportion",
+        "insertproportion", "scanproportion", "readmodifywriteproportion", "hotspotdatafraction", "hotspotopnfraction");
+
+    /**
+     * YCSB's own {@code -p} properties, checked before anything runs (audit 26): a number YCSB cannot read was a
+     * {@code NumberFormatException} out of the first phase, exit 1 after the systems before it ran, and an
+     * {@code insertcount} past the records made YCSB's {@code CoreWorkload.init} call {@code System.exit(-1)}.
+     */
+    private static void checkYcsbProperties(final Properties extra)
+    {
+        for (final String key : RUNNER_OWNED_PROPERTIES)
+        {
+            if (extra.getProperty(key) != null)
+            {
+                throw new IllegalArgumentException("-p " + key + ": set by the runner (--records, --operations, "
+                    + "--threads; every load inserts all records)");
+            }
+        }
+        for (final String key : YCSB_COUNTS)
+        {
+            property(extra, key, 1, Integer.MAX_VALUE);
+        }
+        for (final String key : YCSB_FRACTIONS)
+        {
+            final String v = extra.getProperty(key);
+            if (v == null)
+            {
+                continue;
+            }
+            final double d;
+            try
+            {
+                d = Double.parseDouble(v);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new IllegalArgumentException("-p " + key + ": not a number: " + v, ex);
+            }
+            if (!(d >= 0 && d <= 1))
+            {
+                throw new IllegalArgumentException("-p " + key + " must be from 0 to 1, got " + v);
+            }
+        }
     }
 
     /**
@@ -298,7 +357,9 @@ public final class YcsbRunner
         }
         property(s.extra, "regioncache.splitKeys", 1, Integer.MAX_VALUE);
         property(s.extra, "regioncache.gcEveryWrites", 0, Long.MAX_VALUE);
-        property(s.extra, "lmdb.mapSize", 1, Long.MAX_VALUE);
+        // At most 1 TiB: a size the OS cannot map (2^63 - 1, 1 PB here) failed only when LMDB opened, after the
+        // systems before it ran (audit 26). A size under the cap that the OS still refuses fails the same way.
+        property(s.extra, "lmdb.mapSize", 1, 1L << 40);
         if (s.systems.contains("cluster"))
         {
             final String cluster = s.extra.getProperty("regioncache.cluster");

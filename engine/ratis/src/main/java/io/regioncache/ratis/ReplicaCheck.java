@@ -302,7 +302,7 @@ public final class ReplicaCheck
     }
 
     /**
-     * Call on converged replicas: takes every node's digests, and retakes them (for up to a second, after each
+     * Call on converged replicas: takes every node's digests, and retakes them (for up to 10 s, after each
      * node's progress) while they disagree, since a late apply (an automatic snapshot's bookkeeping, a new leader's
      * first entry) can move an applied index while a node hashes; a real divergence stays.
      *

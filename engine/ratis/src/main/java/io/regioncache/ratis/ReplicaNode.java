@@ -35,11 +35,13 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.raftlog.RaftLog;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.util.SizeInBytes;
@@ -292,6 +294,11 @@ public final class ReplicaNode implements AutoCloseable
      * (group-operations thread only).
      */
     private final Map<Long, long[]> restarts = new HashMap<>();
+    /**
+     * Regions led here with a follower stuck at the log's start ({@link #unstickFollowersAtLogStart}): how many checks
+     * in a row saw it. Only the group-operations thread touches it.
+     */
+    private final Map<Long, Integer> logStartStalls = new HashMap<>();
     /**
      * Source id → epoch → the source as its {@code SealMerge} left it ({@code SEALED}, target, range, last version).
      * Written on the source's updater thread, read on the targets'. A region seals at most once per epoch (a second
@@ -722,6 +729,7 @@ public final class ReplicaNode implements AutoCloseable
                 askLeaderToStepDown(regionId);
             }
             restartClosedReplicas(System.nanoTime());
+            unstickFollowersAtLogStart();
         }
         catch (final RuntimeException ex) // a scheduled task that throws is never run again
         {
@@ -806,6 +814,98 @@ public final class ReplicaNode implements AutoCloseable
      * so that the next leader starts fresh log appenders. Nothing is asked when the replica hears no leader (its own
      * election timeout forces one: pre-vote is off) or when it leads.
      */
+    /**
+     * Free a follower that Ratis 3.2.2 cannot send entries or a snapshot to: one whose next index is exactly where this
+     * leader's log starts while the entry before it is neither in the log nor the snapshot's last (a purge removes
+     * whole closed segments, so a log can start below its snapshot, e.g. at a term boundary after a follower slept
+     * through a leader change). The appender needs that entry's term for its first append and fails on "Previous
+     * TermIndex not found" every time, under every leader, since every log looks the same (audit 23,
+     * {@code blackbox23/FollowerReturnsAtTermBoundaryTest}). A follower whose next index lies below the log's start is
+     * sent a snapshot instead, so the remedy moves the start past it: seen on two checks in a row, this leader takes a
+     * snapshot, whose purge drops the segment holding that index if the segment is closed; seen on two more, the
+     * segment is still the open one, so this leader steps down: the next leader's first entry, in a new term, starts a
+     * new segment on every log, and that leader's own check then takes the snapshot that purges it. Each step is
+     * counted in {@code snapshot_stall_nudges} and logged at WARN.
+     */
+    private void unstickFollowersAtLogStart()
+    {
+        logStartStalls.keySet().removeIf(id -> !machines.containsKey(id));
+        for (final long id : new ArrayList<>(machines.keySet()))
+        {
+            if (closed || removed.contains(id))
+            {
+                continue;
+            }
+            final RaftServer.Division d;
+            try
+            {
+                d = server.getDivision(groupIdOf(id));
+            }
+            catch (final IOException ex) // being removed
+            {
+                continue;
+            }
+            if (!d.getInfo().isLeader() || !followerAtUnreachableLogStart(d))
+            {
+                logStartStalls.remove(id);
+                continue;
+            }
+            final int seen = logStartStalls.merge(id, 1, Integer::sum);
+            if (seen == 2)
+            {
+                counters.snapshotStallNudges.incrementAndGet();
+                LOG.warn("{} region {}: a follower's next index is this log's start {} and the entry before it is "
+                    + "purged: taking a snapshot to purge past it", config.id, id, d.getRaftLog().getStartIndex());
+                try
+                {
+                    final RaftClientReply r = server.snapshotManagement(SnapshotManagementRequest.newCreate(
+                        clientId, selfId, groupIdOf(id), callId.incrementAndGet(), 10_000, 1));
+                    if (!r.isSuccess())
+                    {
+                        LOG.warn("{} region {}: snapshot refused: {}", config.id, id, r.getException());
+                    }
+                }
+                catch (final IOException ex)
+                {
+                    LOG.warn("{} region {}: snapshot failed: {}", config.id, id, ex.toString());
+                }
+            }
+            else if (seen >= 4)
+            {
+                logStartStalls.remove(id);
+                counters.snapshotStallNudges.incrementAndGet();
+                LOG.warn("{} region {}: a follower is still stuck at this log's start {}: stepping down so that the "
+                    + "next leader's term starts a new log segment", config.id, id, d.getRaftLog().getStartIndex());
+                stepDown(id, selfId);
+            }
+        }
+    }
+
+    /** @return true if a follower of the division (led here) waits for an entry its leader cannot name the term of. */
+    private static boolean followerAtUnreachableLogStart(final RaftServer.Division d)
+    {
+        final RaftLog log = d.getRaftLog();
+        final long start = log.getStartIndex();
+        if (start <= RaftLog.LEAST_VALID_LOG_INDEX || log.getSnapshotIndex() == start - 1
+            || log.getTermIndex(start - 1) != null)
+        {
+            return false;
+        }
+        final org.apache.ratis.statemachine.SnapshotInfo snapshot = d.getStateMachine().getLatestSnapshot();
+        if (snapshot != null && snapshot.getIndex() == start - 1)
+        {
+            return false;
+        }
+        for (final long next : d.getInfo().getFollowerNextIndices())
+        {
+            if (next == start)
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void askLeaderToStepDown(final long regionId)
     {
         final RaftPeerId leader;
@@ -825,6 +925,12 @@ public final class ReplicaNode implements AutoCloseable
         counters.snapshotStallNudges.incrementAndGet();
         LOG.warn("{} region {} has waited {} ms for a snapshot: asking its leader {} to step down", config.id,
             regionId, stalls.waitedMs(System.nanoTime()).get(regionId), leader);
+        stepDown(regionId, leader);
+    }
+
+    /** Ask {@code leader} (this node or another) to step down from leading the region: Ratis' transfer to no one. */
+    private void stepDown(final long regionId, final RaftPeerId leader)
+    {
         try (RaftClient c = RaftClient.newBuilder().setProperties(new RaftProperties())
                  .setParameters(TlsFiles.parameters(config.tls == null ? null : config.tls.grpc()))
                  .setRaftGroup(groupOf(regionId)).setLeaderId(leader).setRetryPolicy(RetryPolicies.noRetry())
