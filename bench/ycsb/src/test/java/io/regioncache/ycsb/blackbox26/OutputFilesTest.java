@@ -117,7 +117,7 @@ class OutputFilesTest
     static final Map<String, String> DIRS = new ConcurrentHashMap<>();
 
     /** Records the store directory it is given, answers OK. */
-    public static final class DirDB extends DB
+    public static final class DirDB extends ExitStatusTest.OkDB
     {
         @Override
         public void setProperties(final Properties p)
@@ -131,31 +131,6 @@ class OutputFilesTest
             final Map<String, ByteIterator> result)
         {
             DIRS.put("op", getProperties().getProperty("regioncache.dir", "(none)"));
-            return Status.OK;
-        }
-
-        @Override
-        public Status scan(final String table, final String startkey, final int recordcount,
-            final Set<String> fields, final Vector<HashMap<String, ByteIterator>> result)
-        {
-            return Status.OK;
-        }
-
-        @Override
-        public Status update(final String table, final String key, final Map<String, ByteIterator> values)
-        {
-            return Status.OK;
-        }
-
-        @Override
-        public Status insert(final String table, final String key, final Map<String, ByteIterator> values)
-        {
-            return Status.OK;
-        }
-
-        @Override
-        public Status delete(final String table, final String key)
-        {
             return Status.OK;
         }
     }

@@ -119,40 +119,14 @@ class ThreadsAndOperationsTest
     static final Map<String, String> SHAPES = new ConcurrentHashMap<>();
 
     /** Records the shape (fields x bytes) of every inserted record. */
-    public static final class ShapeDB extends DB
+    public static final class ShapeDB extends ExitStatusTest.OkDB
     {
-        @Override
-        public Status read(final String table, final String key, final Set<String> fields,
-            final Map<String, ByteIterator> result)
-        {
-            return Status.OK;
-        }
-
-        @Override
-        public Status scan(final String table, final String startkey, final int recordcount,
-            final Set<String> fields, final Vector<HashMap<String, ByteIterator>> result)
-        {
-            return Status.OK;
-        }
-
-        @Override
-        public Status update(final String table, final String key, final Map<String, ByteIterator> values)
-        {
-            return Status.OK;
-        }
-
         @Override
         public Status insert(final String table, final String key, final Map<String, ByteIterator> values)
         {
             final StringBuilder shape = new StringBuilder().append(values.size()).append(" fields:");
             new java.util.TreeMap<>(values).forEach((k, v) -> shape.append(' ').append(v.toArray().length));
             SHAPES.put(shape.toString(), key);
-            return Status.OK;
-        }
-
-        @Override
-        public Status delete(final String table, final String key)
-        {
             return Status.OK;
         }
     }
