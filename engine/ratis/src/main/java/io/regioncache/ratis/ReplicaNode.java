@@ -810,11 +810,6 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * Ask the leader this node's replica of a region hears to step down (Ratis' transfer of leadership to no one),
-     * so that the next leader starts fresh log appenders. Nothing is asked when the replica hears no leader (its own
-     * election timeout forces one: pre-vote is off) or when it leads.
-     */
-    /**
      * Free a follower that Ratis 3.2.2 cannot send entries or a snapshot to: one whose next index is exactly where this
      * leader's log starts while the entry before it is neither in the log nor the snapshot's last (a purge removes
      * whole closed segments, so a log can start below its snapshot, e.g. at a term boundary after a follower slept
@@ -906,6 +901,11 @@ public final class ReplicaNode implements AutoCloseable
         return false;
     }
 
+    /**
+     * Ask the leader this node's replica of a region hears to step down (Ratis' transfer of leadership to no one),
+     * so that the next leader starts fresh log appenders. Nothing is asked when the replica hears no leader (its own
+     * election timeout forces one: pre-vote is off) or when it leads.
+     */
     private void askLeaderToStepDown(final long regionId)
     {
         final RaftPeerId leader;
