@@ -29,6 +29,7 @@ public final class NodeCounters
     final AtomicLong groupsRemoved = new AtomicLong();
     final AtomicLong groupOpFailures = new AtomicLong();
     final AtomicLong groupCreateRetries = new AtomicLong();
+    final AtomicLong groupStartRetries = new AtomicLong();
     final AtomicLong snapshotStallNudges = new AtomicLong();
     final AtomicLong replicaRestarts = new AtomicLong();
     final AtomicLong cacheReads = new AtomicLong();
@@ -163,6 +164,15 @@ public final class NodeCounters
     }
 
     /**
+     * @return group starts tried again after Ratis failed one (its start race with the leader's first append: the
+     *         failed division is closed and the group added again from its directory).
+     */
+    public long groupStartRetries()
+    {
+        return groupStartRetries.get();
+    }
+
+    /**
      * @return times a replica of this node waited too long for its first snapshot and the node asked the region's
      *         leader to step down (Ratis' lost-appender workaround, {@code ReplicaNode#checkReplicas}).
      */
@@ -197,6 +207,7 @@ public final class NodeCounters
         m.put("groups_removed", groupsRemoved.get());
         m.put("group_op_failures", groupOpFailures.get());
         m.put("group_create_retries", groupCreateRetries.get());
+        m.put("group_start_retries", groupStartRetries.get());
         m.put("snapshot_stall_nudges", snapshotStallNudges.get());
         m.put("replica_restarts", replicaRestarts.get());
         m.put("cache_reads", cacheReads.get());

@@ -60,6 +60,18 @@ final class RegionStateMachine extends BaseStateMachine
     private final RegionSnapshotStore snapshots = new RegionSnapshotStore();
     private volatile RegionMeta meta;
     private volatile boolean leader;
+    /**
+     * The Ratis division this machine serves, taken when Ratis initializes it (the thread starting the division; read
+     * by the group-operations thread after a failed start, see {@code ReplicaNode#addGroup}). Null before that.
+     */
+    private volatile RaftServer.Division division;
+
+    /**
+     * Tests only: run at the start of {@link #initialize}, on the thread starting the division, with this machine and
+     * its division; a test holds the start there until the leader's first append has reached the division, which
+     * makes Ratis 3.2.2's start race ({@code ReplicaNode#addGroup}) happen every time. Null outside tests.
+     */
+    static volatile java.util.function.BiConsumer<RegionStateMachine, RaftServer.Division> initializeHookForTests;
 
     /**
      * @param node     the node.
@@ -85,6 +97,18 @@ final class RegionStateMachine extends BaseStateMachine
         return regionId;
     }
 
+    /** @return the region this machine was created to start with (a split child, the root), or null. */
+    RegionMeta initialMeta()
+    {
+        return initial;
+    }
+
+    /** @return the division Ratis initialized this machine for, or null if it has not yet. */
+    RaftServer.Division division()
+    {
+        return division;
+    }
+
     boolean isLeader()
     {
         return leader;
@@ -97,6 +121,19 @@ final class RegionStateMachine extends BaseStateMachine
         throws IOException
     {
         super.initialize(server, groupId, storage);
+        try
+        {
+            division = server.getDivision(groupId);
+        }
+        catch (final IOException notListed) // not expected: Ratis lists a division before it starts it
+        {
+            LOG.debug("{} region {}: division not listed at initialize: {}", node.id(), regionId, notListed.toString());
+        }
+        final java.util.function.BiConsumer<RegionStateMachine, RaftServer.Division> hook = initializeHookForTests;
+        if (hook != null)
+        {
+            hook.accept(this, division);
+        }
         getLifeCycle().startAndTransition(() ->
         {
             snapshots.init(storage);

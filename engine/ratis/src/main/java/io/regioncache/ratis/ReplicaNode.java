@@ -80,6 +80,8 @@ public final class ReplicaNode implements AutoCloseable
     public static final long ROOT_REGION_ID = 1;
     private static final long GROUP_ID_HIGH = 0x5243_4143_4845_5247L; // "RCACHERG"
     private static final long GROUP_OP_TIMEOUT_S = 30;
+    /** How many times {@link #addGroup} starts a group whose start lost Ratis' start race ({@value}). */
+    private static final int GROUP_START_ATTEMPTS = 3;
     /** How often the group-operations thread looks for replicas stuck without data ({@link #checkReplicas}). */
     private static final long REPLICA_CHECK_MS = 2_000;
     /** How long a replica waits for its first snapshot before its node asks the leader to step down; then 2×… */
@@ -578,24 +580,15 @@ public final class ReplicaNode implements AutoCloseable
         }
         try
         {
-            final RaftClientReply reply = server.groupManagementAsync(GroupManagementRequest.newAdd(
-                clientId, selfId, callId.incrementAndGet(), groupOf(meta.id()))).get(GROUP_OP_TIMEOUT_S, TimeUnit.SECONDS);
-            if (reply.isSuccess())
+            final Throwable failure = addGroup(meta.id(), true);
+            if (failure == null)
             {
                 counters.groupsCreated.incrementAndGet();
             }
-            else if (!String.valueOf(reply.getException()).contains("AlreadyExists"))
+            else if (!isAlreadyExists(failure))
             {
                 counters.groupOpFailures.incrementAndGet();
-                LOG.warn("{} could not create the group of {}: {}", config.id, meta, reply.getException());
-            }
-        }
-        catch (final Exception ex)
-        {
-            if (!(rootCause(ex) instanceof AlreadyExistsException) && !String.valueOf(rootCause(ex)).contains("already exist"))
-            {
-                counters.groupOpFailures.incrementAndGet();
-                LOG.warn("{} could not create the group of {}: {}", config.id, meta, ex.toString());
+                LOG.warn("{} could not create the group of {}: {}", config.id, meta, failure.toString());
             }
         }
         finally
@@ -603,6 +596,123 @@ public final class ReplicaNode implements AutoCloseable
             pendingInit.remove(meta.id());
             progress.signal();
         }
+    }
+
+    /**
+     * Add a region's group to this node's Ratis server and start its division, working around Ratis 3.2.2's start
+     * race. A division is listed in its server before it starts, and its start initializes the state machine before
+     * it takes the follower role; a leader's append that reaches it in between moves it from STARTING to RUNNING and
+     * takes the follower role first, and the start then fails ({@code IllegalStateException: previous != null} from
+     * Ratis' role bookkeeping). Ratis drops such a division from its server without closing it: its storage stays
+     * locked, so every later add of the group fails, and its follower timer runs on. The wider the gap (a state
+     * machine that ingests its snapshot when it starts), the likelier: audit 23 saw it in 6 of 14 re-attaches after a
+     * purge. So a failed start's division, found through the machine Ratis initialized for it
+     * ({@link RegionStateMachine#division()}) and no longer the one the server lists, is closed here (which unlocks its
+     * storage and stops its timer) and the group added again from its directory, up to {@value #GROUP_START_ATTEMPTS}
+     * starts in all, each retry counted in {@code group_start_retries} and logged at WARN. A machine whose group did
+     * not start is forgotten, so this node's checks and a later create see the group as absent.
+     * Runs on the caller's thread; at most one add of a region at a time (the group-operations thread, or a host's
+     * {@link #attachReplica} of a detached replica).
+     *
+     * @param regionId the region.
+     * @param format   whether the first start formats a new directory (a group new to this node); the retries recover
+     *                 the directory the failed start left.
+     * @return null once the group runs on this node, else the last failure (an {@link AlreadyExistsException} if it
+     *         already ran here).
+     */
+    private Throwable addGroup(final long regionId, final boolean format)
+    {
+        Throwable failure = null;
+        for (int attempt = 1; attempt <= GROUP_START_ATTEMPTS; attempt++)
+        {
+            try
+            {
+                final RaftClientReply reply = server.groupManagementAsync(GroupManagementRequest.newAdd(
+                    clientId, selfId, callId.incrementAndGet(), groupOf(regionId), format && attempt == 1))
+                    .get(GROUP_OP_TIMEOUT_S, TimeUnit.SECONDS);
+                if (reply.isSuccess())
+                {
+                    return null;
+                }
+                failure = reply.getException();
+            }
+            catch (final java.util.concurrent.ExecutionException ex)
+            {
+                failure = ex.getCause();
+            }
+            catch (final java.util.concurrent.TimeoutException ex)
+            {
+                return ex; // the start may still finish: nothing here is known to be dead
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                return ex;
+            }
+            if (isAlreadyExists(failure))
+            {
+                return failure;
+            }
+            final RegionStateMachine failed = machineOfFailedStart(regionId);
+            if (failed == null)
+            {
+                return failure; // the live division is this region's: not a failed start
+            }
+            final RaftServer.Division division = failed.division();
+            if (division == null)
+            {
+                onGroupRemoved(failed); // it failed before Ratis initialized the machine: nothing was started
+                return failure;
+            }
+            LOG.warn("{} region {}: its division's start failed ({}); closing it and adding the group again",
+                config.id, regionId, rootCause(failure).toString());
+            try
+            {
+                division.close(); // unlocks its storage, stops its follower timer
+            }
+            catch (final RuntimeException ex)
+            {
+                LOG.warn("{} region {}: closing the failed division threw: {}", config.id, regionId, ex.toString());
+            }
+            onGroupRemoved(failed);
+            if (attempt < GROUP_START_ATTEMPTS)
+            {
+                if (failed.initialMeta() != null)
+                {
+                    pendingInit.putIfAbsent(regionId, failed.initialMeta()); // in case its start never wrote it
+                }
+                counters.groupStartRetries.incrementAndGet();
+            }
+        }
+        return failure;
+    }
+
+    /**
+     * @return the machine this node made for the region if the server does not run it (a start that failed), null if
+     *         there is none or it is the live division's.
+     */
+    private RegionStateMachine machineOfFailedStart(final long regionId)
+    {
+        final RegionStateMachine sm = machines.get(regionId);
+        if (sm == null)
+        {
+            return null;
+        }
+        try
+        {
+            return server.getDivision(groupIdOf(regionId)).getStateMachine() == sm ? null : sm;
+        }
+        catch (final IOException notListed) // Ratis dropped the division whose start failed
+        {
+            return sm;
+        }
+    }
+
+    private static boolean isAlreadyExists(final Throwable failure)
+    {
+        final Throwable root = rootCause(failure);
+        return root instanceof AlreadyExistsException || String.valueOf(root).contains("already exist")
+            || String.valueOf(failure).contains("AlreadyExists");
     }
 
     /**
@@ -793,12 +903,10 @@ public final class ReplicaNode implements AutoCloseable
                         removedReply.getException());
                     continue;
                 }
-                final RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(
-                    clientId, selfId, callId.incrementAndGet(), groupOf(id), false));
-                if (!added.isSuccess())
+                final Throwable failure = addGroup(id, false);
+                if (failure != null)
                 {
-                    LOG.warn("{} could not restart the replica of region {}: {}", config.id, id,
-                        added.getException());
+                    LOG.warn("{} could not restart the replica of region {}: {}", config.id, id, failure.toString());
                 }
             }
             catch (final IOException | RuntimeException ex)
@@ -1040,20 +1148,21 @@ public final class ReplicaNode implements AutoCloseable
     }
 
     /**
-     * Bring a detached replica back from its directory; it catches up from the log or installs a snapshot.
+     * Bring a detached replica back from its directory; it catches up from the log or installs a snapshot. A start
+     * that loses Ratis' start race (the leader's append arriving while the division starts) is closed and tried
+     * again, up to three starts in all (counted in {@link NodeCounters#groupStartRetries()}).
      *
      * @param regionId region.
-     * @throws IOException if Ratis refuses.
+     * @throws IOException if Ratis refuses (e.g. the replica is attached already), or every start failed.
      * @throws IllegalStateException if the node is closed.
      */
     public void attachReplica(final long regionId) throws IOException
     {
         ensureOpen();
-        final RaftClientReply r = server.groupManagement(GroupManagementRequest.newAdd(
-            clientId, selfId, callId.incrementAndGet(), groupOf(regionId), false));
-        if (!r.isSuccess())
+        final Throwable failure = addGroup(regionId, false);
+        if (failure != null)
         {
-            throw new IOException("attach of region " + regionId + " failed: " + r.getException());
+            throw new IOException("attach of region " + regionId + " failed: " + failure, failure);
         }
     }
 

@@ -301,6 +301,7 @@ final class LocalCluster implements AutoCloseable
             sb.append("Ratis divisions: ").append(n.divisions()).append("; ");
             sb.append("group_op_failures=").append(n.counters().groupOpFailures())
                 .append(" group_create_retries=").append(n.counters().groupCreateRetries())
+                .append(" group_start_retries=").append(n.counters().groupStartRetries())
                 .append(" snapshot_stall_nudges=").append(n.counters().snapshotStallNudges());
         }
         return sb.toString();

@@ -330,7 +330,7 @@ class EncodingsAndStatesTest
         for (final String name : List.of("snapshots_taken", "snapshots_installed", "leader_changes", "warm_loads",
             "follower_evictions", "rejected_requests", "cache_reads", "store_reads", "group_create_retries",
             "snapshot_stall_nudges", "group_op_failures", "rejected_in_log", "uninitialized_applies",
-            "merge_source_missing", "became_leader", "groups_removed", "replica_restarts"))
+            "merge_source_missing", "became_leader", "groups_removed", "replica_restarts", "group_start_retries"))
         {
             assertEquals(0L, m.get(name), () -> name + " in " + m.keySet());
         }
@@ -344,7 +344,7 @@ class EncodingsAndStatesTest
             assertEquals(0L, m.get("reply_" + s.name().toLowerCase(java.util.Locale.ROOT)), s::name);
             assertEquals(0, c.replies(s));
         }
-        assertEquals(18 + ResultCode.values().length + Reply.Status.values().length, m.size(),
+        assertEquals(19 + ResultCode.values().length + Reply.Status.values().length, m.size(),
             "every counter once: " + m.keySet());
         for (final String name : m.keySet())
         {
@@ -355,7 +355,7 @@ class EncodingsAndStatesTest
         assertEquals(0, c.snapshotsTaken() + c.snapshotsInstalled() + c.becameLeader() + c.leaderChanges()
             + c.warmLoads() + c.followerEvictions() + c.rejectedRequests() + c.rejectedInLog() + c.uninitializedApplies()
             + c.mergeSourceMissing() + c.cacheReads() + c.storeReads() + c.groupsCreated() + c.groupsRemoved()
-            + c.groupOpFailures() + c.groupCreateRetries() + c.snapshotStallNudges());
+            + c.groupOpFailures() + c.groupCreateRetries() + c.groupStartRetries() + c.snapshotStallNudges());
     }
 
     // ================================================================== ReplicaState

@@ -134,7 +134,8 @@ class HttpEndpointSectionTest
      * README: "GET /metrics: Prometheus text format ..., every series tagged node: the engine's RegionCacheMeterBinder
      * gauges (regioncache_*), the node's counters (regioncache_node_&lt;name&gt;_total: snapshots_taken,
      * snapshots_installed, leader_changes, warm_loads, follower_evictions, rejected_requests, cache_reads, store_reads,
-     * group_create_retries, snapshot_stall_nudges, replica_restarts, engine result codes, reply statuses, ...)".
+     * group_create_retries, group_start_retries, snapshot_stall_nudges, replica_restarts, engine result codes, reply
+     * statuses, ...)".
      */
     @Test
     void metricsTagEverySeriesWithTheNodeAndNameTheDocumentedCounters() throws Exception
@@ -157,7 +158,7 @@ class HttpEndpointSectionTest
             assertTrue(samples > 20, r.body());
             for (final String c : new String[] {"snapshots_taken", "snapshots_installed", "leader_changes",
                 "warm_loads", "follower_evictions", "rejected_requests", "cache_reads", "store_reads",
-                "group_create_retries", "snapshot_stall_nudges", "replica_restarts"})
+                "group_create_retries", "group_start_retries", "snapshot_stall_nudges", "replica_restarts"})
             {
                 assertTrue(Pattern.compile("(?m)^regioncache_node_" + c + "_total\\{node=\"" + id + "\"")
                     .matcher(r.body()).find(), c + " on " + id + ":\n" + r.body());

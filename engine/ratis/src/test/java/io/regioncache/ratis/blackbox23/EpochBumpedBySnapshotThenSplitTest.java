@@ -82,7 +82,7 @@ class EpochBumpedBySnapshotThenSplitTest
 
             // it re-attaches and installs a snapshot with the newer epoch
             final long installed = dn.counters().snapshotsInstalled();
-            attach(dn, root);
+            dn.attachReplica(root);
             assertTrue(cluster.await(() ->
             {
                 final RegionMeta v = dn.regions().get(root);
@@ -147,33 +147,10 @@ class EpochBumpedBySnapshotThenSplitTest
     }
 
     /**
-     * Attach; if the attach throws (Ratis' group add meeting the leader's snapshot install, "previous != null"; the
-     * replica then stays out of its group, and a second attach finds its storage still locked), the rest of the
-     * scenario cannot be judged and the test is aborted: {@link #reattachingAReplicaWhoseLogWasPurgedSucceeds}
-     * reports that as a mismatch.
-     */
-    private static void attach(final ReplicaNode n, final long regionId)
-    {
-        try
-        {
-            n.attachReplica(regionId);
-        }
-        catch (final java.io.IOException ex)
-        {
-            System.out.println("bb23 attachReplica threw: " + ex);
-            org.junit.jupiter.api.Assumptions.abort("attachReplica threw " + ex
-                + " (the mismatch reattachingAReplicaWhoseLogWasPurgedSucceeds reports)");
-        }
-    }
-
-    /**
      * The scenario's "it re-attaches" as the API says it: {@link ReplicaNode#attachReplica} "brings a detached replica
      * back from its directory; it catches up from the log or installs a snapshot". Six rounds of detach, writes and
      * purge, attach; each attach must return and the replica must catch up.
      */
-    @org.junit.jupiter.api.Disabled("A reproduction of a known limit (README, Replication, Known limits): "
-        + "attachReplica intermittently throws IOException(IllegalStateException: previous != null) and the replica "
-        + "stays out of its group (no catch-up in 60 s; a second attach finds the storage locked)")
     @Test
     @Timeout(value = 150, unit = TimeUnit.SECONDS)
     void reattachingAReplicaWhoseLogWasPurgedSucceeds() throws Exception
