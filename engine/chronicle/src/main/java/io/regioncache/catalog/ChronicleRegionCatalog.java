@@ -71,7 +71,7 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * @throws NullPointerException if {@code file} is null.
      * @throws IllegalArgumentException if {@code maxRegions <= 0}.
      * @throws UncheckedIOException if the file cannot be opened or is not a catalog: a directory, a path below a
-     * file, a file too short, corrupt, or whose header is zero (answered within a second: Chronicle Map itself would
+     * file, a file too short, corrupt, or whose header is zero or marked unfinished (answered within a second: Chronicle Map itself would
      * wait a minute for such a header to be finished by another process), or if another thread interrupts the caller
      * during the open (a flag set before the call is no reason: it is kept for the caller).
      */
@@ -114,8 +114,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
 
     /**
      * Chronicle Map's own wait for an unfinished header ({@code waitUntilReady}): up to a minute while the file is
-     * shorter than 12 bytes or its size word (offset 8) holds no size. A file left that way (zeroed, cut short by a
-     * crash) would make {@code open} wait that minute; this waits a second for another process that is really
+     * shorter than 12 bytes or its size word (offset 8) is not ready: no size, or its NOT_COMPLETE bit set. A file
+     * left that way (zeroed, cut short by a crash, random bytes) would make {@code open} wait that minute; this waits a second for another process that is really
      * writing the header, then refuses.
      */
     private static void awaitHeader(final File file) throws IOException
@@ -133,7 +133,9 @@ public final class ChronicleRegionCatalog implements RegionCatalog
                 {
                     raf.seek(8);
                     final int word = Integer.reverseBytes(raf.readInt()); // little-endian
-                    if ((word & 0x3FFF_FFFF) > 0)
+                    // Chronicle's SizePrefixedBlob.isReady: a size, and neither the NOT_COMPLETE bit (31) set. A
+                    // size with that bit (random bytes, a header cut short) made Chronicle wait its minute.
+                    if (word > 0)
                     {
                         return;
                     }

@@ -104,7 +104,7 @@ class ChronicleApiMisuseTest
     /**
      * {@code open}: a null file and a non-positive capacity at the call; a directory, a path below a file, a file
      * too short to be a map, a catalog cut in half, and a file whose header is zero (a crash in the middle of its
-     * creation, or zeroes) are an {@code UncheckedIOException} within a second or so. An empty file is made a catalog.
+     * creation, or zeroes) or marked unfinished (random bytes) are an {@code UncheckedIOException} within a second or so. An empty file is made a catalog.
      * Was: the zeroed file made {@code open} wait a minute (Chronicle Map's own wait for an unfinished header) before
      * it failed.
      */
@@ -137,6 +137,15 @@ class ChronicleApiMisuseTest
         final byte[] zeroedHeader = whole.clone();
         Arrays.fill(zeroedHeader, 0, 16, (byte)0);
         notACatalog("a catalog with a zeroed header", Files.write(dir.resolve("zh"), zeroedHeader).toFile());
+        // Chronicle Map waits a minute on a size word whose NOT_COMPLETE bit (31) is set, as in random bytes half
+        // the time (audit 29: `regions` on 64 KiB of random bytes took about 60 s to refuse it).
+        final byte[] unfinished = whole.clone();
+        unfinished[11] |= (byte)0x80;
+        notACatalog("a catalog whose header is marked unfinished", Files.write(dir.resolve("nc"), unfinished).toFile());
+        final byte[] random = new byte[65_536];
+        new java.util.Random(29).nextBytes(random);
+        random[11] |= (byte)0x80;
+        notACatalog("64 KiB of random bytes, size word unfinished", Files.write(dir.resolve("rnd"), random).toFile());
 
         final Path empty = Files.createFile(dir.resolve("empty"));
         try (ChronicleRegionCatalog c = ChronicleRegionCatalog.open(empty.toFile(), 16))

@@ -120,13 +120,14 @@ public final class NodeMain
 
     private static int port(final String value)
     {
-        // ASCII digits only, as for --peers ports: Integer.parseInt also takes a sign and other scripts' digits.
-        if (!value.matches("[0-9]{1,9}"))
+        // ASCII digits only, as for --peers ports (ReplicaNode.portNumber): Integer.parseInt also takes a sign and
+        // other scripts' digits.
+        if (!value.matches("[0-9]+"))
         {
             throw new IllegalArgumentException("--http-port " + value + " is not a port number");
         }
-        final int p = Integer.parseInt(value);
-        if (p < 0 || p > 65_535)
+        final int p = ReplicaNode.portNumber(value);
+        if (p < 0)
         {
             throw new IllegalArgumentException("--http-port " + value + " is outside 0..65535");
         }

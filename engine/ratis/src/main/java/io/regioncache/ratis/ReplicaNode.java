@@ -438,12 +438,7 @@ public final class ReplicaNode implements AutoCloseable
             Objects.requireNonNull(id, "peer id");
             Objects.requireNonNull(address, "address of peer " + id);
             final int colon = address.lastIndexOf(':');
-            int port = -1;
-            // ASCII digits only: Integer.parseInt also takes a sign and other scripts' digits ("+9101", "٩١٠١").
-            if (colon > 0 && address.substring(colon + 1).matches("[0-9]{1,9}"))
-            {
-                port = Integer.parseInt(address.substring(colon + 1));
-            }
+            final int port = colon > 0 ? portNumber(address.substring(colon + 1)) : -1;
             if (port < 1 || port > 65_535 || id.isEmpty())
             {
                 throw new IllegalArgumentException("peer " + id + ": address '" + address +
@@ -1164,6 +1159,38 @@ public final class ReplicaNode implements AutoCloseable
         {
             throw new IOException("attach of region " + regionId + " failed: " + failure, failure);
         }
+    }
+
+    /**
+     * The port number a text spells in ASCII digits, leading zeros allowed ({@code 9101}, {@code 09101} and
+     * {@code 0000009101} are one port). {@link Integer#parseInt} is not used: it also takes a sign and other scripts'
+     * digits ({@code +9101}, {@code ٩١٠١}), which a port option refuses. The one rule for {@code --peers}, {@link Config}
+     * and every {@code --http-port}.
+     *
+     * @param text the port as written.
+     * @return the port in 0..65535, or -1 if the text is not ASCII digits or names a larger number.
+     */
+    public static int portNumber(final String text)
+    {
+        if (text == null || text.isEmpty())
+        {
+            return -1;
+        }
+        int port = 0;
+        for (int i = 0; i < text.length(); i++)
+        {
+            final char c = text.charAt(i);
+            if (c < '0' || c > '9')
+            {
+                return -1;
+            }
+            port = port * 10 + (c - '0');
+            if (port > 65_535)
+            {
+                return -1;
+            }
+        }
+        return port;
     }
 
     /** A closed Ratis server still takes group changes (an attach would start a division no one closes). */

@@ -291,6 +291,30 @@ public final class DriveCommand implements Callable<Integer>
         return st;
     }
 
+    /** The options a run without {@code --cluster} refuses together; checked before anything is made. */
+    private void checkLocalCombinations()
+    {
+        if (clusterHttp != null || tlsCert != null || tlsKey != null || tlsCa != null)
+        {
+            throw bad("--http and --tls-* apply only to --cluster");
+        }
+        if (faults != null && replicas == null)
+        {
+            throw bad("--faults applies only to --replicas and --cluster");
+        }
+        if (replicas != null)
+        {
+            if (replicas < 1 || replicas > 9)
+            {
+                throw bad("--replicas must be 1 to 9, was " + replicas);
+            }
+            if (json != null || catalog != null || counters != null)
+            {
+                throw bad("--json, --catalog and --counters do not apply to --replicas");
+            }
+        }
+    }
+
     /**
      * {@code --data-dir}, last of the checks (it may create the directory): it must be a directory the user can
      * create files in, made here if it does not exist, so that a path that cannot be created or written (under
@@ -451,29 +475,17 @@ public final class DriveCommand implements Callable<Integer>
     @Override
     public Integer call() throws IOException
     {
+        if (cluster == null)
+        {
+            checkLocalCombinations(); // before settings(), whose last check makes --data-dir
+        }
         final DriveSettings st = settings();
         if (cluster != null)
         {
             return driveCluster(st);
         }
-        if (clusterHttp != null || tlsCert != null || tlsKey != null || tlsCa != null)
-        {
-            throw bad("--http and --tls-* apply only to --cluster");
-        }
-        if (faults != null && replicas == null)
-        {
-            throw bad("--faults applies only to --replicas and --cluster");
-        }
         if (replicas != null)
         {
-            if (replicas < 1 || replicas > 9)
-            {
-                throw bad("--replicas must be 1 to 9, was " + replicas);
-            }
-            if (json != null || catalog != null || counters != null)
-            {
-                throw bad("--json, --catalog and --counters do not apply to --replicas");
-            }
             try
             {
                 return new ReplicatedDrive(st, faults, spec.commandLine().getOut(), spec.commandLine().getErr())

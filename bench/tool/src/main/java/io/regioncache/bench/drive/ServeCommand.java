@@ -12,6 +12,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import io.regioncache.ratis.ReplicaNode;
 import io.regioncache.ratis.ServedNode;
 import io.regioncache.ratis.TlsFiles;
 
@@ -152,16 +153,18 @@ public final class ServeCommand implements Callable<Integer>
             throw new CommandLine.ParameterException(spec.commandLine(),
                 "--id " + id + " is not among --peers " + map.keySet());
         }
-        // ASCII digits only, as for --peers ports: picocli's Integer takes a sign and other scripts' digits.
-        if (httpPortText != null && !httpPortText.matches("[0-9]{1,9}"))
+        // ASCII digits only, as for --peers ports (ReplicaNode.portNumber): picocli's Integer takes a sign and other
+        // scripts' digits.
+        if (httpPortText != null && !httpPortText.matches("[0-9]+"))
         {
             throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPortText
                 + " is not a port number");
         }
-        final Integer httpPort = httpPortText == null ? null : Integer.valueOf(httpPortText);
-        if (httpPort != null && httpPort > 65_535)
+        final Integer httpPort = httpPortText == null ? null : ReplicaNode.portNumber(httpPortText);
+        if (httpPort != null && httpPort < 0)
         {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPort);
+            throw new CommandLine.ParameterException(spec.commandLine(), "--http-port: " + httpPortText
+                + " is outside 0..65535");
         }
         final TlsFiles tls;
         try

@@ -96,8 +96,8 @@ public final class Units
         }
         if (!(millis >= 1) || millis > 365.0 * 86_400_000)
         {
-            throw new IllegalArgumentException("'" + text + "' is not a positive duration of at least 1ms " +
-                "(examples: 500ms, 30s, 2m)");
+            throw new IllegalArgumentException("'" + text + "' is not a positive duration of at least 1ms and at "
+                + "most 365 days (examples: 500ms, 30s, 2m)");
         }
         return Duration.ofMillis((long)millis);
     }
