@@ -71,9 +71,10 @@ public final class ChronicleRegionCatalog implements RegionCatalog
      * @throws NullPointerException if {@code file} is null.
      * @throws IllegalArgumentException if {@code maxRegions <= 0}.
      * @throws UncheckedIOException if the file cannot be opened or is not a catalog: a directory, a path below a
-     * file, a file too short, corrupt, or whose header is zero or marked unfinished (answered within a second: Chronicle Map itself would
-     * wait a minute for such a header to be finished by another process), or if another thread interrupts the caller
-     * during the open (a flag set before the call is no reason: it is kept for the caller).
+     * file, a file too short, corrupt, or whose header is zero or marked unfinished (answered within a second:
+     * Chronicle Map itself would wait a minute for such a header to be finished by another process), or if another
+     * thread interrupts the caller during the open (a flag set before the call is no reason: it is kept for the
+     * caller).
      */
     public static ChronicleRegionCatalog open(final File file, final long maxRegions)
     {
@@ -115,8 +116,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
     /**
      * Chronicle Map's own wait for an unfinished header ({@code waitUntilReady}): up to a minute while the file is
      * shorter than 12 bytes or its size word (offset 8) is not ready: no size, or its NOT_COMPLETE bit set. A file
-     * left that way (zeroed, cut short by a crash, random bytes) would make {@code open} wait that minute; this waits a second for another process that is really
-     * writing the header, then refuses.
+     * left that way (zeroed, cut short by a crash, random bytes) would make {@code open} wait that minute; this waits
+     * a second for another process that is really writing the header, then refuses.
      */
     private static void awaitHeader(final File file) throws IOException
     {
@@ -133,8 +134,8 @@ public final class ChronicleRegionCatalog implements RegionCatalog
                 {
                     raf.seek(8);
                     final int word = Integer.reverseBytes(raf.readInt()); // little-endian
-                    // Chronicle's SizePrefixedBlob.isReady: a size, and neither the NOT_COMPLETE bit (31) set. A
-                    // size with that bit (random bytes, a header cut short) made Chronicle wait its minute.
+                    // Chronicle's SizePrefixedBlob.isReady: a size and the NOT_COMPLETE bit (31) clear. A size with
+                    // that bit set (random bytes, a header cut short) made Chronicle wait its minute.
                     if (word > 0)
                     {
                         return;
