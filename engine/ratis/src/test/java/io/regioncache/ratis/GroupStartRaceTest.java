@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.util.SizeInBytes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -71,7 +70,17 @@ class GroupStartRaceTest
                 {
                     return; // only the first start of the follower's replica is held
                 }
-                tookFollowerRole.set(awaitFollowerRole(division, 20_000));
+                // The install takes the follower role, then records the leader, which our state machine hears
+                // (notifyLeaderChanged) and signals on the node's progress signal: wait on that, not on the clock.
+                try
+                {
+                    tookFollowerRole.set(follower.progress().await(() -> division.getInfo().isFollower(), 20_000));
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                    tookFollowerRole.set(false);
+                }
             };
             final long retriesBefore = follower.counters().groupStartRetries();
             follower.attachReplica(root);
@@ -142,28 +151,5 @@ class GroupStartRaceTest
         {
             return -1;
         }
-    }
-
-    /** Polls (on the starting thread, which the test holds on purpose) until the division is a follower. */
-    private static boolean awaitFollowerRole(final RaftServer.Division division, final long timeoutMs)
-    {
-        final long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-        while (System.nanoTime() - end < 0)
-        {
-            if (division.getInfo().isFollower())
-            {
-                return true;
-            }
-            try
-            {
-                Thread.sleep(5);
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
     }
 }
