@@ -90,8 +90,8 @@ final class AckLog implements AutoCloseable
         {
             p.load(in);
         }
-        return new int[] {Integer.parseInt(p.getProperty("keys").trim()),
-            Integer.parseInt(p.getProperty("valueSize").trim())};
+        return new int[] {Units.parseInt(p.getProperty("keys").trim()),
+            Units.parseInt(p.getProperty("valueSize").trim())};
     }
 
     static void writeMeta(final Path dir, final int keys, final int valueSize) throws IOException
@@ -168,7 +168,7 @@ final class AckLog implements AutoCloseable
         try
         {
             final String first = Files.readString(f, StandardCharsets.UTF_8).lines().findFirst().orElse("");
-            return Math.max(1, Long.parseLong(first.trim()));
+            return Math.max(1, Units.parseLong(first.trim()));
         }
         catch (final IOException | RuntimeException ex)
         {

@@ -37,46 +37,54 @@ public final class DriveCommand implements Callable<Integer>
         description = "How long the workload runs, e.g. 30s, 2m (default: 45s). Excludes --ops.")
     Duration duration;
 
-    @Option(names = "--ops", paramLabel = "N",
+    @Option(names = "--ops", converter = Units.LongConverter.class, paramLabel = "N",
         description = "Stop after N operations (reads + write batches) instead of after a duration.")
     Long ops;
 
-    @Option(names = "--keys", paramLabel = "N", description = "Keys in the key space, 16 bytes each " +
-        "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--keys", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Keys in the key space, 16 bytes each " +
+            "(default: ${DEFAULT-VALUE}).")
     int keys = D.keys();
 
-    @Option(names = "--regions", paramLabel = "N", description = "Regions at start (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--regions", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Regions at start (default: ${DEFAULT-VALUE}).")
     int regions = D.regions();
 
-    @Option(names = "--threads", paramLabel = "N", description = "Reader threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Reader threads (default: ${DEFAULT-VALUE}).")
     int threads = D.threads();
 
-    @Option(names = "--skew", paramLabel = "THETA",
+    @Option(names = "--skew", converter = Units.DecimalConverter.class, paramLabel = "THETA",
         description = "Zipfian skew of reads and writes in [0, 1), 0 = uniform (default: ${DEFAULT-VALUE}).")
     double skew = D.skew();
 
-    @Option(names = "--scan-ratio", paramLabel = "R",
+    @Option(names = "--scan-ratio", converter = Units.DecimalConverter.class, paramLabel = "R",
         description = "Fraction of reads that are short scans (default: ${DEFAULT-VALUE}).")
     double scanRatio = D.scanRatio();
 
-    @Option(names = "--read-ratio", paramLabel = "R", description = "Fraction of operations that are reads: the " +
-        "writer paces itself to (1-R)/R write batches per read issued; 1 = no writes, 0 = writes only " +
-        "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--read-ratio", converter = Units.DecimalConverter.class, paramLabel = "R",
+        description = "Fraction of operations that are reads: the " +
+            "writer paces itself to (1-R)/R write batches per read issued; 1 = no writes, 0 = writes only " +
+            "(default: ${DEFAULT-VALUE}).")
     double readRatio = D.readRatio();
 
-    @Option(names = "--scan-length", paramLabel = "N", description = "Keys per scan (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scan-length", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Keys per scan (default: ${DEFAULT-VALUE}).")
     int scanLength = D.scanLength();
 
-    @Option(names = "--value-size", paramLabel = "BYTES", description = "Value size, >= 16 " +
-        "(default: ${DEFAULT-VALUE}).")
+    @Option(names = "--value-size", converter = Units.IntConverter.class, paramLabel = "BYTES",
+        description = "Value size, >= 16 " +
+            "(default: ${DEFAULT-VALUE}).")
     int valueSize = D.valueSize();
 
-    @Option(names = "--batch-size", paramLabel = "N", description = "Keys per write batch (default: " +
-        "${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Keys per write batch (default: " +
+            "${DEFAULT-VALUE}).")
     int batchSize = D.batchSize();
 
-    @Option(names = "--split-keys", paramLabel = "N", description = "A region splits in two once N keys were " +
-        "written to it (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split-keys", converter = Units.LongConverter.class, paramLabel = "N",
+        description = "A region splits in two once N keys were " +
+            "written to it (default: ${DEFAULT-VALUE}).")
     long splitKeys = D.splitKeys();
 
     @Option(names = "--budget", converter = Units.SizeConverter.class, paramLabel = "SIZE",
@@ -84,12 +92,14 @@ public final class DriveCommand implements Callable<Integer>
             "(default: 256MB).")
     Long budget;
 
-    @Option(names = "--auto-load", paramLabel = "N", description = "Hot-region policy: regions loaded per round, " +
-        "0 = off (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--auto-load", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Hot-region policy: regions loaded per round, " +
+            "0 = off (default: ${DEFAULT-VALUE}).")
     int autoLoad = D.autoLoadTopN();
 
-    @Option(names = "--min-amplification", paramLabel = "X", description = "Hot-region policy: minimum MVCC " +
-        "amplification (entries stepped per key returned) to load a region (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-amplification", converter = Units.DecimalConverter.class, paramLabel = "X",
+        description = "Hot-region policy: minimum MVCC " +
+            "amplification (entries stepped per key returned) to load a region (default: ${DEFAULT-VALUE}).")
     double minAmplification = D.minAmplification();
 
     @Option(names = "--policy-interval", converter = Units.DurationConverter.class, paramLabel = "TIME",
@@ -106,7 +116,8 @@ public final class DriveCommand implements Callable<Integer>
             "(default: 2s).")
     Duration gcInterval;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", converter = Units.LongConverter.class, paramLabel = "N",
+        description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed = D.seed();
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -129,20 +140,21 @@ public final class DriveCommand implements Callable<Integer>
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
 
-    @Option(names = "--replicas", paramLabel = "N", description = "Instead: start an N-node replicated cluster " +
-        "(Apache Ratis over gRPC on 127.0.0.1, one data directory per node under --data-dir, in this JVM), run " +
-        "the workload through a Raft client (write batches with deletes, gets on the leader and through a random " +
-        "replica's ReadIndex, scans, splits; --keys, --regions, --threads, --skew, --read-ratio, --scan-ratio, " +
-        "--scan-length, --batch-size, --split-keys, --value-size, --ops or --duration, --seed), check every read " +
-        "against the acknowledged writes, and report per node regions led and followed, hit ratio, snapshots, " +
-        "leader changes and a cross-replica check. The cache and GC options do not apply.")
+    @Option(names = "--replicas", converter = Units.IntConverter.class, paramLabel = "N",
+        description = "Instead: start an N-node replicated cluster " +
+            "(Apache Ratis over gRPC on 127.0.0.1, one data directory per node under --data-dir, in this JVM), run " +
+            "the workload through a Raft client (write batches with deletes, gets on the leader and through a random " +
+            "replica's ReadIndex, scans, splits; --keys, --regions, --threads, --skew, --read-ratio, --scan-ratio, " +
+            "--scan-length, --batch-size, --split-keys, --value-size, --ops or --duration, --seed), check every read " +
+            "against the acknowledged writes, and report per node regions led and followed, hit ratio, snapshots, " +
+            "leader changes and a cross-replica check. The cache and GC options do not apply.")
     Integer replicas;
 
     @Option(names = "--faults", converter = Units.DurationConverter.class, paramLabel = "TIME",
         description = "With --replicas or --cluster: one fault every TIME while the workload runs, in turn a random " +
             "region's leadership moved to a random node, a merge of two adjacent regions committed, a leadership " +
-            "moved, a merge rolled back (a split at a random key instead of a merge while there are fewer regions than " +
-            "at the start); refusals (the workload's splits race them) are counted, and a merge left " +
+            "moved, a merge rolled back (a split at a random key instead of a merge while there are fewer regions " +
+            "than at the start); refusals (the workload's splits race them) are counted, and a merge left " +
             "unfinished fails the run.")
     Duration faults;
 

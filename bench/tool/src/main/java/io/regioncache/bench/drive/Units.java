@@ -9,12 +9,22 @@ import picocli.CommandLine;
 
 /**
  * Parsing and printing of sizes ({@code 64MB}, {@code 1GB}, {@code 512KiB}, plain bytes) and durations
- * ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, a plain number is seconds). Sizes are binary: 1 KB = 1024 B.
+ * ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, a plain number is seconds), and the plain numbers of the
+ * other options. Sizes are binary: 1 KB = 1024 B.
+ * <p>
+ * Every number the tool reads is spelled in ASCII: an integer is ASCII digits with an optional leading {@code -};
+ * a decimal is ASCII digits with an optional fraction and exponent ({@code 0.99}, {@code .5}, {@code 1e3}). Java's
+ * own parsers are more lenient ({@code Integer.valueOf} takes {@code +300} and every Unicode script's digits,
+ * {@code Double.valueOf} takes {@code 0x1p-1}, {@code 0.5f}, {@code Infinity} and surrounding blanks), which a
+ * command line should not silently accept as a number; the port rule of the Ratis module
+ * ({@code ReplicaNode.portNumber}) is the same ASCII rule.
  */
 public final class Units
 {
     private static final Pattern SIZE = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*([KMGT]?I?B?)");
     private static final Pattern DURATION = Pattern.compile("([0-9]+(?:\\.[0-9]+)?)\\s*(MS|S|M|H)?");
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]+");
+    private static final Pattern DECIMAL = Pattern.compile("-?(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
 
     private Units()
     {
@@ -103,6 +113,70 @@ public final class Units
     }
 
     /**
+     * @param text an integer in ASCII digits, optionally with a leading {@code -}.
+     * @return its value.
+     * @throws NumberFormatException naming the accepted form, also when it does not fit a {@code long}.
+     */
+    public static long parseLong(final String text)
+    {
+        return parseInteger(text, Long.MIN_VALUE, Long.MAX_VALUE);
+    }
+
+    /**
+     * @param text an integer in ASCII digits, optionally with a leading {@code -}.
+     * @return its value.
+     * @throws NumberFormatException naming the accepted form, also when it does not fit an {@code int}.
+     */
+    public static int parseInt(final String text)
+    {
+        return (int)parseInteger(text, Integer.MIN_VALUE, Integer.MAX_VALUE);
+    }
+
+    private static long parseInteger(final String text, final long min, final long max)
+    {
+        if (text == null || !INTEGER.matcher(text).matches())
+        {
+            throw new NumberFormatException("'" + text + "' is not an integer (ASCII digits, optionally a leading " +
+                "'-')");
+        }
+        final long v;
+        try
+        {
+            v = Long.parseLong(text);
+        }
+        catch (final NumberFormatException ex)
+        {
+            throw outOfRange(text, min, max); // the pattern matched, so only a value past a long is left
+        }
+        if (v < min || v > max)
+        {
+            throw outOfRange(text, min, max);
+        }
+        return v;
+    }
+
+    private static NumberFormatException outOfRange(final String text, final long min, final long max)
+    {
+        return new NumberFormatException("'" + text + "' is out of range (" + min + " to " + max + ")");
+    }
+
+    /**
+     * @param text a decimal number in ASCII: digits, an optional fraction and an optional exponent.
+     * @return its value, finite.
+     * @throws NumberFormatException naming the accepted form.
+     */
+    public static double parseDecimal(final String text)
+    {
+        final double v = text != null && DECIMAL.matcher(text).matches() ? Double.parseDouble(text) : Double.NaN;
+        if (!Double.isFinite(v))
+        {
+            throw new NumberFormatException("'" + text + "' is not a decimal number (ASCII digits with an optional " +
+                "fraction, e.g. 0.99)");
+        }
+        return v;
+    }
+
+    /**
      * @param bytes a byte count.
      * @return e.g. {@code 12.3 MB}.
      */
@@ -182,6 +256,57 @@ public final class Units
                 return parseDuration(value);
             }
             catch (final IllegalArgumentException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code int} options: {@link #parseInt(String)}. */
+    public static final class IntConverter implements CommandLine.ITypeConverter<Integer>
+    {
+        @Override
+        public Integer convert(final String value)
+        {
+            try
+            {
+                return parseInt(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for {@code long} options: {@link #parseLong(String)}. */
+    public static final class LongConverter implements CommandLine.ITypeConverter<Long>
+    {
+        @Override
+        public Long convert(final String value)
+        {
+            try
+            {
+                return parseLong(value);
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new CommandLine.TypeConversionException(ex.getMessage());
+            }
+        }
+    }
+
+    /** picocli converter for decimal options: {@link #parseDecimal(String)}. */
+    public static final class DecimalConverter implements CommandLine.ITypeConverter<Double>
+    {
+        @Override
+        public Double convert(final String value)
+        {
+            try
+            {
+                return parseDecimal(value);
+            }
+            catch (final NumberFormatException ex)
             {
                 throw new CommandLine.TypeConversionException(ex.getMessage());
             }

@@ -90,6 +90,58 @@ class DriveCommandLineTest
         }
     }
 
+    /**
+     * Every plain number of {@code drive} is spelled in ASCII (README, "drive"): what Java's parsers would also take
+     * ({@code +300}, another script's digits, hex floats, a {@code f}/{@code d} suffix, blanks, {@code Infinity}) is
+     * a bad value naming the option, exit 2; a leading {@code -}, a fraction and an exponent stay numbers. Before
+     * 2026-12-08 {@code --ops +300} and {@code --keys \u0664\u0660} ran, and {@code --read-ratio 0.5f} too.
+     */
+    @Test
+    void numbersAreAsciiDecimal()
+    {
+        assertEquals(300L, Units.parseLong("300"));
+        assertEquals(-7L, Units.parseLong("-7"));
+        assertEquals(0L, Units.parseLong("-0"));
+        assertEquals(40, Units.parseInt("0040"));
+        assertEquals(Long.MIN_VALUE, Units.parseLong("-9223372036854775808"));
+        assertEquals(0.5, Units.parseDecimal(".5"));
+        assertEquals(0.99, Units.parseDecimal("0.99"));
+        assertEquals(1000.0, Units.parseDecimal("1e3"));
+        assertEquals(1.0, Units.parseDecimal("1."));
+        for (final String bad : new String[] {"+300", "\u0663\u0660\u0660", "\uff13", "0x10", "1_000", " 3", "3 ", "",
+            "3.0", "1e3", "--3", "-", "9223372036854775808"})
+        {
+            assertThrows(NumberFormatException.class, () -> Units.parseLong(bad), bad);
+        }
+        assertThrows(NumberFormatException.class, () -> Units.parseInt("2147483648"));
+        assertThrows(NumberFormatException.class, () -> Units.parseInt("-2147483649"));
+        for (final String bad : new String[] {"+0.5", "0.5f", "0.5d", "0x1p-1", " 0.5", "0.5 ", "Infinity", "NaN",
+            "1e999", ".", "e3", "\u0660.5", "0,5", ""})
+        {
+            assertThrows(NumberFormatException.class, () -> Units.parseDecimal(bad), bad);
+        }
+        assertEquals(300L, ToolRun.parseDrive("--ops", "300").ops());
+        assertEquals(0.5, ToolRun.parseDrive("--read-ratio", ".5").readRatio());
+        assertEquals(-3L, ToolRun.parseDrive("--seed", "-3").seed());
+        for (final String[] bad : new String[][] {{"--ops", "+300"}, {"--keys", "\u0664\u0660"}, {"--threads", "+2"},
+            {"--seed", "+1"}, {"--split-keys", "\u0661\u0660\u0660"}, {"--read-ratio", "0.5f"}, {"--skew", "0x1p-1"},
+            {"--scan-ratio", "+0.1"}, {"--min-amplification", "1d"}, {"--replicas", "+3"}, {"--auto-load", "\u0662"},
+            {"--batch-size", "+4"}, {"--value-size", "+100"}, {"--scan-length", "+10"}, {"--regions", "+4"}})
+        {
+            assertRejected("Invalid value for option '" + bad[0] + "'", "drive", bad[0], bad[1]);
+        }
+    }
+
+    /** A hand-edited {@code drive.properties} is read by the same ASCII rule: {@code keys=+40} is refused, exit 2. */
+    @Test
+    void aRecordedKeySpaceIsReadByTheSameRule(@TempDir final Path dir) throws Exception
+    {
+        java.nio.file.Files.writeString(dir.resolve("drive.properties"), "keys=+40\nvalueSize=100\n");
+        assertRejected("cannot read drive.properties", "drive", "--data-dir", dir.toString(), "--ops", "10");
+        java.nio.file.Files.writeString(dir.resolve("drive.properties"), "keys=40\nvalueSize=\u0661\u0660\u0660\n");
+        assertRejected("cannot read drive.properties", "drive", "--data-dir", dir.toString(), "--ops", "10");
+    }
+
     private static void assertRejected(final String expectedInMessage, final String... args)
     {
         final ToolRun.Result r = ToolRun.result(args);

@@ -158,9 +158,11 @@ class ReadmeAuditToolTest
         assertRejected("--batch-size must be in", "drive", "--batch-size", "-3");
         assertRejected("--skew must be in [0, 1)", "drive", "--skew", "1");
         assertRejected("--skew must be in [0, 1)", "drive", "--skew", "-0.01");
-        assertRejected("--read-ratio must be in [0, 1]", "drive", "--read-ratio", "NaN");
+        assertRejected("Invalid value for option '--read-ratio': 'NaN' is not a decimal number", "drive",
+            "--read-ratio", "NaN");
         assertRejected("--read-ratio must be in [0, 1]", "drive", "--read-ratio", "1.01");
-        assertRejected("--scan-ratio must be in [0, 1]", "drive", "--scan-ratio", "NaN");
+        assertRejected("Invalid value for option '--scan-ratio': 'NaN' is not a decimal number", "drive",
+            "--scan-ratio", "NaN");
         assertRejected("--min-amplification must be >= 0", "drive", "--min-amplification", "-0.5");
         assertRejected("is not a positive duration", "drive", "--duration", "0");
         assertRejected("is not a positive duration", "drive", "--duration", "9000h");

@@ -161,8 +161,10 @@ class ReadmeToolContractTest
         assertRejected("--split-keys must be positive, was 0", "drive", "--split-keys", "0");
         assertRejected("--auto-load must be >= 0, was -1", "drive", "--auto-load", "-1");
         assertRejected("--min-amplification must be >= 0", "drive", "--min-amplification", "-1");
-        assertRejected("--min-amplification must be >= 0", "drive", "--min-amplification", "NaN");
-        assertRejected("--skew must be in [0, 1)", "drive", "--skew", "NaN");
+        assertRejected("Invalid value for option '--min-amplification': 'NaN' is not a decimal",
+            "drive", "--min-amplification", "NaN");
+        assertRejected("Invalid value for option '--skew': 'NaN' is not a decimal number", "drive",
+            "--skew", "NaN");
         assertRejected("'0s' is not a positive duration", "drive", "--gc-interval", "0s");
         assertRejected("'5x' is not a positive duration", "drive", "--policy-interval", "5x");
         assertRejected("'0ms' is not a positive duration", "drive", "--min-residency", "0ms");
