@@ -3,8 +3,11 @@ package io.regioncache;
 /**
  * A backing store failed. The engine turns it into a typed result ({@code STORE_ERROR}, a failed load), never a
  * crash.
+ * <p>
+ * Final like the rest of the facade (audit 31's architecture rules): a store of a host's own reports its failure
+ * with a message and the underlying error as the cause, not a subclass the engine would not know.
  */
-public class StoreException extends RuntimeException
+public final class StoreException extends RuntimeException
 {
     private static final long serialVersionUID = 1L;
 
