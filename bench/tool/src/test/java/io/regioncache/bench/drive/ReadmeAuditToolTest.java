@@ -296,10 +296,14 @@ class ReadmeAuditToolTest
             }
         }
         assertEquals(number(fixture.out(), "versions 1\\.\\.([\\d,]+) "), last, "the log's last version");
-        final double ratio = deletes / (double)workloadKeys;
-        assertTrue(workloadKeys >= 2000, "enough workload keys to measure the delete ratio: " + workloadKeys);
-        assertTrue(ratio > 0.01 && ratio < 0.03, "2% deletes: " + deletes + " of " +
-            workloadKeys);
+        // A 3 s run writes fewer keys on a loaded host (1,718 in one CI run that shared the cores with other builds),
+        // so the band is four binomial standard deviations around 2% rather than a fixed 1-3%: it still refuses no
+        // deletes at all and twice the ratio from 1,000 keys on, and a fair run leaves it about once in 15,000.
+        assertTrue(workloadKeys >= 1000, "enough workload keys to measure the delete ratio: " + workloadKeys);
+        final double expected = 0.02 * workloadKeys;
+        final double band = 4 * Math.sqrt(workloadKeys * 0.02 * 0.98);
+        assertTrue(Math.abs(deletes - expected) <= band, "2% deletes: " + deletes + " of " + workloadKeys +
+            " (expected " + expected + " +- " + band + ")");
     }
 
     /**
