@@ -561,6 +561,10 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
      *                                  or load listener on the dedicated thread, or inside {@link #applyCycle()} in
      *                                  INVOKER mode; {@link RegionCache#isApplyThread()}), which cannot wait for the
      *                                  safe point it has yet to apply: the store is not swept.
+     * @throws StoreException           if the store's sweep fails (a full disk, say: audit 33). The cache's safe
+     *                                  point is raised by then, so the cache answers {@code TOO_OLD_READ} below it
+     *                                  and such reads go to the store, which still holds what it did not sweep; a
+     *                                  later round at the same or a higher safe point sweeps it.
      */
     public long gc(final long safePoint)
     {
@@ -676,6 +680,11 @@ public final class HybridEngine implements ApplyStream, AutoCloseable
 
     /**
      * Close the cache (waits for loads and snapshots, bounded by its close timeout), then the store if owned.
+     * Everything is released either way; a store whose own close fails throws from here after that (RocksDB's
+     * {@link StoreException} "closing RocksDB failed: ... Seen error" once a write met a full disk: audit 33), so a
+     * host closing in a {@code finally} block sees it.
+     *
+     * @throws StoreException if the owned store's close fails (the cache is closed and its memory released first).
      */
     @Override
     public void close()

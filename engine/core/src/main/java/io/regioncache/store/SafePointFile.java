@@ -54,7 +54,9 @@ public final class SafePointFile
      *
      * @param dir       the store's directory.
      * @param safePoint the safe point a round swept at.
-     * @throws StoreException if it cannot be written (the round's deletes stand; only the record is missing).
+     * @throws StoreException if it cannot be written. Whether a round's deletes stand is the caller's to say:
+     *                        RocksDB's store records before it sweeps (nothing is swept then), LMDB's after its
+     *                        commit (the deletes stand, only the record is missing).
      */
     public static void write(final Path dir, final long safePoint)
     {
@@ -67,7 +69,7 @@ public final class SafePointFile
         }
         catch (final IOException ex)
         {
-            throw new StoreException("swept below " + safePoint + " but cannot record it in " + f + ": " + ex, ex);
+            throw new StoreException("cannot record the GC safe point " + safePoint + " in " + f + ": " + ex, ex);
         }
     }
 }
