@@ -44,7 +44,9 @@ import io.regioncache.WriteBatch;
  * not found. Leader changes are Ratis' part: its client follows {@code NotLeaderException} hints and retries
  * elsewhere when a leader dies (with the same call id, so a retried write is applied once). When even that retry
  * gets no answer, this client sends the write again as a new call: a put or batch may then be applied twice (same
- * values); a split or a merge step is settled by the region's state instead (see {@link #split} and
+ * values; the second copy may land after other clients' writes of the same keys and overwrite them, so a
+ * history with several writers per key is then not linearizable: audit 30's {@code ResentPut30Test}); a split or
+ * a merge step is settled by the region's state instead (see {@link #split} and
  * {@code send}), so a step that applied is never reported failed.
  * <p>
  * Thread-safe. Reads are linearizable wherever they run: {@link #get} goes to the replica the client believes leads
