@@ -2,6 +2,7 @@ package io.regioncache.bench.drive;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -228,20 +229,32 @@ public final class Units
         return String.format(Locale.ROOT, "%.0f", perSecond);
     }
 
+    /**
+     * @param <T>    what the parser returns.
+     * @param value  an option's text.
+     * @param parser one of this class's parsers.
+     * @return what it parsed.
+     * @throws CommandLine.TypeConversionException with the parser's message, which picocli prefixes with the option.
+     */
+    private static <T> T converted(final String value, final Function<String, T> parser)
+    {
+        try
+        {
+            return parser.apply(value);
+        }
+        catch (final IllegalArgumentException ex) // NumberFormatException included
+        {
+            throw new CommandLine.TypeConversionException(ex.getMessage());
+        }
+    }
+
     /** picocli converter for sizes. */
     public static final class SizeConverter implements CommandLine.ITypeConverter<Long>
     {
         @Override
         public Long convert(final String value)
         {
-            try
-            {
-                return parseSize(value);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return converted(value, Units::parseSize);
         }
     }
 
@@ -251,14 +264,7 @@ public final class Units
         @Override
         public Duration convert(final String value)
         {
-            try
-            {
-                return parseDuration(value);
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return converted(value, Units::parseDuration);
         }
     }
 
@@ -268,14 +274,7 @@ public final class Units
         @Override
         public Integer convert(final String value)
         {
-            try
-            {
-                return parseInt(value);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return converted(value, Units::parseInt);
         }
     }
 
@@ -285,14 +284,7 @@ public final class Units
         @Override
         public Long convert(final String value)
         {
-            try
-            {
-                return parseLong(value);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return converted(value, Units::parseLong);
         }
     }
 
@@ -302,14 +294,7 @@ public final class Units
         @Override
         public Double convert(final String value)
         {
-            try
-            {
-                return parseDecimal(value);
-            }
-            catch (final NumberFormatException ex)
-            {
-                throw new CommandLine.TypeConversionException(ex.getMessage());
-            }
+            return converted(value, Units::parseDecimal);
         }
     }
 }
