@@ -50,6 +50,7 @@ public final class RegionCache implements ApplyStream, AutoCloseable
     private final ApplyAgent agent;
     private final AgentRunner runner;
     private final AgentInvoker invoker;
+    private final InvokerCycleAgent invokerAgent;
     /** The dedicated apply thread, or null on the invoker (AgentRunner.thread() turns to a tombstone at close). */
     private final Thread applyThread;
     /** How long {@code close()} waits in all for the engine's own executor threads to end (see awaitOwnThreads). */
@@ -156,13 +157,15 @@ public final class RegionCache implements ApplyStream, AutoCloseable
             runner = new AgentRunner(
                 new ApplyThreadIdle(applyIdleStrategy(config, agent.wake()), counters), errorHandler, null, agent);
             invoker = null;
+            invokerAgent = null;
             applyThread = AgentRunner.startOnThread(runner);
         }
         else
         {
             runner = null;
             applyThread = null;
-            invoker = new AgentInvoker(errorHandler, null, agent);
+            invokerAgent = new InvokerCycleAgent(agent);
+            invoker = new AgentInvoker(errorHandler, null, invokerAgent);
             invoker.start();
         }
     }
@@ -1059,6 +1062,11 @@ public final class RegionCache implements ApplyStream, AutoCloseable
      * {@link RegionCacheConfig.Threading#INVOKER} mode only: run one apply duty cycle on the calling thread. After
      * {@link #close()} it does nothing and returns 0. A {@link #close()} made by a callback this cycle runs (a
      * command's future completing, a load listener) shuts the engine down here, once the cycle's work is done.
+     * <p>
+     * A caller whose interrupt flag is set is served like any other: the cycle runs with the flag put aside (the
+     * host code it runs, callbacks and listeners, finds it clear) and the flag, with any that host code set, is the
+     * caller's again when this returns. Until audit 32 an idle cycle on an interrupted thread stopped Agrona's invoker
+     * for good, every later command left queued until {@code close()}.
      *
      * @return work done.
      * @throws IllegalStateException if the engine runs its own apply thread ({@code DEDICATED_THREAD}).
@@ -1069,6 +1077,9 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         {
             throw new IllegalStateException("applyCycle() needs Threading.INVOKER");
         }
+        // The caller's interrupt flag is put aside for the cycle and handed back after it (with any flag host code
+        // set during it): Agrona's invoker stops for good on an idle cycle of an interrupted thread (InvokerCycleAgent).
+        final boolean callerInterrupted = Thread.interrupted();
         cycleThread = Thread.currentThread();
         try
         {
@@ -1077,6 +1088,10 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         finally
         {
             cycleThread = null;
+            if (invokerAgent.takeInterrupt() || callerInterrupted)
+            {
+                Thread.currentThread().interrupt(); // before a shutdown below: a close() on this thread sees it
+            }
             if (shutDownAfterCycle)
             {
                 // a callback of this cycle called close(): the shutdown runs now, the cycle's work finished
