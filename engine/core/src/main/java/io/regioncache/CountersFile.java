@@ -303,7 +303,7 @@ public final class CountersFile
                     metaLength + " and values " + valuesLength + " bytes are not whole, matching records)");
             }
             final UnsafeBuffer metadata = new UnsafeBuffer(mapped, HEADER_LENGTH, metaLength);
-            checkLabels(file, metadata, valuesLength / CountersReader.COUNTER_LENGTH);
+            checkRecords(file, metadata, valuesLength / CountersReader.COUNTER_LENGTH);
             final CountersReader reader = new CountersReader(
                 metadata,
                 new UnsafeBuffer(mapped, HEADER_LENGTH + metaLength, valuesLength),
@@ -321,18 +321,27 @@ public final class CountersFile
     }
 
     /**
-     * Every allocated record's label length within its record, before the reader trusts it: a corrupt length would
-     * make it read past the metadata (or allocate a string of 2^31 characters: an OutOfMemoryError).
+     * The records the reader will visit, checked before it trusts them: it walks the metadata up to its first unused
+     * record and reads each one's value by its id and its label by the length it claims. A record with no value (an
+     * id past the values buffer) made it read past that buffer, and a corrupt label length past the metadata or into
+     * a string of 2^31 characters (an OutOfMemoryError); audit 32's fuzzing found the first, the label lengths of
+     * records past the values behind it, and a negative one there ({@code NegativeArraySizeException}).
      */
-    private static void checkLabels(final Path file, final UnsafeBuffer metadata, final int counters)
+    private static void checkRecords(final Path file, final UnsafeBuffer metadata, final int counters)
     {
-        for (int id = 0; id < counters; id++)
+        final int records = metadata.capacity() / CountersReader.METADATA_LENGTH;
+        for (int id = 0; id < records; id++)
         {
             final int at = CountersReader.metaDataOffset(id);
             final int state = metadata.getIntVolatile(at);
             if (state == CountersReader.RECORD_UNUSED)
             {
                 return; // the reader stops at the first unused record too
+            }
+            if (id >= counters)
+            {
+                throw new IllegalArgumentException(file + " is not a RegionCache counters file (counter " + id +
+                    " is described but has no value: " + counters + " values)");
             }
             final int labelLength = metadata.getInt(at + CountersReader.LABEL_OFFSET);
             if (state == CountersReader.RECORD_ALLOCATED &&

@@ -5,6 +5,7 @@ import java.util.Arrays;
 
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.collections.ArrayUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -209,10 +210,15 @@ public final class MvccKeyCodec
         throw new IllegalArgumentException("encoded key has no final group");
     }
 
-    /** Room for {@code length} bytes at {@code offset} of {@code dst} (an expandable buffer grows instead). */
+    /**
+     * Room for {@code length} bytes at {@code offset} of {@code dst}. An expandable buffer grows instead, up to
+     * Agrona's largest array ({@link ArrayUtil#MAX_CAPACITY}): past that it refuses with its own
+     * {@code IndexOutOfBoundsException}, which the Javadoc of the methods here does not name (audit 32's fuzzing).
+     */
     private static void checkRoom(final MutableDirectBuffer dst, final int offset, final int length)
     {
-        if (offset < 0 || (!dst.isExpandable() && offset > dst.capacity() - length))
+        final long limit = dst.isExpandable() ? ArrayUtil.MAX_CAPACITY : dst.capacity();
+        if (offset < 0 || (long)offset + length > limit)
         {
             throw new IllegalArgumentException(length + " bytes at " + offset + " do not fit a buffer of " +
                 dst.capacity());
