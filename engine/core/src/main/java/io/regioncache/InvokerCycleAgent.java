@@ -15,12 +15,13 @@ import org.agrona.concurrent.Agent;
  * flag aside before the cycle, and {@link #doWork()} takes any flag host code set during it (a command's callback, a
  * load listener) before the invoker looks; {@code applyCycle()} gives both back to the caller when it returns.
  * <p>
- * Used by the invoking thread only, one cycle at a time, so its one field is plain.
+ * Used by the invoking thread only, one cycle at a time, so its fields are plain.
  */
 final class InvokerCycleAgent implements Agent
 {
     private final Agent agent;
     private boolean interruptedInCycle;
+    private int lastWork;
 
     /**
      * @param agent the apply agent.
@@ -39,9 +40,10 @@ final class InvokerCycleAgent implements Agent
     @Override
     public int doWork() throws Exception
     {
+        lastWork = 0;
         try
         {
-            return agent.doWork();
+            lastWork = agent.doWork();
         }
         finally
         {
@@ -50,6 +52,15 @@ final class InvokerCycleAgent implements Agent
                 interruptedInCycle = true; // before the invoker reads the flag: see the class comment
             }
         }
+        // At least 1 for the invoker: another thread may interrupt this one after the line above, and the invoker
+        // stops for good on a cycle of no work that finds the flag set. The cycle's real count is lastWork().
+        return Math.max(1, lastWork);
+    }
+
+    /** @return the work the last {@link #doWork()} did (invoking thread, after the cycle). */
+    int lastWork()
+    {
+        return lastWork;
     }
 
     @Override

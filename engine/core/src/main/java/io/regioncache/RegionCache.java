@@ -1083,7 +1083,8 @@ public final class RegionCache implements ApplyStream, AutoCloseable
         cycleThread = Thread.currentThread();
         try
         {
-            return invoker.invoke();
+            // 0 from the invoker: closed, or the agent threw (handled by the error handler); else the real count
+            return invoker.invoke() == 0 ? 0 : invokerAgent.lastWork();
         }
         finally
         {

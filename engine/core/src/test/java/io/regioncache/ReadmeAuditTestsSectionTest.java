@@ -52,7 +52,7 @@ class ReadmeAuditTestsSectionTest
     static
     {
         for (final String m : List.of("core", "rocksdb", "chronicle", "micrometer", "lmdb", "hybrid-it", "jcstress",
-            "ratis"))
+            "ratis", "architecture", "fuzz"))
         {
             MODULES.put(m, "engine/" + m);
         }
